@@ -1,0 +1,258 @@
+//! GB/T 2260 administrative division codes with their names, levels, parents and history.
+//!
+//! The table is compiled in from the Ministry of Civil Affairs' publications (see `data/ATTRIBUTION.md`).
+//! Codes are never reused, so a retired code keeps its meaning: lookups search the whole history.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use crate::charset::normalise;
+
+const HISTORY_CSV: &str = include_str!("../data/areacodes-history.csv");
+
+/// Level of an administrative division, which the code's shape also tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RegionLevel {
+    /// 省级: `XX0000`.
+    Province,
+    /// 地级: `XXXX00`.
+    Prefecture,
+    /// 县级: any other code.
+    County,
+}
+
+impl RegionLevel {
+    /// Stable English name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionLevel::Province => "province",
+            RegionLevel::Prefecture => "prefecture",
+            RegionLevel::County => "county",
+        }
+    }
+
+    /// Chinese name as in the tables.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            RegionLevel::Province => "省级",
+            RegionLevel::Prefecture => "地级",
+            RegionLevel::County => "县级",
+        }
+    }
+}
+
+/// One row of the code history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// Six-digit code.
+    pub code: String,
+    /// Name of the division.
+    pub name: String,
+    /// Level from the table.
+    pub level: RegionLevel,
+    /// Name of the province-level division it belongs to.
+    pub province_name: String,
+    /// Whether the code is in use today (the 2024 publication).
+    pub in_use: bool,
+    /// Year the code was introduced.
+    pub introduced: Option<u16>,
+    /// Year the code was changed or retired.
+    pub retired: Option<u16>,
+    /// Codes that replaced it, when retired.
+    pub successors: Vec<String>,
+}
+
+/// Why a string is not a GB/T 2260 code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegionError {
+    /// Nothing was given.
+    #[error("region code is empty")]
+    Empty,
+    /// Not 2, 4 or 6 digits.
+    #[error("region code has {found} characters, expected 6 digits (or a 2- or 4-digit prefix)")]
+    Length { found: usize },
+    /// A non-digit.
+    #[error("character {position} is '{found}', expected a digit")]
+    Character { position: usize, found: char },
+    /// Well formed but neither in use nor in the history.
+    #[error("region code {code} is not in the GB/T 2260 code history")]
+    Unknown { code: String },
+}
+
+impl RegionError {
+    /// Stable snake_case code for APIs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegionError::Empty => "empty",
+            RegionError::Length { .. } => "invalid_length",
+            RegionError::Character { .. } => "invalid_character",
+            RegionError::Unknown { .. } => "unknown_region",
+        }
+    }
+}
+
+/// A GB/T 2260 code that exists in the code history, stored as six digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegionCode([u8; 6]);
+
+impl RegionCode {
+    /// Parses six digits, or a 2- or 4-digit prefix which is padded with zeros (`33` → `330000`).
+    pub fn parse(input: &str) -> Result<Self, RegionError> {
+        let s = normalise(input);
+        if s.is_empty() {
+            return Err(RegionError::Empty);
+        }
+        if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
+            return Err(RegionError::Character { position: i + 1, found: c });
+        }
+        if !matches!(s.len(), 2 | 4 | 6) {
+            return Err(RegionError::Length { found: s.len() });
+        }
+        let mut digits = [b'0'; 6];
+        digits[..s.len()].copy_from_slice(s.as_bytes());
+        let code = RegionCode(digits);
+        if lookup(code.as_str()).is_none() {
+            return Err(RegionError::Unknown { code: code.as_str().to_owned() });
+        }
+        Ok(code)
+    }
+
+    /// The six digits.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("digits are ASCII")
+    }
+
+    /// Level by the code's shape.
+    pub fn level(&self) -> RegionLevel {
+        level_of(self.as_str())
+    }
+
+    /// The significant prefix: 2 digits for a province, 4 for a prefecture, 6 for a county. A jurisdiction
+    /// scoped to a region covers every code that starts with this prefix.
+    pub fn prefix(&self) -> &str {
+        let s = self.as_str();
+        match self.level() {
+            RegionLevel::Province => &s[..2],
+            RegionLevel::Prefecture => &s[..4],
+            RegionLevel::County => s,
+        }
+    }
+
+    /// Whether `other` lies within this region (itself included).
+    pub fn contains(&self, other: &str) -> bool {
+        other.starts_with(self.prefix())
+    }
+
+    /// The province-level code `XX0000`.
+    pub fn province(&self) -> RegionCode {
+        let mut digits = [b'0'; 6];
+        digits[..2].copy_from_slice(&self.0[..2]);
+        RegionCode(digits)
+    }
+
+    /// The table row for this code (the current one when the code changed).
+    pub fn region(&self) -> &'static Region {
+        lookup(self.as_str()).expect("checked when parsed")
+    }
+
+    /// The enclosing division: the prefecture when it exists, otherwise the province; `None` for a province.
+    pub fn parent(&self) -> Option<RegionCode> {
+        let s = self.as_str();
+        match self.level() {
+            RegionLevel::Province => None,
+            RegionLevel::Prefecture => Some(self.province()),
+            RegionLevel::County => {
+                let prefecture = format!("{}00", &s[..4]);
+                match lookup(&prefecture) {
+                    Some(_) => RegionCode::parse(&prefecture).ok(),
+                    None => Some(self.province()),
+                }
+            }
+        }
+    }
+}
+
+impl FromStr for RegionCode {
+    type Err = RegionError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RegionCode::parse(s)
+    }
+}
+
+impl fmt::Display for RegionCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn level_of(code: &str) -> RegionLevel {
+    if code.ends_with("0000") {
+        RegionLevel::Province
+    } else if code.ends_with("00") {
+        RegionLevel::Prefecture
+    } else {
+        RegionLevel::County
+    }
+}
+
+struct Table {
+    rows: Vec<Region>,
+    /// Code → index of its preferred row (in use, else the latest).
+    by_code: HashMap<String, usize>,
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut rows = Vec::new();
+        for line in HISTORY_CSV.trim_start_matches('\u{feff}').lines().skip(1) {
+            let fields: Vec<&str> = line.split(',').collect();
+            let [code, province, _prefecture, name, level, status, introduced, retired, successors] = fields[..] else {
+                panic!("compiled-in region table has a malformed row: {line}");
+            };
+            rows.push(Region {
+                code: code.to_owned(),
+                name: name.to_owned(),
+                level: match level {
+                    "省级" => RegionLevel::Province,
+                    "地级" => RegionLevel::Prefecture,
+                    _ => RegionLevel::County,
+                },
+                province_name: province.to_owned(),
+                in_use: status == "在用",
+                introduced: introduced.parse().ok(),
+                retired: retired.parse().ok(),
+                successors: successors.split(';').filter(|s| s.len() >= 6).map(|s| s[..6].to_owned()).collect(),
+            });
+        }
+        let mut by_code: HashMap<String, usize> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            let better = match by_code.get(&row.code) {
+                None => true,
+                Some(&j) => row.in_use || (!rows[j].in_use && row.retired >= rows[j].retired),
+            };
+            if better {
+                by_code.insert(row.code.clone(), i);
+            }
+        }
+        Table { rows, by_code }
+    })
+}
+
+/// The row for a six-digit code, past or present; the row in use when the code was renamed.
+pub fn lookup(code: &str) -> Option<&'static Region> {
+    let table = table();
+    table.by_code.get(code).map(|&i| &table.rows[i])
+}
+
+/// Every row of the history for a code, oldest first.
+pub fn history(code: &str) -> impl Iterator<Item = &'static Region> + '_ {
+    table().rows.iter().filter(move |r| r.code == code)
+}
+
+/// Every code in use today.
+pub fn in_use() -> impl Iterator<Item = &'static Region> {
+    table().rows.iter().filter(|r| r.in_use)
+}

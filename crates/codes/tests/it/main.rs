@@ -1,0 +1,5 @@
+//! Integration tests of the identifier crate: published fixtures, round trips and hostile input.
+
+mod fixtures;
+mod properties;
+mod regions;
