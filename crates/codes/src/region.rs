@@ -256,3 +256,8 @@ pub fn history(code: &str) -> impl Iterator<Item = &'static Region> + '_ {
 pub fn in_use() -> impl Iterator<Item = &'static Region> {
     table().rows.iter().filter(|r| r.in_use)
 }
+
+/// Every row of the history, in table order.
+pub fn all() -> impl Iterator<Item = &'static Region> {
+    table().rows.iter()
+}

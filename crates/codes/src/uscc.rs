@@ -149,6 +149,17 @@ impl Uscc {
         Uscc::parse(&format!("{first17}{check}")).ok()
     }
 
+    /// Builds a valid code from its first 8 characters (department, category, region) and the 8 body
+    /// characters of the organization code, computing both check characters; `None` when a character is
+    /// outside the GB 32100 set.
+    pub fn assemble(head: &str, org_body: &str) -> Option<Self> {
+        if head.len() != 8 || org_body.len() != 8 || !org_body.bytes().all(|c| uscc_value(c).is_some()) {
+            return None;
+        }
+        let org_check = org_code::check_character(org_body.as_bytes()).ok()? as char;
+        Uscc::from_first17(&format!("{head}{org_body}{org_check}"))
+    }
+
     /// The 18 characters.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -1,1 +1,20 @@
-//! placeholder
+//! Storage for zhiliang on SQLite (embedded default, one file, WAL) or PostgreSQL 15, chosen by URL.
+//!
+//! Both backends run the same runtime queries (numbered `$n` parameters work in both); where SQL differs
+//! (full-text search, upserts' bookkeeping), the difference is kept in one place. Each backend has its own
+//! migrations folder. Only this crate knows SQL.
+
+mod error;
+mod migrate;
+mod model;
+mod reference;
+pub mod search;
+mod store;
+
+pub use error::StoreError;
+pub use model::{
+    AuditEntry, BatchOutcome, NewOrganization, NewProduct, NewUser, Organization, Page, Product, ProductCategory, Role,
+    User, WriteOutcome,
+};
+pub use reference::CATEGORIES;
+pub use store::{Backend, Store, DEFAULT_DATABASE_URL};

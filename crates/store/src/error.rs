@@ -1,0 +1,21 @@
+//! Errors of the storage layer.
+
+/// What went wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no supported backend.
+    #[error("unsupported database URL '{0}': use sqlite://FILE or postgres://…")]
+    UnsupportedUrl(String),
+    /// The database refused or failed a query.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// An applied migration no longer matches the file that the binary carries.
+    #[error("migration {version} was changed after it was applied")]
+    MigrationChanged { version: i64 },
+    /// A write refers to a row that does not exist, e.g. a product's producer.
+    #[error("{kind} {key} does not exist")]
+    MissingReference { kind: &'static str, key: String },
+    /// A stored row could not be turned into JSON for the audit log.
+    #[error("could not serialise audit record: {0}")]
+    Serialise(#[from] serde_json::Error),
+}

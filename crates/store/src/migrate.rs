@@ -1,0 +1,55 @@
+//! Schema migrations, one folder per backend, compiled into the binary. An applied migration is never
+//! edited: its checksum is recorded and checked at every start.
+
+use sha2::{Digest, Sha256};
+
+use crate::store::{Backend, Store};
+use crate::StoreError;
+
+/// A migration: version, name, SQL.
+type Migration = (i64, &'static str, &'static str);
+
+const SQLITE: &[Migration] = &[(1, "master_data", include_str!("../migrations/sqlite/0001_master_data.sql"))];
+const POSTGRES: &[Migration] = &[(1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql"))];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+/// Applies every migration not yet applied, each in its own transaction.
+pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
+    let migrations = match store.backend() {
+        Backend::Sqlite(_) => SQLITE,
+        Backend::Postgres(_) => POSTGRES,
+    };
+    crate::on_pool!(store, pool => {
+        sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
+        for &(version, name, sql) in migrations {
+            let applied: Option<String> =
+                sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(pool)
+                    .await?;
+            match applied {
+                Some(sum) if sum == checksum(sql) => continue,
+                Some(_) => return Err(StoreError::MigrationChanged { version }),
+                None => {}
+            }
+            tracing::info!(version, name, "applying migration");
+            let mut tx = pool.begin().await?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+                .bind(version)
+                .bind(name)
+                .bind(checksum(sql))
+                .bind(crate::store::now())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,669 @@
+//! The store: a pool on one of two backends, and every query zhiliang runs.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, QueryBuilder, Row};
+
+use crate::model::*;
+use crate::reference::CATEGORIES;
+use crate::search;
+use crate::StoreError;
+
+/// The embedded default: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://zhiliang.db";
+
+/// Rows per multi-row INSERT statement, well under both backends' parameter limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// A connection pool on one backend.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// Embedded SQLite, one file in WAL mode.
+    Sqlite(SqlitePool),
+    /// PostgreSQL 15.
+    Postgres(PgPool),
+}
+
+/// Runs the same generic code on whichever pool the store has; each arm is compiled for its backend.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store.backend() {
+            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Storage handle; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+/// The current time as RFC 3339 UTC with milliseconds, the form every timestamp column holds.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The smallest string greater than every string starting with `prefix` (digits only), for index range scans.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut bytes = prefix.as_bytes().to_vec();
+    while let Some(last) = bytes.pop() {
+        if last < b'9' {
+            bytes.push(last + 1);
+            return Some(String::from_utf8(bytes).expect("ASCII digits"));
+        }
+    }
+    None
+}
+
+/// An FTS5 query that requires every token, each quoted as a phrase.
+fn fts5_match(tokens: &[String]) -> String {
+    tokens.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    name: String,
+    role: String,
+    region_code: Option<String>,
+    uscc: Option<String>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: row.id,
+            name: row.name,
+            role: Role::from_name(&row.role).unwrap_or(Role::Lab),
+            region_code: row.region_code,
+            uscc: row.uscc,
+        }
+    }
+}
+
+const ORGANIZATION_COLUMNS: &str =
+    "uscc, name, region_code, address, legal_representative, entity_type, status, registered_on, created_at, updated_at";
+const PRODUCT_COLUMNS: &str = "gtin, name, uscc, category_code, brand, specification, created_at, updated_at";
+
+const UPSERT_ORGANIZATION: &str = "INSERT INTO organizations (uscc, name, region_code, address, legal_representative, \
+     entity_type, status, registered_on, search_tokens, created_at, updated_at) ";
+const ON_CONFLICT_ORGANIZATION: &str = " ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, \
+     region_code = excluded.region_code, address = excluded.address, \
+     legal_representative = excluded.legal_representative, entity_type = excluded.entity_type, \
+     status = excluded.status, registered_on = excluded.registered_on, search_tokens = excluded.search_tokens, \
+     updated_at = excluded.updated_at";
+const UPSERT_PRODUCT: &str = "INSERT INTO products (gtin, name, uscc, category_code, brand, specification, \
+     search_tokens, created_at, updated_at) ";
+const ON_CONFLICT_PRODUCT: &str = " ON CONFLICT (gtin) DO UPDATE SET name = excluded.name, uscc = excluded.uscc, \
+     category_code = excluded.category_code, brand = excluded.brand, specification = excluded.specification, \
+     search_tokens = excluded.search_tokens, updated_at = excluded.updated_at";
+
+/// Appends `VALUES (…), (…)` for organizations to a query.
+macro_rules! push_organizations {
+    ($builder:expr, $rows:expr, $at:expr) => {
+        $builder.push_values($rows, |mut b, org: &NewOrganization| {
+            b.push_bind(org.uscc.clone())
+                .push_bind(org.name.clone())
+                .push_bind(org.region_code.clone())
+                .push_bind(org.address.clone())
+                .push_bind(org.legal_representative.clone())
+                .push_bind(org.entity_type.clone())
+                .push_bind(org.status.clone())
+                .push_bind(org.registered_on.clone())
+                .push_bind(search::index_text(&[&org.name]))
+                .push_bind($at.clone())
+                .push_bind($at.clone());
+        })
+    };
+}
+
+macro_rules! push_products {
+    ($builder:expr, $rows:expr, $at:expr) => {
+        $builder.push_values($rows, |mut b, product: &NewProduct| {
+            let tokens = match &product.brand {
+                Some(brand) => search::index_text(&[&product.name, brand]),
+                None => search::index_text(&[&product.name]),
+            };
+            b.push_bind(product.gtin.clone())
+                .push_bind(product.name.clone())
+                .push_bind(product.uscc.clone())
+                .push_bind(product.category_code.clone())
+                .push_bind(product.brand.clone())
+                .push_bind(product.specification.clone())
+                .push_bind(tokens)
+                .push_bind($at.clone())
+                .push_bind($at.clone());
+        })
+    };
+}
+
+/// Which of `keys` already exist in `table.column` (one query; keys are few thousand at most).
+macro_rules! existing_keys {
+    ($conn:expr, $table:literal, $column:literal, $keys:expr) => {{
+        let mut builder = QueryBuilder::new(concat!("SELECT ", $column, " FROM ", $table, " WHERE ", $column, " IN ("));
+        let mut separated = builder.separated(", ");
+        for key in $keys {
+            separated.push_bind(key.clone());
+        }
+        separated.push_unseparated(")");
+        let rows = builder.build().fetch_all($conn).await?;
+        rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<std::collections::HashSet<String>, _>>()?
+    }};
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the database at `url`, then loads reference data.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a write acknowledged to a client survives power loss, not only a crash.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            Backend::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let store = Store { backend };
+        crate::migrate::run(&store).await?;
+        store.load_reference_data().await?;
+        Ok(store)
+    }
+
+    /// The pool.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// Loads GB/T 2260 regions and product categories when absent; a no-op on later starts.
+    async fn load_reference_data(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let regions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions").fetch_one(pool).await?;
+            let mut tx = pool.begin().await?;
+            if regions == 0 {
+                let mut seen = std::collections::HashSet::new();
+                let rows: Vec<_> = codes::region::all().filter(|r| seen.insert(r.code.as_str())).collect();
+                for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                    let mut builder = QueryBuilder::new(
+                        "INSERT INTO regions (code, name, level, parent_code, province_name, in_use, introduced, retired) ",
+                    );
+                    builder.push_values(chunk, |mut b, region| {
+                        let code = codes::RegionCode::parse(&region.code).expect("table code");
+                        let region = code.region();
+                        b.push_bind(region.code.clone())
+                            .push_bind(region.name.clone())
+                            .push_bind(region.level.as_str())
+                            .push_bind(code.parent().map(|p| p.to_string()))
+                            .push_bind(region.province_name.clone())
+                            .push_bind(region.in_use)
+                            .push_bind(region.introduced.map(i32::from))
+                            .push_bind(region.retired.map(i32::from));
+                    });
+                    builder.build().execute(&mut *tx).await?;
+                }
+            }
+            for (code, name_zh, name_en, parent) in CATEGORIES {
+                sqlx::query(
+                    "INSERT INTO product_categories (code, name_zh, name_en, parent_code) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (code) DO NOTHING",
+                )
+                .bind(code)
+                .bind(name_zh)
+                .bind(name_en)
+                .bind(parent)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Number of organizations.
+    pub async fn count_organizations(&self) -> Result<i64, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(pool).await?))
+    }
+
+    /// Number of products.
+    pub async fn count_products(&self) -> Result<i64, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(pool).await?))
+    }
+
+    /// One organization by USCC.
+    pub async fn organization(&self, uscc: &str) -> Result<Option<Organization>, StoreError> {
+        let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE uscc = $1");
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc).fetch_optional(pool).await?))
+    }
+
+    /// One product by GTIN-14.
+    pub async fn product(&self, gtin: &str) -> Result<Option<Product>, StoreError> {
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE gtin = $1");
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(gtin).fetch_optional(pool).await?))
+    }
+
+    /// Products of one producer, in GTIN order.
+    pub async fn products_of(&self, uscc: &str, limit: i64) -> Result<Vec<Product>, StoreError> {
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE uscc = $1 ORDER BY gtin LIMIT $2");
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Every product category.
+    pub async fn categories(&self) -> Result<Vec<ProductCategory>, StoreError> {
+        let sql = "SELECT code, name_zh, name_en, parent_code FROM product_categories ORDER BY code";
+        on_pool!(self, pool => Ok(sqlx::query_as(sql).fetch_all(pool).await?))
+    }
+
+    /// Searches organizations by name words (Chinese segmentation) within a region prefix, in USCC order,
+    /// from after `cursor`.
+    pub async fn search_organizations(
+        &self,
+        query: &str,
+        region_prefix: Option<&str>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Organization>, StoreError> {
+        let items =
+            self.search("organizations", "uscc", ORGANIZATION_COLUMNS, query, region_prefix, cursor, limit).await?;
+        Ok(page(items, limit, |o: &Organization| o.uscc.clone()))
+    }
+
+    /// Searches products by name and brand words, in GTIN order, from after `cursor`.
+    pub async fn search_products(
+        &self,
+        query: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Product>, StoreError> {
+        let items = self.search("products", "gtin", PRODUCT_COLUMNS, query, None, cursor, limit).await?;
+        Ok(page(items, limit, |p: &Product| p.gtin.clone()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn search<T>(
+        &self,
+        table: &str,
+        key: &str,
+        columns: &str,
+        query: &str,
+        region_prefix: Option<&str>,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        let tokens = search::query_tokens(query);
+        if !query.trim().is_empty() && tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        macro_rules! build {
+            ($builder:ident, $text_filter:expr) => {{
+                let mut $builder = QueryBuilder::new(format!("SELECT {columns} FROM {table} WHERE 1 = 1"));
+                if !tokens.is_empty() {
+                    $text_filter;
+                }
+                if let Some(prefix) = region_prefix {
+                    $builder.push(" AND region_code >= ").push_bind(prefix.to_owned());
+                    if let Some(upper) = prefix_upper_bound(prefix) {
+                        $builder.push(" AND region_code < ").push_bind(upper);
+                    }
+                }
+                if let Some(cursor) = cursor {
+                    $builder.push(format!(" AND {key} > ")).push_bind(cursor.to_owned());
+                }
+                $builder.push(format!(" ORDER BY {key} LIMIT ")).push_bind(limit as i64 + 1);
+                $builder
+            }};
+        }
+        Ok(match &self.backend {
+            Backend::Sqlite(pool) => {
+                let mut builder = build!(builder, {
+                    builder
+                        .push(format!(" AND rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
+                        .push_bind(fts5_match(&tokens))
+                        .push(")");
+                });
+                builder.build_query_as().fetch_all(pool).await?
+            }
+            Backend::Postgres(pool) => {
+                let mut builder = build!(builder, {
+                    builder.push(" AND string_to_array(search_tokens, ' ') @> ").push_bind(tokens.clone());
+                });
+                builder.build_query_as().fetch_all(pool).await?
+            }
+        })
+    }
+
+    /// Inserts or updates one organization and records the write in the audit log, atomically.
+    pub async fn upsert_organization(
+        &self,
+        org: &NewOrganization,
+        user_id: Option<i64>,
+    ) -> Result<WriteOutcome, StoreError> {
+        let select = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE uscc = $1");
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: Option<Organization> = sqlx::query_as(&select).bind(&org.uscc).fetch_optional(&mut *tx).await?;
+            let mut builder = QueryBuilder::new(UPSERT_ORGANIZATION);
+            push_organizations!(builder, std::iter::once(org), at);
+            builder.push(ON_CONFLICT_ORGANIZATION);
+            builder.build().execute(&mut *tx).await?;
+            let after: Option<Organization> = sqlx::query_as(&select).bind(&org.uscc).fetch_optional(&mut *tx).await?;
+            let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
+            audit(&mut *tx, &at, user_id, outcome, "organization", &org.uscc, &before, &after).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    /// Inserts or updates one product (its producer must exist) and audits the write, atomically.
+    pub async fn upsert_product(&self, product: &NewProduct, user_id: Option<i64>) -> Result<WriteOutcome, StoreError> {
+        let select = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE gtin = $1");
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let producer: Option<String> = sqlx::query_scalar("SELECT uscc FROM organizations WHERE uscc = $1")
+                .bind(&product.uscc)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if producer.is_none() {
+                return Err(StoreError::MissingReference { kind: "organization", key: product.uscc.clone() });
+            }
+            let before: Option<Product> = sqlx::query_as(&select).bind(&product.gtin).fetch_optional(&mut *tx).await?;
+            let mut builder = QueryBuilder::new(UPSERT_PRODUCT);
+            push_products!(builder, std::iter::once(product), at);
+            builder.push(ON_CONFLICT_PRODUCT);
+            builder.build().execute(&mut *tx).await?;
+            let after: Option<Product> = sqlx::query_as(&select).bind(&product.gtin).fetch_optional(&mut *tx).await?;
+            let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
+            audit(&mut *tx, &at, user_id, outcome, "product", &product.gtin, &before, &after).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    /// Imports one batch of organizations in one transaction: all of it commits or none of it does. The batch
+    /// must not repeat a USCC. One audit entry records the batch.
+    pub async fn import_organizations(
+        &self,
+        batch: &[NewOrganization],
+        user_id: Option<i64>,
+    ) -> Result<BatchOutcome, StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let keys: Vec<&String> = batch.iter().map(|o| &o.uscc).collect();
+            let existing = existing_keys!(&mut *tx, "organizations", "uscc", &keys);
+            for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+                let mut builder = QueryBuilder::new(UPSERT_ORGANIZATION);
+                push_organizations!(builder, chunk, at);
+                builder.push(ON_CONFLICT_ORGANIZATION);
+                builder.build().execute(&mut *tx).await?;
+            }
+            let outcome = BatchOutcome { inserted: (batch.len() - existing.len()) as u64, updated: existing.len() as u64 };
+            audit_import(&mut *tx, &at, user_id, "organization", batch.len(), outcome).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    /// Imports one batch of products in one transaction; every producer must exist (else nothing is written
+    /// and the missing USCC is named).
+    pub async fn import_products(
+        &self,
+        batch: &[NewProduct],
+        user_id: Option<i64>,
+    ) -> Result<BatchOutcome, StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let producers: Vec<&String> = batch.iter().map(|p| &p.uscc).collect();
+            let known = existing_keys!(&mut *tx, "organizations", "uscc", &producers);
+            if let Some(missing) = producers.iter().find(|u| !known.contains(u.as_str())) {
+                return Err(StoreError::MissingReference { kind: "organization", key: (*missing).clone() });
+            }
+            let keys: Vec<&String> = batch.iter().map(|p| &p.gtin).collect();
+            let existing = existing_keys!(&mut *tx, "products", "gtin", &keys);
+            for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+                let mut builder = QueryBuilder::new(UPSERT_PRODUCT);
+                push_products!(builder, chunk, at);
+                builder.push(ON_CONFLICT_PRODUCT);
+                builder.build().execute(&mut *tx).await?;
+            }
+            let outcome = BatchOutcome { inserted: (batch.len() - existing.len()) as u64, updated: existing.len() as u64 };
+            audit_import(&mut *tx, &at, user_id, "product", batch.len(), outcome).await?;
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    /// Which of these USCCs exist (for import pre-checks).
+    pub async fn existing_organizations(
+        &self,
+        usccs: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        if usccs.is_empty() {
+            return Ok(Default::default());
+        }
+        on_pool!(self, pool => Ok(existing_keys!(pool, "organizations", "uscc", usccs)))
+    }
+
+    /// Recomputes every row's search tokens and rebuilds the full-text index from them.
+    pub async fn rebuild_search_index(&self) -> Result<u64, StoreError> {
+        let mut count = 0;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let orgs: Vec<(String, String)> = sqlx::query_as("SELECT uscc, name FROM organizations").fetch_all(&mut *tx).await?;
+            for (uscc, name) in orgs {
+                sqlx::query("UPDATE organizations SET search_tokens = $1 WHERE uscc = $2")
+                    .bind(search::index_text(&[&name]))
+                    .bind(uscc)
+                    .execute(&mut *tx)
+                    .await?;
+                count += 1;
+            }
+            let products: Vec<(String, String, Option<String>)> =
+                sqlx::query_as("SELECT gtin, name, brand FROM products").fetch_all(&mut *tx).await?;
+            for (gtin, name, brand) in products {
+                let tokens = match &brand {
+                    Some(brand) => search::index_text(&[&name, brand]),
+                    None => search::index_text(&[&name]),
+                };
+                sqlx::query("UPDATE products SET search_tokens = $1 WHERE gtin = $2").bind(tokens).bind(gtin).execute(&mut *tx).await?;
+                count += 1;
+            }
+            if matches!(self.backend, Backend::Sqlite(_)) {
+                sqlx::query("INSERT INTO organizations_fts(organizations_fts) VALUES ('rebuild')").execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO products_fts(products_fts) VALUES ('rebuild')").execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(count)
+    }
+
+    /// Creates an account and returns it with its API token, which is stored only as a hash.
+    pub async fn add_user(&self, user: &NewUser) -> Result<(User, String), StoreError> {
+        let token = format!("zl_{}", hex::encode(rand::random::<[u8; 32]>()));
+        let at = now();
+        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "INSERT INTO users (name, role, region_code, uscc, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&user.name)
+        .bind(user.role.as_str())
+        .bind(&user.region_code)
+        .bind(&user.uscc)
+        .bind(token_hash(&token))
+        .bind(at)
+        .fetch_one(pool)
+        .await?);
+        let created = User {
+            id,
+            name: user.name.clone(),
+            role: user.role,
+            region_code: user.region_code.clone(),
+            uscc: user.uscc.clone(),
+        };
+        Ok((created, token))
+    }
+
+    /// The account an API token belongs to.
+    pub async fn user_by_token(&self, token: &str) -> Result<Option<User>, StoreError> {
+        let sql = "SELECT id, name, role, region_code, uscc FROM users WHERE token_hash = $1";
+        let row: Option<UserRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(token_hash(token)).fetch_optional(pool).await?);
+        Ok(row.map(User::from))
+    }
+
+    /// Audit entries about one record, oldest first.
+    pub async fn audit_entries(&self, entity_kind: &str, entity_key: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = "SELECT id, at, user_id, action, entity_kind, entity_key, before_json, after_json FROM audit_log \
+                   WHERE entity_kind = $1 AND entity_key = $2 ORDER BY id";
+        let rows: Vec<AuditRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(entity_kind).bind(entity_key).fetch_all(pool).await?);
+        rows.into_iter().map(AuditEntry::try_from).collect()
+    }
+}
+
+#[derive(FromRow)]
+struct AuditRow {
+    id: i64,
+    at: String,
+    user_id: Option<i64>,
+    action: String,
+    entity_kind: String,
+    entity_key: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = StoreError;
+    fn try_from(row: AuditRow) -> Result<Self, StoreError> {
+        let parse = |s: Option<String>| s.map(|s| serde_json::from_str(&s)).transpose();
+        Ok(AuditEntry {
+            id: row.id,
+            at: row.at,
+            user_id: row.user_id,
+            action: row.action,
+            entity_kind: row.entity_kind,
+            entity_key: row.entity_key,
+            before: parse(row.before_json)?,
+            after: parse(row.after_json)?,
+        })
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(key)
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audit<'c, E, T>(
+    executor: E,
+    at: &str,
+    user_id: Option<i64>,
+    outcome: WriteOutcome,
+    kind: &str,
+    key: &str,
+    before: &Option<T>,
+    after: &Option<T>,
+) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'c>,
+    T: serde::Serialize,
+    for<'q> <E::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, E::Database>,
+    for<'q> String: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    for<'q> Option<String>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    for<'q> Option<i64>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+{
+    let action = match outcome {
+        WriteOutcome::Inserted => "insert",
+        WriteOutcome::Updated => "update",
+    };
+    let json = |v: &Option<T>| v.as_ref().map(serde_json::to_string).transpose();
+    sqlx::query(
+        "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(at.to_owned())
+    .bind(user_id)
+    .bind(action.to_owned())
+    .bind(kind.to_owned())
+    .bind(key.to_owned())
+    .bind(json(before)?)
+    .bind(json(after)?)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+async fn audit_import<'c, E>(
+    executor: E,
+    at: &str,
+    user_id: Option<i64>,
+    kind: &str,
+    rows: usize,
+    outcome: BatchOutcome,
+) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'c>,
+    for<'q> <E::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, E::Database>,
+    for<'q> String: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    for<'q> Option<String>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+    for<'q> Option<i64>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
+{
+    let summary = serde_json::json!({"rows": rows, "inserted": outcome.inserted, "updated": outcome.updated});
+    sqlx::query(
+        "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(at.to_owned())
+    .bind(user_id)
+    .bind("import".to_owned())
+    .bind(kind.to_owned())
+    .bind(format!("batch of {rows}"))
+    .bind(None::<String>)
+    .bind(Some(summary.to_string()))
+    .execute(executor)
+    .await?;
+    Ok(())
+}
