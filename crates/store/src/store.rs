@@ -145,6 +145,27 @@ macro_rules! push_products {
     };
 }
 
+/// Appends one row to the audit log inside the caller's transaction. A macro rather than a generic function:
+/// generic executors make the calling futures lose `Send`.
+macro_rules! write_audit {
+    ($conn:expr, $at:expr, $user_id:expr, $kind:expr, $key:expr, $record:expr) => {{
+        let (action, before, after) = $record;
+        sqlx::query(
+            "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind($at.to_owned())
+        .bind($user_id)
+        .bind(action)
+        .bind($kind)
+        .bind($key)
+        .bind(before)
+        .bind(after)
+        .execute($conn)
+        .await?;
+    }};
+}
+
 /// Which of `keys` already exist in `table.column` (one query; keys are few thousand at most).
 macro_rules! existing_keys {
     ($conn:expr, $table:literal, $column:literal, $keys:expr) => {{
@@ -378,7 +399,7 @@ impl Store {
             builder.build().execute(&mut *tx).await?;
             let after: Option<Organization> = sqlx::query_as(&select).bind(&org.uscc).fetch_optional(&mut *tx).await?;
             let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
-            audit(&mut *tx, &at, user_id, outcome, "organization", &org.uscc, &before, &after).await?;
+            write_audit!(&mut *tx, at, user_id, "organization", org.uscc.clone(), audit_record(outcome, &before, &after)?);
             tx.commit().await?;
             Ok(outcome)
         })
@@ -404,7 +425,7 @@ impl Store {
             builder.build().execute(&mut *tx).await?;
             let after: Option<Product> = sqlx::query_as(&select).bind(&product.gtin).fetch_optional(&mut *tx).await?;
             let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
-            audit(&mut *tx, &at, user_id, outcome, "product", &product.gtin, &before, &after).await?;
+            write_audit!(&mut *tx, at, user_id, "product", product.gtin.clone(), audit_record(outcome, &before, &after)?);
             tx.commit().await?;
             Ok(outcome)
         })
@@ -429,7 +450,7 @@ impl Store {
                 builder.build().execute(&mut *tx).await?;
             }
             let outcome = BatchOutcome { inserted: (batch.len() - existing.len()) as u64, updated: existing.len() as u64 };
-            audit_import(&mut *tx, &at, user_id, "organization", batch.len(), outcome).await?;
+            write_audit!(&mut *tx, at, user_id, "organization", format!("batch of {}", batch.len()), import_record(batch.len(), outcome));
             tx.commit().await?;
             Ok(outcome)
         })
@@ -459,7 +480,7 @@ impl Store {
                 builder.build().execute(&mut *tx).await?;
             }
             let outcome = BatchOutcome { inserted: (batch.len() - existing.len()) as u64, updated: existing.len() as u64 };
-            audit_import(&mut *tx, &at, user_id, "product", batch.len(), outcome).await?;
+            write_audit!(&mut *tx, at, user_id, "product", format!("batch of {}", batch.len()), import_record(batch.len(), outcome));
             tx.commit().await?;
             Ok(outcome)
         })
@@ -596,74 +617,22 @@ fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<
     Page { items, next_cursor }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn audit<'c, E, T>(
-    executor: E,
-    at: &str,
-    user_id: Option<i64>,
+/// The audit record of one write: the action and the record before and after, as JSON.
+fn audit_record<T: serde::Serialize>(
     outcome: WriteOutcome,
-    kind: &str,
-    key: &str,
     before: &Option<T>,
     after: &Option<T>,
-) -> Result<(), StoreError>
-where
-    E: sqlx::Executor<'c>,
-    T: serde::Serialize,
-    for<'q> <E::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, E::Database>,
-    for<'q> String: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-    for<'q> Option<String>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-    for<'q> Option<i64>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-{
+) -> Result<(&'static str, Option<String>, Option<String>), StoreError> {
     let action = match outcome {
         WriteOutcome::Inserted => "insert",
         WriteOutcome::Updated => "update",
     };
     let json = |v: &Option<T>| v.as_ref().map(serde_json::to_string).transpose();
-    sqlx::query(
-        "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(at.to_owned())
-    .bind(user_id)
-    .bind(action.to_owned())
-    .bind(kind.to_owned())
-    .bind(key.to_owned())
-    .bind(json(before)?)
-    .bind(json(after)?)
-    .execute(executor)
-    .await?;
-    Ok(())
+    Ok((action, json(before)?, json(after)?))
 }
 
-async fn audit_import<'c, E>(
-    executor: E,
-    at: &str,
-    user_id: Option<i64>,
-    kind: &str,
-    rows: usize,
-    outcome: BatchOutcome,
-) -> Result<(), StoreError>
-where
-    E: sqlx::Executor<'c>,
-    for<'q> <E::Database as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, E::Database>,
-    for<'q> String: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-    for<'q> Option<String>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-    for<'q> Option<i64>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-{
+/// The audit record of one import batch.
+fn import_record(rows: usize, outcome: BatchOutcome) -> (&'static str, Option<String>, Option<String>) {
     let summary = serde_json::json!({"rows": rows, "inserted": outcome.inserted, "updated": outcome.updated});
-    sqlx::query(
-        "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(at.to_owned())
-    .bind(user_id)
-    .bind("import".to_owned())
-    .bind(kind.to_owned())
-    .bind(format!("batch of {rows}"))
-    .bind(None::<String>)
-    .bind(Some(summary.to_string()))
-    .execute(executor)
-    .await?;
-    Ok(())
+    ("import", None, Some(summary.to_string()))
 }

@@ -15,7 +15,7 @@ fn org(uscc: &str, name: &str, region: &str) -> NewOrganization {
     }
 }
 
-const HANGZHOU: &str = "91330106MA27XL1Q4X";
+const HANGZHOU: &str = "91330106MA27XL1Q3A";
 const FUZHOU: &str = "91350100M000100Y43";
 
 #[tokio::test]

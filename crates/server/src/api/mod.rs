@@ -1,0 +1,62 @@
+//! JSON API under `/api/v1`.
+
+pub(crate) mod codes;
+mod organizations;
+mod products;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::{ApiError, AppState};
+
+pub(crate) use organizations::{parse_uscc, search_organizations, OrganizationView};
+pub(crate) use products::{parse_gtin, product_view, search_products};
+
+/// Search parameters for organizations from a page's query.
+pub(crate) fn organizations_search_params(q: &str, cursor: Option<String>) -> organizations::SearchParams {
+    organizations::SearchParams { q: Some(q.to_owned()), region: None, cursor, limit: None }
+}
+
+/// Search parameters for products from a page's query.
+pub(crate) fn products_search_params(q: &str) -> products::SearchParams {
+    products::SearchParams { q: Some(q.to_owned()), cursor: None, limit: None }
+}
+
+/// Page size when none is asked for, and the largest allowed.
+pub(crate) const DEFAULT_LIMIT: usize = 20;
+pub(crate) const MAX_LIMIT: usize = 100;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+        .merge(codes::router())
+        .merge(organizations::router())
+        .merge(products::router())
+}
+
+/// Turns axum's body rejections into our error shape.
+pub(crate) fn json_rejection(rejection: JsonRejection) -> ApiError {
+    ApiError::bad_request("invalid_request", rejection.body_text())
+}
+
+/// Turns axum's query rejections into our error shape.
+pub(crate) fn query_rejection(rejection: QueryRejection) -> ApiError {
+    ApiError::bad_request("invalid_request", rejection.body_text())
+}
+
+/// Checks a page size.
+pub(crate) fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
+    match limit.unwrap_or(DEFAULT_LIMIT) {
+        0 => Err(ApiError::bad_request("invalid_request", "limit must be at least 1")),
+        n if n > MAX_LIMIT => {
+            Err(ApiError::bad_request("invalid_request", format!("limit must be at most {MAX_LIMIT}")))
+        }
+        n => Ok(n),
+    }
+}
+
+/// Trims an optional text field; empty means absent.
+pub(crate) fn optional_text(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}

@@ -1,0 +1,76 @@
+//! Authentication by bearer token, and authorisation of writes by role and jurisdiction.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use codes::RegionCode;
+use store::{Role, User};
+
+use crate::{ApiError, AppState};
+
+/// The account behind a request's `Authorization: Bearer …` header; rejects with 401 without one.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub User);
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header =
+            parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthorized)?;
+        let token = header.strip_prefix("Bearer ").ok_or_else(ApiError::unauthorized)?;
+        let user = state.store.user_by_token(token.trim()).await?.ok_or_else(ApiError::unauthorized)?;
+        Ok(AuthUser(user))
+    }
+}
+
+/// Whether a regulator's jurisdiction covers a region code.
+fn covers(user: &User, region_code: &str) -> bool {
+    user.region_code
+        .as_deref()
+        .and_then(|code| RegionCode::parse(code).ok())
+        .is_some_and(|scope| scope.contains(region_code))
+}
+
+/// May `user` write an organization in `region_code` with this USCC? `previous_region` is the stored
+/// record's region on an update: a regulator must cover both, so nobody moves a record out of another's reach.
+pub fn authorize_organization_write(
+    user: &User,
+    uscc: &str,
+    region_code: &str,
+    previous_region: Option<&str>,
+) -> Result<(), ApiError> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Regulator => {
+            if covers(user, region_code) && previous_region.is_none_or(|r| covers(user, r)) {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden(format!(
+                    "region {region_code} is outside this regulator's jurisdiction {}",
+                    user.region_code.as_deref().unwrap_or("(none)")
+                )))
+            }
+        }
+        Role::Enterprise if user.uscc.as_deref() == Some(uscc) => Ok(()),
+        Role::Enterprise => Err(ApiError::forbidden("an enterprise may write only its own record")),
+        _ => Err(ApiError::forbidden(format!("role {} may not write master data", user.role.as_str()))),
+    }
+}
+
+/// May `user` write a product of the producer `uscc` located in `producer_region`? `previous` is the stored
+/// product's producer and its region, on an update.
+pub fn authorize_product_write(
+    user: &User,
+    uscc: &str,
+    producer_region: &str,
+    previous: Option<(&str, &str)>,
+) -> Result<(), ApiError> {
+    authorize_organization_write(user, uscc, producer_region, previous.map(|(_, region)| region))?;
+    match previous {
+        Some((previous_uscc, _)) if user.role == Role::Enterprise && previous_uscc != uscc => {
+            Err(ApiError::forbidden("an enterprise may write only its own products"))
+        }
+        _ => Ok(()),
+    }
+}

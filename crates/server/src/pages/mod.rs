@@ -1,0 +1,341 @@
+//! Server-rendered pages, Chinese first with `?lang=en`: home with one search box, organization and product
+//! pages, the code checker and the API docs. No scripts; the stylesheet is compiled into the binary.
+
+mod layout;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use codes::{inspect, CodeKind, Gtin, Uscc};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use crate::api::{self, OrganizationView};
+use crate::i18n::Lang;
+use crate::{ApiError, AppState};
+use layout::{page, with_lang};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/organizations/{uscc}", get(organization))
+        .route("/products/{gtin}", get(product))
+        .route("/codes", get(code_checker))
+        .route("/api/docs", get(api_docs))
+        .route(
+            "/assets/style.css",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../assets/style.css"))
+            }),
+        )
+}
+
+#[derive(Debug, Deserialize)]
+struct LangParam {
+    #[serde(default)]
+    lang: Lang,
+}
+
+#[derive(Debug, Deserialize)]
+struct HomeParams {
+    #[serde(default)]
+    lang: Lang,
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+/// An error page with the status of the API error.
+fn error_page(lang: Lang, error: &ApiError) -> Response {
+    let title = lang.t("出错了", "Something is wrong");
+    let body = html! {
+        h1 { (title) }
+        div.error { p { (error.message) } p.muted { code { (error.code) } } }
+        p { a href=(with_lang("/", lang)) { (lang.t("返回首页", "Back to the home page")) } }
+    };
+    (error.status, page(lang, title, body)).into_response()
+}
+
+fn search_box(lang: Lang, q: &str) -> Markup {
+    html! {
+        form.search action="/" method="get" role="search" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            input type="search" name="q" value=(q) autofocus
+                placeholder=(lang.t("企业名称、统一社会信用代码或商品条码 GTIN", "Name, unified social credit code or GTIN"))
+                aria-label=(lang.t("搜索", "Search"));
+            button type="submit" { (lang.t("搜索", "Search")) }
+        }
+    }
+}
+
+async fn home(State(state): State<AppState>, Query(params): Query<HomeParams>) -> Response {
+    let lang = params.lang;
+    let q = params.q.unwrap_or_default();
+    let trimmed = q.trim();
+    if trimmed.is_empty() {
+        let body = html! {
+            h1 { (lang.t("全国产品质量信息查询", "National product quality information")) }
+            p.muted { (lang.t("按企业名称、统一社会信用代码或商品条码查询市场主体和产品。",
+                              "Look up market entities and products by name, unified social credit code or GTIN.")) }
+            (search_box(lang, ""))
+            p { a href=(with_lang("/codes", lang)) { (lang.t("代码校验：统一社会信用代码、组织机构代码、GTIN、GLN、SSCC、EPC、行政区划",
+                                                         "Code checker: USCC, organization code, GTIN, GLN, SSCC, EPC, region")) } }
+        };
+        return page(lang, lang.t("首页", "Home"), body).into_response();
+    }
+    // An exact identifier goes straight to its page.
+    if let Ok(uscc) = Uscc::parse(trimmed) {
+        return Redirect::to(&with_lang(&format!("/organizations/{uscc}"), lang)).into_response();
+    }
+    if let Ok(gtin) = Gtin::parse(trimmed) {
+        return Redirect::to(&with_lang(&format!("/products/{}", gtin.to_gtin14()), lang)).into_response();
+    }
+    // Something shaped like a code but failing its check gets the reason, not an empty result.
+    let code_error = if trimmed.len() == 18 && trimmed.is_ascii() && !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        Uscc::parse(trimmed)
+            .err()
+            .map(|e| (lang.t("统一社会信用代码无效", "Invalid unified social credit code"), e.to_string()))
+    } else if trimmed.bytes().all(|b| b.is_ascii_digit()) && matches!(trimmed.len(), 8 | 12 | 13 | 14) {
+        Gtin::parse(trimmed).err().map(|e| (lang.t("商品条码 GTIN 无效", "Invalid GTIN"), e.to_string()))
+    } else {
+        None
+    };
+    let org_params = api::organizations_search_params(&q, params.cursor.clone());
+    let organizations = match api::search_organizations(&state, &org_params).await {
+        Ok(page) => page,
+        Err(error) => return error_page(lang, &error),
+    };
+    let products = match api::search_products(&state, &api::products_search_params(&q)).await {
+        Ok(page) => page,
+        Err(error) => return error_page(lang, &error),
+    };
+    let body = html! {
+        h1 { (lang.t("查询结果", "Search results")) }
+        (search_box(lang, &q))
+        @if let Some((title, reason)) = &code_error {
+            div.error role="alert" { strong { (title) } p { (reason) } }
+        }
+        h2 { (lang.t("企业", "Organizations")) }
+        @if organizations.items.is_empty() {
+            p.muted { (lang.t("没有找到企业。", "No organization found.")) }
+        } @else {
+            (organization_table(lang, &organizations.items))
+            @if let Some(next) = &organizations.next_cursor {
+                p { a href=(with_lang(&format!("/?q={}&cursor={}", urlencode(&q), next), lang)) { (lang.t("下一页", "Next page")) } }
+            }
+        }
+        h2 { (lang.t("产品", "Products")) }
+        @if products.items.is_empty() {
+            p.muted { (lang.t("没有找到产品。", "No product found.")) }
+        } @else {
+            table {
+                thead { tr { th { "GTIN" } th { (lang.t("名称", "Name")) } th { (lang.t("品牌", "Brand")) } th { (lang.t("生产者", "Producer")) } } }
+                tbody { @for p in &products.items { tr {
+                    td { a href=(with_lang(&format!("/products/{}", p.gtin), lang)) { code { (p.gtin) } } }
+                    td { (p.name) } td { (p.brand.as_deref().unwrap_or("")) }
+                    td { a href=(with_lang(&format!("/organizations/{}", p.uscc), lang)) { code { (p.uscc) } } }
+                } } }
+            }
+        }
+    };
+    page(lang, lang.t("查询结果", "Search results"), body).into_response()
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn organization_table(lang: Lang, items: &[OrganizationView]) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th { (lang.t("统一社会信用代码", "USCC")) } th { (lang.t("名称", "Name")) } th { (lang.t("所在地区", "Region")) }
+            } }
+            tbody { @for o in items { tr {
+                td { a href=(with_lang(&format!("/organizations/{}", o.organization.uscc), lang)) { code { (o.organization.uscc) } } }
+                td { (o.organization.name) }
+                td { (o.province.as_deref().unwrap_or("")) " " (o.region_name.as_deref().unwrap_or(&o.organization.region_code)) }
+            } } }
+        }
+    }
+}
+
+async fn organization(
+    State(state): State<AppState>,
+    Path(uscc): Path<String>,
+    Query(params): Query<LangParam>,
+) -> Response {
+    let lang = params.lang;
+    let uscc = match api::parse_uscc(&uscc) {
+        Ok(uscc) => uscc,
+        Err(error) => return error_page(lang, &error),
+    };
+    let found = match state.store.organization(uscc.as_str()).await {
+        Ok(found) => found,
+        Err(error) => return error_page(lang, &error.into()),
+    };
+    let Some(org) = found else {
+        return error_page(
+            lang,
+            &ApiError::not_found(format!("{} {uscc}", lang.t("未登记的企业", "No organization registered as"))),
+        );
+    };
+    let products = match state.store.products_of(uscc.as_str(), 100).await {
+        Ok(products) => products,
+        Err(error) => return error_page(lang, &error.into()),
+    };
+    let view = OrganizationView::from(org);
+    let o = &view.organization;
+    let body = html! {
+        h1 { (o.name) }
+        table {
+            tr { th { (lang.t("统一社会信用代码", "Unified social credit code")) } td { code { (o.uscc) } } }
+            tr { th { (lang.t("组织机构代码", "Organization code")) } td { code { (uscc.org_code().printed()) } } }
+            tr { th { (lang.t("所在地区", "Region")) } td { (view.province.as_deref().unwrap_or("")) " " (view.region_name.as_deref().unwrap_or("")) " " span.muted { "(" (o.region_code) ")" } } }
+            tr { th { (lang.t("住所", "Address")) } td { (o.address.as_deref().unwrap_or("—")) } }
+            tr { th { (lang.t("法定代表人", "Legal representative")) } td { (o.legal_representative.as_deref().unwrap_or("—")) } }
+            tr { th { (lang.t("主体类型", "Entity type")) } td { (o.entity_type.as_deref().unwrap_or("—")) } }
+            tr { th { (lang.t("登记状态", "Status")) } td { (o.status) } }
+            tr { th { (lang.t("成立日期", "Registered on")) } td { (o.registered_on.as_deref().unwrap_or("—")) } }
+            tr { th { (lang.t("更新时间", "Updated")) } td { (o.updated_at) } }
+        }
+        h2 { (lang.t("产品", "Products")) }
+        @if products.is_empty() { p.muted { (lang.t("暂无登记产品。", "No products registered.")) } }
+        @else {
+            table {
+                thead { tr { th { "GTIN" } th { (lang.t("名称", "Name")) } th { (lang.t("品牌", "Brand")) } th { (lang.t("规格", "Specification")) } } }
+                tbody { @for p in &products { tr {
+                    td { a href=(with_lang(&format!("/products/{}", p.gtin), lang)) { code { (p.gtin) } } }
+                    td { (p.name) } td { (p.brand.as_deref().unwrap_or("")) } td { (p.specification.as_deref().unwrap_or("")) }
+                } } }
+            }
+        }
+        p.muted { "API: " a href=(format!("/api/v1/organizations/{}", o.uscc)) { code { "/api/v1/organizations/" (o.uscc) } } }
+    };
+    page(lang, &o.name, body).into_response()
+}
+
+async fn product(State(state): State<AppState>, Path(gtin): Path<String>, Query(params): Query<LangParam>) -> Response {
+    let lang = params.lang;
+    let gtin = match api::parse_gtin(&gtin) {
+        Ok(gtin) => gtin,
+        Err(error) => return error_page(lang, &error),
+    };
+    let found = match state.store.product(&gtin.to_gtin14()).await {
+        Ok(found) => found,
+        Err(error) => return error_page(lang, &error.into()),
+    };
+    let Some(found) = found else {
+        return error_page(
+            lang,
+            &ApiError::not_found(format!("{} {gtin}", lang.t("未登记的产品", "No product registered as"))),
+        );
+    };
+    let view = match api::product_view(&state, found).await {
+        Ok(view) => view,
+        Err(error) => return error_page(lang, &error),
+    };
+    let p = &view.product;
+    let category = p.category_code.as_deref().and_then(|c| store::CATEGORIES.iter().find(|(code, ..)| *code == c));
+    let body = html! {
+        h1 { (p.name) }
+        table {
+            tr { th { "GTIN" } td { code { (p.gtin) } } }
+            tr { th { (lang.t("条码发放机构", "Issuing office")) } td { (gtin.issuing_office().unwrap_or("—")) } }
+            tr { th { (lang.t("生产者", "Producer")) } td {
+                a href=(with_lang(&format!("/organizations/{}", p.uscc), lang)) { (view.producer_name.as_deref().unwrap_or(&p.uscc)) }
+                " " code.muted { (p.uscc) } } }
+            tr { th { (lang.t("产品类别", "Category")) } td { @if let Some((code, zh, en, _)) = category { (lang.t(zh, en)) " " span.muted { "(" (code) ")" } } @else { "—" } } }
+            tr { th { (lang.t("品牌", "Brand")) } td { (p.brand.as_deref().unwrap_or("—")) } }
+            tr { th { (lang.t("规格型号", "Specification")) } td { (p.specification.as_deref().unwrap_or("—")) } }
+            tr { th { "GS1 Digital Link" } td { code { "https://id.gs1.org/01/" (p.gtin) } } }
+        }
+        p.muted { "API: " a href=(format!("/api/v1/products/{}", p.gtin)) { code { "/api/v1/products/" (p.gtin) } } }
+    };
+    page(lang, &p.name, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct CodeParams {
+    #[serde(default)]
+    lang: Lang,
+    kind: Option<String>,
+    value: Option<String>,
+}
+
+fn kind_label(lang: Lang, kind: CodeKind) -> &'static str {
+    match kind {
+        CodeKind::Uscc => lang.t("统一社会信用代码", "Unified social credit code"),
+        CodeKind::OrgCode => lang.t("组织机构代码", "Organization code"),
+        CodeKind::Gtin => lang.t("商品条码 GTIN", "GTIN"),
+        CodeKind::Gln => lang.t("位置码 GLN", "GLN"),
+        CodeKind::Sscc => lang.t("系列货运包装箱代码 SSCC", "SSCC"),
+        CodeKind::Epc => lang.t("EPC URN 或 GS1 数字链接", "EPC URN or GS1 Digital Link"),
+        CodeKind::Region => lang.t("行政区划代码", "Region code (GB/T 2260)"),
+    }
+}
+
+async fn code_checker(Query(params): Query<CodeParams>) -> Response {
+    let lang = params.lang;
+    let kind = params.kind.as_deref().and_then(CodeKind::from_name).unwrap_or(CodeKind::Uscc);
+    let value = params.value.unwrap_or_default();
+    let result = (!value.trim().is_empty()).then(|| inspect(kind, &value));
+    let body = html! {
+        h1 { (lang.t("代码校验", "Code checker")) }
+        form.search action="/codes" method="get" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            select name="kind" aria-label=(lang.t("代码类型", "Kind")) {
+                @for k in CodeKind::ALL { option value=(k.name()) selected[k == kind] { (kind_label(lang, k)) } }
+            }
+            input type="text" name="value" value=(value) aria-label=(lang.t("代码", "Code")) autofocus;
+            button type="submit" { (lang.t("校验", "Check")) }
+        }
+        @if let Some(result) = &result {
+            @if let Some(error) = &result.error {
+                div.error role="alert" {
+                    strong { (lang.t("无效", "Invalid")) ": " (kind_label(lang, kind)) }
+                    p { (error.message) } p.muted { code { (error.code) } }
+                }
+            } @else {
+                div.valid {
+                    strong { (lang.t("有效", "Valid")) ": " } code { (result.normalized.as_deref().unwrap_or("")) }
+                }
+                @for warning in &result.warnings { div.warning { (lang.t("提示", "Note")) ": " (warning.message) } }
+                table { @for (name, part) in &result.parts { tr { th { (name) } td { (part) } } } }
+                @if kind == CodeKind::Uscc {
+                    p { a href=(with_lang(&format!("/organizations/{}", result.normalized.as_deref().unwrap_or("")), lang)) {
+                        (lang.t("查看企业信息", "Open the organization page")) } }
+                }
+            }
+            p.muted { "API: " code { "/api/v1/codes/" (kind.name()) "/" (value.trim()) } }
+        }
+    };
+    page(lang, lang.t("代码校验", "Code checker"), body).into_response()
+}
+
+async fn api_docs(Query(params): Query<LangParam>) -> Response {
+    let lang = params.lang;
+    let doc = crate::openapi::document();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    let body = html! {
+        h1 { (lang.t("接口文档", "API documentation")) }
+        p { (lang.t("机器可读的 OpenAPI 文档：", "Machine-readable OpenAPI document: ")) a href="/api/v1/openapi.json" { code { "/api/v1/openapi.json" } } }
+        p.muted { (lang.t("写操作需要 Authorization: Bearer 令牌（zhiliang user add 生成）。错误统一为 {code, message}。",
+                          "Writes need an Authorization: Bearer token (from zhiliang user add). Every error is {code, message}.")) }
+        table {
+            thead { tr { th { (lang.t("方法", "Method")) } th { (lang.t("路径", "Path")) } th { (lang.t("说明", "Summary")) } } }
+            tbody {
+                @for (path, ops) in &paths {
+                    @for (method, op) in ops.as_object().into_iter().flatten() {
+                        tr { td { code { (method.to_uppercase()) } } td { code { (path) } } td { (op["summary"].as_str().unwrap_or("")) } }
+                    }
+                }
+            }
+        }
+    };
+    (StatusCode::OK, page(lang, lang.t("接口文档", "API documentation"), body)).into_response()
+}

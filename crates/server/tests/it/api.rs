@@ -1,0 +1,199 @@
+//! The JSON API: code checks, organizations and products, authorisation, audit.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::{TestApp, OWN_USCC};
+
+#[tokio::test]
+async fn code_checks_explain_valid_and_invalid_values() {
+    let app = TestApp::new().await;
+    let (status, body) = app.get_json("/api/v1/codes/uscc/91350100M000100Y43").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["valid"], true);
+    assert_eq!(body["normalized"], "91350100M000100Y43");
+    assert_eq!(body["parts"]["region_code"], "350100");
+    assert_eq!(body["parts"]["region_name"], "福州市");
+    assert_eq!(body["parts"]["org_code"], "M000100Y-4");
+    assert_eq!(body["error"], serde_json::Value::Null);
+
+    let (_, body) = app.get_json("/api/v1/codes/uscc/91350100M000100Y44").await;
+    assert_eq!(body["valid"], false);
+    assert_eq!(body["error"]["code"], "check_character");
+    assert_eq!(body["error"]["message"], "check character (character 18) is '4', expected '3'");
+
+    let (_, body) = app.get_json("/api/v1/codes/epc/https://id.gs1.org/01/06901234567892/21/A1").await;
+    assert_eq!(body["valid"], true);
+    assert_eq!(body["parts"]["urn"], "urn:epc:id:sgtin:6901234.056789.A1");
+
+    let (_, body) = app.get_json("/api/v1/codes/region/330106").await;
+    assert_eq!(body["parts"]["name"], "西湖区");
+    assert_eq!(body["parts"]["parent"], "330100");
+
+    let (status, body) = app.get_json("/api/v1/codes/isbn/123").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "invalid_kind");
+}
+
+#[tokio::test]
+async fn organization_lookup_distinguishes_invalid_from_unknown() {
+    let app = TestApp::new().await;
+    let (status, body) = app.get_json("/api/v1/organizations/91350100M000100Y44").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "invalid_uscc");
+    assert!(body["message"].as_str().unwrap().contains("check character (character 18)"), "{body}");
+
+    let (status, body) = app.get_json("/api/v1/organizations/91350100M000100Y43").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "not_found");
+}
+
+#[tokio::test]
+async fn writes_are_authorised_by_role_and_jurisdiction_and_audited() {
+    let app = TestApp::new().await;
+    let xihu = json!({"uscc": OWN_USCC, "name": "杭州西湖龙井茶业有限公司"});
+    let fuzhou = json!({"uscc": "91350100M000100Y43", "name": "福州闽江食品厂"});
+
+    let (status, body) = app.write(Method::POST, "/api/v1/organizations", None, xihu.clone()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+    let (status, _) = app.write(Method::POST, "/api/v1/organizations", Some("zl_forged"), xihu.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A Hangzhou regulator writes in Hangzhou, not in Fuzhou.
+    let (status, body) =
+        app.write(Method::POST, "/api/v1/organizations", Some(&app.hangzhou_regulator), xihu.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["region_code"], "330106");
+    assert_eq!(body["region_name"], "西湖区");
+    let (status, body) =
+        app.write(Method::POST, "/api/v1/organizations", Some(&app.hangzhou_regulator), fuzhou.clone()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    // Nor may it move a Hangzhou record to Fuzhou.
+    let moved = json!({"name": "杭州西湖龙井茶业有限公司", "region_code": "350100"});
+    let (status, _) = app
+        .write(Method::PUT, &format!("/api/v1/organizations/{OWN_USCC}"), Some(&app.hangzhou_regulator), moved)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // An enterprise writes only its own record; a lab writes no master data; an admin writes anything.
+    let renamed = json!({"name": "杭州西湖龙井茶叶有限公司", "address": "杭州市西湖区龙井路1号"});
+    let (status, body) =
+        app.write(Method::PUT, &format!("/api/v1/organizations/{OWN_USCC}"), Some(&app.enterprise), renamed).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app.write(Method::POST, "/api/v1/organizations", Some(&app.enterprise), fuzhou.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.write(Method::POST, "/api/v1/organizations", Some(&app.lab), fuzhou.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.write(Method::POST, "/api/v1/organizations", Some(&app.admin), fuzhou).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Both writes to the Hangzhou record are in the audit log with who and before/after.
+    let audit = app.state.store.audit_entries("organization", OWN_USCC).await.unwrap();
+    assert_eq!(audit.len(), 2);
+    assert_eq!(audit[0].action, "insert");
+    assert_eq!(audit[1].before.as_ref().unwrap()["name"], "杭州西湖龙井茶业有限公司");
+    assert_eq!(audit[1].after.as_ref().unwrap()["name"], "杭州西湖龙井茶叶有限公司");
+    assert_ne!(audit[0].user_id, audit[1].user_id);
+}
+
+#[tokio::test]
+async fn bad_bodies_get_clear_errors() {
+    let app = TestApp::new().await;
+    let token = Some(app.admin.as_str());
+    let cases = [
+        (json!({"uscc": "91350100M000100Y44", "name": "x"}), "invalid_uscc"),
+        (json!({"uscc": "91350100M000100Y43", "name": "  "}), "invalid_request"),
+        (json!({"uscc": "91350100M000100Y43", "name": "x", "region_code": "999999"}), "invalid_region"),
+        (json!({"uscc": "91350100M000100Y43", "name": "x", "registered_on": "2015-13-01"}), "invalid_request"),
+        (json!({"uscc": "91350100M000100Y43", "name": "x", "colour": "red"}), "invalid_request"),
+    ];
+    for (body, code) in cases {
+        let (status, answer) = app.write(Method::POST, "/api/v1/organizations", token, body.clone()).await;
+        assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{body}: {answer}");
+    }
+    let (status, _) = app.send(Method::POST, "/api/v1/organizations", token, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn products_link_to_registered_producers_and_are_found() {
+    let app = TestApp::new().await;
+    let token = Some(app.enterprise.as_str());
+    let product = json!({"gtin": "6901234567892", "name": "西湖龙井茶", "uscc": OWN_USCC, "brand": "狮峰", "category_code": "0103"});
+    let (status, body) = app.write(Method::POST, "/api/v1/products", token, product.clone()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_organization")));
+
+    app.write(
+        Method::POST,
+        "/api/v1/organizations",
+        token,
+        json!({"uscc": OWN_USCC, "name": "杭州西湖龙井茶业有限公司"}),
+    )
+    .await;
+    let (status, body) = app.write(Method::POST, "/api/v1/products", token, product).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["gtin"], "06901234567892");
+
+    let (status, body) = app.get_json("/api/v1/products/6901234567892").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["producer_name"], "杭州西湖龙井茶业有限公司");
+    let (_, body) = app.get_json("/api/v1/products?q=%E9%BE%99%E4%BA%95").await; // 龙井
+    assert_eq!(body["items"].as_array().unwrap().len(), 1);
+    let (status, body) = app.get_json("/api/v1/products/6901234567890").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_gtin")));
+
+    // Another enterprise may not take the product over.
+    let (status, _) = app
+        .write(
+            Method::PUT,
+            "/api/v1/products/06901234567892",
+            Some(&app.hangzhou_regulator),
+            json!({"name": "龙井", "uscc": OWN_USCC}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn organizations_are_searched_in_chinese_with_cursor_paging() {
+    let app = TestApp::new().await;
+    for (i, name) in ["杭州娃哈哈食品有限公司", "杭州西湖食品厂", "宁波海鲜食品有限公司"].iter().enumerate()
+    {
+        let uscc = codes::Uscc::assemble("91330100", &format!("MA00000{i}")).unwrap();
+        let (status, body) = app
+            .write(
+                Method::POST,
+                "/api/v1/organizations",
+                Some(&app.admin),
+                json!({"uscc": uscc.as_str(), "name": name}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (_, first) = app.get_json("/api/v1/organizations?q=%E9%A3%9F%E5%93%81&limit=2").await; // 食品
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().expect("more pages");
+    let (_, second) =
+        app.get_json(&format!("/api/v1/organizations?q=%E9%A3%9F%E5%93%81&limit=2&cursor={cursor}")).await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["next_cursor"], serde_json::Value::Null);
+
+    let (_, body) = app.get_json("/api/v1/organizations?q=%E5%A8%83%E5%93%88%E5%93%88").await; // 娃哈哈
+    assert_eq!(body["items"][0]["name"], "杭州娃哈哈食品有限公司");
+    let (status, body) = app.get_json("/api/v1/organizations?region=99").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_region")));
+    let (status, _) = app.get_json("/api/v1/organizations?limit=1000").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn openapi_document_lists_every_route() {
+    let app = TestApp::new().await;
+    let (status, doc) = app.get_json("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    for path in ["/api/v1/codes/{kind}/{value}", "/api/v1/organizations/{uscc}", "/api/v1/products/{gtin}"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    let (status, body) = app.send(Method::GET, "/healthz", None, None).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+}

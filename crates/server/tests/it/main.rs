@@ -1,0 +1,86 @@
+//! Server tests: the router answers requests without a socket (`oneshot`), on a fresh SQLite store.
+
+mod api;
+mod pages;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use server::{app, AppState};
+use store::{NewUser, Role, Store};
+use tower::ServiceExt;
+
+/// A fresh application with one account per interesting role.
+#[allow(missing_debug_implementations)]
+pub struct TestApp {
+    pub state: AppState,
+    pub admin: String,
+    pub hangzhou_regulator: String,
+    pub enterprise: String,
+    pub lab: String,
+    _dir: tempfile::TempDir,
+}
+
+/// The enterprise account's own USCC (Hangzhou, Xihu district 330106).
+pub const OWN_USCC: &str = "91330106MA27XL1Q3A";
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        let token = |role, region: Option<&str>, uscc: Option<&str>| {
+            let store = store.clone();
+            let user = NewUser {
+                name: format!("{role:?}"),
+                role,
+                region_code: region.map(Into::into),
+                uscc: uscc.map(Into::into),
+            };
+            async move { store.add_user(&user).await.unwrap().1 }
+        };
+        TestApp {
+            admin: token(Role::Admin, None, None).await,
+            hangzhou_regulator: token(Role::Regulator, Some("330100"), None).await,
+            enterprise: token(Role::Enterprise, None, Some(OWN_USCC)).await,
+            lab: token(Role::Lab, None, None).await,
+            state: AppState { store },
+            _dir: dir,
+        }
+    }
+
+    /// Sends a request and returns the status and body text.
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, String) {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(json) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(json.to_string())),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = app(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    /// GET returning JSON.
+    pub async fn get_json(&self, uri: &str) -> (StatusCode, Value) {
+        let (status, body) = self.send(Method::GET, uri, None, None).await;
+        (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("{uri}: {e}: {body}")))
+    }
+
+    /// A write returning JSON.
+    pub async fn write(&self, method: Method, uri: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let (status, text) = self.send(method, uri, token, Some(body)).await;
+        (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")))
+    }
+}
