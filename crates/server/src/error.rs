@@ -46,6 +46,12 @@ impl ApiError {
     }
 }
 
+impl From<crate::input::FieldError> for ApiError {
+    fn from(error: crate::input::FieldError) -> Self {
+        ApiError::bad_request(error.code, error.message)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {

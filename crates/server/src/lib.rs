@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod error;
 mod i18n;
+pub mod input;
 mod openapi;
 mod pages;
 

@@ -55,8 +55,3 @@ pub(crate) fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
         n => Ok(n),
     }
 }
-
-/// Trims an optional text field; empty means absent.
-pub(crate) fn optional_text(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}

@@ -5,12 +5,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use codes::{RegionCode, Uscc};
+use codes::Uscc;
 use serde::{Deserialize, Serialize};
 use store::{NewOrganization, Organization, Page, WriteOutcome};
 
-use super::{json_rejection, optional_text, page_limit, query_rejection};
+use super::{json_rejection, page_limit, query_rejection};
 use crate::auth::{authorize_organization_write, AuthUser};
+use crate::input::{self, optional_text, OrganizationFields};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
@@ -39,13 +40,9 @@ impl From<Organization> for OrganizationView {
     }
 }
 
-/// Parses a USCC from a path or body, with the API's error code.
+/// Parses a USCC from a path, with the API's error code.
 pub(crate) fn parse_uscc(value: &str) -> Result<Uscc, ApiError> {
-    Uscc::parse(value).map_err(|e| ApiError::bad_request("invalid_uscc", e))
-}
-
-pub(crate) fn parse_region(value: &str) -> Result<RegionCode, ApiError> {
-    RegionCode::parse(value).map_err(|e| ApiError::bad_request("invalid_region", e))
+    Ok(input::uscc("uscc", Some(value))?)
 }
 
 async fn one(State(state): State<AppState>, Path(uscc): Path<String>) -> Result<Json<OrganizationView>, ApiError> {
@@ -79,7 +76,7 @@ pub(crate) async fn search_organizations(
         let items = state.store.organization(uscc.as_str()).await?.into_iter().map(Into::into).collect();
         return Ok(Page { items, next_cursor: None });
     }
-    let region = optional_text(params.region.clone()).map(|r| parse_region(&r)).transpose()?;
+    let region = optional_text(params.region.clone()).map(|r| input::region("region", &r)).transpose()?;
     let page = state
         .store
         .search_organizations(query, region.as_ref().map(|r| r.prefix()), params.cursor.as_deref(), limit)
@@ -93,68 +90,6 @@ async fn search(
 ) -> Result<Json<Page<OrganizationView>>, ApiError> {
     let Query(params) = params.map_err(query_rejection)?;
     Ok(Json(search_organizations(&state, &params).await?))
-}
-
-/// The body of a create or update.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OrganizationBody {
-    uscc: Option<String>,
-    name: String,
-    /// Defaults to the registering authority's region in the USCC when that is a known code.
-    region_code: Option<String>,
-    address: Option<String>,
-    legal_representative: Option<String>,
-    entity_type: Option<String>,
-    status: Option<String>,
-    registered_on: Option<String>,
-}
-
-const STATUSES: &[&str] = &["active", "revoked", "cancelled", "dissolved"];
-
-impl OrganizationBody {
-    /// Checks every field and builds the row to write.
-    fn into_new(self, uscc: Uscc) -> Result<NewOrganization, ApiError> {
-        let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(ApiError::bad_request("invalid_request", "name must have 1 to 200 characters"));
-        }
-        let region = match optional_text(self.region_code) {
-            Some(code) => parse_region(&code)?,
-            None => RegionCode::parse(uscc.region_code()).map_err(|_| {
-                ApiError::bad_request(
-                    "invalid_region",
-                    format!(
-                        "region_code is required: the USCC's region part {} is not a known code",
-                        uscc.region_code()
-                    ),
-                )
-            })?,
-        };
-        let status = optional_text(self.status).unwrap_or_else(|| "active".into());
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(ApiError::bad_request(
-                "invalid_request",
-                format!("status must be one of {}", STATUSES.join(", ")),
-            ));
-        }
-        let registered_on = optional_text(self.registered_on);
-        if let Some(date) = &registered_on {
-            chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_request("invalid_request", format!("registered_on '{date}' is not a date YYYY-MM-DD"))
-            })?;
-        }
-        Ok(NewOrganization {
-            uscc: uscc.to_string(),
-            name,
-            region_code: region.to_string(),
-            address: optional_text(self.address),
-            legal_representative: optional_text(self.legal_representative),
-            entity_type: optional_text(self.entity_type),
-            status,
-            registered_on,
-        })
-    }
 }
 
 async fn write(
@@ -173,30 +108,19 @@ async fn write(
 async fn create(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    body: Result<Json<OrganizationBody>, JsonRejection>,
+    body: Result<Json<OrganizationFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
-    let uscc = parse_uscc(body.uscc.as_deref().unwrap_or(""))?;
-    let new = body.into_new(uscc)?;
-    write(&state, &user, new).await
+    write(&state, &user, input::organization(body, None)?).await
 }
 
 async fn update(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(uscc): Path<String>,
-    body: Result<Json<OrganizationBody>, JsonRejection>,
+    body: Result<Json<OrganizationFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
     let uscc = parse_uscc(&uscc)?;
     let Json(body) = body.map_err(json_rejection)?;
-    if let Some(in_body) = body.uscc.as_deref() {
-        if parse_uscc(in_body)? != uscc {
-            return Err(ApiError::bad_request(
-                "invalid_request",
-                "the USCC in the body differs from the one in the path",
-            ));
-        }
-    }
-    let new = body.into_new(uscc)?;
-    write(&state, &user, new).await
+    write(&state, &user, input::organization(body, Some(&uscc))?).await
 }

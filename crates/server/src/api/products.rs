@@ -9,9 +9,9 @@ use codes::Gtin;
 use serde::{Deserialize, Serialize};
 use store::{NewProduct, Page, Product, WriteOutcome};
 
-use super::organizations::parse_uscc;
-use super::{json_rejection, optional_text, page_limit, query_rejection};
+use super::{json_rejection, page_limit, query_rejection};
 use crate::auth::{authorize_product_write, AuthUser};
+use crate::input::{self, ProductFields};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
@@ -29,7 +29,7 @@ pub(crate) struct ProductView {
 }
 
 pub(crate) fn parse_gtin(value: &str) -> Result<Gtin, ApiError> {
-    Gtin::parse(value).map_err(|e| ApiError::bad_request("invalid_gtin", e))
+    Ok(input::gtin(Some(value))?)
 }
 
 pub(crate) async fn product_view(state: &AppState, product: Product) -> Result<ProductView, ApiError> {
@@ -74,50 +74,16 @@ async fn search(
     Ok(Json(search_products(&state, &params).await?))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProductBody {
-    gtin: Option<String>,
-    name: String,
-    uscc: String,
-    category_code: Option<String>,
-    brand: Option<String>,
-    specification: Option<String>,
-}
-
 async fn write(
     state: &AppState,
     user: &store::User,
-    gtin: Gtin,
-    body: ProductBody,
+    new: NewProduct,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
-    let name = body.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::bad_request("invalid_request", "name must have 1 to 200 characters"));
-    }
-    let uscc = parse_uscc(&body.uscc)?;
-    let category_code = optional_text(body.category_code);
-    if let Some(code) = &category_code {
-        if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
-            return Err(ApiError::bad_request(
-                "invalid_request",
-                format!("category_code '{code}' is not a known category"),
-            ));
-        }
-    }
-    let producer = state.store.organization(uscc.as_str()).await?.ok_or_else(|| ApiError {
+    let producer = state.store.organization(&new.uscc).await?.ok_or_else(|| ApiError {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         code: "unknown_organization",
-        message: format!("producer {uscc} is not registered"),
+        message: format!("producer {} is not registered", new.uscc),
     })?;
-    let new = NewProduct {
-        gtin: gtin.to_gtin14(),
-        name,
-        uscc: uscc.to_string(),
-        category_code,
-        brand: optional_text(body.brand),
-        specification: optional_text(body.specification),
-    };
     let previous = match state.store.product(&new.gtin).await? {
         Some(product) => {
             let region = state.store.organization(&product.uscc).await?.map(|o| o.region_code).unwrap_or_default();
@@ -140,28 +106,19 @@ async fn write(
 async fn create(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    body: Result<Json<ProductBody>, JsonRejection>,
+    body: Result<Json<ProductFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
-    let gtin = parse_gtin(body.gtin.as_deref().unwrap_or(""))?;
-    write(&state, &user, gtin, body).await
+    write(&state, &user, input::product(body, None)?).await
 }
 
 async fn update(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(gtin): Path<String>,
-    body: Result<Json<ProductBody>, JsonRejection>,
+    body: Result<Json<ProductFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     let gtin = parse_gtin(&gtin)?;
     let Json(body) = body.map_err(json_rejection)?;
-    if let Some(in_body) = body.gtin.as_deref() {
-        if parse_gtin(in_body)?.to_gtin14() != gtin.to_gtin14() {
-            return Err(ApiError::bad_request(
-                "invalid_request",
-                "the GTIN in the body differs from the one in the path",
-            ));
-        }
-    }
-    write(&state, &user, gtin, body).await
+    write(&state, &user, input::product(body, Some(&gtin))?).await
 }
