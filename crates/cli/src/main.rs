@@ -1,1 +1,244 @@
-fn main() {}
+//! The `zhiliang` binary: serve the platform, load demo data, import files, manage accounts, benchmark.
+
+mod bench;
+mod demo;
+mod import;
+mod load;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use store::{NewUser, Role, Store, DEFAULT_DATABASE_URL};
+use tracing_subscriber::EnvFilter;
+
+/// zhiliang (质量): national product-quality supervision platform.
+#[derive(Debug, Parser)]
+#[command(name = "zhiliang", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives.
+#[derive(Debug, Args)]
+struct Database {
+    /// Database URL: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, env = "ZHILIANG_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server (JSON API and pages).
+    Serve {
+        #[command(flatten)]
+        database: Database,
+        /// Address to listen on.
+        #[arg(long, env = "ZHILIANG_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Load the small demo dataset first when the database has no organizations.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load a deterministic demo dataset: organizations in every province, products, categories.
+    Demo {
+        #[command(flatten)]
+        database: Database,
+        /// How much data: small (1,000 organizations), medium (100,000), large (1,000,000).
+        #[arg(long, value_enum, default_value_t = demo::Scale::Small)]
+        scale: demo::Scale,
+        /// Random seed; the same seed gives the same data.
+        #[arg(long, default_value_t = 2011)]
+        seed: u64,
+    },
+    /// Import organizations or products from CSV or JSON Lines. Rejected rows go to FILE.rejects.csv;
+    /// exit 0 when none was rejected, 2 when some were, 1 when nothing could be imported.
+    Import {
+        #[command(flatten)]
+        database: Database,
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: import::Kind,
+        /// The file: `.csv` with a header row, or `.jsonl` with one object a line (field names as in the API).
+        file: PathBuf,
+        /// Rows per transaction; a crash loses at most the batch in progress.
+        #[arg(long, default_value_t = 10_000)]
+        batch_size: usize,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Rebuild the derived Chinese full-text search index from the stored names.
+    Reindex {
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Apply database migrations and load reference data, then exit.
+    Migrate {
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Measure import and lookup speed on generated data and print a table with the baselines.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account and print its API token (shown only once).
+    Add {
+        #[command(flatten)]
+        database: Database,
+        /// The account's role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Jurisdiction of a regulator: GB/T 2260 code or 2/4-digit prefix, e.g. 3301.
+        #[arg(long)]
+        region: Option<String>,
+        /// An enterprise account's own unified social credit code.
+        #[arg(long)]
+        uscc: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Admin,
+    Regulator,
+    Enterprise,
+    Lab,
+    Certifier,
+    Hospital,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Regulator => Role::Regulator,
+            RoleArg::Enterprise => Role::Enterprise,
+            RoleArg::Lab => Role::Lab,
+            RoleArg::Certifier => Role::Certifier,
+            RoleArg::Hospital => Role::Hospital,
+        }
+    }
+}
+
+/// A database URL safe to log: any password is replaced.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn open(database: &Database) -> anyhow::Result<Store> {
+    Store::open(&database.database_url)
+        .await
+        .with_context(|| format!("could not open database {}", redacted(&database.database_url)))
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("ZHILIANG_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { database, listen, demo } => {
+            let store = open(&database).await?;
+            if demo && store.count_organizations().await? == 0 {
+                tracing::info!("empty database: loading the small demo dataset");
+                demo::load(&store, demo::Scale::Small, 2011).await?;
+            }
+            serve(store, listen).await?;
+        }
+        Command::Demo { database, scale, seed } => {
+            let store = open(&database).await?;
+            let (organizations, products) = demo::load(&store, scale, seed).await?;
+            println!("loaded {organizations} organizations and {products} products");
+        }
+        Command::Import { database, kind, file, batch_size } => {
+            let store = open(&database).await?;
+            return import::run(&store, kind, &file, batch_size.max(1)).await;
+        }
+        Command::User { command: UserCommand::Add { database, role, region, uscc, name } } => {
+            let role = Role::from(role);
+            let region = region.map(|r| codes::RegionCode::parse(&r).map(|c| c.to_string())).transpose()?;
+            let uscc = uscc.map(|u| codes::Uscc::parse(&u).map(|c| c.to_string())).transpose()?;
+            match role {
+                Role::Regulator if region.is_none() => bail!("a regulator needs --region"),
+                Role::Enterprise if uscc.is_none() => bail!("an enterprise needs --uscc"),
+                _ => {}
+            }
+            let store = open(&database).await?;
+            let name = name.unwrap_or_else(|| role.as_str().to_owned());
+            let (user, token) = store.add_user(&NewUser { name, role, region_code: region, uscc }).await?;
+            eprintln!("created account {} ({}); the token is shown only once:", user.id, role.as_str());
+            println!("{token}");
+        }
+        Command::Reindex { database } => {
+            let store = open(&database).await?;
+            let rows = store.rebuild_search_index().await?;
+            println!("reindexed {rows} rows");
+        }
+        Command::Migrate { database } => {
+            open(&database).await?;
+            println!("database is up to date");
+        }
+        Command::Bench(args) => bench::run(args).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(store: Store, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
+    tracing::info!(backend = store.backend_name(), "zhiliang listening on http://{}", listener.local_addr()?);
+    let app = server::app(server::AppState { store: store.clone() });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            tokio::signal::ctrl_c().await.ok();
+            tracing::info!("shutting down");
+        })
+        .await
+        .context("server failed")?;
+    store.close().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(redacted("postgres://zl:s3cret@db:5432/zhiliang"), "postgres://zl:***@db:5432/zhiliang");
+        assert_eq!(redacted("postgres://zl@db/zhiliang"), "postgres://zl@db/zhiliang");
+        assert_eq!(redacted("sqlite://zhiliang.db"), "sqlite://zhiliang.db");
+    }
+}

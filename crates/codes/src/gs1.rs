@@ -55,7 +55,7 @@ fn parse_digits(input: &str, key: &'static str, lengths: &[usize], expected: &'s
 }
 
 /// Appends the check digit to data digits (callers guarantee ASCII digits).
-pub(crate) fn with_check_digit(data: &str) -> String {
+pub fn with_check_digit(data: &str) -> String {
     let mut s = data.to_owned();
     s.push(gs1_check_digit(data.as_bytes()) as char);
     s

@@ -12,7 +12,7 @@ pub mod region;
 pub mod uscc;
 
 pub use epc::{DigitalLink, Epc, EpcError};
-pub use gs1::{Gln, Gs1Error, Gtin, Sscc};
+pub use gs1::{with_check_digit, Gln, Gs1Error, Gtin, Sscc};
 pub use inspect::{inspect, CodeKind, Finding, Inspection};
 pub use org_code::{OrgCode, OrgCodeError};
 pub use region::{Region, RegionCode, RegionError, RegionLevel};

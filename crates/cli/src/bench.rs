@@ -1,0 +1,184 @@
+//! `zhiliang bench`: whole-system figures on generated data, each beside its physical-limit baseline
+//! measured in the same run — the import against a raw prepared-statement insert, the lookup API against
+//! the same server answering a constant body.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::routing::get;
+use clap::Args;
+use indicatif::ProgressBar;
+use store::Store;
+
+use crate::{demo, import, load};
+
+/// Benchmark options.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Organizations to generate and import.
+    #[arg(long, default_value_t = 1_000_000)]
+    organizations: usize,
+    /// Seconds each load run lasts.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Concurrent keep-alive connections of the load client.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Working folder for the generated file and databases (a temporary one by default; removed afterwards).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+const ORGANIZATION_COLUMNS: [&str; 8] =
+    ["uscc", "name", "region_code", "address", "legal_representative", "entity_type", "status", "registered_on"];
+
+/// Writes the generated organizations as the CSV that `zhiliang import` reads; returns their USCCs.
+fn write_csv(path: &Path, count: usize) -> anyhow::Result<Vec<String>> {
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(ORGANIZATION_COLUMNS)?;
+    let mut usccs = Vec::with_capacity(count);
+    for (org, _) in demo::organizations(count, 42) {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        writer.write_record([
+            org.uscc.clone(),
+            org.name,
+            org.region_code,
+            opt(&org.address),
+            opt(&org.legal_representative),
+            opt(&org.entity_type),
+            org.status,
+            opt(&org.registered_on),
+        ])?;
+        usccs.push(org.uscc);
+    }
+    writer.flush()?;
+    Ok(usccs)
+}
+
+/// The physical limit: the same rows read from the same file and inserted into a plain table with one
+/// prepared statement in one transaction, on the same SQLite settings (WAL, synchronous FULL).
+fn raw_insert(csv_path: &Path, db_path: &Path) -> anyhow::Result<(usize, Duration)> {
+    let mut connection = rusqlite::Connection::open(db_path)?;
+    connection.pragma_update(None, "journal_mode", "wal")?;
+    connection.pragma_update(None, "synchronous", "full")?;
+    connection.execute_batch(
+        "CREATE TABLE organizations (uscc TEXT PRIMARY KEY, name TEXT NOT NULL, region_code TEXT NOT NULL, \
+         address TEXT, legal_representative TEXT, entity_type TEXT, status TEXT NOT NULL, registered_on TEXT, \
+         created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    )?;
+    let start = Instant::now();
+    let mut reader = csv::Reader::from_path(csv_path)?;
+    let now = chrono::Utc::now().to_rfc3339();
+    let transaction = connection.transaction()?;
+    let mut rows = 0;
+    {
+        let mut statement = transaction.prepare(
+            "INSERT INTO organizations (uscc, name, region_code, address, legal_representative, entity_type, status, \
+             registered_on, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        )?;
+        for record in reader.records() {
+            let r = record?;
+            statement.execute(rusqlite::params![&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6], &r[7], &now])?;
+            rows += 1;
+        }
+    }
+    transaction.commit()?;
+    Ok((rows, start.elapsed()))
+}
+
+/// Runs the load client on its own thread and runtime, so it does not share the server's scheduler.
+fn load_on_thread(
+    addr: SocketAddr,
+    paths: Vec<String>,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<load::LoadReport> {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        runtime.block_on(load::run(addr, Arc::new(paths), connections, duration))
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("load client panicked"))?
+}
+
+/// Runs the benchmark and prints the table.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = args.dir.clone().unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&dir)?;
+    let csv_path = dir.join("organizations.csv");
+    let (raw_path, zl_path) = (dir.join("baseline.db"), dir.join("zhiliang.db"));
+    for path in [&raw_path, &zl_path] {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    eprintln!("generating {} organizations", args.organizations);
+    let usccs = write_csv(&csv_path, args.organizations)?;
+
+    eprintln!("baseline: raw prepared-statement insert");
+    let (raw_rows, raw_time) = raw_insert(&csv_path, &raw_path)?;
+    let raw_rate = raw_rows as f64 / raw_time.as_secs_f64();
+
+    eprintln!("zhiliang import");
+    let store = Store::open(&format!("sqlite://{}", zl_path.display())).await?;
+    let started = Instant::now();
+    let summary =
+        import::import(&store, import::Kind::Organizations, &csv_path, 10_000, &ProgressBar::hidden()).await?;
+    let import_time = started.elapsed();
+    anyhow::ensure!(summary.rejected == 0 && summary.inserted as usize == raw_rows, "import lost rows: {summary:?}");
+    let import_rate = raw_rows as f64 / import_time.as_secs_f64();
+
+    eprintln!("lookups under load");
+    let sample_body = {
+        let org = store.organization(&usccs[0]).await?.context("imported organization")?;
+        serde_json::to_vec(&org)?
+    };
+    let app = server::app(server::AppState { store: store.clone() }).route(
+        "/constant",
+        get(move || {
+            let body = sample_body.clone();
+            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let duration = Duration::from_secs(args.duration);
+    let step = (usccs.len() / 100_000).max(1);
+    let lookup_paths: Vec<String> = usccs.iter().step_by(step).map(|u| format!("/api/v1/organizations/{u}")).collect();
+    let lookups = load_on_thread(addr, lookup_paths, args.connections, duration)?;
+    let constant = load_on_thread(addr, vec!["/constant".to_owned()], args.connections, duration)?;
+    server.abort();
+    anyhow::ensure!(lookups.errors == 0 && constant.errors == 0, "non-200 answers under load");
+
+    println!("| figure | zhiliang | baseline (same run) | ratio | target |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| import {} organizations into SQLite | {:.0} rows/s ({:.1} s) | raw prepared insert, one transaction: {:.0} rows/s ({:.1} s) | {:.0}% | ≥ 200,000 rows/s and ≥ 50% |",
+        raw_rows,
+        import_rate,
+        import_time.as_secs_f64(),
+        raw_rate,
+        raw_time.as_secs_f64(),
+        100.0 * import_rate / raw_rate
+    );
+    println!(
+        "| GET /api/v1/organizations/{{uscc}} over {} organizations, {} connections, {} s | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms | constant body: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms | {:.0}% | ≥ 20,000 req/s, p99 ≤ 10 ms, ≥ 50% |",
+        raw_rows,
+        args.connections,
+        args.duration,
+        lookups.rate(),
+        lookups.percentile_ms(0.50),
+        lookups.percentile_ms(0.99),
+        constant.rate(),
+        constant.percentile_ms(0.50),
+        constant.percentile_ms(0.99),
+        100.0 * lookups.rate() / constant.rate()
+    );
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Deterministic, realistic demo data: organizations registered in every mainland province with valid
+//! USCCs whose region part is a real registering authority, products with valid GS1 China GTINs.
+
+use clap::ValueEnum;
+use codes::{region, RegionLevel, Uscc};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use store::{NewOrganization, NewProduct, Store};
+
+/// Dataset sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scale {
+    /// 1,000 organizations.
+    Small,
+    /// 100,000 organizations.
+    Medium,
+    /// 1,000,000 organizations.
+    Large,
+}
+
+impl Scale {
+    /// Number of organizations.
+    pub fn organizations(self) -> usize {
+        match self {
+            Scale::Small => 1_000,
+            Scale::Medium => 100_000,
+            Scale::Large => 1_000_000,
+        }
+    }
+}
+
+const BRAND_SYLLABLES: &[&str] = &[
+    "华", "联", "盛", "达", "新", "宏", "泰", "康", "美", "佳", "金", "鑫", "源", "丰", "瑞", "恒", "德", "信", "通",
+    "安", "裕", "隆", "兴", "明", "光", "海", "天", "正", "和", "嘉", "顺", "益", "荣", "昌", "星", "创", "博", "智",
+    "远", "晨",
+];
+const SURNAMES: &[&str] =
+    &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林"];
+const GIVEN: &[&str] =
+    &["伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平"];
+const STREETS: &[&str] =
+    &["人民路", "解放路", "建设路", "中山路", "工业大道", "科技园路", "滨江路", "新华街", "文化路"];
+
+/// Industries: name part, product category, product names and specifications.
+const INDUSTRIES: &[(&str, &str, &[&str], &[&str])] = &[
+    ("乳业", "0101", &["纯牛奶", "酸奶", "奶粉"], &["250ml", "1L", "900g"]),
+    ("饮料", "0102", &["纯净水", "果汁饮料", "茶饮料", "碳酸饮料"], &["550ml", "1.5L"]),
+    ("粮油食品", "0103", &["大米", "小麦粉", "挂面"], &["5kg", "10kg", "1kg"]),
+    ("油脂", "0104", &["花生油", "菜籽油", "调和油"], &["5L", "1.8L"]),
+    ("塑料制品", "0201", &["保鲜盒", "一次性餐盒", "塑料水杯"], &["500ml", "1000ml"]),
+    ("日化", "0202", &["洗洁精", "果蔬清洗剂"], &["500g", "1.5kg"]),
+    ("服饰", "0301", &["衬衫", "羽绒服", "牛仔裤"], &["M", "L", "XL"]),
+    ("鞋业", "0302", &["运动鞋", "皮鞋", "凉鞋"], &["40", "42"]),
+    ("玩具", "0401", &["积木", "毛绒玩具", "电动玩具车"], &["3岁以上", "6岁以上"]),
+    ("童车", "0402", &["婴儿推车", "儿童自行车"], &["标准型"]),
+    ("电器", "0501", &["电饭煲", "电热水壶", "电风扇", "吹风机"], &["220V 800W", "220V 1500W"]),
+    ("电缆", "0502", &["电线", "电力电缆"], &["BV 2.5mm²", "YJV 4×16"]),
+    ("电动车", "0503", &["电动自行车"], &["48V 12Ah"]),
+    ("电子科技", "0504", &["移动电源", "手机充电器"], &["10000mAh", "5V 2A"]),
+    ("木业", "0601", &["刨花板", "胶合板"], &["18mm", "12mm"]),
+    ("涂料", "0602", &["内墙乳胶漆", "木器漆"], &["5L", "18L"]),
+    ("化肥", "0701", &["复合肥", "尿素"], &["40kg", "50kg"]),
+    ("燃气具", "0802", &["燃气灶", "燃气热水器"], &["天然气", "液化石油气"]),
+    ("头盔", "0902", &["电动自行车头盔"], &["均码"]),
+];
+
+/// Province-level codes that issue USCCs (mainland), with their registering authorities (the province
+/// itself, its prefectures and counties in use today).
+fn authorities() -> Vec<(String, Vec<&'static region::Region>)> {
+    let mut provinces: Vec<(String, Vec<&'static region::Region>)> = region::in_use()
+        .filter(|r| r.level == RegionLevel::Province && r.code.as_str() < "710000")
+        .map(|r| (r.code.clone(), Vec::new()))
+        .collect();
+    for region in region::in_use() {
+        if let Some((_, list)) = provinces.iter_mut().find(|(code, _)| code[..2] == region.code[..2]) {
+            list.push(region);
+        }
+    }
+    provinces
+}
+
+/// A short place name for company names: the prefecture's (or municipality's) name without its suffix.
+fn place_name(code: &str) -> String {
+    let prefecture =
+        region::lookup(&format!("{}00", &code[..4])).or_else(|| region::lookup(&format!("{}0000", &code[..2])));
+    let name = prefecture.map(|r| r.name.as_str()).unwrap_or("");
+    let name = if name == "市辖区" || name == "县" {
+        region::lookup(&format!("{}0000", &code[..2])).map_or("", |r| r.name.as_str())
+    } else {
+        name
+    };
+    for suffix in
+        ["特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "盟", "省", "市"]
+    {
+        if let Some(stripped) = name.strip_suffix(suffix) {
+            if stripped.chars().count() >= 2 {
+                return stripped.chars().take(4).collect();
+            }
+        }
+    }
+    name.chars().take(4).collect()
+}
+
+/// Eight characters of an organization-code body from a number, unique per number.
+fn org_body(n: usize) -> String {
+    const SET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut body = *b"MA000000";
+    let mut rest = n;
+    for slot in body[2..].iter_mut().rev() {
+        *slot = SET[rest % SET.len()];
+        rest /= SET.len();
+    }
+    String::from_utf8(body.to_vec()).expect("ASCII")
+}
+
+/// The demo organizations for a scale and seed, generated lazily in a fixed order.
+pub fn organizations(count: usize, seed: u64) -> impl Iterator<Item = (NewOrganization, usize)> {
+    let authorities = authorities();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..count).map(move |i| {
+        let (_, regions) = &authorities[i % authorities.len()];
+        let authority = regions.choose(&mut rng).expect("every province has regions");
+        let industry = rng.gen_range(0..INDUSTRIES.len());
+        let (category, entity_type) = match rng.gen_range(0..20) {
+            0..=15 => ('1', if rng.gen_bool(0.2) { "股份有限公司" } else { "有限责任公司" }),
+            16..=18 => ('2', "个体工商户"),
+            _ => ('3', "农民专业合作社"),
+        };
+        // The organization-code check character is a digit or X, all in the GB 32100 set.
+        let uscc = Uscc::assemble(&format!("9{category}{}", authority.code), &org_body(i)).expect("valid characters");
+        let brand: String = (0..2).map(|_| *BRAND_SYLLABLES.choose(&mut rng).unwrap()).collect();
+        let place = place_name(&authority.code);
+        let suffix = match category {
+            '1' if entity_type == "股份有限公司" => "股份有限公司",
+            '1' => "有限公司",
+            '2' => "经营部",
+            _ => "专业合作社",
+        };
+        let name = format!("{place}{brand}{}{suffix}", INDUSTRIES[industry].0);
+        let year = rng.gen_range(2015..=2024);
+        let registered_on = format!("{year}-{:02}-{:02}", rng.gen_range(1..=12), rng.gen_range(1..=28));
+        let registered_on = if registered_on.as_str() < "2015-10-01" { "2015-10-01".to_owned() } else { registered_on };
+        let representative = format!(
+            "{}{}{}",
+            SURNAMES.choose(&mut rng).unwrap(),
+            GIVEN.choose(&mut rng).unwrap(),
+            GIVEN.choose(&mut rng).unwrap()
+        );
+        let address = format!("{}{}{}号", authority.name, STREETS.choose(&mut rng).unwrap(), rng.gen_range(1..999));
+        let organization = NewOrganization {
+            uscc: uscc.to_string(),
+            name,
+            region_code: authority.code.clone(),
+            address: Some(address),
+            legal_representative: Some(representative),
+            entity_type: Some(entity_type.to_owned()),
+            status: if rng.gen_bool(0.03) { "cancelled".to_owned() } else { "active".to_owned() },
+            registered_on: Some(registered_on),
+        };
+        (organization, industry)
+    })
+}
+
+/// GTIN-14 of a manufacturer's `item`-th product, under a GS1 China company prefix given by its number.
+fn gtin(manufacturer: usize, item: usize) -> String {
+    let data = if manufacturer < 500_000 {
+        format!("{}{:05}{:04}", 692 + manufacturer / 100_000, manufacturer % 100_000, item)
+    } else {
+        format!("697{:06}{:03}", manufacturer - 500_000, item)
+    };
+    format!("0{}", codes::with_check_digit(&data))
+}
+
+/// Products of the manufacturers among the organizations (every other company): one to three each.
+pub fn products(
+    organization: &NewOrganization,
+    industry: usize,
+    index: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<NewProduct> {
+    if !index.is_multiple_of(2) || !organization.uscc.starts_with("91") {
+        return Vec::new();
+    }
+    let manufacturer = index / 2;
+    let (_, category, names, specs) = INDUSTRIES[industry];
+    let brand: String =
+        organization.name.chars().skip(place_name(&organization.region_code).chars().count()).take(2).collect();
+    (0..rng.gen_range(1..=3))
+        .map(|item| NewProduct {
+            gtin: gtin(manufacturer, item),
+            name: names.choose(rng).unwrap().to_string(),
+            uscc: organization.uscc.clone(),
+            category_code: Some(category.to_owned()),
+            brand: Some(brand.clone()),
+            specification: Some(specs.choose(rng).unwrap().to_string()),
+        })
+        .collect()
+}
+
+/// Loads the dataset in batches; returns the numbers of organizations and products written.
+pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usize, usize)> {
+    const BATCH: usize = 10_000;
+    let mut product_rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(1));
+    let (mut organizations_written, mut products_written) = (0, 0);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut product_batch = Vec::new();
+    for (index, (organization, industry)) in organizations(scale.organizations(), seed).enumerate() {
+        product_batch.extend(products(&organization, industry, index, &mut product_rng));
+        batch.push(organization);
+        if batch.len() == BATCH {
+            store.import_organizations(&batch, None).await?;
+            store.import_products(&product_batch, None).await?;
+            organizations_written += batch.len();
+            products_written += product_batch.len();
+            batch.clear();
+            product_batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        store.import_organizations(&batch, None).await?;
+        store.import_products(&product_batch, None).await?;
+        organizations_written += batch.len();
+        products_written += product_batch.len();
+    }
+    Ok((organizations_written, products_written))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_data_is_valid_deterministic_and_national() {
+        let first: Vec<_> = organizations(2_000, 7).collect();
+        let again: Vec<_> = organizations(2_000, 7).collect();
+        assert_eq!(first, again);
+        let mut provinces = std::collections::HashSet::new();
+        let mut usccs = std::collections::HashSet::new();
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        for (index, (org, industry)) in first.iter().enumerate() {
+            let uscc = Uscc::parse(&org.uscc).expect("valid USCC");
+            assert!(uscc.warnings().is_empty(), "{}: {:?}", org.uscc, uscc.warnings());
+            assert_eq!(uscc.region_code(), org.region_code);
+            assert!(usccs.insert(org.uscc.clone()), "duplicate {}", org.uscc);
+            provinces.insert(org.region_code[..2].to_owned());
+            for product in products(org, *industry, index, &mut rng) {
+                let gtin = codes::Gtin::parse(&product.gtin).expect("valid GTIN");
+                assert!(gtin.is_gs1_china(), "{}", product.gtin);
+            }
+        }
+        assert_eq!(provinces.len(), 31, "every mainland province");
+    }
+
+    #[test]
+    fn gtins_are_unique_across_manufacturers() {
+        let mut seen = std::collections::HashSet::new();
+        for manufacturer in [0, 1, 99_999, 100_000, 499_999, 500_000, 999_999] {
+            for item in 0..3 {
+                assert!(seen.insert(gtin(manufacturer, item)));
+            }
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! `zhiliang import organizations|products FILE`: CSV or JSON Lines, checked row by row, written in
+//! batches of one transaction each. Every rejected row goes to `FILE.rejects.csv` with its line and reason;
+//! a crash leaves the database as of the last committed batch.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+use server::input::{self, OrganizationFields, ProductFields, ORGANIZATION_FIELDS, PRODUCT_FIELDS};
+use store::{NewOrganization, NewProduct, Store};
+use tokio::sync::mpsc;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// Market entities: required `uscc,name`.
+    Organizations,
+    /// Products: required `gtin,name,uscc` (the producer must be registered).
+    Products,
+}
+
+impl Kind {
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::Organizations => ORGANIZATION_FIELDS,
+            Kind::Products => PRODUCT_FIELDS,
+        }
+    }
+
+    fn required(self) -> &'static [&'static str] {
+        match self {
+            Kind::Organizations => &["uscc", "name"],
+            Kind::Products => &["gtin", "name", "uscc"],
+        }
+    }
+}
+
+/// A rejected row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    pub line: u64,
+    pub field: String,
+    pub code: String,
+    pub reason: String,
+    pub record: String,
+}
+
+/// A checked row ready to write.
+#[derive(Debug, Clone)]
+enum Row {
+    Organization(NewOrganization),
+    Product(NewProduct),
+}
+
+impl Row {
+    fn key(&self) -> &str {
+        match self {
+            Row::Organization(o) => &o.uscc,
+            Row::Product(p) => &p.gtin,
+        }
+    }
+}
+
+/// What the reader thread sends: rows for one transaction, and the rows it rejected on the way.
+#[derive(Debug, Default)]
+struct Batch {
+    rows: Vec<(u64, String, Row)>,
+    rejects: Vec<Reject>,
+    /// Bytes of the file read so far, for the progress bar.
+    position: u64,
+}
+
+/// Totals of a run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub inserted: u64,
+    pub updated: u64,
+    pub rejected: u64,
+}
+
+/// The path rejects are written to: `FILE.rejects.csv`.
+pub fn rejects_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".rejects.csv");
+    PathBuf::from(name)
+}
+
+enum Format {
+    Csv,
+    JsonLines,
+}
+
+fn format_of(file: &Path) -> anyhow::Result<Format> {
+    match file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("csv") => return Ok(Format::Csv),
+        Some("jsonl" | "ndjson" | "json") => return Ok(Format::JsonLines),
+        _ => {}
+    }
+    let mut first = String::new();
+    BufReader::new(File::open(file)?).read_line(&mut first)?;
+    Ok(if first.trim_start().starts_with('{') { Format::JsonLines } else { Format::Csv })
+}
+
+/// Checks one record's fields and builds the row, or says which field is wrong.
+fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, String, String)> {
+    let mut fields = fields;
+    let mut take = |name: &str| fields.remove(name);
+    let result = match kind {
+        Kind::Organizations => input::organization(
+            OrganizationFields {
+                uscc: take("uscc"),
+                name: take("name"),
+                region_code: take("region_code"),
+                address: take("address"),
+                legal_representative: take("legal_representative"),
+                entity_type: take("entity_type"),
+                status: take("status"),
+                registered_on: take("registered_on"),
+            },
+            None,
+        )
+        .map(Row::Organization),
+        Kind::Products => input::product(
+            ProductFields {
+                gtin: take("gtin"),
+                name: take("name"),
+                uscc: take("uscc"),
+                category_code: take("category_code"),
+                brand: take("brand"),
+                specification: take("specification"),
+            },
+            None,
+        )
+        .map(Row::Product),
+    };
+    if let Some(unknown) = fields.keys().next() {
+        return Err((unknown.clone(), "invalid_request".into(), format!("unknown field '{unknown}'")));
+    }
+    result.map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))
+}
+
+/// Reads and checks the file on this (blocking) thread, sending batches whose keys are distinct.
+fn read(kind: Kind, file: &Path, batch_size: usize, tx: mpsc::Sender<Batch>) -> anyhow::Result<()> {
+    let mut batch = Batch::default();
+    let mut keys = HashSet::new();
+    let mut emit =
+        |line: u64, raw: String, checked: Result<Row, (String, String, String)>, position: u64| -> anyhow::Result<()> {
+            match checked {
+                Ok(row) => {
+                    // A key repeated within a batch is applied in file order: the batch is sent first.
+                    if keys.contains(row.key()) || batch.rows.len() >= batch_size {
+                        batch.position = position;
+                        tx.blocking_send(std::mem::take(&mut batch)).context("writer stopped")?;
+                        keys.clear();
+                    }
+                    keys.insert(row.key().to_owned());
+                    batch.rows.push((line, raw, row));
+                }
+                Err((field, code, reason)) => batch.rejects.push(Reject { line, field, code, reason, record: raw }),
+            }
+            Ok(())
+        };
+    let mut position = 0;
+    match format_of(file)? {
+        Format::Csv => {
+            let mut reader = csv::ReaderBuilder::new().flexible(false).from_path(file)?;
+            let headers: Vec<String> =
+                reader.headers()?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
+            if let Some(unknown) = headers.iter().find(|h| !kind.fields().contains(&h.as_str())) {
+                bail!("line 1: unknown column '{unknown}'; the columns are {}", kind.fields().join(", "));
+            }
+            if let Some(missing) = kind.required().iter().find(|r| !headers.iter().any(|h| h == *r)) {
+                bail!("line 1: required column '{missing}' is missing");
+            }
+            for record in reader.records() {
+                match record {
+                    Ok(record) => {
+                        let line = record.position().map_or(0, |p| p.line());
+                        position = record.position().map_or(position, |p| p.byte());
+                        let fields = headers
+                            .iter()
+                            .zip(record.iter())
+                            .filter(|(_, v)| !v.trim().is_empty())
+                            .map(|(h, v)| (h.clone(), v.to_owned()))
+                            .collect();
+                        let raw = record.iter().collect::<Vec<_>>().join(",");
+                        emit(line, raw, check(kind, fields), position)?;
+                    }
+                    Err(error) => {
+                        let line = error.position().map_or(0, |p| p.line());
+                        let reason = match error.kind() {
+                            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                                format!("row has {len} fields, the header has {expected_len}")
+                            }
+                            _ => error.to_string(),
+                        };
+                        emit(line, String::new(), Err(("".into(), "invalid_row".into(), reason)), position)?;
+                    }
+                }
+            }
+        }
+        Format::JsonLines => {
+            let reader = BufReader::new(File::open(file)?);
+            for (index, text) in reader.lines().enumerate() {
+                let text = text.with_context(|| format!("line {}: could not read", index + 1))?;
+                position += text.len() as u64 + 1;
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let checked = json_fields(&text).and_then(|fields| check(kind, fields));
+                emit(index as u64 + 1, text, checked, position)?;
+            }
+        }
+    }
+    batch.position = position;
+    tx.blocking_send(batch).context("writer stopped")?;
+    Ok(())
+}
+
+/// The fields of one JSON Lines record: an object whose values are strings, numbers, booleans or null.
+fn json_fields(text: &str) -> Result<BTreeMap<String, String>, (String, String, String)> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ("".into(), "invalid_json".into(), format!("not valid JSON: {e}")))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(("".into(), "invalid_json".into(), "a line must be a JSON object".into()));
+    };
+    let mut fields = BTreeMap::new();
+    for (key, value) in map {
+        let text = match value {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => return Err((key.clone(), "invalid_request".into(), format!("field '{key}' must be a string"))),
+        };
+        fields.insert(key, text);
+    }
+    Ok(fields)
+}
+
+/// Writes rejects as CSV: line, field, code, reason, record.
+struct RejectsFile {
+    path: PathBuf,
+    writer: Option<csv::Writer<File>>,
+}
+
+impl RejectsFile {
+    fn write(&mut self, reject: &Reject) -> anyhow::Result<()> {
+        if self.writer.is_none() {
+            let mut writer = csv::Writer::from_path(&self.path)
+                .with_context(|| format!("could not create {}", self.path.display()))?;
+            writer.write_record(["line", "field", "code", "reason", "record"])?;
+            self.writer = Some(writer);
+        }
+        let writer = self.writer.as_mut().expect("opened above");
+        writer.write_record([&reject.line.to_string(), &reject.field, &reject.code, &reject.reason, &reject.record])?;
+        Ok(())
+    }
+}
+
+/// Imports a file and returns the totals; rejects are written beside it.
+pub async fn import(
+    store: &Store,
+    kind: Kind,
+    file: &Path,
+    batch_size: usize,
+    progress: &ProgressBar,
+) -> anyhow::Result<Summary> {
+    if !file.is_file() {
+        bail!("{} is not a file", file.display());
+    }
+    let rejects_path = rejects_path(file);
+    if rejects_path.exists() {
+        std::fs::remove_file(&rejects_path)
+            .with_context(|| format!("could not remove old {}", rejects_path.display()))?;
+    }
+    let mut rejects = RejectsFile { path: rejects_path, writer: None };
+    let (tx, mut rx) = mpsc::channel::<Batch>(2);
+    let path = file.to_owned();
+    let reader = std::thread::spawn(move || read(kind, &path, batch_size, tx));
+    let mut summary = Summary::default();
+    while let Some(batch) = rx.recv().await {
+        for reject in &batch.rejects {
+            rejects.write(reject)?;
+            summary.rejected += 1;
+        }
+        let outcome = write_batch(store, kind, batch.rows, &mut rejects, &mut summary).await?;
+        summary.inserted += outcome.inserted;
+        summary.updated += outcome.updated;
+        progress.set_position(batch.position);
+    }
+    reader.join().map_err(|_| anyhow::anyhow!("the reader thread panicked"))??;
+    if let Some(writer) = rejects.writer.as_mut() {
+        writer.flush()?;
+    }
+    Ok(summary)
+}
+
+async fn write_batch(
+    store: &Store,
+    kind: Kind,
+    rows: Vec<(u64, String, Row)>,
+    rejects: &mut RejectsFile,
+    summary: &mut Summary,
+) -> anyhow::Result<store::BatchOutcome> {
+    let first_line = rows.first().map_or(0, |(line, ..)| *line);
+    let outcome = match kind {
+        Kind::Organizations => {
+            let batch: Vec<NewOrganization> = rows
+                .into_iter()
+                .filter_map(|(_, _, row)| match row {
+                    Row::Organization(o) => Some(o),
+                    Row::Product(_) => None,
+                })
+                .collect();
+            if batch.is_empty() {
+                return Ok(Default::default());
+            }
+            store.import_organizations(&batch, None).await
+        }
+        Kind::Products => {
+            // A product whose producer is not registered is rejected, not the whole batch.
+            let producers: Vec<String> = rows
+                .iter()
+                .filter_map(|(_, _, row)| match row {
+                    Row::Product(p) => Some(p.uscc.clone()),
+                    Row::Organization(_) => None,
+                })
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let known = store.existing_organizations(&producers).await?;
+            let mut batch = Vec::with_capacity(rows.len());
+            for (line, raw, row) in rows {
+                let Row::Product(product) = row else { continue };
+                if known.contains(&product.uscc) {
+                    batch.push(product);
+                } else {
+                    rejects.write(&Reject {
+                        line,
+                        field: "uscc".into(),
+                        code: "unknown_organization".into(),
+                        reason: format!("producer {} is not registered", product.uscc),
+                        record: raw,
+                    })?;
+                    summary.rejected += 1;
+                }
+            }
+            if batch.is_empty() {
+                return Ok(Default::default());
+            }
+            store.import_products(&batch, None).await
+        }
+    };
+    outcome.with_context(|| {
+        format!(
+            "the batch from line {first_line} failed and none of it was written; {} rows before it were committed",
+            summary.inserted + summary.updated
+        )
+    })
+}
+
+/// The command: import, print the summary line, choose the exit code.
+pub async fn run(store: &Store, kind: Kind, file: &Path, batch_size: usize) -> anyhow::Result<ExitCode> {
+    let size = std::fs::metadata(file).with_context(|| format!("could not read {}", file.display()))?.len();
+    let progress = ProgressBar::new(size);
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            .expect("valid template"),
+    );
+    let summary = import(store, kind, file, batch_size, &progress).await;
+    progress.finish_and_clear();
+    let summary = summary?;
+    println!("imported {}, updated {}, rejected {}", summary.inserted, summary.updated, summary.rejected);
+    if summary.rejected > 0 {
+        eprintln!("rejected rows are in {}", rejects_path(file).display());
+    }
+    Ok(match (summary.inserted + summary.updated, summary.rejected) {
+        (_, 0) => ExitCode::SUCCESS,
+        (0, _) => ExitCode::from(1),
+        _ => ExitCode::from(2),
+    })
+}

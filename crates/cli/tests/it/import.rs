@@ -1,0 +1,130 @@
+//! `zhiliang import`: every rejected row reported with its line and reason, keys updated not duplicated,
+//! exit codes 0 / 2 / 1, and a crash that loses only the batch in progress.
+
+use crate::{rejects, stderr, stdout, Scratch};
+
+const GOOD_A: &str = "91350100M000100Y43";
+const GOOD_B: &str = "91110000600037341L";
+
+#[tokio::test]
+async fn csv_import_reports_rejects_and_updates_on_reimport() {
+    let scratch = Scratch::new();
+    let file = scratch.file(
+        "orgs.csv",
+        &format!(
+            "uscc,name,region_code,registered_on\n\
+             {GOOD_A},福州闽江食品厂,,2016-01-02\n\
+             91350100M000100Y44,校验位错误公司,,\n\
+             {GOOD_B},北京某某有限公司,,\n\
+             ,没有代码的公司,,\n\
+             91211302JURQ283F54,日期错误公司,,2016-02-30\n\
+             91211302JURQ283F54,地区错误公司,999999,\n\
+             only,two\n"
+        ),
+    );
+    let output = scratch.run(&["import", "organizations", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "imported 2, updated 0, rejected 5");
+    let rows = rejects(&scratch.dir.path().join("orgs.csv.rejects.csv"));
+    assert_eq!(
+        rows,
+        [
+            "3,uscc,invalid_uscc,check character (character 18) is '4', expected '3'",
+            "5,uscc,invalid_uscc,uscc is required",
+            "6,registered_on,invalid_request,'2016-02-30' is not a date YYYY-MM-DD",
+            "7,region_code,invalid_region,region code 999999 is not in the GB/T 2260 code history",
+            "8,,invalid_row,row has 2 fields, the header has 4",
+        ]
+    );
+
+    // Importing again updates the same keys instead of duplicating them.
+    let output = scratch.run(&["import", "organizations", file.to_str().unwrap()]);
+    assert_eq!(stdout(&output).trim(), "imported 0, updated 2, rejected 5");
+    assert_eq!(scratch.store().await.count_organizations().await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn json_lines_products_need_registered_producers() {
+    let scratch = Scratch::new();
+    let orgs = scratch.file("orgs.jsonl", &format!("{{\"uscc\": \"{GOOD_A}\", \"name\": \"福州闽江食品厂\"}}\n"));
+    assert_eq!(scratch.run(&["import", "organizations", orgs.to_str().unwrap()]).status.code(), Some(0));
+    let products = scratch.file(
+        "products.jsonl",
+        &format!(
+            "{{\"gtin\": \"6901234567892\", \"name\": \"鱼丸\", \"uscc\": \"{GOOD_A}\", \"category_code\": \"0103\"}}\n\
+             {{\"gtin\": \"6901234567809\", \"name\": \"鱼丸\", \"uscc\": \"{GOOD_B}\"}}\n\
+             {{\"gtin\": \"6901234567890\", \"name\": \"坏条码\", \"uscc\": \"{GOOD_A}\"}}\n\
+             not json\n\
+             {{\"gtin\": 6901234567816, \"name\": \"数字条码\", \"uscc\": \"{GOOD_A}\", \"colour\": \"red\"}}\n"
+        ),
+    );
+    let output = scratch.run(&["import", "products", products.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "imported 1, updated 0, rejected 4");
+    let rows = rejects(&scratch.dir.path().join("products.jsonl.rejects.csv"));
+    for expected in [
+        "3,gtin,invalid_gtin,check digit is '0', expected '2'",
+        "4,,invalid_json,not valid JSON: expected ident at line 1 column 2",
+        "5,colour,invalid_request,unknown field 'colour'",
+        &format!("2,uscc,unknown_organization,producer {GOOD_B} is not registered"),
+    ] {
+        assert!(rows.iter().any(|row| row == expected), "{expected} not in {rows:?}");
+    }
+    let store = scratch.store().await;
+    assert_eq!(store.product("06901234567892").await.unwrap().unwrap().category_code.as_deref(), Some("0103"));
+}
+
+#[tokio::test]
+async fn nothing_importable_exits_1_and_bad_headers_import_nothing() {
+    let scratch = Scratch::new();
+    let all_bad = scratch.file("bad.csv", "uscc,name\n91350100M000100Y44,x\n123,y\n");
+    let output = scratch.run(&["import", "organizations", all_bad.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output).trim(), "imported 0, updated 0, rejected 2");
+
+    let unknown_column = scratch.file("cols.csv", &format!("uscc,name,colour\n{GOOD_A},x,red\n"));
+    let output = scratch.run(&["import", "organizations", unknown_column.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("line 1: unknown column 'colour'"), "{}", stderr(&output));
+    let missing = scratch.file("missing.csv", &format!("uscc\n{GOOD_A}\n"));
+    let output = scratch.run(&["import", "organizations", missing.to_str().unwrap()]);
+    assert!(stderr(&output).contains("required column 'name' is missing"), "{}", stderr(&output));
+    assert_eq!(scratch.store().await.count_organizations().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_killed_import_keeps_whole_batches_only() {
+    let scratch = Scratch::new();
+    let mut csv = String::from("uscc,name\n");
+    for i in 0..60_000usize {
+        let body = format!("MB{:06}", i);
+        let uscc = codes::Uscc::assemble("91330106", &body).unwrap();
+        csv.push_str(&format!("{uscc},杭州测试{i}号食品有限公司\n"));
+    }
+    let file = scratch.file("big.csv", &csv);
+    // Make sure the schema exists so the count below measures only the import.
+    scratch.store().await.close().await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zhiliang"))
+        .args(["import", "organizations", file.to_str().unwrap(), "--batch-size", "1000"])
+        .env("ZHILIANG_DATABASE_URL", scratch.url())
+        .env("ZHILIANG_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some batches have committed (or it has finished).
+    let store = scratch.store().await;
+    for _ in 0..400 {
+        if store.count_organizations().await.unwrap() >= 3000 || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    child.kill().ok();
+    child.wait().unwrap();
+    let count = store.count_organizations().await.unwrap();
+    assert!(count > 0, "some batches committed before the kill");
+    assert_eq!(count % 1000, 0, "a partial batch is visible: {count}");
+    // Resuming the import completes it without duplicates.
+    let output = scratch.run(&["import", "organizations", file.to_str().unwrap()]);
+    assert_eq!(stdout(&output).trim(), format!("imported {}, updated {count}, rejected 0", 60_000 - count));
+}
