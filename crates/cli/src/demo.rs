@@ -6,7 +6,7 @@ use codes::{region, RegionLevel, Uscc};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use store::{NewOrganization, NewProduct, Store};
+use store::{Indexed, NewOrganization, NewProduct, Store};
 
 /// Dataset sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -206,8 +206,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     let mut batch = Vec::with_capacity(BATCH);
     let mut product_batch = Vec::new();
     for (index, (organization, industry)) in organizations(scale.organizations(), seed).enumerate() {
-        product_batch.extend(products(&organization, industry, index, &mut product_rng));
-        batch.push(organization);
+        product_batch.extend(products(&organization, industry, index, &mut product_rng).into_iter().map(Indexed::from));
+        batch.push(Indexed::from(organization));
         if batch.len() == BATCH {
             store.import_organizations(&batch, None).await?;
             store.import_products(&product_batch, None).await?;

@@ -12,7 +12,7 @@ use anyhow::{bail, Context};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use server::input::{self, OrganizationFields, ProductFields, ORGANIZATION_FIELDS, PRODUCT_FIELDS};
-use store::{NewOrganization, NewProduct, Store};
+use store::{Indexed, NewOrganization, NewProduct, Store};
 use tokio::sync::mpsc;
 
 /// What a file holds.
@@ -53,15 +53,15 @@ pub struct Reject {
 /// A checked row ready to write.
 #[derive(Debug, Clone)]
 enum Row {
-    Organization(NewOrganization),
-    Product(NewProduct),
+    Organization(Indexed<NewOrganization>),
+    Product(Indexed<NewProduct>),
 }
 
 impl Row {
     fn key(&self) -> &str {
         match self {
-            Row::Organization(o) => &o.uscc,
-            Row::Product(p) => &p.gtin,
+            Row::Organization(o) => &o.record.uscc,
+            Row::Product(p) => &p.record.gtin,
         }
     }
 }
@@ -124,7 +124,8 @@ fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, S
             },
             None,
         )
-        .map(Row::Organization),
+        // Segmenting the name here, on the reader thread, overlaps it with the database writes.
+        .map(|o| Row::Organization(o.into())),
         Kind::Products => input::product(
             ProductFields {
                 gtin: take("gtin"),
@@ -136,7 +137,7 @@ fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, S
             },
             None,
         )
-        .map(Row::Product),
+        .map(|p| Row::Product(p.into())),
     };
     if let Some(unknown) = fields.keys().next() {
         return Err((unknown.clone(), "invalid_request".into(), format!("unknown field '{unknown}'")));
@@ -311,7 +312,7 @@ async fn write_batch(
     let first_line = rows.first().map_or(0, |(line, ..)| *line);
     let outcome = match kind {
         Kind::Organizations => {
-            let batch: Vec<NewOrganization> = rows
+            let batch: Vec<Indexed<NewOrganization>> = rows
                 .into_iter()
                 .filter_map(|(_, _, row)| match row {
                     Row::Organization(o) => Some(o),
@@ -328,7 +329,7 @@ async fn write_batch(
             let producers: Vec<String> = rows
                 .iter()
                 .filter_map(|(_, _, row)| match row {
-                    Row::Product(p) => Some(p.uscc.clone()),
+                    Row::Product(p) => Some(p.record.uscc.clone()),
                     Row::Organization(_) => None,
                 })
                 .collect::<HashSet<_>>()
@@ -338,14 +339,14 @@ async fn write_batch(
             let mut batch = Vec::with_capacity(rows.len());
             for (line, raw, row) in rows {
                 let Row::Product(product) = row else { continue };
-                if known.contains(&product.uscc) {
+                if known.contains(&product.record.uscc) {
                     batch.push(product);
                 } else {
                     rejects.write(&Reject {
                         line,
                         field: "uscc".into(),
                         code: "unknown_organization".into(),
-                        reason: format!("producer {} is not registered", product.uscc),
+                        reason: format!("producer {} is not registered", product.record.uscc),
                         record: raw,
                     })?;
                     summary.rejected += 1;

@@ -1,7 +1,8 @@
 //! API errors: a status and a JSON body `{"code", "message"}` whose codes are stable.
 //!
 //! Codes: `invalid_uscc`, `invalid_gtin`, `invalid_region`, `invalid_kind`, `invalid_request`,
-//! `unauthorized`, `forbidden`, `not_found`, `unknown_organization`, `internal_error`.
+//! `unauthorized`, `forbidden`, `not_found`, `unknown_organization`, `method_not_allowed`,
+//! `payload_too_large`, `unsupported_media_type`, `internal_error`.
 //! Database and internal errors are logged and never shown to the client.
 
 use axum::http::StatusCode;

@@ -8,6 +8,8 @@ pub mod input;
 mod openapi;
 mod pages;
 
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use store::Store;
@@ -28,5 +30,27 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::router())
         .merge(pages::router())
+        .fallback(|| async { ApiError::not_found("no such page or endpoint") })
+        .layer(axum::middleware::map_response(json_errors))
         .with_state(state)
+}
+
+/// Gives the bare error answers that the router makes itself (405, 413, 415, …) our JSON error shape, so a
+/// client never meets an empty error body.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal_error",
+        _ => "invalid_request",
+    };
+    let message = status.canonical_reason().unwrap_or("error").to_lowercase();
+    ApiError { status, code, message }.into_response()
 }

@@ -13,8 +13,8 @@ mod store;
 
 pub use error::StoreError;
 pub use model::{
-    AuditEntry, BatchOutcome, NewOrganization, NewProduct, NewUser, Organization, Page, Product, ProductCategory, Role,
-    User, WriteOutcome,
+    AuditEntry, BatchOutcome, Indexed, NewOrganization, NewProduct, NewUser, Organization, Page, Product,
+    ProductCategory, Role, User, WriteOutcome,
 };
 pub use reference::CATEGORIES;
 pub use store::{Backend, Store, DEFAULT_DATABASE_URL};

@@ -155,3 +155,29 @@ pub struct AuditEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
+
+/// A record to write with its search tokens already computed, so that bulk loaders can segment names on
+/// another thread while the database writes the previous batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indexed<T> {
+    pub record: T,
+    /// Space-separated tokens for the full-text index.
+    pub search_tokens: String,
+}
+
+impl From<NewOrganization> for Indexed<NewOrganization> {
+    fn from(record: NewOrganization) -> Self {
+        let search_tokens = crate::search::index_text(&[&record.name]);
+        Indexed { record, search_tokens }
+    }
+}
+
+impl From<NewProduct> for Indexed<NewProduct> {
+    fn from(record: NewProduct) -> Self {
+        let search_tokens = match &record.brand {
+            Some(brand) => crate::search::index_text(&[&record.name, brand]),
+            None => crate::search::index_text(&[&record.name]),
+        };
+        Indexed { record, search_tokens }
+    }
+}

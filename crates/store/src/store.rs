@@ -16,8 +16,9 @@ use crate::StoreError;
 /// The embedded default: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://zhiliang.db";
 
-/// Rows per multi-row INSERT statement, well under both backends' parameter limits.
-const ROWS_PER_STATEMENT: usize = 500;
+/// Rows per multi-row INSERT statement: 11 parameters a row stays under SQLite's 32,766 and PostgreSQL's
+/// 65,535 bound parameters.
+const ROWS_PER_STATEMENT: usize = 2_000;
 
 /// A connection pool on one backend.
 #[derive(Debug, Clone)]
@@ -106,41 +107,39 @@ const ON_CONFLICT_PRODUCT: &str = " ON CONFLICT (gtin) DO UPDATE SET name = excl
      category_code = excluded.category_code, brand = excluded.brand, specification = excluded.specification, \
      search_tokens = excluded.search_tokens, updated_at = excluded.updated_at";
 
-/// Appends `VALUES (…), (…)` for organizations to a query.
+/// Appends `VALUES (…), (…)` for organizations to a query, binding borrowed text (no copies).
 macro_rules! push_organizations {
     ($builder:expr, $rows:expr, $at:expr) => {
-        $builder.push_values($rows, |mut b, org: &NewOrganization| {
-            b.push_bind(org.uscc.clone())
-                .push_bind(org.name.clone())
-                .push_bind(org.region_code.clone())
-                .push_bind(org.address.clone())
-                .push_bind(org.legal_representative.clone())
-                .push_bind(org.entity_type.clone())
-                .push_bind(org.status.clone())
-                .push_bind(org.registered_on.clone())
-                .push_bind(search::index_text(&[&org.name]))
-                .push_bind($at.clone())
-                .push_bind($at.clone());
+        $builder.push_values($rows, |mut b, indexed: &Indexed<NewOrganization>| {
+            let org = &indexed.record;
+            b.push_bind(org.uscc.as_str())
+                .push_bind(org.name.as_str())
+                .push_bind(org.region_code.as_str())
+                .push_bind(org.address.as_deref())
+                .push_bind(org.legal_representative.as_deref())
+                .push_bind(org.entity_type.as_deref())
+                .push_bind(org.status.as_str())
+                .push_bind(org.registered_on.as_deref())
+                .push_bind(indexed.search_tokens.as_str())
+                .push_bind($at.as_str())
+                .push_bind($at.as_str());
         })
     };
 }
 
 macro_rules! push_products {
     ($builder:expr, $rows:expr, $at:expr) => {
-        $builder.push_values($rows, |mut b, product: &NewProduct| {
-            let tokens = match &product.brand {
-                Some(brand) => search::index_text(&[&product.name, brand]),
-                None => search::index_text(&[&product.name]),
-            };
-            b.push_bind(product.gtin.clone())
-                .push_bind(product.name.clone())
-                .push_bind(product.uscc.clone())
-                .push_bind(product.category_code.clone())
-                .push_bind(product.brand.clone())
-                .push_bind(product.specification.clone())
-                .push_bind(tokens)
-                .push_bind($at.clone())
-                .push_bind($at.clone());
+        $builder.push_values($rows, |mut b, indexed: &Indexed<NewProduct>| {
+            let product = &indexed.record;
+            b.push_bind(product.gtin.as_str())
+                .push_bind(product.name.as_str())
+                .push_bind(product.uscc.as_str())
+                .push_bind(product.category_code.as_deref())
+                .push_bind(product.brand.as_deref())
+                .push_bind(product.specification.as_deref())
+                .push_bind(indexed.search_tokens.as_str())
+                .push_bind($at.as_str())
+                .push_bind($at.as_str());
         })
     };
 }
@@ -163,6 +162,52 @@ macro_rules! write_audit {
         .bind(after)
         .execute($conn)
         .await?;
+    }};
+}
+
+/// Indexes rows inserted after `$before` (their rowids are larger, as the writer holds the database) in the
+/// SQLite full-text table; PostgreSQL's GIN index follows the table by itself.
+macro_rules! index_new_rows {
+    ($store:expr, $conn:expr, $table:literal, $before:expr) => {
+        if matches!($store.backend, Backend::Sqlite(_)) {
+            sqlx::query(concat!(
+                "INSERT INTO ",
+                $table,
+                "_fts(rowid, search_tokens) SELECT rowid, search_tokens FROM ",
+                $table,
+                " WHERE rowid > $1"
+            ))
+            .bind($before)
+            .execute($conn)
+            .await?;
+        }
+    };
+}
+
+/// The largest rowid of a SQLite table, the mark for `index_new_rows!`; 0 on PostgreSQL, which has none.
+macro_rules! rowid_mark {
+    ($store:expr, $conn:expr, $table:literal) => {
+        if matches!($store.backend, Backend::Sqlite(_)) {
+            sqlx::query_scalar::<_, i64>(concat!("SELECT COALESCE(MAX(rowid), 0) FROM ", $table))
+                .fetch_one($conn)
+                .await?
+        } else {
+            0
+        }
+    };
+}
+
+/// Upserts rows in multi-row statements inside the caller's transaction and indexes the new ones.
+macro_rules! upsert_rows {
+    ($store:expr, $tx:expr, $table:literal, $insert:expr, $on_conflict:expr, $push:ident, $rows:expr, $at:expr) => {{
+        let mark = rowid_mark!($store, &mut *$tx, $table);
+        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
+            let mut builder = QueryBuilder::new($insert);
+            $push!(builder, chunk, $at);
+            builder.push($on_conflict);
+            builder.build().execute(&mut *$tx).await?;
+        }
+        index_new_rows!($store, &mut *$tx, $table, mark);
     }};
 }
 
@@ -190,6 +235,10 @@ impl Store {
                 // FULL: a write acknowledged to a client survives power loss, not only a crash.
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
+                // A page cache large enough that a 10,000-row import batch never spills mid-transaction, and
+                // statement journals in memory rather than temporary files.
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             Backend::Sqlite(pool)
@@ -393,10 +442,8 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let before: Option<Organization> = sqlx::query_as(&select).bind(&org.uscc).fetch_optional(&mut *tx).await?;
-            let mut builder = QueryBuilder::new(UPSERT_ORGANIZATION);
-            push_organizations!(builder, std::iter::once(org), at);
-            builder.push(ON_CONFLICT_ORGANIZATION);
-            builder.build().execute(&mut *tx).await?;
+            let rows = [Indexed::from(org.clone())];
+            upsert_rows!(self, tx, "organizations", UPSERT_ORGANIZATION, ON_CONFLICT_ORGANIZATION, push_organizations, rows, at);
             let after: Option<Organization> = sqlx::query_as(&select).bind(&org.uscc).fetch_optional(&mut *tx).await?;
             let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
             write_audit!(&mut *tx, at, user_id, "organization", org.uscc.clone(), audit_record(outcome, &before, &after)?);
@@ -419,10 +466,8 @@ impl Store {
                 return Err(StoreError::MissingReference { kind: "organization", key: product.uscc.clone() });
             }
             let before: Option<Product> = sqlx::query_as(&select).bind(&product.gtin).fetch_optional(&mut *tx).await?;
-            let mut builder = QueryBuilder::new(UPSERT_PRODUCT);
-            push_products!(builder, std::iter::once(product), at);
-            builder.push(ON_CONFLICT_PRODUCT);
-            builder.build().execute(&mut *tx).await?;
+            let rows = [Indexed::from(product.clone())];
+            upsert_rows!(self, tx, "products", UPSERT_PRODUCT, ON_CONFLICT_PRODUCT, push_products, rows, at);
             let after: Option<Product> = sqlx::query_as(&select).bind(&product.gtin).fetch_optional(&mut *tx).await?;
             let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
             write_audit!(&mut *tx, at, user_id, "product", product.gtin.clone(), audit_record(outcome, &before, &after)?);
@@ -435,20 +480,15 @@ impl Store {
     /// must not repeat a USCC. One audit entry records the batch.
     pub async fn import_organizations(
         &self,
-        batch: &[NewOrganization],
+        batch: &[Indexed<NewOrganization>],
         user_id: Option<i64>,
     ) -> Result<BatchOutcome, StoreError> {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let keys: Vec<&String> = batch.iter().map(|o| &o.uscc).collect();
+            let keys: Vec<&String> = batch.iter().map(|o| &o.record.uscc).collect();
             let existing = existing_keys!(&mut *tx, "organizations", "uscc", &keys);
-            for chunk in batch.chunks(ROWS_PER_STATEMENT) {
-                let mut builder = QueryBuilder::new(UPSERT_ORGANIZATION);
-                push_organizations!(builder, chunk, at);
-                builder.push(ON_CONFLICT_ORGANIZATION);
-                builder.build().execute(&mut *tx).await?;
-            }
+            upsert_rows!(self, tx, "organizations", UPSERT_ORGANIZATION, ON_CONFLICT_ORGANIZATION, push_organizations, batch, at);
             let outcome = BatchOutcome { inserted: (batch.len() - existing.len()) as u64, updated: existing.len() as u64 };
             write_audit!(&mut *tx, at, user_id, "organization", format!("batch of {}", batch.len()), import_record(batch.len(), outcome));
             tx.commit().await?;
@@ -460,25 +500,20 @@ impl Store {
     /// and the missing USCC is named).
     pub async fn import_products(
         &self,
-        batch: &[NewProduct],
+        batch: &[Indexed<NewProduct>],
         user_id: Option<i64>,
     ) -> Result<BatchOutcome, StoreError> {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let producers: Vec<&String> = batch.iter().map(|p| &p.uscc).collect();
+            let producers: Vec<&String> = batch.iter().map(|p| &p.record.uscc).collect();
             let known = existing_keys!(&mut *tx, "organizations", "uscc", &producers);
             if let Some(missing) = producers.iter().find(|u| !known.contains(u.as_str())) {
                 return Err(StoreError::MissingReference { kind: "organization", key: (*missing).clone() });
             }
-            let keys: Vec<&String> = batch.iter().map(|p| &p.gtin).collect();
+            let keys: Vec<&String> = batch.iter().map(|p| &p.record.gtin).collect();
             let existing = existing_keys!(&mut *tx, "products", "gtin", &keys);
-            for chunk in batch.chunks(ROWS_PER_STATEMENT) {
-                let mut builder = QueryBuilder::new(UPSERT_PRODUCT);
-                push_products!(builder, chunk, at);
-                builder.push(ON_CONFLICT_PRODUCT);
-                builder.build().execute(&mut *tx).await?;
-            }
+            upsert_rows!(self, tx, "products", UPSERT_PRODUCT, ON_CONFLICT_PRODUCT, push_products, batch, at);
             let outcome = BatchOutcome { inserted: (batch.len() - existing.len()) as u64, updated: existing.len() as u64 };
             write_audit!(&mut *tx, at, user_id, "product", format!("batch of {}", batch.len()), import_record(batch.len(), outcome));
             tx.commit().await?;

@@ -197,3 +197,14 @@ async fn openapi_document_lists_every_route() {
     let (status, body) = app.send(Method::GET, "/healthz", None, None).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }
+
+#[tokio::test]
+async fn every_error_is_json_with_a_stable_code() {
+    let app = TestApp::new().await;
+    let (status, body) = app.get_json("/api/v1/nothing-here").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (status, body) = app.send(Method::DELETE, "/api/v1/organizations/91350100M000100Y43", None, None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
+}

@@ -1,6 +1,6 @@
 //! The storage story: reference data, organizations and products, search, import batches, users, audit.
 
-use store::{NewOrganization, NewProduct, NewUser, Role, StoreError, WriteOutcome};
+use store::{Indexed, NewOrganization, NewProduct, NewUser, Role, StoreError, WriteOutcome};
 
 fn org(uscc: &str, name: &str, region: &str) -> NewOrganization {
     NewOrganization {
@@ -75,10 +75,10 @@ async fn master_data_story_on_every_backend() {
 async fn import_batches_count_inserts_and_updates_and_page_by_cursor() {
     for (store, _dir) in crate::stores().await {
         let backend = store.backend_name();
-        let batch: Vec<NewOrganization> = (0..1200)
+        let batch: Vec<Indexed<NewOrganization>> = (0..1200)
             .map(|i| {
                 let uscc = codes::Uscc::assemble("91330106", &format!("MA{:06}", i * 7)).expect("valid characters");
-                org(uscc.as_str(), &format!("测试企业{i}号食品有限公司"), "330106")
+                org(uscc.as_str(), &format!("测试企业{i}号食品有限公司"), "330106").into()
             })
             .collect();
         let outcome = store.import_organizations(&batch, None).await.unwrap();
@@ -98,7 +98,7 @@ async fn import_batches_count_inserts_and_updates_and_page_by_cursor() {
                 None => break,
             }
         }
-        let mut expected: Vec<String> = batch.iter().map(|o| o.uscc.clone()).collect();
+        let mut expected: Vec<String> = batch.iter().map(|o| o.record.uscc.clone()).collect();
         expected.sort();
         assert_eq!(seen, expected, "{backend}");
     }
