@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The database refused or failed a query.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// An inline SQLite point read failed.
+    #[error("database error: {0}")]
+    PointRead(#[from] rusqlite::Error),
     /// An applied migration no longer matches the file that the binary carries.
     #[error("migration {version} was changed after it was applied")]
     MigrationChanged { version: i64 },

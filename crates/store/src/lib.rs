@@ -7,6 +7,7 @@
 mod error;
 mod migrate;
 mod model;
+mod point_read;
 mod reference;
 pub mod search;
 mod store;

@@ -45,6 +45,8 @@ macro_rules! on_pool {
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Backend,
+    /// Inline primary-key reads for a SQLite file (not for in-memory databases).
+    point_reader: Option<std::sync::Arc<crate::point_read::PointReader>>,
 }
 
 /// The current time as RFC 3339 UTC with milliseconds, the form every timestamp column holds.
@@ -228,6 +230,7 @@ macro_rules! existing_keys {
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`, then loads reference data.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let mut point_reader = None;
         let backend = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -240,7 +243,11 @@ impl Store {
                 .pragma("cache_size", "-65536")
                 .pragma("temp_store", "memory")
                 .busy_timeout(Duration::from_secs(10));
+            let path = options.get_filename().to_owned();
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            if path.to_str().is_some_and(|p| !p.is_empty() && !p.contains(":memory:")) {
+                point_reader = Some(std::sync::Arc::new(crate::point_read::PointReader::new(path)));
+            }
             Backend::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
@@ -248,7 +255,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
-        let store = Store { backend };
+        let store = Store { backend, point_reader };
         crate::migrate::run(&store).await?;
         store.load_reference_data().await?;
         Ok(store)
@@ -329,12 +336,18 @@ impl Store {
     /// One organization by USCC.
     pub async fn organization(&self, uscc: &str) -> Result<Option<Organization>, StoreError> {
         let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE uscc = $1");
+        if let Some(reader) = &self.point_reader {
+            return reader.organization(&sql, uscc);
+        }
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc).fetch_optional(pool).await?))
     }
 
     /// One product by GTIN-14.
     pub async fn product(&self, gtin: &str) -> Result<Option<Product>, StoreError> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE gtin = $1");
+        if let Some(reader) = &self.point_reader {
+            return reader.product(&sql, gtin);
+        }
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(gtin).fetch_optional(pool).await?))
     }
 

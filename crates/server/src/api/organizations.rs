@@ -20,13 +20,34 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/organizations/{uscc}", get(one).put(update))
 }
 
-/// An organization as the API shows it.
-#[derive(Debug, Serialize)]
+/// An organization as the API shows it: the stored fields and the region's names.
+#[derive(Debug)]
 pub(crate) struct OrganizationView {
-    #[serde(flatten)]
     pub organization: Organization,
     pub region_name: Option<String>,
     pub province: Option<String>,
+}
+
+/// Written out field by field: `#[serde(flatten)]` would go through a map and cost a tenth of a lookup.
+impl Serialize for OrganizationView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let o = &self.organization;
+        let mut s = serializer.serialize_struct("Organization", 12)?;
+        s.serialize_field("uscc", &o.uscc)?;
+        s.serialize_field("name", &o.name)?;
+        s.serialize_field("region_code", &o.region_code)?;
+        s.serialize_field("region_name", &self.region_name)?;
+        s.serialize_field("province", &self.province)?;
+        s.serialize_field("address", &o.address)?;
+        s.serialize_field("legal_representative", &o.legal_representative)?;
+        s.serialize_field("entity_type", &o.entity_type)?;
+        s.serialize_field("status", &o.status)?;
+        s.serialize_field("registered_on", &o.registered_on)?;
+        s.serialize_field("created_at", &o.created_at)?;
+        s.serialize_field("updated_at", &o.updated_at)?;
+        s.end()
+    }
 }
 
 impl From<Organization> for OrganizationView {

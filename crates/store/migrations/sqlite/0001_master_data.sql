@@ -47,8 +47,9 @@ CREATE INDEX products_uscc ON products(uscc, gtin);
 
 -- Chinese full-text search: an FTS5 index over pre-segmented tokens, derived from the rows and rebuildable.
 -- New rows are indexed by the store after each insert statement (one INSERT … SELECT is several times faster
--- than a per-row trigger); updates and deletes keep the index in step through these triggers.
-CREATE VIRTUAL TABLE organizations_fts USING fts5(search_tokens, content='organizations', content_rowid='rowid');
+-- than a per-row trigger); updates and deletes keep the index in step through these triggers. Matching needs
+-- only which rows hold a token, so positions and column sizes are not stored (detail=none, columnsize=0).
+CREATE VIRTUAL TABLE organizations_fts USING fts5(search_tokens, content='organizations', content_rowid='rowid', detail=none, columnsize=0);
 CREATE TRIGGER organizations_fts_update AFTER UPDATE OF search_tokens ON organizations BEGIN
     INSERT INTO organizations_fts(organizations_fts, rowid, search_tokens) VALUES ('delete', old.rowid, old.search_tokens);
     INSERT INTO organizations_fts(rowid, search_tokens) VALUES (new.rowid, new.search_tokens);
@@ -57,7 +58,7 @@ CREATE TRIGGER organizations_fts_delete AFTER DELETE ON organizations BEGIN
     INSERT INTO organizations_fts(organizations_fts, rowid, search_tokens) VALUES ('delete', old.rowid, old.search_tokens);
 END;
 
-CREATE VIRTUAL TABLE products_fts USING fts5(search_tokens, content='products', content_rowid='rowid');
+CREATE VIRTUAL TABLE products_fts USING fts5(search_tokens, content='products', content_rowid='rowid', detail=none, columnsize=0);
 CREATE TRIGGER products_fts_update AFTER UPDATE OF search_tokens ON products BEGIN
     INSERT INTO products_fts(products_fts, rowid, search_tokens) VALUES ('delete', old.rowid, old.search_tokens);
     INSERT INTO products_fts(rowid, search_tokens) VALUES (new.rowid, new.search_tokens);
