@@ -209,19 +209,17 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
         product_batch.extend(products(&organization, industry, index, &mut product_rng).into_iter().map(Indexed::from));
         batch.push(Indexed::from(organization));
         if batch.len() == BATCH {
-            store.import_organizations(&batch, None).await?;
-            store.import_products(&product_batch, None).await?;
             organizations_written += batch.len();
             products_written += product_batch.len();
-            batch.clear();
-            product_batch.clear();
+            store.import_organizations(std::mem::take(&mut batch), None).await?;
+            store.import_products(std::mem::take(&mut product_batch), None).await?;
         }
     }
     if !batch.is_empty() {
-        store.import_organizations(&batch, None).await?;
-        store.import_products(&product_batch, None).await?;
         organizations_written += batch.len();
         products_written += product_batch.len();
+        store.import_organizations(batch, None).await?;
+        store.import_products(product_batch, None).await?;
     }
     Ok((organizations_written, products_written))
 }

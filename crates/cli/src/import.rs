@@ -322,7 +322,7 @@ async fn write_batch(
             if batch.is_empty() {
                 return Ok(Default::default());
             }
-            store.import_organizations(&batch, None).await
+            store.import_organizations(batch, None).await
         }
         Kind::Products => {
             // A product whose producer is not registered is rejected, not the whole batch.
@@ -355,7 +355,7 @@ async fn write_batch(
             if batch.is_empty() {
                 return Ok(Default::default());
             }
-            store.import_products(&batch, None).await
+            store.import_products(batch, None).await
         }
     };
     outcome.with_context(|| {

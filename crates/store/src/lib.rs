@@ -4,10 +4,10 @@
 //! (full-text search, upserts' bookkeeping), the difference is kept in one place. Each backend has its own
 //! migrations folder. Only this crate knows SQL.
 
+mod direct;
 mod error;
 mod migrate;
 mod model;
-mod point_read;
 mod reference;
 pub mod search;
 mod store;

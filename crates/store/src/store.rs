@@ -8,6 +8,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, QueryBuilder, Row};
 
+use crate::direct::{BulkSql, DirectSqlite};
 use crate::model::*;
 use crate::reference::CATEGORIES;
 use crate::search;
@@ -45,8 +46,8 @@ macro_rules! on_pool {
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Backend,
-    /// Inline primary-key reads for a SQLite file (not for in-memory databases).
-    point_reader: Option<std::sync::Arc<crate::point_read::PointReader>>,
+    /// Direct access to a SQLite file for point reads and bulk batches (not for in-memory databases).
+    direct: Option<std::sync::Arc<DirectSqlite>>,
 }
 
 /// The current time as RFC 3339 UTC with milliseconds, the form every timestamp column holds.
@@ -230,7 +231,7 @@ macro_rules! existing_keys {
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`, then loads reference data.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let mut point_reader = None;
+        let mut direct = None;
         let backend = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -246,7 +247,7 @@ impl Store {
             let path = options.get_filename().to_owned();
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             if path.to_str().is_some_and(|p| !p.is_empty() && !p.contains(":memory:")) {
-                point_reader = Some(std::sync::Arc::new(crate::point_read::PointReader::new(path)));
+                direct = Some(std::sync::Arc::new(DirectSqlite::new(path)));
             }
             Backend::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -255,7 +256,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
-        let store = Store { backend, point_reader };
+        let store = Store { backend, direct };
         crate::migrate::run(&store).await?;
         store.load_reference_data().await?;
         Ok(store)
@@ -336,7 +337,7 @@ impl Store {
     /// One organization by USCC.
     pub async fn organization(&self, uscc: &str) -> Result<Option<Organization>, StoreError> {
         let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE uscc = $1");
-        if let Some(reader) = &self.point_reader {
+        if let Some(reader) = &self.direct {
             return reader.organization(&sql, uscc);
         }
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc).fetch_optional(pool).await?))
@@ -345,7 +346,7 @@ impl Store {
     /// One product by GTIN-14.
     pub async fn product(&self, gtin: &str) -> Result<Option<Product>, StoreError> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE gtin = $1");
-        if let Some(reader) = &self.point_reader {
+        if let Some(reader) = &self.direct {
             return reader.product(&sql, gtin);
         }
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(gtin).fetch_optional(pool).await?))
@@ -493,10 +494,24 @@ impl Store {
     /// must not repeat a USCC. One audit entry records the batch.
     pub async fn import_organizations(
         &self,
-        batch: &[Indexed<NewOrganization>],
+        batch: Vec<Indexed<NewOrganization>>,
         user_id: Option<i64>,
     ) -> Result<BatchOutcome, StoreError> {
         let at = now();
+        if let Some(direct) = self.direct.clone() {
+            let sql =
+                bulk_sql("organizations", "organization", "uscc", UPSERT_ORGANIZATION, ON_CONFLICT_ORGANIZATION, 11);
+            let write = move || {
+                direct.write_batch(
+                    &sql,
+                    &batch,
+                    |o: &NewOrganization| o.uscc.as_str(),
+                    organization_params,
+                    (&at, user_id),
+                )
+            };
+            return tokio::task::spawn_blocking(write).await.expect("bulk writer panicked");
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let keys: Vec<&String> = batch.iter().map(|o| &o.record.uscc).collect();
@@ -513,17 +528,24 @@ impl Store {
     /// and the missing USCC is named).
     pub async fn import_products(
         &self,
-        batch: &[Indexed<NewProduct>],
+        batch: Vec<Indexed<NewProduct>>,
         user_id: Option<i64>,
     ) -> Result<BatchOutcome, StoreError> {
         let at = now();
+        let producers: Vec<String> = batch.iter().map(|p| p.record.uscc.clone()).collect();
+        let known = self.existing_organizations(&producers).await?;
+        if let Some(missing) = producers.into_iter().find(|u| !known.contains(u)) {
+            return Err(StoreError::MissingReference { kind: "organization", key: missing });
+        }
+        if let Some(direct) = self.direct.clone() {
+            let sql = bulk_sql("products", "product", "gtin", UPSERT_PRODUCT, ON_CONFLICT_PRODUCT, 9);
+            let write = move || {
+                direct.write_batch(&sql, &batch, |p: &NewProduct| p.gtin.as_str(), product_params, (&at, user_id))
+            };
+            return tokio::task::spawn_blocking(write).await.expect("bulk writer panicked");
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let producers: Vec<&String> = batch.iter().map(|p| &p.record.uscc).collect();
-            let known = existing_keys!(&mut *tx, "organizations", "uscc", &producers);
-            if let Some(missing) = producers.iter().find(|u| !known.contains(u.as_str())) {
-                return Err(StoreError::MissingReference { kind: "organization", key: (*missing).clone() });
-            }
             let keys: Vec<&String> = batch.iter().map(|p| &p.record.gtin).collect();
             let existing = existing_keys!(&mut *tx, "products", "gtin", &keys);
             upsert_rows!(self, tx, "products", UPSERT_PRODUCT, ON_CONFLICT_PRODUCT, push_products, batch, at);
@@ -679,8 +701,55 @@ fn audit_record<T: serde::Serialize>(
     Ok((action, json(before)?, json(after)?))
 }
 
+/// The SQL of a direct SQLite bulk batch for a table: numbered parameters `?1…?n` in column order.
+fn bulk_sql(
+    table: &'static str,
+    kind: &'static str,
+    key: &str,
+    insert: &str,
+    on_conflict: &str,
+    columns: usize,
+) -> BulkSql {
+    let placeholders: Vec<String> = (1..=columns).map(|i| format!("?{i}")).collect();
+    BulkSql {
+        table,
+        kind,
+        exists: format!("SELECT 1 FROM {table} WHERE {key} = ?1"),
+        insert: format!("{insert}VALUES ({})", placeholders.join(", ")),
+        upsert: format!("{insert}VALUES ({}){on_conflict}", placeholders.join(", ")),
+        index_new: format!(
+            "INSERT INTO {table}_fts(rowid, search_tokens) SELECT rowid, search_tokens FROM {table} WHERE rowid > ?1"
+        ),
+    }
+}
+
+// `&String` rather than `&str`: a sized value is needed to make a `&dyn ToSql`.
+#[allow(clippy::ptr_arg)]
+fn organization_params<'a>(row: &'a Indexed<NewOrganization>, at: &'a String) -> Vec<&'a dyn rusqlite::ToSql> {
+    let o = &row.record;
+    vec![
+        &o.uscc,
+        &o.name,
+        &o.region_code,
+        &o.address,
+        &o.legal_representative,
+        &o.entity_type,
+        &o.status,
+        &o.registered_on,
+        &row.search_tokens,
+        at,
+        at,
+    ]
+}
+
+#[allow(clippy::ptr_arg)]
+fn product_params<'a>(row: &'a Indexed<NewProduct>, at: &'a String) -> Vec<&'a dyn rusqlite::ToSql> {
+    let p = &row.record;
+    vec![&p.gtin, &p.name, &p.uscc, &p.category_code, &p.brand, &p.specification, &row.search_tokens, at, at]
+}
+
 /// The audit record of one import batch.
-fn import_record(rows: usize, outcome: BatchOutcome) -> (&'static str, Option<String>, Option<String>) {
+pub(crate) fn import_record(rows: usize, outcome: BatchOutcome) -> (&'static str, Option<String>, Option<String>) {
     let summary = serde_json::json!({"rows": rows, "inserted": outcome.inserted, "updated": outcome.updated});
     ("import", None, Some(summary.to_string()))
 }

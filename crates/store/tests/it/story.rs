@@ -81,9 +81,9 @@ async fn import_batches_count_inserts_and_updates_and_page_by_cursor() {
                 org(uscc.as_str(), &format!("测试企业{i}号食品有限公司"), "330106").into()
             })
             .collect();
-        let outcome = store.import_organizations(&batch, None).await.unwrap();
+        let outcome = store.import_organizations(batch.clone(), None).await.unwrap();
         assert_eq!(outcome.inserted as usize, batch.len(), "{backend}");
-        let outcome = store.import_organizations(&batch[..100], None).await.unwrap();
+        let outcome = store.import_organizations(batch[..100].to_vec(), None).await.unwrap();
         assert_eq!((outcome.inserted, outcome.updated), (0, 100), "{backend}");
         assert_eq!(store.count_organizations().await.unwrap() as usize, batch.len());
 

@@ -1,0 +1,168 @@
+//! Direct SQLite access for the two hottest paths: primary-key reads, run on the calling thread, and bulk
+//! import batches, run on a blocking thread with prepared single-row statements.
+//!
+//! sqlx runs every SQLite statement on a worker thread of its own; for a lookup that takes microseconds, the
+//! two thread hops cost more than the read, and for a bulk load the per-statement round trips dominate. A
+//! primary-key read in WAL mode never waits for a writer, so it is safe to run inline; only indexed
+//! single-row reads belong here. Bulk writes take the database's write lock like any other writer.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql};
+
+use crate::model::{BatchOutcome, Indexed, Organization, Product};
+use crate::store::import_record;
+use crate::StoreError;
+
+/// Idle connections kept for reuse.
+const MAX_IDLE: usize = 16;
+
+/// Read-only connections for point reads and one writer connection for bulk batches, to one SQLite file.
+#[derive(Debug)]
+pub(crate) struct DirectSqlite {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    writer: Mutex<Option<Connection>>,
+}
+
+/// SQL of one bulk batch: existence check, single-row upsert, full-text indexing of the new rows.
+pub(crate) struct BulkSql {
+    pub table: &'static str,
+    /// Entity kind in the audit log.
+    pub kind: &'static str,
+    pub exists: String,
+    /// Insert of a row known to be new: no conflict clause, so no statement journal.
+    pub insert: String,
+    pub upsert: String,
+    pub index_new: String,
+}
+
+impl DirectSqlite {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        DirectSqlite { path, idle: Mutex::new(Vec::new()), writer: Mutex::new(None) }
+    }
+
+    fn open_writer(&self) -> rusqlite::Result<Connection> {
+        let connection = Connection::open(&self.path)?;
+        connection.busy_timeout(std::time::Duration::from_secs(30))?;
+        connection.pragma_update(None, "synchronous", "full")?;
+        connection.pragma_update(None, "foreign_keys", true)?;
+        connection.pragma_update(None, "cache_size", -65536)?;
+        connection.pragma_update(None, "temp_store", "memory")?;
+        // Checkpoint every 64 MiB of WAL rather than every 4 MiB: a bulk load rewrites the same pages in
+        // successive batches, and each checkpoint copies them again.
+        connection.pragma_update(None, "wal_autocheckpoint", 16384)?;
+        Ok(connection)
+    }
+
+    /// Writes one batch in one immediate transaction: every row upserted, new rows indexed, one audit row.
+    /// All of it commits or none of it does.
+    pub(crate) fn write_batch<T>(
+        &self,
+        sql: &BulkSql,
+        rows: &[Indexed<T>],
+        key: impl Fn(&T) -> &str,
+        params: impl for<'a> Fn(&'a Indexed<T>, &'a String) -> Vec<&'a dyn ToSql>,
+        (at, user_id): (&String, Option<i64>),
+    ) -> Result<BatchOutcome, StoreError> {
+        let mut guard = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            *guard = Some(self.open_writer()?);
+        }
+        let connection = guard.as_mut().expect("opened above");
+        let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mark: i64 =
+            transaction
+                .query_row(&format!("SELECT COALESCE(MAX(rowid), 0) FROM {}", sql.table), [], |row| row.get(0))?;
+        let mut outcome = BatchOutcome::default();
+        {
+            let mut exists = transaction.prepare_cached(&sql.exists)?;
+            let mut insert = transaction.prepare_cached(&sql.insert)?;
+            let mut upsert = transaction.prepare_cached(&sql.upsert)?;
+            for row in rows {
+                if exists.exists([key(&row.record)])? {
+                    upsert.execute(params(row, at).as_slice())?;
+                    outcome.updated += 1;
+                } else {
+                    insert.execute(params(row, at).as_slice())?;
+                    outcome.inserted += 1;
+                }
+            }
+        }
+        transaction.execute(&sql.index_new, [mark])?;
+        let (action, before, after) = import_record(rows.len(), outcome);
+        transaction.execute(
+            "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![at, user_id, action, sql.kind, format!("batch of {}", rows.len()), before, after],
+        )?;
+        transaction.commit()?;
+        Ok(outcome)
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let connection = Connection::open_with_flags(&self.path, flags)?;
+        connection.pragma_update(None, "query_only", true)?;
+        connection.pragma_update(None, "cache_size", -16384)?;
+        connection.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(connection)
+    }
+
+    fn with<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => self.open()?,
+        };
+        let result = read(&connection)?;
+        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if idle.len() < MAX_IDLE {
+            idle.push(connection);
+        }
+        Ok(result)
+    }
+
+    pub(crate) fn organization(&self, sql: &str, uscc: &str) -> Result<Option<Organization>, StoreError> {
+        self.with(|connection| {
+            connection
+                .prepare_cached(sql)?
+                .query_row([uscc], |row| {
+                    Ok(Organization {
+                        uscc: row.get(0)?,
+                        name: row.get(1)?,
+                        region_code: row.get(2)?,
+                        address: row.get(3)?,
+                        legal_representative: row.get(4)?,
+                        entity_type: row.get(5)?,
+                        status: row.get(6)?,
+                        registered_on: row.get(7)?,
+                        created_at: row.get(8)?,
+                        updated_at: row.get(9)?,
+                    })
+                })
+                .optional()
+        })
+    }
+
+    pub(crate) fn product(&self, sql: &str, gtin: &str) -> Result<Option<Product>, StoreError> {
+        self.with(|connection| {
+            connection
+                .prepare_cached(sql)?
+                .query_row([gtin], |row| {
+                    Ok(Product {
+                        gtin: row.get(0)?,
+                        name: row.get(1)?,
+                        uscc: row.get(2)?,
+                        category_code: row.get(3)?,
+                        brand: row.get(4)?,
+                        specification: row.get(5)?,
+                        created_at: row.get(6)?,
+                        updated_at: row.get(7)?,
+                    })
+                })
+                .optional()
+        })
+    }
+}
