@@ -200,7 +200,7 @@ pub fn products(
 
 /// Loads the dataset in batches; returns the numbers of organizations and products written.
 pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usize, usize)> {
-    const BATCH: usize = 10_000;
+    const BATCH: usize = crate::import::DEFAULT_BATCH_SIZE;
     let mut product_rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(1));
     let (mut organizations_written, mut products_written) = (0, 0);
     let mut batch = Vec::with_capacity(BATCH);

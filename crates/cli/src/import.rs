@@ -15,6 +15,10 @@ use server::input::{self, OrganizationFields, ProductFields, ORGANIZATION_FIELDS
 use store::{Indexed, NewOrganization, NewProduct, Store};
 use tokio::sync::mpsc;
 
+/// Rows per transaction by default: large enough that the full-text index is built in few segments, small
+/// enough that a batch holds the write lock for well under a second.
+pub const DEFAULT_BATCH_SIZE: usize = 50_000;
+
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Kind {

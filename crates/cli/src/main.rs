@@ -70,7 +70,7 @@ enum Command {
         /// The file: `.csv` with a header row, or `.jsonl` with one object a line (field names as in the API).
         file: PathBuf,
         /// Rows per transaction; a crash loses at most the batch in progress.
-        #[arg(long, default_value_t = 10_000)]
+        #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
         batch_size: usize,
     },
     /// Manage accounts.
