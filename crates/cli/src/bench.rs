@@ -126,8 +126,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     eprintln!("zhiliang import");
     let store = Store::open(&format!("sqlite://{}", zl_path.display())).await?;
     let started = Instant::now();
-    let summary =
-        import::import(&store, import::Kind::Organizations, &csv_path, import::DEFAULT_BATCH_SIZE, &ProgressBar::hidden()).await?;
+    let summary = import::import(
+        &store,
+        import::Kind::Organizations,
+        &csv_path,
+        import::DEFAULT_BATCH_SIZE,
+        &ProgressBar::hidden(),
+    )
+    .await?;
     let import_time = started.elapsed();
     anyhow::ensure!(summary.rejected == 0 && summary.inserted as usize == raw_rows, "import lost rows: {summary:?}");
     let import_rate = raw_rows as f64 / import_time.as_secs_f64();

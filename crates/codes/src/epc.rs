@@ -62,6 +62,24 @@ impl EpcError {
             EpcError::NoDigitalLink => "no_digital_link",
         }
     }
+
+    /// The message in Chinese, for pages.
+    pub fn message_zh(&self) -> String {
+        match self {
+            EpcError::NotUrn => "不是 EPC URN：应以 urn:epc:id:、urn:epc:class: 或 urn:epc:idpat: 开头".into(),
+            EpcError::UnsupportedScheme(scheme) => {
+                format!("不支持的 EPC 方案“{scheme}”（支持 sgtin、sscc、sgln、lgtin、idpat）")
+            }
+            EpcError::Field { field, reason } => format!("{field}：{reason}"),
+            EpcError::Escape { field } => format!("{field}：百分号转义无效"),
+            EpcError::NotDigitalLink(reason) => format!("不是 GS1 数字链接：{reason}"),
+            EpcError::PrimaryKeyFirst(ai) => format!("路径必须以主键（01、00 或 414）开头，实际为 AI ({ai})"),
+            EpcError::Qualifier { primary, ai } => format!("主键 ({primary}) 之后不允许 AI ({ai})"),
+            EpcError::Key { ai, source } => format!("AI ({ai})：{}", source.message_zh()),
+            EpcError::UnknownCompanyPrefixLength(key) => format!("无法确定 {key} 的厂商识别代码长度，请明确给出"),
+            EpcError::NoDigitalLink => "该 EPC 模式没有对应的数字链接".into(),
+        }
+    }
 }
 
 /// An EPC identity, class or pattern. Serial numbers, lots and extensions are held decoded.

@@ -32,6 +32,16 @@ impl Gs1Error {
             Gs1Error::Check { .. } => "check_character",
         }
     }
+
+    /// The message in Chinese, for pages.
+    pub fn message_zh(&self) -> String {
+        match self {
+            Gs1Error::Empty { key } => format!("{key} 为空"),
+            Gs1Error::Length { key, found, expected } => format!("{key} 有 {found} 位数字，应为 {expected} 位"),
+            Gs1Error::Character { position, found } => format!("第 {position} 位是“{found}”，应为数字"),
+            Gs1Error::Check { found, expected } => format!("校验码是“{found}”，应为“{expected}”"),
+        }
+    }
 }
 
 /// Checks digits, one of the allowed lengths and the check digit; returns the normalised digits.

@@ -53,18 +53,47 @@ impl CodeKind {
     }
 }
 
-/// A stable code with a human message.
+/// A stable code with a human message in English and in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// Stable snake_case code.
     pub code: &'static str,
     /// What is wrong and where.
     pub message: String,
+    /// The same in Chinese.
+    pub message_zh: String,
 }
 
+/// The errors and warnings of this crate: a stable code and messages in two languages.
+trait Explain: std::fmt::Display {
+    fn code(&self) -> &'static str;
+    fn message_zh(&self) -> String;
+}
+
+macro_rules! explain {
+    ($($t:ty),*) => {$(
+        impl Explain for $t {
+            fn code(&self) -> &'static str {
+                <$t>::code(self)
+            }
+            fn message_zh(&self) -> String {
+                <$t>::message_zh(self)
+            }
+        }
+    )*};
+}
+explain!(
+    crate::UsccError,
+    crate::UsccWarning,
+    crate::OrgCodeError,
+    crate::Gs1Error,
+    crate::RegionError,
+    crate::EpcError
+);
+
 impl Finding {
-    fn new(code: &'static str, message: impl ToString) -> Self {
-        Finding { code, message: message.to_string() }
+    fn from<E: Explain>(e: E) -> Self {
+        Finding { code: e.code(), message: e.to_string(), message_zh: e.message_zh() }
     }
 }
 
@@ -109,7 +138,7 @@ pub fn inspect(kind: CodeKind, input: &str) -> Inspection {
                 out.parts.push(("printed", code.printed()));
                 code.to_string()
             })
-            .map_err(|e| Finding::new(e.code(), e)),
+            .map_err(Finding::from),
         CodeKind::Gtin => Gtin::parse(input)
             .map(|gtin| {
                 out.parts.push(("format", format!("GTIN-{}", gtin.format())));
@@ -123,7 +152,7 @@ pub fn inspect(kind: CodeKind, input: &str) -> Inspection {
                 }
                 gtin.to_string()
             })
-            .map_err(|e| Finding::new(e.code(), e)),
+            .map_err(Finding::from),
         CodeKind::Gln => Gln::parse(input)
             .map(|gln| {
                 out.parts.push(("gs1_prefix", gln.gs1_prefix()));
@@ -132,7 +161,7 @@ pub fn inspect(kind: CodeKind, input: &str) -> Inspection {
                 }
                 gln.to_string()
             })
-            .map_err(|e| Finding::new(e.code(), e)),
+            .map_err(Finding::from),
         CodeKind::Sscc => Sscc::parse(input)
             .map(|sscc| {
                 out.parts.push(("extension_digit", sscc.as_str()[..1].to_owned()));
@@ -142,7 +171,7 @@ pub fn inspect(kind: CodeKind, input: &str) -> Inspection {
                 }
                 sscc.to_string()
             })
-            .map_err(|e| Finding::new(e.code(), e)),
+            .map_err(Finding::from),
         CodeKind::Epc => inspect_epc(input, &mut out),
         CodeKind::Region => RegionCode::parse(input)
             .map(|code| {
@@ -165,7 +194,7 @@ pub fn inspect(kind: CodeKind, input: &str) -> Inspection {
                 }
                 code.to_string()
             })
-            .map_err(|e| Finding::new(e.code(), e)),
+            .map_err(Finding::from),
     };
     match result {
         Ok(normalized) => out.normalized = Some(normalized),
@@ -175,7 +204,7 @@ pub fn inspect(kind: CodeKind, input: &str) -> Inspection {
 }
 
 fn inspect_uscc(input: &str, out: &mut Inspection) -> Result<String, Finding> {
-    let uscc = Uscc::parse(input).map_err(|e| Finding::new(e.code(), e))?;
+    let uscc = Uscc::parse(input).map_err(Finding::from)?;
     out.parts.push(("department", uscc.department().to_string()));
     out.parts.push(("category", uscc.category().to_string()));
     if let Some((department, category)) = uscc.department_category_names() {
@@ -189,23 +218,23 @@ fn inspect_uscc(input: &str, out: &mut Inspection) -> Result<String, Finding> {
     }
     let org_code = uscc.org_code();
     out.parts.push(("org_code", org_code.printed()));
-    out.warnings = uscc.warnings().iter().map(|w| Finding::new(w.code(), w)).collect();
+    out.warnings = uscc.warnings().into_iter().map(Finding::from).collect();
     Ok(uscc.to_string())
 }
 
 fn inspect_epc(input: &str, out: &mut Inspection) -> Result<String, Finding> {
     let trimmed = input.trim();
     let (epc, normalized) = if trimmed.starts_with("urn:") {
-        let epc = Epc::parse_urn(trimmed).map_err(|e| Finding::new(e.code(), e))?;
+        let epc = Epc::parse_urn(trimmed).map_err(Finding::from)?;
         let urn = epc.to_urn();
         (Some(epc), urn)
     } else {
-        let link = DigitalLink::parse(trimmed).map_err(|e| Finding::new(e.code(), e))?;
+        let link = DigitalLink::parse(trimmed).map_err(Finding::from)?;
         let uri = link.to_uri();
         match Epc::from_digital_link(&link, None) {
             Ok(epc) => (Some(epc), uri),
             Err(e) => {
-                out.warnings.push(Finding::new(e.code(), e));
+                out.warnings.push(Finding::from(e));
                 out.parts.push(("digital_link", uri.clone()));
                 if link.primary.0 == "01" {
                     out.parts.push(("gtin", link.primary.1.clone()));

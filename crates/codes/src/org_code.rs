@@ -38,6 +38,18 @@ impl OrgCodeError {
             OrgCodeError::Check { .. } => "check_character",
         }
     }
+
+    /// The message in Chinese, for pages.
+    pub fn message_zh(&self) -> String {
+        match self {
+            OrgCodeError::Empty => "组织机构代码为空".into(),
+            OrgCodeError::Length { found } => {
+                format!("组织机构代码有 {found} 位，应为 9 位（8 位本体代码和 1 位校验码）")
+            }
+            OrgCodeError::Character { position, found } => format!("第 {position} 位“{found}”不允许出现在该位置"),
+            OrgCodeError::Check { found, expected } => format!("校验码是“{found}”，应为“{expected}”"),
+        }
+    }
 }
 
 fn body_value(c: u8) -> Option<u32> {

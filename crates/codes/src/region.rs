@@ -91,6 +91,16 @@ impl RegionError {
             RegionError::Unknown { .. } => "unknown_region",
         }
     }
+
+    /// The message in Chinese, for pages.
+    pub fn message_zh(&self) -> String {
+        match self {
+            RegionError::Empty => "行政区划代码为空".into(),
+            RegionError::Length { found } => format!("行政区划代码有 {found} 位，应为 6 位（或 2、4 位前缀）"),
+            RegionError::Character { position, found } => format!("第 {position} 位是“{found}”，应为数字"),
+            RegionError::Unknown { code } => format!("行政区划代码 {code} 不在 GB/T 2260 历史代码中"),
+        }
+    }
 }
 
 /// A GB/T 2260 code that exists in the code history, stored as six digits.

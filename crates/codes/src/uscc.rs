@@ -49,6 +49,21 @@ impl UsccError {
             UsccError::Check { .. } => "check_character",
         }
     }
+
+    /// The message in Chinese, for pages.
+    pub fn message_zh(&self) -> String {
+        match self {
+            UsccError::Empty => "统一社会信用代码为空".into(),
+            UsccError::Length { found } => format!("统一社会信用代码有 {found} 位，应为 18 位"),
+            UsccError::Character { position, found } => {
+                format!("第 {position} 位是“{found}”，不在 GB 32100 规定的字符集 0-9A-HJ-NP-RTUWXY 中")
+            }
+            UsccError::OrgCodeCheck { found, expected } => {
+                format!("第 9–17 位所含组织机构代码的校验码是“{found}”，应为“{expected}”")
+            }
+            UsccError::Check { found, expected } => format!("第 18 位校验码是“{found}”，应为“{expected}”"),
+        }
+    }
 }
 
 /// Something unusual about a valid code that a clerk should look at.
@@ -68,6 +83,18 @@ impl UsccWarning {
         match self {
             UsccWarning::UnknownDepartmentCategory { .. } => "unknown_department_category",
             UsccWarning::UnknownRegion { .. } => "unknown_region",
+        }
+    }
+
+    /// The message in Chinese, for pages.
+    pub fn message_zh(&self) -> String {
+        match self {
+            UsccWarning::UnknownDepartmentCategory { department, category } => {
+                format!("登记管理部门代码“{department}”与机构类别代码“{category}”不是已知组合")
+            }
+            UsccWarning::UnknownRegion { code } => {
+                format!("第 3–8 位登记管理机关行政区划码 {code} 不在 GB/T 2260 历史代码中")
+            }
         }
     }
 }

@@ -22,6 +22,14 @@ impl Lang {
         }
     }
 
+    /// Chooses between owned texts for this language.
+    pub fn pick(self, zh: String, en: String) -> String {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
     /// The `lang` attribute.
     pub fn code(self) -> &'static str {
         match self {

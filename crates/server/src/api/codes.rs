@@ -30,7 +30,7 @@ pub(crate) fn inspection_json(result: &Inspection) -> Value {
         "valid": result.valid(),
         "normalized": result.normalized,
         "parts": parts,
-        "warnings": result.warnings.iter().map(|w| json!({"code": w.code, "message": w.message})).collect::<Vec<_>>(),
-        "error": result.error.as_ref().map(|e| json!({"code": e.code, "message": e.message})),
+        "warnings": result.warnings.iter().map(|w| json!({"code": w.code, "message": w.message, "message_zh": w.message_zh})).collect::<Vec<_>>(),
+        "error": result.error.as_ref().map(|e| json!({"code": e.code, "message": e.message, "message_zh": e.message_zh})),
     })
 }

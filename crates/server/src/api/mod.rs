@@ -10,8 +10,8 @@ use axum::{Json, Router};
 
 use crate::{ApiError, AppState};
 
-pub(crate) use organizations::{parse_uscc, search_organizations, OrganizationView};
-pub(crate) use products::{parse_gtin, product_view, search_products};
+pub(crate) use organizations::{search_organizations, OrganizationView};
+pub(crate) use products::{product_view, search_products};
 
 /// Search parameters for organizations from a page's query.
 pub(crate) fn organizations_search_params(q: &str, cursor: Option<String>) -> organizations::SearchParams {

@@ -170,9 +170,16 @@ async fn organization(
     Query(params): Query<LangParam>,
 ) -> Response {
     let lang = params.lang;
-    let uscc = match api::parse_uscc(&uscc) {
+    let uscc = match Uscc::parse(&uscc) {
         Ok(uscc) => uscc,
-        Err(error) => return error_page(lang, &error),
+        Err(e) => {
+            let message = format!(
+                "{}：{}",
+                lang.t("统一社会信用代码无效", "Invalid unified social credit code"),
+                lang.pick(e.message_zh(), e.to_string())
+            );
+            return error_page(lang, &ApiError::bad_request("invalid_uscc", message));
+        }
     };
     let found = match state.store.organization(uscc.as_str()).await {
         Ok(found) => found,
@@ -221,9 +228,16 @@ async fn organization(
 
 async fn product(State(state): State<AppState>, Path(gtin): Path<String>, Query(params): Query<LangParam>) -> Response {
     let lang = params.lang;
-    let gtin = match api::parse_gtin(&gtin) {
+    let gtin = match Gtin::parse(&gtin) {
         Ok(gtin) => gtin,
-        Err(error) => return error_page(lang, &error),
+        Err(e) => {
+            let message = format!(
+                "{}：{}",
+                lang.t("商品条码 GTIN 无效", "Invalid GTIN"),
+                lang.pick(e.message_zh(), e.to_string())
+            );
+            return error_page(lang, &ApiError::bad_request("invalid_gtin", message));
+        }
     };
     let found = match state.store.product(&gtin.to_gtin14()).await {
         Ok(found) => found,
@@ -298,13 +312,15 @@ async fn code_checker(Query(params): Query<CodeParams>) -> Response {
             @if let Some(error) = &result.error {
                 div.error role="alert" {
                     strong { (lang.t("无效", "Invalid")) ": " (kind_label(lang, kind)) }
-                    p { (error.message) } p.muted { code { (error.code) } }
+                    p { (lang.pick(error.message_zh.clone(), error.message.clone())) } p.muted { code { (error.code) } }
                 }
             } @else {
                 div.valid {
                     strong { (lang.t("有效", "Valid")) ": " } code { (result.normalized.as_deref().unwrap_or("")) }
                 }
-                @for warning in &result.warnings { div.warning { (lang.t("提示", "Note")) ": " (warning.message) } }
+                @for warning in &result.warnings {
+                    div.warning { (lang.t("提示", "Note")) ": " (lang.pick(warning.message_zh.clone(), warning.message.clone())) }
+                }
                 table { @for (name, part) in &result.parts { tr { th { (name) } td { (part) } } } }
                 @if kind == CodeKind::Uscc {
                     p { a href=(with_lang(&format!("/organizations/{}", result.normalized.as_deref().unwrap_or("")), lang)) {
