@@ -93,11 +93,16 @@ async fn home(State(state): State<AppState>, Query(params): Query<HomeParams>) -
     }
     // Something shaped like a code but failing its check gets the reason, not an empty result.
     let code_error = if trimmed.len() == 18 && trimmed.is_ascii() && !trimmed.bytes().all(|b| b.is_ascii_digit()) {
-        Uscc::parse(trimmed)
-            .err()
-            .map(|e| (lang.t("统一社会信用代码无效", "Invalid unified social credit code"), e.to_string()))
+        Uscc::parse(trimmed).err().map(|e| {
+            (
+                lang.t("统一社会信用代码无效", "Invalid unified social credit code"),
+                lang.pick(e.message_zh(), e.to_string()),
+            )
+        })
     } else if trimmed.bytes().all(|b| b.is_ascii_digit()) && matches!(trimmed.len(), 8 | 12 | 13 | 14) {
-        Gtin::parse(trimmed).err().map(|e| (lang.t("商品条码 GTIN 无效", "Invalid GTIN"), e.to_string()))
+        Gtin::parse(trimmed)
+            .err()
+            .map(|e| (lang.t("商品条码 GTIN 无效", "Invalid GTIN"), lang.pick(e.message_zh(), e.to_string())))
     } else {
         None
     };
@@ -158,7 +163,7 @@ fn organization_table(lang: Lang, items: &[OrganizationView]) -> Markup {
             tbody { @for o in items { tr {
                 td { a href=(with_lang(&format!("/organizations/{}", o.organization.uscc), lang)) { code { (o.organization.uscc) } } }
                 td { (o.organization.name) }
-                td { (o.province.as_deref().unwrap_or("")) " " (o.region_name.as_deref().unwrap_or(&o.organization.region_code)) }
+                td { (place_name(&o.organization.region_code)) }
             } } }
         }
     }
@@ -202,11 +207,11 @@ async fn organization(
         table {
             tr { th { (lang.t("统一社会信用代码", "Unified social credit code")) } td { code { (o.uscc) } } }
             tr { th { (lang.t("组织机构代码", "Organization code")) } td { code { (uscc.org_code().printed()) } } }
-            tr { th { (lang.t("所在地区", "Region")) } td { (view.province.as_deref().unwrap_or("")) " " (view.region_name.as_deref().unwrap_or("")) " " span.muted { "(" (o.region_code) ")" } } }
+            tr { th { (lang.t("所在地区", "Region")) } td { (place_name(&o.region_code)) " " span.muted { "(" (o.region_code) ")" } } }
             tr { th { (lang.t("住所", "Address")) } td { (o.address.as_deref().unwrap_or("—")) } }
             tr { th { (lang.t("法定代表人", "Legal representative")) } td { (o.legal_representative.as_deref().unwrap_or("—")) } }
             tr { th { (lang.t("主体类型", "Entity type")) } td { (o.entity_type.as_deref().unwrap_or("—")) } }
-            tr { th { (lang.t("登记状态", "Status")) } td { (o.status) } }
+            tr { th { (lang.t("登记状态", "Status")) } td { (status_label(lang, &o.status)) } }
             tr { th { (lang.t("成立日期", "Registered on")) } td { (o.registered_on.as_deref().unwrap_or("—")) } }
             tr { th { (lang.t("更新时间", "Updated")) } td { (o.updated_at) } }
         }
@@ -293,6 +298,69 @@ fn kind_label(lang: Lang, kind: CodeKind) -> &'static str {
     }
 }
 
+/// The full place name of a region code, province first, each level once: 浙江省 杭州市 西湖区.
+fn place_name(code: &str) -> String {
+    let Ok(region) = codes::RegionCode::parse(code) else { return code.to_owned() };
+    let mut names = vec![region.region().name.clone()];
+    let mut current = region;
+    while let Some(parent) = current.parent() {
+        let name = &parent.region().name;
+        if name != "市辖区" && !names.contains(name) {
+            names.push(name.clone());
+        }
+        current = parent;
+    }
+    names.reverse();
+    names.join(" ")
+}
+
+/// Page labels of the parts the code checker reports (their API names are the keys).
+fn part_label(lang: Lang, name: &str) -> String {
+    let (zh, en) = match name {
+        "department" => ("登记管理部门代码", "Registration department"),
+        "category" => ("机构类别代码", "Category"),
+        "department_name" => ("登记管理部门", "Department"),
+        "category_name" => ("机构类别", "Category name"),
+        "region_code" => ("登记管理机关行政区划码", "Registering authority's region"),
+        "region_name" => ("登记管理机关所在地", "Region name"),
+        "province" => ("省级行政区", "Province"),
+        "org_code" => ("组织机构代码", "Organization code"),
+        "printed" => ("书写格式", "Printed form"),
+        "format" => ("格式", "Format"),
+        "gtin14" => ("14 位 GTIN", "GTIN-14"),
+        "gtin" => ("GTIN", "GTIN"),
+        "gs1_prefix" => ("GS1 前缀码", "GS1 prefix"),
+        "issuing_office" => ("前缀分配机构", "Issuing office"),
+        "company_prefix" => ("厂商识别代码", "Company prefix"),
+        "extension_digit" => ("扩展位", "Extension digit"),
+        "urn" => ("EPC URN", "EPC URN"),
+        "digital_link" => ("GS1 数字链接", "GS1 Digital Link"),
+        "name" => ("名称", "Name"),
+        "level" => ("级别", "Level"),
+        "in_use" => ("现行有效", "In use"),
+        "parent" => ("上级区划", "Parent"),
+        "introduced" => ("启用年份", "Introduced"),
+        "retired" => ("变更或弃用年份", "Changed or retired"),
+        "successors" => ("新代码", "Successor codes"),
+        other => (other, other),
+    };
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// Page text of an organization's registration status.
+fn status_label(lang: Lang, status: &str) -> &str {
+    match status {
+        "active" => lang.t("存续", "Active"),
+        "revoked" => lang.t("吊销", "Revoked"),
+        "cancelled" => lang.t("注销", "Cancelled"),
+        "dissolved" => lang.t("解散", "Dissolved"),
+        other => other,
+    }
+}
+
 async fn code_checker(Query(params): Query<CodeParams>) -> Response {
     let lang = params.lang;
     let kind = params.kind.as_deref().and_then(CodeKind::from_name).unwrap_or(CodeKind::Uscc);
@@ -321,7 +389,7 @@ async fn code_checker(Query(params): Query<CodeParams>) -> Response {
                 @for warning in &result.warnings {
                     div.warning { (lang.t("提示", "Note")) ": " (lang.pick(warning.message_zh.clone(), warning.message.clone())) }
                 }
-                table { @for (name, part) in &result.parts { tr { th { (name) } td { (part) } } } }
+                table { @for (name, part) in &result.parts { tr { th { (part_label(lang, name)) } td { (part) } } } }
                 @if kind == CodeKind::Uscc {
                     p { a href=(with_lang(&format!("/organizations/{}", result.normalized.as_deref().unwrap_or("")), lang)) {
                         (lang.t("查看企业信息", "Open the organization page")) } }

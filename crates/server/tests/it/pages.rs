@@ -26,7 +26,7 @@ async fn a_clerk_finds_an_organization_by_chinese_name() {
 
     let (status, page) = app.send(Method::GET, &format!("/organizations/{OWN_USCC}"), None, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("西湖区") && page.contains("MA27XL1Q-3"), "{page}");
+    assert!(page.contains("浙江省 杭州市 西湖区") && page.contains("MA27XL1Q-3") && page.contains("存续"), "{page}");
 }
 
 #[tokio::test]
@@ -35,6 +35,8 @@ async fn a_wrong_check_character_is_explained() {
     let (status, page) = app.send(Method::GET, "/?q=91350100M000100Y44", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("统一社会信用代码无效"), "{page}");
+    assert!(page.contains("第 18 位校验码是“4”，应为“3”"), "{page}");
+    let (_, page) = app.send(Method::GET, "/?q=91350100M000100Y44&lang=en", None, None).await;
     assert!(
         page.contains("check character (character 18) is &#39;4&#39;, expected &#39;3&#39;")
             || page.contains("check character (character 18) is '4', expected '3'"),
@@ -43,7 +45,7 @@ async fn a_wrong_check_character_is_explained() {
 
     let (status, page) = app.send(Method::GET, "/organizations/91350100M000100Y44", None, None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("invalid_uscc"));
+    assert!(page.contains("invalid_uscc") && page.contains("第 18 位校验码"), "{page}");
 
     // A valid code goes straight to its page.
     let (status, _) = app.send(Method::GET, "/?q=91350100M000100Y43", None, None).await;
