@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use store::{NewUser, Role, Store, DEFAULT_DATABASE_URL};
 use tracing_subscriber::EnvFilter;
 
@@ -99,8 +99,8 @@ enum UserCommand {
         #[command(flatten)]
         database: Database,
         /// The account's role.
-        #[arg(long, value_enum)]
-        role: RoleArg,
+        #[arg(long, value_parser = role_parser())]
+        role: Role,
         /// Jurisdiction of a regulator: GB/T 2260 code or 2/4-digit prefix, e.g. 3301.
         #[arg(long)]
         region: Option<String>,
@@ -113,27 +113,11 @@ enum UserCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum RoleArg {
-    Admin,
-    Regulator,
-    Enterprise,
-    Lab,
-    Certifier,
-    Hospital,
-}
-
-impl From<RoleArg> for Role {
-    fn from(role: RoleArg) -> Role {
-        match role {
-            RoleArg::Admin => Role::Admin,
-            RoleArg::Regulator => Role::Regulator,
-            RoleArg::Enterprise => Role::Enterprise,
-            RoleArg::Lab => Role::Lab,
-            RoleArg::Certifier => Role::Certifier,
-            RoleArg::Hospital => Role::Hospital,
-        }
-    }
+/// Parses a role by its stable name, listing the names in `--help`.
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Role::ALL.map(Role::as_str))
+        .map(|name: String| Role::from_name(&name).expect("only listed names get here"))
 }
 
 /// A database URL safe to log: any password is replaced.
@@ -192,7 +176,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return import::run(&store, kind, &file, batch_size.max(1)).await;
         }
         Command::User { command: UserCommand::Add { database, role, region, uscc, name } } => {
-            let role = Role::from(role);
             let region = region.map(|r| codes::RegionCode::parse(&r).map(|c| c.to_string())).transpose()?;
             let uscc = uscc.map(|u| codes::Uscc::parse(&u).map(|c| c.to_string())).transpose()?;
             match role {

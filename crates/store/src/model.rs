@@ -167,17 +167,14 @@ pub struct Indexed<T> {
 
 impl From<NewOrganization> for Indexed<NewOrganization> {
     fn from(record: NewOrganization) -> Self {
-        let search_tokens = crate::search::index_text(&[&record.name]);
+        let search_tokens = crate::search::organization_tokens(&record.name);
         Indexed { record, search_tokens }
     }
 }
 
 impl From<NewProduct> for Indexed<NewProduct> {
     fn from(record: NewProduct) -> Self {
-        let search_tokens = match &record.brand {
-            Some(brand) => crate::search::index_text(&[&record.name, brand]),
-            None => crate::search::index_text(&[&record.name]),
-        };
+        let search_tokens = crate::search::product_tokens(&record.name, record.brand.as_deref());
         Indexed { record, search_tokens }
     }
 }

@@ -10,11 +10,10 @@ fn jieba() -> &'static Jieba {
     JIEBA.get_or_init(Jieba::new)
 }
 
-/// Tokens for a name: jieba's search-mode segmentation (words and their sub-words), lower-cased, without
-/// punctuation or spaces, each once.
-pub fn tokens(text: &str) -> Vec<String> {
+/// Words lower-cased, without punctuation or spaces, each once, in first-seen order.
+fn distinct<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for word in jieba().cut_for_search(text, true) {
+    for word in words {
         let word: String = word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
         if !word.is_empty() && !out.contains(&word) {
             out.push(word);
@@ -23,30 +22,26 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// The value stored in a row's `search_tokens` column.
-pub fn index_text(names: &[&str]) -> String {
-    let mut all: Vec<String> = Vec::new();
-    for name in names {
-        for token in tokens(name) {
-            if !all.contains(&token) {
-                all.push(token);
-            }
-        }
-    }
-    all.join(" ")
+/// The value stored in a row's `search_tokens` column: jieba's search-mode segmentation of every text (words
+/// and their sub-words), space-separated.
+pub fn index_text<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    distinct(texts.into_iter().flat_map(|text| jieba().cut_for_search(text, true))).join(" ")
+}
+
+/// Search tokens of an organization: its name.
+pub fn organization_tokens(name: &str) -> String {
+    index_text([name])
+}
+
+/// Search tokens of a product: its name and brand.
+pub fn product_tokens(name: &str, brand: Option<&str>) -> String {
+    index_text(std::iter::once(name).chain(brand))
 }
 
 /// Tokens a query must all match: the segmentation of the query in accurate mode, so that a longer query
 /// narrows the result rather than widening it.
 pub fn query_tokens(query: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in jieba().cut(query, true) {
-        let word: String = word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-        if !word.is_empty() && !out.contains(&word) {
-            out.push(word);
-        }
-    }
-    out
+    distinct(jieba().cut(query, true))
 }
 
 #[cfg(test)]
@@ -55,7 +50,7 @@ mod tests {
 
     #[test]
     fn company_name_is_found_by_its_words() {
-        let index = index_text(&["杭州娃哈哈食品有限公司"]);
+        let index = organization_tokens("杭州娃哈哈食品有限公司");
         let indexed: Vec<&str> = index.split(' ').collect();
         for query in ["娃哈哈", "杭州 食品", "有限公司", "娃哈哈食品"] {
             for token in query_tokens(query) {

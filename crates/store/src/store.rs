@@ -575,7 +575,7 @@ impl Store {
             let orgs: Vec<(String, String)> = sqlx::query_as("SELECT uscc, name FROM organizations").fetch_all(&mut *tx).await?;
             for (uscc, name) in orgs {
                 sqlx::query("UPDATE organizations SET search_tokens = $1 WHERE uscc = $2")
-                    .bind(search::index_text(&[&name]))
+                    .bind(search::organization_tokens(&name))
                     .bind(uscc)
                     .execute(&mut *tx)
                     .await?;
@@ -584,10 +584,7 @@ impl Store {
             let products: Vec<(String, String, Option<String>)> =
                 sqlx::query_as("SELECT gtin, name, brand FROM products").fetch_all(&mut *tx).await?;
             for (gtin, name, brand) in products {
-                let tokens = match &brand {
-                    Some(brand) => search::index_text(&[&name, brand]),
-                    None => search::index_text(&[&name]),
-                };
+                let tokens = search::product_tokens(&name, brand.as_deref());
                 sqlx::query("UPDATE products SET search_tokens = $1 WHERE gtin = $2").bind(tokens).bind(gtin).execute(&mut *tx).await?;
                 count += 1;
             }
