@@ -56,6 +56,17 @@ pub fn document() -> Value {
                         "responses": {"200": {"description": "updated"}, "201": {"description": "created"},
                                       "400": error_response("invalid_uscc, invalid_region, invalid_request"),
                                       "401": error_response("unauthorized"), "403": error_response("forbidden")}}},
+            "/api/v1/regions": {"get": {
+                "summary": "GB/T 2260 regions in use under a parent (the provinces without one)",
+                "parameters": [{"name": "parent", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "the children"}, "400": error_response("invalid_region")}}},
+            "/api/v1/regions/{code}": {"get": {
+                "summary": "One GB/T 2260 region with its parent, history and children",
+                "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "the region"}, "400": error_response("invalid_region")}}},
+            "/api/v1/categories": {"get": {
+                "summary": "Product categories of the supervision catalogue",
+                "responses": {"200": {"description": "the categories"}}}},
             "/api/v1/products": {
                 "get": {"summary": "Search products by name or brand words, or GTIN",
                         "parameters": [

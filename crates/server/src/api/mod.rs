@@ -3,6 +3,7 @@
 pub(crate) mod codes;
 mod organizations;
 mod products;
+mod reference;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::routing::get;
@@ -33,6 +34,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(codes::router())
         .merge(organizations::router())
         .merge(products::router())
+        .merge(reference::router())
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -187,6 +187,24 @@ async fn organizations_are_searched_in_chinese_with_cursor_paging() {
 }
 
 #[tokio::test]
+async fn regions_and_categories_are_reference_data() {
+    let app = TestApp::new().await;
+    let (_, provinces) = app.get_json("/api/v1/regions").await;
+    assert_eq!(provinces["items"].as_array().unwrap().len(), 34);
+    let (_, hangzhou) = app.get_json("/api/v1/regions/3301").await;
+    assert_eq!(hangzhou["name"], "杭州市");
+    assert_eq!(hangzhou["parent"]["name"], "浙江省");
+    assert!(hangzhou["children"].as_array().unwrap().iter().any(|c| c["name"] == "西湖区"));
+    let (_, retired) = app.get_json("/api/v1/regions/110103").await;
+    assert_eq!(retired["in_use"], false);
+    assert_eq!(retired["history"][0]["successors"][0], "110101");
+    let (status, body) = app.get_json("/api/v1/regions?parent=99").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_region")));
+    let (_, categories) = app.get_json("/api/v1/categories").await;
+    assert!(categories["items"].as_array().unwrap().iter().any(|c| c["code"] == "0401" && c["name_zh"] == "玩具"));
+}
+
+#[tokio::test]
 async fn openapi_document_lists_every_route() {
     let app = TestApp::new().await;
     let (status, doc) = app.get_json("/api/v1/openapi.json").await;
