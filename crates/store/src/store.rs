@@ -214,17 +214,26 @@ macro_rules! upsert_rows {
     }};
 }
 
-/// Which of `keys` already exist in `table.column` (one query; keys are few thousand at most).
+/// Keys per `IN (…)` list, under both backends' parameter limits.
+const KEYS_PER_QUERY: usize = 10_000;
+
+/// Which of `keys` already exist in `table.column`, asked in lists of `KEYS_PER_QUERY`.
 macro_rules! existing_keys {
     ($conn:expr, $table:literal, $column:literal, $keys:expr) => {{
-        let mut builder = QueryBuilder::new(concat!("SELECT ", $column, " FROM ", $table, " WHERE ", $column, " IN ("));
-        let mut separated = builder.separated(", ");
-        for key in $keys {
-            separated.push_bind(key.clone());
+        let mut found = std::collections::HashSet::new();
+        for chunk in $keys.chunks(KEYS_PER_QUERY) {
+            let mut builder =
+                QueryBuilder::new(concat!("SELECT ", $column, " FROM ", $table, " WHERE ", $column, " IN ("));
+            let mut separated = builder.separated(", ");
+            for key in chunk {
+                separated.push_bind(key.clone());
+            }
+            separated.push_unseparated(")");
+            for row in builder.build().fetch_all($conn).await? {
+                found.insert(row.try_get::<String, _>(0)?);
+            }
         }
-        separated.push_unseparated(")");
-        let rows = builder.build().fetch_all($conn).await?;
-        rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<std::collections::HashSet<String>, _>>()?
+        found
     }};
 }
 

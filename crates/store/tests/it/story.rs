@@ -75,7 +75,8 @@ async fn master_data_story_on_every_backend() {
 async fn import_batches_count_inserts_and_updates_and_page_by_cursor() {
     for (store, _dir) in crate::stores().await {
         let backend = store.backend_name();
-        let batch: Vec<Indexed<NewOrganization>> = (0..1200)
+        // More keys than one IN list holds, so the existence check runs in several queries.
+        let batch: Vec<Indexed<NewOrganization>> = (0..12_000)
             .map(|i| {
                 let uscc = codes::Uscc::assemble("91330106", &format!("MA{:06}", i * 7)).expect("valid characters");
                 org(uscc.as_str(), &format!("测试企业{i}号食品有限公司"), "330106").into()
