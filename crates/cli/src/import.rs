@@ -2,7 +2,7 @@
 //! batches of one transaction each. Every rejected row goes to `FILE.rejects.csv` with its line and reason;
 //! a crash leaves the database as of the last committed batch.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use server::input::{self, OrganizationFields, ProductFields, ORGANIZATION_FIELDS, PRODUCT_FIELDS};
+use server::input::{self, ORGANIZATION_FIELDS, PRODUCT_FIELDS, SAMPLE_FIELDS};
+use store::inspections::NewSample;
 use store::{Indexed, NewOrganization, NewProduct, Store};
 use tokio::sync::mpsc;
 
@@ -26,6 +27,9 @@ pub enum Kind {
     Organizations,
     /// Products: required `gtin,name,uscc` (the producer must be registered).
     Products,
+    /// Supervision sampling results, one row per sample: required `sample_id, campaign_id, campaign_level,
+    /// sampled_on, product_category, uscc, region_code, channel, verdict`.
+    Inspections,
 }
 
 impl Kind {
@@ -33,6 +37,7 @@ impl Kind {
         match self {
             Kind::Organizations => ORGANIZATION_FIELDS,
             Kind::Products => PRODUCT_FIELDS,
+            Kind::Inspections => SAMPLE_FIELDS,
         }
     }
 
@@ -40,6 +45,17 @@ impl Kind {
         match self {
             Kind::Organizations => &["uscc", "name"],
             Kind::Products => &["gtin", "name", "uscc"],
+            Kind::Inspections => &[
+                "sample_id",
+                "campaign_id",
+                "campaign_level",
+                "sampled_on",
+                "product_category",
+                "uscc",
+                "region_code",
+                "channel",
+                "verdict",
+            ],
         }
     }
 }
@@ -59,6 +75,7 @@ pub struct Reject {
 enum Row {
     Organization(Indexed<NewOrganization>),
     Product(Indexed<NewProduct>),
+    Sample(NewSample),
 }
 
 impl Row {
@@ -66,6 +83,7 @@ impl Row {
         match self {
             Row::Organization(o) => &o.record.uscc,
             Row::Product(p) => &p.record.gtin,
+            Row::Sample(s) => &s.sample_id,
         }
     }
 }
@@ -112,50 +130,60 @@ fn format_of(file: &Path) -> anyhow::Result<Format> {
 
 /// Checks one record's fields and builds the row, or says which field is wrong.
 fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, String, String)> {
-    let mut fields = fields;
-    let mut take = |name: &str| fields.remove(name);
-    let result = match kind {
-        Kind::Organizations => input::organization(
-            OrganizationFields {
-                uscc: take("uscc"),
-                name: take("name"),
-                region_code: take("region_code"),
-                address: take("address"),
-                legal_representative: take("legal_representative"),
-                entity_type: take("entity_type"),
-                status: take("status"),
-                registered_on: take("registered_on"),
-            },
-            None,
-        )
-        // Segmenting the name here, on the reader thread, overlaps it with the database writes.
-        .map(|o| Row::Organization(o.into())),
-        Kind::Products => input::product(
-            ProductFields {
-                gtin: take("gtin"),
-                name: take("name"),
-                uscc: take("uscc"),
-                category_code: take("category_code"),
-                brand: take("brand"),
-                specification: take("specification"),
-            },
-            None,
-        )
-        .map(|p| Row::Product(p.into())),
-    };
-    if let Some(unknown) = fields.keys().next() {
+    if let Some(unknown) = fields.keys().find(|k| !kind.fields().contains(&k.as_str())) {
         return Err((unknown.clone(), "invalid_request".into(), format!("unknown field '{unknown}'")));
     }
+    // Every value is a string and every name known, so the field structs always deserialise.
+    let value = serde_json::Value::Object(fields.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect());
+    let internal = |e: serde_json::Error| ("".to_owned(), "invalid_row".to_owned(), e.to_string());
+    let result = match kind {
+        // Segmenting the name here, on the reader thread, overlaps it with the database writes.
+        Kind::Organizations => input::organization(serde_json::from_value(value).map_err(internal)?, None)
+            .map(|o| Row::Organization(o.into())),
+        Kind::Products => {
+            input::product(serde_json::from_value(value).map_err(internal)?, None).map(|p| Row::Product(p.into()))
+        }
+        Kind::Inspections => input::sample(serde_json::from_value(value).map_err(internal)?).map(Row::Sample),
+    };
     result.map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))
+}
+
+/// Facts that rows of one file must agree on: a campaign's level and a stratum's population.
+#[derive(Debug, Default)]
+struct FileConsistency {
+    campaign_levels: HashMap<String, String>,
+    stratum_populations: HashMap<(String, String), i64>,
+}
+
+impl FileConsistency {
+    fn check(&mut self, row: Row) -> Result<Row, (String, String, String)> {
+        let Row::Sample(sample) = &row else { return Ok(row) };
+        let level =
+            self.campaign_levels.entry(sample.campaign_id.clone()).or_insert_with(|| sample.campaign_level.clone());
+        if *level != sample.campaign_level {
+            let reason = format!("campaign {} is {} in an earlier row", sample.campaign_id, level);
+            return Err(("campaign_level".into(), "invalid_request".into(), reason));
+        }
+        if let (Some(stratum), Some(population)) = (&sample.stratum, sample.stratum_population) {
+            let key = (sample.campaign_id.clone(), stratum.clone());
+            let first = *self.stratum_populations.entry(key).or_insert(population);
+            if first != population {
+                let reason = format!("stratum population {population} differs from {first} in an earlier row");
+                return Err(("stratum_population".into(), "invalid_request".into(), reason));
+            }
+        }
+        Ok(row)
+    }
 }
 
 /// Reads and checks the file on this (blocking) thread, sending batches whose keys are distinct.
 fn read(kind: Kind, file: &Path, batch_size: usize, tx: mpsc::Sender<Batch>) -> anyhow::Result<()> {
     let mut batch = Batch::default();
     let mut keys = HashSet::new();
+    let mut consistency = FileConsistency::default();
     let mut emit =
         |line: u64, raw: String, checked: Result<Row, (String, String, String)>, position: u64| -> anyhow::Result<()> {
-            match checked {
+            match checked.and_then(|row| consistency.check(row)) {
                 Ok(row) => {
                     // A key repeated within a batch is applied in file order: the batch is sent first.
                     if keys.contains(row.key()) || batch.rows.len() >= batch_size {
@@ -320,7 +348,7 @@ async fn write_batch(
                 .into_iter()
                 .filter_map(|(_, _, row)| match row {
                     Row::Organization(o) => Some(o),
-                    Row::Product(_) => None,
+                    _ => None,
                 })
                 .collect();
             if batch.is_empty() {
@@ -334,7 +362,7 @@ async fn write_batch(
                 .iter()
                 .filter_map(|(_, _, row)| match row {
                     Row::Product(p) => Some(p.record.uscc.clone()),
-                    Row::Organization(_) => None,
+                    _ => None,
                 })
                 .collect::<HashSet<_>>()
                 .into_iter()
@@ -360,6 +388,41 @@ async fn write_batch(
                 return Ok(Default::default());
             }
             store.import_products(batch, None).await
+        }
+        Kind::Inspections => {
+            // A stratum's population is fixed by the first file that gave it; a row that disagrees is rejected.
+            let keys: Vec<(String, String)> = rows
+                .iter()
+                .filter_map(|(_, _, row)| match row {
+                    Row::Sample(s) => s.stratum.clone().map(|stratum| (s.campaign_id.clone(), stratum)),
+                    _ => None,
+                })
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let known = store.stratum_populations(&keys).await?;
+            let mut batch = Vec::with_capacity(rows.len());
+            for (line, raw, row) in rows {
+                let Row::Sample(sample) = row else { continue };
+                let stored = sample.stratum.as_ref().and_then(|s| known.get(&(sample.campaign_id.clone(), s.clone())));
+                match (stored, sample.stratum_population) {
+                    (Some(stored), Some(given)) if *stored != given => {
+                        rejects.write(&Reject {
+                            line,
+                            field: "stratum_population".into(),
+                            code: "invalid_request".into(),
+                            reason: format!("stratum population {given} differs from the recorded {stored}"),
+                            record: raw,
+                        })?;
+                        summary.rejected += 1;
+                    }
+                    _ => batch.push(sample),
+                }
+            }
+            if batch.is_empty() {
+                return Ok(Default::default());
+            }
+            store.import_samples(&batch).await
         }
     };
     outcome.with_context(|| {

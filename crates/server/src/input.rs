@@ -182,3 +182,174 @@ pub fn product(fields: ProductFields, path_gtin: Option<&Gtin>) -> Result<NewPro
         specification: optional_text(fields.specification),
     })
 }
+
+/// Raw fields of one inspection sample, by API and import-column name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleFields {
+    pub sample_id: Option<String>,
+    pub campaign_id: Option<String>,
+    pub campaign_level: Option<String>,
+    pub sampled_on: Option<String>,
+    pub product_category: Option<String>,
+    pub uscc: Option<String>,
+    pub region_code: Option<String>,
+    pub channel: Option<String>,
+    pub verdict: Option<String>,
+    pub gtin: Option<String>,
+    pub lot: Option<String>,
+    pub production_date: Option<String>,
+    pub lab: Option<String>,
+    pub sampler: Option<String>,
+    pub failed_items: Option<String>,
+    pub stratum: Option<String>,
+    pub stratum_population: Option<String>,
+}
+
+/// Sample field names, in file order.
+pub const SAMPLE_FIELDS: &[&str] = &[
+    "sample_id",
+    "campaign_id",
+    "campaign_level",
+    "sampled_on",
+    "product_category",
+    "uscc",
+    "region_code",
+    "channel",
+    "verdict",
+    "gtin",
+    "lot",
+    "production_date",
+    "lab",
+    "sampler",
+    "failed_items",
+    "stratum",
+    "stratum_population",
+];
+
+/// Campaign levels, with the Chinese names clerks write.
+pub const CAMPAIGN_LEVELS: &[(&str, &[&str])] = &[
+    ("national", &["国家", "国家级", "国抽"]),
+    ("provincial", &["省", "省级", "省抽"]),
+    ("city", &["市", "市级"]),
+    ("county", &["县", "县级"]),
+];
+/// Where a sample was taken.
+pub const CHANNELS: &[(&str, &[&str])] = &[
+    ("production", &["生产", "生产环节"]),
+    ("retail", &["流通", "销售", "流通环节"]),
+    ("online", &["电商", "网络", "网购"]),
+];
+/// Sample verdicts.
+pub const VERDICTS: &[(&str, &[&str])] = &[("pass", &["合格"]), ("fail", &["不合格"])];
+
+/// One of a fixed set of values, by its name or a Chinese synonym.
+fn choice(
+    field: &'static str,
+    value: Option<String>,
+    choices: &'static [(&'static str, &'static [&'static str])],
+) -> Result<String, FieldError> {
+    let value = optional_text(value)
+        .ok_or_else(|| FieldError::new(field, "invalid_request", format!("{field} is required")))?;
+    let lower = value.to_ascii_lowercase();
+    choices
+        .iter()
+        .find(|(name, synonyms)| *name == lower || synonyms.contains(&value.as_str()))
+        .map(|(name, _)| (*name).to_owned())
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+            FieldError::new(field, "invalid_request", format!("{field} '{value}' is not one of {}", names.join(", ")))
+        })
+}
+
+/// An identifier such as a sample or campaign id: 1 to 64 characters, no spaces or control characters.
+fn identifier(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
+    let value = optional_text(value)
+        .ok_or_else(|| FieldError::new(field, "invalid_request", format!("{field} is required")))?;
+    if value.chars().count() > 64 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(FieldError::new(
+            field,
+            "invalid_request",
+            format!("{field} must be 1 to 64 characters without spaces"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A date YYYY-MM-DD.
+pub fn date(field: &'static str, value: &str) -> Result<chrono::NaiveDate, FieldError> {
+    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "invalid_request", format!("'{value}' is not a date YYYY-MM-DD")))
+}
+
+/// Checks one sample's fields.
+pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, FieldError> {
+    let sample_id = identifier("sample_id", fields.sample_id)?;
+    let campaign_id = identifier("campaign_id", fields.campaign_id)?;
+    let campaign_level = choice("campaign_level", fields.campaign_level, CAMPAIGN_LEVELS)?;
+    let sampled_on_text = optional_text(fields.sampled_on)
+        .ok_or_else(|| FieldError::new("sampled_on", "invalid_request", "sampled_on is required"))?;
+    let sampled_on = date("sampled_on", &sampled_on_text)?;
+    if sampled_on > chrono::Utc::now().date_naive() {
+        return Err(FieldError::new("sampled_on", "invalid_request", format!("{sampled_on} is in the future")));
+    }
+    let product_category = optional_text(fields.product_category)
+        .ok_or_else(|| FieldError::new("product_category", "invalid_request", "product_category is required"))?;
+    if !store::CATEGORIES.iter().any(|(code, ..)| *code == product_category) {
+        return Err(FieldError::new(
+            "product_category",
+            "invalid_request",
+            format!("'{product_category}' is not a known category"),
+        ));
+    }
+    let uscc = uscc("uscc", fields.uscc.as_deref())?;
+    let region_text = optional_text(fields.region_code)
+        .ok_or_else(|| FieldError::new("region_code", "invalid_region", "region_code is required"))?;
+    let region = region("region_code", &region_text)?;
+    let channel = choice("channel", fields.channel, CHANNELS)?;
+    let verdict = choice("verdict", fields.verdict, VERDICTS)?;
+    let gtin = optional_text(fields.gtin).map(|g| gtin(Some(&g)).map(|g| g.to_gtin14())).transpose()?;
+    let production_date = optional_text(fields.production_date);
+    if let Some(text) = &production_date {
+        if date("production_date", text)? > sampled_on {
+            return Err(FieldError::new("production_date", "invalid_request", "production_date is after sampled_on"));
+        }
+    }
+    let failed_items = optional_text(fields.failed_items);
+    if verdict == "pass" && failed_items.is_some() {
+        return Err(FieldError::new("failed_items", "invalid_request", "a passing sample has no failed items"));
+    }
+    let stratum = optional_text(fields.stratum);
+    let stratum_population = optional_text(fields.stratum_population)
+        .map(|text| match text.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(FieldError::new(
+                "stratum_population",
+                "invalid_request",
+                format!("'{text}' is not a positive whole number"),
+            )),
+        })
+        .transpose()?;
+    if stratum_population.is_some() && stratum.is_none() {
+        return Err(FieldError::new("stratum", "invalid_request", "stratum_population needs a stratum"));
+    }
+    Ok(store::inspections::NewSample {
+        sample_id,
+        campaign_id,
+        campaign_level,
+        sampled_on: sampled_on.to_string(),
+        product_category,
+        uscc: uscc.to_string(),
+        region_code: region.to_string(),
+        channel,
+        verdict,
+        gtin,
+        lot: optional_text(fields.lot),
+        production_date,
+        lab: optional_text(fields.lab),
+        sampler: optional_text(fields.sampler),
+        failed_items,
+        stratum,
+        stratum_population,
+    })
+}

@@ -9,8 +9,14 @@ use crate::StoreError;
 /// A migration: version, name, SQL.
 type Migration = (i64, &'static str, &'static str);
 
-const SQLITE: &[Migration] = &[(1, "master_data", include_str!("../migrations/sqlite/0001_master_data.sql"))];
-const POSTGRES: &[Migration] = &[(1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql"))];
+const SQLITE: &[Migration] = &[
+    (1, "master_data", include_str!("../migrations/sqlite/0001_master_data.sql")),
+    (2, "inspections", include_str!("../migrations/sqlite/0002_inspections.sql")),
+];
+const POSTGRES: &[Migration] = &[
+    (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
+    (2, "inspections", include_str!("../migrations/postgres/0002_inspections.sql")),
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -51,7 +51,7 @@ pub struct Store {
 }
 
 /// The current time as RFC 3339 UTC with milliseconds, the form every timestamp column holds.
-pub(crate) fn now() -> String {
+pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 

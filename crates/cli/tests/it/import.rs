@@ -129,3 +129,47 @@ async fn a_killed_import_keeps_whole_batches_only() {
     let output = scratch.run(&["import", "organizations", file.to_str().unwrap()]);
     assert_eq!(stdout(&output).trim(), format!("imported {}, updated {count}, rejected 0", 60_000 - count));
 }
+
+#[tokio::test]
+async fn inspection_results_import_with_consistent_campaigns_and_strata() {
+    let scratch = Scratch::new();
+    let header = "sample_id,campaign_id,campaign_level,sampled_on,product_category,uscc,region_code,channel,verdict,failed_items,stratum,stratum_population\n";
+    let file = scratch.file(
+        "results.csv",
+        &format!(
+            "{header}\
+             S1,2025-GC-01,国家,2025-03-02,0401,{GOOD_A},350102,流通,合格,,A,500\n\
+             S2,2025-GC-01,national,2025-03-02,0401,{GOOD_A},350102,online,不合格,GB 6675.2-2014 4.1,A,500\n\
+             S3,2025-GC-01,national,2025-03-02,0401,{GOOD_A},350102,retail,pass,,A,800\n\
+             S4,2025-GC-01,provincial,2025-03-02,0401,{GOOD_A},350102,retail,pass,,A,500\n\
+             S5,2025-GC-01,national,2025-03-02,9999,{GOOD_A},350102,retail,pass,,A,500\n\
+             S6,2025-GC-01,national,2999-01-01,0401,{GOOD_A},350102,retail,pass,,A,500\n\
+             S7,2025-GC-01,national,2025-03-02,0401,{GOOD_A},350102,retail,maybe,,A,500\n\
+             S8,2025-GC-01,national,2025-03-02,0401,{GOOD_A},350102,retail,pass,小零件,A,500\n"
+        ),
+    );
+    let output = scratch.run(&["import", "inspections", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "imported 2, updated 0, rejected 6");
+    let rows = rejects(&scratch.dir.path().join("results.csv.rejects.csv"));
+    assert_eq!(
+        rows,
+        [
+            "4,stratum_population,invalid_request,stratum population 800 differs from 500 in an earlier row",
+            "5,campaign_level,invalid_request,campaign 2025-GC-01 is national in an earlier row",
+            "6,product_category,invalid_request,'9999' is not a known category",
+            "7,sampled_on,invalid_request,2999-01-01 is in the future",
+            "8,verdict,invalid_request,verdict 'maybe' is not one of pass, fail",
+            "9,failed_items,invalid_request,a passing sample has no failed items",
+        ]
+    );
+    // A later file may not change the recorded stratum population either.
+    let later = scratch.file(
+        "later.csv",
+        &format!("{header}S9,2025-GC-01,national,2025-04-01,0401,{GOOD_A},350102,retail,pass,,A,900\n"),
+    );
+    let output = scratch.run(&["import", "inspections", later.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let rows = rejects(&scratch.dir.path().join("later.csv.rejects.csv"));
+    assert_eq!(rows, ["2,stratum_population,invalid_request,stratum population 900 differs from the recorded 500"]);
+}

@@ -1,6 +1,7 @@
 //! JSON API under `/api/v1`.
 
 pub(crate) mod codes;
+pub(crate) mod inspections;
 mod organizations;
 mod products;
 mod reference;
@@ -35,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(organizations::router())
         .merge(products::router())
         .merge(reference::router())
+        .merge(inspections::router())
 }
 
 /// Turns axum's body rejections into our error shape.
