@@ -74,3 +74,33 @@ pub fn authorize_product_write(
         _ => Ok(()),
     }
 }
+
+/// The account behind a request, if it sent a valid bearer token; `None` for the public. An invalid token
+/// is still refused, so a typo does not silently read as the public.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<User>);
+
+impl FromRequestParts<AppState> for MaybeAuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            return AuthUser::from_request_parts(parts, state).await.map(|AuthUser(user)| MaybeAuthUser(Some(user)));
+        }
+        Ok(MaybeAuthUser(None))
+    }
+}
+
+/// May `user` run supervision work (campaigns, sampling, notices, publication) in `region_code`? An admin
+/// anywhere; a regulator within its jurisdiction; national campaigns (`000000`) only an admin.
+pub fn authorize_supervision(user: &User, region_code: &str) -> Result<(), ApiError> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Regulator if covers(user, region_code) => Ok(()),
+        Role::Regulator => Err(ApiError::forbidden(format!(
+            "region {region_code} is outside this regulator's jurisdiction {}",
+            user.region_code.as_deref().unwrap_or("(none)")
+        ))),
+        _ => Err(ApiError::forbidden(format!("role {} may not run supervision sampling", user.role.as_str()))),
+    }
+}

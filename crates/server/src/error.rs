@@ -56,6 +56,7 @@ impl From<crate::input::FieldError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
+            StoreError::Conflict(message) => ApiError { status: StatusCode::CONFLICT, code: "conflict", message },
             StoreError::MissingReference { kind: "organization", key } => ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "unknown_organization",

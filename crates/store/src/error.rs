@@ -15,6 +15,9 @@ pub enum StoreError {
     /// An applied migration no longer matches the file that the binary carries.
     #[error("migration {version} was changed after it was applied")]
     MigrationChanged { version: i64 },
+    /// A write would duplicate a record or break a uniqueness rule.
+    #[error("{0}")]
+    Conflict(String),
     /// A write refers to a row that does not exist, e.g. a product's producer.
     #[error("{kind} {key} does not exist")]
     MissingReference { kind: &'static str, key: String },

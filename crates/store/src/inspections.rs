@@ -307,7 +307,8 @@ impl Store {
         if by_stratum {
             sql.push_str(" LEFT JOIN campaign_strata cs ON cs.campaign_id = s.campaign_id AND cs.stratum = s.stratum");
         }
-        sql.push_str(" WHERE s.verdict IN ('pass', 'fail')");
+        // Only published results count: a pass rate is a public figure.
+        sql.push_str(" WHERE s.verdict IN ('pass', 'fail') AND s.status = 'published'");
         macro_rules! build {
             ($builder:ident) => {{
                 let mut $builder = QueryBuilder::new(sql.clone());
@@ -364,5 +365,446 @@ impl Store {
             Ok::<(), StoreError>(())
         })?;
         Ok(out)
+    }
+}
+
+/// A campaign (抽查任务) to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCampaign {
+    pub id: String,
+    pub name: String,
+    pub level: String,
+    /// Jurisdiction: the organising regulator's GB/T 2260 code (`000000` for national campaigns).
+    pub region_code: String,
+    pub product_category: Option<String>,
+    pub year: i64,
+    /// Seed of the reproducible draw of organizations.
+    pub seed: i64,
+    /// Strata: name, population size, planned sample allocation.
+    pub strata: Vec<(String, i64, Option<i64>)>,
+}
+
+/// A stored campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Campaign {
+    pub id: String,
+    pub name: String,
+    pub level: String,
+    pub region_code: String,
+    pub product_category: Option<String>,
+    pub year: i64,
+    pub status: String,
+    pub seed: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A stored sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Sample {
+    pub sample_id: String,
+    pub campaign_id: String,
+    pub campaign_level: String,
+    pub sampled_on: String,
+    pub product_category: String,
+    pub uscc: String,
+    pub region_code: String,
+    pub channel: String,
+    pub verdict: String,
+    pub first_verdict: Option<String>,
+    pub gtin: Option<String>,
+    pub lot: Option<String>,
+    pub production_date: Option<String>,
+    pub lab: Option<String>,
+    pub sampler: Option<String>,
+    pub stratum: Option<String>,
+    pub failed_items: Option<String>,
+    pub status: String,
+    pub notified_on: Option<String>,
+    pub retest_deadline: Option<String>,
+    pub published_on: Option<String>,
+    pub updated_at: String,
+}
+
+/// One test item of a lab result (检验项目).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow)]
+pub struct TestItem {
+    pub item: String,
+    /// Standard and clause, e.g. `GB 4806.7-2016 4.2`.
+    pub standard_clause: String,
+    pub limit_value: Option<String>,
+    pub measured: Option<String>,
+    pub unit: Option<String>,
+    /// pass | fail
+    pub verdict: String,
+}
+
+/// A test item with the round it belongs to (1 = first test, 2 = re-test).
+#[derive(sqlx::FromRow)]
+struct RoundItem {
+    round: i64,
+    #[sqlx(flatten)]
+    item: TestItem,
+}
+
+/// One step in a sample's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SampleEvent {
+    pub id: i64,
+    pub sample_id: String,
+    pub uscc: String,
+    pub kind: String,
+    pub on_date: String,
+    pub due_on: Option<String>,
+    pub details: Option<String>,
+    pub user_id: Option<i64>,
+    pub at: String,
+}
+
+/// A change of a sample's state, written with its event in one transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SampleChange {
+    pub status: Option<String>,
+    pub verdict: Option<String>,
+    pub failed_items: Option<Option<String>>,
+    pub notified_on: Option<String>,
+    /// `Some(None)` clears the deadline (a re-test result is final).
+    pub retest_deadline: Option<Option<String>>,
+    pub published_on: Option<String>,
+    /// Test items of this round (1 = first test, 2 = re-test), replacing any recorded for it.
+    pub items: Option<(i64, Vec<TestItem>)>,
+}
+
+/// An event to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub kind: String,
+    pub on_date: String,
+    pub due_on: Option<String>,
+    pub details: Option<String>,
+}
+
+const CAMPAIGN_COLUMNS: &str =
+    "id, name, level, region_code, product_category, year, status, seed, created_at, updated_at";
+const SAMPLE_VIEW_COLUMNS: &str = "sample_id, campaign_id, campaign_level, sampled_on, product_category, uscc, region_code, \
+     channel, verdict, first_verdict, gtin, lot, production_date, lab, sampler, stratum, failed_items, status, notified_on, \
+     retest_deadline, published_on, updated_at";
+
+impl Store {
+    /// Creates a campaign with its strata; a campaign id is used once.
+    pub async fn create_campaign(&self, campaign: &NewCampaign, user_id: Option<i64>) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let exists: Option<String> =
+                sqlx::query_scalar("SELECT id FROM campaigns WHERE id = $1").bind(&campaign.id).fetch_optional(&mut *tx).await?;
+            if exists.is_some() {
+                return Err(StoreError::Conflict(format!("campaign {} already exists", campaign.id)));
+            }
+            sqlx::query(
+                "INSERT INTO campaigns (id, name, level, region_code, product_category, year, status, seed, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'planned', $7, $8, $9)",
+            )
+            .bind(&campaign.id)
+            .bind(&campaign.name)
+            .bind(&campaign.level)
+            .bind(&campaign.region_code)
+            .bind(&campaign.product_category)
+            .bind(campaign.year)
+            .bind(campaign.seed)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            for (stratum, population, allocation) in &campaign.strata {
+                sqlx::query("INSERT INTO campaign_strata (campaign_id, stratum, population, allocation) VALUES ($1, $2, $3, $4)")
+                    .bind(&campaign.id)
+                    .bind(stratum)
+                    .bind(population)
+                    .bind(allocation)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+                 VALUES ($1, $2, 'insert', 'campaign', $3, NULL, $4)",
+            )
+            .bind(&at)
+            .bind(user_id)
+            .bind(&campaign.id)
+            .bind(serde_json::json!({"name": campaign.name, "level": campaign.level, "region_code": campaign.region_code, "strata": campaign.strata}).to_string())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// One campaign.
+    pub async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
+        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1");
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Campaigns, newest year first, optionally of one level and year, within a region prefix.
+    pub async fn campaigns(
+        &self,
+        level: Option<&str>,
+        year: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Campaign>, StoreError> {
+        let sql = format!(
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE ($1 IS NULL OR level = $1) AND ($2 IS NULL OR year = $2) \
+             ORDER BY year DESC, id LIMIT $3"
+        );
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(level).bind(year).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// A campaign's strata: name, population, allocation.
+    pub async fn campaign_strata(&self, id: &str) -> Result<Vec<(String, i64, Option<i64>)>, StoreError> {
+        let sql = "SELECT stratum, population, allocation FROM campaign_strata WHERE campaign_id = $1 ORDER BY stratum";
+        on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(id).fetch_all(pool).await?))
+    }
+
+    /// Sets a campaign's status.
+    pub async fn set_campaign_status(&self, id: &str, status: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE campaigns SET status = $1, updated_at = $2 WHERE id = $3")
+                .bind(status)
+                .bind(now())
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// The sampling frame of a draw: organizations in the region prefix that are active and, when a category
+    /// is given, make a product in it; in USCC order so that a seeded draw is reproducible.
+    pub async fn sampling_frame(&self, region_prefix: &str, category: Option<&str>) -> Result<Vec<String>, StoreError> {
+        let like = format!("{region_prefix}%");
+        let sql = match category {
+            Some(_) => "SELECT o.uscc FROM organizations o WHERE o.region_code LIKE $1 AND o.status = 'active' \
+                        AND EXISTS (SELECT 1 FROM products p WHERE p.uscc = o.uscc AND p.category_code LIKE $2) ORDER BY o.uscc",
+            None => "SELECT o.uscc FROM organizations o WHERE o.region_code LIKE $1 AND o.status = 'active' AND $2 IS NULL ORDER BY o.uscc",
+        };
+        let category = category.map(|c| format!("{c}%"));
+        on_pool!(self, pool => Ok(sqlx::query_scalar(sql).bind(like).bind(category).fetch_all(pool).await?))
+    }
+
+    /// Records the organizations drawn for a campaign, in draw order; a campaign is drawn once.
+    pub async fn record_draw(&self, campaign_id: &str, usccs: &[String]) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let drawn: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaign_draws WHERE campaign_id = $1")
+                .bind(campaign_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if drawn > 0 {
+                return Err(StoreError::Conflict(format!("campaign {campaign_id} has already been drawn")));
+            }
+            for (position, uscc) in usccs.iter().enumerate() {
+                sqlx::query("INSERT INTO campaign_draws (campaign_id, uscc, position) VALUES ($1, $2, $3)")
+                    .bind(campaign_id)
+                    .bind(uscc)
+                    .bind(position as i64)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("UPDATE campaigns SET status = 'sampling', updated_at = $1 WHERE id = $2")
+                .bind(now())
+                .bind(campaign_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The organizations drawn for a campaign, in draw order.
+    pub async fn campaign_draw(&self, campaign_id: &str) -> Result<Vec<String>, StoreError> {
+        let sql = "SELECT uscc FROM campaign_draws WHERE campaign_id = $1 ORDER BY position";
+        on_pool!(self, pool => Ok(sqlx::query_scalar(sql).bind(campaign_id).fetch_all(pool).await?))
+    }
+
+    /// Records a new sample taken in the field; an organization is sampled at most once per campaign.
+    pub async fn record_sample(&self, sample: &NewSample, user_id: Option<i64>) -> Result<(), StoreError> {
+        let at = now();
+        let (year, quarter) = year_quarter(&sample.sampled_on);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let clash: Option<String> = sqlx::query_scalar(
+                "SELECT sample_id FROM samples WHERE sample_id = $1 OR (campaign_id = $2 AND uscc = $3)",
+            )
+            .bind(&sample.sample_id)
+            .bind(&sample.campaign_id)
+            .bind(&sample.uscc)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(existing) = clash {
+                return Err(StoreError::Conflict(if existing == sample.sample_id {
+                    format!("sample {existing} already exists")
+                } else {
+                    format!("organization {} was already sampled in campaign {} (sample {existing})", sample.uscc, sample.campaign_id)
+                }));
+            }
+            sqlx::query(&format!(
+                "INSERT INTO samples ({SAMPLE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', \
+                 $12, $13, $14, $15, $16, $17, NULL, 'sampled', $18, $19)"
+            ))
+            .bind(&sample.sample_id)
+            .bind(&sample.campaign_id)
+            .bind(&sample.campaign_level)
+            .bind(&sample.sampled_on)
+            .bind(year)
+            .bind(quarter)
+            .bind(&sample.product_category)
+            .bind(&sample.uscc)
+            .bind(&sample.region_code)
+            .bind(format!("{}0000", &sample.region_code[..2]))
+            .bind(&sample.channel)
+            .bind(&sample.gtin)
+            .bind(&sample.lot)
+            .bind(&sample.production_date)
+            .bind(&sample.lab)
+            .bind(&sample.sampler)
+            .bind(&sample.stratum)
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO sample_events (sample_id, uscc, kind, on_date, due_on, details, user_id, at) \
+                 VALUES ($1, $2, 'sampled', $3, NULL, NULL, $4, $5)",
+            )
+            .bind(&sample.sample_id)
+            .bind(&sample.uscc)
+            .bind(&sample.sampled_on)
+            .bind(user_id)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// One sample.
+    pub async fn sample(&self, id: &str) -> Result<Option<Sample>, StoreError> {
+        let sql = format!("SELECT {SAMPLE_VIEW_COLUMNS} FROM samples WHERE sample_id = $1");
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// Samples of a campaign, or of an organization, in id order (at most `limit`).
+    pub async fn samples_where(
+        &self,
+        campaign_id: Option<&str>,
+        uscc: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Sample>, StoreError> {
+        let sql = format!(
+            "SELECT {SAMPLE_VIEW_COLUMNS} FROM samples WHERE ($1 IS NULL OR campaign_id = $1) AND ($2 IS NULL OR uscc = $2) \
+             ORDER BY sampled_on DESC, sample_id LIMIT $3"
+        );
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(campaign_id).bind(uscc).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Test items of a sample, by round.
+    pub async fn sample_items(&self, id: &str) -> Result<Vec<(i64, TestItem)>, StoreError> {
+        let sql = "SELECT round, item, standard_clause, limit_value, measured, unit, verdict FROM sample_items \
+                   WHERE sample_id = $1 ORDER BY round, item";
+        let rows: Vec<RoundItem> = on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|row| (row.round, row.item)).collect())
+    }
+
+    /// A sample's history, oldest first.
+    pub async fn sample_events(&self, id: &str) -> Result<Vec<SampleEvent>, StoreError> {
+        let sql = "SELECT id, sample_id, uscc, kind, on_date, due_on, details, user_id, at FROM sample_events \
+                   WHERE sample_id = $1 ORDER BY id";
+        on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(id).fetch_all(pool).await?))
+    }
+
+    /// Failure and follow-up events of every sample, after `after_id`: the feed the credit file consumes.
+    pub async fn inspection_events_after(&self, after_id: i64, limit: i64) -> Result<Vec<SampleEvent>, StoreError> {
+        let sql = "SELECT id, sample_id, uscc, kind, on_date, due_on, details, user_id, at FROM sample_events \
+                   WHERE id > $1 AND kind IN ('inspection_failed', 'rectification_ordered', 'reinspected', 'penalty_referred') \
+                   ORDER BY id LIMIT $2";
+        on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(after_id).bind(limit).fetch_all(pool).await?))
+    }
+
+    /// Applies a change to a sample and appends its event, atomically.
+    pub async fn change_sample(
+        &self,
+        id: &str,
+        change: &SampleChange,
+        event: &NewEvent,
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let uscc: Option<String> =
+                sqlx::query_scalar("SELECT uscc FROM samples WHERE sample_id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            let uscc = uscc.ok_or_else(|| StoreError::MissingReference { kind: "sample", key: id.to_owned() })?;
+            let mut builder = QueryBuilder::new("UPDATE samples SET updated_at = ");
+            builder.push_bind(at.clone());
+            if let Some(status) = &change.status {
+                builder.push(", status = ").push_bind(status.clone());
+            }
+            if let Some(verdict) = &change.verdict {
+                // The first decided verdict is kept when a re-test replaces it.
+                builder.push(", first_verdict = CASE WHEN verdict = 'pending' THEN first_verdict ELSE COALESCE(first_verdict, verdict) END");
+                builder.push(", verdict = ").push_bind(verdict.clone());
+            }
+            if let Some(failed_items) = &change.failed_items {
+                builder.push(", failed_items = ").push_bind(failed_items.clone());
+            }
+            if let Some(date) = &change.notified_on {
+                builder.push(", notified_on = ").push_bind(date.clone());
+            }
+            if let Some(date) = &change.retest_deadline {
+                builder.push(", retest_deadline = ").push_bind(date.clone());
+            }
+            if let Some(date) = &change.published_on {
+                builder.push(", published_on = ").push_bind(date.clone());
+            }
+            builder.push(" WHERE sample_id = ").push_bind(id.to_owned());
+            builder.build().execute(&mut *tx).await?;
+            if let Some((round, items)) = &change.items {
+                sqlx::query("DELETE FROM sample_items WHERE sample_id = $1 AND round = $2").bind(id).bind(round).execute(&mut *tx).await?;
+                for item in items {
+                    sqlx::query(
+                        "INSERT INTO sample_items (sample_id, round, item, standard_clause, limit_value, measured, unit, verdict) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(id)
+                    .bind(round)
+                    .bind(&item.item)
+                    .bind(&item.standard_clause)
+                    .bind(&item.limit_value)
+                    .bind(&item.measured)
+                    .bind(&item.unit)
+                    .bind(&item.verdict)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            sqlx::query(
+                "INSERT INTO sample_events (sample_id, uscc, kind, on_date, due_on, details, user_id, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(&uscc)
+            .bind(&event.kind)
+            .bind(&event.on_date)
+            .bind(&event.due_on)
+            .bind(&event.details)
+            .bind(user_id)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 }

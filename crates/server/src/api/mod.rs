@@ -1,5 +1,6 @@
 //! JSON API under `/api/v1`.
 
+mod campaigns;
 pub(crate) mod codes;
 pub(crate) mod inspections;
 mod organizations;
@@ -37,6 +38,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(products::router())
         .merge(reference::router())
         .merge(inspections::router())
+        .merge(campaigns::router())
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -1,5 +1,6 @@
--- Supervision sampling inspections (监督抽查): campaigns with their strata, samples with their verdicts and test
--- items, and the events (failures, follow-ups) other capabilities consume.
+-- Supervision sampling inspections (监督抽查): campaigns with their strata and the organizations drawn for them,
+-- samples with their verdicts and test items, and each sample's history, whose failure events the credit file
+-- consumes.
 CREATE TABLE campaigns (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -41,6 +42,10 @@ CREATE TABLE samples (
     sampler TEXT,
     stratum TEXT,
     failed_items TEXT,
+    first_verdict TEXT,
+    notified_on TEXT,
+    retest_deadline TEXT,
+    published_on TEXT,
     status TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -48,3 +53,36 @@ CREATE TABLE samples (
 CREATE INDEX samples_campaign ON samples(campaign_id, sample_id);
 CREATE INDEX samples_uscc ON samples(uscc, sampled_on);
 CREATE INDEX samples_sampled_on ON samples(sampled_on);
+
+CREATE TABLE campaign_draws (
+    campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+    uscc TEXT NOT NULL,
+    position BIGINT NOT NULL,
+    PRIMARY KEY (campaign_id, uscc)
+);
+
+CREATE TABLE sample_items (
+    sample_id TEXT NOT NULL REFERENCES samples(sample_id),
+    round BIGINT NOT NULL,
+    item TEXT NOT NULL,
+    standard_clause TEXT NOT NULL,
+    limit_value TEXT,
+    measured TEXT,
+    unit TEXT,
+    verdict TEXT NOT NULL,
+    PRIMARY KEY (sample_id, round, item)
+);
+
+CREATE TABLE sample_events (
+    id BIGSERIAL PRIMARY KEY,
+    sample_id TEXT NOT NULL REFERENCES samples(sample_id),
+    uscc TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    due_on TEXT,
+    details TEXT,
+    user_id BIGINT,
+    at TEXT NOT NULL
+);
+CREATE INDEX sample_events_sample ON sample_events(sample_id, id);
+CREATE INDEX sample_events_uscc ON sample_events(uscc, id);

@@ -1,0 +1,569 @@
+//! The supervision sampling workflow (监督抽查): campaign plan with strata, a reproducible random draw of
+//! organizations, sampling, lab results per test item, notice to the enterprise, re-test (复检) within the
+//! legal window, publication, and follow-up of failing enterprises (后处理).
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Duration, NaiveDate};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::inspections::{Campaign, NewCampaign, NewEvent, NewSample, Sample, SampleChange, TestItem};
+use store::{Role, User};
+
+use super::json_rejection;
+use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
+use crate::input::{self, optional_text};
+use crate::{ApiError, AppState};
+
+/// Days an enterprise has to request a re-test after receiving the result (产品质量法 Art 15).
+pub const RETEST_WINDOW_DAYS: i64 = 15;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/campaigns", get(list).post(create))
+        .route("/api/v1/campaigns/{id}", get(one))
+        .route("/api/v1/campaigns/{id}/draw", post(draw))
+        .route("/api/v1/campaigns/{id}/publish", post(publish))
+        .route("/api/v1/samples", post(record_sample))
+        .route("/api/v1/samples/{id}", get(sample_view))
+        .route("/api/v1/samples/{id}/results", post(results))
+        .route("/api/v1/samples/{id}/notice", post(notice))
+        .route("/api/v1/samples/{id}/retest-request", post(retest_request))
+        .route("/api/v1/samples/{id}/follow-ups", post(follow_up))
+}
+
+fn invalid(message: impl ToString) -> ApiError {
+    ApiError::bad_request("invalid_request", message)
+}
+
+fn unprocessable(code: &'static str, message: impl ToString) -> ApiError {
+    ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code, message: message.to_string() }
+}
+
+fn required(field: &str, value: Option<String>) -> Result<String, ApiError> {
+    optional_text(value).ok_or_else(|| invalid(format!("{field} is required")))
+}
+
+fn required_date(field: &'static str, value: Option<String>) -> Result<NaiveDate, ApiError> {
+    Ok(input::date(field, &required(field, value)?)?)
+}
+
+async fn campaign_or_404(state: &AppState, id: &str) -> Result<Campaign, ApiError> {
+    state.store.campaign(id).await?.ok_or_else(|| ApiError::not_found(format!("no campaign {id}")))
+}
+
+async fn sample_or_404(state: &AppState, id: &str) -> Result<Sample, ApiError> {
+    state.store.sample(id).await?.ok_or_else(|| ApiError::not_found(format!("no sample {id}")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StratumBody {
+    stratum: String,
+    population: i64,
+    allocation: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CampaignBody {
+    id: Option<String>,
+    name: Option<String>,
+    level: Option<String>,
+    /// The organising regulator's region; defaults to the regulator's own.
+    region_code: Option<String>,
+    product_category: Option<String>,
+    year: Option<i64>,
+    seed: Option<i64>,
+    #[serde(default)]
+    strata: Vec<StratumBody>,
+}
+
+/// The campaign jurisdiction code for a level: `000000` nationally, else the region cut to the level.
+fn jurisdiction(level: &str, region: Option<&str>) -> Result<String, ApiError> {
+    if level == "national" {
+        return Ok("000000".to_owned());
+    }
+    let region = region.ok_or_else(|| invalid("region_code is required for a provincial, city or county campaign"))?;
+    let code = input::region("region_code", region)?;
+    let digits = code.as_str();
+    Ok(match level {
+        "provincial" => format!("{}0000", &digits[..2]),
+        "city" => format!("{}00", &digits[..4]),
+        _ => digits.to_owned(),
+    })
+}
+
+/// The region prefix a campaign's jurisdiction covers (empty for national).
+fn campaign_prefix(campaign: &Campaign) -> String {
+    codes::RegionCode::parse(&campaign.region_code).map(|c| c.prefix().to_owned()).unwrap_or_default()
+}
+
+async fn create(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<CampaignBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let id = required("id", body.id)?;
+    if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace()) {
+        return Err(invalid("id must be 1 to 64 characters without spaces"));
+    }
+    let level = required("level", body.level)?;
+    let level = input::CAMPAIGN_LEVELS
+        .iter()
+        .find(|(name, synonyms)| *name == level || synonyms.contains(&level.as_str()))
+        .map(|(name, _)| (*name).to_owned())
+        .ok_or_else(|| invalid(format!("level '{level}' is not national, provincial, city or county")))?;
+    let region = optional_text(body.region_code).or_else(|| user.region_code.clone());
+    let region_code = jurisdiction(&level, region.as_deref())?;
+    authorize_supervision(&user, &region_code)?;
+    if let Some(category) = &body.product_category {
+        if !store::CATEGORIES.iter().any(|(code, ..)| code == category) {
+            return Err(invalid(format!("product_category '{category}' is not a known category")));
+        }
+    }
+    let year = body.year.ok_or_else(|| invalid("year is required"))?;
+    if !(2000..=2100).contains(&year) {
+        return Err(invalid(format!("year {year} is out of range")));
+    }
+    let mut strata: Vec<(String, i64, Option<i64>)> = Vec::new();
+    for s in body.strata {
+        let stratum = s.stratum.trim().to_owned();
+        if stratum.is_empty() || s.population <= 0 || s.allocation.is_some_and(|a| a <= 0 || a > s.population) {
+            return Err(invalid(format!(
+                "stratum '{stratum}' needs a name, a positive population and 0 < allocation ≤ population"
+            )));
+        }
+        if strata.iter().any(|(name, ..)| *name == stratum) {
+            return Err(invalid(format!("stratum '{stratum}' is given twice")));
+        }
+        strata.push((stratum, s.population, s.allocation));
+    }
+    let campaign = NewCampaign {
+        name: optional_text(body.name).unwrap_or_else(|| id.clone()),
+        id,
+        level,
+        region_code,
+        product_category: body.product_category,
+        year,
+        seed: body.seed.unwrap_or(year),
+        strata,
+    };
+    state.store.create_campaign(&campaign, Some(user.id)).await?;
+    Ok((StatusCode::CREATED, Json(campaign_json(&state, &campaign_or_404(&state, &campaign.id).await?).await?)))
+}
+
+async fn campaign_json(state: &AppState, campaign: &Campaign) -> Result<Value, ApiError> {
+    let strata = state.store.campaign_strata(&campaign.id).await?;
+    let drawn = state.store.campaign_draw(&campaign.id).await?;
+    let samples = state.store.samples_where(Some(&campaign.id), None, 100_000).await?;
+    let count = |verdict: &str| samples.iter().filter(|s| s.verdict == verdict).count();
+    Ok(json!({
+        "campaign": campaign,
+        "strata": strata.iter().map(|(stratum, population, allocation)| json!({"stratum": stratum, "population": population, "allocation": allocation})).collect::<Vec<_>>(),
+        "drawn": drawn,
+        "samples": {"total": samples.len(), "pass": count("pass"), "fail": count("fail"), "pending": count("pending")},
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListParams {
+    level: Option<String>,
+    year: Option<i64>,
+}
+
+async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -> Result<Json<Value>, ApiError> {
+    let campaigns = state.store.campaigns(params.level.as_deref(), params.year, 1000).await?;
+    Ok(Json(json!({ "items": campaigns })))
+}
+
+async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let campaign = campaign_or_404(&state, &id).await?;
+    Ok(Json(campaign_json(&state, &campaign).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DrawBody {
+    /// How many organizations; defaults to the strata's total allocation.
+    size: Option<usize>,
+}
+
+/// Draws organizations at random from the sampling frame, reproducibly from the campaign's seed, without
+/// replacement: the same campaign always draws the same organizations, and none twice.
+async fn draw(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Option<Json<DrawBody>>,
+) -> Result<Json<Value>, ApiError> {
+    let campaign = campaign_or_404(&state, &id).await?;
+    authorize_supervision(&user, &campaign.region_code)?;
+    let allocated: i64 = state.store.campaign_strata(&id).await?.iter().filter_map(|(_, _, a)| *a).sum();
+    let size = body.and_then(|Json(b)| b.size).unwrap_or(allocated.max(0) as usize);
+    if size == 0 {
+        return Err(invalid("size is required when the strata have no allocation"));
+    }
+    let mut frame =
+        state.store.sampling_frame(&campaign_prefix(&campaign), campaign.product_category.as_deref()).await?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(campaign.seed.unwrap_or(campaign.year) as u64);
+    let (chosen, _) = frame.partial_shuffle(&mut rng, size);
+    let chosen = chosen.to_vec();
+    state.store.record_draw(&id, &chosen).await?;
+    Ok(Json(json!({ "campaign_id": id, "frame": frame.len(), "drawn": chosen })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SampleBody {
+    sample_id: Option<String>,
+    campaign_id: Option<String>,
+    uscc: Option<String>,
+    sampled_on: Option<String>,
+    channel: Option<String>,
+    gtin: Option<String>,
+    lot: Option<String>,
+    production_date: Option<String>,
+    lab: Option<String>,
+    sampler: Option<String>,
+    stratum: Option<String>,
+}
+
+/// Records a sample taken from a drawn organization.
+async fn record_sample(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<SampleBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let campaign_id = required("campaign_id", body.campaign_id)?;
+    let campaign = campaign_or_404(&state, &campaign_id).await?;
+    authorize_supervision(&user, &campaign.region_code)?;
+    if !matches!(campaign.status.as_str(), "planned" | "sampling") {
+        return Err(unprocessable(
+            "campaign_closed",
+            format!("campaign {campaign_id} is {}, not sampling", campaign.status),
+        ));
+    }
+    let uscc = input::uscc("uscc", body.uscc.as_deref())?;
+    let organization = state
+        .store
+        .organization(uscc.as_str())
+        .await?
+        .ok_or_else(|| unprocessable("unknown_organization", format!("organization {uscc} is not registered")))?;
+    let drawn = state.store.campaign_draw(&campaign_id).await?;
+    if !drawn.is_empty() && !drawn.iter().any(|d| d == uscc.as_str()) {
+        return Err(unprocessable(
+            "not_drawn",
+            format!("organization {uscc} was not drawn for campaign {campaign_id}"),
+        ));
+    }
+    let fields = input::SampleFields {
+        sample_id: body.sample_id,
+        campaign_id: Some(campaign_id),
+        campaign_level: Some(campaign.level.clone()),
+        sampled_on: body.sampled_on,
+        product_category: campaign.product_category.clone(),
+        uscc: Some(uscc.to_string()),
+        region_code: Some(organization.region_code.clone()),
+        channel: body.channel,
+        verdict: Some("pass".into()),
+        gtin: body.gtin,
+        lot: body.lot,
+        production_date: body.production_date,
+        lab: body.lab,
+        sampler: body.sampler,
+        failed_items: None,
+        stratum: body.stratum,
+        stratum_population: None,
+    };
+    // The verdict is checked as a placeholder and stored as pending: no result exists yet.
+    let sample: NewSample = input::sample(fields)?;
+    if sample.lab.is_none() {
+        return Err(invalid("lab is required: it is the laboratory that may record the result"));
+    }
+    state.store.record_sample(&sample, Some(user.id)).await?;
+    Ok((StatusCode::CREATED, Json(sample_json(&state, &sample.sample_id).await?)))
+}
+
+async fn sample_json(state: &AppState, id: &str) -> Result<Value, ApiError> {
+    let sample = sample_or_404(state, id).await?;
+    let items = state.store.sample_items(id).await?;
+    let events = state.store.sample_events(id).await?;
+    Ok(json!({
+        "sample": sample,
+        "items": items.iter().map(|(round, item)| json!({"round": round, "item": item})).collect::<Vec<_>>(),
+        "events": events,
+    }))
+}
+
+/// Whether a reader may see an unpublished sample: its regulator, its lab, or the enterprise itself.
+fn may_read(user: Option<&User>, sample: &Sample) -> bool {
+    let Some(user) = user else { return sample.status == "published" || sample.published_on.is_some() };
+    match user.role {
+        Role::Admin => true,
+        Role::Regulator => user
+            .region_code
+            .as_deref()
+            .and_then(|c| codes::RegionCode::parse(c).ok())
+            .is_some_and(|c| c.contains(&sample.region_code)),
+        Role::Lab => sample.lab.as_deref() == Some(user.name.as_str()),
+        Role::Enterprise => user.uscc.as_deref() == Some(sample.uscc.as_str()),
+        _ => sample.status == "published",
+    }
+}
+
+async fn sample_view(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let sample = sample_or_404(&state, &id).await?;
+    if !may_read(user.as_ref(), &sample) {
+        return Err(ApiError::not_found(format!("no sample {id}")));
+    }
+    Ok(Json(sample_json(&state, &id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResultsBody {
+    tested_on: Option<String>,
+    items: Vec<TestItem>,
+}
+
+/// The lab records its test items; the sample fails when any item fails. After a re-test request the result
+/// is the re-test's and replaces the first verdict.
+async fn results(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Result<Json<ResultsBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let sample = sample_or_404(&state, &id).await?;
+    let is_lab = user.role == Role::Lab && sample.lab.as_deref() == Some(user.name.as_str());
+    if !(is_lab || user.role == Role::Admin) {
+        return Err(ApiError::forbidden("only the sample's laboratory records its results"));
+    }
+    let (round, status, kind) = match sample.status.as_str() {
+        "sampled" => (1, "tested", "result_recorded"),
+        "retest_requested" => (2, "retested", "retest_result"),
+        other => return Err(unprocessable("wrong_state", format!("sample {id} is {other}: no result is expected"))),
+    };
+    let tested_on = required_date("tested_on", body.tested_on)?;
+    if body.items.is_empty() {
+        return Err(invalid("items must list at least one test item"));
+    }
+    for item in &body.items {
+        if item.item.trim().is_empty() || item.standard_clause.trim().is_empty() {
+            return Err(invalid("every item needs a name and a standard clause"));
+        }
+        if !matches!(item.verdict.as_str(), "pass" | "fail") {
+            return Err(invalid(format!("item '{}' verdict '{}' is not pass or fail", item.item, item.verdict)));
+        }
+    }
+    let failed: Vec<String> = body
+        .items
+        .iter()
+        .filter(|i| i.verdict == "fail")
+        .map(|i| format!("{} {}", i.standard_clause, i.item))
+        .collect();
+    let verdict = if failed.is_empty() { "pass" } else { "fail" };
+    let change = SampleChange {
+        status: Some(status.into()),
+        verdict: Some(verdict.into()),
+        failed_items: Some((!failed.is_empty()).then(|| failed.join("; "))),
+        items: Some((round, body.items)),
+        ..Default::default()
+    };
+    let event =
+        NewEvent { kind: kind.into(), on_date: tested_on.to_string(), due_on: None, details: Some(verdict.into()) };
+    state.store.change_sample(&id, &change, &event, Some(user.id)).await?;
+    Ok(Json(sample_json(&state, &id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DateBody {
+    on_date: Option<String>,
+}
+
+/// The regulator tells the enterprise the result; the re-test window starts.
+async fn notice(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Result<Json<DateBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let sample = sample_or_404(&state, &id).await?;
+    authorize_supervision(&user, &sample.region_code)?;
+    if !matches!(sample.status.as_str(), "tested" | "retested") {
+        return Err(unprocessable(
+            "wrong_state",
+            format!("sample {id} is {}: there is no result to notify", sample.status),
+        ));
+    }
+    let notified_on = required_date("on_date", body.on_date)?;
+    // A re-test result is final: no second re-test window.
+    let deadline = (sample.status == "tested" && sample.verdict == "fail")
+        .then(|| (notified_on + Duration::days(RETEST_WINDOW_DAYS)).to_string());
+    let change = SampleChange {
+        status: Some("notified".into()),
+        notified_on: Some(notified_on.to_string()),
+        retest_deadline: Some(deadline.clone()),
+        ..Default::default()
+    };
+    let event = NewEvent {
+        kind: "notified".into(),
+        on_date: notified_on.to_string(),
+        due_on: deadline,
+        details: Some(sample.verdict.clone()),
+    };
+    state.store.change_sample(&id, &change, &event, Some(user.id)).await?;
+    Ok(Json(sample_json(&state, &id).await?))
+}
+
+/// The enterprise asks for a re-test of a failed sample within the window.
+async fn retest_request(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Result<Json<DateBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let sample = sample_or_404(&state, &id).await?;
+    let own = user.role == Role::Enterprise && user.uscc.as_deref() == Some(sample.uscc.as_str());
+    if !(own || user.role == Role::Admin) {
+        return Err(ApiError::forbidden("only the sampled enterprise may ask for a re-test"));
+    }
+    let deadline = match (sample.status.as_str(), sample.verdict.as_str(), &sample.retest_deadline) {
+        ("notified", "fail", Some(deadline)) => deadline.clone(),
+        _ => {
+            return Err(unprocessable(
+                "wrong_state",
+                format!("sample {id} has no failed, notified result open to re-test"),
+            ))
+        }
+    };
+    let requested_on = required_date("on_date", body.on_date)?;
+    if requested_on.to_string() > deadline {
+        return Err(unprocessable("retest_window_closed", format!("the re-test window closed on {deadline}")));
+    }
+    let change = SampleChange { status: Some("retest_requested".into()), ..Default::default() };
+    let event =
+        NewEvent { kind: "retest_requested".into(), on_date: requested_on.to_string(), due_on: None, details: None };
+    state.store.change_sample(&id, &change, &event, Some(user.id)).await?;
+    Ok(Json(sample_json(&state, &id).await?))
+}
+
+/// Publishes a campaign's results once every sample is decided, notified and past its re-test window; each
+/// failure becomes an `inspection_failed` event for the credit file.
+async fn publish(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Result<Json<DateBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let campaign = campaign_or_404(&state, &id).await?;
+    authorize_supervision(&user, &campaign.region_code)?;
+    let published_on = required_date("on_date", body.on_date)?.to_string();
+    let samples = state.store.samples_where(Some(&id), None, 1_000_000).await?;
+    if samples.is_empty() {
+        return Err(unprocessable("nothing_to_publish", format!("campaign {id} has no samples")));
+    }
+    let blocking: Vec<String> = samples
+        .iter()
+        .filter(|s| {
+            s.status != "published"
+                && !(s.status == "notified" && s.retest_deadline.as_ref().is_none_or(|d| published_on > *d))
+        })
+        .map(|s| format!("{} ({})", s.sample_id, s.status))
+        .collect();
+    if !blocking.is_empty() {
+        return Err(unprocessable(
+            "not_ready",
+            format!("not every sample is notified and past its re-test window: {}", blocking.join(", ")),
+        ));
+    }
+    let mut failed = 0;
+    for sample in samples.iter().filter(|s| s.status != "published") {
+        let change = SampleChange {
+            status: Some("published".into()),
+            published_on: Some(published_on.clone()),
+            ..Default::default()
+        };
+        let (kind, details) = if sample.verdict == "fail" {
+            failed += 1;
+            ("inspection_failed", sample.failed_items.clone())
+        } else {
+            ("published", None)
+        };
+        let event = NewEvent { kind: kind.into(), on_date: published_on.clone(), due_on: None, details };
+        state.store.change_sample(&sample.sample_id, &change, &event, Some(user.id)).await?;
+    }
+    state.store.set_campaign_status(&id, "published").await?;
+    Ok(Json(json!({ "campaign_id": id, "published": samples.len(), "failed": failed, "published_on": published_on })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FollowUpBody {
+    /// rectification_order | reinspection | penalty_referral
+    kind: Option<String>,
+    on_date: Option<String>,
+    /// The rectification deadline.
+    due_on: Option<String>,
+    /// The re-inspection's verdict.
+    verdict: Option<String>,
+    details: Option<String>,
+}
+
+/// 后处理 of a published failure: a rectification order with its deadline, the re-inspection, a referral for
+/// penalty. Each is an event the credit file consumes.
+async fn follow_up(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Result<Json<FollowUpBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let sample = sample_or_404(&state, &id).await?;
+    authorize_supervision(&user, &sample.region_code)?;
+    if !(sample.status == "published" && sample.verdict == "fail") {
+        return Err(unprocessable("wrong_state", format!("sample {id} is not a published failure")));
+    }
+    let on_date = required_date("on_date", body.on_date)?;
+    let kind = required("kind", body.kind)?;
+    let (event_kind, due_on, details) = match kind.as_str() {
+        "rectification_order" => {
+            let due = required_date("due_on", body.due_on)?;
+            if due <= on_date {
+                return Err(invalid("due_on must be after on_date"));
+            }
+            ("rectification_ordered", Some(due.to_string()), optional_text(body.details))
+        }
+        "reinspection" => {
+            let verdict = required("verdict", body.verdict)?;
+            if !matches!(verdict.as_str(), "pass" | "fail") {
+                return Err(invalid(format!("verdict '{verdict}' is not pass or fail")));
+            }
+            ("reinspected", None, Some(verdict))
+        }
+        "penalty_referral" => ("penalty_referred", None, optional_text(body.details)),
+        other => {
+            return Err(invalid(format!("kind '{other}' is not rectification_order, reinspection or penalty_referral")))
+        }
+    };
+    let event = NewEvent { kind: event_kind.into(), on_date: on_date.to_string(), due_on, details };
+    state.store.change_sample(&id, &SampleChange::default(), &event, Some(user.id)).await?;
+    Ok((StatusCode::CREATED, Json(sample_json(&state, &id).await?)))
+}

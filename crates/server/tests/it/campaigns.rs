@@ -1,0 +1,180 @@
+//! A campaign from plan to published results through the API, with every rule of the workflow enforced.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::{TestApp, OWN_USCC};
+
+/// Registers the enterprise's own organization and one more in Hangzhou, both making toys.
+async fn toy_makers(app: &TestApp) -> String {
+    let other = codes::Uscc::assemble("91330105", "MA2H0001").unwrap().to_string();
+    for (uscc, gtin) in [(OWN_USCC, "6901234567892"), (other.as_str(), "6901234567809")] {
+        let (status, _) = app
+            .write(Method::POST, "/api/v1/organizations", Some(&app.admin), json!({"uscc": uscc, "name": "杭州玩具厂"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let product = json!({"gtin": gtin, "name": "积木", "uscc": uscc, "category_code": "0401"});
+        let (status, body) = app.write(Method::POST, "/api/v1/products", Some(&app.admin), product).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    other
+}
+
+fn status_of(body: &Value) -> &str {
+    body["sample"]["status"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn campaign_runs_from_plan_to_published_results() {
+    let app = TestApp::new().await;
+    let other = toy_makers(&app).await;
+    let regulator = Some(app.hangzhou_regulator.as_str());
+
+    // Plan: a Hangzhou city campaign; a provincial one is beyond this regulator.
+    let plan = json!({"id": "2025-HZ-0401", "name": "2025年杭州市玩具监督抽查", "level": "市", "product_category": "0401",
+                      "year": 2025, "seed": 7, "strata": [{"stratum": "全部", "population": 2, "allocation": 2}]});
+    let (status, body) = app.write(Method::POST, "/api/v1/campaigns", regulator, plan.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["campaign"]["region_code"], "330100");
+    assert_eq!(body["campaign"]["level"], "city");
+    let (status, _) = app.write(Method::POST, "/api/v1/campaigns", regulator, plan).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let provincial = json!({"id": "2025-ZJ", "level": "provincial", "region_code": "330000", "year": 2025});
+    let (status, _) = app.write(Method::POST, "/api/v1/campaigns", regulator, provincial).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Draw: both toy makers, reproducibly; a second draw is refused.
+    let (status, drawn) = app.write(Method::POST, "/api/v1/campaigns/2025-HZ-0401/draw", regulator, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{drawn}");
+    assert_eq!(drawn["frame"], 2);
+    assert_eq!(drawn["drawn"].as_array().unwrap().len(), 2);
+    let (status, _) = app.write(Method::POST, "/api/v1/campaigns/2025-HZ-0401/draw", regulator, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Sampling: one sample per drawn organization.
+    let sample = |id: &str, uscc: &str| {
+        json!({"sample_id": id, "campaign_id": "2025-HZ-0401", "uscc": uscc, "sampled_on": "2025-05-10",
+               "channel": "生产", "lot": "20250401", "lab": "Lab", "sampler": "张三、李四"})
+    };
+    let (status, body) = app.write(Method::POST, "/api/v1/samples", regulator, sample("HZ-001", OWN_USCC)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["sample"]["verdict"], "pending");
+    let (status, body) = app.write(Method::POST, "/api/v1/samples", regulator, sample("HZ-009", OWN_USCC)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict")),
+        "one sample per organization"
+    );
+    let (status, _) = app.write(Method::POST, "/api/v1/samples", regulator, sample("HZ-002", &other)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let stranger = codes::Uscc::assemble("91330106", "MA2H0099").unwrap().to_string();
+    app.write(Method::POST, "/api/v1/organizations", Some(&app.admin), json!({"uscc": stranger, "name": "未抽中企业"}))
+        .await;
+    let (status, body) = app.write(Method::POST, "/api/v1/samples", regulator, sample("HZ-003", &stranger)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_drawn")));
+
+    // Results: only the sample's lab; a failing item fails the sample.
+    let items = |verdict: &str| {
+        json!({"tested_on": "2025-05-25", "items": [
+            {"item": "小零件", "standard_clause": "GB 6675.2-2014 4.1", "limit_value": "不得有", "measured": "有", "unit": null, "verdict": verdict},
+            {"item": "可迁移元素 铅", "standard_clause": "GB 6675.4-2014 4.2", "limit_value": "90", "measured": "12", "unit": "mg/kg", "verdict": "pass"}]})
+    };
+    let (status, _) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", regulator, items("fail")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", Some(&app.lab), items("fail")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["sample"]["verdict"], "fail");
+    assert_eq!(body["sample"]["failed_items"], "GB 6675.2-2014 4.1 小零件");
+    app.write(Method::POST, "/api/v1/samples/HZ-002/results", Some(&app.lab), items("fail")).await;
+
+    // Nobody outside sees an unpublished result.
+    let (status, _) = app.get_json("/api/v1/samples/HZ-001").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Notice opens the 15-day re-test window.
+    let (_, body) =
+        app.write(Method::POST, "/api/v1/samples/HZ-001/notice", regulator, json!({"on_date": "2025-06-01"})).await;
+    assert_eq!(body["sample"]["retest_deadline"], "2025-06-16");
+    app.write(Method::POST, "/api/v1/samples/HZ-002/notice", regulator, json!({"on_date": "2025-06-01"})).await;
+    let (status, body) = app
+        .write(
+            Method::POST,
+            "/api/v1/samples/HZ-001/retest-request",
+            Some(&app.enterprise),
+            json!({"on_date": "2025-06-17"}),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("retest_window_closed")));
+    let (status, _) = app
+        .write(
+            Method::POST,
+            "/api/v1/samples/HZ-002/retest-request",
+            Some(&app.enterprise),
+            json!({"on_date": "2025-06-10"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not its sample");
+    let (status, body) = app
+        .write(
+            Method::POST,
+            "/api/v1/samples/HZ-001/retest-request",
+            Some(&app.enterprise),
+            json!({"on_date": "2025-06-10"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(status_of(&body), "retest_requested");
+
+    // Publication waits for the re-test; the re-test replaces the first verdict.
+    let (status, body) = app
+        .write(Method::POST, "/api/v1/campaigns/2025-HZ-0401/publish", regulator, json!({"on_date": "2025-07-01"}))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_ready")), "{body}");
+    let (_, body) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", Some(&app.lab), items("pass")).await;
+    assert_eq!(
+        (body["sample"]["verdict"].as_str(), body["sample"]["first_verdict"].as_str()),
+        (Some("pass"), Some("fail"))
+    );
+    let (_, body) =
+        app.write(Method::POST, "/api/v1/samples/HZ-001/notice", regulator, json!({"on_date": "2025-06-25"})).await;
+    assert_eq!(body["sample"]["retest_deadline"], Value::Null, "a re-test result is final");
+    let (status, body) = app
+        .write(Method::POST, "/api/v1/campaigns/2025-HZ-0401/publish", regulator, json!({"on_date": "2025-07-01"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["published"].as_u64(), body["failed"].as_u64()), (Some(2), Some(1)));
+
+    // Published: public, counted in pass rates, and the failure is an event for the credit file.
+    let (status, body) = app.get_json("/api/v1/samples/HZ-002").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["events"].as_array().unwrap().iter().any(|e| e["kind"] == "inspection_failed"));
+    let (_, rates) = app.get_json("/api/v1/inspections/pass-rates?campaign_id=2025-HZ-0401").await;
+    assert_eq!((rates["total"]["samples"].as_i64(), rates["total"]["passed"].as_i64()), (Some(2), Some(1)));
+    let feed = app.state.store.inspection_events_after(0, 10).await.unwrap();
+    assert_eq!(
+        feed.iter().map(|e| (e.kind.as_str(), e.sample_id.as_str())).collect::<Vec<_>>(),
+        [("inspection_failed", "HZ-002")]
+    );
+
+    // Follow-up of the failure: a rectification order needs a deadline after its date.
+    let order = json!({"kind": "rectification_order", "on_date": "2025-07-05", "due_on": "2025-07-01"});
+    let (status, _) = app.write(Method::POST, "/api/v1/samples/HZ-002/follow-ups", regulator, order).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let order = json!({"kind": "rectification_order", "on_date": "2025-07-05", "due_on": "2025-08-05"});
+    let (status, _) = app.write(Method::POST, "/api/v1/samples/HZ-002/follow-ups", regulator, order).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let recheck = json!({"kind": "reinspection", "on_date": "2025-08-10", "verdict": "pass"});
+    let (status, _) = app.write(Method::POST, "/api/v1/samples/HZ-002/follow-ups", regulator, recheck).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app
+        .write(
+            Method::POST,
+            "/api/v1/samples/HZ-001/follow-ups",
+            regulator,
+            json!({"kind": "penalty_referral", "on_date": "2025-08-10"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a passing sample has no follow-up");
+    let feed = app.state.store.inspection_events_after(0, 10).await.unwrap();
+    assert_eq!(feed.len(), 3);
+}
