@@ -205,7 +205,16 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     let (mut organizations_written, mut products_written) = (0, 0);
     let mut batch = Vec::with_capacity(BATCH);
     let mut product_batch = Vec::new();
+    // Companies (category 1) that inspections can sample: every third, up to 30,000.
+    let mut sampled: Vec<(String, String)> = Vec::new();
     for (index, (organization, industry)) in organizations(scale.organizations(), seed).enumerate() {
+        if index % 3 == 0
+            && sampled.len() < 30_000
+            && organization.uscc.starts_with("91")
+            && organization.status == "active"
+        {
+            sampled.push((organization.uscc.clone(), organization.region_code.clone()));
+        }
         product_batch.extend(products(&organization, industry, index, &mut product_rng).into_iter().map(Indexed::from));
         batch.push(Indexed::from(organization));
         if batch.len() == BATCH {
@@ -221,7 +230,156 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
         store.import_organizations(batch, None).await?;
         store.import_products(product_batch, None).await?;
     }
+    let samples = inspections(store, &sampled, scale, seed).await?;
+    tracing::info!(samples, "demo inspection results loaded");
     Ok((organizations_written, products_written))
+}
+
+/// Test items that fail in each category: (category, item, standard clause).
+const FAILING_ITEMS: &[(&str, &str, &str)] = &[
+    ("0101", "蛋白质", "GB 25190-2010 4.3"),
+    ("0102", "菌落总数", "GB 7101-2022 3.4"),
+    ("0103", "镉(以Cd计)", "GB 2762-2022 4.1"),
+    ("0104", "酸价", "GB 2716-2018 3.3"),
+    ("0201", "总迁移量", "GB 4806.7-2016 4.2"),
+    ("0202", "总活性物含量", "GB 9985-2000 4.2"),
+    ("0301", "纤维含量", "GB/T 29862-2013 4.1"),
+    ("0302", "耐折性能", "QB/T 4331-2012 5.2"),
+    ("0303", "甲醛含量", "GB 18401-2010 6.1"),
+    ("0401", "小零件", "GB 6675.2-2014 4.1"),
+    ("0402", "制动性能", "GB 14746-2006 4.7"),
+    ("0403", "绳带要求", "GB 31701-2015 5.2"),
+    ("0501", "输入功率和电流", "GB 4706.1-2005 10"),
+    ("0502", "导体电阻", "GB/T 5023.3-2008 2.1"),
+    ("0503", "最高车速", "GB 17761-2018 6.1.1"),
+    ("0504", "外壳阻燃", "GB 4943.1-2022 6.4"),
+    ("0601", "甲醛释放量", "GB 18580-2017 5"),
+    ("0602", "挥发性有机化合物含量", "GB 18582-2020 4"),
+    ("0701", "总养分", "GB/T 15063-2020 4.2"),
+    ("0801", "有效成分含量", "GB 2713-2015 3.2"),
+    ("0802", "熄火保护装置", "GB 16410-2020 5.3"),
+    ("0901", "制动液沸点", "GB 12981-2012 5.1"),
+    ("0902", "吸收碰撞能量性能", "GB 811-2022 5.5"),
+];
+
+/// A year and more of national and provincial sampling results on the demo organizations, published, with
+/// category pass rates between about 80% and 99%, a few re-tests that reversed a failure, and follow-ups.
+async fn inspections(store: &Store, sampled: &[(String, String)], scale: Scale, seed: u64) -> anyhow::Result<usize> {
+    use store::inspections::{NewEvent, NewSample, SampleChange};
+    if sampled.is_empty() {
+        return Ok(0);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(2));
+    let per_campaign = match scale {
+        Scale::Small => 60,
+        Scale::Medium => 200,
+        Scale::Large => 600,
+    };
+    let today = chrono::Utc::now().date_naive();
+    let channels = [("production", 3_000), ("retail", 6_000), ("online", 4_000)];
+    let mut all = Vec::new();
+    let mut failures = Vec::new();
+    for year in [2024, 2025, 2026] {
+        for (category, _, _) in FAILING_ITEMS {
+            // Each category has its own quality level, improving a little each year.
+            let base =
+                0.80 + 0.19 * (((category.parse::<u32>().unwrap_or(0) * 7919 + seed as u32) % 100) as f64 / 100.0);
+            let rate = (base + 0.01 * f64::from(year - 2024)).min(0.995);
+            let campaigns = [(format!("{year}-GC-{category}"), "national", per_campaign, None)]
+                .into_iter()
+                .chain(
+                    (category.ends_with('1'))
+                        .then(|| (format!("{year}-SC33-{category}"), "provincial", per_campaign / 3, Some("33"))),
+                )
+                .chain(
+                    (category.ends_with('2'))
+                        .then(|| (format!("{year}-SC44-{category}"), "provincial", per_campaign / 3, Some("44"))),
+                );
+            for (campaign, level, count, province) in campaigns {
+                let frame: Vec<&(String, String)> =
+                    sampled.iter().filter(|(_, region)| province.is_none_or(|p| region.starts_with(p))).collect();
+                if frame.is_empty() {
+                    continue;
+                }
+                let chosen: Vec<&&(String, String)> = frame.choose_multiple(&mut rng, count.min(frame.len())).collect();
+                for (index, (uscc, region)) in chosen.into_iter().enumerate() {
+                    let month = rng.gen_range(3..=11);
+                    let date = chrono::NaiveDate::from_ymd_opt(year, month, rng.gen_range(1..=28)).expect("valid date");
+                    if date > today {
+                        continue;
+                    }
+                    let (channel, population) = channels[index % channels.len()];
+                    let passed = rng.gen_bool(rate);
+                    let item = FAILING_ITEMS
+                        .iter()
+                        .find(|(c, ..)| c == category)
+                        .map(|(_, item, clause)| format!("{clause} {item}"));
+                    let sample = NewSample {
+                        sample_id: format!("{campaign}-{:04}", index + 1),
+                        campaign_id: campaign.clone(),
+                        campaign_level: level.to_owned(),
+                        sampled_on: date.to_string(),
+                        product_category: (*category).to_owned(),
+                        uscc: uscc.clone(),
+                        region_code: region.clone(),
+                        channel: channel.to_owned(),
+                        verdict: if passed { "pass" } else { "fail" }.to_owned(),
+                        gtin: None,
+                        lot: Some(format!("{}{:02}{:02}", year, month, index % 28 + 1)),
+                        production_date: None,
+                        lab: Some(if level == "national" { "国家质检中心" } else { "省产品质量检验研究院" }.to_owned()),
+                        sampler: None,
+                        failed_items: if passed { None } else { item },
+                        stratum: Some(channel.to_owned()),
+                        stratum_population: Some(if level == "national" { population } else { population / 6 }),
+                    };
+                    if !passed {
+                        failures.push((sample.sample_id.clone(), date));
+                    }
+                    all.push(sample);
+                }
+            }
+        }
+    }
+    for chunk in all.chunks(5_000) {
+        store.import_samples(chunk).await?;
+    }
+    // Follow-ups: every failure gets a rectification order; every fifth a re-inspection; a few re-tests
+    // reversed the first verdict.
+    for (index, (sample_id, date)) in failures.iter().enumerate() {
+        let on = *date + chrono::Duration::days(40);
+        if on > today {
+            continue;
+        }
+        if index % 11 == 0 {
+            let change = SampleChange { verdict: Some("pass".into()), failed_items: Some(None), ..Default::default() };
+            let event = NewEvent {
+                kind: "retest_result".into(),
+                on_date: (*date + chrono::Duration::days(20)).to_string(),
+                due_on: None,
+                details: Some("pass".into()),
+            };
+            store.change_sample(sample_id, &change, &event, None).await?;
+            continue;
+        }
+        let order = NewEvent {
+            kind: "rectification_ordered".into(),
+            on_date: on.to_string(),
+            due_on: Some((on + chrono::Duration::days(60)).to_string()),
+            details: Some("责令限期整改".into()),
+        };
+        store.change_sample(sample_id, &SampleChange::default(), &order, None).await?;
+        if index % 5 == 0 && on + chrono::Duration::days(70) <= today {
+            let recheck = NewEvent {
+                kind: "reinspected".into(),
+                on_date: (on + chrono::Duration::days(70)).to_string(),
+                due_on: None,
+                details: Some("pass".into()),
+            };
+            store.change_sample(sample_id, &SampleChange::default(), &recheck, None).await?;
+        }
+    }
+    Ok(all.len())
 }
 
 #[cfg(test)]

@@ -262,6 +262,24 @@ impl Store {
                 );
                 builder.build().execute(&mut *tx).await?;
             }
+            // A newly imported failure is an event for the credit file, as a published one from the workflow is.
+            let new_failures: Vec<&NewSample> =
+                batch.iter().filter(|s| s.verdict == "fail" && !existing.contains(&s.sample_id)).collect();
+            for chunk in new_failures.chunks(SAMPLES_PER_STATEMENT) {
+                let mut builder =
+                    QueryBuilder::new("INSERT INTO sample_events (sample_id, uscc, kind, on_date, due_on, details, user_id, at) ");
+                builder.push_values(chunk, |mut b, s| {
+                    b.push_bind(s.sample_id.as_str())
+                        .push_bind(s.uscc.as_str())
+                        .push_bind("inspection_failed")
+                        .push_bind(s.sampled_on.as_str())
+                        .push_bind(None::<String>)
+                        .push_bind(s.failed_items.as_deref())
+                        .push_bind(None::<i64>)
+                        .push_bind(at.as_str());
+                });
+                builder.build().execute(&mut *tx).await?;
+            }
             let outcome = crate::BatchOutcome {
                 inserted: (batch.len() - existing.len()) as u64,
                 updated: existing.len() as u64,
