@@ -18,5 +18,5 @@ pub use model::{
     AuditEntry, BatchOutcome, Indexed, NewOrganization, NewProduct, NewUser, Organization, Page, Product,
     ProductCategory, Role, User, WriteOutcome,
 };
-pub use reference::CATEGORIES;
+pub use reference::{IndicatorTarget, CATEGORIES, INDICATOR_TARGETS};
 pub use store::{Backend, Store, DEFAULT_DATABASE_URL};

@@ -2,6 +2,7 @@
 
 mod campaigns;
 pub(crate) mod codes;
+pub(crate) mod indicators;
 pub(crate) mod inspections;
 mod organizations;
 mod products;
@@ -39,6 +40,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(reference::router())
         .merge(inspections::router())
         .merge(campaigns::router())
+        .merge(indicators::router())
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -33,6 +33,8 @@ pub(crate) fn page(lang: Lang, title: &str, body: Markup) -> Markup {
                     a.brand href=(with_lang("/", lang)) { (lang.t("质量 · 全国产品质量监督信息平台", "zhiliang · National Product Quality Supervision")) }
                     nav {
                         a href=(with_lang("/", lang)) { (lang.t("查询", "Search")) }
+                        a href=(with_lang("/inspections", lang)) { (lang.t("抽查合格率", "Pass rates")) }
+                        a href=(with_lang("/campaigns", lang)) { (lang.t("抽查任务", "Campaigns")) }
                         a href=(with_lang("/codes", lang)) { (lang.t("代码校验", "Code checker")) }
                         a href=(with_lang("/api/docs", lang)) { (lang.t("接口", "API")) }
                     }

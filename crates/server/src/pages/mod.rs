@@ -1,6 +1,7 @@
 //! Server-rendered pages, Chinese first with `?lang=en`: home with one search box, organization and product
 //! pages, the code checker and the API docs. No scripts; the stylesheet is compiled into the binary.
 
+mod inspections;
 mod layout;
 
 use axum::extract::{Path, Query, State};
@@ -23,6 +24,28 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/organizations/{uscc}", get(organization))
         .route("/products/{gtin}", get(product))
         .route("/codes", get(code_checker))
+        .route("/inspections", get(inspections::dashboard))
+        .route("/campaigns", get(inspections::campaigns))
+        .route("/campaigns/{id}", get(inspections::campaign))
+        .route(
+            "/assets/echarts.min.js",
+            get(|| async {
+                let script = include_str!("../../assets/vendor/echarts/echarts.min.js");
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    script,
+                )
+            }),
+        )
+        .route(
+            "/assets/dashboard.js",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/dashboard.js"))
+            }),
+        )
         .route("/api/docs", get(api_docs))
         .route(
             "/assets/style.css",
@@ -200,6 +223,10 @@ async fn organization(
         Ok(products) => products,
         Err(error) => return error_page(lang, &error.into()),
     };
+    let history = match inspections::history(&state, lang, uscc.as_str()).await {
+        Ok(history) => history,
+        Err(error) => return error_page(lang, &error),
+    };
     let view = OrganizationView::from(org);
     let o = &view.organization;
     let body = html! {
@@ -226,6 +253,7 @@ async fn organization(
                 } } }
             }
         }
+        (history)
         p.muted { "API: " a href=(format!("/api/v1/organizations/{}", o.uscc)) { code { "/api/v1/organizations/" (o.uscc) } } }
     };
     page(lang, &o.name, body).into_response()

@@ -104,3 +104,29 @@ async fn bad_parameters_are_named() {
         assert!(body["message"].as_str().unwrap().contains(fragment), "{query}: {body}");
     }
 }
+
+#[tokio::test]
+async fn dashboard_campaign_page_and_indicator_show_the_results() {
+    let app = seeded().await;
+    let (status, page) = app.send(axum::http::Method::GET, "/inspections", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("玩具") && page.contains("浙江省") && page.contains("90.0%"), "{page}");
+    assert!(page.contains("/assets/echarts.min.js") && page.contains("chart-data"));
+    let (status, script) = app.send(axum::http::Method::GET, "/assets/echarts.min.js", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(script.len() > 500_000);
+
+    let (_, page) = app.send(axum::http::Method::GET, "/campaigns/2025-GC-01", None, None).await;
+    assert!(page.contains("S00000") && page.contains("不合格"), "{page}");
+
+    let (_, body) = app.get_json("/api/v1/indicators").await;
+    let national =
+        body["items"].as_array().unwrap().iter().find(|i| i["code"] == "national_sampling_pass_rate").unwrap().clone();
+    assert_eq!(national["target"], 90.0);
+    assert_eq!(national["current"]["year"], "2025");
+    assert_eq!(
+        (national["current"]["samples"].as_i64(), national["current"]["passed"].as_i64()),
+        (Some(110), Some(93))
+    );
+    assert_eq!(national["current"]["met"], false);
+}

@@ -1,0 +1,288 @@
+//! Inspection pages: the pass-rate dashboard (rates with intervals by category and province, the quarterly
+//! trend against the outline's target), the campaign list and a campaign's results.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::error_page;
+use super::layout::{page, with_lang};
+use crate::api::indicators;
+use crate::api::inspections::{compute, PassRateParams, RateView};
+use crate::i18n::Lang;
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DashboardParams {
+    #[serde(default)]
+    lang: Lang,
+    level: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    method: Option<String>,
+}
+
+/// The name of a category code in the page language.
+pub(crate) fn category_name(lang: Lang, code: &str) -> String {
+    store::CATEGORIES
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map_or(code.to_owned(), |(_, zh, en, _)| lang.t(zh, en).to_owned())
+}
+
+fn region_name(code: &str) -> String {
+    codes::region::lookup(code).map_or(code.to_owned(), |r| r.name.clone())
+}
+
+fn percent(value: f64) -> String {
+    format!("{:.1}%", 100.0 * value)
+}
+
+fn rate_table(lang: Lang, title: &str, rows: &[(String, &RateView)]) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th { (title) } th { (lang.t("样品数", "Samples")) } th { (lang.t("合格数", "Passed")) }
+                th { (lang.t("合格率", "Pass rate")) } th { (lang.t("95% 置信区间", "95% interval")) }
+            } }
+            tbody { @for (label, r) in rows { tr {
+                td { (label) } td { (r.samples) } td { (r.passed) } td { strong { (percent(r.rate)) } }
+                td { "[" (percent(r.lower)) ", " (percent(r.upper)) "]" }
+            } } }
+        }
+    }
+}
+
+fn chart_rows(rows: &[(String, &RateView)]) -> Vec<serde_json::Value> {
+    rows.iter()
+        .map(|(label, r)| json!({"label": label, "rate": 100.0 * r.rate, "lower": 100.0 * r.lower, "upper": 100.0 * r.upper, "samples": r.samples}))
+        .collect()
+}
+
+pub(crate) async fn dashboard(State(state): State<AppState>, Query(params): Query<DashboardParams>) -> Response {
+    let lang = params.lang;
+    let level = params.level.clone().unwrap_or_else(|| "national".to_owned());
+    let base = |group_by: &str| PassRateParams {
+        group_by: Some(group_by.to_owned()),
+        campaign_level: (level != "all").then(|| level.clone()),
+        from: params.from.clone(),
+        to: params.to.clone(),
+        method: params.method.clone(),
+        ..Default::default()
+    };
+    let (by_category, by_region, by_quarter) = match (
+        compute(&state, base("product_category")).await,
+        compute(&state, base("region")).await,
+        compute(&state, base("quarter")).await,
+    ) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => return error_page(lang, &e),
+    };
+    let indicator = match indicators::all(&state).await {
+        Ok(all) => all.into_iter().find(|i| i.code == "national_sampling_pass_rate"),
+        Err(error) => return error_page(lang, &error),
+    };
+    let target = indicator.as_ref().map_or(90.0, |i| i.target);
+    let categories: Vec<(String, &RateView)> = by_category
+        .groups
+        .iter()
+        .map(|g| (category_name(lang, g.key.get("product_category").map_or("", String::as_str)), g))
+        .collect();
+    let regions: Vec<(String, &RateView)> =
+        by_region.groups.iter().map(|g| (region_name(g.key.get("region").map_or("", String::as_str)), g)).collect();
+    let quarters: Vec<(String, &RateView)> =
+        by_quarter.groups.iter().map(|g| (g.key.get("quarter").cloned().unwrap_or_default(), g)).collect();
+    let chart_data = json!({
+        "target": target,
+        "targetLabel": format!("{} {target}%", lang.t("目标", "target")),
+        "rateLabel": lang.t("合格率", "pass rate"),
+        "categoryTitle": lang.t("按产品类别", "By product category"),
+        "regionTitle": lang.t("按省份", "By province"),
+        "trendTitle": lang.t("按季度趋势", "Quarterly trend"),
+        "categories": chart_rows(&categories),
+        "regions": chart_rows(&regions),
+        "trend": chart_rows(&quarters),
+    });
+    let levels = [
+        ("national", "国家监督抽查", "National"),
+        ("provincial", "省级监督抽查", "Provincial"),
+        ("all", "全部", "All levels"),
+    ];
+    let body = html! {
+        h1 { (lang.t("监督抽查合格率", "Supervision sampling pass rates")) }
+        form.search action="/inspections" method="get" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            select name="level" aria-label=(lang.t("抽查层级", "Level")) {
+                @for (value, zh, en) in levels { option value=(value) selected[value == level] { (lang.t(zh, en)) } }
+            }
+            input type="text" name="from" placeholder=(lang.t("起始日期 YYYY-MM-DD", "From YYYY-MM-DD")) value=(params.from.clone().unwrap_or_default());
+            input type="text" name="to" placeholder=(lang.t("截止日期 YYYY-MM-DD", "To YYYY-MM-DD")) value=(params.to.clone().unwrap_or_default());
+            button type="submit" { (lang.t("查询", "Show")) }
+        }
+        @if let Some(indicator) = &indicator {
+            @if let Some(current) = &indicator.current {
+                div class=(if current.met_with_confidence { "valid" } else if current.met { "warning" } else { "error" }) {
+                    strong { (lang.t(indicator.name_zh, indicator.name_en)) " " (current.year) ": " (format!("{:.1}%", current.value)) }
+                    " [" (format!("{:.1}%", current.lower)) ", " (format!("{:.1}%", current.upper)) "] "
+                    (lang.t("目标", "target")) " ≥ " (indicator.target) "% (" (indicator.source) ") — "
+                    @if current.met_with_confidence { (lang.t("达标（置信区间整体高于目标）", "met (the whole interval is above the target)")) }
+                    @else if current.met { (lang.t("点估计达标，但置信区间跨越目标", "met by the estimate, but the interval crosses the target")) }
+                    @else { (lang.t("未达标", "not met")) }
+                }
+            }
+        }
+        p.muted { (lang.t("合格率以 Wilson 95% 置信区间给出，可由原始结果复现：", "Rates carry Wilson 95% intervals and are reproducible from the raw results: "))
+            a href="/api/v1/inspections/pass-rates?group_by=product_category" { code { "/api/v1/inspections/pass-rates" } } }
+        div #chart-trend style="height:320px" {}
+        h2 { (lang.t("按季度", "By quarter")) }
+        (rate_table(lang, lang.t("季度", "Quarter"), &quarters))
+        div #chart-category style="height:380px" {}
+        h2 { (lang.t("按产品类别", "By product category")) }
+        (rate_table(lang, lang.t("产品类别", "Category"), &categories))
+        div #chart-region style="height:380px" {}
+        h2 { (lang.t("按省份", "By province")) }
+        (rate_table(lang, lang.t("省份", "Province"), &regions))
+        script id="chart-data" type="application/json" { (PreEscaped(chart_data.to_string().replace("</", "<\\/"))) }
+        script src="/assets/echarts.min.js" {}
+        script src="/assets/dashboard.js" {}
+    };
+    page(lang, lang.t("监督抽查合格率", "Pass rates"), body).into_response()
+}
+
+fn level_name(lang: Lang, level: &str) -> &'static str {
+    match level {
+        "national" => lang.t("国家", "National"),
+        "provincial" => lang.t("省级", "Provincial"),
+        "city" => lang.t("市级", "City"),
+        _ => lang.t("县级", "County"),
+    }
+}
+
+fn verdict_name(lang: Lang, verdict: &str) -> &'static str {
+    match verdict {
+        "pass" => lang.t("合格", "Pass"),
+        "fail" => lang.t("不合格", "Fail"),
+        _ => lang.t("待检", "Pending"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LangParam {
+    #[serde(default)]
+    lang: Lang,
+}
+
+pub(crate) async fn campaigns(State(state): State<AppState>, Query(params): Query<LangParam>) -> Response {
+    let lang = params.lang;
+    let list = match state.store.campaigns(None, None, 500).await {
+        Ok(list) => list,
+        Err(error) => return error_page(lang, &error.into()),
+    };
+    let body = html! {
+        h1 { (lang.t("抽查任务", "Sampling campaigns")) }
+        table {
+            thead { tr { th { (lang.t("任务编号", "Campaign")) } th { (lang.t("名称", "Name")) } th { (lang.t("层级", "Level")) }
+                        th { (lang.t("产品类别", "Category")) } th { (lang.t("年度", "Year")) } th { (lang.t("状态", "Status")) } } }
+            tbody { @for c in &list { tr {
+                td { a href=(with_lang(&format!("/campaigns/{}", c.id), lang)) { code { (c.id) } } }
+                td { (c.name) } td { (level_name(lang, &c.level)) }
+                td { (c.product_category.as_deref().map(|code| category_name(lang, code)).unwrap_or_default()) }
+                td { (c.year) } td { (c.status) }
+            } } }
+        }
+    };
+    page(lang, lang.t("抽查任务", "Campaigns"), body).into_response()
+}
+
+pub(crate) async fn campaign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<LangParam>,
+) -> Response {
+    let lang = params.lang;
+    let campaign = match state.store.campaign(&id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return error_page(lang, &ApiError::not_found(format!("{} {id}", lang.t("没有抽查任务", "No campaign"))))
+        }
+        Err(error) => return error_page(lang, &error.into()),
+    };
+    let (strata, samples) =
+        match (state.store.campaign_strata(&id).await, state.store.samples_where(Some(&id), None, 5_000).await) {
+            (Ok(strata), Ok(samples)) => (strata, samples),
+            (Err(e), _) | (_, Err(e)) => return error_page(lang, &e.into()),
+        };
+    // The public sees published results only.
+    let samples: Vec<_> = samples.into_iter().filter(|s| s.status == "published").collect();
+    let rates = compute(
+        &state,
+        PassRateParams { campaign_id: Some(id.clone()), estimator: Some("stratified".into()), ..Default::default() },
+    )
+    .await;
+    let body = html! {
+        h1 { (campaign.name) }
+        table {
+            tr { th { (lang.t("任务编号", "Campaign")) } td { code { (campaign.id) } } }
+            tr { th { (lang.t("层级", "Level")) } td { (level_name(lang, &campaign.level)) } }
+            tr { th { (lang.t("组织机关辖区", "Jurisdiction")) } td { (region_name(&campaign.region_code)) } }
+            tr { th { (lang.t("产品类别", "Category")) } td { (campaign.product_category.as_deref().map(|c| category_name(lang, c)).unwrap_or_default()) } }
+            tr { th { (lang.t("年度", "Year")) } td { (campaign.year) } }
+            tr { th { (lang.t("状态", "Status")) } td { (campaign.status) } }
+            @if let Ok(rates) = &rates { @if let Some(total) = &rates.total {
+                tr { th { (lang.t("合格率", "Pass rate")) } td {
+                    strong { (percent(total.rate)) } " [" (percent(total.lower)) ", " (percent(total.upper)) "] "
+                    span.muted { "n=" (total.samples) ", " (total.estimator) } } }
+            } }
+        }
+        @if !strata.is_empty() {
+            h2 { (lang.t("抽样分层", "Strata")) }
+            table {
+                thead { tr { th { (lang.t("层", "Stratum")) } th { (lang.t("总体数", "Population")) } th { (lang.t("计划样本量", "Allocation")) } } }
+                tbody { @for (stratum, population, allocation) in &strata { tr { td { (stratum) } td { (population) } td { (allocation.map(|a| a.to_string()).unwrap_or_default()) } } } }
+            }
+        }
+        h2 { (lang.t("抽查结果", "Results")) }
+        table {
+            thead { tr { th { (lang.t("样品编号", "Sample")) } th { (lang.t("被抽查企业", "Enterprise")) } th { (lang.t("抽样日期", "Sampled")) }
+                        th { (lang.t("结论", "Verdict")) } th { (lang.t("不合格项目", "Failed items")) } } }
+            tbody { @for s in &samples { tr {
+                td { code { (s.sample_id) } }
+                td { a href=(with_lang(&format!("/organizations/{}", s.uscc), lang)) { code { (s.uscc) } } }
+                td { (s.sampled_on) }
+                td { (verdict_name(lang, &s.verdict)) @if s.first_verdict.as_deref() == Some("fail") && s.verdict == "pass" { span.muted { " (" (lang.t("复检合格", "passed on re-test")) ")" } } }
+                td { (s.failed_items.as_deref().unwrap_or("")) }
+            } } }
+        }
+    };
+    page(lang, &campaign.name, body).into_response()
+}
+
+/// An organization's published inspection history, for its page.
+pub(crate) async fn history(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
+    let samples: Vec<_> = state
+        .store
+        .samples_where(None, Some(uscc), 200)
+        .await?
+        .into_iter()
+        .filter(|s| s.status == "published")
+        .collect();
+    Ok(html! {
+        h2 { (lang.t("监督抽查记录", "Supervision sampling history")) }
+        @if samples.is_empty() { p.muted { (lang.t("暂无公开的抽查结果。", "No published sampling results.")) } }
+        @else {
+            table {
+                thead { tr { th { (lang.t("抽样日期", "Sampled")) } th { (lang.t("抽查任务", "Campaign")) } th { (lang.t("产品类别", "Category")) }
+                            th { (lang.t("结论", "Verdict")) } th { (lang.t("不合格项目", "Failed items")) } } }
+                tbody { @for s in &samples { tr {
+                    td { (s.sampled_on) }
+                    td { a href=(with_lang(&format!("/campaigns/{}", s.campaign_id), lang)) { code { (s.campaign_id) } } }
+                    td { (category_name(lang, &s.product_category)) }
+                    td { (verdict_name(lang, &s.verdict)) }
+                    td { (s.failed_items.as_deref().unwrap_or("")) }
+                } } }
+            }
+        }
+    })
+}
