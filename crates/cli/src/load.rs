@@ -39,7 +39,7 @@ impl LoadReport {
 }
 
 /// Sends one GET and reads the whole response; returns the status.
-async fn get(
+pub async fn get(
     reader: &mut BufReader<TcpStream>,
     request: &[u8],
     header: &mut String,

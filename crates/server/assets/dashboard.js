@@ -9,7 +9,7 @@
     var names = rows.map(function (r) { return r.label; });
     chart.setOption({
       title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
-      grid: { left: 50, right: 20, bottom: 90, top: 40 },
+      grid: { left: 50, right: 60, bottom: 90, top: 40 },
       tooltip: { trigger: 'axis', formatter: function (p) {
         var r = rows[p[0].dataIndex];
         return r.label + '<br>' + r.rate.toFixed(1) + '% [' + r.lower.toFixed(1) + ', ' + r.upper.toFixed(1) + '] n=' + r.samples;
@@ -39,7 +39,7 @@
     var chart = echarts.init(el);
     chart.setOption({
       title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
-      grid: { left: 50, right: 20, bottom: 40, top: 40 },
+      grid: { left: 50, right: 60, bottom: 40, top: 40 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: rows.map(function (r) { return r.label; }) },
       yAxis: { type: 'value', min: Math.max(0, Math.floor(Math.min.apply(null, rows.map(function (r) { return r.lower; })) / 5) * 5 - 5), max: 100, name: '%' },

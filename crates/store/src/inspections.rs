@@ -316,17 +316,28 @@ impl Store {
             ]);
         }
         let keys = select.len();
+        // The summary cells answer whatever does not filter by day or below province level; the rest scans.
+        let summary =
+            filter.from.is_none() && filter.to.is_none() && filter.region_prefix.as_ref().is_none_or(|p| p.len() == 2);
         let mut sql = String::from("SELECT ");
         for column in &select {
             sql.push_str(column);
             sql.push_str(", ");
         }
-        sql.push_str("COUNT(*), SUM(CASE WHEN s.verdict = 'pass' THEN 1 ELSE 0 END) FROM samples s");
+        if summary {
+            sql.push_str("CAST(SUM(s.samples) AS BIGINT), CAST(SUM(s.passed) AS BIGINT) FROM sample_counts s");
+        } else {
+            sql.push_str("COUNT(*), SUM(CASE WHEN s.verdict = 'pass' THEN 1 ELSE 0 END) FROM samples s");
+        }
         if by_stratum {
             sql.push_str(" LEFT JOIN campaign_strata cs ON cs.campaign_id = s.campaign_id AND cs.stratum = s.stratum");
         }
         // Only published results count: a pass rate is a public figure.
-        sql.push_str(" WHERE s.verdict IN ('pass', 'fail') AND s.status = 'published'");
+        if summary {
+            sql.push_str(" WHERE s.samples > 0");
+        } else {
+            sql.push_str(" WHERE s.verdict IN ('pass', 'fail') AND s.status = 'published'");
+        }
         macro_rules! build {
             ($builder:ident) => {{
                 let mut $builder = QueryBuilder::new(sql.clone());
@@ -339,8 +350,14 @@ impl Store {
                 if let Some(category) = &filter.product_category {
                     $builder.push(" AND s.product_category = ").push_bind(category.clone());
                 }
-                if let Some(prefix) = &filter.region_prefix {
-                    $builder.push(" AND s.region_code LIKE ").push_bind(format!("{prefix}%"));
+                match &filter.region_prefix {
+                    Some(prefix) if summary => {
+                        $builder.push(" AND s.province_code = ").push_bind(format!("{prefix}0000"));
+                    }
+                    Some(prefix) => {
+                        $builder.push(" AND s.region_code LIKE ").push_bind(format!("{prefix}%"));
+                    }
+                    None => {}
                 }
                 if let Some(from) = &filter.from {
                     $builder.push(" AND s.sampled_on >= ").push_bind(from.clone());

@@ -62,3 +62,39 @@ async fn samples_import_and_count_on_every_backend() {
         assert_eq!(known.values().copied().collect::<Vec<_>>(), [2000]);
     }
 }
+
+#[tokio::test]
+async fn summary_cells_agree_with_a_scan_after_every_kind_of_write() {
+    use store::inspections::{NewEvent, SampleChange};
+    for (store, _dir) in crate::stores().await {
+        let backend = store.backend_name();
+        let mut batch = Vec::new();
+        for i in 0..30 {
+            batch.push(sample(
+                i,
+                if i % 2 == 0 { "0401" } else { "0102" },
+                "330106",
+                if i % 4 == 0 { "fail" } else { "pass" },
+                "s",
+                100,
+            ));
+        }
+        store.import_samples(&batch).await.unwrap();
+        // A re-test reverses a failure; a re-import changes a category.
+        let change = SampleChange { verdict: Some("pass".into()), ..Default::default() };
+        let event =
+            NewEvent { kind: "retest_result".into(), on_date: "2025-06-01".into(), due_on: None, details: None };
+        store.change_sample("S00000", &change, &event, None).await.unwrap();
+        let mut moved = batch[1].clone();
+        moved.product_category = "0401".into();
+        store.import_samples(&[moved]).await.unwrap();
+        let groups = [PassRateGroup::ProductCategory, PassRateGroup::Channel, PassRateGroup::Quarter];
+        // No day filter: the summary cells; a day filter wide enough to cover everything: the scan.
+        let cells = store.pass_counts(&groups, &PassRateFilter::default(), false).await.unwrap();
+        let all_days = PassRateFilter { from: Some("2000-01-01".into()), ..Default::default() };
+        let scan = store.pass_counts(&groups, &all_days, false).await.unwrap();
+        assert_eq!(cells, scan, "{backend}");
+        let totals: (i64, i64) = cells.iter().fold((0, 0), |(n, p), c| (n + c.samples, p + c.passed));
+        assert_eq!(totals, (30, 23), "{backend}");
+    }
+}
