@@ -225,3 +225,28 @@ impl WeightedEstimate {
         Ok(Interval { estimate: p, lower, upper })
     }
 }
+
+/// Proportional allocation of a total sample over strata by population (largest remainder, so the parts add up
+/// to `total` exactly), each capped at its population.
+pub fn proportional_allocation(populations: &[u64], total: u64) -> Vec<u64> {
+    let sum: u64 = populations.iter().sum();
+    if sum == 0 {
+        return vec![0; populations.len()];
+    }
+    let total = total.min(sum);
+    let exact: Vec<f64> = populations.iter().map(|&n| total as f64 * n as f64 / sum as f64).collect();
+    let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut order: Vec<usize> = (0..populations.len()).collect();
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    let mut missing = total - parts.iter().sum::<u64>();
+    for &i in order.iter().cycle() {
+        if missing == 0 {
+            break;
+        }
+        if parts[i] < populations[i] {
+            parts[i] += 1;
+            missing -= 1;
+        }
+    }
+    parts
+}

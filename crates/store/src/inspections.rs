@@ -95,6 +95,8 @@ pub struct PassRateFilter {
     pub campaign_level: Option<String>,
     pub campaign_id: Option<String>,
     pub product_category: Option<String>,
+    /// Calendar year of sampling.
+    pub year: Option<i64>,
     /// Region prefix (2, 4 or 6 digits) of the enterprise.
     pub region_prefix: Option<String>,
     /// First day, inclusive (YYYY-MM-DD).
@@ -349,6 +351,9 @@ impl Store {
                 }
                 if let Some(category) = &filter.product_category {
                     $builder.push(" AND s.product_category = ").push_bind(category.clone());
+                }
+                if let Some(year) = filter.year {
+                    $builder.push(" AND s.year = ").push_bind(year);
                 }
                 match &filter.region_prefix {
                     Some(prefix) if summary => {

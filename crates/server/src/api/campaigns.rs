@@ -80,6 +80,8 @@ struct CampaignBody {
     product_category: Option<String>,
     year: Option<i64>,
     seed: Option<i64>,
+    /// Total planned samples: allocated to strata without an allocation in proportion to their populations.
+    sample_size: Option<i64>,
     #[serde(default)]
     strata: Vec<StratumBody>,
 }
@@ -144,6 +146,18 @@ async fn create(
             return Err(invalid(format!("stratum '{stratum}' is given twice")));
         }
         strata.push((stratum, s.population, s.allocation));
+    }
+    if let Some(size) = body.sample_size {
+        if size <= 0 {
+            return Err(invalid("sample_size must be positive"));
+        }
+        if strata.iter().all(|(_, _, allocation)| allocation.is_none()) && !strata.is_empty() {
+            let populations: Vec<u64> = strata.iter().map(|(_, population, _)| *population as u64).collect();
+            let parts = stats::survey::proportional_allocation(&populations, size as u64);
+            for ((_, _, allocation), part) in strata.iter_mut().zip(parts) {
+                *allocation = Some(part as i64);
+            }
+        }
     }
     let campaign = NewCampaign {
         name: optional_text(body.name).unwrap_or_else(|| id.clone()),

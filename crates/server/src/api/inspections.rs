@@ -16,7 +16,9 @@ use crate::input;
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/inspections/pass-rates", get(pass_rates))
+    Router::new()
+        .route("/api/v1/inspections/pass-rates", get(pass_rates))
+        .route("/api/v1/inspections/pass-rate-change", get(pass_rate_change))
 }
 
 /// Query parameters of `GET /api/v1/inspections/pass-rates`.
@@ -31,6 +33,7 @@ pub(crate) struct PassRateParams {
     pub region: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    pub year: Option<i64>,
     /// wilson (default), clopper_pearson, jeffreys, agresti_coull, wald.
     pub method: Option<String>,
     /// Default 0.95.
@@ -177,6 +180,7 @@ pub(crate) async fn compute(state: &AppState, params: PassRateParams) -> Result<
         campaign_level,
         campaign_id: input::optional_text(params.campaign_id),
         product_category: input::optional_text(params.product_category),
+        year: params.year,
         region_prefix: input::optional_text(params.region)
             .map(|r| input::region("region", &r).map(|c| c.prefix().to_owned()))
             .transpose()?,
@@ -221,4 +225,66 @@ async fn pass_rates(
 ) -> Result<Json<PassRates>, ApiError> {
     let Query(params) = params.map_err(query_rejection)?;
     Ok(Json(compute(&state, params).await?))
+}
+
+/// Query parameters of `GET /api/v1/inspections/pass-rate-change`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeParams {
+    group_by: Option<String>,
+    campaign_level: Option<String>,
+    product_category: Option<String>,
+    region: Option<String>,
+    /// The earlier year.
+    from_year: i64,
+    /// The later year.
+    to_year: i64,
+    confidence: Option<f64>,
+}
+
+/// The change of a pass rate between two years per group: the difference of the later minus the earlier rate
+/// with Newcombe's hybrid score interval.
+async fn pass_rate_change(
+    State(state): State<AppState>,
+    params: Result<Query<ChangeParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(params) = params.map_err(query_rejection)?;
+    let confidence = params.confidence.unwrap_or(0.95);
+    let for_year = |year: i64| PassRateParams {
+        group_by: params.group_by.clone(),
+        campaign_level: params.campaign_level.clone(),
+        product_category: params.product_category.clone(),
+        region: params.region.clone(),
+        year: Some(year),
+        confidence: Some(confidence),
+        ..Default::default()
+    };
+    let earlier = compute(&state, for_year(params.from_year)).await?;
+    let later = compute(&state, for_year(params.to_year)).await?;
+    let pair = |a: &RateView, b: &RateView| -> Result<serde_json::Value, ApiError> {
+        let d = stats::proportion::difference(
+            (b.passed as u64, b.samples as u64),
+            (a.passed as u64, a.samples as u64),
+            confidence,
+        )
+        .map_err(invalid)?;
+        Ok(serde_json::json!({
+            "key": b.key,
+            "from": {"year": params.from_year, "samples": a.samples, "passed": a.passed, "rate": a.rate},
+            "to": {"year": params.to_year, "samples": b.samples, "passed": b.passed, "rate": b.rate},
+            "difference": d.estimate, "lower": d.lower, "upper": d.upper,
+            "significant": d.lower > 0.0 || d.upper < 0.0,
+        }))
+    };
+    let mut groups = Vec::new();
+    for b in &later.groups {
+        if let Some(a) = earlier.groups.iter().find(|a| a.key == b.key) {
+            groups.push(pair(a, b)?);
+        }
+    }
+    let total = match (&earlier.total, &later.total) {
+        (Some(a), Some(b)) => Some(pair(a, b)?),
+        _ => None,
+    };
+    Ok(Json(serde_json::json!({ "method": "newcombe", "confidence": confidence, "groups": groups, "total": total })))
 }

@@ -178,3 +178,24 @@ async fn campaign_runs_from_plan_to_published_results() {
     let feed = app.state.store.inspection_events_after(0, 10).await.unwrap();
     assert_eq!(feed.len(), 3);
 }
+
+#[tokio::test]
+async fn sample_size_is_allocated_to_strata_by_population() {
+    let app = TestApp::new().await;
+    let plan = json!({"id": "2025-HZ-ALLOC", "level": "city", "year": 2025, "sample_size": 282,
+                      "strata": [{"stratum": "大型", "population": 1540}, {"stratum": "中型", "population": 770}, {"stratum": "小型", "population": 385}]});
+    let (status, body) = app.write(Method::POST, "/api/v1/campaigns", Some(&app.hangzhou_regulator), plan).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let allocations: Vec<(String, i64)> = body["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["stratum"].as_str().unwrap().to_owned(), s["allocation"].as_i64().unwrap()))
+        .collect();
+    let total: i64 = allocations.iter().map(|(_, a)| a).sum();
+    assert_eq!(total, 282);
+    assert!(
+        allocations.contains(&("大型".to_owned(), 161)) && allocations.contains(&("小型".to_owned(), 40)),
+        "{allocations:?}"
+    );
+}

@@ -130,3 +130,26 @@ async fn dashboard_campaign_page_and_indicator_show_the_results() {
     );
     assert_eq!(national["current"]["met"], false);
 }
+
+#[tokio::test]
+async fn change_between_years_has_newcombe_interval() {
+    let app = seeded().await;
+    let mut earlier = Vec::new();
+    for i in 0..50 {
+        let mut s = sample(500 + i, "0401", "330106", i >= 10, ("zj", 500));
+        s.sampled_on = "2024-05-20".into();
+        s.campaign_id = "2024-GC-01".into();
+        earlier.push(s);
+    }
+    app.state.store.import_samples(&earlier).await.unwrap();
+    let (status, body) = app
+        .get_json("/api/v1/inspections/pass-rate-change?from_year=2024&to_year=2025&product_category=0401&region=33")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let total = &body["total"];
+    // 2025: 36/40; 2024: 40/50.
+    let expected = stats::proportion::difference((36, 40), (40, 50), 0.95).unwrap();
+    assert!((total["difference"].as_f64().unwrap() - expected.estimate).abs() < 1e-12);
+    assert_eq!(total["lower"].as_f64().unwrap(), expected.lower);
+    assert_eq!(total["significant"], expected.lower > 0.0);
+}

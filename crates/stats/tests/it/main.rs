@@ -117,6 +117,14 @@ fn newcombe_difference_of_two_proportions() {
     assert!(close(d.lower, 0.0524, 5e-5) && close(d.upper, 0.3339, 5e-5), "{d:?}");
 }
 
+#[test]
+fn proportional_allocation_adds_up_and_follows_populations() {
+    use stats::survey::proportional_allocation;
+    assert_eq!(proportional_allocation(&[1540, 770, 385], 282), [161, 81, 40]);
+    assert_eq!(proportional_allocation(&[3, 3, 3], 10), [3, 3, 3]);
+    assert_eq!(proportional_allocation(&[1, 1, 1], 2).iter().sum::<u64>(), 2);
+}
+
 mod properties {
     use proptest::prelude::*;
     use stats::{interval, Method};
