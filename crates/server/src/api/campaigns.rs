@@ -63,27 +63,27 @@ async fn sample_or_404(state: &AppState, id: &str) -> Result<Sample, ApiError> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StratumBody {
-    stratum: String,
-    population: i64,
-    allocation: Option<i64>,
+pub(crate) struct StratumBody {
+    pub(crate) stratum: String,
+    pub(crate) population: i64,
+    pub(crate) allocation: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CampaignBody {
-    id: Option<String>,
-    name: Option<String>,
-    level: Option<String>,
+pub(crate) struct CampaignBody {
+    pub(crate) id: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) level: Option<String>,
     /// The organising regulator's region; defaults to the regulator's own.
-    region_code: Option<String>,
-    product_category: Option<String>,
-    year: Option<i64>,
-    seed: Option<i64>,
+    pub(crate) region_code: Option<String>,
+    pub(crate) product_category: Option<String>,
+    pub(crate) year: Option<i64>,
+    pub(crate) seed: Option<i64>,
     /// Total planned samples: allocated to strata without an allocation in proportion to their populations.
-    sample_size: Option<i64>,
+    pub(crate) sample_size: Option<i64>,
     #[serde(default)]
-    strata: Vec<StratumBody>,
+    pub(crate) strata: Vec<StratumBody>,
 }
 
 /// The campaign jurisdiction code for a level: `000000` nationally, else the region cut to the level.
@@ -106,7 +106,7 @@ fn campaign_prefix(campaign: &Campaign) -> String {
     codes::RegionCode::parse(&campaign.region_code).map(|c| c.prefix().to_owned()).unwrap_or_default()
 }
 
-async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<CampaignBody>, JsonRejection>,
@@ -204,14 +204,14 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Js
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DrawBody {
+pub(crate) struct DrawBody {
     /// How many organizations; defaults to the strata's total allocation.
-    size: Option<usize>,
+    pub(crate) size: Option<usize>,
 }
 
 /// Draws organizations at random from the sampling frame, reproducibly from the campaign's seed, without
 /// replacement: the same campaign always draws the same organizations, and none twice.
-async fn draw(
+pub(crate) async fn draw(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
@@ -235,22 +235,22 @@ async fn draw(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SampleBody {
-    sample_id: Option<String>,
-    campaign_id: Option<String>,
-    uscc: Option<String>,
-    sampled_on: Option<String>,
-    channel: Option<String>,
-    gtin: Option<String>,
-    lot: Option<String>,
-    production_date: Option<String>,
-    lab: Option<String>,
-    sampler: Option<String>,
-    stratum: Option<String>,
+pub(crate) struct SampleBody {
+    pub(crate) sample_id: Option<String>,
+    pub(crate) campaign_id: Option<String>,
+    pub(crate) uscc: Option<String>,
+    pub(crate) sampled_on: Option<String>,
+    pub(crate) channel: Option<String>,
+    pub(crate) gtin: Option<String>,
+    pub(crate) lot: Option<String>,
+    pub(crate) production_date: Option<String>,
+    pub(crate) lab: Option<String>,
+    pub(crate) sampler: Option<String>,
+    pub(crate) stratum: Option<String>,
 }
 
 /// Records a sample taken from a drawn organization.
-async fn record_sample(
+pub(crate) async fn record_sample(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<SampleBody>, JsonRejection>,
@@ -347,14 +347,14 @@ async fn sample_view(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ResultsBody {
-    tested_on: Option<String>,
-    items: Vec<TestItem>,
+pub(crate) struct ResultsBody {
+    pub(crate) tested_on: Option<String>,
+    pub(crate) items: Vec<TestItem>,
 }
 
 /// The lab records its test items; the sample fails when any item fails. After a re-test request the result
 /// is the re-test's and replaces the first verdict.
-async fn results(
+pub(crate) async fn results(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
@@ -405,12 +405,12 @@ async fn results(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DateBody {
-    on_date: Option<String>,
+pub(crate) struct DateBody {
+    pub(crate) on_date: Option<String>,
 }
 
 /// The regulator tells the enterprise the result; the re-test window starts.
-async fn notice(
+pub(crate) async fn notice(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
@@ -446,7 +446,7 @@ async fn notice(
 }
 
 /// The enterprise asks for a re-test of a failed sample within the window.
-async fn retest_request(
+pub(crate) async fn retest_request(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
@@ -480,7 +480,7 @@ async fn retest_request(
 
 /// Publishes a campaign's results once every sample is decided, notified and past its re-test window; each
 /// failure becomes an `inspection_failed` event for the credit file.
-async fn publish(
+pub(crate) async fn publish(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
@@ -530,20 +530,20 @@ async fn publish(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FollowUpBody {
+pub(crate) struct FollowUpBody {
     /// rectification_order | reinspection | penalty_referral
-    kind: Option<String>,
-    on_date: Option<String>,
+    pub(crate) kind: Option<String>,
+    pub(crate) on_date: Option<String>,
     /// The rectification deadline.
-    due_on: Option<String>,
+    pub(crate) due_on: Option<String>,
     /// The re-inspection's verdict.
-    verdict: Option<String>,
-    details: Option<String>,
+    pub(crate) verdict: Option<String>,
+    pub(crate) details: Option<String>,
 }
 
 /// 后处理 of a published failure: a rectification order with its deadline, the re-inspection, a referral for
 /// penalty. Each is an event the credit file consumes.
-async fn follow_up(
+pub(crate) async fn follow_up(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,

@@ -1,6 +1,6 @@
 //! JSON API under `/api/v1`.
 
-mod campaigns;
+pub(crate) mod campaigns;
 pub(crate) mod codes;
 pub(crate) mod indicators;
 pub(crate) mod inspections;

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::error_page;
 use super::layout::{page, with_lang};
+use super::session::{sign_in_link, PageUser};
 use crate::api::indicators;
 use crate::api::inspections::{compute, PassRateParams, RateView};
 use crate::i18n::Lang;
@@ -182,6 +183,7 @@ pub(crate) async fn campaigns(State(state): State<AppState>, Query(params): Quer
     };
     let body = html! {
         h1 { (lang.t("抽查任务", "Sampling campaigns")) }
+        p { a href=(with_lang("/campaigns/new", lang)) { (lang.t("新建抽查任务", "New campaign")) } }
         table {
             thead { tr { th { (lang.t("任务编号", "Campaign")) } th { (lang.t("名称", "Name")) } th { (lang.t("层级", "Level")) }
                         th { (lang.t("产品类别", "Category")) } th { (lang.t("年度", "Year")) } th { (lang.t("状态", "Status")) } } }
@@ -196,8 +198,35 @@ pub(crate) async fn campaigns(State(state): State<AppState>, Query(params): Quer
     page(lang, lang.t("抽查任务", "Campaigns"), body).into_response()
 }
 
+/// Whether a signed-in user sees a sample before publication: its regulator, its lab, the enterprise.
+fn sees(user: Option<&store::User>, sample: &store::inspections::Sample) -> bool {
+    if sample.status == "published" {
+        return true;
+    }
+    let Some(user) = user else { return false };
+    match user.role {
+        store::Role::Admin => true,
+        store::Role::Regulator => crate::auth::authorize_supervision(user, &sample.region_code).is_ok(),
+        store::Role::Lab => sample.lab.as_deref() == Some(user.name.as_str()),
+        store::Role::Enterprise => user.uscc.as_deref() == Some(sample.uscc.as_str()),
+        _ => false,
+    }
+}
+
+fn date_form(session: &PageUser, lang: Lang, action: &str, label: &str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (session.field())
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            input type="date" name="on_date" required aria-label=(label);
+            button type="submit" { (label) }
+        }
+    }
+}
+
 pub(crate) async fn campaign(
     State(state): State<AppState>,
+    session: PageUser,
     Path(id): Path<String>,
     Query(params): Query<LangParam>,
 ) -> Response {
@@ -209,18 +238,27 @@ pub(crate) async fn campaign(
         }
         Err(error) => return error_page(lang, &error.into()),
     };
-    let (strata, samples) =
-        match (state.store.campaign_strata(&id).await, state.store.samples_where(Some(&id), None, 5_000).await) {
-            (Ok(strata), Ok(samples)) => (strata, samples),
-            (Err(e), _) | (_, Err(e)) => return error_page(lang, &e.into()),
-        };
-    // The public sees published results only.
-    let samples: Vec<_> = samples.into_iter().filter(|s| s.status == "published").collect();
+    let loaded = (
+        state.store.campaign_strata(&id).await,
+        state.store.samples_where(Some(&id), None, 5_000).await,
+        state.store.campaign_draw(&id).await,
+    );
+    let (strata, samples, drawn) = match loaded {
+        (Ok(strata), Ok(samples), Ok(drawn)) => (strata, samples, drawn),
+        (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => return error_page(lang, &e.into()),
+    };
+    let user = session.user.as_ref();
+    let supervisor = user.is_some_and(|u| crate::auth::authorize_supervision(u, &campaign.region_code).is_ok());
+    // The public sees published results only; the people working on a sample see it as it stands.
+    let samples: Vec<_> = samples.into_iter().filter(|s| sees(user, s)).collect();
+    let sampled: Vec<&str> = samples.iter().map(|s| s.uscc.as_str()).collect();
     let rates = compute(
         &state,
         PassRateParams { campaign_id: Some(id.clone()), estimator: Some("stratified".into()), ..Default::default() },
     )
     .await;
+    let here = format!("/campaigns/{id}");
+    let lang_field = html! { @if lang == Lang::En { input type="hidden" name="lang" value="en"; } };
     let body = html! {
         h1 { (campaign.name) }
         table {
@@ -236,6 +274,7 @@ pub(crate) async fn campaign(
                     span.muted { "n=" (total.samples) ", " (total.estimator) } } }
             } }
         }
+        @if user.is_none() { p { (sign_in_link(lang, &here)) } }
         @if !strata.is_empty() {
             h2 { (lang.t("抽样分层", "Strata")) }
             table {
@@ -243,20 +282,123 @@ pub(crate) async fn campaign(
                 tbody { @for (stratum, population, allocation) in &strata { tr { td { (stratum) } td { (population) } td { (allocation.map(|a| a.to_string()).unwrap_or_default()) } } } }
             }
         }
+        @if supervisor {
+            h2 { (lang.t("抽取企业", "Draw")) }
+            @if drawn.is_empty() {
+                form method="post" action=(format!("/campaigns/{id}/draw")) {
+                    (session.field()) (lang_field)
+                    button type="submit" { (lang.t("按计划样本量随机抽取企业", "Draw organizations at random for the allocation")) }
+                }
+            } @else {
+                p { (lang.t("已抽取：", "Drawn: ")) @for (i, uscc) in drawn.iter().enumerate() { @if i > 0 { ", " } code { (uscc) } @if sampled.contains(&uscc.as_str()) { " ✓" } } }
+            }
+            @if matches!(campaign.status.as_str(), "planned" | "sampling") {
+                h2 { (lang.t("登记抽样", "Record a sample")) }
+                form method="post" action=(format!("/campaigns/{id}/samples")) {
+                    (session.field()) (lang_field)
+                    p {
+                        input type="text" name="sample_id" placeholder=(lang.t("样品编号", "Sample id")) required;
+                        " " select name="uscc" required aria-label=(lang.t("被抽查企业", "Enterprise")) {
+                            @for uscc in drawn.iter().filter(|u| !sampled.contains(&u.as_str())) { option value=(uscc) { (uscc) } }
+                        }
+                        " " input type="date" name="sampled_on" required aria-label=(lang.t("抽样日期", "Sampled on"));
+                    }
+                    p {
+                        select name="channel" aria-label=(lang.t("抽样环节", "Channel")) { option value="production" { (lang.t("生产", "Production")) } option value="retail" { (lang.t("流通", "Retail")) } option value="online" { (lang.t("电商", "Online")) } }
+                        " " input type="text" name="lab" placeholder=(lang.t("检验机构（账户名）", "Laboratory (account name)")) required;
+                        " " input type="text" name="lot" placeholder=(lang.t("批号", "Lot"));
+                        " " input type="text" name="sampler" placeholder=(lang.t("抽样人员", "Samplers"));
+                    }
+                    button type="submit" { (lang.t("登记", "Record")) }
+                }
+            }
+            @if campaign.status != "published" && !samples.is_empty() {
+                h2 { (lang.t("发布结果", "Publish results")) }
+                (date_form(&session, lang, &format!("/campaigns/{id}/publish"), lang.t("发布", "Publish")))
+            }
+        }
         h2 { (lang.t("抽查结果", "Results")) }
         table {
             thead { tr { th { (lang.t("样品编号", "Sample")) } th { (lang.t("被抽查企业", "Enterprise")) } th { (lang.t("抽样日期", "Sampled")) }
-                        th { (lang.t("结论", "Verdict")) } th { (lang.t("不合格项目", "Failed items")) } } }
+                        th { (lang.t("结论", "Verdict")) } th { (lang.t("不合格项目", "Failed items")) } th { (lang.t("办理", "Actions")) } } }
             tbody { @for s in &samples { tr {
-                td { code { (s.sample_id) } }
+                td { code { (s.sample_id) } br; span.muted { (s.status) } }
                 td { a href=(with_lang(&format!("/organizations/{}", s.uscc), lang)) { code { (s.uscc) } } }
                 td { (s.sampled_on) }
                 td { (verdict_name(lang, &s.verdict)) @if s.first_verdict.as_deref() == Some("fail") && s.verdict == "pass" { span.muted { " (" (lang.t("复检合格", "passed on re-test")) ")" } } }
-                td { (s.failed_items.as_deref().unwrap_or("")) }
+                td { (s.failed_items.as_deref().unwrap_or("")) @if let Some(deadline) = &s.retest_deadline { @if s.status == "notified" { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
+                td {
+                    @if let Some(u) = user {
+                        @if matches!(s.status.as_str(), "sampled" | "retest_requested") && (u.role == store::Role::Admin || (u.role == store::Role::Lab && s.lab.as_deref() == Some(u.name.as_str()))) {
+                            form method="post" action=(format!("/samples/{}/results", s.sample_id)) {
+                                (session.field()) (lang_field)
+                                input type="date" name="tested_on" required aria-label=(lang.t("检验日期", "Tested on"));
+                                textarea name="items" rows="3" cols="40" required placeholder=(lang.t("每行一项：项目 | 标准条款 | 限值 | 实测值 | 单位 | 合格/不合格", "One a line: item | clause | limit | measured | unit | pass/fail")) {}
+                                button type="submit" { (lang.t("提交检验结果", "Submit results")) }
+                            }
+                        }
+                        @if supervisor && matches!(s.status.as_str(), "tested" | "retested") {
+                            (date_form(&session, lang, &format!("/samples/{}/notice", s.sample_id), lang.t("送达结果通知", "Notify the result")))
+                        }
+                        @if s.status == "notified" && s.verdict == "fail" && s.retest_deadline.is_some() && (u.role == store::Role::Admin || (u.role == store::Role::Enterprise && u.uscc.as_deref() == Some(s.uscc.as_str()))) {
+                            (date_form(&session, lang, &format!("/samples/{}/retest-request", s.sample_id), lang.t("申请复检", "Request a re-test")))
+                        }
+                        @if supervisor && s.status == "published" && s.verdict == "fail" {
+                            form method="post" action=(format!("/samples/{}/follow-ups", s.sample_id)) {
+                                (session.field()) (lang_field)
+                                select name="kind" aria-label=(lang.t("后处理", "Follow-up")) {
+                                    option value="rectification_order" { (lang.t("责令整改", "Rectification order")) }
+                                    option value="reinspection" { (lang.t("复查", "Re-inspection")) }
+                                    option value="penalty_referral" { (lang.t("移送处罚", "Penalty referral")) }
+                                }
+                                input type="date" name="on_date" required aria-label=(lang.t("日期", "Date"));
+                                input type="date" name="due_on" aria-label=(lang.t("整改期限", "Deadline"));
+                                select name="verdict" aria-label=(lang.t("复查结论", "Re-inspection verdict")) { option value="" { "—" } option value="pass" { (lang.t("合格", "Pass")) } option value="fail" { (lang.t("不合格", "Fail")) } }
+                                button type="submit" { (lang.t("登记", "Record")) }
+                            }
+                        }
+                    }
+                }
             } } }
         }
     };
     page(lang, &campaign.name, body).into_response()
+}
+
+pub(crate) async fn new_campaign(session: PageUser, Query(params): Query<LangParam>) -> Response {
+    let lang = params.lang;
+    if session.user.is_none() {
+        return page(
+            lang,
+            lang.t("新建抽查任务", "New campaign"),
+            html! { p { (sign_in_link(lang, "/campaigns/new")) } },
+        )
+        .into_response();
+    }
+    let body = html! {
+        h1 { (lang.t("新建抽查任务", "New sampling campaign")) }
+        form method="post" action="/campaigns" {
+            (session.field())
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            table {
+                tr { th { (lang.t("任务编号", "Campaign id")) } td { input type="text" name="id" required placeholder="2026-HZ-0401"; } }
+                tr { th { (lang.t("名称", "Name")) } td { input type="text" name="name" style="width:100%"; } }
+                tr { th { (lang.t("层级", "Level")) } td { select name="level" {
+                    option value="national" { (lang.t("国家", "National")) } option value="provincial" { (lang.t("省级", "Provincial")) }
+                    option value="city" selected { (lang.t("市级", "City")) } option value="county" { (lang.t("县级", "County")) } } } }
+                tr { th { (lang.t("辖区代码（默认本账户辖区）", "Region code (default: yours)")) } td { input type="text" name="region_code"; } }
+                tr { th { (lang.t("产品类别", "Category")) } td { select name="product_category" {
+                    option value="" { "—" }
+                    @for (code, zh, en, _) in store::CATEGORIES { option value=(code) { (code) " " (lang.t(zh, en)) } } } } }
+                tr { th { (lang.t("年度", "Year")) } td { input type="number" name="year" required value="2026"; } }
+                tr { th { (lang.t("计划样本量（按总体数比例分配）", "Sample size (allocated in proportion)")) } td { input type="number" name="sample_size" min="1"; } }
+                tr { th { (lang.t("分层（每行：名称, 总体数[, 计划样本量]）", "Strata (a line each: name, population[, allocation])")) }
+                     td { textarea name="strata" rows="4" cols="40" placeholder="大型企业, 120\n中小企业, 880" {} } }
+            }
+            button type="submit" { (lang.t("创建", "Create")) }
+        }
+    };
+    page(lang, lang.t("新建抽查任务", "New campaign"), body).into_response()
 }
 
 /// An organization's published inspection history, for its page.

@@ -37,6 +37,7 @@ pub(crate) fn page(lang: Lang, title: &str, body: Markup) -> Markup {
                         a href=(with_lang("/campaigns", lang)) { (lang.t("抽查任务", "Campaigns")) }
                         a href=(with_lang("/codes", lang)) { (lang.t("代码校验", "Code checker")) }
                         a href=(with_lang("/api/docs", lang)) { (lang.t("接口", "API")) }
+                        a href=(with_lang("/login", lang)) { (lang.t("登录", "Sign in")) }
                     }
                     a href=(other) lang=(match lang { Lang::Zh => "en", Lang::En => "zh-CN" }) { (other_label) }
                 }

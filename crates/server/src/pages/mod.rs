@@ -3,11 +3,13 @@
 
 mod inspections;
 mod layout;
+mod session;
+mod workflow;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use codes::{inspect, CodeKind, Gtin, Uscc};
 use maud::{html, Markup};
@@ -25,8 +27,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/products/{gtin}", get(product))
         .route("/codes", get(code_checker))
         .route("/inspections", get(inspections::dashboard))
-        .route("/campaigns", get(inspections::campaigns))
+        .route("/campaigns", get(inspections::campaigns).post(workflow::create_campaign))
+        .route("/campaigns/new", get(inspections::new_campaign))
         .route("/campaigns/{id}", get(inspections::campaign))
+        .route("/campaigns/{id}/draw", post(workflow::draw))
+        .route("/campaigns/{id}/samples", post(workflow::record_sample))
+        .route("/campaigns/{id}/publish", post(workflow::publish))
+        .route("/samples/{id}/results", post(workflow::results))
+        .route("/samples/{id}/notice", post(workflow::notice))
+        .route("/samples/{id}/retest-request", post(workflow::retest_request))
+        .route("/samples/{id}/follow-ups", post(workflow::follow_up))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
         .route(
             "/assets/echarts.min.js",
             get(|| async {
@@ -70,7 +82,7 @@ struct HomeParams {
 }
 
 /// An error page with the status of the API error.
-fn error_page(lang: Lang, error: &ApiError) -> Response {
+pub(crate) fn error_page(lang: Lang, error: &ApiError) -> Response {
     let title = lang.t("出错了", "Something is wrong");
     let body = html! {
         h1 { (title) }
@@ -170,7 +182,7 @@ async fn home(State(state): State<AppState>, Query(params): Query<HomeParams>) -
     page(lang, lang.t("查询结果", "Search results"), body).into_response()
 }
 
-fn urlencode(value: &str) -> String {
+pub(crate) fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })

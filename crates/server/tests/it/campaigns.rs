@@ -199,3 +199,59 @@ async fn sample_size_is_allocated_to_strata_by_population() {
         "{allocations:?}"
     );
 }
+
+#[tokio::test]
+async fn a_clerk_runs_a_campaign_from_the_pages() {
+    let app = TestApp::new().await;
+    toy_makers(&app).await;
+    let token = &app.hangzhou_regulator;
+    let session = format!("zl_session={token}; zl_csrf=abc123");
+
+    // Without the CSRF value, or with another, a form is refused.
+    let form = "csrf=wrong&id=2026-HZ-P&level=city&year=2026&product_category=0401&strata=%E5%85%A8%E9%83%A8%2C+2%2C+2";
+    let (status, _, _) = app.post_form("/campaigns", &session, form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let form =
+        "csrf=abc123&id=2026-HZ-P&level=city&year=2026&product_category=0401&strata=%E5%85%A8%E9%83%A8%2C+2%2C+2";
+    let (status, location, body) = app.post_form("/campaigns", &session, form).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/campaigns/2026-HZ-P")), "{body}");
+
+    let (status, _, _) = app.post_form("/campaigns/2026-HZ-P/draw", &session, "csrf=abc123").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = app.get_with_cookie("/campaigns/2026-HZ-P", &session).await;
+    assert!(page.contains(OWN_USCC) && page.contains("登记抽样"), "{page}");
+
+    let form = format!("csrf=abc123&sample_id=P-1&uscc={OWN_USCC}&sampled_on=2026-03-01&channel=retail&lab=Lab");
+    let (status, _, body) = app.post_form("/campaigns/2026-HZ-P/samples", &session, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    // The lab sees the sample and enters its items as lines.
+    let lab = format!("zl_session={}; zl_csrf=xyz", app.lab);
+    let items = "csrf=xyz&tested_on=2026-03-20&items=%E5%B0%8F%E9%9B%B6%E4%BB%B6+%7C+GB+6675.2-2014+4.1+%7C+%E4%B8%8D%E5%BE%97%E6%9C%89+%7C+%E6%9C%89+%7C++%7C+%E4%B8%8D%E5%90%88%E6%A0%BC";
+    let (status, _, body) = app.post_form("/samples/P-1/results", &lab, items).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let sample = app.state.store.sample("P-1").await.unwrap().unwrap();
+    assert_eq!((sample.verdict.as_str(), sample.failed_items.as_deref()), ("fail", Some("GB 6675.2-2014 4.1 小零件")));
+
+    // A malformed line is named.
+    let bad = "csrf=xyz&tested_on=2026-03-20&items=only+two+%7C+parts";
+    app.state
+        .store
+        .change_sample(
+            "P-1",
+            &store::inspections::SampleChange { status: Some("sampled".into()), ..Default::default() },
+            &store::inspections::NewEvent {
+                kind: "reset".into(),
+                on_date: "2026-03-21".into(),
+                due_on: None,
+                details: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let (status, _, page) = app.post_form("/samples/P-1/results", &lab, bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("item line 1"), "{page}");
+}

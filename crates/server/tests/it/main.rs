@@ -86,3 +86,30 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")))
     }
 }
+
+impl TestApp {
+    /// A form post with cookies; returns the status, the `Location` header and the body.
+    pub async fn post_form(&self, uri: &str, cookie: &str, form: &str) -> (StatusCode, Option<String>, String) {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .unwrap();
+        let response = app(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, location, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    /// A GET with cookies.
+    pub async fn get_with_cookie(&self, uri: &str, cookie: &str) -> (StatusCode, String) {
+        let request = Request::builder().uri(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+        let response = app(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+}

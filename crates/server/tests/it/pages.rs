@@ -70,3 +70,19 @@ async fn code_checker_and_english_pages() {
     assert_eq!(status, StatusCode::OK);
     assert!(css.contains("body"));
 }
+
+#[tokio::test]
+async fn signing_in_sets_an_http_only_session_and_checks_the_form() {
+    let app = TestApp::new().await;
+    let (status, location, _) =
+        app.post_form("/login", "zl_csrf=k1", &format!("csrf=k1&token={}&next=%2Fcampaigns", app.admin)).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/campaigns")));
+    let (status, _, _) = app.post_form("/login", "zl_csrf=k1", &format!("csrf=k2&token={}", app.admin)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "CSRF value differs from its cookie");
+    let (status, _, _) = app.post_form("/login", "zl_csrf=k1", "csrf=k1&token=zl_forged").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A next address off the site is not followed.
+    let (_, location, _) =
+        app.post_form("/login", "zl_csrf=k1", &format!("csrf=k1&token={}&next=%2F%2Fevil.example", app.admin)).await;
+    assert_eq!(location.as_deref(), Some("/"));
+}

@@ -1,0 +1,146 @@
+//! Signing in to the pages with an API token, and the CSRF check of every form.
+//!
+//! The token is kept in an HttpOnly, SameSite=Strict cookie; every form also carries a random CSRF value that
+//! must equal the one in its own cookie (double submit), so another site can neither read nor forge a post.
+
+use axum::extract::{Form, FromRequestParts, Query, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use store::User;
+
+use super::layout::{page, with_lang};
+use crate::i18n::Lang;
+use crate::{ApiError, AppState};
+
+const SESSION: &str = "zl_session";
+const CSRF: &str = "zl_csrf";
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The signed-in user of a page request, if any, and the CSRF value its forms must carry.
+#[derive(Debug, Clone)]
+pub(crate) struct PageUser {
+    pub user: Option<User>,
+    pub csrf: Option<String>,
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = match cookie(&parts.headers, SESSION) {
+            Some(token) => state.store.user_by_token(token).await?,
+            None => None,
+        };
+        Ok(PageUser { user, csrf: cookie(&parts.headers, CSRF).map(str::to_owned) })
+    }
+}
+
+impl PageUser {
+    /// Checks a posted form's CSRF value against the cookie and returns the signed-in user.
+    pub(crate) fn authorise(&self, posted_csrf: &str) -> Result<&User, ApiError> {
+        let user = self.user.as_ref().ok_or_else(ApiError::unauthorized)?;
+        match &self.csrf {
+            Some(expected) if !posted_csrf.is_empty() && expected == posted_csrf => Ok(user),
+            _ => Err(ApiError::forbidden("the form's security token is missing or stale; reload the page")),
+        }
+    }
+
+    /// The hidden CSRF field of a form.
+    pub(crate) fn field(&self) -> Markup {
+        html! { input type="hidden" name="csrf" value=(self.csrf.clone().unwrap_or_default()); }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginParams {
+    #[serde(default)]
+    lang: Lang,
+    next: Option<String>,
+}
+
+/// Only local paths are followed after signing in.
+fn local(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") => path.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+pub(crate) async fn login_page(Query(params): Query<LoginParams>, session: PageUser) -> Response {
+    let lang = params.lang;
+    let csrf = session.csrf.clone().unwrap_or_else(|| hex(&rand::random::<[u8; 16]>()));
+    let body = html! {
+        h1 { (lang.t("登录", "Sign in")) }
+        @if let Some(user) = &session.user { p.muted { (lang.t("当前账户：", "Signed in as ")) (user.name) " (" (user.role.as_str()) ")" } }
+        form method="post" action="/login" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="next" value=(local(params.next.as_deref()));
+            p { label { (lang.t("API 令牌（由 zhiliang user add 生成）", "API token (from zhiliang user add)")) br;
+                input type="password" name="token" autocomplete="off" required style="width:100%"; } }
+            button type="submit" { (lang.t("登录", "Sign in")) }
+        }
+    };
+    let cookie = format!("{CSRF}={csrf}; Path=/; SameSite=Strict; HttpOnly");
+    ([(SET_COOKIE, cookie)], page(lang, lang.t("登录", "Sign in"), body)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginForm {
+    csrf: String,
+    token: String,
+    next: Option<String>,
+}
+
+pub(crate) async fn login(State(state): State<AppState>, session: PageUser, Form(form): Form<LoginForm>) -> Response {
+    let lang = Lang::Zh;
+    if session.csrf.as_deref() != Some(form.csrf.as_str()) {
+        return super::error_page(
+            lang,
+            &ApiError::forbidden("the form's security token is missing or stale; reload the page"),
+        );
+    }
+    match state.store.user_by_token(form.token.trim()).await {
+        Ok(Some(_)) => {
+            let cookie = format!("{SESSION}={}; Path=/; SameSite=Strict; HttpOnly", form.token.trim());
+            ([(SET_COOKIE, cookie)], Redirect::to(&local(form.next.as_deref()))).into_response()
+        }
+        Ok(None) => super::error_page(lang, &ApiError::unauthorized()),
+        Err(error) => super::error_page(lang, &error.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LogoutForm {
+    csrf: String,
+}
+
+pub(crate) async fn logout(session: PageUser, Form(form): Form<LogoutForm>) -> Response {
+    if session.csrf.as_deref() != Some(form.csrf.as_str()) {
+        return super::error_page(Lang::Zh, &ApiError::forbidden("the form's security token is missing or stale"));
+    }
+    let cookie = format!("{SESSION}=; Path=/; Max-Age=0; SameSite=Strict; HttpOnly");
+    ([(SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A link to sign in and come back here.
+pub(crate) fn sign_in_link(lang: Lang, back: &str) -> Markup {
+    html! { a href=(with_lang(&format!("/login?next={}", super::urlencode(back)), lang)) { (lang.t("登录后办理", "Sign in to act")) } }
+}
