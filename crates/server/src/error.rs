@@ -2,7 +2,8 @@
 //!
 //! Codes: `invalid_uscc`, `invalid_gtin`, `invalid_region`, `invalid_kind`, `invalid_request`,
 //! `unauthorized`, `forbidden`, `not_found`, `unknown_organization`, `method_not_allowed`,
-//! `payload_too_large`, `unsupported_media_type`, `internal_error`.
+//! `payload_too_large`, `unsupported_media_type`, `conflict`, `not_drawn`, `not_ready`, `wrong_state`,
+//! `retest_window_closed`, `campaign_closed`, `nothing_to_publish`, `internal_error`.
 //! Database and internal errors are logged and never shown to the client.
 
 use axum::http::StatusCode;

@@ -209,7 +209,14 @@ async fn openapi_document_lists_every_route() {
     let app = TestApp::new().await;
     let (status, doc) = app.get_json("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
-    for path in ["/api/v1/codes/{kind}/{value}", "/api/v1/organizations/{uscc}", "/api/v1/products/{gtin}"] {
+    for path in [
+        "/api/v1/codes/{kind}/{value}",
+        "/api/v1/organizations/{uscc}",
+        "/api/v1/products/{gtin}",
+        "/api/v1/inspections/pass-rates",
+        "/api/v1/campaigns/{id}/publish",
+        "/api/v1/samples/{id}/retest-request",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     let (status, body) = app.send(Method::GET, "/healthz", None, None).await;
