@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use server::input::{self, ORGANIZATION_FIELDS, PRODUCT_FIELDS, SAMPLE_FIELDS};
+use server::input::{self, ORGANIZATION_FIELDS, PRODUCT_FIELDS, REQUIRED_SAMPLE_FIELDS, SAMPLE_FIELDS};
 use store::inspections::NewSample;
 use store::{Indexed, NewOrganization, NewProduct, Store};
 use tokio::sync::mpsc;
@@ -45,17 +45,7 @@ impl Kind {
         match self {
             Kind::Organizations => &["uscc", "name"],
             Kind::Products => &["gtin", "name", "uscc"],
-            Kind::Inspections => &[
-                "sample_id",
-                "campaign_id",
-                "campaign_level",
-                "sampled_on",
-                "product_category",
-                "uscc",
-                "region_code",
-                "channel",
-                "verdict",
-            ],
+            Kind::Inspections => &SAMPLE_FIELDS[..REQUIRED_SAMPLE_FIELDS],
         }
     }
 }

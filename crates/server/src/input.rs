@@ -206,7 +206,10 @@ pub struct SampleFields {
     pub stratum_population: Option<String>,
 }
 
-/// Sample field names, in file order.
+/// How many of `SAMPLE_FIELDS`, from the first, every sample must have.
+pub const REQUIRED_SAMPLE_FIELDS: usize = 9;
+
+/// Sample field names, in file order: the required ones first.
 pub const SAMPLE_FIELDS: &[&str] = &[
     "sample_id",
     "campaign_id",
