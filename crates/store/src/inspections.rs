@@ -632,21 +632,23 @@ impl Store {
         on_pool!(self, pool => Ok(sqlx::query_scalar(sql).bind(like).bind(category).fetch_all(pool).await?))
     }
 
-    /// Records the organizations drawn for a campaign, in draw order; a campaign is drawn once.
-    pub async fn record_draw(&self, campaign_id: &str, usccs: &[String]) -> Result<(), StoreError> {
+    /// Records the organizations drawn for a campaign with their strata, in draw order; a campaign is drawn
+    /// once.
+    pub async fn record_draw(&self, campaign_id: &str, drawn: &[(String, Option<String>)]) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let drawn: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaign_draws WHERE campaign_id = $1")
+            let already: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaign_draws WHERE campaign_id = $1")
                 .bind(campaign_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            if drawn > 0 {
+            if already > 0 {
                 return Err(StoreError::Conflict(format!("campaign {campaign_id} has already been drawn")));
             }
-            for (position, uscc) in usccs.iter().enumerate() {
-                sqlx::query("INSERT INTO campaign_draws (campaign_id, uscc, position) VALUES ($1, $2, $3)")
+            for (position, (uscc, stratum)) in drawn.iter().enumerate() {
+                sqlx::query("INSERT INTO campaign_draws (campaign_id, uscc, stratum, position) VALUES ($1, $2, $3, $4)")
                     .bind(campaign_id)
                     .bind(uscc)
+                    .bind(stratum)
                     .bind(position as i64)
                     .execute(&mut *tx)
                     .await?;
@@ -661,10 +663,10 @@ impl Store {
         })
     }
 
-    /// The organizations drawn for a campaign, in draw order.
-    pub async fn campaign_draw(&self, campaign_id: &str) -> Result<Vec<String>, StoreError> {
-        let sql = "SELECT uscc FROM campaign_draws WHERE campaign_id = $1 ORDER BY position";
-        on_pool!(self, pool => Ok(sqlx::query_scalar(sql).bind(campaign_id).fetch_all(pool).await?))
+    /// The organizations drawn for a campaign with their strata, in draw order.
+    pub async fn campaign_draw(&self, campaign_id: &str) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let sql = "SELECT uscc, stratum FROM campaign_draws WHERE campaign_id = $1 ORDER BY position";
+        on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(campaign_id).fetch_all(pool).await?))
     }
 
     /// Records a new sample taken in the field; an organization is sampled at most once per campaign.

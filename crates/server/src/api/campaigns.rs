@@ -181,7 +181,7 @@ async fn campaign_json(state: &AppState, campaign: &Campaign) -> Result<Value, A
     Ok(json!({
         "campaign": campaign,
         "strata": strata.iter().map(|(stratum, population, allocation)| json!({"stratum": stratum, "population": population, "allocation": allocation})).collect::<Vec<_>>(),
-        "drawn": drawn,
+        "drawn": drawn.iter().map(|(uscc, stratum)| json!({"uscc": uscc, "stratum": stratum})).collect::<Vec<_>>(),
         "samples": {"total": samples.len(), "pass": count("pass"), "fail": count("fail"), "pending": count("pending")},
     }))
 }
@@ -209,8 +209,27 @@ pub(crate) struct DrawBody {
     pub(crate) size: Option<usize>,
 }
 
+/// Strata whose names are GB/T 2260 codes inside the campaign's jurisdiction, with allocations: the draw then
+/// takes each stratum's allocation from the organizations of that region. `None` when the strata are not
+/// regions (they are then recorded on the samples only).
+fn regional_strata(campaign: &Campaign, strata: &[(String, i64, Option<i64>)]) -> Option<Vec<(String, String, usize)>> {
+    let prefix = campaign_prefix(campaign);
+    if strata.is_empty() {
+        return None;
+    }
+    strata
+        .iter()
+        .map(|(name, _, allocation)| {
+            let code = codes::RegionCode::parse(name).ok()?;
+            (code.as_str().starts_with(&prefix) && allocation.is_some_and(|a| a > 0))
+                .then(|| (name.clone(), code.prefix().to_owned(), allocation.unwrap_or(0) as usize))
+        })
+        .collect()
+}
+
 /// Draws organizations at random from the sampling frame, reproducibly from the campaign's seed, without
-/// replacement: the same campaign always draws the same organizations, and none twice.
+/// replacement: the same campaign always draws the same organizations, and none twice. With regional strata
+/// each stratum's allocation is drawn from its own region.
 pub(crate) async fn draw(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -219,18 +238,33 @@ pub(crate) async fn draw(
 ) -> Result<Json<Value>, ApiError> {
     let campaign = campaign_or_404(&state, &id).await?;
     authorize_supervision(&user, &campaign.region_code)?;
-    let allocated: i64 = state.store.campaign_strata(&id).await?.iter().filter_map(|(_, _, a)| *a).sum();
-    let size = body.and_then(|Json(b)| b.size).unwrap_or(allocated.max(0) as usize);
-    if size == 0 {
-        return Err(invalid("size is required when the strata have no allocation"));
-    }
-    let mut frame =
-        state.store.sampling_frame(&campaign_prefix(&campaign), campaign.product_category.as_deref()).await?;
+    let strata = state.store.campaign_strata(&id).await?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(campaign.seed.unwrap_or(campaign.year) as u64);
-    let (chosen, _) = frame.partial_shuffle(&mut rng, size);
-    let chosen = chosen.to_vec();
+    let category = campaign.product_category.as_deref();
+    let mut chosen: Vec<(String, Option<String>)> = Vec::new();
+    let mut frame_size = 0;
+    if let Some(regional) = regional_strata(&campaign, &strata) {
+        for (name, prefix, allocation) in regional {
+            let mut frame = state.store.sampling_frame(&prefix, category).await?;
+            frame.retain(|uscc| !chosen.iter().any(|(c, _)| c == uscc));
+            frame_size += frame.len();
+            let (picked, _) = frame.partial_shuffle(&mut rng, allocation);
+            chosen.extend(picked.iter().map(|uscc| (uscc.clone(), Some(name.clone()))));
+        }
+    } else {
+        let allocated: i64 = strata.iter().filter_map(|(_, _, a)| *a).sum();
+        let size = body.and_then(|Json(b)| b.size).unwrap_or(allocated.max(0) as usize);
+        if size == 0 {
+            return Err(invalid("size is required when the strata have no allocation"));
+        }
+        let mut frame = state.store.sampling_frame(&campaign_prefix(&campaign), category).await?;
+        frame_size = frame.len();
+        let (picked, _) = frame.partial_shuffle(&mut rng, size);
+        chosen.extend(picked.iter().map(|uscc| (uscc.clone(), None)));
+    }
     state.store.record_draw(&id, &chosen).await?;
-    Ok(Json(json!({ "campaign_id": id, "frame": frame.len(), "drawn": chosen })))
+    let drawn: Vec<Value> = chosen.iter().map(|(uscc, stratum)| json!({"uscc": uscc, "stratum": stratum})).collect();
+    Ok(Json(json!({ "campaign_id": id, "frame": frame_size, "drawn": drawn })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -272,12 +306,16 @@ pub(crate) async fn record_sample(
         .await?
         .ok_or_else(|| unprocessable("unknown_organization", format!("organization {uscc} is not registered")))?;
     let drawn = state.store.campaign_draw(&campaign_id).await?;
-    if !drawn.is_empty() && !drawn.iter().any(|d| d == uscc.as_str()) {
-        return Err(unprocessable(
-            "not_drawn",
-            format!("organization {uscc} was not drawn for campaign {campaign_id}"),
-        ));
-    }
+    let drawn_stratum = match drawn.iter().find(|(d, _)| d == uscc.as_str()) {
+        Some((_, stratum)) => stratum.clone(),
+        None if drawn.is_empty() => None,
+        None => {
+            return Err(unprocessable(
+                "not_drawn",
+                format!("organization {uscc} was not drawn for campaign {campaign_id}"),
+            ))
+        }
+    };
     let fields = input::SampleFields {
         sample_id: body.sample_id,
         campaign_id: Some(campaign_id),
@@ -294,7 +332,8 @@ pub(crate) async fn record_sample(
         lab: body.lab,
         sampler: body.sampler,
         failed_items: None,
-        stratum: body.stratum,
+        // The stratum the organization was drawn in, unless the sampler names one.
+        stratum: body.stratum.or(drawn_stratum),
         stratum_population: None,
     };
     // The verdict is checked as a placeholder and stored as pending: no result exists yet.

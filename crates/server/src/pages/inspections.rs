@@ -290,7 +290,9 @@ pub(crate) async fn campaign(
                     button type="submit" { (lang.t("按计划样本量随机抽取企业", "Draw organizations at random for the allocation")) }
                 }
             } @else {
-                p { (lang.t("已抽取：", "Drawn: ")) @for (i, uscc) in drawn.iter().enumerate() { @if i > 0 { ", " } code { (uscc) } @if sampled.contains(&uscc.as_str()) { " ✓" } } }
+                p { (lang.t("已抽取：", "Drawn: ")) @for (i, (uscc, stratum)) in drawn.iter().enumerate() {
+                    @if i > 0 { ", " } code { (uscc) } @if let Some(stratum) = stratum { span.muted { " (" (stratum) ")" } }
+                    @if sampled.contains(&uscc.as_str()) { " ✓" } } }
             }
             @if matches!(campaign.status.as_str(), "planned" | "sampling") {
                 h2 { (lang.t("登记抽样", "Record a sample")) }
@@ -299,7 +301,7 @@ pub(crate) async fn campaign(
                     p {
                         input type="text" name="sample_id" placeholder=(lang.t("样品编号", "Sample id")) required;
                         " " select name="uscc" required aria-label=(lang.t("被抽查企业", "Enterprise")) {
-                            @for uscc in drawn.iter().filter(|u| !sampled.contains(&u.as_str())) { option value=(uscc) { (uscc) } }
+                            @for (uscc, _) in drawn.iter().filter(|(u, _)| !sampled.contains(&u.as_str())) { option value=(uscc) { (uscc) } }
                         }
                         " " input type="date" name="sampled_on" required aria-label=(lang.t("抽样日期", "Sampled on"));
                     }

@@ -255,3 +255,30 @@ async fn a_clerk_runs_a_campaign_from_the_pages() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("item line 1"), "{page}");
 }
+
+#[tokio::test]
+async fn regional_strata_draw_each_allocation_from_its_own_district() {
+    let app = TestApp::new().await;
+    let other = toy_makers(&app).await; // one toy maker in 330106 (西湖区), one in 330105 (拱墅区)
+    let regulator = Some(app.hangzhou_regulator.as_str());
+    let plan = json!({"id": "2025-HZ-DIST", "level": "city", "product_category": "0401", "year": 2025,
+                      "strata": [{"stratum": "330106", "population": 1, "allocation": 1}, {"stratum": "330105", "population": 1, "allocation": 1}]});
+    let (status, _) = app.write(Method::POST, "/api/v1/campaigns", regulator, plan).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = app.write(Method::POST, "/api/v1/campaigns/2025-HZ-DIST/draw", regulator, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let drawn: Vec<(String, String)> = body["drawn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["uscc"].as_str().unwrap().to_owned(), d["stratum"].as_str().unwrap().to_owned()))
+        .collect();
+    // Strata are drawn in name order, each from its own district.
+    assert_eq!(drawn, [(other.clone(), "330105".to_owned()), (OWN_USCC.to_owned(), "330106".to_owned())]);
+    // A sample takes the stratum its organization was drawn in.
+    let sample = json!({"sample_id": "D-1", "campaign_id": "2025-HZ-DIST", "uscc": other, "sampled_on": "2025-05-10",
+                        "channel": "retail", "lab": "Lab"});
+    let (status, body) = app.write(Method::POST, "/api/v1/samples", regulator, sample).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["sample"]["stratum"], "330105");
+}

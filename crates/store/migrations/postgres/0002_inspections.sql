@@ -57,6 +57,7 @@ CREATE INDEX samples_sampled_on ON samples(sampled_on);
 CREATE TABLE campaign_draws (
     campaign_id TEXT NOT NULL REFERENCES campaigns(id),
     uscc TEXT NOT NULL,
+    stratum TEXT,
     position BIGINT NOT NULL,
     PRIMARY KEY (campaign_id, uscc)
 );
