@@ -108,9 +108,15 @@ enum UserCommand {
         /// An enterprise account's own unified social credit code.
         #[arg(long)]
         uscc: Option<String>,
-        /// Display name.
+        /// Display name (a laboratory's name is how samples name it).
         #[arg(long)]
         name: Option<String>,
+        /// Login name for signing in to the pages; the password is read from standard input.
+        #[arg(long, requires = "password_stdin")]
+        login: Option<String>,
+        /// Read the password for `--login` from the first line of standard input.
+        #[arg(long, requires = "login")]
+        password_stdin: bool,
     },
 }
 
@@ -176,7 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&database).await?;
             return import::run(&store, kind, &file, batch_size.max(1)).await;
         }
-        Command::User { command: UserCommand::Add { database, role, region, uscc, name } } => {
+        Command::User { command: UserCommand::Add { database, role, region, uscc, name, login, password_stdin } } => {
             let region = region.map(|r| codes::RegionCode::parse(&r).map(|c| c.to_string())).transpose()?;
             let uscc = uscc.map(|u| codes::Uscc::parse(&u).map(|c| c.to_string())).transpose()?;
             match role {
@@ -186,7 +192,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let store = open(&database).await?;
             let name = name.unwrap_or_else(|| role.as_str().to_owned());
-            let (user, token) = store.add_user(&NewUser { name, role, region_code: region, uscc }).await?;
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).context("could not read the password")?;
+                let password = line.trim_end_matches(['\r', '\n']).to_owned();
+                if password.chars().count() < 8 {
+                    bail!("the password must have at least 8 characters");
+                }
+                Some(password)
+            } else {
+                None
+            };
+            let (user, token) =
+                store.add_user(&NewUser { name, role, region_code: region, uscc, login, password }).await?;
             eprintln!("created account {} ({}); the token is shown only once:", user.id, role.as_str());
             println!("{token}");
         }

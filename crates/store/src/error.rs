@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The database refused or failed a query.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A password could not be hashed.
+    #[error("could not hash the password: {0}")]
+    Password(String),
     /// An inline SQLite point read failed.
     #[error("database error: {0}")]
     PointRead(#[from] rusqlite::Error),

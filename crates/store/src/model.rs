@@ -141,6 +141,10 @@ pub struct NewUser {
     pub role: Role,
     pub region_code: Option<String>,
     pub uscc: Option<String>,
+    /// Login name for the pages, with `password`.
+    pub login: Option<String>,
+    /// Stored only as an argon2 hash.
+    pub password: Option<String>,
 }
 
 /// One audited write.

@@ -72,6 +72,14 @@ fn fts5_match(tokens: &[String]) -> String {
     tokens.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
 }
 
+/// An account with its password hash, for signing in.
+#[derive(FromRow)]
+struct PasswordRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: Option<String>,
+}
+
 #[derive(FromRow)]
 struct UserRow {
     id: i64,
@@ -607,18 +615,26 @@ impl Store {
         Ok(count)
     }
 
-    /// Creates an account and returns it with its API token, which is stored only as a hash.
+    /// Creates an account and returns it with its API token, which is stored only as a hash; a password is
+    /// stored only as its argon2 hash.
     pub async fn add_user(&self, user: &NewUser) -> Result<(User, String), StoreError> {
         let token = format!("zl_{}", hex::encode(rand::random::<[u8; 32]>()));
         let at = now();
+        let password_hash = match &user.password {
+            Some(password) => Some(hash_password(password.clone()).await?),
+            None => None,
+        };
         let id: i64 = on_pool!(self, pool => sqlx::query_scalar(
-            "INSERT INTO users (name, role, region_code, uscc, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO users (name, role, region_code, uscc, token_hash, login, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&user.name)
         .bind(user.role.as_str())
         .bind(&user.region_code)
         .bind(&user.uscc)
         .bind(token_hash(&token))
+        .bind(&user.login)
+        .bind(password_hash)
         .bind(at)
         .fetch_one(pool)
         .await?);
@@ -638,6 +654,58 @@ impl Store {
         let row: Option<UserRow> =
             on_pool!(self, pool => sqlx::query_as(sql).bind(token_hash(token)).fetch_optional(pool).await?);
         Ok(row.map(User::from))
+    }
+
+    /// The account with this login name and password, if both are right.
+    pub async fn user_by_password(&self, login: &str, password: &str) -> Result<Option<User>, StoreError> {
+        let sql = "SELECT id, name, role, region_code, uscc, password_hash FROM users WHERE login = $1";
+        let row: Option<PasswordRow> = on_pool!(self, pool => sqlx::query_as(sql).bind(login).fetch_optional(pool).await?);
+        let Some(PasswordRow { user, password_hash: Some(stored) }) = row else { return Ok(None) };
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || {
+            use argon2::password_hash::{PasswordHash, PasswordVerifier};
+            PasswordHash::new(&stored)
+                .is_ok_and(|hash| argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        })
+        .await
+        .expect("password check panicked");
+        Ok(matches.then(|| User::from(user)))
+    }
+
+    /// Starts a page session for a user, valid for `hours`; returns the key for the cookie.
+    pub async fn create_session(&self, user_id: i64, hours: i64) -> Result<String, StoreError> {
+        let key = hex::encode(rand::random::<[u8; 32]>());
+        let expires =
+            (chrono::Utc::now() + chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        on_pool!(self, pool => {
+            sqlx::query("INSERT INTO sessions (key_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash(&key))
+                .bind(user_id)
+                .bind(now())
+                .bind(expires)
+                .execute(pool)
+                .await?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(key)
+    }
+
+    /// The user of an unexpired session.
+    pub async fn session_user(&self, key: &str) -> Result<Option<User>, StoreError> {
+        let sql =
+            "SELECT u.id, u.name, u.role, u.region_code, u.uscc FROM sessions s JOIN users u ON u.id = s.user_id \
+                   WHERE s.key_hash = $1 AND s.expires_at > $2";
+        let row: Option<UserRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(token_hash(key)).bind(now()).fetch_optional(pool).await?);
+        Ok(row.map(User::from))
+    }
+
+    /// Ends a session.
+    pub async fn end_session(&self, key: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE key_hash = $1").bind(token_hash(key)).execute(pool).await?;
+            Ok(())
+        })
     }
 
     /// Audit entries about one record, oldest first.
@@ -677,6 +745,21 @@ impl TryFrom<AuditRow> for AuditEntry {
             after: parse(row.after_json)?,
         })
     }
+}
+
+/// The argon2id hash of a password, in PHC string form, computed off the async threads.
+async fn hash_password(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let salt =
+            SaltString::encode_b64(&rand::random::<[u8; 16]>()).map_err(|e| StoreError::Password(e.to_string()))?;
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| StoreError::Password(e.to_string()))
+    })
+    .await
+    .expect("password hashing panicked")
 }
 
 fn token_hash(token: &str) -> String {

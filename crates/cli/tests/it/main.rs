@@ -101,6 +101,32 @@ async fn user_add_prints_a_working_token_once() {
 }
 
 #[tokio::test]
+async fn user_add_takes_a_password_from_standard_input() {
+    use std::io::Write;
+    let scratch = Scratch::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhiliang"))
+        .args(["user", "add", "--role", "lab", "--name", "浙江省质检院", "--login", "zj-lab", "--password-stdin"])
+        .env("ZHILIANG_DATABASE_URL", scratch.url())
+        .env("ZHILIANG_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"long enough secret\n").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let user = scratch.store().await.user_by_password("zj-lab", "long enough secret").await.unwrap().expect("signs in");
+    assert_eq!(user.name, "浙江省质检院");
+    let short = Command::new(env!("CARGO_BIN_EXE_zhiliang"))
+        .args(["user", "add", "--role", "lab", "--login", "x", "--password-stdin"])
+        .env("ZHILIANG_DATABASE_URL", scratch.url())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(short.status.code(), Some(1));
+    assert!(stderr(&short).contains("at least 8 characters"), "{}", stderr(&short));
+}
+
+#[tokio::test]
 async fn demo_is_deterministic_and_loads_every_province() {
     let scratch = Scratch::new();
     let output = scratch.run(&["demo", "--scale", "small", "--seed", "5"]);

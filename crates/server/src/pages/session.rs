@@ -1,7 +1,8 @@
-//! Signing in to the pages with an API token, and the CSRF check of every form.
+//! Signing in to the pages with a login name and password (or an API token), and the CSRF check of every form.
 //!
-//! The token is kept in an HttpOnly, SameSite=Strict cookie; every form also carries a random CSRF value that
-//! must equal the one in its own cookie (double submit), so another site can neither read nor forge a post.
+//! A sign-in starts a session: the cookie holds a random key (HttpOnly, SameSite=Strict, eight hours) that the
+//! database keeps only as a hash. Every form also carries a random CSRF value that must equal the one in its
+//! own cookie (double submit), so another site can neither read nor forge a post.
 
 use axum::extract::{Form, FromRequestParts, Query, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -42,7 +43,7 @@ impl FromRequestParts<AppState> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = match cookie(&parts.headers, SESSION) {
-            Some(token) => state.store.user_by_token(token).await?,
+            Some(key) => state.store.session_user(key).await?,
             None => None,
         };
         Ok(PageUser { user, csrf: cookie(&parts.headers, CSRF).map(str::to_owned) })
@@ -85,12 +86,19 @@ pub(crate) async fn login_page(Query(params): Query<LoginParams>, session: PageU
     let csrf = session.csrf.clone().unwrap_or_else(|| hex(&rand::random::<[u8; 16]>()));
     let body = html! {
         h1 { (lang.t("登录", "Sign in")) }
-        @if let Some(user) = &session.user { p.muted { (lang.t("当前账户：", "Signed in as ")) (user.name) " (" (user.role.as_str()) ")" } }
+        @if let Some(user) = &session.user {
+            p.muted { (lang.t("当前账户：", "Signed in as ")) (user.name) " (" (user.role.as_str()) ")" }
+            form method="post" action="/logout" {
+                input type="hidden" name="csrf" value=(csrf);
+                button type="submit" { (lang.t("退出登录", "Sign out")) }
+            }
+        }
         form method="post" action="/login" {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="next" value=(local(params.next.as_deref()));
-            p { label { (lang.t("API 令牌（由 zhiliang user add 生成）", "API token (from zhiliang user add)")) br;
-                input type="password" name="token" autocomplete="off" required style="width:100%"; } }
+            p { label { (lang.t("登录名", "Login")) br; input type="text" name="login" autocomplete="username"; } }
+            p { label { (lang.t("密码", "Password")) br; input type="password" name="password" autocomplete="current-password"; } }
+            p.muted { (lang.t("或使用 API 令牌：", "Or an API token: ")) input type="password" name="token" autocomplete="off"; }
             button type="submit" { (lang.t("登录", "Sign in")) }
         }
     };
@@ -101,9 +109,14 @@ pub(crate) async fn login_page(Query(params): Query<LoginParams>, session: PageU
 #[derive(Debug, Deserialize)]
 pub(crate) struct LoginForm {
     csrf: String,
-    token: String,
+    login: Option<String>,
+    password: Option<String>,
+    token: Option<String>,
     next: Option<String>,
 }
+
+/// Hours a page session lasts.
+const SESSION_HOURS: i64 = 8;
 
 pub(crate) async fn login(State(state): State<AppState>, session: PageUser, Form(form): Form<LoginForm>) -> Response {
     let lang = Lang::Zh;
@@ -113,12 +126,23 @@ pub(crate) async fn login(State(state): State<AppState>, session: PageUser, Form
             &ApiError::forbidden("the form's security token is missing or stale; reload the page"),
         );
     }
-    match state.store.user_by_token(form.token.trim()).await {
-        Ok(Some(_)) => {
-            let cookie = format!("{SESSION}={}; Path=/; SameSite=Strict; HttpOnly", form.token.trim());
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let user = match (text(&form.login), form.password.as_deref().filter(|p| !p.is_empty()), text(&form.token)) {
+        (Some(login), Some(password), _) => state.store.user_by_password(&login, password).await,
+        (_, _, Some(token)) => state.store.user_by_token(&token).await,
+        _ => Ok(None),
+    };
+    let session = match user {
+        Ok(Some(user)) => state.store.create_session(user.id, SESSION_HOURS).await,
+        Ok(None) => return super::error_page(lang, &ApiError::unauthorized()),
+        Err(error) => return super::error_page(lang, &error.into()),
+    };
+    match session {
+        Ok(key) => {
+            let cookie =
+                format!("{SESSION}={key}; Path=/; Max-Age={}; SameSite=Strict; HttpOnly", SESSION_HOURS * 3600);
             ([(SET_COOKIE, cookie)], Redirect::to(&local(form.next.as_deref()))).into_response()
         }
-        Ok(None) => super::error_page(lang, &ApiError::unauthorized()),
         Err(error) => super::error_page(lang, &error.into()),
     }
 }
@@ -128,9 +152,19 @@ pub(crate) struct LogoutForm {
     csrf: String,
 }
 
-pub(crate) async fn logout(session: PageUser, Form(form): Form<LogoutForm>) -> Response {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: PageUser,
+    Form(form): Form<LogoutForm>,
+) -> Response {
     if session.csrf.as_deref() != Some(form.csrf.as_str()) {
         return super::error_page(Lang::Zh, &ApiError::forbidden("the form's security token is missing or stale"));
+    }
+    if let Some(key) = cookie(&headers, SESSION) {
+        if let Err(error) = state.store.end_session(key).await {
+            return super::error_page(Lang::Zh, &error.into());
+        }
     }
     let cookie = format!("{SESSION}=; Path=/; Max-Age=0; SameSite=Strict; HttpOnly");
     ([(SET_COOKIE, cookie)], Redirect::to("/")).into_response()

@@ -204,8 +204,7 @@ async fn sample_size_is_allocated_to_strata_by_population() {
 async fn a_clerk_runs_a_campaign_from_the_pages() {
     let app = TestApp::new().await;
     toy_makers(&app).await;
-    let token = &app.hangzhou_regulator;
-    let session = format!("zl_session={token}; zl_csrf=abc123");
+    let session = app.session_cookie("regulator", "abc123").await;
 
     // Without the CSRF value, or with another, a form is refused.
     let form = "csrf=wrong&id=2026-HZ-P&level=city&year=2026&product_category=0401&strata=%E5%85%A8%E9%83%A8%2C+2%2C+2";
@@ -227,7 +226,7 @@ async fn a_clerk_runs_a_campaign_from_the_pages() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
 
     // The lab sees the sample and enters its items as lines.
-    let lab = format!("zl_session={}; zl_csrf=xyz", app.lab);
+    let lab = app.session_cookie("lab", "xyz").await;
     let items = "csrf=xyz&tested_on=2026-03-20&items=%E5%B0%8F%E9%9B%B6%E4%BB%B6+%7C+GB+6675.2-2014+4.1+%7C+%E4%B8%8D%E5%BE%97%E6%9C%89+%7C+%E6%9C%89+%7C++%7C+%E4%B8%8D%E5%90%88%E6%A0%BC";
     let (status, _, body) = app.post_form("/samples/P-1/results", &lab, items).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");

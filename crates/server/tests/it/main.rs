@@ -38,6 +38,9 @@ impl TestApp {
                 role,
                 region_code: region.map(Into::into),
                 uscc: uscc.map(Into::into),
+                // Every test account can also sign in to the pages as its role name with password "secret".
+                login: Some(format!("{role:?}").to_lowercase()),
+                password: Some("secret".into()),
             };
             async move { store.add_user(&user).await.unwrap().1 }
         };
@@ -102,6 +105,13 @@ impl TestApp {
         let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         (status, location, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    /// Cookies of a signed-in page session for a test account (`admin`, `regulator`, `enterprise`, `lab`).
+    pub async fn session_cookie(&self, login: &str, csrf: &str) -> String {
+        let user = self.state.store.user_by_password(login, "secret").await.unwrap().expect("test account");
+        let key = self.state.store.create_session(user.id, 1).await.unwrap();
+        format!("zl_session={key}; zl_csrf={csrf}")
     }
 
     /// A GET with cookies.

@@ -72,17 +72,46 @@ async fn code_checker_and_english_pages() {
 }
 
 #[tokio::test]
-async fn signing_in_sets_an_http_only_session_and_checks_the_form() {
+async fn signing_in_starts_a_session_and_checks_the_form() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use tower::ServiceExt;
     let app = TestApp::new().await;
-    let (status, location, _) =
-        app.post_form("/login", "zl_csrf=k1", &format!("csrf=k1&token={}&next=%2Fcampaigns", app.admin)).await;
-    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/campaigns")));
-    let (status, _, _) = app.post_form("/login", "zl_csrf=k1", &format!("csrf=k2&token={}", app.admin)).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "CSRF value differs from its cookie");
+    let sign_in = |form: String| {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::COOKIE, "zl_csrf=k1")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        server::app(app.state.clone()).oneshot(request)
+    };
+    let response = sign_in("csrf=k1&login=regulator&password=secret&next=%2Fcampaigns".into()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/campaigns");
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let key = cookie.trim_start_matches("zl_session=").split(';').next().unwrap();
+    assert_eq!(app.state.store.session_user(key).await.unwrap().unwrap().name, "Regulator");
+    assert!(!cookie.contains(&app.hangzhou_regulator), "the cookie holds a session key, not the API token");
+
+    // An API token signs in too; wrong passwords, forged tokens and stale CSRF values do not.
+    let response = sign_in(format!("csrf=k1&token={}", app.admin)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, _, _) = app.post_form("/login", "zl_csrf=k1", "csrf=k1&login=regulator&password=wrong").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _, _) = app.post_form("/login", "zl_csrf=k1", "csrf=k1&token=zl_forged").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = app.post_form("/login", "zl_csrf=k1", "csrf=k2&login=regulator&password=secret").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "CSRF value differs from its cookie");
     // A next address off the site is not followed.
     let (_, location, _) =
-        app.post_form("/login", "zl_csrf=k1", &format!("csrf=k1&token={}&next=%2F%2Fevil.example", app.admin)).await;
+        app.post_form("/login", "zl_csrf=k1", "csrf=k1&login=regulator&password=secret&next=%2F%2Fevil.example").await;
     assert_eq!(location.as_deref(), Some("/"));
+
+    // Signing out ends the session.
+    let (status, _, _) = app.post_form("/logout", &format!("zl_session={key}; zl_csrf=k1"), "csrf=k1").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.state.store.session_user(key).await.unwrap(), None);
 }

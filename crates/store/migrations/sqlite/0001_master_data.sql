@@ -74,7 +74,18 @@ CREATE TABLE users (
     region_code TEXT,
     uscc TEXT,
     token_hash TEXT NOT NULL UNIQUE,
+    -- People who use the pages sign in with a login name and an argon2-hashed password.
+    login TEXT UNIQUE,
+    password_hash TEXT,
     created_at TEXT NOT NULL
+);
+
+-- Page sessions: the cookie holds a random session key, stored here only as a hash, valid until it expires.
+CREATE TABLE sessions (
+    key_hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
 );
 
 CREATE TABLE audit_log (

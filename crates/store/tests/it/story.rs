@@ -113,10 +113,23 @@ async fn tokens_identify_users_and_are_stored_hashed() {
             role: Role::Regulator,
             region_code: Some("330100".into()),
             uscc: None,
+            login: Some("hz-regulator".into()),
+            password: Some("correct horse".into()),
         };
         let (user, token) = store.add_user(&new).await.unwrap();
         assert!(token.starts_with("zl_") && token.len() == 67);
-        assert_eq!(store.user_by_token(&token).await.unwrap(), Some(user));
+        assert_eq!(store.user_by_token(&token).await.unwrap(), Some(user.clone()));
         assert_eq!(store.user_by_token("zl_wrong").await.unwrap(), None);
+        // Passwords: right, wrong, unknown login.
+        assert_eq!(store.user_by_password("hz-regulator", "correct horse").await.unwrap(), Some(user.clone()));
+        assert_eq!(store.user_by_password("hz-regulator", "wrong").await.unwrap(), None);
+        assert_eq!(store.user_by_password("nobody", "correct horse").await.unwrap(), None);
+        // Sessions: a key finds its user until it is ended.
+        let key = store.create_session(user.id, 8).await.unwrap();
+        assert_eq!(store.session_user(&key).await.unwrap(), Some(user.clone()));
+        let expired = store.create_session(user.id, -1).await.unwrap();
+        assert_eq!(store.session_user(&expired).await.unwrap(), None);
+        store.end_session(&key).await.unwrap();
+        assert_eq!(store.session_user(&key).await.unwrap(), None);
     }
 }
