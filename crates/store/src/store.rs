@@ -659,7 +659,8 @@ impl Store {
     /// The account with this login name and password, if both are right.
     pub async fn user_by_password(&self, login: &str, password: &str) -> Result<Option<User>, StoreError> {
         let sql = "SELECT id, name, role, region_code, uscc, password_hash FROM users WHERE login = $1";
-        let row: Option<PasswordRow> = on_pool!(self, pool => sqlx::query_as(sql).bind(login).fetch_optional(pool).await?);
+        let row: Option<PasswordRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(login).fetch_optional(pool).await?);
         let Some(PasswordRow { user, password_hash: Some(stored) }) = row else { return Ok(None) };
         let password = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || {

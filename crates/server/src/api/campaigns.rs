@@ -170,19 +170,24 @@ pub(crate) async fn create(
         strata,
     };
     state.store.create_campaign(&campaign, Some(user.id)).await?;
-    Ok((StatusCode::CREATED, Json(campaign_json(&state, &campaign_or_404(&state, &campaign.id).await?).await?)))
+    Ok((StatusCode::CREATED, Json(campaign_json(&state, &campaign_or_404(&state, &campaign.id).await?, true).await?)))
 }
 
-async fn campaign_json(state: &AppState, campaign: &Campaign) -> Result<Value, ApiError> {
+/// A campaign as its supervisors see it, or as the public does: sampling comes without advance notice, so
+/// the drawn organizations are the supervisors' only, and verdicts count once published.
+async fn campaign_json(state: &AppState, campaign: &Campaign, supervisor: bool) -> Result<Value, ApiError> {
     let strata = state.store.campaign_strata(&campaign.id).await?;
-    let drawn = state.store.campaign_draw(&campaign.id).await?;
+    let drawn = if supervisor { state.store.campaign_draw(&campaign.id).await? } else { Vec::new() };
     let samples = state.store.samples_where(Some(&campaign.id), None, 100_000).await?;
-    let count = |verdict: &str| samples.iter().filter(|s| s.verdict == verdict).count();
+    let counted = |verdict: &str| {
+        samples.iter().filter(|s| s.verdict == verdict && (supervisor || s.status == "published")).count()
+    };
+    let published = samples.iter().filter(|s| s.status == "published").count();
     Ok(json!({
         "campaign": campaign,
         "strata": strata.iter().map(|(stratum, population, allocation)| json!({"stratum": stratum, "population": population, "allocation": allocation})).collect::<Vec<_>>(),
         "drawn": drawn.iter().map(|(uscc, stratum)| json!({"uscc": uscc, "stratum": stratum})).collect::<Vec<_>>(),
-        "samples": {"total": samples.len(), "pass": count("pass"), "fail": count("fail"), "pending": count("pending")},
+        "samples": {"total": samples.len(), "published": published, "pass": counted("pass"), "fail": counted("fail")},
     }))
 }
 
@@ -197,9 +202,14 @@ async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -
     Ok(Json(json!({ "items": campaigns })))
 }
 
-async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn one(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let campaign = campaign_or_404(&state, &id).await?;
-    Ok(Json(campaign_json(&state, &campaign).await?))
+    let supervisor = user.is_some_and(|u| authorize_supervision(&u, &campaign.region_code).is_ok());
+    Ok(Json(campaign_json(&state, &campaign, supervisor).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -87,9 +87,12 @@ async fn campaign_runs_from_plan_to_published_results() {
     assert_eq!(body["sample"]["failed_items"], "GB 6675.2-2014 4.1 小零件");
     app.write(Method::POST, "/api/v1/samples/HZ-002/results", Some(&app.lab), items("fail")).await;
 
-    // Nobody outside sees an unpublished result.
+    // Nobody outside sees an unpublished result, nor which organizations were drawn.
     let (status, _) = app.get_json("/api/v1/samples/HZ-001").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, public) = app.get_json("/api/v1/campaigns/2025-HZ-0401").await;
+    assert_eq!(public["drawn"], json!([]));
+    assert_eq!((public["samples"]["total"].as_u64(), public["samples"]["fail"].as_u64()), (Some(2), Some(0)));
 
     // Notice opens the 15-day re-test window.
     let (_, body) =
