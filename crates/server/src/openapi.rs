@@ -64,6 +64,13 @@ pub fn document() -> Value {
                 "summary": "One GB/T 2260 region with its parent, history and children",
                 "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "the region"}, "400": error_response("invalid_region")}}},
+            "/api/v1/calendar/working-days": {"get": {
+                "summary": "The N-th working day after a date on the official holiday calendar (the day itself not counted)",
+                "parameters": [
+                    {"name": "from", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}},
+                    {"name": "add", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"200": {"description": "{from, add, date}"}, "400": error_response("invalid_request"),
+                              "422": error_response("calendar_unavailable: a year without official data")}}},
             "/api/v1/categories": {"get": {
                 "summary": "Product categories of the supervision catalogue",
                 "responses": {"200": {"description": "the categories"}}}},

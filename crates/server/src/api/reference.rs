@@ -17,6 +17,32 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/regions", get(children))
         .route("/api/v1/regions/{code}", get(one))
         .route("/api/v1/categories", get(categories))
+        .route("/api/v1/calendar/working-days", get(working_days))
+}
+
+#[derive(Debug, Deserialize)]
+struct WorkingDayParams {
+    from: Option<String>,
+    add: Option<String>,
+}
+
+/// The `add`-th working day after `from` on the official calendar: the day of receipt is not counted.
+async fn working_days(params: Result<Query<WorkingDayParams>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+    let Query(params) = params.map_err(query_rejection)?;
+    let from_text = input::optional_text(params.from)
+        .ok_or_else(|| ApiError::bad_request("invalid_request", "from is required"))?;
+    let from = input::date("from", &from_text)?;
+    let add_text =
+        input::optional_text(params.add).ok_or_else(|| ApiError::bad_request("invalid_request", "add is required"))?;
+    let add: u32 = add_text.parse().ok().filter(|n| *n <= 3650).ok_or_else(|| {
+        ApiError::bad_request("invalid_request", format!("add '{add_text}' is not a whole number from 0 to 3650"))
+    })?;
+    let date = calendar::add_working_days(from, add).map_err(|e| ApiError {
+        status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        code: "calendar_unavailable",
+        message: e.to_string(),
+    })?;
+    Ok(Json(json!({ "from": from.to_string(), "add": add, "date": date.to_string() })))
 }
 
 fn summary(code: &str) -> Value {
