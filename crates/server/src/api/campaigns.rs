@@ -366,19 +366,18 @@ async fn sample_json(state: &AppState, id: &str) -> Result<Value, ApiError> {
     }))
 }
 
-/// Whether a reader may see an unpublished sample: its regulator, its lab, or the enterprise itself.
-fn may_read(user: Option<&User>, sample: &Sample) -> bool {
-    let Some(user) = user else { return sample.status == "published" || sample.published_on.is_some() };
+/// Whether a reader may see a sample: anyone once published; before that its regulator, its lab, or the
+/// enterprise itself. The API and the pages both ask this.
+pub(crate) fn may_read(user: Option<&User>, sample: &Sample) -> bool {
+    if sample.status == "published" {
+        return true;
+    }
+    let Some(user) = user else { return false };
     match user.role {
-        Role::Admin => true,
-        Role::Regulator => user
-            .region_code
-            .as_deref()
-            .and_then(|c| codes::RegionCode::parse(c).ok())
-            .is_some_and(|c| c.contains(&sample.region_code)),
+        Role::Admin | Role::Regulator => authorize_supervision(user, &sample.region_code).is_ok(),
         Role::Lab => sample.lab.as_deref() == Some(user.name.as_str()),
         Role::Enterprise => user.uscc.as_deref() == Some(sample.uscc.as_str()),
-        _ => sample.status == "published",
+        _ => false,
     }
 }
 

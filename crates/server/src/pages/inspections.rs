@@ -10,6 +10,7 @@ use serde_json::json;
 use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::{sign_in_link, PageUser};
+use crate::api::campaigns::may_read;
 use crate::api::indicators;
 use crate::api::inspections::{compute, PassRateParams, RateView};
 use crate::i18n::Lang;
@@ -198,21 +199,6 @@ pub(crate) async fn campaigns(State(state): State<AppState>, Query(params): Quer
     page(lang, lang.t("抽查任务", "Campaigns"), body).into_response()
 }
 
-/// Whether a signed-in user sees a sample before publication: its regulator, its lab, the enterprise.
-fn sees(user: Option<&store::User>, sample: &store::inspections::Sample) -> bool {
-    if sample.status == "published" {
-        return true;
-    }
-    let Some(user) = user else { return false };
-    match user.role {
-        store::Role::Admin => true,
-        store::Role::Regulator => crate::auth::authorize_supervision(user, &sample.region_code).is_ok(),
-        store::Role::Lab => sample.lab.as_deref() == Some(user.name.as_str()),
-        store::Role::Enterprise => user.uscc.as_deref() == Some(sample.uscc.as_str()),
-        _ => false,
-    }
-}
-
 fn date_form(session: &PageUser, lang: Lang, action: &str, label: &str) -> Markup {
     html! {
         form.inline method="post" action=(action) {
@@ -250,7 +236,7 @@ pub(crate) async fn campaign(
     let user = session.user.as_ref();
     let supervisor = user.is_some_and(|u| crate::auth::authorize_supervision(u, &campaign.region_code).is_ok());
     // The public sees published results only; the people working on a sample see it as it stands.
-    let samples: Vec<_> = samples.into_iter().filter(|s| sees(user, s)).collect();
+    let samples: Vec<_> = samples.into_iter().filter(|s| may_read(user, s)).collect();
     let sampled: Vec<&str> = samples.iter().map(|s| s.uscc.as_str()).collect();
     let rates = compute(
         &state,

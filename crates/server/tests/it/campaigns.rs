@@ -147,9 +147,12 @@ async fn campaign_runs_from_plan_to_published_results() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!((body["published"].as_u64(), body["failed"].as_u64()), (Some(2), Some(1)));
 
-    // Published: public, counted in pass rates, and the failure is an event for the credit file.
+    // Published: public (to anyone signed in too, not only to the sample's own lab), counted in pass rates, and
+    // the failure is an event for the credit file.
     let (status, body) = app.get_json("/api/v1/samples/HZ-002").await;
     assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.send(Method::GET, "/api/v1/samples/HZ-002", Some(&app.enterprise), None).await;
+    assert_eq!(status, StatusCode::OK, "HZ-002 is another enterprise's sample, but published");
     assert!(body["events"].as_array().unwrap().iter().any(|e| e["kind"] == "inspection_failed"));
     let (_, rates) = app.get_json("/api/v1/inspections/pass-rates?campaign_id=2025-HZ-0401").await;
     assert_eq!((rates["total"]["samples"].as_i64(), rates["total"]["passed"].as_i64()), (Some(2), Some(1)));
