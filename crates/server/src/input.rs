@@ -126,10 +126,8 @@ pub fn organization(fields: OrganizationFields, path_uscc: Option<&Uscc>) -> Res
         ));
     }
     let registered_on = optional_text(fields.registered_on);
-    if let Some(date) = &registered_on {
-        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
-            FieldError::new("registered_on", "invalid_request", format!("'{date}' is not a date YYYY-MM-DD"))
-        })?;
+    if let Some(text) = &registered_on {
+        date("registered_on", text)?;
     }
     Ok(NewOrganization {
         uscc: uscc.to_string(),
@@ -265,6 +263,11 @@ fn choice(
         })
 }
 
+/// A campaign level by its name or a Chinese synonym (`国家`, `省级`, …).
+pub fn campaign_level(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
+    choice(field, value, CAMPAIGN_LEVELS)
+}
+
 /// An identifier such as a sample or campaign id: 1 to 64 characters, no spaces or control characters.
 fn identifier(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
     let value = optional_text(value)
@@ -289,7 +292,7 @@ pub fn date(field: &'static str, value: &str) -> Result<chrono::NaiveDate, Field
 pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, FieldError> {
     let sample_id = identifier("sample_id", fields.sample_id)?;
     let campaign_id = identifier("campaign_id", fields.campaign_id)?;
-    let campaign_level = choice("campaign_level", fields.campaign_level, CAMPAIGN_LEVELS)?;
+    let campaign_level = campaign_level("campaign_level", fields.campaign_level)?;
     let sampled_on_text = optional_text(fields.sampled_on)
         .ok_or_else(|| FieldError::new("sampled_on", "invalid_request", "sampled_on is required"))?;
     let sampled_on = date("sampled_on", &sampled_on_text)?;

@@ -123,11 +123,17 @@ fn year_quarter(date: &str) -> (i64, i64) {
     (year, (month - 1) / 3 + 1)
 }
 
-/// The jurisdiction of a campaign of this level over a sample in `region_code`.
-fn campaign_region(level: &str, region_code: &str) -> String {
+/// The province-level code `XX0000` of a six-digit region code.
+fn province_code(region_code: &str) -> String {
+    format!("{}0000", &region_code[..2])
+}
+
+/// The jurisdiction of a campaign of this level over a six-digit region code: `000000` nationally, else the
+/// code cut to the level.
+pub fn campaign_region(level: &str, region_code: &str) -> String {
     match level {
         "national" => "000000".to_owned(),
-        "provincial" => format!("{}0000", &region_code[..2]),
+        "provincial" => province_code(region_code),
         "city" => format!("{}00", &region_code[..4]),
         _ => region_code.to_owned(),
     }
@@ -239,7 +245,7 @@ impl Store {
                         .push_bind(s.product_category.as_str())
                         .push_bind(s.uscc.as_str())
                         .push_bind(s.region_code.as_str())
-                        .push_bind(format!("{}0000", &s.region_code[..2]))
+                        .push_bind(province_code(&s.region_code))
                         .push_bind(s.channel.as_str())
                         .push_bind(s.verdict.as_str())
                         .push_bind(s.gtin.as_deref())
@@ -703,7 +709,7 @@ impl Store {
             .bind(&sample.product_category)
             .bind(&sample.uscc)
             .bind(&sample.region_code)
-            .bind(format!("{}0000", &sample.region_code[..2]))
+            .bind(province_code(&sample.region_code))
             .bind(&sample.channel)
             .bind(&sample.gtin)
             .bind(&sample.lot)

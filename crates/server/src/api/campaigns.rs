@@ -93,12 +93,7 @@ fn jurisdiction(level: &str, region: Option<&str>) -> Result<String, ApiError> {
     }
     let region = region.ok_or_else(|| invalid("region_code is required for a provincial, city or county campaign"))?;
     let code = input::region("region_code", region)?;
-    let digits = code.as_str();
-    Ok(match level {
-        "provincial" => format!("{}0000", &digits[..2]),
-        "city" => format!("{}00", &digits[..4]),
-        _ => digits.to_owned(),
-    })
+    Ok(store::inspections::campaign_region(level, code.as_str()))
 }
 
 /// The region prefix a campaign's jurisdiction covers (empty for national).
@@ -116,12 +111,7 @@ pub(crate) async fn create(
     if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace()) {
         return Err(invalid("id must be 1 to 64 characters without spaces"));
     }
-    let level = required("level", body.level)?;
-    let level = input::CAMPAIGN_LEVELS
-        .iter()
-        .find(|(name, synonyms)| *name == level || synonyms.contains(&level.as_str()))
-        .map(|(name, _)| (*name).to_owned())
-        .ok_or_else(|| invalid(format!("level '{level}' is not national, provincial, city or county")))?;
+    let level = input::campaign_level("level", body.level)?;
     let region = optional_text(body.region_code).or_else(|| user.region_code.clone());
     let region_code = jurisdiction(&level, region.as_deref())?;
     authorize_supervision(&user, &region_code)?;

@@ -159,13 +159,7 @@ pub(crate) async fn compute(state: &AppState, params: PassRateParams) -> Result<
         Some(other) => return Err(invalid(format!("estimator '{other}' is not simple or stratified"))),
     };
     let campaign_level = input::optional_text(params.campaign_level)
-        .map(|level| {
-            input::CAMPAIGN_LEVELS
-                .iter()
-                .find(|(name, synonyms)| *name == level || synonyms.contains(&level.as_str()))
-                .map(|(name, _)| (*name).to_owned())
-                .ok_or_else(|| invalid(format!("campaign_level '{level}' is not national, provincial, city or county")))
-        })
+        .map(|level| input::campaign_level("campaign_level", Some(level)))
         .transpose()?;
     let mut dates = Vec::new();
     for (field, value) in [("from", &params.from), ("to", &params.to)] {
