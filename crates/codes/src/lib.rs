@@ -7,6 +7,7 @@ mod charset;
 pub mod epc;
 pub mod gs1;
 pub mod inspect;
+pub mod link;
 pub mod org_code;
 pub mod region;
 pub mod uscc;
