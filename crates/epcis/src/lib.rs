@@ -13,8 +13,10 @@ pub mod hash;
 pub mod json;
 pub mod time;
 mod tree;
+pub mod validate;
 pub mod vocab;
 pub mod xml;
 
 pub use hash::{event_hash, prehash};
 pub use tree::{EventTree, Node};
+pub use validate::{validate_document, validate_event, Problem};

@@ -205,6 +205,10 @@ pub const MEASUREMENT_TYPES: &[&str] = &[
     "Wavenumber",
 ];
 
+/// Measurement types of the GS1 web vocabulary's earlier releases, still sent by deployed systems.
+pub const LEGACY_MEASUREMENT_TYPES: &[&str] =
+    &["Activity", "EffectiveDose", "EffectiveDoseRate", "Molar_concentration", "Mass_concentration"];
+
 /// GS1 web vocabulary sensor alert types.
 pub const ALERT_TYPES: &[&str] = &["ALARM_CONDITION", "ERROR_CONDITION"];
 
@@ -274,6 +278,7 @@ impl Vocabulary {
     /// True when `word` is a standard bare value.
     pub fn contains(self, word: &str) -> bool {
         self.values().contains(&word)
+            || (self == Vocabulary::MeasurementType && LEGACY_MEASUREMENT_TYPES.contains(&word))
     }
 
     /// The web URI of a value given bare, as a URN or as a web URI; other URIs are returned unchanged.
