@@ -11,6 +11,7 @@
 
 pub mod hash;
 pub mod json;
+pub mod model;
 pub mod time;
 mod tree;
 pub mod validate;
@@ -18,5 +19,6 @@ pub mod vocab;
 pub mod xml;
 
 pub use hash::{event_hash, prehash};
+pub use model::{canonical_id, events_of, Action, Event, EventType, Party, QuantityElement, Role};
 pub use tree::{EventTree, Node};
 pub use validate::{validate_document, validate_event, Problem};
