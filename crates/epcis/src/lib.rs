@@ -13,6 +13,7 @@ pub mod hash;
 pub mod json;
 pub mod model;
 pub mod time;
+pub mod trace;
 mod tree;
 pub mod validate;
 pub mod vocab;

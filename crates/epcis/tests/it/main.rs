@@ -1,2 +1,3 @@
 mod conformance;
 mod hash_vectors;
+mod trace;
