@@ -12,6 +12,7 @@ mod model;
 mod reference;
 pub mod search;
 mod store;
+pub mod traceability;
 
 pub use error::StoreError;
 pub use model::{

@@ -2,6 +2,7 @@
 
 mod inspections;
 mod story;
+mod traceability;
 
 use store::Store;
 

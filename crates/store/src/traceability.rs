@@ -1,0 +1,624 @@
+//! Traceability storage (质量追溯): EPCIS capture in one transaction per capture, the SimpleEventQuery,
+//! trace edges, and GLNs registered to organizations.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use epcis::trace::{edges, Edge, EdgeKind, StoredEdge};
+use epcis::{Event, Role};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{QueryBuilder, Row};
+
+use crate::on_pool;
+use crate::store::{now, Backend, Store};
+use crate::StoreError;
+
+/// Rows per multi-row INSERT: 16 parameters an event row stays under SQLite's bound-parameter limit.
+const ROWS_PER_STATEMENT: usize = 1_000;
+/// Keys per `IN (…)` list.
+const KEYS_PER_LOOKUP: usize = 5_000;
+
+/// What to do with the rest of a capture when one event fails (`GS1-Capture-Error-Behaviour`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorBehaviour {
+    /// Store nothing (the default).
+    Rollback,
+    /// Store the valid events.
+    Proceed,
+}
+
+impl ErrorBehaviour {
+    /// The header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorBehaviour::Rollback => "rollback",
+            ErrorBehaviour::Proceed => "proceed",
+        }
+    }
+}
+
+/// A capture job as its status URL shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaptureJob {
+    pub id: i64,
+    /// `succeeded` or `failed`.
+    pub status: String,
+    pub error_behaviour: String,
+    pub event_count: i64,
+    pub stored_count: i64,
+    pub duplicate_count: i64,
+    /// Problems found, as RFC 7807 members (`pointer`, `code`, `message`).
+    pub problems: Value,
+    pub created_at: String,
+    pub finished_at: String,
+}
+
+/// The outcome of a capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureOutcome {
+    pub capture_id: i64,
+    pub stored: usize,
+    /// Events already in the repository (same eventID or same event hash), stored once.
+    pub duplicates: usize,
+}
+
+/// A registered GLN: a party (PGLN) or a location (SGLN) and who holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct GlnRegistration {
+    pub gln: String,
+    /// `party` or `location`.
+    pub kind: String,
+    pub uscc: Option<String>,
+    pub name: String,
+    pub region_code: String,
+    pub address: Option<String>,
+}
+
+/// How a MATCH_ parameter compares identifiers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdMatch {
+    /// The canonical identifier itself.
+    Exact(String),
+    /// Every identifier of a class: the class link itself or anything under `link/`.
+    Class(String),
+}
+
+/// A SimpleEventQuery, its parameters already checked and identifiers canonical.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventQuery {
+    pub event_types: Vec<String>,
+    pub ge_event_time: Option<i64>,
+    pub lt_event_time: Option<i64>,
+    pub ge_record_time: Option<i64>,
+    pub lt_record_time: Option<i64>,
+    pub actions: Vec<String>,
+    pub biz_steps: Vec<String>,
+    pub dispositions: Vec<String>,
+    pub read_points: Vec<String>,
+    pub biz_locations: Vec<String>,
+    pub event_ids: Vec<String>,
+    pub transformation_ids: Vec<String>,
+    /// Identifier conditions: roles and the identifiers any of which must appear in one of them. All
+    /// conditions must hold.
+    pub id_conditions: Vec<(Vec<Role>, Vec<IdMatch>)>,
+    pub error_declared: Option<bool>,
+    /// Order by record time instead of event time.
+    pub order_by_record_time: bool,
+    pub descending: bool,
+    /// Page size.
+    pub limit: i64,
+    /// Position after which this page starts: (sort key, row id).
+    pub after: Option<(i64, i64)>,
+}
+
+/// A page of events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPage {
+    pub events: Vec<Value>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<(i64, i64)>,
+}
+
+fn role_names(roles: &[Role]) -> Vec<&'static str> {
+    roles.iter().map(|r| r.as_str()).collect()
+}
+
+/// The smallest string greater than every string starting with `prefix`.
+fn after_prefix(prefix: &str) -> String {
+    let mut upper = prefix.to_owned();
+    upper.push(char::MAX);
+    upper
+}
+
+/// An event ready to insert: its row id, the event, and its edges.
+struct NewRow<'a> {
+    row: i64,
+    event: &'a Event,
+    document: String,
+}
+
+impl Store {
+    /// Stores a capture's events in one transaction, each event once: an event whose eventID or hash is
+    /// already stored (or appears earlier in the same capture) counts as a duplicate and is not stored again.
+    pub async fn capture_events(
+        &self,
+        events: &[Event],
+        behaviour: ErrorBehaviour,
+        problems: &Value,
+        user_id: Option<i64>,
+    ) -> Result<CaptureOutcome, StoreError> {
+        let at = now();
+        let record_time = chrono::Utc::now().timestamp_millis();
+        let mut seen_ids = HashSet::new();
+        let mut seen_hashes = HashSet::new();
+        let mut unique: Vec<&Event> = Vec::with_capacity(events.len());
+        for event in events {
+            let declared = event.error_declared;
+            if seen_ids.insert((event.event_id.as_str(), declared))
+                && seen_hashes.insert((event.hash.as_str(), declared))
+            {
+                unique.push(event);
+            }
+        }
+        let problems_text =
+            if problems.as_array().is_some_and(|p| p.is_empty()) { None } else { Some(problems.to_string()) };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // The capture row comes first: it takes the write lock before row ids are assigned.
+            let capture_id: i64 = sqlx::query_scalar(
+                "INSERT INTO epcis_captures (status, error_behaviour, event_count, stored_count, duplicate_count, \
+                 problems, user_id, created_at, finished_at) VALUES ('succeeded', $1, $2, 0, 0, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(behaviour.as_str())
+            .bind(events.len() as i64)
+            .bind(problems_text.as_deref())
+            .bind(user_id)
+            .bind(&at)
+            .fetch_one(&mut *tx)
+            .await?;
+
+            let mut stored_keys: HashSet<(String, i64)> = HashSet::new();
+            for chunk in unique.chunks(KEYS_PER_LOOKUP) {
+                for column in ["event_id", "event_hash"] {
+                    let mut builder =
+                        QueryBuilder::new(format!("SELECT {column}, error_declared FROM epcis_events WHERE {column} IN ("));
+                    let mut list = builder.separated(", ");
+                    for event in chunk {
+                        list.push_bind(if column == "event_id" { event.event_id.as_str() } else { event.hash.as_str() });
+                    }
+                    list.push_unseparated(")");
+                    for row in builder.build().fetch_all(&mut *tx).await? {
+                        stored_keys.insert((row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?));
+                    }
+                }
+            }
+            let fresh: Vec<&Event> = unique
+                .into_iter()
+                .filter(|e| {
+                    let declared = i64::from(e.error_declared);
+                    !stored_keys.contains(&(e.event_id.clone(), declared)) && !stored_keys.contains(&(e.hash.clone(), declared))
+                })
+                .collect();
+
+            // Row ids are known before the insert, so identifier and edge rows can refer to them.
+            let row_ids: Vec<i64> = match self.backend() {
+                Backend::Sqlite(_) => {
+                    let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM epcis_events").fetch_one(&mut *tx).await?;
+                    (first..first + fresh.len() as i64).collect()
+                }
+                Backend::Postgres(_) => {
+                    sqlx::query_scalar("SELECT nextval('epcis_events_id_seq') FROM generate_series(1, $1)")
+                        .bind(fresh.len() as i64)
+                        .fetch_all(&mut *tx)
+                        .await?
+                }
+            };
+            let rows: Vec<NewRow> = fresh
+                .iter()
+                .zip(&row_ids)
+                .map(|(event, &row)| NewRow { row, event, document: event.document.to_string() })
+                .collect();
+            let new_rows: HashSet<i64> = row_ids.iter().copied().collect();
+
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let mut builder = QueryBuilder::new(
+                    "INSERT INTO epcis_events (id, event_id, event_hash, event_type, event_time, record_time, \
+                     time_zone_offset, action, biz_step, disposition, read_point, biz_location, transformation_id, \
+                     error_declared, capture_id, document) ",
+                );
+                builder.push_values(chunk, |mut b, r| {
+                    let e = r.event;
+                    b.push_bind(r.row)
+                        .push_bind(e.event_id.as_str())
+                        .push_bind(e.hash.as_str())
+                        .push_bind(e.event_type.as_str())
+                        .push_bind(e.event_time)
+                        .push_bind(record_time)
+                        .push_bind(e.time_zone_offset.as_str())
+                        .push_bind(e.action.map(|a| a.as_str()))
+                        .push_bind(e.biz_step.as_deref())
+                        .push_bind(e.disposition.as_deref())
+                        .push_bind(e.read_point.as_deref())
+                        .push_bind(e.biz_location.as_deref())
+                        .push_bind(e.transformation_id.as_deref())
+                        .push_bind(i64::from(e.error_declared))
+                        .push_bind(capture_id)
+                        .push_bind(r.document.as_str());
+                });
+                builder.build().execute(&mut *tx).await?;
+            }
+
+            let ids: Vec<(i64, &epcis::QuantityElement)> =
+                rows.iter().flat_map(|r| r.event.ids.iter().map(move |q| (r.row, q))).collect();
+            for chunk in ids.chunks(ROWS_PER_STATEMENT * 3) {
+                let mut builder = QueryBuilder::new("INSERT INTO epcis_event_ids (event, role, id, quantity, uom) ");
+                builder.push_values(chunk, |mut b, (row, q)| {
+                    b.push_bind(*row).push_bind(q.role.as_str()).push_bind(q.id.as_str()).push_bind(q.quantity).push_bind(q.uom.as_deref());
+                });
+                builder.build().execute(&mut *tx).await?;
+            }
+
+            // Declared errors do not state facts: their edges are left out.
+            let mut new_edges: Vec<StoredEdge> = rows
+                .iter()
+                .filter(|r| !r.event.error_declared)
+                .flat_map(|r| edges(r.event).into_iter().map(move |edge| StoredEdge { edge, event: r.row, time: r.event.event_time }))
+                .collect();
+
+            // Transformations split over several events share a transformationID: join their inputs and outputs.
+            let transformation_ids: Vec<&str> =
+                rows.iter().filter(|r| !r.event.error_declared).filter_map(|r| r.event.transformation_id.as_deref()).collect();
+            if !transformation_ids.is_empty() {
+                let mut members: Vec<TransformationMember> = Vec::new();
+                for chunk in transformation_ids.chunks(KEYS_PER_LOOKUP) {
+                    let mut builder = QueryBuilder::new(
+                        "SELECT e.transformation_id, e.id, e.event_time, i.role, i.id, i.quantity, i.uom \
+                         FROM epcis_events e JOIN epcis_event_ids i ON i.event = e.id \
+                         WHERE e.error_declared = 0 AND e.transformation_id IN (",
+                    );
+                    let mut list = builder.separated(", ");
+                    for id in chunk {
+                        list.push_bind(*id);
+                    }
+                    list.push_unseparated(")");
+                    for row in builder.build().fetch_all(&mut *tx).await? {
+                        members.push(TransformationMember {
+                            transformation_id: row.try_get(0)?,
+                            row: row.try_get(1)?,
+                            time: row.try_get(2)?,
+                            role: row.try_get(3)?,
+                            id: row.try_get(4)?,
+                            quantity: row.try_get(5)?,
+                            uom: row.try_get(6)?,
+                        });
+                    }
+                }
+                new_edges.extend(transformation_edges(&members, &new_rows));
+            }
+
+            for chunk in new_edges.chunks(ROWS_PER_STATEMENT * 2) {
+                let mut builder =
+                    QueryBuilder::new("INSERT INTO epcis_edges (kind, from_id, to_id, label, quantity, uom, event, event_time) ");
+                builder.push_values(chunk, |mut b, e| {
+                    b.push_bind(e.edge.kind.as_str())
+                        .push_bind(e.edge.from.as_str())
+                        .push_bind(e.edge.to.as_str())
+                        .push_bind(e.edge.label.as_deref())
+                        .push_bind(e.edge.quantity)
+                        .push_bind(e.edge.uom.as_deref())
+                        .push_bind(e.event)
+                        .push_bind(e.time);
+                });
+                builder.build().execute(&mut *tx).await?;
+            }
+
+            let duplicates = events.len() - rows.len();
+            sqlx::query("UPDATE epcis_captures SET stored_count = $1, duplicate_count = $2 WHERE id = $3")
+                .bind(rows.len() as i64)
+                .bind(duplicates as i64)
+                .bind(capture_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(CaptureOutcome { capture_id, stored: rows.len(), duplicates })
+        })
+    }
+
+    /// Records a capture that stored nothing, with the problems that stopped it.
+    pub async fn record_failed_capture(
+        &self,
+        event_count: usize,
+        behaviour: ErrorBehaviour,
+        problems: &Value,
+        user_id: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar::<_, i64>(
+                "INSERT INTO epcis_captures (status, error_behaviour, event_count, stored_count, duplicate_count, \
+                 problems, user_id, created_at, finished_at) VALUES ('failed', $1, $2, 0, 0, $3, $4, $5, $5) RETURNING id",
+            )
+            .bind(behaviour.as_str())
+            .bind(event_count as i64)
+            .bind(problems.to_string())
+            .bind(user_id)
+            .bind(&at)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    /// A capture job.
+    pub async fn capture_job(&self, id: i64) -> Result<Option<CaptureJob>, StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT id, status, error_behaviour, event_count, stored_count, duplicate_count, problems, created_at, \
+                 finished_at FROM epcis_captures WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            let Some(row) = row else { return Ok(None) };
+            let problems: Option<String> = row.try_get(6)?;
+            Ok(Some(CaptureJob {
+                id: row.try_get(0)?,
+                status: row.try_get(1)?,
+                error_behaviour: row.try_get(2)?,
+                event_count: row.try_get(3)?,
+                stored_count: row.try_get(4)?,
+                duplicate_count: row.try_get(5)?,
+                problems: problems.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or(Value::Array(Vec::new())),
+                created_at: row.try_get(7)?,
+                finished_at: row.try_get(8)?,
+            }))
+        })
+    }
+
+    /// Runs a SimpleEventQuery; events come back as captured, with `recordTime` filled in.
+    pub async fn query_events(&self, query: &EventQuery) -> Result<EventPage, StoreError> {
+        let sort_column = if query.order_by_record_time { "record_time" } else { "event_time" };
+        on_pool!(self, pool => {
+            let mut builder = QueryBuilder::new(format!("SELECT e.id, e.{sort_column}, e.record_time, e.document FROM epcis_events e WHERE 1 = 1"));
+            let any_of = |builder: &mut QueryBuilder<_>, column: &str, values: &[String]| {
+                if values.is_empty() {
+                    return;
+                }
+                builder.push(format!(" AND e.{column} IN ("));
+                let mut list = builder.separated(", ");
+                for value in values {
+                    list.push_bind(value.clone());
+                }
+                list.push_unseparated(")");
+            };
+            any_of(&mut builder, "event_type", &query.event_types);
+            any_of(&mut builder, "action", &query.actions);
+            any_of(&mut builder, "biz_step", &query.biz_steps);
+            any_of(&mut builder, "disposition", &query.dispositions);
+            any_of(&mut builder, "read_point", &query.read_points);
+            any_of(&mut builder, "biz_location", &query.biz_locations);
+            any_of(&mut builder, "event_id", &query.event_ids);
+            any_of(&mut builder, "transformation_id", &query.transformation_ids);
+            for (column, bound, op) in [
+                ("event_time", query.ge_event_time, ">="),
+                ("event_time", query.lt_event_time, "<"),
+                ("record_time", query.ge_record_time, ">="),
+                ("record_time", query.lt_record_time, "<"),
+            ] {
+                if let Some(bound) = bound {
+                    builder.push(format!(" AND e.{column} {op} ")).push_bind(bound);
+                }
+            }
+            if let Some(declared) = query.error_declared {
+                builder.push(" AND e.error_declared = ").push_bind(i64::from(declared));
+            }
+            for (roles, matches) in &query.id_conditions {
+                builder.push(" AND e.id IN (SELECT i.event FROM epcis_event_ids i WHERE i.role IN (");
+                let mut list = builder.separated(", ");
+                for role in role_names(roles) {
+                    list.push_bind(role);
+                }
+                list.push_unseparated(") AND (");
+                for (n, condition) in matches.iter().enumerate() {
+                    if n > 0 {
+                        builder.push(" OR ");
+                    }
+                    match condition {
+                        IdMatch::Exact(id) => {
+                            builder.push("i.id = ").push_bind(id.clone());
+                        }
+                        IdMatch::Class(class) => {
+                            let under = format!("{class}/");
+                            builder.push("(i.id = ").push_bind(class.clone());
+                            builder.push(" OR (i.id >= ").push_bind(under.clone());
+                            builder.push(" AND i.id < ").push_bind(after_prefix(&under)).push("))");
+                        }
+                    }
+                }
+                builder.push("))");
+            }
+            let (op, direction) = if query.descending { ("<", "DESC") } else { (">", "ASC") };
+            if let Some((key, id)) = query.after {
+                builder.push(format!(" AND (e.{sort_column} {op} ")).push_bind(key);
+                builder.push(format!(" OR (e.{sort_column} = ")).push_bind(key);
+                builder.push(format!(" AND e.id {op} ")).push_bind(id).push("))");
+            }
+            builder.push(format!(" ORDER BY e.{sort_column} {direction}, e.id {direction} LIMIT ")).push_bind(query.limit + 1);
+            let rows = builder.build().fetch_all(pool).await?;
+            let mut events = Vec::with_capacity(rows.len());
+            let mut last = None;
+            for row in rows.iter().take(query.limit as usize) {
+                let id: i64 = row.try_get(0)?;
+                let key: i64 = row.try_get(1)?;
+                let record_time: i64 = row.try_get(2)?;
+                let text: String = row.try_get(3)?;
+                let mut document: Value = serde_json::from_str(&text)?;
+                document["recordTime"] = Value::String(epcis::time::from_millis(record_time));
+                events.push(document);
+                last = Some((key, id));
+            }
+            let next = if rows.len() as i64 > query.limit { last } else { None };
+            Ok(EventPage { events, next })
+        })
+    }
+
+    /// Every stored version of an event (the event, and its error declaration if one was captured).
+    pub async fn epcis_event(&self, event_id: &str) -> Result<Vec<Value>, StoreError> {
+        let query = EventQuery { event_ids: vec![event_id.to_owned()], limit: 2, ..EventQuery::default() };
+        Ok(self.query_events(&query).await?.events)
+    }
+
+    /// Trace edges touching any of `ids`, as source or target.
+    pub async fn trace_edges(&self, ids: &[String]) -> Result<Vec<StoredEdge>, StoreError> {
+        let mut edges = Vec::new();
+        on_pool!(self, pool => {
+            for chunk in ids.chunks(KEYS_PER_LOOKUP / 2) {
+                for column in ["from_id", "to_id"] {
+                    let mut builder = QueryBuilder::new(format!(
+                        "SELECT kind, from_id, to_id, label, quantity, uom, event, event_time FROM epcis_edges WHERE {column} IN ("
+                    ));
+                    let mut list = builder.separated(", ");
+                    for id in chunk {
+                        list.push_bind(id.as_str());
+                    }
+                    list.push_unseparated(")");
+                    for row in builder.build().fetch_all(pool).await? {
+                        let kind: String = row.try_get(0)?;
+                        let Some(kind) = EdgeKind::parse(&kind) else { continue };
+                        edges.push(StoredEdge {
+                            edge: Edge {
+                                kind,
+                                from: row.try_get(1)?,
+                                to: row.try_get(2)?,
+                                label: row.try_get(3)?,
+                                quantity: row.try_get(4)?,
+                                uom: row.try_get(5)?,
+                            },
+                            event: row.try_get(6)?,
+                            time: row.try_get(7)?,
+                        });
+                    }
+                }
+            }
+            Ok(edges)
+        })
+    }
+
+    /// The eventIDs of event rows, for paths.
+    pub async fn event_ids_of_rows(&self, rows: &[i64]) -> Result<HashMap<i64, (String, String, i64)>, StoreError> {
+        let mut out = HashMap::new();
+        on_pool!(self, pool => {
+            for chunk in rows.chunks(KEYS_PER_LOOKUP) {
+                let mut builder = QueryBuilder::new("SELECT id, event_id, biz_step, event_time FROM epcis_events WHERE id IN (");
+                let mut list = builder.separated(", ");
+                for row in chunk {
+                    list.push_bind(*row);
+                }
+                list.push_unseparated(")");
+                for row in builder.build().fetch_all(pool).await? {
+                    let step: Option<String> = row.try_get(2)?;
+                    out.insert(row.try_get(0)?, (row.try_get(1)?, step.unwrap_or_default(), row.try_get(3)?));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Registers (or updates) GLNs of parties and locations.
+    pub async fn register_glns(&self, registrations: &[GlnRegistration]) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in registrations.chunks(ROWS_PER_STATEMENT) {
+                let mut builder = QueryBuilder::new(
+                    "INSERT INTO gln_registrations (gln, kind, uscc, name, region_code, address, created_at, updated_at) ",
+                );
+                builder.push_values(chunk, |mut b, r| {
+                    b.push_bind(r.gln.as_str())
+                        .push_bind(r.kind.as_str())
+                        .push_bind(r.uscc.as_deref())
+                        .push_bind(r.name.as_str())
+                        .push_bind(r.region_code.as_str())
+                        .push_bind(r.address.as_deref())
+                        .push_bind(at.as_str())
+                        .push_bind(at.as_str());
+                });
+                builder.push(
+                    " ON CONFLICT (gln) DO UPDATE SET kind = excluded.kind, uscc = excluded.uscc, name = excluded.name, \
+                     region_code = excluded.region_code, address = excluded.address, updated_at = excluded.updated_at",
+                );
+                builder.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Registrations of the given GLNs (13 digits), by GLN.
+    pub async fn gln_registrations(&self, glns: &[String]) -> Result<BTreeMap<String, GlnRegistration>, StoreError> {
+        let mut out = BTreeMap::new();
+        on_pool!(self, pool => {
+            for chunk in glns.chunks(KEYS_PER_LOOKUP) {
+                let mut builder = QueryBuilder::new(
+                    "SELECT gln, kind, uscc, name, region_code, address FROM gln_registrations WHERE gln IN (",
+                );
+                let mut list = builder.separated(", ");
+                for gln in chunk {
+                    list.push_bind(gln.as_str());
+                }
+                list.push_unseparated(")");
+                for registration in builder.build_query_as::<GlnRegistration>().fetch_all(pool).await? {
+                    out.insert(registration.gln.clone(), registration);
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// One identifier of an event that belongs to a transformation split over several events.
+struct TransformationMember {
+    transformation_id: String,
+    row: i64,
+    time: i64,
+    role: String,
+    id: String,
+    quantity: Option<f64>,
+    uom: Option<String>,
+}
+
+/// Cross-event edges of transformations that share an ID: each input of one event feeds each output of
+/// another; only pairs involving an event stored in this capture are new.
+fn transformation_edges(members: &[TransformationMember], new_rows: &HashSet<i64>) -> Vec<StoredEdge> {
+    let mut groups: BTreeMap<&str, Vec<&TransformationMember>> = BTreeMap::new();
+    for member in members {
+        groups.entry(member.transformation_id.as_str()).or_default().push(member);
+    }
+    let is_input = |m: &&&TransformationMember| matches!(Role::parse(&m.role), Some(Role::Input | Role::InputQuantity));
+    let is_output =
+        |m: &&&TransformationMember| matches!(Role::parse(&m.role), Some(Role::Output | Role::OutputQuantity));
+    let mut out = Vec::new();
+    for group in groups.values() {
+        for input in group.iter().filter(is_input) {
+            for output in group.iter().filter(is_output) {
+                if input.row == output.row || !(new_rows.contains(&input.row) || new_rows.contains(&output.row)) {
+                    continue;
+                }
+                let later = if input.time >= output.time { input } else { output };
+                out.push(StoredEdge {
+                    edge: Edge {
+                        kind: EdgeKind::Transforms,
+                        from: input.id.clone(),
+                        to: output.id.clone(),
+                        label: None,
+                        quantity: output.quantity,
+                        uom: output.uom.clone(),
+                    },
+                    event: later.row,
+                    time: later.time,
+                });
+            }
+        }
+    }
+    out
+}
