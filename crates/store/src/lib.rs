@@ -20,4 +20,4 @@ pub use model::{
     ProductCategory, Role, User, WriteOutcome,
 };
 pub use reference::{IndicatorTarget, CATEGORIES, INDICATOR_TARGETS};
-pub use store::{Backend, Store, DEFAULT_DATABASE_URL};
+pub use store::{now, Backend, Store, DEFAULT_DATABASE_URL};

@@ -375,6 +375,18 @@ impl Store {
         })
     }
 
+    /// The most recent capture jobs, newest first.
+    pub async fn recent_capture_jobs(&self, limit: i64) -> Result<Vec<CaptureJob>, StoreError> {
+        let ids: Vec<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM epcis_captures ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(pool).await?
+        });
+        let mut jobs = Vec::with_capacity(ids.len());
+        for id in ids {
+            jobs.extend(self.capture_job(id).await?);
+        }
+        Ok(jobs)
+    }
+
     /// Runs a SimpleEventQuery; events come back as captured, with `recordTime` filled in.
     pub async fn query_events(&self, query: &EventQuery) -> Result<EventPage, StoreError> {
         let sort_column = if query.order_by_record_time { "record_time" } else { "event_time" };

@@ -2,11 +2,13 @@
 
 pub(crate) mod campaigns;
 pub(crate) mod codes;
+pub(crate) mod epcis;
 pub(crate) mod indicators;
 pub(crate) mod inspections;
 mod organizations;
 mod products;
 mod reference;
+pub(crate) mod trace;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::routing::get;
@@ -41,6 +43,8 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(inspections::router())
         .merge(campaigns::router())
         .merge(indicators::router())
+        .merge(epcis::router())
+        .merge(trace::router())
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -2,6 +2,7 @@
 
 mod api;
 mod campaigns;
+mod epcis;
 mod inspections;
 mod pages;
 

@@ -1,0 +1,666 @@
+//! The EPCIS 2.0 REST binding under `/epcis/`: capture (documents and single events), capture jobs, the
+//! SimpleEventQuery over `GET /epcis/events`, single events, event types and events by EPC. Errors are RFC 7807
+//! problem documents with the EPCIS exception as their `type`.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use epcis::validate::Problem;
+use epcis::{events_of, validate_document, EventType, Role as IdRole};
+use serde_json::{json, Value};
+use store::traceability::{ErrorBehaviour, EventQuery, IdMatch};
+use store::{Role, User};
+
+use crate::auth::AuthUser;
+use crate::{ApiError, AppState};
+
+/// Events one capture may carry (`GS1-EPCIS-Capture-Limit`).
+pub const CAPTURE_LIMIT: usize = 10_000;
+/// Bytes one capture may carry (`GS1-EPCIS-Capture-File-Size-Limit`).
+pub const CAPTURE_FILE_SIZE_LIMIT: usize = 64 * 1024 * 1024;
+/// Events per query page unless `perPage` says otherwise, and the most a page may hold.
+const DEFAULT_PER_PAGE: i64 = 100;
+const MAX_PER_PAGE: i64 = 1_000;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/epcis/capture", get(capture_jobs).post(capture).layer(DefaultBodyLimit::max(CAPTURE_FILE_SIZE_LIMIT)))
+        .route("/epcis/capture/{id}", get(capture_job))
+        .route("/epcis/events", get(query).post(capture_one).layer(DefaultBodyLimit::max(CAPTURE_FILE_SIZE_LIMIT)))
+        .route("/epcis/events/{event_id}", get(one_event))
+        .route("/epcis/eventTypes", get(event_types))
+        .route("/epcis/eventTypes/{event_type}/events", get(events_of_type))
+        .route("/epcis/epcs/{epc}/events", get(events_of_epc))
+}
+
+/// An EPCIS exception as an RFC 7807 problem document.
+#[derive(Debug)]
+pub struct EpcisProblem {
+    status: StatusCode,
+    exception: &'static str,
+    detail: String,
+    problems: Vec<Problem>,
+    location: Option<String>,
+}
+
+impl EpcisProblem {
+    fn new(status: StatusCode, exception: &'static str, detail: impl ToString) -> Self {
+        EpcisProblem { status, exception, detail: detail.to_string(), problems: Vec::new(), location: None }
+    }
+
+    fn query(detail: impl ToString) -> Self {
+        EpcisProblem::new(StatusCode::BAD_REQUEST, "QueryParameterException", detail)
+    }
+}
+
+impl From<ApiError> for EpcisProblem {
+    fn from(error: ApiError) -> Self {
+        let exception = match error.status {
+            StatusCode::UNAUTHORIZED => "SecurityException",
+            StatusCode::FORBIDDEN => "SecurityException",
+            StatusCode::NOT_FOUND => "NoSuchResourceException",
+            StatusCode::CONFLICT => "ConflictException",
+            s if s.is_server_error() => "ImplementationException",
+            _ => "ValidationException",
+        };
+        EpcisProblem::new(error.status, exception, error.message)
+    }
+}
+
+impl From<store::StoreError> for EpcisProblem {
+    fn from(error: store::StoreError) -> Self {
+        EpcisProblem::from(ApiError::from(error))
+    }
+}
+
+impl IntoResponse for EpcisProblem {
+    fn into_response(self) -> Response {
+        let mut body = json!({
+            "type": format!("epcisException:{}", self.exception),
+            "title": self.exception,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        if !self.problems.is_empty() {
+            body["problems"] = serde_json::to_value(&self.problems).unwrap_or_default();
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        with_version(response)
+    }
+}
+
+fn with_version(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("GS1-EPCIS-Version", HeaderValue::from_static("2.0.0"));
+    headers.insert("GS1-CBV-Version", HeaderValue::from_static("2.0.0"));
+    headers.insert("GS1-EPCIS-Capture-Limit", HeaderValue::from(CAPTURE_LIMIT));
+    response
+}
+
+/// Who may capture: an admin, or an enterprise for events at its own registered locations.
+fn authorize_capture(user: &User) -> Result<(), EpcisProblem> {
+    match user.role {
+        Role::Admin | Role::Enterprise => Ok(()),
+        other => Err(EpcisProblem::new(
+            StatusCode::FORBIDDEN,
+            "SecurityException",
+            format!("role {} may not capture events", other.as_str()),
+        )),
+    }
+}
+
+/// An enterprise reports events at its own locations: a read point or business location registered to
+/// another organization is refused.
+async fn check_locations(state: &AppState, user: &User, events: &[epcis::Event]) -> Result<(), EpcisProblem> {
+    if user.role != Role::Enterprise {
+        return Ok(());
+    }
+    let mut glns: Vec<String> = events
+        .iter()
+        .flat_map(|e| [e.read_point.as_deref(), e.biz_location.as_deref()])
+        .flatten()
+        .filter_map(super::trace::gln_of)
+        .collect();
+    glns.sort();
+    glns.dedup();
+    let registered = state.store.gln_registrations(&glns).await?;
+    for (gln, registration) in registered {
+        if registration.uscc.is_some() && registration.uscc != user.uscc {
+            return Err(EpcisProblem::new(
+                StatusCode::FORBIDDEN,
+                "SecurityException",
+                format!("location {gln} is registered to another organization"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn error_behaviour(headers: &HeaderMap) -> Result<ErrorBehaviour, EpcisProblem> {
+    match headers.get("GS1-Capture-Error-Behaviour").map(|v| v.to_str().unwrap_or_default().to_ascii_lowercase()) {
+        None => Ok(ErrorBehaviour::Rollback),
+        Some(value) if value == "rollback" => Ok(ErrorBehaviour::Rollback),
+        Some(value) if value == "proceed" => Ok(ErrorBehaviour::Proceed),
+        Some(value) => Err(EpcisProblem::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            format!("GS1-Capture-Error-Behaviour '{value}' is not rollback or proceed"),
+        )),
+    }
+}
+
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, EpcisProblem> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+    if !(content_type.starts_with("application/json") || content_type.starts_with("application/ld+json")) {
+        return Err(EpcisProblem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "ValidationException",
+            format!("content type '{content_type}' is not application/json or application/ld+json"),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        EpcisProblem::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            format!("not JSON: line {}, column {}: {e}", e.line(), e.column()),
+        )
+    })
+}
+
+fn event_count(root: &Value) -> usize {
+    root.pointer("/epcisBody/eventList").and_then(Value::as_array).map_or(1, Vec::len)
+}
+
+/// Keeps the events no problem points into (`proceed`): their positions in the event list.
+fn failed_positions(problems: &[Problem]) -> Vec<usize> {
+    let mut positions: Vec<usize> = problems
+        .iter()
+        .filter_map(|p| p.pointer.strip_prefix("/epcisBody/eventList/"))
+        .filter_map(|rest| rest.split('/').next()?.parse().ok())
+        .collect();
+    positions.sort();
+    positions.dedup();
+    positions
+}
+
+/// `POST /epcis/capture`: a document of events, stored in one transaction; 202 with the job's URL.
+async fn capture(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, EpcisProblem> {
+    authorize_capture(&user)?;
+    let behaviour = error_behaviour(&headers)?;
+    let mut root = parse_body(&headers, &body)?;
+    if root.get("type").and_then(Value::as_str) != Some("EPCISDocument") {
+        return Err(EpcisProblem::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            "the capture body must be an EPCISDocument",
+        ));
+    }
+    let count = event_count(&root);
+    if count > CAPTURE_LIMIT {
+        return Err(EpcisProblem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "CaptureLimitExceededException",
+            format!("{count} events; a capture may carry at most {CAPTURE_LIMIT}"),
+        ));
+    }
+    let problems = validate_document(&root);
+    let problems_json = serde_json::to_value(&problems).unwrap_or_default();
+    if !problems.is_empty() {
+        let failed = failed_positions(&problems);
+        // Problems outside the event list (header, context) or rollback: nothing is stored.
+        let document_level = problems.iter().any(|p| !p.pointer.starts_with("/epcisBody/eventList/"));
+        if behaviour == ErrorBehaviour::Rollback || document_level {
+            let id = state.store.record_failed_capture(count, behaviour, &problems_json, Some(user.id)).await?;
+            let mut problem = EpcisProblem::new(
+                StatusCode::BAD_REQUEST,
+                "ValidationException",
+                format!("{} problem(s) in the document; nothing was captured", problems.len()),
+            );
+            problem.problems = problems;
+            problem.location = Some(format!("/epcis/capture/{id}"));
+            return Err(problem);
+        }
+        if let Some(list) = root.pointer_mut("/epcisBody/eventList").and_then(Value::as_array_mut) {
+            for position in failed.iter().rev() {
+                if *position < list.len() {
+                    list.remove(*position);
+                }
+            }
+        }
+    }
+    let events = events_of(&root).map_err(|(i, e)| {
+        EpcisProblem::new(StatusCode::BAD_REQUEST, "ValidationException", format!("event {i}: {e}"))
+    })?;
+    check_locations(&state, &user, &events).await?;
+    let outcome = state.store.capture_events(&events, behaviour, &problems_json, Some(user.id)).await?;
+    let location = format!("/epcis/capture/{}", outcome.capture_id);
+    let mut response = (
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "captureID": outcome.capture_id.to_string(),
+            "stored": outcome.stored,
+            "duplicates": outcome.duplicates,
+            "rejected": count - events.len(),
+        })),
+    )
+        .into_response();
+    response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("ASCII"));
+    Ok(with_version(response))
+}
+
+fn job_view(job: store::traceability::CaptureJob) -> Value {
+    json!({
+        "captureID": job.id.to_string(),
+        "createdAt": job.created_at,
+        "finishedAt": job.finished_at,
+        "running": false,
+        "success": job.status == "succeeded",
+        "captureErrorBehaviour": job.error_behaviour,
+        "eventCount": job.event_count,
+        "storedCount": job.stored_count,
+        "duplicateCount": job.duplicate_count,
+        "errors": job.problems,
+    })
+}
+
+/// `GET /epcis/capture/{id}`: a capture job's outcome.
+async fn capture_job(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, EpcisProblem> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no capture {id}")))?;
+    let job = state.store.capture_job(id).await?;
+    let job = job.ok_or_else(|| {
+        EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no capture {id}"))
+    })?;
+    Ok(with_version(Json(job_view(job)).into_response()))
+}
+
+/// `GET /epcis/capture`: the most recent capture jobs.
+async fn capture_jobs(State(state): State<AppState>, AuthUser(_): AuthUser) -> Result<Response, EpcisProblem> {
+    let jobs = state.store.recent_capture_jobs(100).await?;
+    Ok(with_version(Json(json!({"captureJobs": jobs.into_iter().map(job_view).collect::<Vec<_>>()})).into_response()))
+}
+
+/// `POST /epcis/events`: one event with its own `@context`; 201, or 409 when it is already stored.
+async fn capture_one(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, EpcisProblem> {
+    authorize_capture(&user)?;
+    let root = parse_body(&headers, &body)?;
+    if matches!(root.get("type").and_then(Value::as_str), Some("EPCISDocument" | "EPCISQueryDocument")) {
+        return Err(EpcisProblem::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            "POST /epcis/events takes one event; send documents to /epcis/capture",
+        ));
+    }
+    let problems = validate_document(&root);
+    if !problems.is_empty() {
+        let mut problem = EpcisProblem::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            format!("{} problem(s) in the event", problems.len()),
+        );
+        problem.problems = problems;
+        return Err(problem);
+    }
+    let events =
+        events_of(&root).map_err(|(_, e)| EpcisProblem::new(StatusCode::BAD_REQUEST, "ValidationException", e))?;
+    check_locations(&state, &user, &events).await?;
+    let outcome = state.store.capture_events(&events, ErrorBehaviour::Rollback, &json!([]), Some(user.id)).await?;
+    let location = format!("/epcis/events/{}", percent_encode(&events[0].event_id));
+    if outcome.stored == 0 {
+        let mut problem = EpcisProblem::new(
+            StatusCode::CONFLICT,
+            "ConflictException",
+            format!("event {} is already stored", events[0].event_id),
+        );
+        problem.location = Some(location);
+        return Err(problem);
+    }
+    let mut response = (StatusCode::CREATED, Json(json!({"eventID": events[0].event_id}))).into_response();
+    response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("encoded"));
+    Ok(with_version(response))
+}
+
+/// Percent-encodes everything but unreserved characters, for an identifier in a path segment.
+pub(crate) fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// How identifiers are written in answers (`GS1-EPC-Format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EpcFormat {
+    AsCaptured,
+    Urn,
+    DigitalLink,
+}
+
+fn epc_format(headers: &HeaderMap) -> Result<EpcFormat, EpcisProblem> {
+    match headers.get("GS1-EPC-Format").and_then(|v| v.to_str().ok()) {
+        None | Some("No_Preference") | Some("Never_Translates") => Ok(EpcFormat::AsCaptured),
+        Some("Always_EPC_URN") => Ok(EpcFormat::Urn),
+        Some("Always_GS1_Digital_Link") => Ok(EpcFormat::DigitalLink),
+        Some(other) => Err(EpcisProblem::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            format!("GS1-EPC-Format '{other}' is not No_Preference, Always_EPC_URN, Always_GS1_Digital_Link or Never_Translates"),
+        )),
+    }
+}
+
+fn translate(value: &str, format: EpcFormat) -> String {
+    match format {
+        EpcFormat::AsCaptured => value.to_owned(),
+        EpcFormat::DigitalLink => codes::link::canonical_link(value).unwrap_or_else(|| value.to_owned()),
+        // A Digital Link does not carry the company-prefix length; where it is unknown the link stays.
+        EpcFormat::Urn => codes::DigitalLink::parse(value)
+            .ok()
+            .and_then(|link| codes::Epc::from_digital_link(&link, None).ok())
+            .map(|epc| epc.to_urn())
+            .unwrap_or_else(|| value.to_owned()),
+    }
+}
+
+/// Rewrites the identifiers of an event in the asked format.
+fn translate_event(event: &mut Value, format: EpcFormat) {
+    if format == EpcFormat::AsCaptured {
+        return;
+    }
+    let rewrite = |value: &mut Value| {
+        if let Some(text) = value.as_str() {
+            *value = Value::String(translate(text, format));
+        }
+    };
+    for key in ["epcList", "childEPCs", "inputEPCList", "outputEPCList"] {
+        if let Some(list) = event.get_mut(key).and_then(Value::as_array_mut) {
+            list.iter_mut().for_each(rewrite);
+        }
+    }
+    if let Some(parent) = event.get_mut("parentID") {
+        rewrite(parent);
+    }
+    for key in ["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"] {
+        for element in event.get_mut(key).and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(class) = element.get_mut("epcClass") {
+                rewrite(class);
+            }
+        }
+    }
+    for key in ["readPoint", "bizLocation"] {
+        if let Some(id) = event.get_mut(key).and_then(|l| l.get_mut("id")) {
+            rewrite(id);
+        }
+    }
+    for (key, member) in [("sourceList", "source"), ("destinationList", "destination")] {
+        for entry in event.get_mut(key).and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(value) = entry.get_mut(member) {
+                rewrite(value);
+            }
+        }
+    }
+}
+
+fn list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+fn time_param(name: &str, value: &str) -> Result<i64, EpcisProblem> {
+    epcis::time::to_millis(value)
+        .ok_or_else(|| EpcisProblem::query(format!("{name}: '{value}' is not a date-time with a zone offset")))
+}
+
+/// A MATCH_ value: an identifier, or a pattern naming one class (`urn:epc:idpat:sgtin:CP.IR.*`).
+fn id_match(name: &str, value: &str) -> Result<IdMatch, EpcisProblem> {
+    if value.starts_with("urn:epc:idpat:") {
+        return codes::link::canonical_link(value).map(IdMatch::Class).ok_or_else(|| {
+            EpcisProblem::query(format!("{name}: pattern '{value}' must name one class (CompanyPrefix.Reference.*)"))
+        });
+    }
+    Ok(IdMatch::Exact(epcis::canonical_id(value)))
+}
+
+/// Reads the SimpleEventQuery parameters; any parameter not understood is refused, as the standard asks.
+fn event_query(params: &[(String, String)]) -> Result<(EventQuery, Option<i64>, Option<i64>), EpcisProblem> {
+    let mut query = EventQuery { limit: DEFAULT_PER_PAGE, ..EventQuery::default() };
+    let (mut event_count_limit, mut max_event_count) = (None, None);
+    let number = |name: &str, value: &str| -> Result<i64, EpcisProblem> {
+        value
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| EpcisProblem::query(format!("{name}: '{value}' is not a positive integer")))
+    };
+    for (name, value) in params {
+        let id_roles: Option<&[IdRole]> = match name.as_str() {
+            "MATCH_epc" => Some(&[IdRole::Epc, IdRole::Child]),
+            "MATCH_parentID" => Some(&[IdRole::Parent]),
+            "MATCH_inputEPC" => Some(&[IdRole::Input]),
+            "MATCH_outputEPC" => Some(&[IdRole::Output]),
+            "MATCH_anyEPC" => Some(&[IdRole::Epc, IdRole::Child, IdRole::Parent, IdRole::Input, IdRole::Output]),
+            "MATCH_epcClass" => Some(&[IdRole::Quantity, IdRole::ChildQuantity]),
+            "MATCH_inputEPCClass" => Some(&[IdRole::InputQuantity]),
+            "MATCH_outputEPCClass" => Some(&[IdRole::OutputQuantity]),
+            "MATCH_anyEPCClass" => {
+                Some(&[IdRole::Quantity, IdRole::ChildQuantity, IdRole::InputQuantity, IdRole::OutputQuantity])
+            }
+            _ => None,
+        };
+        if let Some(roles) = id_roles {
+            let matches = list(value).iter().map(|v| id_match(name, v)).collect::<Result<Vec<_>, _>>()?;
+            query.id_conditions.push((roles.to_vec(), matches));
+            continue;
+        }
+        match name.as_str() {
+            "eventType" => {
+                for kind in list(value) {
+                    if EventType::parse(&kind).is_none() {
+                        return Err(EpcisProblem::query(format!("eventType: '{kind}' is not an EPCIS event type")));
+                    }
+                    query.event_types.push(kind);
+                }
+            }
+            "GE_eventTime" => query.ge_event_time = Some(time_param(name, value)?),
+            "LT_eventTime" => query.lt_event_time = Some(time_param(name, value)?),
+            "GE_recordTime" => query.ge_record_time = Some(time_param(name, value)?),
+            "LT_recordTime" => query.lt_record_time = Some(time_param(name, value)?),
+            "EQ_action" => {
+                for action in list(value) {
+                    if epcis::Action::parse(&action).is_none() {
+                        return Err(EpcisProblem::query(format!(
+                            "EQ_action: '{action}' is not ADD, OBSERVE or DELETE"
+                        )));
+                    }
+                    query.actions.push(action);
+                }
+            }
+            "EQ_bizStep" => {
+                query.biz_steps.extend(list(value).iter().map(|v| epcis::vocab::Vocabulary::BizStep.to_bare(v)))
+            }
+            "EQ_disposition" => {
+                query.dispositions.extend(list(value).iter().map(|v| epcis::vocab::Vocabulary::Disposition.to_bare(v)))
+            }
+            "EQ_readPoint" => query.read_points.extend(list(value).iter().map(|v| epcis::canonical_id(v))),
+            "EQ_bizLocation" => query.biz_locations.extend(list(value).iter().map(|v| epcis::canonical_id(v))),
+            "EQ_eventID" => query.event_ids.extend(list(value)),
+            "EQ_transformationID" => {
+                query.transformation_ids.extend(list(value).iter().map(|v| epcis::canonical_id(v)))
+            }
+            "EXISTS_errorDeclaration" => query.error_declared = Some(true),
+            "orderBy" => match value.as_str() {
+                "eventTime" => query.order_by_record_time = false,
+                "recordTime" => query.order_by_record_time = true,
+                other => return Err(EpcisProblem::query(format!("orderBy: '{other}' is not eventTime or recordTime"))),
+            },
+            "orderDirection" => match value.as_str() {
+                "ASC" => query.descending = false,
+                "DESC" => query.descending = true,
+                other => return Err(EpcisProblem::query(format!("orderDirection: '{other}' is not ASC or DESC"))),
+            },
+            "eventCountLimit" => event_count_limit = Some(number(name, value)?),
+            "maxEventCount" => max_event_count = Some(number(name, value)?),
+            "perPage" => {
+                let per_page = number(name, value)?;
+                if per_page > MAX_PER_PAGE {
+                    return Err(EpcisProblem::query(format!("perPage: at most {MAX_PER_PAGE}")));
+                }
+                query.limit = per_page;
+            }
+            "nextPageToken" => {
+                let (key, id) = value
+                    .split_once('.')
+                    .and_then(|(k, i)| Some((k.parse().ok()?, i.parse().ok()?)))
+                    .ok_or_else(|| EpcisProblem::query("nextPageToken: not a token this repository issued"))?;
+                query.after = Some((key, id));
+            }
+            other => return Err(EpcisProblem::query(format!("'{other}' is not a SimpleEventQuery parameter"))),
+        }
+    }
+    if event_count_limit.is_some() && max_event_count.is_some() {
+        return Err(EpcisProblem::query("eventCountLimit and maxEventCount cannot be given together"));
+    }
+    Ok((query, event_count_limit, max_event_count))
+}
+
+async fn run_query(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Vec<(String, String)>,
+    extra: impl FnOnce(&mut EventQuery),
+) -> Result<Response, EpcisProblem> {
+    let format = epc_format(headers)?;
+    let (mut query, event_count_limit, max_event_count) = event_query(&params)?;
+    extra(&mut query);
+    if let Some(limit) = event_count_limit {
+        query.limit = query.limit.min(limit);
+    }
+    if let Some(max) = max_event_count {
+        // Ask for one more than allowed: finding it means the answer is too large.
+        let probe = EventQuery { limit: max, after: None, ..query.clone() };
+        let page = state.store.query_events(&probe).await?;
+        if page.next.is_some() {
+            return Err(EpcisProblem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "QueryTooLargeException",
+                format!("more than maxEventCount = {max} events match"),
+            ));
+        }
+    }
+    let mut page = state.store.query_events(&query).await?;
+    if event_count_limit.is_some() {
+        page.next = None;
+    }
+    for event in &mut page.events {
+        translate_event(event, format);
+    }
+    let body = json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": store::now(),
+        "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {"eventList": page.events}}},
+    });
+    let mut response = Json(body).into_response();
+    if let Some((key, id)) = page.next {
+        let token = format!("{key}.{id}");
+        let mut next: Vec<(String, String)> = params.into_iter().filter(|(n, _)| n != "nextPageToken").collect();
+        next.push(("nextPageToken".into(), token.clone()));
+        let query_string: Vec<String> = next.iter().map(|(n, v)| format!("{n}={}", percent_encode(v))).collect();
+        let link = format!("</epcis/events?{}>; rel=\"next\"", query_string.join("&"));
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+        response.headers_mut().insert("GS1-Next-Page-Token", HeaderValue::from_str(&token).expect("digits"));
+    }
+    Ok(with_version(response))
+}
+
+/// `GET /epcis/events`: the SimpleEventQuery.
+async fn query(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    headers: HeaderMap,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, EpcisProblem> {
+    run_query(&state, &headers, params, |_| {}).await
+}
+
+/// `GET /epcis/eventTypes/{eventType}/events`.
+async fn events_of_type(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    headers: HeaderMap,
+    Path(event_type): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, EpcisProblem> {
+    if EventType::parse(&event_type).is_none() {
+        return Err(EpcisProblem::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchResourceException",
+            format!("no event type {event_type}"),
+        ));
+    }
+    run_query(&state, &headers, params, |q| q.event_types = vec![event_type]).await
+}
+
+/// `GET /epcis/epcs/{epc}/events`: every event naming the EPC in any role.
+async fn events_of_epc(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    headers: HeaderMap,
+    Path(epc): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, EpcisProblem> {
+    let roles = vec![IdRole::Epc, IdRole::Child, IdRole::Parent, IdRole::Input, IdRole::Output];
+    let id = epcis::canonical_id(&epc);
+    run_query(&state, &headers, params, |q| q.id_conditions.push((roles, vec![IdMatch::Exact(id)]))).await
+}
+
+/// `GET /epcis/events/{eventID}`: one event; its error declaration, if captured, is the version served.
+async fn one_event(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    headers: HeaderMap,
+    Path(event_id): Path<String>,
+) -> Result<Response, EpcisProblem> {
+    let format = epc_format(&headers)?;
+    let versions = state.store.epcis_event(&event_id).await?;
+    let mut event = versions.into_iter().max_by_key(|e| e.get("errorDeclaration").is_some()).ok_or_else(|| {
+        EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no event {event_id}"))
+    })?;
+    translate_event(&mut event, format);
+    Ok(with_version(Json(event).into_response()))
+}
+
+/// `GET /epcis/eventTypes`.
+async fn event_types(AuthUser(_): AuthUser) -> Response {
+    let members: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+    with_version(Json(json!({"@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld", "type": "Collection", "member": members})).into_response())
+}

@@ -1,0 +1,205 @@
+//! `GET /api/v1/trace/{id}`: forward or backward trace from an item, a lot or a container, with the parties
+//! and locations reached, the organizations (USCC) their GLNs are registered to, and their regions.
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use epcis::trace::{Direction, Trace, Tracer};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use store::traceability::GlnRegistration;
+
+use crate::auth::AuthUser;
+use crate::{ApiError, AppState};
+
+/// Identifiers a trace expands at most; a larger trace is cut and says so.
+pub const TRACE_LIMIT: usize = 50_000;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/trace", get(trace_query)).route("/api/v1/trace/{*id}", get(trace_path))
+}
+
+/// The GLN of a party or location link (`…/417/{gln}` or `…/414/{gln}[/254/…]`).
+pub(crate) fn gln_of(id: &str) -> Option<String> {
+    let rest = id.strip_prefix(codes::epc::CANONICAL_HOST)?;
+    let mut parts = rest.trim_start_matches('/').split('/');
+    match (parts.next(), parts.next()) {
+        (Some("417" | "414"), Some(gln)) if gln.len() == 13 => Some(gln.to_owned()),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TraceParams {
+    id: Option<String>,
+    direction: Option<String>,
+    as_of: Option<String>,
+}
+
+/// A finished trace with the registrations of the GLNs it reached.
+#[derive(Debug, Serialize)]
+pub(crate) struct TraceAnswer {
+    pub start: String,
+    pub direction: &'static str,
+    pub as_of: Option<String>,
+    pub truncated: bool,
+    pub items: Vec<Value>,
+    pub containers: Vec<String>,
+    pub parties: Vec<Value>,
+    /// Regions (GB/T 2260) of registered parties and locations reached.
+    pub regions: Vec<String>,
+    /// Registered organizations reached (USCC).
+    pub organizations: Vec<String>,
+}
+
+fn urn_of(id: &str) -> Option<String> {
+    let link = codes::DigitalLink::parse(id).ok()?;
+    codes::Epc::from_digital_link(&link, None).ok().map(|e| e.to_urn())
+}
+
+/// Runs a trace against the store, one query per round.
+pub(crate) async fn run_trace(
+    state: &AppState,
+    start: &str,
+    direction: Direction,
+    as_of: Option<i64>,
+) -> Result<(Trace, bool), ApiError> {
+    let mut tracer = Tracer::new(vec![epcis::canonical_id(start)], direction, as_of, TRACE_LIMIT);
+    loop {
+        let wanted = tracer.wanted();
+        if wanted.is_empty() {
+            break;
+        }
+        let edges = state.store.trace_edges(&wanted).await?;
+        tracer.absorb(&wanted, edges);
+    }
+    Ok((tracer.finish(), tracer.truncated()))
+}
+
+/// The trace as the API answers it, with event IDs on the path and registrations on the parties.
+pub(crate) async fn trace_answer(
+    state: &AppState,
+    start: &str,
+    direction: Direction,
+    as_of: Option<String>,
+) -> Result<TraceAnswer, ApiError> {
+    let as_of_millis = match &as_of {
+        Some(text) => Some(epcis::time::to_millis(text).ok_or_else(|| {
+            ApiError::bad_request("invalid_request", format!("as_of '{text}' is not a date-time with a zone offset"))
+        })?),
+        None => None,
+    };
+    let (trace, truncated) = run_trace(state, start, direction, as_of_millis).await?;
+    let mut rows: Vec<i64> = trace.items.iter().flat_map(|i| i.path.iter().map(|s| s.event)).collect();
+    rows.extend(trace.parties.iter().map(|p| p.event));
+    rows.sort();
+    rows.dedup();
+    let events = state.store.event_ids_of_rows(&rows).await?;
+    let event_json = |row: i64| {
+        events.get(&row).map_or(
+            Value::Null,
+            |(id, step, time)| json!({"event_id": id, "biz_step": step, "event_time": epcis::time::from_millis(*time)}),
+        )
+    };
+    let glns: Vec<String> = trace.parties.iter().filter_map(|p| gln_of(&p.id)).collect();
+    let registrations = state.store.gln_registrations(&glns).await?;
+    let registration_json = |r: &GlnRegistration| json!({"name": r.name, "kind": r.kind, "uscc": r.uscc, "region_code": r.region_code, "address": r.address});
+    let items = trace
+        .items
+        .iter()
+        .map(|item| {
+            json!({
+                "id": item.id,
+                "urn": urn_of(&item.id),
+                "kind": if item.id.contains("/21/") || item.id.contains("/00/") { "instance" } else { "class" },
+                "quantity": item.quantity,
+                "uom": item.uom,
+                "path": item.path.iter().map(|s| json!({"id": s.id, "how": s.how, "event": event_json(s.event)})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut regions = BTreeSet::new();
+    let mut organizations = BTreeSet::new();
+    let parties = trace
+        .parties
+        .iter()
+        .map(|party| {
+            let gln = gln_of(&party.id);
+            let registration = gln.as_ref().and_then(|g| registrations.get(g));
+            if let Some(r) = registration {
+                regions.insert(r.region_code.clone());
+                organizations.extend(r.uscc.clone());
+            }
+            json!({
+                "id": party.id,
+                "gln": gln,
+                "label": party.label,
+                "how": party.how,
+                "first_reached": epcis::time::from_millis(party.time),
+                "event": event_json(party.event),
+                "via": party.via,
+                "quantity": party.quantity,
+                "registration": registration.map(registration_json),
+            })
+        })
+        .collect();
+    Ok(TraceAnswer {
+        start: epcis::canonical_id(start),
+        direction: if direction == Direction::Forward { "forward" } else { "backward" },
+        as_of,
+        truncated,
+        items,
+        containers: trace.containers,
+        parties,
+        regions: regions.into_iter().collect(),
+        organizations: organizations.into_iter().collect(),
+    })
+}
+
+pub(crate) fn direction(value: Option<&str>) -> Result<Direction, ApiError> {
+    match value.unwrap_or("forward") {
+        "forward" => Ok(Direction::Forward),
+        "backward" => Ok(Direction::Backward),
+        other => {
+            Err(ApiError::bad_request("invalid_request", format!("direction '{other}' is not forward or backward")))
+        }
+    }
+}
+
+async fn answer(state: AppState, id: String, params: TraceParams) -> Result<Json<TraceAnswer>, ApiError> {
+    if id.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "give the identifier to trace: an EPC URN, a Digital Link or a lot class",
+        ));
+    }
+    let direction = direction(params.direction.as_deref())?;
+    Ok(Json(trace_answer(&state, id.trim(), direction, params.as_of).await?))
+}
+
+/// `GET /api/v1/trace?id=…`.
+async fn trace_query(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    Query(params): Query<TraceParams>,
+) -> Result<Json<TraceAnswer>, ApiError> {
+    let id = params.id.clone().unwrap_or_default();
+    answer(state, id, params).await
+}
+
+/// `GET /api/v1/trace/{id}`: the identifier percent-encoded, or a Digital Link written out after the slash.
+async fn trace_path(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    Path(id): Path<String>,
+    Query(params): Query<TraceParams>,
+) -> Result<Json<TraceAnswer>, ApiError> {
+    // A link written out in the path loses one slash of `https://` to path normalisation.
+    let id = match id.strip_prefix("https:/").or_else(|| id.strip_prefix("http:/")) {
+        Some(rest) if !rest.starts_with('/') => format!("https://{rest}"),
+        _ => id,
+    };
+    answer(state, id, params).await
+}

@@ -1,0 +1,186 @@
+//! The EPCIS 2.0 REST binding and the trace API, end to end through the router.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use server::app;
+use tower::ServiceExt;
+
+use crate::TestApp;
+
+fn data(folder: &str) -> Vec<PathBuf> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/data/openepcis").join(folder);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    paths
+}
+
+async fn call(
+    test: &TestApp,
+    method: Method,
+    uri: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> (StatusCode, HeaderMap, Value) {
+    let mut request =
+        Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = match body {
+        Some(text) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(text)),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = app(test.state.clone()).oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{uri}: {e}"))
+    };
+    (status, headers, body)
+}
+
+#[tokio::test]
+async fn conformance_documents_capture_and_invalid_ones_are_refused() {
+    let test = TestApp::new().await;
+    for path in data("Capture/Documents") {
+        let body = std::fs::read_to_string(&path).unwrap();
+        let (status, headers, answer) = call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(body)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{}: {answer}", path.display());
+        let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+        let (status, _, job) = call(&test, Method::GET, &location, &test.admin, &[], None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(job["success"], true, "{job}");
+    }
+    for path in data("Capture/Events") {
+        let body = std::fs::read_to_string(&path).unwrap();
+        let (status, headers, answer) =
+            call(&test, Method::POST, "/epcis/events", &test.admin, &[], Some(body.clone())).await;
+        // Some single events repeat events of the documents above: those are already stored.
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::CONFLICT,
+            "{}: {status} {answer}",
+            path.display()
+        );
+        assert!(headers[header::LOCATION].to_str().unwrap().starts_with("/epcis/events/"));
+        let (again, _, _) = call(&test, Method::POST, "/epcis/events", &test.admin, &[], Some(body)).await;
+        assert_eq!(again, StatusCode::CONFLICT, "{}", path.display());
+    }
+    for path in data("Capture/Invalid") {
+        let body = std::fs::read_to_string(&path).unwrap();
+        let (status, headers, problem) =
+            call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{}", path.display());
+        assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(problem["type"], "epcisException:ValidationException");
+        let pointers: Vec<&str> =
+            problem["problems"].as_array().unwrap().iter().map(|p| p["pointer"].as_str().unwrap()).collect();
+        assert!(!pointers.is_empty() && pointers.iter().all(|p| p.starts_with('/')), "{}: {problem}", path.display());
+    }
+}
+
+fn shipment(serial: u32, hour: u32) -> Value {
+    json!({"type": "ObjectEvent", "eventTime": format!("2026-03-01T{hour:02}:00:00+08:00"), "eventTimeZoneOffset": "+08:00",
+           "action": "OBSERVE", "bizStep": "shipping", "epcList": [format!("urn:epc:id:sgtin:6901234.000001.{serial}")],
+           "readPoint": {"id": "urn:epc:id:sgln:6901234.00001.0"},
+           "destinationList": [{"type": "owning_party", "destination": "urn:epc:id:pgln:6901234.00009"}]})
+}
+
+fn document(events: Vec<Value>) -> String {
+    json!({"@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"], "type": "EPCISDocument",
+           "schemaVersion": "2.0", "creationDate": "2026-03-01T00:00:00Z", "epcisBody": {"eventList": events}})
+    .to_string()
+}
+
+#[tokio::test]
+async fn queries_page_translate_and_refuse_what_they_do_not_know() {
+    let test = TestApp::new().await;
+    let events: Vec<Value> = (1..=5).map(|i| shipment(i, i)).collect();
+    let (status, _, _) = call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(document(events))).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+
+    let (status, headers, page) =
+        call(&test, Method::GET, "/epcis/events?EQ_bizStep=shipping&perPage=2", &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = page.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap().as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let link = headers[header::LINK].to_str().unwrap();
+    let next = link.trim_start_matches('<').split('>').next().unwrap().to_owned();
+    let (_, _, second) = call(&test, Method::GET, &next, &test.admin, &[], None).await;
+    assert_eq!(second.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap().as_array().unwrap().len(), 2);
+
+    let epc = "https://id.gs1.org/01/06901234000016/21/3";
+    let (status, _, by_epc) = call(
+        &test,
+        Method::GET,
+        &format!("/epcis/events?MATCH_epc={epc}"),
+        &test.admin,
+        &[("GS1-EPC-Format", "Always_GS1_Digital_Link")],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{by_epc}");
+    let found = by_epc.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap().as_array().unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["epcList"][0], epc);
+
+    let (status, _, problem) = call(&test, Method::GET, "/epcis/events?EQ_colour=red", &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["type"], "epcisException:QueryParameterException");
+    let (status, _, problem) = call(&test, Method::GET, "/epcis/events?maxEventCount=3", &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+    let (status, _, _) = call(&test, Method::GET, "/epcis/events", &test.lab, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) =
+        call(&test, Method::POST, "/epcis/capture", &test.lab, &[], Some(document(vec![shipment(9, 9)]))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let event_id = found[0]["eventID"].as_str().unwrap();
+    let encoded: String = event_id
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    let (status, _, one) = call(&test, Method::GET, &format!("/epcis/events/{encoded}"), &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["eventID"], event_id);
+    let (status, _, by_path) =
+        call(&test, Method::GET, "/epcis/epcs/urn:epc:id:sgtin:6901234.000001.3/events", &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_path.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap().as_array().unwrap().len(), 1);
+
+    let (status, _, trace) =
+        call(&test, Method::GET, "/api/v1/trace?id=urn:epc:id:sgtin:6901234.000001.3", &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::OK, "{trace}");
+    assert_eq!(trace["parties"][0]["gln"], "6901234000092");
+}
+
+#[tokio::test]
+async fn proceed_keeps_the_valid_events_and_rollback_keeps_none() {
+    let test = TestApp::new().await;
+    let mut bad = shipment(2, 2);
+    bad["bizStep"] = json!("transforming");
+    let body = document(vec![shipment(1, 1), bad]);
+    let (status, headers, _) = call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(body.clone())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, _, job) =
+        call(&test, Method::GET, headers[header::LOCATION].to_str().unwrap(), &test.admin, &[], None).await;
+    assert_eq!((job["success"].clone(), job["storedCount"].clone()), (json!(false), json!(0)));
+    let (status, _, answer) = call(
+        &test,
+        Method::POST,
+        "/epcis/capture",
+        &test.admin,
+        &[("GS1-Capture-Error-Behaviour", "proceed")],
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!((answer["stored"].clone(), answer["rejected"].clone()), (json!(1), json!(1)));
+}
