@@ -189,6 +189,8 @@ pub struct ReachedItem {
     pub quantity: Option<f64>,
     /// Its unit.
     pub uom: Option<String>,
+    /// True when it (or a container carrying it) was shipped to a party or location, within the window.
+    pub shipped: bool,
 }
 
 /// A party or location the trace reached.
@@ -333,7 +335,10 @@ impl Tracer {
         let mut queue: Vec<(String, i64)> = Vec::new();
         for id in &self.start {
             if !items.contains_key(id) {
-                items.insert(id.clone(), ReachedItem { id: id.clone(), path: Vec::new(), quantity: None, uom: None });
+                items.insert(
+                    id.clone(),
+                    ReachedItem { id: id.clone(), path: Vec::new(), quantity: None, uom: None, shipped: false },
+                );
                 order.push(id.clone());
                 queue.push((id.clone(), i64::MIN));
             }
@@ -358,6 +363,7 @@ impl Tracer {
                         path: steps,
                         quantity: edge.edge.quantity,
                         uom: edge.edge.uom.clone(),
+                        shipped: false,
                     },
                 );
                 order.push(target.to_owned());
@@ -387,10 +393,14 @@ impl Tracer {
                 holder_ids.push(holder.clone());
                 carriers.push((holder.clone(), *window, Some(())));
             }
+            let mut shipped = false;
             for (carrier, window, _) in carriers {
                 for edge in self.by_from.get(&carrier).into_iter().flatten() {
                     if !edge.edge.kind.reaches_party() || edge.time < window.from || edge.time >= window.to {
                         continue;
+                    }
+                    if edge.edge.kind == EdgeKind::ShipsTo {
+                        shipped = true;
                     }
                     let how = edge.edge.kind.as_str();
                     let key = (edge.edge.to.clone(), how.to_owned());
@@ -418,6 +428,9 @@ impl Tracer {
                         }
                     }
                 }
+            }
+            if let Some(item) = items.get_mut(&id) {
+                item.shipped = shipped;
             }
         }
         holder_ids.sort();

@@ -9,6 +9,7 @@ mod error;
 pub mod inspections;
 mod migrate;
 mod model;
+pub mod recalls;
 mod reference;
 pub mod search;
 mod store;

@@ -7,6 +7,7 @@ pub(crate) mod indicators;
 pub(crate) mod inspections;
 mod organizations;
 mod products;
+pub(crate) mod recalls;
 mod reference;
 pub(crate) mod trace;
 
@@ -45,6 +46,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(indicators::router())
         .merge(epcis::router())
         .merge(trace::router())
+        .merge(recalls::router())
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -5,6 +5,7 @@ mod campaigns;
 mod epcis;
 mod inspections;
 mod pages;
+mod recalls;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

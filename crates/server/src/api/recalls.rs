@@ -1,0 +1,708 @@
+//! Defective-product recalls (缺陷产品召回) following 《消费品召回管理暂行规定》 (SAMR Order 19) and, for vehicles,
+//! 《缺陷汽车产品召回管理条例》: defect report, investigation, decision or order, plan, public notice, progress
+//! reports, completion, summary and effectiveness evaluation. Every stage carries its legal deadline in working
+//! days from `data/recall_deadlines.json`, and the scope (lots, units, parties, regions) is computed from the trace.
+
+use std::sync::OnceLock;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
+use epcis::trace::Direction;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use store::recalls::{NewRecall, NewRecallEvent, Recall, RecallChange, RecallFilter};
+use store::{Role, User};
+
+use super::json_rejection;
+use super::trace::trace_answer;
+use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
+use crate::input::{self, optional_text};
+use crate::{ApiError, AppState};
+
+/// One deadline rule, as configured.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DeadlineRule {
+    pub regime: String,
+    pub stage: String,
+    pub after: String,
+    #[serde(default)]
+    pub severe_only: bool,
+    pub working_days: Option<u32>,
+    pub months: Option<u32>,
+    pub basis: String,
+    pub confidence: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct DeadlineFile {
+    version: String,
+    rules: Vec<DeadlineRule>,
+}
+
+fn deadline_file() -> &'static DeadlineFile {
+    static FILE: OnceLock<DeadlineFile> = OnceLock::new();
+    FILE.get_or_init(|| {
+        serde_json::from_str(include_str!("../../data/recall_deadlines.json")).expect("recall_deadlines.json is valid")
+    })
+}
+
+/// The configured rule for a stage of a regime.
+pub fn rule(regime: &str, stage: &str) -> Option<&'static DeadlineRule> {
+    deadline_file().rules.iter().find(|r| r.regime == regime && r.stage == stage)
+}
+
+/// The due date of `stage`, counted from `from` by the configured rule.
+pub fn due(regime: &str, stage: &str, from: NaiveDate) -> Result<Option<NaiveDate>, ApiError> {
+    let Some(rule) = rule(regime, stage) else { return Ok(None) };
+    if let Some(days) = rule.working_days {
+        return calendar::add_working_days(from, days)
+            .map(Some)
+            .map_err(|e| ApiError::bad_request("invalid_date", e.to_string()));
+    }
+    Ok(rule.months.and_then(|m| from.checked_add_months(Months::new(m))))
+}
+
+/// Today in China Standard Time.
+pub fn today() -> NaiveDate {
+    (Utc::now() + Duration::hours(8)).date_naive()
+}
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/recalls", get(list).post(report))
+        .route("/api/v1/recalls/rules", get(rules))
+        .route("/api/v1/recalls/{id}", get(one))
+        .route("/api/v1/recalls/{id}/investigation", post(investigation))
+        .route("/api/v1/recalls/{id}/decision", post(decision))
+        .route("/api/v1/recalls/{id}/objection", post(objection))
+        .route("/api/v1/recalls/{id}/scope", post(scope))
+        .route("/api/v1/recalls/{id}/plan", post(plan))
+        .route("/api/v1/recalls/{id}/notice", post(notice))
+        .route("/api/v1/recalls/{id}/progress", post(progress))
+        .route("/api/v1/recalls/{id}/completion", post(completion))
+        .route("/api/v1/recalls/{id}/summary", post(summary))
+        .route("/api/v1/recalls/{id}/evaluation", post(evaluation))
+}
+
+fn invalid(message: impl ToString) -> ApiError {
+    ApiError::bad_request("invalid_request", message)
+}
+
+fn wrong_state(recall: &Recall, action: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::CONFLICT,
+        code: "wrong_state",
+        message: format!("recall {} is {}: it cannot {action} now", recall.id, recall.status),
+    }
+}
+
+fn required(field: &str, value: Option<String>) -> Result<String, ApiError> {
+    optional_text(value).ok_or_else(|| invalid(format!("{field} is required")))
+}
+
+/// The day a stage counts for: given (not in the future) or today.
+fn stage_date(value: Option<String>) -> Result<NaiveDate, ApiError> {
+    match optional_text(value) {
+        None => Ok(today()),
+        Some(text) => {
+            let date = input::date("on", &text)?;
+            if date > today() {
+                return Err(invalid(format!("on: {date} is in the future")));
+            }
+            Ok(date)
+        }
+    }
+}
+
+fn is_producer(user: &User, recall: &Recall) -> bool {
+    user.role == Role::Enterprise && user.uscc.as_deref() == Some(recall.producer_uscc.as_str())
+}
+
+fn authorize_producer_or_supervisor(user: &User, recall: &Recall) -> Result<(), ApiError> {
+    if is_producer(user, recall) {
+        return Ok(());
+    }
+    authorize_supervision(user, &recall.region_code)
+}
+
+/// Who may read a recall that has no published notice: its producer and its supervisors.
+fn may_read(user: Option<&User>, recall: &Recall) -> bool {
+    recall.notice_published_on.is_some() || user.is_some_and(|u| authorize_producer_or_supervisor(u, recall).is_ok())
+}
+
+async fn recall_or_404(state: &AppState, id: &str) -> Result<Recall, ApiError> {
+    state.store.recall(id).await?.ok_or_else(|| ApiError::not_found(format!("no recall {id}")))
+}
+
+/// The history entry of a stage, with the deadline it had to meet.
+fn stage_event(
+    stage: &str,
+    on: NaiveDate,
+    due_on: Option<NaiveDate>,
+    note: Option<String>,
+    data: Value,
+) -> NewRecallEvent {
+    NewRecallEvent {
+        stage: stage.to_owned(),
+        on_date: on.to_string(),
+        note,
+        data,
+        due_on: due_on.map(|d| d.to_string()),
+        late: due_on.is_some_and(|d| on > d),
+    }
+}
+
+fn due_of(recall: &Recall) -> Option<NaiveDate> {
+    recall.next_due_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+fn next(stage: &str, due_on: Option<NaiveDate>) -> Option<(Option<String>, Option<String>)> {
+    Some((Some(stage.to_owned()), due_on.map(|d| d.to_string())))
+}
+
+/// Recovery so far: units recovered ÷ units distributed.
+pub fn recovery_rate(recall: &Recall) -> Option<f64> {
+    recall.units_distributed.filter(|d| *d > 0.0).map(|d| recall.units_recovered / d)
+}
+
+/// A recall as the API shows it, with its history, recovery rate and whether its next stage is overdue.
+pub(crate) async fn recall_view(state: &AppState, recall: Recall) -> Result<Value, ApiError> {
+    let events = state.store.recall_events(&recall.id).await?;
+    let overdue = due_of(&recall).is_some_and(|d| today() > d);
+    let rate = recovery_rate(&recall);
+    let mut view = serde_json::to_value(&recall).map_err(|e| invalid(e.to_string()))?;
+    view["recovery_rate"] = json!(rate);
+    view["overdue"] = json!(overdue);
+    view["events"] = serde_json::to_value(events).unwrap_or_default();
+    Ok(view)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListParams {
+    q: Option<String>,
+    status: Option<String>,
+    producer: Option<String>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/recalls`: the public sees published notices; producers their own; supervisors their region.
+async fn list(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = params.limit.unwrap_or(50).clamp(1, 500);
+    let mut filter = RecallFilter {
+        text: optional_text(params.q),
+        status: optional_text(params.status),
+        producer_uscc: optional_text(params.producer),
+        ..RecallFilter::default()
+    };
+    match user.as_ref().map(|u| (u.role, u)) {
+        Some((Role::Admin, _)) => {}
+        Some((Role::Regulator, u)) => filter.region_prefix = u.region_code.as_deref().map(region_prefix),
+        Some((Role::Enterprise, u)) => filter.producer_uscc = u.uscc.clone(),
+        _ => filter.published_only = true,
+    }
+    let recalls = state.store.recalls(&filter, limit).await?;
+    let items: Vec<Value> = recalls
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "regime": r.regime, "status": r.status, "producer_uscc": r.producer_uscc,
+                "product_name": r.product_name, "notice_title": r.notice_title, "notice_published_on": r.notice_published_on,
+                "units_distributed": r.units_distributed, "units_recovered": r.units_recovered, "recovery_rate": recovery_rate(r),
+                "next_stage": r.next_stage, "next_due_on": r.next_due_on, "created_at": r.created_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items, "count": items.len(), "limit": limit })))
+}
+
+/// A region code without its trailing zero pairs: `330100` → `3301`.
+pub(crate) fn region_prefix(code: &str) -> String {
+    let mut prefix = code.to_owned();
+    while prefix.len() > 2 && prefix.ends_with("00") {
+        prefix.truncate(prefix.len() - 2);
+    }
+    prefix
+}
+
+/// `GET /api/v1/recalls/rules`: the configured deadlines with their sources.
+async fn rules() -> Json<Value> {
+    let file = deadline_file();
+    Json(json!({ "version": file.version, "rules": file.rules }))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let recall = recall_or_404(&state, &id).await?;
+    if !may_read(user.as_ref(), &recall) {
+        return Err(ApiError::not_found(format!("no recall {id}")));
+    }
+    Ok(Json(recall_view(&state, recall).await?))
+}
+
+/// A defect report (缺陷报告), from the producer or opened by a regulator.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ReportBody {
+    pub regime: Option<String>,
+    pub producer_uscc: Option<String>,
+    pub product_name: Option<String>,
+    #[serde(default)]
+    pub gtins: Vec<String>,
+    #[serde(default)]
+    pub lots: Vec<String>,
+    pub defect: Option<String>,
+    #[serde(default)]
+    pub severe: bool,
+    pub learned_on: Option<String>,
+    pub trace_start: Option<String>,
+    pub note: Option<String>,
+    pub on: Option<String>,
+}
+
+pub(crate) async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> Result<Recall, ApiError> {
+    let regime = optional_text(body.regime).unwrap_or_else(|| "consumer".into());
+    if regime != "consumer" && regime != "vehicle" {
+        return Err(invalid(format!("regime '{regime}' is not consumer or vehicle")));
+    }
+    let producer = match (user.role, &user.uscc) {
+        (Role::Enterprise, Some(own)) => {
+            let given = optional_text(body.producer_uscc).unwrap_or_else(|| own.clone());
+            if &given != own {
+                return Err(ApiError::forbidden("an enterprise reports defects of its own products"));
+            }
+            given
+        }
+        (Role::Admin | Role::Regulator, _) => required("producer_uscc", body.producer_uscc)?,
+        _ => return Err(ApiError::forbidden(format!("role {} may not open a recall", user.role.as_str()))),
+    };
+    let producer = input::uscc("producer_uscc", Some(&producer))?.to_string();
+    let organization = state.store.organization(&producer).await?.ok_or_else(|| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: "unknown_organization",
+        message: format!("organization {producer} is not registered"),
+    })?;
+    let origin = if user.role == Role::Enterprise { "enterprise_report" } else { "regulator" };
+    if origin == "regulator" {
+        authorize_supervision(user, &organization.region_code)?;
+    }
+    let on = stage_date(body.on)?;
+    let learned_on = match optional_text(body.learned_on) {
+        Some(text) => input::date("learned_on", &text)?,
+        None => on,
+    };
+    if learned_on > on {
+        return Err(invalid("learned_on is after the report"));
+    }
+    for gtin in &body.gtins {
+        input::gtin(Some(gtin))?;
+    }
+    let trace_start = optional_text(body.trace_start).map(|s| epcis::canonical_id(&s));
+    let id = state.store.next_recall_id(on.year()).await?;
+    let recall = NewRecall {
+        id,
+        regime: regime.clone(),
+        origin: origin.into(),
+        producer_uscc: producer,
+        region_code: organization.region_code.clone(),
+        product_name: required("product_name", body.product_name)?,
+        gtins: body.gtins,
+        lots: body.lots.into_iter().filter_map(|l| optional_text(Some(l))).collect(),
+        defect: required("defect", body.defect)?,
+        severe: body.severe,
+        learned_on: learned_on.to_string(),
+        trace_start,
+    };
+    // A severe defect must be reported within the configured working days of learning of it.
+    let report_due = match rule(&regime, "report") {
+        Some(r) if !r.severe_only || recall.severe => due(&regime, "report", learned_on)?,
+        _ => None,
+    };
+    let (stage, status) =
+        if origin == "regulator" { ("investigation", "investigating") } else { ("report", "reported") };
+    let event = stage_event(
+        stage,
+        on,
+        report_due.filter(|_| origin == "enterprise_report"),
+        optional_text(body.note),
+        json!({"severe": recall.severe}),
+    );
+    let next_step = if status == "reported" { ("investigation", None) } else { ("decision", None) };
+    state.store.create_recall(&recall, &event, status, (Some(next_step.0.into()), next_step.1), Some(user.id)).await?;
+    recall_or_404(state, &recall.id).await
+}
+
+async fn report(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<ReportBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let recall = create_recall(&state, &user, body).await?;
+    Ok((StatusCode::CREATED, Json(recall_view(&state, recall).await?)))
+}
+
+/// Fields any stage may carry.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct StageBody {
+    pub on: Option<String>,
+    pub note: Option<String>,
+    pub decision: Option<String>,
+    pub remedy: Option<String>,
+    pub units_produced: Option<f64>,
+    pub units_recovered: Option<f64>,
+    pub production_dates: Option<String>,
+    pub sales_channels: Option<String>,
+    pub defect_determination: Option<String>,
+    pub incidents: Option<String>,
+    pub part_suppliers: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub effective: Option<bool>,
+    pub trace_start: Option<String>,
+}
+
+type StageResult = Result<Json<Value>, ApiError>;
+
+async fn apply(
+    state: &AppState,
+    user: &User,
+    recall: &Recall,
+    change: RecallChange,
+    event: NewRecallEvent,
+) -> StageResult {
+    state.store.change_recall(&recall.id, &recall.status, &change, &event, Some(user.id)).await?;
+    Ok(Json(recall_view(state, recall_or_404(state, &recall.id).await?).await?))
+}
+
+pub(crate) async fn do_investigation(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    authorize_supervision(user, &recall.region_code)?;
+    if recall.status != "reported" {
+        return Err(wrong_state(&recall, "open an investigation"));
+    }
+    let on = stage_date(body.on)?;
+    let change =
+        RecallChange { status: Some("investigating".into()), next: next("decision", None), ..RecallChange::default() };
+    apply(state, user, &recall, change, stage_event("investigation", on, None, optional_text(body.note), json!({})))
+        .await
+}
+
+/// The decision: a voluntary recall by the producer, a recall ordered by the regulator (责令召回), or no recall.
+pub(crate) async fn do_decision(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    let decision = required("decision", body.decision)?;
+    match decision.as_str() {
+        "voluntary" if is_producer(user, &recall) => {}
+        "voluntary" => authorize_supervision(user, &recall.region_code)?,
+        "ordered" | "no_recall" => authorize_supervision(user, &recall.region_code)?,
+        other => return Err(invalid(format!("decision '{other}' is not voluntary, ordered or no_recall"))),
+    }
+    if !["reported", "investigating", "objected"].contains(&recall.status.as_str()) {
+        return Err(wrong_state(&recall, "be decided"));
+    }
+    let on = stage_date(body.on)?;
+    let mut data = json!({"decision": decision});
+    let change = if decision == "no_recall" {
+        RecallChange {
+            status: Some("closed".into()),
+            decision: Some(decision.clone()),
+            next: Some((None, None)),
+            ..RecallChange::default()
+        }
+    } else {
+        if decision == "ordered" && recall.regime == "vehicle" {
+            data["objection_due_on"] = json!(due(&recall.regime, "objection", on)?.map(|d| d.to_string()));
+        }
+        RecallChange {
+            status: Some("decided".into()),
+            decision: Some(decision.clone()),
+            next: next("plan", due(&recall.regime, "plan", on)?),
+            ..RecallChange::default()
+        }
+    };
+    apply(state, user, &recall, change, stage_event("decision", on, None, optional_text(body.note), data)).await
+}
+
+/// A vehicle producer's objection to an ordered recall, within the configured working days.
+pub(crate) async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    if !is_producer(user, &recall) {
+        return Err(ApiError::forbidden("only the producer may object to a recall order"));
+    }
+    if recall.status != "decided" || recall.decision.as_deref() != Some("ordered") || recall.regime != "vehicle" {
+        return Err(wrong_state(&recall, "be objected to"));
+    }
+    let on = stage_date(body.on)?;
+    let events = state.store.recall_events(&recall.id).await?;
+    let ordered_on = events
+        .iter()
+        .rev()
+        .find(|e| e.stage == "decision")
+        .and_then(|e| NaiveDate::parse_from_str(&e.on_date, "%Y-%m-%d").ok());
+    let window = match ordered_on {
+        Some(date) => due(&recall.regime, "objection", date)?,
+        None => None,
+    };
+    if window.is_some_and(|d| on > d) {
+        return Err(ApiError {
+            status: StatusCode::CONFLICT,
+            code: "objection_window_closed",
+            message: format!("the objection window closed on {}", window.expect("checked")),
+        });
+    }
+    let reason = required("note", body.note)?;
+    let change =
+        RecallChange { status: Some("objected".into()), next: next("decision", None), ..RecallChange::default() };
+    apply(state, user, &recall, change, stage_event("objection", on, window, Some(reason), json!({}))).await
+}
+
+/// The scope from the trace: affected lots, units made and distributed, parties and regions reached.
+pub(crate) async fn compute_scope(state: &AppState, start: &str) -> Result<Value, ApiError> {
+    let answer = trace_answer(state, start, Direction::Forward, None).await?;
+    let lots: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "class").map(|i| &i["id"]).collect();
+    let instances: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "instance").collect();
+    let (trace, _) = super::trace::run_trace(state, start, Direction::Forward, None).await?;
+    let shipped = trace.items.iter().filter(|i| i.shipped && (i.id.contains("/21/"))).count();
+    let receivers: Vec<&Value> = answer.parties.iter().filter(|p| p["how"] == "ships_to").collect();
+    Ok(json!({
+        "start": answer.start,
+        "computed_at": store::now(),
+        "lots": lots,
+        "units_produced": instances.len(),
+        "units_distributed": shipped,
+        "containers": answer.containers.len(),
+        "receivers": receivers,
+        "regions": answer.regions,
+        "organizations": answer.organizations,
+        "truncated": answer.truncated,
+    }))
+}
+
+pub(crate) async fn do_scope(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    authorize_producer_or_supervisor(user, &recall)?;
+    if ["closed", "summarized", "evaluated"].contains(&recall.status.as_str()) {
+        return Err(wrong_state(&recall, "change its scope"));
+    }
+    let start = optional_text(body.trace_start)
+        .or(recall.trace_start.clone())
+        .ok_or_else(|| invalid("trace_start is required: the lot or item the defect is traced from"))?;
+    let scope = compute_scope(state, &start).await?;
+    let change = RecallChange {
+        units_distributed: scope["units_distributed"].as_f64(),
+        units_produced: scope["units_produced"].as_f64().filter(|n| *n > 0.0),
+        scope: Some(scope.clone()),
+        ..RecallChange::default()
+    };
+    let on = stage_date(body.on)?;
+    let summary = json!({"units_distributed": scope["units_distributed"], "regions": scope["regions"]});
+    apply(state, user, &recall, change, stage_event("scope", on, None, optional_text(body.note), summary)).await
+}
+
+/// The recall plan, with the fields DPAC asks for; the scope is computed from the trace when it can be.
+pub(crate) async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    if !is_producer(user, &recall) && authorize_supervision(user, &recall.region_code).is_err() {
+        return Err(ApiError::forbidden("the producer files the recall plan"));
+    }
+    if recall.status != "decided" {
+        return Err(wrong_state(&recall, "take a plan"));
+    }
+    let on = stage_date(body.on)?;
+    let remedy = required("remedy", body.remedy)?;
+    let scope = match (&recall.scope, &recall.trace_start) {
+        (Value::Null, Some(start)) => Some(compute_scope(state, start).await?),
+        _ => None,
+    };
+    let effective_scope = scope.as_ref().unwrap_or(&recall.scope);
+    let units_distributed = effective_scope["units_distributed"].as_f64().or(recall.units_distributed);
+    let units_produced = body.units_produced.or(effective_scope["units_produced"].as_f64()).or(recall.units_produced);
+    let organization = state.store.organization(&recall.producer_uscc).await?;
+    let plan = json!({
+        "recall_number": recall.id,
+        "producer": {"uscc": recall.producer_uscc, "name": organization.map(|o| o.name)},
+        "products": {"name": recall.product_name, "gtins": recall.gtins},
+        "lots": if recall.lots.is_empty() { effective_scope["lots"].clone() } else { json!(recall.lots) },
+        "production_dates": optional_text(body.production_dates),
+        "units_produced": units_produced,
+        "units_distributed": units_distributed,
+        "sales_channels": optional_text(body.sales_channels),
+        "regions": effective_scope["regions"],
+        "defect": recall.defect,
+        "defect_determination": optional_text(body.defect_determination),
+        "incidents": optional_text(body.incidents),
+        "part_suppliers": optional_text(body.part_suppliers),
+        "remedy": remedy,
+    });
+    let change = RecallChange {
+        status: Some("plan_filed".into()),
+        remedy: Some(remedy),
+        units_produced,
+        units_distributed,
+        plan: Some(plan.clone()),
+        scope,
+        next: next("notice", due(&recall.regime, "notice", on)?),
+        ..RecallChange::default()
+    };
+    apply(state, user, &recall, change, stage_event("plan", on, due_of(&recall), optional_text(body.note), plan)).await
+}
+
+pub(crate) async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    authorize_producer_or_supervisor(user, &recall)?;
+    if recall.status != "plan_filed" {
+        return Err(wrong_state(&recall, "publish its notice"));
+    }
+    let on = stage_date(body.on)?;
+    let title = required("title", body.title)?;
+    let text = required("body", body.body)?;
+    let change = RecallChange {
+        status: Some("notice_published".into()),
+        notice_title: Some(title.clone()),
+        notice_body: Some(text),
+        notice_published_on: Some(on.to_string()),
+        next: next("progress", due(&recall.regime, "progress", on)?),
+        ..RecallChange::default()
+    };
+    apply(
+        state,
+        user,
+        &recall,
+        change,
+        stage_event("notice", on, due_of(&recall), optional_text(body.note), json!({"title": title})),
+    )
+    .await
+}
+
+/// A progress report: units recovered so far (cumulative).
+pub(crate) async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    authorize_producer_or_supervisor(user, &recall)?;
+    if recall.status != "notice_published" {
+        return Err(wrong_state(&recall, "take a progress report"));
+    }
+    let on = stage_date(body.on)?;
+    let recovered = body.units_recovered.ok_or_else(|| invalid("units_recovered is required"))?;
+    if recovered < recall.units_recovered {
+        return Err(invalid(format!(
+            "units_recovered is cumulative: {recovered} is less than the {} already reported",
+            recall.units_recovered
+        )));
+    }
+    if recovered < 0.0 || recall.units_distributed.is_some_and(|d| recovered > d) {
+        return Err(invalid("units_recovered cannot exceed the units distributed"));
+    }
+    let change = RecallChange {
+        units_recovered: Some(recovered),
+        next: next("progress", due(&recall.regime, "progress", on)?),
+        ..RecallChange::default()
+    };
+    let rate = recall.units_distributed.filter(|d| *d > 0.0).map(|d| recovered / d);
+    apply(
+        state,
+        user,
+        &recall,
+        change,
+        stage_event(
+            "progress",
+            on,
+            due_of(&recall),
+            optional_text(body.note),
+            json!({"units_recovered": recovered, "recovery_rate": rate}),
+        ),
+    )
+    .await
+}
+
+pub(crate) async fn do_completion(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    authorize_producer_or_supervisor(user, &recall)?;
+    if recall.status != "notice_published" {
+        return Err(wrong_state(&recall, "be completed"));
+    }
+    let on = stage_date(body.on)?;
+    let change = RecallChange {
+        status: Some("completed".into()),
+        units_recovered: body.units_recovered.filter(|r| *r >= recall.units_recovered),
+        next: next("summary", due(&recall.regime, "summary", on)?),
+        ..RecallChange::default()
+    };
+    apply(state, user, &recall, change, stage_event("completion", on, None, optional_text(body.note), json!({}))).await
+}
+
+pub(crate) async fn do_summary(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    authorize_producer_or_supervisor(user, &recall)?;
+    if recall.status != "completed" {
+        return Err(wrong_state(&recall, "take its summary report"));
+    }
+    let on = stage_date(body.on)?;
+    let text = required("body", body.body)?;
+    let change =
+        RecallChange { status: Some("summarized".into()), next: next("evaluation", None), ..RecallChange::default() };
+    let data =
+        json!({"summary": text, "units_recovered": recall.units_recovered, "recovery_rate": recovery_rate(&recall)});
+    apply(state, user, &recall, change, stage_event("summary", on, due_of(&recall), optional_text(body.note), data))
+        .await
+}
+
+/// The regulator's effectiveness evaluation: the recovery rate, and whether the recall did its work.
+pub(crate) async fn do_evaluation(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    authorize_supervision(user, &recall.region_code)?;
+    if recall.status != "summarized" {
+        return Err(wrong_state(&recall, "be evaluated"));
+    }
+    let on = stage_date(body.on)?;
+    let effective = body.effective.ok_or_else(|| invalid("effective (true or false) is required"))?;
+    let evaluation = json!({
+        "effective": effective,
+        "units_distributed": recall.units_distributed,
+        "units_recovered": recall.units_recovered,
+        "recovery_rate": recovery_rate(&recall),
+        "note": optional_text(body.note.clone()),
+        "evaluated_on": on.to_string(),
+    });
+    let change = RecallChange {
+        status: Some("evaluated".into()),
+        evaluation: Some(evaluation.clone()),
+        next: Some((None, None)),
+        ..RecallChange::default()
+    };
+    apply(state, user, &recall, change, stage_event("evaluation", on, None, optional_text(body.note), evaluation)).await
+}
+
+macro_rules! stage_handler {
+    ($name:ident, $run:ident) => {
+        async fn $name(
+            State(state): State<AppState>,
+            AuthUser(user): AuthUser,
+            Path(id): Path<String>,
+            body: Result<Json<StageBody>, JsonRejection>,
+        ) -> StageResult {
+            let Json(body) = body.map_err(json_rejection)?;
+            $run(&state, &user, &id, body).await
+        }
+    };
+}
+
+stage_handler!(investigation, do_investigation);
+stage_handler!(decision, do_decision);
+stage_handler!(objection, do_objection);
+stage_handler!(scope, do_scope);
+stage_handler!(plan, do_plan);
+stage_handler!(notice, do_notice);
+stage_handler!(progress, do_progress);
+stage_handler!(completion, do_completion);
+stage_handler!(summary, do_summary);
+stage_handler!(evaluation, do_evaluation);

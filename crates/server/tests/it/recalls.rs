@@ -1,0 +1,146 @@
+//! A recall from defect report to effectiveness evaluation through the API, its scope computed from the trace.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use store::NewOrganization;
+
+use crate::{TestApp, OWN_USCC};
+
+fn event(kind: &str, day: u32, fields: Value) -> Value {
+    let mut event =
+        json!({"type": kind, "eventTime": format!("2026-10-{day:02}T09:00:00+08:00"), "eventTimeZoneOffset": "+08:00"});
+    for (k, v) in fields.as_object().unwrap() {
+        event[k] = v.clone();
+    }
+    event
+}
+
+fn can(n: u32) -> String {
+    format!("urn:epc:id:sgtin:6901234.000001.{n}")
+}
+
+/// Lot RAW1 makes cans 1–3 and lot RAW2 makes can 4; cans 1 and 2 go to retailer 201, can 4 to retailer 204;
+/// can 3 stays in the warehouse.
+fn chain() -> Value {
+    let ship = |epc: String, to: u32, day: u32| {
+        event(
+            "ObjectEvent",
+            day,
+            json!({"action": "OBSERVE", "bizStep": "shipping", "epcList": [epc],
+            "destinationList": [{"type": "owning_party", "destination": format!("urn:epc:id:pgln:6901234.{to:05}")}]}),
+        )
+    };
+    json!({"@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"], "type": "EPCISDocument",
+        "schemaVersion": "2.0", "creationDate": "2026-10-01T00:00:00Z", "epcisBody": {"eventList": [
+        event("TransformationEvent", 1, json!({"inputQuantityList": [{"epcClass": "urn:epc:class:lgtin:6901234.000002.RAW1", "quantity": 500, "uom": "KGM"}],
+            "outputEPCList": [can(1), can(2), can(3)]})),
+        event("TransformationEvent", 1, json!({"inputQuantityList": [{"epcClass": "urn:epc:class:lgtin:6901234.000002.RAW2", "quantity": 500, "uom": "KGM"}],
+            "outputEPCList": [can(4)]})),
+        event("AggregationEvent", 2, json!({"action": "ADD", "parentID": "urn:epc:id:sscc:6901234.0000000001", "childEPCs": [can(1), can(2)], "bizStep": "packing"})),
+        ship("urn:epc:id:sscc:6901234.0000000001".into(), 201, 3),
+        ship(can(4), 204, 3),
+    ]}})
+}
+
+async fn stage(test: &TestApp, token: &str, id: &str, step: &str, body: Value) -> Value {
+    let (status, answer) = test.write(Method::POST, &format!("/api/v1/recalls/{id}/{step}"), Some(token), body).await;
+    assert_eq!(status, StatusCode::OK, "{step}: {answer}");
+    answer
+}
+
+#[tokio::test]
+async fn a_recall_runs_from_report_to_evaluation() {
+    let test = TestApp::new().await;
+    let producer = NewOrganization {
+        uscc: OWN_USCC.into(),
+        name: "杭州示范乳业有限公司".into(),
+        region_code: "330106".into(),
+        address: None,
+        legal_representative: None,
+        entity_type: None,
+        status: "存续".into(),
+        registered_on: None,
+    };
+    test.state.store.upsert_organization(&producer, None).await.unwrap();
+    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+
+    let report = json!({"product_name": "婴幼儿配方乳粉", "defect": "原料乳批次 RAW1 检出阪崎肠杆菌", "severe": true,
+        "learned_on": "2026-11-02", "on": "2026-11-05", "trace_start": "urn:epc:class:lgtin:6901234.000002.RAW1", "gtins": ["06901234000016"]});
+    let (status, _) = test.write(Method::POST, "/api/v1/recalls", Some(&test.lab), report.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, recall) = test.write(Method::POST, "/api/v1/recalls", Some(&test.enterprise), report).await;
+    assert_eq!(status, StatusCode::CREATED, "{recall}");
+    let id = recall["id"].as_str().unwrap().to_owned();
+    assert_eq!(recall["status"], "reported");
+    // Learned on Monday 2 November, reported on Thursday 5 November: two working days were allowed.
+    assert_eq!(recall["events"][0]["due_on"], "2026-11-04");
+    assert_eq!(recall["events"][0]["late"], true);
+    let (status, hidden) = test.get_json(&format!("/api/v1/recalls/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{hidden}");
+
+    stage(&test, &test.hangzhou_regulator, &id, "investigation", json!({"on": "2026-11-06"})).await;
+    let decided =
+        stage(&test, &test.hangzhou_regulator, &id, "decision", json!({"decision": "ordered", "on": "2026-11-09"}))
+            .await;
+    assert_eq!((decided["next_stage"].clone(), decided["next_due_on"].clone()), (json!("plan"), json!("2026-11-23")));
+    let (status, wrong) = test
+        .write(
+            Method::POST,
+            &format!("/api/v1/recalls/{id}/notice"),
+            Some(&test.enterprise),
+            json!({"title": "x", "body": "y"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{wrong}");
+
+    let planned = stage(&test, &test.enterprise, &id, "plan", json!({"remedy": "退货退款", "on": "2026-11-12"})).await;
+    assert_eq!(planned["units_produced"], 3.0, "{planned}");
+    assert_eq!(planned["units_distributed"], 2.0);
+    let receivers: Vec<&str> =
+        planned["scope"]["receivers"].as_array().unwrap().iter().map(|r| r["gln"].as_str().unwrap()).collect();
+    assert_eq!(receivers, ["6901234002010"]);
+    assert_eq!(planned["plan"]["remedy"], "退货退款");
+
+    stage(&test, &test.enterprise, &id, "notice", json!({"title": "关于召回婴幼儿配方乳粉的公告", "body": "自即日起召回批次 RAW1 生产的产品。", "on": "2026-11-13"})).await;
+    let (status, public) = test.get_json("/api/v1/recalls?q=配方乳粉").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(public["items"][0]["id"], id.as_str());
+    let (_, nothing) = test.get_json("/api/v1/recalls?q=电动自行车").await;
+    assert_eq!(nothing["count"], 0);
+
+    let progress =
+        stage(&test, &test.enterprise, &id, "progress", json!({"units_recovered": 1, "on": "2026-11-20"})).await;
+    assert_eq!(progress["recovery_rate"], 0.5);
+    let (status, _) = test
+        .write(
+            Method::POST,
+            &format!("/api/v1/recalls/{id}/progress"),
+            Some(&test.enterprise),
+            json!({"units_recovered": 0}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    stage(&test, &test.enterprise, &id, "completion", json!({"units_recovered": 2, "on": "2026-11-25"})).await;
+    stage(&test, &test.enterprise, &id, "summary", json!({"body": "两个单位全部收回并销毁。", "on": "2026-11-26"}))
+        .await;
+    let (status, _) = test
+        .write(
+            Method::POST,
+            &format!("/api/v1/recalls/{id}/evaluation"),
+            Some(&test.enterprise),
+            json!({"effective": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let evaluated =
+        stage(&test, &test.hangzhou_regulator, &id, "evaluation", json!({"effective": true, "on": "2026-11-27"})).await;
+    assert_eq!(evaluated["status"], "evaluated");
+    assert_eq!(evaluated["evaluation"]["recovery_rate"], 1.0);
+    let stages: Vec<&str> =
+        evaluated["events"].as_array().unwrap().iter().map(|e| e["stage"].as_str().unwrap()).collect();
+    assert_eq!(
+        stages,
+        ["report", "investigation", "decision", "plan", "notice", "progress", "completion", "summary", "evaluation"]
+    );
+}
