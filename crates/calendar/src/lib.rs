@@ -110,6 +110,26 @@ pub fn add_working_days(from: NaiveDate, n: u32) -> Result<NaiveDate, CalendarEr
     Ok(date)
 }
 
+/// Like [`add_working_days`], but past the years the official schedules cover it counts Monday to Friday, so a
+/// deadline is never refused; the flag says when such a provisional count was used.
+pub fn add_working_days_provisional(from: NaiveDate, n: u32) -> (NaiveDate, bool) {
+    let mut date = from;
+    let mut left = n;
+    let mut provisional = false;
+    while left > 0 {
+        let Some(next) = date.checked_add_days(Days::new(1)) else { return (date, true) };
+        date = next;
+        let working = is_working_day(date).unwrap_or_else(|_| {
+            provisional = true;
+            !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+        });
+        if working {
+            left -= 1;
+        }
+    }
+    (date, provisional)
+}
+
 /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
 pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
     let mut count = 0;
@@ -126,6 +146,14 @@ pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> Result<u32, Calen
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provisional_counting_goes_past_the_data() {
+        // 2026-12-31 is a Thursday; with no 2027 schedule, Friday 1 January counts as a weekday.
+        let (due, provisional) = add_working_days_provisional(day("2026-12-31"), 2);
+        assert_eq!((due, provisional), (day("2027-01-04"), true));
+        assert_eq!(add_working_days_provisional(day("2026-11-05"), 2), (day("2026-11-09"), false));
+    }
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()

@@ -59,9 +59,8 @@ pub fn rule(regime: &str, stage: &str) -> Option<&'static DeadlineRule> {
 pub fn due(regime: &str, stage: &str, from: NaiveDate) -> Result<Option<NaiveDate>, ApiError> {
     let Some(rule) = rule(regime, stage) else { return Ok(None) };
     if let Some(days) = rule.working_days {
-        return calendar::add_working_days(from, days)
-            .map(Some)
-            .map_err(|e| ApiError::bad_request("invalid_date", e.to_string()));
+        // Past the published holiday schedules the count is Monday to Friday until the schedule is loaded.
+        return Ok(Some(calendar::add_working_days_provisional(from, days).0));
     }
     Ok(rule.months.and_then(|m| from.checked_add_months(Months::new(m))))
 }
