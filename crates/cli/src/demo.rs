@@ -232,6 +232,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     }
     let samples = inspections(store, &sampled, scale, seed).await?;
     tracing::info!(samples, "demo inspection results loaded");
+    let recall = crate::demo_trace::load(store).await?;
+    tracing::info!(recall, "demo supply chain and recall loaded");
     Ok((organizations_written, products_written))
 }
 

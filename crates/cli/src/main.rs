@@ -3,6 +3,7 @@
 mod bench;
 mod bench_inspections;
 mod demo;
+mod demo_trace;
 mod import;
 mod load;
 

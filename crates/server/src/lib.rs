@@ -15,6 +15,11 @@ use axum::Router;
 use store::Store;
 
 pub use auth::{authorize_organization_write, authorize_product_write};
+
+/// The recall workflow without HTTP, for the demo loader; each stage checks roles and states as the API does.
+pub mod recall_workflow {
+    pub use crate::api::recalls::{create_recall, do_decision, do_notice, do_plan, do_progress, ReportBody, StageBody};
+}
 pub use error::ApiError;
 
 /// Shared state of every handler.

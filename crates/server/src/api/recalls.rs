@@ -169,7 +169,7 @@ pub fn recovery_rate(recall: &Recall) -> Option<f64> {
 }
 
 /// A recall as the API shows it, with its history, recovery rate and whether its next stage is overdue.
-pub(crate) async fn recall_view(state: &AppState, recall: Recall) -> Result<Value, ApiError> {
+pub async fn recall_view(state: &AppState, recall: Recall) -> Result<Value, ApiError> {
     let events = state.store.recall_events(&recall.id).await?;
     let overdue = due_of(&recall).is_some_and(|d| today() > d);
     let rate = recovery_rate(&recall);
@@ -251,7 +251,7 @@ async fn one(
 
 /// A defect report (缺陷报告), from the producer or opened by a regulator.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct ReportBody {
+pub struct ReportBody {
     pub regime: Option<String>,
     pub producer_uscc: Option<String>,
     pub product_name: Option<String>,
@@ -268,7 +268,7 @@ pub(crate) struct ReportBody {
     pub on: Option<String>,
 }
 
-pub(crate) async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> Result<Recall, ApiError> {
+pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> Result<Recall, ApiError> {
     let regime = optional_text(body.regime).unwrap_or_else(|| "consumer".into());
     if regime != "consumer" && regime != "vehicle" {
         return Err(invalid(format!("regime '{regime}' is not consumer or vehicle")));
@@ -352,7 +352,7 @@ async fn report(
 
 /// Fields any stage may carry.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct StageBody {
+pub struct StageBody {
     pub on: Option<String>,
     pub note: Option<String>,
     pub decision: Option<String>,
@@ -383,7 +383,7 @@ async fn apply(
     Ok(Json(recall_view(state, recall_or_404(state, &recall.id).await?).await?))
 }
 
-pub(crate) async fn do_investigation(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_investigation(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_supervision(user, &recall.region_code)?;
     if recall.status != "reported" {
@@ -397,7 +397,7 @@ pub(crate) async fn do_investigation(state: &AppState, user: &User, id: &str, bo
 }
 
 /// The decision: a voluntary recall by the producer, a recall ordered by the regulator (责令召回), or no recall.
-pub(crate) async fn do_decision(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_decision(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     let decision = required("decision", body.decision)?;
     match decision.as_str() {
@@ -433,7 +433,7 @@ pub(crate) async fn do_decision(state: &AppState, user: &User, id: &str, body: S
 }
 
 /// A vehicle producer's objection to an ordered recall, within the configured working days.
-pub(crate) async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     if !is_producer(user, &recall) {
         return Err(ApiError::forbidden("only the producer may object to a recall order"));
@@ -466,7 +466,7 @@ pub(crate) async fn do_objection(state: &AppState, user: &User, id: &str, body: 
 }
 
 /// The scope from the trace: affected lots, units made and distributed, parties and regions reached.
-pub(crate) async fn compute_scope(state: &AppState, start: &str) -> Result<Value, ApiError> {
+pub async fn compute_scope(state: &AppState, start: &str) -> Result<Value, ApiError> {
     let answer = trace_answer(state, start, Direction::Forward, None).await?;
     let lots: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "class").map(|i| &i["id"]).collect();
     let instances: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "instance").collect();
@@ -487,7 +487,7 @@ pub(crate) async fn compute_scope(state: &AppState, start: &str) -> Result<Value
     }))
 }
 
-pub(crate) async fn do_scope(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_scope(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
     if ["closed", "summarized", "evaluated"].contains(&recall.status.as_str()) {
@@ -509,7 +509,7 @@ pub(crate) async fn do_scope(state: &AppState, user: &User, id: &str, body: Stag
 }
 
 /// The recall plan, with the fields DPAC asks for; the scope is computed from the trace when it can be.
-pub(crate) async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     if !is_producer(user, &recall) && authorize_supervision(user, &recall.region_code).is_err() {
         return Err(ApiError::forbidden("the producer files the recall plan"));
@@ -556,7 +556,7 @@ pub(crate) async fn do_plan(state: &AppState, user: &User, id: &str, body: Stage
     apply(state, user, &recall, change, stage_event("plan", on, due_of(&recall), optional_text(body.note), plan)).await
 }
 
-pub(crate) async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
     if recall.status != "plan_filed" {
@@ -584,7 +584,7 @@ pub(crate) async fn do_notice(state: &AppState, user: &User, id: &str, body: Sta
 }
 
 /// A progress report: units recovered so far (cumulative).
-pub(crate) async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
     if recall.status != "notice_published" {
@@ -623,7 +623,7 @@ pub(crate) async fn do_progress(state: &AppState, user: &User, id: &str, body: S
     .await
 }
 
-pub(crate) async fn do_completion(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_completion(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
     if recall.status != "notice_published" {
@@ -639,7 +639,7 @@ pub(crate) async fn do_completion(state: &AppState, user: &User, id: &str, body:
     apply(state, user, &recall, change, stage_event("completion", on, None, optional_text(body.note), json!({}))).await
 }
 
-pub(crate) async fn do_summary(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_summary(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
     if recall.status != "completed" {
@@ -656,7 +656,7 @@ pub(crate) async fn do_summary(state: &AppState, user: &User, id: &str, body: St
 }
 
 /// The regulator's effectiveness evaluation: the recovery rate, and whether the recall did its work.
-pub(crate) async fn do_evaluation(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+pub async fn do_evaluation(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_supervision(user, &recall.region_code)?;
     if recall.status != "summarized" {
