@@ -223,7 +223,7 @@ async fn list(
 }
 
 /// A region code without its trailing zero pairs: `330100` → `3301`.
-pub(crate) fn region_prefix(code: &str) -> String {
+pub fn region_prefix(code: &str) -> String {
     let mut prefix = code.to_owned();
     while prefix.len() > 2 && prefix.ends_with("00") {
         prefix.truncate(prefix.len() - 2);

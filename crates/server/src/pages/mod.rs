@@ -3,7 +3,9 @@
 
 mod inspections;
 mod layout;
+mod recalls;
 mod session;
+mod trace;
 mod workflow;
 
 use axum::extract::{Path, Query, State};
@@ -37,6 +39,16 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/samples/{id}/notice", post(workflow::notice))
         .route("/samples/{id}/retest-request", post(workflow::retest_request))
         .route("/samples/{id}/follow-ups", post(workflow::follow_up))
+        .route("/trace", get(trace::trace_page))
+        .route("/recalls", get(recalls::list).post(recalls::report))
+        .route("/recalls/{id}", get(recalls::recall_page))
+        .route("/recalls/{id}/{stage}", post(recalls::stage))
+        .route(
+            "/assets/trace.js",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/trace.js"))
+            }),
+        )
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route(

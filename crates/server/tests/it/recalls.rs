@@ -144,3 +144,66 @@ async fn a_recall_runs_from_report_to_evaluation() {
         ["report", "investigation", "decision", "plan", "notice", "progress", "completion", "summary", "evaluation"]
     );
 }
+
+#[tokio::test]
+async fn recall_and_trace_pages_serve_the_public_and_the_clerks() {
+    let test = TestApp::new().await;
+    let producer = NewOrganization {
+        uscc: OWN_USCC.into(),
+        name: "杭州示范乳业有限公司".into(),
+        region_code: "330106".into(),
+        address: None,
+        legal_representative: None,
+        entity_type: None,
+        status: "存续".into(),
+        registered_on: None,
+    };
+    test.state.store.upsert_organization(&producer, None).await.unwrap();
+    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+
+    // The enterprise reports through the page form; the regulator opens the investigation the same way.
+    let enterprise = test.session_cookie("enterprise", "c1").await;
+    let form = "csrf=c1&regime=consumer&product_name=%E5%A9%B4%E5%B9%BC%E5%84%BF%E9%85%8D%E6%96%B9%E4%B9%B3%E7%B2%89\
+                &defect=%E6%A3%80%E5%87%BA%E8%8F%8C&trace_start=urn%3Aepc%3Aclass%3Algtin%3A6901234.000002.RAW1&learned_on=2026-11-02";
+    let (status, location, body) = test.post_form("/recalls", &enterprise, form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let location = location.unwrap();
+    assert!(location.starts_with("/recalls/ZL-RC-"), "{location}");
+    let id = location.trim_start_matches("/recalls/").to_owned();
+    let (status, _, _) = test.post_form(&format!("/recalls/{id}/investigation"), &enterprise, "csrf=c1").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let regulator = test.session_cookie("regulator", "c2").await;
+    let (status, _, _) = test.post_form(&format!("/recalls/{id}/investigation"), &regulator, "csrf=c2").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = test.get_with_cookie(&format!("/recalls/{id}"), &regulator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("调查中") && page.contains("提交决定"), "{page}");
+
+    // Before its notice the recall is not public; the trace page asks the public to sign in.
+    let (status, _) = test.send(Method::GET, &format!("/recalls/{id}"), None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, anonymous) = test.send(Method::GET, "/trace?id=urn:epc:class:lgtin:6901234.000002.RAW1", None, None).await;
+    assert!(anonymous.contains("/login"));
+    let (status, trace) = test.get_with_cookie("/trace?id=urn:epc:class:lgtin:6901234.000002.RAW1", &regulator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(trace.contains("trace-data") && trace.contains("(417)6901234002010"), "{trace}");
+
+    stage(&test, &test.hangzhou_regulator, &id, "decision", json!({"decision": "ordered"})).await;
+    stage(&test, &test.enterprise, &id, "plan", json!({"remedy": "退货退款"})).await;
+    stage(
+        &test,
+        &test.enterprise,
+        &id,
+        "notice",
+        json!({"title": "关于召回婴幼儿配方乳粉的公告", "body": "召回批次 RAW1 的产品。"}),
+    )
+    .await;
+    let (status, public) = test.send(Method::GET, "/recalls?q=%E9%85%8D%E6%96%B9%E4%B9%B3%E7%B2%89", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(public.contains(&id), "{public}");
+    let (status, notice) = test.send(Method::GET, &format!("/recalls/{id}?lang=en"), None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(notice.contains("Scope (computed from the trace)") && notice.contains("6901234002010"), "{notice}");
+    assert!(!notice.contains("File a progress report"), "the public gets no forms");
+}
