@@ -30,7 +30,14 @@ pub struct BenchArgs {
     /// Working folder for the generated file and databases (a temporary one by default; removed afterwards).
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// Which figures: master-data (import and lookups), inspections (pass rates), or all.
+    /// Events captured for the capture-throughput figure.
+    #[arg(long, default_value_t = 200_000)]
+    capture_events: usize,
+    /// Events in the generated graph for the trace-latency figure (kept in the working folder as trace.db and
+    /// reused by the next run with the same --dir).
+    #[arg(long, default_value_t = 10_000_000)]
+    graph_events: usize,
+    /// Which figures: master-data (import and lookups), inspections (pass rates), traceability, or all.
     #[arg(long, value_enum, default_value_t = Suite::All)]
     suite: Suite,
     /// Sample results for the pass-rate figures.
@@ -46,6 +53,7 @@ pub struct BenchArgs {
 pub enum Suite {
     MasterData,
     Inspections,
+    Traceability,
     All,
 }
 
@@ -128,11 +136,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     println!("| figure | zhiliang | baseline (same run) | ratio | target |");
     println!("|---|---|---|---|---|");
-    if args.suite != Suite::Inspections {
+    if matches!(args.suite, Suite::MasterData | Suite::All) {
         master_data(&args, &dir).await?;
     }
-    if args.suite != Suite::MasterData {
+    if matches!(args.suite, Suite::Inspections | Suite::All) {
         crate::bench_inspections::run(&dir, args.samples, args.postgres_url.as_deref()).await?;
+    }
+    if matches!(args.suite, Suite::Traceability | Suite::All) {
+        crate::bench_traceability::run(&dir, args.capture_events, args.graph_events, args.postgres_url.as_deref())
+            .await?;
     }
     Ok(())
 }

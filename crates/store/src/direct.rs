@@ -39,6 +39,10 @@ pub(crate) struct BulkSql {
 }
 
 impl DirectSqlite {
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     pub(crate) fn new(path: PathBuf) -> Self {
         DirectSqlite { path, idle: Mutex::new(Vec::new()), writer: Mutex::new(None) }
     }
@@ -102,6 +106,18 @@ impl DirectSqlite {
         )?;
         transaction.commit()?;
         Ok(outcome)
+    }
+
+    /// Runs `write` on the writer connection, opening it on first use.
+    pub(crate) fn with_writer<T>(
+        &self,
+        write: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut guard = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            *guard = Some(self.open_writer()?);
+        }
+        write(guard.as_mut().expect("opened above"))
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {

@@ -8,7 +8,8 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, QueryBuilder, Row};
 
-use crate::direct::{BulkSql, DirectSqlite};
+use crate::direct::BulkSql;
+pub(crate) use crate::direct::DirectSqlite;
 use crate::model::*;
 use crate::reference::CATEGORIES;
 use crate::search;
@@ -282,6 +283,16 @@ impl Store {
     /// The pool.
     pub fn backend(&self) -> &Backend {
         &self.backend
+    }
+
+    /// Direct access to a file-backed SQLite database, for the bulk write paths.
+    pub(crate) fn direct(&self) -> Option<std::sync::Arc<DirectSqlite>> {
+        self.direct.clone()
+    }
+
+    /// The database file of a file-backed SQLite store.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self.direct.as_ref().map(|direct| direct.path().to_owned())
     }
 
     /// `sqlite` or `postgres`.

@@ -163,6 +163,17 @@ impl Store {
         }
         let problems_text =
             if problems.as_array().is_some_and(|p| p.is_empty()) { None } else { Some(problems.to_string()) };
+        if let Some(direct) = self.direct() {
+            // A SQLite file takes the capture on its writer connection with prepared statements, off the runtime.
+            let unique: Vec<Event> = unique.into_iter().cloned().collect();
+            let meta =
+                CaptureMeta { behaviour, event_count: events.len(), problems: problems_text, user_id, at, record_time };
+            return tokio::task::spawn_blocking(move || {
+                direct.with_writer(|connection| capture_direct(connection, &unique, &meta))
+            })
+            .await
+            .expect("capture writer panicked");
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             // The capture row comes first: it takes the write lock before row ids are assigned.
@@ -178,29 +189,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
 
-            let mut stored_keys: HashSet<(String, i64)> = HashSet::new();
-            for chunk in unique.chunks(KEYS_PER_LOOKUP) {
-                for column in ["event_id", "event_hash"] {
-                    let mut builder =
-                        QueryBuilder::new(format!("SELECT {column}, error_declared FROM epcis_events WHERE {column} IN ("));
-                    let mut list = builder.separated(", ");
-                    for event in chunk {
-                        list.push_bind(if column == "event_id" { event.event_id.as_str() } else { event.hash.as_str() });
-                    }
-                    list.push_unseparated(")");
-                    for row in builder.build().fetch_all(&mut *tx).await? {
-                        stored_keys.insert((row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?));
-                    }
-                }
-            }
-            let fresh: Vec<&Event> = unique
-                .into_iter()
-                .filter(|e| {
-                    let declared = i64::from(e.error_declared);
-                    !stored_keys.contains(&(e.event_id.clone(), declared)) && !stored_keys.contains(&(e.hash.clone(), declared))
-                })
-                .collect();
-
+            let fresh = unique;
             // Row ids are known before the insert, so identifier and edge rows can refer to them.
             let row_ids: Vec<i64> = match self.backend() {
                 Backend::Sqlite(_) => {
@@ -220,6 +209,7 @@ impl Store {
                 .map(|(event, &row)| NewRow { row, event, document: event.document.to_string() })
                 .collect();
             let new_rows: HashSet<i64> = row_ids.iter().copied().collect();
+            let mut inserted: HashSet<i64> = HashSet::with_capacity(rows.len());
 
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 let mut builder = QueryBuilder::new(
@@ -246,8 +236,13 @@ impl Store {
                         .push_bind(capture_id)
                         .push_bind(r.document.as_str());
                 });
-                builder.build().execute(&mut *tx).await?;
+                // An event already stored (same hash, or same explicit eventID) is skipped, not an error.
+                builder.push(" ON CONFLICT DO NOTHING RETURNING id");
+                for row in builder.build().fetch_all(&mut *tx).await? {
+                    inserted.insert(row.try_get::<i64, _>(0)?);
+                }
             }
+            let rows: Vec<NewRow> = rows.into_iter().filter(|r| inserted.contains(&r.row)).collect();
 
             let ids: Vec<(i64, &epcis::QuantityElement)> =
                 rows.iter().flat_map(|r| r.event.ids.iter().map(move |q| (r.row, q))).collect();
@@ -273,9 +268,7 @@ impl Store {
                 let mut members: Vec<TransformationMember> = Vec::new();
                 for chunk in transformation_ids.chunks(KEYS_PER_LOOKUP) {
                     let mut builder = QueryBuilder::new(
-                        "SELECT e.transformation_id, e.id, e.event_time, i.role, i.id, i.quantity, i.uom \
-                         FROM epcis_events e JOIN epcis_event_ids i ON i.event = e.id \
-                         WHERE e.error_declared = 0 AND e.transformation_id IN (",
+                        "SELECT id, document FROM epcis_events WHERE error_declared = 0 AND transformation_id IN (",
                     );
                     let mut list = builder.separated(", ");
                     for id in chunk {
@@ -283,15 +276,7 @@ impl Store {
                     }
                     list.push_unseparated(")");
                     for row in builder.build().fetch_all(&mut *tx).await? {
-                        members.push(TransformationMember {
-                            transformation_id: row.try_get(0)?,
-                            row: row.try_get(1)?,
-                            time: row.try_get(2)?,
-                            role: row.try_get(3)?,
-                            id: row.try_get(4)?,
-                            quantity: row.try_get(5)?,
-                            uom: row.try_get(6)?,
-                        });
+                        members.extend(transformation_members(row.try_get(0)?, &row.try_get::<String, _>(1)?)?);
                     }
                 }
                 new_edges.extend(transformation_edges(&members, &new_rows));
@@ -409,7 +394,20 @@ impl Store {
             any_of(&mut builder, "disposition", &query.dispositions);
             any_of(&mut builder, "read_point", &query.read_points);
             any_of(&mut builder, "biz_location", &query.biz_locations);
-            any_of(&mut builder, "event_id", &query.event_ids);
+            if !query.event_ids.is_empty() {
+                // Hash-identified events are found by their hash index, explicit IDs by theirs.
+                builder.push(" AND (e.event_hash IN (");
+                let mut list = builder.separated(", ");
+                for id in &query.event_ids {
+                    list.push_bind(id.clone());
+                }
+                builder.push(") OR (e.event_id <> e.event_hash AND e.event_id IN (");
+                let mut list = builder.separated(", ");
+                for id in &query.event_ids {
+                    list.push_bind(id.clone());
+                }
+                builder.push(")))");
+            }
             any_of(&mut builder, "transformation_id", &query.transformation_ids);
             for (column, bound, op) in [
                 ("event_time", query.ge_event_time, ">="),
@@ -588,12 +586,157 @@ impl Store {
     }
 }
 
+/// What a capture records about itself.
+struct CaptureMeta {
+    behaviour: ErrorBehaviour,
+    event_count: usize,
+    problems: Option<String>,
+    user_id: Option<i64>,
+    at: String,
+    record_time: i64,
+}
+
+/// The identifiers of a stored transformation event, read back from its document (which carries its context).
+fn transformation_members(row: i64, document: &str) -> Result<Vec<TransformationMember>, StoreError> {
+    let document: Value = serde_json::from_str(document)?;
+    let Some(event) = epcis::events_of(&document).ok().and_then(|mut events| events.pop()) else {
+        return Ok(Vec::new());
+    };
+    let Some(transformation_id) = event.transformation_id.clone() else { return Ok(Vec::new()) };
+    Ok(event
+        .ids
+        .iter()
+        .map(|element| TransformationMember {
+            transformation_id: transformation_id.clone(),
+            row,
+            time: event.event_time,
+            role: element.role,
+            id: element.id.clone(),
+            quantity: element.quantity,
+            uom: element.uom.clone(),
+        })
+        .collect())
+}
+
+/// The capture on a SQLite file: one immediate transaction, prepared single-row statements.
+fn capture_direct(
+    connection: &mut rusqlite::Connection,
+    events: &[Event],
+    meta: &CaptureMeta,
+) -> Result<CaptureOutcome, StoreError> {
+    let transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    transaction.execute(
+        "INSERT INTO epcis_captures (status, error_behaviour, event_count, stored_count, duplicate_count, problems, user_id, \
+         created_at, finished_at) VALUES ('succeeded', ?1, ?2, 0, 0, ?3, ?4, ?5, ?5)",
+        rusqlite::params![meta.behaviour.as_str(), meta.event_count as i64, meta.problems, meta.user_id, meta.at],
+    )?;
+    let capture_id = transaction.last_insert_rowid();
+    let first: i64 =
+        transaction.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM epcis_events", [], |row| row.get(0))?;
+    let mut stored: Vec<(i64, &Event)> = Vec::with_capacity(events.len());
+    {
+        let mut insert_event = transaction.prepare_cached(
+            "INSERT INTO epcis_events (id, event_id, event_hash, event_type, event_time, record_time, time_zone_offset, \
+             action, biz_step, disposition, read_point, biz_location, transformation_id, error_declared, capture_id, document) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING",
+        )?;
+        let mut insert_id = transaction.prepare_cached(
+            "INSERT INTO epcis_event_ids (event, role, id, quantity, uom) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut insert_edge = transaction.prepare_cached(
+            "INSERT INTO epcis_edges (kind, from_id, to_id, label, quantity, uom, event, event_time) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let write_edge = |statement: &mut rusqlite::CachedStatement, edge: &StoredEdge| {
+            statement.execute(rusqlite::params![
+                edge.edge.kind.as_str(),
+                edge.edge.from,
+                edge.edge.to,
+                edge.edge.label,
+                edge.edge.quantity,
+                edge.edge.uom,
+                edge.event,
+                edge.time
+            ])
+        };
+        for (offset, event) in events.iter().enumerate() {
+            let row = first + offset as i64;
+            let written = insert_event.execute(rusqlite::params![
+                row,
+                event.event_id,
+                event.hash,
+                event.event_type.as_str(),
+                event.event_time,
+                meta.record_time,
+                event.time_zone_offset,
+                event.action.map(|a| a.as_str()),
+                event.biz_step,
+                event.disposition,
+                event.read_point,
+                event.biz_location,
+                event.transformation_id,
+                i64::from(event.error_declared),
+                capture_id,
+                event.document.to_string(),
+            ])?;
+            if written == 0 {
+                continue;
+            }
+            stored.push((row, event));
+            for element in &event.ids {
+                insert_id.execute(rusqlite::params![
+                    row,
+                    element.role.as_str(),
+                    element.id,
+                    element.quantity,
+                    element.uom
+                ])?;
+            }
+            if !event.error_declared {
+                for edge in edges(event) {
+                    write_edge(&mut insert_edge, &StoredEdge { edge, event: row, time: event.event_time })?;
+                }
+            }
+        }
+        let new_rows: HashSet<i64> = stored.iter().map(|(row, _)| *row).collect();
+        let mut transformation_ids: Vec<&str> = stored
+            .iter()
+            .filter(|(_, e)| !e.error_declared)
+            .filter_map(|(_, e)| e.transformation_id.as_deref())
+            .collect();
+        transformation_ids.sort_unstable();
+        transformation_ids.dedup();
+        let mut members = Vec::new();
+        let mut select = transaction.prepare_cached(
+            "SELECT id, document FROM epcis_events WHERE error_declared = 0 AND transformation_id = ?1",
+        )?;
+        for transformation_id in transformation_ids {
+            let rows =
+                select.query_map([transformation_id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
+            for found in rows {
+                let (row, document) = found?;
+                members.extend(transformation_members(row, &document)?);
+            }
+        }
+        for edge in transformation_edges(&members, &new_rows) {
+            write_edge(&mut insert_edge, &edge)?;
+        }
+    }
+    let duplicates = meta.event_count - stored.len();
+    transaction.execute(
+        "UPDATE epcis_captures SET stored_count = ?1, duplicate_count = ?2 WHERE id = ?3",
+        rusqlite::params![stored.len() as i64, duplicates as i64, capture_id],
+    )?;
+    transaction.commit()?;
+    Ok(CaptureOutcome { capture_id, stored: stored.len(), duplicates })
+}
+
 /// One identifier of an event that belongs to a transformation split over several events.
 struct TransformationMember {
     transformation_id: String,
     row: i64,
     time: i64,
-    role: String,
+    role: Role,
     id: String,
     quantity: Option<f64>,
     uom: Option<String>,
@@ -606,9 +749,8 @@ fn transformation_edges(members: &[TransformationMember], new_rows: &HashSet<i64
     for member in members {
         groups.entry(member.transformation_id.as_str()).or_default().push(member);
     }
-    let is_input = |m: &&&TransformationMember| matches!(Role::parse(&m.role), Some(Role::Input | Role::InputQuantity));
-    let is_output =
-        |m: &&&TransformationMember| matches!(Role::parse(&m.role), Some(Role::Output | Role::OutputQuantity));
+    let is_input = |m: &&&TransformationMember| matches!(m.role, Role::Input | Role::InputQuantity);
+    let is_output = |m: &&&TransformationMember| matches!(m.role, Role::Output | Role::OutputQuantity);
     let mut out = Vec::new();
     for group in groups.values() {
         for input in group.iter().filter(is_input) {

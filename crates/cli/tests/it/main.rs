@@ -133,7 +133,11 @@ async fn demo_is_deterministic_and_loads_every_province() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).starts_with("loaded 1000 organizations"));
     let store = scratch.store().await;
-    assert_eq!(store.count_organizations().await.unwrap(), 1000);
+    // The generated organizations and the eleven parties of the demo supply chain.
+    assert_eq!(store.count_organizations().await.unwrap(), 1011);
+    let recalls = store.recalls(&store::recalls::RecallFilter::default(), 10).await.unwrap();
+    assert_eq!(recalls.len(), 1);
+    assert_eq!(recalls[0].status, "notice_published");
     assert!(store.count_products().await.unwrap() > 500);
     let in_xinjiang = store.search_organizations("", Some("65"), None, 100).await.unwrap();
     assert!(!in_xinjiang.items.is_empty());

@@ -31,9 +31,11 @@ CREATE TABLE epcis_events (
     capture_id BIGINT NOT NULL REFERENCES epcis_captures(id),
     document TEXT NOT NULL
 );
--- An error declaration is the same event again, with the same eventID and hash.
-CREATE UNIQUE INDEX epcis_events_event_id ON epcis_events(event_id, error_declared);
+-- An error declaration is the same event again, with the same eventID and hash. Every event is unique by its
+-- hash; an event captured without an eventID has its hash as its ID, so only explicit IDs need an index of
+-- their own (lookups by ID ask both indexes).
 CREATE UNIQUE INDEX epcis_events_hash ON epcis_events(event_hash, error_declared);
+CREATE UNIQUE INDEX epcis_events_event_id ON epcis_events(event_id, error_declared) WHERE event_id <> event_hash;
 CREATE INDEX epcis_events_time ON epcis_events(event_time);
 CREATE INDEX epcis_events_transformation ON epcis_events(transformation_id) WHERE transformation_id IS NOT NULL;
 
@@ -45,7 +47,6 @@ CREATE TABLE epcis_event_ids (
     uom TEXT
 );
 CREATE INDEX epcis_event_ids_id ON epcis_event_ids(id, event);
-CREATE INDEX epcis_event_ids_event ON epcis_event_ids(event);
 
 CREATE TABLE epcis_edges (
     kind TEXT NOT NULL,
