@@ -6,6 +6,70 @@ fn error_response(description: &str) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
+/// EPCIS 2.0, trace and recall paths.
+fn traceability_paths() -> Value {
+    let bearer = json!([{"bearer": []}]);
+    let problem = |description: &str| json!({"description": description, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
+    let mut paths = json!({
+        "/epcis/capture": {
+            "post": {"summary": "Capture an EPCISDocument (JSON/JSON-LD), in one transaction", "security": bearer,
+                     "parameters": [{"name": "GS1-Capture-Error-Behaviour", "in": "header", "schema": {"type": "string", "enum": ["rollback", "proceed"], "default": "rollback"}}],
+                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}, "application/ld+json": {"schema": {"type": "object"}}}},
+                     "responses": {"202": {"description": "captured; the job is at Location"}, "400": problem("ValidationException naming each field"),
+                                   "403": problem("SecurityException"), "413": problem("CaptureLimitExceededException (10,000 events)")}},
+            "get": {"summary": "Recent capture jobs", "security": bearer, "responses": {"200": {"description": "{captureJobs}"}}}},
+        "/epcis/capture/{captureID}": {"get": {"summary": "A capture job", "security": bearer,
+            "parameters": [{"name": "captureID", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "{captureID, running, success, captureErrorBehaviour, errors}"}, "404": problem("NoSuchResourceException")}}},
+        "/epcis/events": {
+            "post": {"summary": "Capture one event (with its @context)", "security": bearer,
+                     "responses": {"201": {"description": "created; Location names it"}, "400": problem("ValidationException"), "409": problem("already stored")}},
+            "get": {"summary": "SimpleEventQuery: eventType, GE_/LT_eventTime, GE_/LT_recordTime, EQ_action, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, EQ_eventID, EQ_transformationID, EXISTS_errorDeclaration, MATCH_epc, MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, MATCH_anyEPC, MATCH_epcClass, MATCH_inputEPCClass, MATCH_outputEPCClass, MATCH_anyEPCClass, orderBy, orderDirection, eventCountLimit, maxEventCount, perPage, nextPageToken",
+                    "security": bearer,
+                    "parameters": [{"name": "GS1-EPC-Format", "in": "header", "schema": {"type": "string", "enum": ["No_Preference", "Always_EPC_URN", "Always_GS1_Digital_Link", "Never_Translates"]}}],
+                    "responses": {"200": {"description": "an EPCISQueryDocument; Link rel=next for the next page"}, "400": problem("QueryParameterException"), "413": problem("QueryTooLargeException")}}},
+        "/epcis/events/{eventID}": {"get": {"summary": "One event (its error declaration, if captured)", "security": bearer,
+            "parameters": [{"name": "eventID", "in": "path", "required": true, "schema": {"type": "string"}, "description": "percent-encoded"}],
+            "responses": {"200": {"description": "the event"}, "404": problem("NoSuchResourceException")}}},
+        "/epcis/eventTypes": {"get": {"summary": "The five event types", "security": bearer, "responses": {"200": {"description": "Collection"}}}},
+        "/epcis/eventTypes/{eventType}/events": {"get": {"summary": "Events of a type (query parameters as /epcis/events)", "security": bearer, "responses": {"200": {"description": "EPCISQueryDocument"}}}},
+        "/epcis/epcs/{epc}/events": {"get": {"summary": "Events naming an EPC in any role", "security": bearer, "responses": {"200": {"description": "EPCISQueryDocument"}}}},
+        "/api/v1/trace": {"get": {"summary": "Trace forward (what was made from it, where it went) or backward (what went into it, where it came from)",
+            "security": bearer,
+            "parameters": [{"name": "id", "in": "query", "required": true, "schema": {"type": "string"}, "description": "EPC URN, GS1 Digital Link or lot class"},
+                           {"name": "direction", "in": "query", "schema": {"type": "string", "enum": ["forward", "backward"]}},
+                           {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
+            "responses": {"200": {"description": "{start, items (with paths), containers, parties (with GLN registrations), regions, organizations, truncated}"}}}},
+        "/api/v1/recalls": {
+            "get": {"summary": "Recalls: public notices (search q in Chinese); a producer's and a supervisor's own", "responses": {"200": {"description": "{items, count}"}}},
+            "post": {"summary": "Defect report (缺陷报告) or a regulator's case", "security": bearer, "responses": {"201": {"description": "the recall"}, "403": error_response("forbidden")}}},
+        "/api/v1/glns/{gln}": {
+            "get": {"summary": "Who holds a party (PGLN) or location (SGLN) GLN", "responses": {"200": {"description": "{gln, kind, uscc, name, region_code, address}"}, "404": error_response("not_found")}},
+            "put": {"summary": "Register a GLN to an organization (its own for an enterprise; within its region for a regulator)", "security": bearer,
+                    "responses": {"200": {"description": "the registration"}, "400": error_response("invalid_gln"), "403": error_response("forbidden"),
+                                  "422": error_response("unknown_organization")}}},
+        "/api/v1/recalls/rules": {"get": {"summary": "Stage deadlines, their sources and confidence", "responses": {"200": {"description": "{version, rules}"}}}},
+        "/api/v1/recalls/{id}": {"get": {"summary": "A recall with scope, recovery rate and history", "responses": {"200": {"description": "the recall"}, "404": error_response("not_found")}}},
+    });
+    for (stage, summary) in [
+        ("investigation", "The regulator opens the investigation"),
+        ("decision", "voluntary (producer or regulator), ordered or no_recall (regulator)"),
+        ("objection", "A vehicle producer objects to an order within the configured working days"),
+        ("scope", "Recompute the scope from the trace"),
+        ("plan", "The recall plan with the DPAC fields"),
+        ("notice", "Publish the public notice"),
+        ("progress", "Units recovered so far (cumulative)"),
+        ("completion", "The producer declares the recall completed"),
+        ("summary", "The summary report"),
+        ("evaluation", "The regulator's effectiveness evaluation"),
+    ] {
+        paths[format!("/api/v1/recalls/{{id}}/{stage}")] = json!({"post": {"summary": summary, "security": bearer,
+            "responses": {"200": {"description": "the recall after the stage"}, "403": error_response("forbidden"),
+                          "409": error_response("wrong_state")}}});
+    }
+    paths
+}
+
 /// The document.
 pub fn document() -> Value {
     let bearer = json!([{"bearer": []}]);
@@ -14,7 +78,7 @@ pub fn document() -> Value {
             "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
             "next_cursor": {"type": ["string", "null"], "description": "pass as cursor for the next page"}}})
     };
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {"title": "zhiliang API", "version": "1.0.0",
                  "description": "National product-quality supervision: identifiers, master data. Errors are {code, message} with stable codes."},
@@ -155,6 +219,11 @@ pub fn document() -> Value {
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "token from `zhiliang user add`"}},
             "schemas": {
+                "Problem": {"type": "object", "description": "RFC 7807; type is epcisException:…",
+                            "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                                           "detail": {"type": "string"},
+                                           "problems": {"type": "array", "items": {"type": "object", "properties": {
+                                               "pointer": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}},
                 "Error": {"type": "object", "required": ["code", "message"],
                           "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
                 "CodeCheck": {"type": "object", "required": ["kind", "input", "valid", "normalized", "parts", "warnings", "error"],
@@ -188,5 +257,9 @@ pub fn document() -> Value {
                                                 "specification": {"type": "string"}}}
             }
         }
-    })
+    });
+    if let (Some(paths), Value::Object(more)) = (document["paths"].as_object_mut(), traceability_paths()) {
+        paths.extend(more);
+    }
+    document
 }

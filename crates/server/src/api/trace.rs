@@ -18,7 +18,81 @@ use crate::{ApiError, AppState};
 pub const TRACE_LIMIT: usize = 50_000;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/trace", get(trace_query)).route("/api/v1/trace/{*id}", get(trace_path))
+    Router::new()
+        .route("/api/v1/trace", get(trace_query))
+        .route("/api/v1/trace/{*id}", get(trace_path))
+        .route("/api/v1/glns/{gln}", get(gln_registration).put(register_gln))
+}
+
+/// `GET /api/v1/glns/{gln}`: who holds a party or location GLN (public, as GS1's own registry is).
+async fn gln_registration(
+    State(state): State<AppState>,
+    Path(gln): Path<String>,
+) -> Result<Json<GlnRegistration>, ApiError> {
+    let gln = codes::Gln::parse(&gln).map_err(|e| ApiError::bad_request("invalid_gln", e))?.as_str().to_owned();
+    let mut found = state.store.gln_registrations(std::slice::from_ref(&gln)).await?;
+    found.remove(&gln).map(Json).ok_or_else(|| ApiError::not_found(format!("GLN {gln} is not registered")))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct GlnBody {
+    kind: Option<String>,
+    uscc: Option<String>,
+    name: Option<String>,
+    region_code: Option<String>,
+    address: Option<String>,
+}
+
+/// `PUT /api/v1/glns/{gln}`: registers a party (PGLN) or location (SGLN) to an organization, so traces name it.
+/// An enterprise registers its own; a regulator within its region.
+async fn register_gln(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(gln): Path<String>,
+    body: Result<Json<GlnBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<GlnRegistration>, ApiError> {
+    let Json(body) = body.map_err(super::json_rejection)?;
+    let gln = codes::Gln::parse(&gln).map_err(|e| ApiError::bad_request("invalid_gln", e))?.as_str().to_owned();
+    let kind = crate::input::optional_text(body.kind).unwrap_or_else(|| "location".into());
+    if kind != "party" && kind != "location" {
+        return Err(ApiError::bad_request("invalid_request", format!("kind '{kind}' is not party or location")));
+    }
+    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
+    if user.role == store::Role::Enterprise && user.uscc.as_deref() != Some(uscc.as_str()) {
+        return Err(ApiError::forbidden("an enterprise registers only its own GLNs"));
+    }
+    let organization = state.store.organization(&uscc).await?.ok_or_else(|| ApiError {
+        status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        code: "unknown_organization",
+        message: format!("organization {uscc} is not registered"),
+    })?;
+    let region_code = match crate::input::optional_text(body.region_code) {
+        Some(code) => crate::input::region("region_code", &code)?.as_str().to_owned(),
+        None => organization.region_code.clone(),
+    };
+    let name = crate::input::optional_text(body.name).unwrap_or_else(|| organization.name.clone());
+    let previous = state.store.gln_registrations(std::slice::from_ref(&gln)).await?.remove(&gln);
+    crate::auth::authorize_organization_write(
+        &user,
+        &uscc,
+        &region_code,
+        previous.as_ref().map(|p| p.region_code.as_str()),
+    )?;
+    if let Some(previous) = &previous {
+        if previous.uscc.as_deref() != Some(uscc.as_str()) && user.role == store::Role::Enterprise {
+            return Err(ApiError::forbidden(format!("GLN {gln} is registered to another organization")));
+        }
+    }
+    let registration = GlnRegistration {
+        gln,
+        kind,
+        uscc: Some(uscc),
+        name,
+        region_code,
+        address: crate::input::optional_text(body.address),
+    };
+    state.store.register_glns(std::slice::from_ref(&registration)).await?;
+    Ok(Json(registration))
 }
 
 /// The GLN of a party or location link (`…/417/{gln}` or `…/414/{gln}[/254/…]`).

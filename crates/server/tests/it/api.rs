@@ -232,6 +232,10 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/inspections/pass-rates",
         "/api/v1/campaigns/{id}/publish",
         "/api/v1/samples/{id}/retest-request",
+        "/epcis/capture",
+        "/epcis/events",
+        "/api/v1/trace",
+        "/api/v1/recalls/{id}/plan",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }

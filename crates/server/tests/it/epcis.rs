@@ -184,3 +184,49 @@ async fn proceed_keeps_the_valid_events_and_rollback_keeps_none() {
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!((answer["stored"].clone(), answer["rejected"].clone()), (json!(1), json!(1)));
 }
+
+#[tokio::test]
+async fn glns_are_registered_by_their_holders_and_named_in_traces() {
+    let test = TestApp::new().await;
+    let own = store::NewOrganization {
+        uscc: crate::OWN_USCC.into(),
+        name: "杭州示范乳业有限公司".into(),
+        region_code: "330106".into(),
+        address: None,
+        legal_representative: None,
+        entity_type: None,
+        status: "active".into(),
+        registered_on: None,
+    };
+    test.state.store.upsert_organization(&own, None).await.unwrap();
+    let (status, _, _) =
+        call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(document(vec![shipment(7, 7)]))).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let body = json!({"kind": "party", "uscc": crate::OWN_USCC}).to_string();
+    let (status, _, problem) =
+        call(&test, Method::PUT, "/api/v1/glns/6901234000093", &test.enterprise, &[], Some(body.clone())).await;
+    assert_eq!((status, problem["code"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_gln")));
+    let (status, _, other) = call(
+        &test,
+        Method::PUT,
+        "/api/v1/glns/6901234000092",
+        &test.enterprise,
+        &[],
+        Some(json!({"uscc": "91350100M000100Y43"}).to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{other}");
+    let (status, _, registered) =
+        call(&test, Method::PUT, "/api/v1/glns/6901234000092", &test.enterprise, &[], Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{registered}");
+    assert_eq!(
+        (registered["name"].clone(), registered["region_code"].clone()),
+        (json!("杭州示范乳业有限公司"), json!("330106"))
+    );
+    let (status, public) = test.get_json("/api/v1/glns/6901234000092").await;
+    assert_eq!((status, public["uscc"].clone()), (StatusCode::OK, json!(crate::OWN_USCC)));
+    let (_, _, trace) =
+        call(&test, Method::GET, "/api/v1/trace?id=urn:epc:id:sgtin:6901234.000001.7", &test.admin, &[], None).await;
+    assert_eq!(trace["organizations"], json!([crate::OWN_USCC]));
+    assert_eq!(trace["regions"], json!(["330106"]));
+}
