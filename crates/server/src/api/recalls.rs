@@ -472,7 +472,28 @@ pub async fn compute_scope(state: &AppState, start: &str) -> Result<Value, ApiEr
     let instances: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "instance").collect();
     let (trace, _) = super::trace::run_trace(state, start, Direction::Forward, None).await?;
     let shipped = trace.items.iter().filter(|i| i.shipped && (i.id.contains("/21/"))).count();
-    let receivers: Vec<&Value> = answer.parties.iter().filter(|p| p["how"] == "ships_to").collect();
+    // One receiver per organization: a shipment names its owning party and its location, often both.
+    let mut receivers: Vec<Value> = Vec::new();
+    for party in answer.parties.iter().filter(|p| p["how"] == "ships_to") {
+        let key = party["registration"]["uscc"].as_str().map(str::to_owned).unwrap_or_else(|| party["id"].to_string());
+        match receivers.iter_mut().find(|r| r["key"] == key.as_str()) {
+            Some(existing) => {
+                if let Some(glns) = existing["glns"].as_array_mut() {
+                    glns.push(party["gln"].clone());
+                }
+                if party["first_reached"].as_str() < existing["first_reached"].as_str() {
+                    existing["first_reached"] = party["first_reached"].clone();
+                }
+            }
+            None => receivers.push(json!({
+                "key": key,
+                "id": party["id"],
+                "glns": [party["gln"]],
+                "registration": party["registration"],
+                "first_reached": party["first_reached"],
+            })),
+        }
+    }
     Ok(json!({
         "start": answer.start,
         "computed_at": store::now(),

@@ -58,6 +58,13 @@ fn stage_name(lang: Lang, stage: &str) -> &'static str {
     }
 }
 
+/// A UTC timestamp as China Standard Time, to the minute.
+pub(crate) fn china_time(utc: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(utc)
+        .map(|t| (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| utc.to_owned())
+}
+
 fn percent(rate: Option<f64>) -> String {
     rate.map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
@@ -267,7 +274,7 @@ fn scope_section(lang: Lang, recall: &Recall) -> Markup {
                             td { (receiver["registration"]["name"].as_str().map(str::to_owned).unwrap_or_else(|| element_string(receiver["id"].as_str().unwrap_or("")))) }
                             td { (receiver["registration"]["uscc"].as_str().unwrap_or("—")) }
                             td { (receiver["registration"]["region_code"].as_str().unwrap_or("—")) }
-                            td { (receiver["first_reached"].as_str().unwrap_or("")) }
+                            td { (china_time(receiver["first_reached"].as_str().unwrap_or(""))) }
                         }
                     }
                 }

@@ -88,7 +88,12 @@ fn graph(lang: Lang, answer: &TraceAnswer) -> Value {
         add(&mut nodes, &mut seen, container, element_string(container), 3);
     }
     for party in &answer.parties {
-        let id = party["id"].as_str().unwrap_or_default();
+        // An organization's party and location GLNs are one node.
+        let id = match party["registration"]["uscc"].as_str() {
+            Some(uscc) => format!("uscc:{uscc}"),
+            None => party["id"].as_str().unwrap_or_default().to_owned(),
+        };
+        let id = id.as_str();
         add(&mut nodes, &mut seen, id, party_name(party), 4);
         let via = party["via"].as_str().unwrap_or_default();
         let source = if seen.contains(via) { via.to_owned() } else { answer.start.clone() };
@@ -96,6 +101,8 @@ fn graph(lang: Lang, answer: &TraceAnswer) -> Value {
             json!({"source": source, "target": id, "label": how_name(lang, party["how"].as_str().unwrap_or(""))}),
         );
     }
+    let mut drawn = std::collections::BTreeSet::new();
+    links.retain(|l| drawn.insert((l["source"].to_string(), l["target"].to_string())));
     json!({
         "nodes": nodes,
         "links": links,
@@ -106,26 +113,75 @@ fn graph(lang: Lang, answer: &TraceAnswer) -> Value {
     })
 }
 
+/// The parties reached, one row per organization (or per unregistered GLN).
+struct PartyGroup {
+    name: String,
+    uscc: Option<String>,
+    region: Option<String>,
+    relations: Vec<String>,
+    first_reached: String,
+    glns: Vec<String>,
+}
+
+fn party_groups(lang: Lang, answer: &TraceAnswer) -> Vec<PartyGroup> {
+    let mut groups: Vec<PartyGroup> = Vec::new();
+    for party in &answer.parties {
+        let uscc = party["registration"]["uscc"].as_str().map(str::to_owned);
+        let gln = party["gln"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| element_string(party["id"].as_str().unwrap_or("")));
+        let relation = how_name(lang, party["how"].as_str().unwrap_or("")).to_owned();
+        let time = party["first_reached"].as_str().unwrap_or("").to_owned();
+        let existing = groups.iter_mut().find(|g| match &uscc {
+            Some(uscc) => g.uscc.as_ref() == Some(uscc),
+            None => g.uscc.is_none() && g.glns.contains(&gln),
+        });
+        match existing {
+            Some(group) => {
+                if !group.relations.contains(&relation) {
+                    group.relations.push(relation);
+                }
+                if !group.glns.contains(&gln) {
+                    group.glns.push(gln);
+                }
+                if time < group.first_reached {
+                    group.first_reached = time;
+                }
+            }
+            None => groups.push(PartyGroup {
+                name: party_name(party),
+                uscc,
+                region: party["registration"]["region_code"].as_str().map(str::to_owned),
+                relations: vec![relation],
+                first_reached: time,
+                glns: vec![gln],
+            }),
+        }
+    }
+    groups.sort_by(|a, b| a.first_reached.cmp(&b.first_reached));
+    groups
+}
+
 fn tables(lang: Lang, answer: &TraceAnswer) -> Markup {
+    let groups = party_groups(lang, answer);
     html! {
-        h2 { (lang.t("到达的企业与地点", "Parties and locations reached")) " (" (answer.parties.len()) ")" }
+        h2 { (lang.t("到达的企业与地点", "Parties and locations reached")) " (" (groups.len()) ")" }
         table {
             thead { tr {
-                th { (lang.t("名称", "Name")) } th { "GLN" } th { (lang.t("统一社会信用代码", "USCC")) }
-                th { (lang.t("行政区划", "Region")) } th { (lang.t("关系", "How")) } th { (lang.t("首次到达", "First reached")) }
-                th { (lang.t("经由", "Via")) }
+                th { (lang.t("名称", "Name")) } th { (lang.t("统一社会信用代码", "USCC")) } th { (lang.t("行政区划", "Region")) }
+                th { (lang.t("关系", "How")) } th { (lang.t("首次到达", "First reached")) } th { "GLN" }
             } }
             tbody {
-                @for party in &answer.parties {
+                @for group in &groups {
                     tr {
-                        td { (party_name(party)) }
-                        td { code { (party["gln"].as_str().unwrap_or("—")) } }
-                        td { @if let Some(uscc) = party["registration"]["uscc"].as_str() {
+                        td { (group.name) }
+                        td { @if let Some(uscc) = &group.uscc {
                             a href=(with_lang(&format!("/organizations/{uscc}"), lang)) { code { (uscc) } } } @else { "—" } }
-                        td { (party["registration"]["region_code"].as_str().unwrap_or("—")) }
-                        td { (how_name(lang, party["how"].as_str().unwrap_or(""))) " " span.muted { (party["label"].as_str().unwrap_or("")) } }
-                        td { (party["first_reached"].as_str().unwrap_or("")) }
-                        td { code { (element_string(party["via"].as_str().unwrap_or(""))) } }
+                        td { (group.region.clone().unwrap_or_else(|| "—".into())) }
+                        td { (group.relations.join("、")) }
+                        td { (super::recalls::china_time(&group.first_reached)) }
+                        td { @for gln in &group.glns { code { (gln) } " " } }
                     }
                 }
             }

@@ -98,7 +98,7 @@ async fn a_recall_runs_from_report_to_evaluation() {
     assert_eq!(planned["units_produced"], 3.0, "{planned}");
     assert_eq!(planned["units_distributed"], 2.0);
     let receivers: Vec<&str> =
-        planned["scope"]["receivers"].as_array().unwrap().iter().map(|r| r["gln"].as_str().unwrap()).collect();
+        planned["scope"]["receivers"].as_array().unwrap().iter().map(|r| r["glns"][0].as_str().unwrap()).collect();
     assert_eq!(receivers, ["6901234002010"]);
     assert_eq!(planned["plan"]["remedy"], "退货退款");
 
