@@ -251,6 +251,10 @@ async fn organization(
         Ok(history) => history,
         Err(error) => return error_page(lang, &error),
     };
+    let recalls = match recalls::organization_recalls(&state, lang, uscc.as_str()).await {
+        Ok(recalls) => recalls,
+        Err(error) => return error_page(lang, &error),
+    };
     let view = OrganizationView::from(org);
     let o = &view.organization;
     let body = html! {
@@ -278,6 +282,7 @@ async fn organization(
             }
         }
         (history)
+        (recalls)
         p.muted { "API: " a href=(format!("/api/v1/organizations/{}", o.uscc)) { code { "/api/v1/organizations/" (o.uscc) } } }
     };
     page(lang, &o.name, body).into_response()

@@ -114,7 +114,12 @@ pub(crate) async fn list(
                             td { (recall.notice_title.clone().unwrap_or_default()) " " span.muted { (recall.notice_published_on.clone().unwrap_or_default()) } }
                             td { (status_name(lang, &recall.status)) }
                             td { (percent(recovery_rate(recall))) }
-                            td { (recall.next_due_on.clone().unwrap_or_default()) }
+                            td {
+                                (recall.next_due_on.clone().unwrap_or_default())
+                                @if recall.next_due_on.as_deref().is_some_and(|d| d < workflow::today().to_string().as_str()) {
+                                    " " strong.late { (lang.t("逾期", "overdue")) }
+                                }
+                            }
                         }
                     }
                 }
@@ -122,6 +127,30 @@ pub(crate) async fn list(
         }
     };
     page(lang, lang.t("缺陷产品召回", "Recalls"), body).into_response()
+}
+
+/// An organization's published recalls, for its page.
+pub(crate) async fn organization_recalls(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
+    let filter = RecallFilter { published_only: true, producer_uscc: Some(uscc.to_owned()), ..RecallFilter::default() };
+    let recalls = state.store.recalls(&filter, 50).await?;
+    Ok(html! {
+        @if !recalls.is_empty() {
+            h2 { (lang.t("缺陷产品召回", "Recalls")) }
+            table {
+                thead { tr { th { (lang.t("召回编号", "Recall")) } th { (lang.t("公告", "Notice")) } th { (lang.t("状态", "Status")) } th { (lang.t("回收率", "Recovered")) } } }
+                tbody {
+                    @for recall in &recalls {
+                        tr {
+                            td { a href=(with_lang(&format!("/recalls/{}", recall.id), lang)) { (recall.id) } }
+                            td { (recall.notice_title.clone().unwrap_or_default()) " " span.muted { (recall.notice_published_on.clone().unwrap_or_default()) } }
+                            td { (status_name(lang, &recall.status)) }
+                            td { (percent(recovery_rate(recall))) }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 fn report_form(lang: Lang, session: &PageUser) -> Markup {

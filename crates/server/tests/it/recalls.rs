@@ -206,4 +206,6 @@ async fn recall_and_trace_pages_serve_the_public_and_the_clerks() {
     assert_eq!(status, StatusCode::OK);
     assert!(notice.contains("Scope (computed from the trace)") && notice.contains("6901234002010"), "{notice}");
     assert!(!notice.contains("File a progress report"), "the public gets no forms");
+    let (_, organization) = test.send(Method::GET, &format!("/organizations/{OWN_USCC}"), None, None).await;
+    assert!(organization.contains(&id), "the producer's page lists its published recall");
 }
