@@ -114,3 +114,174 @@ fn children_of(node: XmlNode, name: &str) -> Vec<Node> {
     }
     children
 }
+
+/// Fields whose JSON value is a number.
+const NUMERIC_FIELDS: &[&str] =
+    &["quantity", "value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"];
+
+/// Namespaces met while converting, given JSON-LD prefixes in the order met.
+#[derive(Debug, Default)]
+struct Prefixes {
+    namespaces: Vec<String>,
+}
+
+impl Prefixes {
+    /// A JSON key for an element name: standard names as they are, `{ns}local` as `extN:local`.
+    fn key(&mut self, name: &str) -> String {
+        let Some((namespace, local)) = name.strip_prefix('{').and_then(|rest| rest.split_once('}')) else {
+            return name.to_owned();
+        };
+        let index = match self.namespaces.iter().position(|n| n == namespace) {
+            Some(index) => index,
+            None => {
+                self.namespaces.push(namespace.to_owned());
+                self.namespaces.len() - 1
+            }
+        };
+        format!("ext{}:{local}", index + 1)
+    }
+
+    fn context(&self) -> serde_json::Value {
+        let mut prefixes = serde_json::Map::new();
+        for (index, namespace) in self.namespaces.iter().enumerate() {
+            prefixes.insert(format!("ext{}", index + 1), serde_json::Value::String(namespace.clone()));
+        }
+        serde_json::json!(["https://ref.gs1.org/standards/epcis/epcis-context.jsonld", prefixes])
+    }
+}
+
+/// A CBV value as the JSON binding writes it: the bare word when standard, a `gs1:` or `cbv:` compact IRI for
+/// other values in those vocabularies (so the event hash stays the one the XML form has), anything else as given.
+fn json_vocabulary_value(parent: &str, name: &str, value: &str) -> String {
+    let Some(vocabulary) = vocabulary_of(parent, name) else { return value.to_owned() };
+    let bare = vocabulary.to_bare(value);
+    if bare != value || vocabulary.contains(value) {
+        return bare;
+    }
+    if let Some(local) = value.strip_prefix(GS1_VOC) {
+        return format!("gs1:{local}");
+    }
+    if let Some(local) = value.strip_prefix(CBV) {
+        return format!("cbv:{local}");
+    }
+    value.to_owned()
+}
+
+fn text_value(parent: &str, node: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    let text = node.text.clone().unwrap_or_default();
+    if NUMERIC_FIELDS.contains(&node.name.as_str()) {
+        if let Some(number) = text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            return Value::Number(number);
+        }
+    }
+    if node.name == "booleanValue" {
+        if let Ok(flag) = text.parse::<bool>() {
+            return Value::Bool(flag);
+        }
+    }
+    Value::String(json_vocabulary_value(parent, &node.name, &text))
+}
+
+/// Adds a member, turning a repeated name into an array.
+fn insert(object: &mut serde_json::Map<String, serde_json::Value>, key: String, value: serde_json::Value) {
+    use serde_json::Value;
+    match object.get_mut(&key) {
+        None => {
+            object.insert(key, value);
+        }
+        Some(Value::Array(items)) => items.push(value),
+        Some(existing) => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first, value]);
+        }
+    }
+}
+
+fn object_of(parent: &str, nodes: &[Node], prefixes: &mut Prefixes) -> serde_json::Map<String, serde_json::Value> {
+    let mut object = serde_json::Map::new();
+    for node in nodes {
+        let key = prefixes.key(&node.name);
+        let value = value_of(parent, node, prefixes);
+        // Lists the JSON binding always writes as arrays.
+        let value = match (node.name.as_str(), value) {
+            ("sensorReport" | "set" | "unset", serde_json::Value::Array(items)) => serde_json::Value::Array(items),
+            ("sensorReport" | "set" | "unset", single) => serde_json::Value::Array(vec![single]),
+            (_, value) => value,
+        };
+        match (node.name.as_str(), object.get_mut(&key)) {
+            ("sensorReport" | "set" | "unset", Some(serde_json::Value::Array(items))) => {
+                if let serde_json::Value::Array(more) = value {
+                    items.extend(more);
+                }
+            }
+            _ => insert(&mut object, key, value),
+        }
+    }
+    object
+}
+
+fn value_of(parent: &str, node: &Node, prefixes: &mut Prefixes) -> serde_json::Value {
+    use serde_json::Value;
+    let list_item = match node.name.as_str() {
+        "epcList" | "inputEPCList" | "outputEPCList" | "childEPCs" | "correctiveEventIDs" => {
+            return Value::Array(node.children.iter().filter_map(|c| c.text.clone()).map(Value::String).collect());
+        }
+        "quantityList" | "childQuantityList" | "inputQuantityList" | "outputQuantityList" | "sensorElementList" => true,
+        "bizTransactionList" | "sourceList" | "destinationList" => {
+            let items = node.children.iter().map(|item| {
+                let mut entry = serde_json::Map::new();
+                for child in &item.children {
+                    let value = text_value(&item.name, child);
+                    entry.insert(prefixes.key(&child.name), value);
+                }
+                entry.insert(item.name.clone(), Value::String(item.text.clone().unwrap_or_default()));
+                Value::Object(entry)
+            });
+            return Value::Array(items.collect());
+        }
+        _ => false,
+    };
+    if list_item {
+        return Value::Array(
+            node.children
+                .iter()
+                .map(|child| Value::Object(object_of(&child.name, &child.children, prefixes)))
+                .collect(),
+        );
+    }
+    if node.children.is_empty() {
+        return text_value(parent, node);
+    }
+    Value::Object(object_of(&node.name, &node.children, prefixes))
+}
+
+/// Converts an EPCIS XML document into the JSON binding's `EPCISDocument`, so it is validated, hashed and stored
+/// exactly as a JSON capture is. Extension namespaces become `extN` prefixes in the `@context`.
+pub fn to_json_document(text: &str) -> Result<serde_json::Value, XmlError> {
+    let document = parse_document(text)?;
+    let mut prefixes = Prefixes::default();
+    let mut events = Vec::with_capacity(document.events.len());
+    for event in &document.events {
+        let mut object = object_of("", &event.fields, &mut prefixes);
+        object.insert("type".into(), serde_json::Value::String(event.event_type.clone()));
+        events.push(serde_json::Value::Object(object));
+    }
+    let ignored: Vec<serde_json::Value> =
+        document.ignored_fields.iter().map(|name| serde_json::Value::String(prefixes.key(name))).collect();
+    let source = Document::parse(text).map_err(|e| XmlError::Syntax { line: e.pos().row, message: e.to_string() })?;
+    let root = source.root_element();
+    let mut out = serde_json::json!({
+        "@context": prefixes.context(),
+        "type": "EPCISDocument",
+        "schemaVersion": root.attribute("schemaVersion").unwrap_or("2.0"),
+        "creationDate": root.attribute("creationDate").unwrap_or_default(),
+        "epcisBody": {"eventList": events},
+    });
+    if !ignored.is_empty() {
+        let key = prefixes.key("{urn:zhiliang:epcis}ignoreFields");
+        out["@context"] = prefixes.context();
+        out[key] = serde_json::Value::Array(ignored);
+    }
+    Ok(out)
+}

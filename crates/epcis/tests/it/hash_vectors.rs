@@ -99,3 +99,32 @@ fn equal_events_hash_equal() {
     }
     assert_eq!(files, 11);
 }
+
+/// An XML document converted to the JSON binding hashes as the XML does: the conversion loses nothing the hash
+/// sees. (This is how the repository captures XML.)
+#[test]
+fn xml_converted_to_json_keeps_every_hash() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(examples()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "xml") {
+            continue;
+        }
+        let expected = lines(&path.with_extension("hashes"));
+        if expected.is_empty() {
+            continue;
+        }
+        let json = epcis::xml::to_json_document(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let problems = epcis::validate_document(&json);
+        assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
+        let events = epcis::events_of(&json).unwrap_or_else(|(i, e)| panic!("{}: event {i}: {e}", path.display()));
+        let hashes: Vec<String> = events.iter().map(|e| e.hash.clone()).collect();
+        if hashes != expected {
+            failures.push(format!("{}: {hashes:?}", path.display()));
+        }
+        checked += hashes.len();
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 40, "{checked}");
+}

@@ -158,11 +158,18 @@ fn error_behaviour(headers: &HeaderMap) -> Result<ErrorBehaviour, EpcisProblem> 
 
 fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, EpcisProblem> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+    if content_type.starts_with("application/xml") || content_type.starts_with("text/xml") {
+        // The XML binding is read into the JSON binding, then validated and stored exactly as JSON is.
+        let text = std::str::from_utf8(body)
+            .map_err(|_| EpcisProblem::new(StatusCode::BAD_REQUEST, "ValidationException", "the XML is not UTF-8"))?;
+        return epcis::xml::to_json_document(text)
+            .map_err(|e| EpcisProblem::new(StatusCode::BAD_REQUEST, "ValidationException", format!("XML: {e}")));
+    }
     if !(content_type.starts_with("application/json") || content_type.starts_with("application/ld+json")) {
         return Err(EpcisProblem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "ValidationException",
-            format!("content type '{content_type}' is not application/json or application/ld+json"),
+            format!("content type '{content_type}' is not application/json, application/ld+json or application/xml"),
         ));
     }
     serde_json::from_slice(body).map_err(|e| {

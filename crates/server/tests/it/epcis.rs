@@ -230,3 +230,31 @@ async fn glns_are_registered_by_their_holders_and_named_in_traces() {
     assert_eq!(trace["organizations"], json!([crate::OWN_USCC]));
     assert_eq!(trace["regions"], json!(["330106"]));
 }
+
+#[tokio::test]
+async fn xml_documents_capture_with_the_same_event_ids_as_json() {
+    let test = TestApp::new().await;
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/data/hash-vectors/examples");
+    let xml = std::fs::read_to_string(examples.join("epcisDocWithVariousEventTypes.xml")).unwrap();
+    let (status, _, answer) =
+        call(&test, Method::POST, "/epcis/capture", &test.admin, &[("content-type", "application/xml")], Some(xml))
+            .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    assert_eq!(answer["stored"], 13);
+    // The same events in JSON are the same events: all thirteen are duplicates.
+    let json = std::fs::read_to_string(examples.join("epcisDocWithVariousEventTypes.jsonld")).unwrap();
+    let (status, _, answer) = call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(json)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    assert_eq!((answer["stored"].clone(), answer["duplicates"].clone()), (json!(0), json!(13)));
+    let (status, _, problem) = call(
+        &test,
+        Method::POST,
+        "/epcis/capture",
+        &test.admin,
+        &[("content-type", "application/xml")],
+        Some("<EPCISDocument>".into()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(problem["detail"].as_str().unwrap().starts_with("XML: line 1"), "{problem}");
+}
