@@ -24,6 +24,29 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+/// A signed-in user who may read supply-chain events and traces: regulators and admins, and enterprises (who send
+/// the events). Trace data is business information: labs, certifiers and hospitals do not read it.
+#[derive(Debug, Clone)]
+pub struct TraceReader;
+
+impl FromRequestParts<AppState> for TraceReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let AuthUser(user) = AuthUser::from_request_parts(parts, state).await?;
+        if may_read_traces(&user) {
+            Ok(TraceReader)
+        } else {
+            Err(ApiError::forbidden(format!("role {} may not read supply-chain events", user.role.as_str())))
+        }
+    }
+}
+
+/// Whether `user` may read supply-chain events and traces.
+pub fn may_read_traces(user: &User) -> bool {
+    matches!(user.role, Role::Admin | Role::Regulator | Role::Enterprise)
+}
+
 /// Whether a regulator's jurisdiction covers a region code.
 fn covers(user: &User, region_code: &str) -> bool {
     user.region_code

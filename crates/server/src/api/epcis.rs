@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use store::traceability::{ErrorBehaviour, EventQuery, IdMatch};
 use store::{Role, User};
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, TraceReader};
 use crate::{ApiError, AppState};
 
 /// Events one capture may carry (`GS1-EPCIS-Capture-Limit`).
@@ -285,7 +285,7 @@ fn job_view(job: store::traceability::CaptureJob) -> Value {
 /// `GET /epcis/capture/{id}`: a capture job's outcome.
 async fn capture_job(
     State(state): State<AppState>,
-    AuthUser(_): AuthUser,
+    _reader: TraceReader,
     Path(id): Path<String>,
 ) -> Result<Response, EpcisProblem> {
     let id: i64 = id
@@ -299,7 +299,7 @@ async fn capture_job(
 }
 
 /// `GET /epcis/capture`: the most recent capture jobs.
-async fn capture_jobs(State(state): State<AppState>, AuthUser(_): AuthUser) -> Result<Response, EpcisProblem> {
+async fn capture_jobs(State(state): State<AppState>, _reader: TraceReader) -> Result<Response, EpcisProblem> {
     let jobs = state.store.recent_capture_jobs(100).await?;
     Ok(with_version(Json(json!({"captureJobs": jobs.into_iter().map(job_view).collect::<Vec<_>>()})).into_response()))
 }
@@ -612,7 +612,7 @@ async fn run_query(
 /// `GET /epcis/events`: the SimpleEventQuery.
 async fn query(
     State(state): State<AppState>,
-    AuthUser(_): AuthUser,
+    _reader: TraceReader,
     headers: HeaderMap,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, EpcisProblem> {
@@ -622,7 +622,7 @@ async fn query(
 /// `GET /epcis/eventTypes/{eventType}/events`.
 async fn events_of_type(
     State(state): State<AppState>,
-    AuthUser(_): AuthUser,
+    _reader: TraceReader,
     headers: HeaderMap,
     Path(event_type): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
@@ -640,7 +640,7 @@ async fn events_of_type(
 /// `GET /epcis/epcs/{epc}/events`: every event naming the EPC in any role.
 async fn events_of_epc(
     State(state): State<AppState>,
-    AuthUser(_): AuthUser,
+    _reader: TraceReader,
     headers: HeaderMap,
     Path(epc): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
@@ -653,7 +653,7 @@ async fn events_of_epc(
 /// `GET /epcis/events/{eventID}`: one event; its error declaration, if captured, is the version served.
 async fn one_event(
     State(state): State<AppState>,
-    AuthUser(_): AuthUser,
+    _reader: TraceReader,
     headers: HeaderMap,
     Path(event_id): Path<String>,
 ) -> Result<Response, EpcisProblem> {
@@ -667,7 +667,7 @@ async fn one_event(
 }
 
 /// `GET /epcis/eventTypes`.
-async fn event_types(AuthUser(_): AuthUser) -> Response {
+async fn event_types(_reader: TraceReader) -> Response {
     let members: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
     with_version(Json(json!({"@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld", "type": "Collection", "member": members})).into_response())
 }

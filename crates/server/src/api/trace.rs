@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::traceability::GlnRegistration;
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, TraceReader};
 use crate::{ApiError, AppState};
 
 /// Identifiers a trace expands at most; a larger trace is cut and says so.
@@ -256,7 +256,7 @@ async fn answer(state: AppState, id: String, params: TraceParams) -> Result<Json
 /// `GET /api/v1/trace?id=…`.
 async fn trace_query(
     State(state): State<AppState>,
-    AuthUser(_): AuthUser,
+    _reader: TraceReader,
     Query(params): Query<TraceParams>,
 ) -> Result<Json<TraceAnswer>, ApiError> {
     let id = params.id.clone().unwrap_or_default();
@@ -266,7 +266,7 @@ async fn trace_query(
 /// `GET /api/v1/trace/{id}`: the identifier percent-encoded, or a Digital Link written out after the slash.
 async fn trace_path(
     State(state): State<AppState>,
-    AuthUser(_): AuthUser,
+    _reader: TraceReader,
     Path(id): Path<String>,
     Query(params): Query<TraceParams>,
 ) -> Result<Json<TraceAnswer>, ApiError> {

@@ -233,6 +233,10 @@ pub(crate) async fn trace_page(
             button type="submit" { (lang.t("追溯", "Trace")) }
         }
     };
+    if let Some(user) = session.user.as_ref().filter(|u| !crate::auth::may_read_traces(u)) {
+        let error = crate::ApiError::forbidden(format!("role {} may not read supply-chain events", user.role.as_str()));
+        return error_page(lang, &error);
+    }
     if session.user.is_none() {
         let body = html! {
             h1 { (title) }

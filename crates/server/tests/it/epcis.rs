@@ -136,7 +136,9 @@ async fn queries_page_translate_and_refuse_what_they_do_not_know() {
     assert_eq!(problem["type"], "epcisException:QueryParameterException");
     let (status, _, problem) = call(&test, Method::GET, "/epcis/events?maxEventCount=3", &test.admin, &[], None).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
-    let (status, _, _) = call(&test, Method::GET, "/epcis/events", &test.lab, &[], None).await;
+    let (status, _, problem) = call(&test, Method::GET, "/epcis/events", &test.lab, &[], None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "labs do not read supply-chain events: {problem}");
+    let (status, _, _) = call(&test, Method::GET, "/epcis/events", &test.enterprise, &[], None).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) =
         call(&test, Method::POST, "/epcis/capture", &test.lab, &[], Some(document(vec![shipment(9, 9)]))).await;
