@@ -200,10 +200,11 @@ fn failed_positions(problems: &[Problem]) -> Vec<usize> {
 /// `POST /epcis/capture`: a document of events, stored in one transaction; 202 with the job's URL.
 async fn capture(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
+    user: Result<AuthUser, ApiError>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, EpcisProblem> {
+    let AuthUser(user) = user.map_err(EpcisProblem::from)?;
     authorize_capture(&user)?;
     let behaviour = error_behaviour(&headers)?;
     let mut root = parse_body(&headers, &body)?;
@@ -285,9 +286,10 @@ fn job_view(job: store::traceability::CaptureJob) -> Value {
 /// `GET /epcis/capture/{id}`: a capture job's outcome.
 async fn capture_job(
     State(state): State<AppState>,
-    _reader: TraceReader,
+    reader: Result<TraceReader, ApiError>,
     Path(id): Path<String>,
 ) -> Result<Response, EpcisProblem> {
+    reader.map_err(EpcisProblem::from)?;
     let id: i64 = id
         .parse()
         .map_err(|_| EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no capture {id}")))?;
@@ -299,7 +301,11 @@ async fn capture_job(
 }
 
 /// `GET /epcis/capture`: the most recent capture jobs.
-async fn capture_jobs(State(state): State<AppState>, _reader: TraceReader) -> Result<Response, EpcisProblem> {
+async fn capture_jobs(
+    State(state): State<AppState>,
+    reader: Result<TraceReader, ApiError>,
+) -> Result<Response, EpcisProblem> {
+    reader.map_err(EpcisProblem::from)?;
     let jobs = state.store.recent_capture_jobs(100).await?;
     Ok(with_version(Json(json!({"captureJobs": jobs.into_iter().map(job_view).collect::<Vec<_>>()})).into_response()))
 }
@@ -307,10 +313,11 @@ async fn capture_jobs(State(state): State<AppState>, _reader: TraceReader) -> Re
 /// `POST /epcis/events`: one event with its own `@context`; 201, or 409 when it is already stored.
 async fn capture_one(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
+    user: Result<AuthUser, ApiError>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, EpcisProblem> {
+    let AuthUser(user) = user.map_err(EpcisProblem::from)?;
     authorize_capture(&user)?;
     let root = parse_body(&headers, &body)?;
     if matches!(root.get("type").and_then(Value::as_str), Some("EPCISDocument" | "EPCISQueryDocument")) {
@@ -612,21 +619,23 @@ async fn run_query(
 /// `GET /epcis/events`: the SimpleEventQuery.
 async fn query(
     State(state): State<AppState>,
-    _reader: TraceReader,
+    reader: Result<TraceReader, ApiError>,
     headers: HeaderMap,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, EpcisProblem> {
+    reader.map_err(EpcisProblem::from)?;
     run_query(&state, &headers, params, |_| {}).await
 }
 
 /// `GET /epcis/eventTypes/{eventType}/events`.
 async fn events_of_type(
     State(state): State<AppState>,
-    _reader: TraceReader,
+    reader: Result<TraceReader, ApiError>,
     headers: HeaderMap,
     Path(event_type): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, EpcisProblem> {
+    reader.map_err(EpcisProblem::from)?;
     if EventType::parse(&event_type).is_none() {
         return Err(EpcisProblem::new(
             StatusCode::NOT_FOUND,
@@ -640,11 +649,12 @@ async fn events_of_type(
 /// `GET /epcis/epcs/{epc}/events`: every event naming the EPC in any role.
 async fn events_of_epc(
     State(state): State<AppState>,
-    _reader: TraceReader,
+    reader: Result<TraceReader, ApiError>,
     headers: HeaderMap,
     Path(epc): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, EpcisProblem> {
+    reader.map_err(EpcisProblem::from)?;
     let roles = vec![IdRole::Epc, IdRole::Child, IdRole::Parent, IdRole::Input, IdRole::Output];
     let id = epcis::canonical_id(&epc);
     run_query(&state, &headers, params, |q| q.id_conditions.push((roles, vec![IdMatch::Exact(id)]))).await
@@ -653,10 +663,11 @@ async fn events_of_epc(
 /// `GET /epcis/events/{eventID}`: one event; its error declaration, if captured, is the version served.
 async fn one_event(
     State(state): State<AppState>,
-    _reader: TraceReader,
+    reader: Result<TraceReader, ApiError>,
     headers: HeaderMap,
     Path(event_id): Path<String>,
 ) -> Result<Response, EpcisProblem> {
+    reader.map_err(EpcisProblem::from)?;
     let format = epc_format(&headers)?;
     let versions = state.store.epcis_event(&event_id).await?;
     let mut event = versions.into_iter().max_by_key(|e| e.get("errorDeclaration").is_some()).ok_or_else(|| {
@@ -667,7 +678,10 @@ async fn one_event(
 }
 
 /// `GET /epcis/eventTypes`.
-async fn event_types(_reader: TraceReader) -> Response {
+async fn event_types(reader: Result<TraceReader, ApiError>) -> Response {
+    if let Err(error) = reader {
+        return EpcisProblem::from(error).into_response();
+    }
     let members: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
     with_version(Json(json!({"@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld", "type": "Collection", "member": members})).into_response())
 }

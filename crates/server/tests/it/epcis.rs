@@ -136,8 +136,17 @@ async fn queries_page_translate_and_refuse_what_they_do_not_know() {
     assert_eq!(problem["type"], "epcisException:QueryParameterException");
     let (status, _, problem) = call(&test, Method::GET, "/epcis/events?maxEventCount=3", &test.admin, &[], None).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
-    let (status, _, problem) = call(&test, Method::GET, "/epcis/events", &test.lab, &[], None).await;
+    let (status, headers, problem) = call(&test, Method::GET, "/epcis/events", &test.lab, &[], None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "labs do not read supply-chain events: {problem}");
+    assert_eq!(
+        (headers[header::CONTENT_TYPE].to_str().unwrap(), problem["type"].as_str()),
+        ("application/problem+json", Some("epcisException:SecurityException"))
+    );
+    let (status, _, problem) = call(&test, Method::GET, "/epcis/events", "not-a-token", &[], None).await;
+    assert_eq!(
+        (status, problem["type"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("epcisException:SecurityException"))
+    );
     let (status, _, _) = call(&test, Method::GET, "/epcis/events", &test.enterprise, &[], None).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) =
