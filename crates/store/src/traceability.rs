@@ -298,6 +298,16 @@ impl Store {
                 builder.build().execute(&mut *tx).await?;
             }
 
+            // A declared error withdraws the original event's facts from the trace (the event itself stays).
+            for row in rows.iter().filter(|r| r.event.error_declared) {
+                sqlx::query(
+                    "DELETE FROM epcis_edges WHERE event IN \
+                     (SELECT id FROM epcis_events WHERE event_hash = $1 AND error_declared = 0)",
+                )
+                .bind(row.event.hash.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
             let duplicates = events.len() - rows.len();
             sqlx::query("UPDATE epcis_captures SET stored_count = $1, duplicate_count = $2 WHERE id = $3")
                 .bind(rows.len() as i64)
@@ -720,6 +730,13 @@ fn capture_direct(
         }
         for edge in transformation_edges(&members, &new_rows) {
             write_edge(&mut insert_edge, &edge)?;
+        }
+        // A declared error withdraws the original event's facts from the trace (the event itself stays).
+        let mut withdraw = transaction.prepare_cached(
+            "DELETE FROM epcis_edges WHERE event IN (SELECT id FROM epcis_events WHERE event_hash = ?1 AND error_declared = 0)",
+        )?;
+        for (_, event) in stored.iter().filter(|(_, e)| e.error_declared) {
+            withdraw.execute([event.hash.as_str()])?;
         }
     }
     let duplicates = meta.event_count - stored.len();

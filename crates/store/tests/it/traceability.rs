@@ -133,3 +133,38 @@ async fn trace_follows_stored_edges_across_split_transformations() {
         assert_eq!(found["6901234000092"].region_code, "110105");
     }
 }
+
+#[tokio::test]
+async fn an_error_declaration_withdraws_the_event_from_the_trace() {
+    for (store, _dir) in stores().await {
+        let shipment = with(
+            base("ObjectEvent", 4),
+            json!({"action": "OBSERVE", "epcList": ["urn:epc:id:sscc:6901234.0000000001"],
+            "bizStep": "shipping", "destinationList": [{"type": "owning_party", "destination": "urn:epc:id:pgln:6901234.00009"}]}),
+        );
+        store
+            .capture_events(
+                &events_of(&document(vec![shipment.clone()])).unwrap(),
+                ErrorBehaviour::Rollback,
+                &json!([]),
+                None,
+            )
+            .await
+            .unwrap();
+        let pallet = epcis::canonical_id("urn:epc:id:sscc:6901234.0000000001");
+        assert_eq!(store.trace_edges(std::slice::from_ref(&pallet)).await.unwrap().len(), 1);
+        let declared = with(
+            shipment,
+            json!({"errorDeclaration": {"declarationTime": "2026-03-02T00:00:00Z", "reason": "did_not_occur"}}),
+        );
+        let outcome = store
+            .capture_events(&events_of(&document(vec![declared])).unwrap(), ErrorBehaviour::Rollback, &json!([]), None)
+            .await
+            .unwrap();
+        assert_eq!(outcome.stored, 1, "{}", store.backend_name());
+        assert!(store.trace_edges(std::slice::from_ref(&pallet)).await.unwrap().is_empty(), "{}", store.backend_name());
+        // Both versions stay queryable; the declaration is the one served by ID.
+        let all = store.query_events(&EventQuery { limit: 10, ..EventQuery::default() }).await.unwrap();
+        assert_eq!(all.events.len(), 2);
+    }
+}
