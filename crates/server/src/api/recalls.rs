@@ -305,7 +305,11 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
     for gtin in &body.gtins {
         input::gtin(Some(gtin))?;
     }
-    let trace_start = optional_text(body.trace_start).map(|s| epcis::canonical_id(&s));
+    let trace_start = optional_text(body.trace_start);
+    if let Some(start) = &trace_start {
+        super::trace::check_identifier("trace_start", start)?;
+    }
+    let trace_start = trace_start.map(|s| epcis::canonical_id(&s));
     let id = state.store.next_recall_id(on.year()).await?;
     let recall = NewRecall {
         id,

@@ -232,6 +232,21 @@ pub(crate) async fn trace_answer(
     })
 }
 
+/// An identifier to trace from: an EPC URN that converts, a Digital Link, or another URI.
+pub(crate) fn check_identifier(field: &str, id: &str) -> Result<(), ApiError> {
+    if id.starts_with("urn:epc:") {
+        if let Err(e) = codes::link::urn_segments(id) {
+            return Err(ApiError::bad_request("invalid_epc", format!("{field}: {e}")));
+        }
+    } else if !epcis::validate::is_uri(id) {
+        return Err(ApiError::bad_request(
+            "invalid_epc",
+            format!("{field}: '{id}' is not an EPC URN, a GS1 Digital Link or another URI"),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn direction(value: Option<&str>) -> Result<Direction, ApiError> {
     match value.unwrap_or("forward") {
         "forward" => Ok(Direction::Forward),
@@ -250,6 +265,7 @@ async fn answer(state: AppState, id: String, params: TraceParams) -> Result<Json
         ));
     }
     let direction = direction(params.direction.as_deref())?;
+    check_identifier("id", id.trim())?;
     Ok(Json(trace_answer(&state, id.trim(), direction, params.as_of).await?))
 }
 

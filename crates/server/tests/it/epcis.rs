@@ -166,6 +166,9 @@ async fn queries_page_translate_and_refuse_what_they_do_not_know() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(by_path.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap().as_array().unwrap().len(), 1);
 
+    let (status, _, bad) =
+        call(&test, Method::GET, "/api/v1/trace?id=urn:epc:id:sgtin:6901234.01.3", &test.admin, &[], None).await;
+    assert_eq!((status, bad["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_epc")), "{bad}");
     let (status, _, trace) =
         call(&test, Method::GET, "/api/v1/trace?id=urn:epc:id:sgtin:6901234.000001.3", &test.admin, &[], None).await;
     assert_eq!(status, StatusCode::OK, "{trace}");
