@@ -52,6 +52,9 @@ pub struct CaptureJob {
     pub problems: Value,
     pub created_at: String,
     pub finished_at: String,
+    /// Who captured.
+    #[serde(skip)]
+    pub user_id: Option<i64>,
 }
 
 /// The outcome of a capture.
@@ -349,7 +352,7 @@ impl Store {
         on_pool!(self, pool => {
             let row = sqlx::query(
                 "SELECT id, status, error_behaviour, event_count, stored_count, duplicate_count, problems, created_at, \
-                 finished_at FROM epcis_captures WHERE id = $1",
+                 finished_at, user_id FROM epcis_captures WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(pool)
@@ -366,14 +369,19 @@ impl Store {
                 problems: problems.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or(Value::Array(Vec::new())),
                 created_at: row.try_get(7)?,
                 finished_at: row.try_get(8)?,
+                user_id: row.try_get(9)?,
             }))
         })
     }
 
-    /// The most recent capture jobs, newest first.
-    pub async fn recent_capture_jobs(&self, limit: i64) -> Result<Vec<CaptureJob>, StoreError> {
+    /// The most recent capture jobs, newest first; only one user's when `user_id` is given.
+    pub async fn recent_capture_jobs(&self, limit: i64, user_id: Option<i64>) -> Result<Vec<CaptureJob>, StoreError> {
         let ids: Vec<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT id FROM epcis_captures ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(pool).await?
+            sqlx::query_scalar("SELECT id FROM epcis_captures WHERE ($1 IS NULL OR user_id = $1) ORDER BY id DESC LIMIT $2")
+                .bind(user_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
         });
         let mut jobs = Vec::with_capacity(ids.len());
         for id in ids {

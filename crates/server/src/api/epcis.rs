@@ -286,27 +286,43 @@ fn job_view(job: store::traceability::CaptureJob) -> Value {
 /// `GET /epcis/capture/{id}`: a capture job's outcome.
 async fn capture_job(
     State(state): State<AppState>,
-    reader: Result<TraceReader, ApiError>,
+    user: Result<AuthUser, ApiError>,
     Path(id): Path<String>,
 ) -> Result<Response, EpcisProblem> {
-    reader.map_err(EpcisProblem::from)?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no capture {id}")))?;
-    let job = state.store.capture_job(id).await?;
-    let job = job.ok_or_else(|| {
-        EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no capture {id}"))
-    })?;
+    let user = job_reader(user)?;
+    let missing = || EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no capture {id}"));
+    let number: i64 = id.parse().map_err(|_| missing())?;
+    let job = state.store.capture_job(number).await?.ok_or_else(missing)?;
+    // A job shows what a sender sent: its sender and supervisors see it, nobody else.
+    if !sees_every_job(&user) && job.user_id != Some(user.id) {
+        return Err(missing());
+    }
     Ok(with_version(Json(job_view(job)).into_response()))
 }
 
-/// `GET /epcis/capture`: the most recent capture jobs.
+fn job_reader(user: Result<AuthUser, ApiError>) -> Result<User, EpcisProblem> {
+    let AuthUser(user) = user.map_err(EpcisProblem::from)?;
+    if !crate::auth::may_read_traces(&user) {
+        return Err(EpcisProblem::from(ApiError::forbidden(format!(
+            "role {} may not read supply-chain events",
+            user.role.as_str()
+        ))));
+    }
+    Ok(user)
+}
+
+fn sees_every_job(user: &User) -> bool {
+    matches!(user.role, Role::Admin | Role::Regulator)
+}
+
+/// `GET /epcis/capture`: the most recent capture jobs (one's own, or all for supervisors).
 async fn capture_jobs(
     State(state): State<AppState>,
-    reader: Result<TraceReader, ApiError>,
+    user: Result<AuthUser, ApiError>,
 ) -> Result<Response, EpcisProblem> {
-    reader.map_err(EpcisProblem::from)?;
-    let jobs = state.store.recent_capture_jobs(100).await?;
+    let user = job_reader(user)?;
+    let own = if sees_every_job(&user) { None } else { Some(user.id) };
+    let jobs = state.store.recent_capture_jobs(100, own).await?;
     Ok(with_version(Json(json!({"captureJobs": jobs.into_iter().map(job_view).collect::<Vec<_>>()})).into_response()))
 }
 

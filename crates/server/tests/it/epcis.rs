@@ -183,8 +183,12 @@ async fn proceed_keeps_the_valid_events_and_rollback_keeps_none() {
     let body = document(vec![shipment(1, 1), bad]);
     let (status, headers, _) = call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(body.clone())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (_, _, job) =
-        call(&test, Method::GET, headers[header::LOCATION].to_str().unwrap(), &test.admin, &[], None).await;
+    let job_url = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let (status, _, _) = call(&test, Method::GET, &job_url, &test.enterprise, &[], None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another sender's job is not shown");
+    let (_, _, jobs) = call(&test, Method::GET, "/epcis/capture", &test.enterprise, &[], None).await;
+    assert_eq!(jobs["captureJobs"], json!([]));
+    let (_, _, job) = call(&test, Method::GET, &job_url, &test.admin, &[], None).await;
     assert_eq!((job["success"].clone(), job["storedCount"].clone()), (json!(false), json!(0)));
     let (status, _, answer) = call(
         &test,
