@@ -47,6 +47,16 @@ pub struct EpcisProblem {
 }
 
 impl EpcisProblem {
+    /// What went wrong, for a person.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The problems found, each naming its field.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
     fn new(status: StatusCode, exception: &'static str, detail: impl ToString) -> Self {
         EpcisProblem { status, exception, detail: detail.to_string(), problems: Vec::new(), location: None }
     }
@@ -158,6 +168,10 @@ fn error_behaviour(headers: &HeaderMap) -> Result<ErrorBehaviour, EpcisProblem> 
 
 fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, EpcisProblem> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+    parse_content(content_type, body)
+}
+
+fn parse_content(content_type: &str, body: &[u8]) -> Result<Value, EpcisProblem> {
     if content_type.starts_with("application/xml") || content_type.starts_with("text/xml") {
         // The XML binding is read into the JSON binding, then validated and stored exactly as JSON is.
         let text = std::str::from_utf8(body)
@@ -197,17 +211,26 @@ fn failed_positions(problems: &[Problem]) -> Vec<usize> {
     positions
 }
 
-/// `POST /epcis/capture`: a document of events, stored in one transaction; 202 with the job's URL.
-async fn capture(
-    State(state): State<AppState>,
-    user: Result<AuthUser, ApiError>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, EpcisProblem> {
-    let AuthUser(user) = user.map_err(EpcisProblem::from)?;
-    authorize_capture(&user)?;
-    let behaviour = error_behaviour(&headers)?;
-    let mut root = parse_body(&headers, &body)?;
+/// What a capture stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureSummary {
+    pub capture_id: i64,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+}
+
+/// A capture: the body (JSON, JSON-LD or XML by `content_type`) checked and stored in one transaction. The API and
+/// the capture page both call this.
+pub async fn capture_document(
+    state: &AppState,
+    user: &User,
+    content_type: &str,
+    body: &[u8],
+    behaviour: ErrorBehaviour,
+) -> Result<CaptureSummary, EpcisProblem> {
+    authorize_capture(user)?;
+    let mut root = parse_content(content_type, body)?;
     if root.get("type").and_then(Value::as_str) != Some("EPCISDocument") {
         return Err(EpcisProblem::new(
             StatusCode::BAD_REQUEST,
@@ -251,16 +274,35 @@ async fn capture(
     let events = events_of(&root).map_err(|(i, e)| {
         EpcisProblem::new(StatusCode::BAD_REQUEST, "ValidationException", format!("event {i}: {e}"))
     })?;
-    check_locations(&state, &user, &events).await?;
+    check_locations(state, user, &events).await?;
     let outcome = state.store.capture_events(&events, behaviour, &problems_json, Some(user.id)).await?;
-    let location = format!("/epcis/capture/{}", outcome.capture_id);
+    Ok(CaptureSummary {
+        capture_id: outcome.capture_id,
+        stored: outcome.stored,
+        duplicates: outcome.duplicates,
+        rejected: count - events.len(),
+    })
+}
+
+/// `POST /epcis/capture`: a document of events, stored in one transaction; 202 with the job's URL.
+async fn capture(
+    State(state): State<AppState>,
+    user: Result<AuthUser, ApiError>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, EpcisProblem> {
+    let AuthUser(user) = user.map_err(EpcisProblem::from)?;
+    let behaviour = error_behaviour(&headers)?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+    let summary = capture_document(&state, &user, content_type, &body, behaviour).await?;
+    let location = format!("/epcis/capture/{}", summary.capture_id);
     let mut response = (
         StatusCode::ACCEPTED,
         Json(json!({
-            "captureID": outcome.capture_id.to_string(),
-            "stored": outcome.stored,
-            "duplicates": outcome.duplicates,
-            "rejected": count - events.len(),
+            "captureID": summary.capture_id.to_string(),
+            "stored": summary.stored,
+            "duplicates": summary.duplicates,
+            "rejected": summary.rejected,
         })),
     )
         .into_response();

@@ -40,6 +40,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/samples/{id}/retest-request", post(workflow::retest_request))
         .route("/samples/{id}/follow-ups", post(workflow::follow_up))
         .route("/trace", get(trace::trace_page))
+        .route("/trace/capture", get(trace::capture_form).post(trace::capture))
         .route("/recalls", get(recalls::list).post(recalls::report))
         .route("/recalls/{id}", get(recalls::recall_page))
         .route("/recalls/{id}/{stage}", post(recalls::stage))

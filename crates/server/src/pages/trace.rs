@@ -246,7 +246,12 @@ pub(crate) async fn trace_page(
         return page(lang, title, body).into_response();
     }
     if id.trim().is_empty() {
-        return page(lang, title, html! { h1 { (title) } (form) }).into_response();
+        let body = html! {
+            h1 { (title) }
+            (form)
+            p { a href=(with_lang("/trace/capture", lang)) { (lang.t("上报追溯数据（EPCIS 文档）", "Send trace events (an EPCIS document)")) } }
+        };
+        return page(lang, title, body).into_response();
     }
     let answer = match direction(params.direction.as_deref()) {
         Ok(direction) => trace_answer(&state, id.trim(), direction, params.as_of.clone()).await,
@@ -271,4 +276,86 @@ pub(crate) async fn trace_page(
         script src="/assets/trace.js" {}
     };
     page(lang, title, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CaptureForm {
+    csrf: String,
+    #[serde(default)]
+    lang: Lang,
+    format: Option<String>,
+    behaviour: Option<String>,
+    document: String,
+}
+
+fn capture_page(lang: Lang, session: &PageUser, document: &str, outcome: Option<Markup>) -> Response {
+    let title = lang.t("上报追溯数据", "Send trace events");
+    let body = html! {
+        h1 { (title) }
+        p.muted { (lang.t("粘贴一份 EPCIS 2.0 文档（JSON/JSON-LD 或 XML）。系统按标准校验、计算事件哈希并在一个事务内保存；同一事件只保存一次。程序对接请用 ",
+                           "Paste an EPCIS 2.0 document (JSON/JSON-LD or XML). It is validated, hashed and stored in one transaction; an event is stored once. Systems send to "))
+            code { "POST /epcis/capture" } "." }
+        @if let Some(outcome) = outcome { (outcome) }
+        form.stack method="post" action=(with_lang("/trace/capture", lang)) {
+            (session.field())
+            label { (lang.t("格式", "Format")) select name="format" {
+                option value="json" { "JSON / JSON-LD" } option value="xml" { "XML" } } }
+            label { (lang.t("出错时", "On a problem")) select name="behaviour" {
+                option value="rollback" { (lang.t("全部不保存", "store nothing")) }
+                option value="proceed" { (lang.t("只保存无误的事件", "store the valid events")) } } }
+            label { (lang.t("文档", "Document")) textarea name="document" rows="18" required { (document) } }
+            button type="submit" { (lang.t("上报", "Send")) }
+        }
+    };
+    page(lang, title, body).into_response()
+}
+
+/// `GET /trace/capture`: the form, for a signed-in enterprise or admin.
+pub(crate) async fn capture_form(session: PageUser, Query(params): Query<TraceParams>) -> Response {
+    let lang = params.lang;
+    if session.user.is_none() {
+        return error_page(lang, &crate::ApiError::unauthorized());
+    }
+    capture_page(lang, &session, "", None)
+}
+
+/// `POST /trace/capture`: captures the pasted document and shows what was stored or what was wrong.
+pub(crate) async fn capture(
+    State(state): State<AppState>,
+    session: PageUser,
+    axum::extract::Form(form): axum::extract::Form<CaptureForm>,
+) -> Response {
+    use store::traceability::ErrorBehaviour;
+    let lang = form.lang;
+    let user = match session.authorise(&form.csrf) {
+        Ok(user) => user.clone(),
+        Err(error) => return error_page(lang, &error),
+    };
+    let content_type = if form.format.as_deref() == Some("xml") { "application/xml" } else { "application/json" };
+    let behaviour =
+        if form.behaviour.as_deref() == Some("proceed") { ErrorBehaviour::Proceed } else { ErrorBehaviour::Rollback };
+    let result =
+        crate::api::epcis::capture_document(&state, &user, content_type, form.document.as_bytes(), behaviour).await;
+    let outcome = match result {
+        Ok(summary) => html! {
+            div.valid {
+                (lang.t("已保存", "Stored")) " " strong { (summary.stored) } " · "
+                (lang.t("重复（已存在）", "duplicates (already stored)")) " " (summary.duplicates) " · "
+                (lang.t("有误未保存", "rejected")) " " (summary.rejected) " · "
+                (lang.t("上报编号", "capture")) " " code { (summary.capture_id) }
+            }
+        },
+        Err(problem) => html! {
+            div.error {
+                p { (problem.detail()) }
+                @if !problem.problems().is_empty() {
+                    table {
+                        thead { tr { th { (lang.t("位置", "Where")) } th { (lang.t("代码", "Code")) } th { (lang.t("问题", "Problem")) } } }
+                        tbody { @for p in problem.problems() { tr { td { code { (p.pointer) } } td { code { (p.code) } } td { (p.message) } } } }
+                    }
+                }
+            }
+        },
+    };
+    capture_page(lang, &session, &form.document, Some(outcome))
 }

@@ -276,3 +276,32 @@ async fn xml_documents_capture_with_the_same_event_ids_as_json() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(problem["detail"].as_str().unwrap().starts_with("XML: line 1"), "{problem}");
 }
+
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[tokio::test]
+async fn clerks_send_documents_from_the_capture_page() {
+    let test = TestApp::new().await;
+    let cookie = test.session_cookie("enterprise", "k1").await;
+    let (status, form) = test.get_with_cookie("/trace/capture", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("name=\"document\""));
+    let mut wrong = shipment(3, 3);
+    wrong["bizStep"] = json!("transforming");
+    let body = format!("csrf=k1&format=json&behaviour=rollback&document={}", form_encode(&document(vec![wrong])));
+    let (status, _, page) = test.post_form("/trace/capture", &cookie, &body).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("/epcisBody/eventList/0/bizStep") && page.contains("vocabulary"), "{page}");
+    let body =
+        format!("csrf=k1&format=json&behaviour=rollback&document={}", form_encode(&document(vec![shipment(3, 3)])));
+    let (status, _, page) = test.post_form("/trace/capture", &cookie, &body).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("已保存 <strong>1</strong>"), "{page}");
+    let (status, _, _) = test.post_form("/trace/capture", &cookie, "csrf=wrong&document=x").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
