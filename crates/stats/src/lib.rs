@@ -4,6 +4,7 @@
 //! Pure: no IO. The special functions are written here and refined to full double precision, because the
 //! reference values the estimates are checked against are given to 1e-9.
 
+pub mod disproportionality;
 pub mod distributions;
 pub mod proportion;
 pub mod survey;

@@ -5,7 +5,9 @@ use serde_json::Value;
 use stats::survey::{stratified_proportion, weighted_proportion, Psu, Stratum};
 use stats::{interval, Method};
 
-fn load(name: &str) -> Value {
+mod signals;
+
+pub(crate) fn load(name: &str) -> Value {
     let path = format!("{}/tests/it/data/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
 }
