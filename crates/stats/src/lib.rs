@@ -6,6 +6,7 @@
 
 pub mod disproportionality;
 pub mod distributions;
+pub mod gps;
 pub mod proportion;
 pub mod survey;
 

@@ -1,0 +1,180 @@
+//! The gamma-Poisson shrinker (DuMouchel 1999): the empirical-Bayes geometric mean (EBGM) of the ratio of
+//! observed to expected reports, and its 5% and 95% posterior limits (EB05, EB95), under a two-component gamma
+//! mixture prior fitted to all cells by maximum likelihood.
+
+use crate::distributions::{digamma, incomplete_gamma_pair, ln_gamma};
+
+/// The mixture prior: λ ~ p·Gamma(α₁, β₁) + (1 − p)·Gamma(α₂, β₂) (shape, rate).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prior {
+    pub alpha1: f64,
+    pub beta1: f64,
+    pub alpha2: f64,
+    pub beta2: f64,
+    pub p: f64,
+}
+
+/// A cell's posterior summary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Posterior {
+    /// exp(E[ln λ]).
+    pub ebgm: f64,
+    pub eb05: f64,
+    pub eb95: f64,
+    /// Posterior weight of the first component.
+    pub q: f64,
+}
+
+/// ln of the negative-binomial marginal of a count `n` with expected count `e` under Gamma(α, β).
+fn ln_marginal(n: f64, e: f64, alpha: f64, beta: f64) -> f64 {
+    ln_gamma(alpha + n) - ln_gamma(alpha) - ln_gamma(n + 1.0)
+        + alpha * (beta / (beta + e)).ln()
+        + n * (e / (beta + e)).ln()
+}
+
+/// ln of the mixture marginal, and the first component's posterior weight.
+fn mixture(prior: &Prior, n: f64, e: f64) -> (f64, f64) {
+    let l1 = prior.p.ln() + ln_marginal(n, e, prior.alpha1, prior.beta1);
+    let l2 = (1.0 - prior.p).ln() + ln_marginal(n, e, prior.alpha2, prior.beta2);
+    let top = l1.max(l2);
+    let total = top + ((l1 - top).exp() + (l2 - top).exp()).ln();
+    (total, (l1 - total).exp())
+}
+
+impl Prior {
+    /// The posterior of a cell with `n` reports where `e` were expected.
+    pub fn posterior(&self, n: u64, e: f64) -> Posterior {
+        let n = n as f64;
+        let (_, q) = mixture(self, n, e);
+        let (shape1, rate1) = (self.alpha1 + n, self.beta1 + e);
+        let (shape2, rate2) = (self.alpha2 + n, self.beta2 + e);
+        let mean_log = q * (digamma(shape1) - rate1.ln()) + (1.0 - q) * (digamma(shape2) - rate2.ln());
+        let cdf = |x: f64| {
+            q * incomplete_gamma_pair(shape1, rate1 * x).0 + (1.0 - q) * incomplete_gamma_pair(shape2, rate2 * x).0
+        };
+        let quantile = |p: f64| {
+            let (mut low, mut high) = (0.0_f64, 1.0_f64);
+            while cdf(high) < p {
+                high *= 2.0;
+            }
+            for _ in 0..200 {
+                let mid = 0.5 * (low + high);
+                if cdf(mid) < p {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+                if high - low <= 1e-12 * high {
+                    break;
+                }
+            }
+            0.5 * (low + high)
+        };
+        Posterior { ebgm: mean_log.exp(), eb05: quantile(0.05), eb95: quantile(0.95), q }
+    }
+
+    /// The log-likelihood of cells (count, expected count).
+    pub fn log_likelihood(&self, cells: &[(u64, f64)]) -> f64 {
+        cells.iter().map(|&(n, e)| mixture(self, n as f64, e).0).sum()
+    }
+
+    fn from_point(x: &[f64; 5]) -> Prior {
+        Prior {
+            alpha1: x[0].exp(),
+            beta1: x[1].exp(),
+            alpha2: x[2].exp(),
+            beta2: x[3].exp(),
+            p: 1.0 / (1.0 + (-x[4]).exp()),
+        }
+    }
+
+    fn to_point(self) -> [f64; 5] {
+        [self.alpha1.ln(), self.beta1.ln(), self.alpha2.ln(), self.beta2.ln(), (self.p / (1.0 - self.p)).ln()]
+    }
+
+    /// The maximum-likelihood prior for the cells, by Nelder–Mead on log-parameters from `start`, restarted
+    /// until it no longer improves. DuMouchel's usual start: α₁ = 0.2, β₁ = 0.1, α₂ = 2, β₂ = 4, p = ⅓.
+    pub fn fit(cells: &[(u64, f64)], start: Prior) -> Prior {
+        let objective = |x: &[f64; 5]| {
+            let value = -Prior::from_point(x).log_likelihood(cells);
+            if value.is_finite() {
+                value
+            } else {
+                f64::MAX
+            }
+        };
+        let mut best = start.to_point();
+        let mut best_value = objective(&best);
+        for _ in 0..10 {
+            let (point, value) = nelder_mead(&objective, best, 0.5, 4_000);
+            let improved = best_value - value > 1e-9 * best_value.abs().max(1.0);
+            if value < best_value {
+                best = point;
+                best_value = value;
+            }
+            if !improved {
+                break;
+            }
+        }
+        Prior::from_point(&best)
+    }
+}
+
+/// Nelder–Mead minimisation in five dimensions (standard coefficients).
+fn nelder_mead(f: &impl Fn(&[f64; 5]) -> f64, start: [f64; 5], step: f64, iterations: usize) -> ([f64; 5], f64) {
+    let mut simplex: Vec<([f64; 5], f64)> = vec![(start, f(&start))];
+    for i in 0..5 {
+        let mut point = start;
+        point[i] += step;
+        simplex.push((point, f(&point)));
+    }
+    for _ in 0..iterations {
+        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let (best, worst) = (simplex[0].1, simplex[5].1);
+        if (worst - best).abs() <= 1e-12 * (best.abs() + worst.abs()) + 1e-300 {
+            break;
+        }
+        let mut centroid = [0.0; 5];
+        for (point, _) in &simplex[..5] {
+            for j in 0..5 {
+                centroid[j] += point[j] / 5.0;
+            }
+        }
+        let along = |t: f64| {
+            let mut point = [0.0; 5];
+            for j in 0..5 {
+                point[j] = centroid[j] + t * (simplex[5].0[j] - centroid[j]);
+            }
+            point
+        };
+        let reflected = along(-1.0);
+        let reflected_value = f(&reflected);
+        if reflected_value < simplex[0].1 {
+            let expanded = along(-2.0);
+            let expanded_value = f(&expanded);
+            simplex[5] = if expanded_value < reflected_value {
+                (expanded, expanded_value)
+            } else {
+                (reflected, reflected_value)
+            };
+        } else if reflected_value < simplex[4].1 {
+            simplex[5] = (reflected, reflected_value);
+        } else {
+            let contracted = if reflected_value < simplex[5].1 { along(-0.5) } else { along(0.5) };
+            let contracted_value = f(&contracted);
+            if contracted_value < simplex[5].1.min(reflected_value) {
+                simplex[5] = (contracted, contracted_value);
+            } else {
+                let best_point = simplex[0].0;
+                for entry in simplex.iter_mut().skip(1) {
+                    for (value, best) in entry.0.iter_mut().zip(best_point) {
+                        *value = best + 0.5 * (*value - best);
+                    }
+                    entry.1 = f(&entry.0);
+                }
+            }
+        }
+    }
+    simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+    simplex[0]
+}
