@@ -6,6 +6,7 @@ use stats::survey::{stratified_proportion, weighted_proportion, Psu, Stratum};
 use stats::{interval, Method};
 
 mod signals;
+mod temporal;
 
 pub(crate) fn load(name: &str) -> Value {
     let path = format!("{}/tests/it/data/{name}", env!("CARGO_MANIFEST_DIR"));
