@@ -8,6 +8,7 @@
 
 pub mod disproportionality;
 pub mod distributions;
+pub mod glm;
 pub mod gps;
 pub mod proportion;
 pub mod spc;

@@ -188,3 +188,235 @@ pub fn reweight(residuals: &[f64], threshold: f64) -> Vec<f64> {
     let gamma = residuals.len() as f64 / denominator;
     residuals.iter().map(|&s| if s > threshold { gamma * s.powi(-2) } else { gamma }).collect()
 }
+
+/// Which threshold the Farrington detector uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdMethod {
+    /// Farrington et al. 1996: normal approximation after a power transform.
+    Delta(SkewnessTransform),
+    /// Noufaily et al. 2013: negative-binomial quantiles.
+    Noufaily(NoufailyMethod),
+}
+
+/// Settings of the flexible Farrington detector (Noufaily et al. 2013 defaults).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FarringtonConfig {
+    /// Years of history.
+    pub years: usize,
+    /// Half-width of the window around each reference week.
+    pub half_window: usize,
+    /// Weeks in a year.
+    pub period: usize,
+    /// Seasonal factor levels (1 = windows only, as in the original algorithm).
+    pub seasonal_periods: usize,
+    /// Most recent weeks left out of the baseline, so an emerging outbreak does not raise its own threshold.
+    pub past_weeks_excluded: usize,
+    pub alpha: f64,
+    pub reweight: bool,
+    /// Anscombe residuals above this are down-weighted.
+    pub weights_threshold: f64,
+    pub trend: bool,
+    pub trend_p_threshold: f64,
+    pub threshold: ThresholdMethod,
+    /// No alarm unless at least this many cases in the last `limit_weeks` weeks.
+    pub limit_cases: f64,
+    pub limit_weeks: usize,
+}
+
+impl Default for FarringtonConfig {
+    fn default() -> Self {
+        FarringtonConfig {
+            years: 5,
+            half_window: 3,
+            period: 52,
+            seasonal_periods: 10,
+            past_weeks_excluded: 26,
+            alpha: 0.05,
+            reweight: true,
+            weights_threshold: 2.58,
+            trend: true,
+            trend_p_threshold: 0.05,
+            threshold: ThresholdMethod::Noufaily(NoufailyMethod::NbPlugin),
+            limit_cases: 5.0,
+            limit_weeks: 4,
+        }
+    }
+}
+
+/// The detector's verdict for one week.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FarringtonResult {
+    pub expected: f64,
+    pub threshold: Threshold,
+    pub alarm: bool,
+    /// Whether the fitted baseline kept its time trend.
+    pub trend: bool,
+    pub phi: f64,
+}
+
+/// Seasonal factor of each week of the baseline for week `k` (`None`: not in the baseline).
+fn baseline_factors(k: usize, config: &FarringtonConfig) -> Vec<Option<usize>> {
+    let (w, p) = (config.half_window, config.seasonal_periods);
+    let mut factors = vec![None; k + 1];
+    for factor in factors.iter_mut().take(k + 1).skip(k - w) {
+        *factor = Some(p);
+    }
+    let reference = |i: usize| k - i * config.period;
+    for i in 1..=config.years {
+        let week = reference(i);
+        for factor in factors.iter_mut().take(week + w + 1).skip(week - w) {
+            *factor = Some(p);
+        }
+        if p > 1 {
+            // The weeks between this window and the next later one, split into p − 1 blocks.
+            let start = week + w + 1;
+            let end = reference(i - 1) - w; // exclusive
+            let length = end.saturating_sub(start);
+            let (block, rest) = (length / (p - 1), length % (p - 1));
+            let mut position = start;
+            for level in 1..p {
+                let size = block + usize::from(level <= rest);
+                for factor in factors.iter_mut().take(position + size).skip(position) {
+                    *factor = Some(level);
+                }
+                position += size;
+            }
+        }
+    }
+    for factor in factors.iter_mut().skip(k.saturating_sub(config.past_weeks_excluded)) {
+        *factor = None;
+    }
+    factors
+}
+
+struct Baseline {
+    rows: Vec<Vec<f64>>,
+    y: Vec<f64>,
+    levels: Vec<usize>,
+}
+
+fn design(series: &[f64], k: usize, config: &FarringtonConfig, trend: bool) -> Baseline {
+    let factors = baseline_factors(k, config);
+    let mut levels: Vec<usize> = factors.iter().flatten().copied().collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let (mut rows, mut y) = (Vec::new(), Vec::new());
+    for (week, factor) in factors.iter().enumerate() {
+        let Some(level) = factor else { continue };
+        let mut row = vec![1.0];
+        if trend {
+            row.push(week as f64 + 1.0);
+        }
+        // Treatment contrasts against the first level present.
+        row.extend(levels.iter().skip(1).map(|l| if l == level { 1.0 } else { 0.0 }));
+        rows.push(row);
+        y.push(series[week]);
+    }
+    Baseline { rows, y, levels }
+}
+
+fn prediction_row(k: usize, baseline: &Baseline, config: &FarringtonConfig, trend: bool) -> Vec<f64> {
+    let mut row = vec![1.0];
+    if trend {
+        row.push(k as f64 + 1.0);
+    }
+    row.extend(baseline.levels.iter().skip(1).map(|l| if *l == config.seasonal_periods { 1.0 } else { 0.0 }));
+    row
+}
+
+/// Fits the baseline (reweighted when asked); the fit and φ = max(dispersion, 1).
+fn fit_baseline(baseline: &Baseline, config: &FarringtonConfig) -> Option<(crate::glm::Fit, f64)> {
+    let ones = vec![1.0; baseline.y.len()];
+    let fit = crate::glm::quasi_poisson(&baseline.rows, &baseline.y, &ones)?;
+    let phi = fit.dispersion.max(1.0);
+    if !config.reweight {
+        return Some((fit, phi));
+    }
+    let residuals: Vec<f64> = baseline
+        .y
+        .iter()
+        .zip(&fit.fitted)
+        .zip(&fit.leverage)
+        .map(|((y, mu), h)| 1.5 * (y.powf(2.0 / 3.0) * mu.powf(-1.0 / 6.0) - mu.sqrt()) / (phi * (1.0 - h)).sqrt())
+        .collect();
+    let weights = reweight(&residuals, config.weights_threshold);
+    let refit = crate::glm::quasi_poisson(&baseline.rows, &baseline.y, &weights)?;
+    let phi = refit.dispersion.max(1.0);
+    Some((refit, phi))
+}
+
+/// The flexible Farrington detector for week `k` (0-based) of a weekly series; `None` when the history is too
+/// short or the baseline cannot be fitted.
+pub fn farrington_flexible(series: &[f64], k: usize, config: &FarringtonConfig) -> Option<FarringtonResult> {
+    if k >= series.len() || k < config.years * config.period + config.half_window {
+        return None;
+    }
+    let mut trend = config.trend;
+    let mut baseline = design(series, k, config, trend);
+    let mut fitted = fit_baseline(&baseline, config);
+    if fitted.is_none() && trend {
+        trend = false;
+        baseline = design(series, k, config, trend);
+        fitted = fit_baseline(&baseline, config);
+    }
+    let (mut fit, mut phi) = fitted?;
+    if trend {
+        let (eta, _) = fit.predict_link(&prediction_row(k, &baseline, config, true), fit.dispersion);
+        let significant = fit.coefficient_p_value(1, baseline.y.len()) < config.trend_p_threshold;
+        let no_extrapolation = eta.exp() <= baseline.y.iter().cloned().fold(0.0, f64::max);
+        if !(significant && config.years >= 3 && no_extrapolation) {
+            trend = false;
+            baseline = design(series, k, config, false);
+            (fit, phi) = fit_baseline(&baseline, config)?;
+        }
+    }
+    let (eta, se_eta) = fit.predict_link(&prediction_row(k, &baseline, config, trend), fit.dispersion);
+    let y = series[k];
+    let threshold = match config.threshold {
+        ThresholdMethod::Delta(transform) => {
+            let mu = eta.exp();
+            farrington_threshold(mu, se_eta * mu, phi, config.alpha, transform, y)
+        }
+        ThresholdMethod::Noufaily(method) => noufaily_threshold(eta, se_eta, phi, config.alpha, method, y),
+    };
+    let recent: f64 = series[k + 1 - config.limit_weeks.min(k + 1)..=k].iter().sum();
+    let alarm = y > threshold.upper && recent >= config.limit_cases;
+    Some(FarringtonResult { expected: eta.exp(), threshold, alarm, trend, phi })
+}
+
+/// The EARS detectors (Hutwagner et al. 2003) on daily or weekly counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ears {
+    /// (x − mean)/sd over the seven periods before.
+    C1,
+    /// The same over the seven periods ending three before (a two-period guard band).
+    C2,
+    /// The sum of max(0, C2 − 1) over the current and two previous periods.
+    C3,
+}
+
+/// EARS statistics; `None` where there is no baseline yet or the baseline does not vary.
+pub fn ears(x: &[f64], method: Ears) -> Vec<Option<f64>> {
+    let c_statistic = |t: usize, lag: usize| -> Option<f64> {
+        // The baseline is the seven periods ending `lag` periods before t.
+        let end = (t + 1).checked_sub(lag)?;
+        let start = end.checked_sub(7)?;
+        let baseline = &x[start..end];
+        let mean = baseline.iter().sum::<f64>() / 7.0;
+        let sd = (baseline.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 6.0).sqrt();
+        (sd > 0.0).then(|| (x[t] - mean) / sd)
+    };
+    (0..x.len())
+        .map(|t| match method {
+            Ears::C1 => c_statistic(t, 1),
+            Ears::C2 => c_statistic(t, 3),
+            Ears::C3 => {
+                let mut sum = 0.0;
+                for j in 0..3 {
+                    sum += (c_statistic(t.checked_sub(j)?, 3)? - 1.0).max(0.0);
+                }
+                Some(sum)
+            }
+        })
+        .collect()
+}

@@ -160,3 +160,59 @@ fn attribute_charts_match_qcc() {
         "c revised",
     );
 }
+
+/// Six years of seasonal weekly counts: the flexible Farrington detector stays quiet on the noise and flags an
+/// outbreak in its first week.
+#[test]
+fn farrington_flexible_finds_an_outbreak_and_not_the_noise() {
+    use rand::{Rng, SeedableRng};
+    use stats::temporal::{farrington_flexible, FarringtonConfig};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let poisson = |rng: &mut rand_chacha::ChaCha8Rng, mean: f64| {
+        let (limit, mut product, mut k) = ((-mean).exp(), 1.0, 0.0);
+        loop {
+            product *= rng.gen::<f64>();
+            if product <= limit {
+                return k;
+            }
+            k += 1.0;
+        }
+    };
+    let mut series: Vec<f64> =
+        (0..312).map(|t| poisson(&mut rng, 8.0 + 3.0 * (std::f64::consts::TAU * f64::from(t) / 52.0).sin())).collect();
+    let config = FarringtonConfig::default();
+    let quiet: Vec<usize> =
+        (264..300).filter(|&k| farrington_flexible(&series, k, &config).is_some_and(|r| r.alarm)).collect();
+    assert!(quiet.len() <= 3, "false alarms at {quiet:?}");
+    for count in &mut series[300..303] {
+        *count += 25.0;
+    }
+    let result = farrington_flexible(&series, 300, &config).expect("fitted");
+    assert!(result.alarm, "{result:?}");
+    assert!(result.expected > 4.0 && result.expected < 14.0, "{result:?}");
+    // Too little history: no verdict.
+    assert!(farrington_flexible(&series, 100, &config).is_none());
+}
+
+#[test]
+fn ears_statistics_follow_their_definitions() {
+    use stats::temporal::{ears, Ears};
+    let x = [5.0, 6.0, 5.0, 7.0, 6.0, 5.0, 6.0, 5.0, 6.0, 7.0, 6.0, 5.0, 20.0];
+    let last = x.len() - 1;
+    let standardised = |t: usize, lag: usize| {
+        let baseline = &x[t + 1 - lag - 7..t + 1 - lag];
+        let mean = baseline.iter().sum::<f64>() / 7.0;
+        let sd = (baseline.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 6.0).sqrt();
+        (x[t] - mean) / sd
+    };
+    let c1 = ears(&x, Ears::C1);
+    assert!((c1[last].unwrap() - standardised(last, 1)).abs() < 1e-12);
+    assert!(c1[6].is_none() && c1[7].is_some());
+    let c2 = ears(&x, Ears::C2);
+    assert!((c2[last].unwrap() - standardised(last, 3)).abs() < 1e-12);
+    assert!(c2[8].is_none() && c2[9].is_some());
+    let c3 = ears(&x, Ears::C3);
+    let expected: f64 = (0..3).map(|j| (standardised(last - j, 3) - 1.0).max(0.0)).sum();
+    assert!((c3[last].unwrap() - expected).abs() < 1e-12);
+    assert!(c3[10].is_none() && c3[11].is_some());
+}
