@@ -52,23 +52,32 @@ impl Prior {
         let cdf = |x: f64| {
             q * incomplete_gamma_pair(shape1, rate1 * x).0 + (1.0 - q) * incomplete_gamma_pair(shape2, rate2 * x).0
         };
+        let density = |x: f64| {
+            let component =
+                |shape: f64, rate: f64| (shape * rate.ln() + (shape - 1.0) * x.ln() - rate * x - ln_gamma(shape)).exp();
+            q * component(shape1, rate1) + (1.0 - q) * component(shape2, rate2)
+        };
+        // Newton steps on the mixture CDF from the posterior mean, kept inside a bracket that bisection shrinks.
         let quantile = |p: f64| {
-            let (mut low, mut high) = (0.0_f64, 1.0_f64);
-            while cdf(high) < p {
-                high *= 2.0;
-            }
-            for _ in 0..200 {
-                let mid = 0.5 * (low + high);
-                if cdf(mid) < p {
-                    low = mid;
+            let (mut low, mut high) = (0.0_f64, f64::INFINITY);
+            let mut x = q * shape1 / rate1 + (1.0 - q) * shape2 / rate2;
+            for _ in 0..100 {
+                let residual = cdf(x) - p;
+                if residual > 0.0 {
+                    high = x;
                 } else {
-                    high = mid;
+                    low = x;
                 }
-                if high - low <= 1e-12 * high {
-                    break;
+                let mut next = x - residual / density(x);
+                if !next.is_finite() || next <= low || next >= high {
+                    next = if high.is_finite() { 0.5 * (low + high) } else { 2.0 * x };
                 }
+                if (next - x).abs() <= 1e-12 * x {
+                    return next;
+                }
+                x = next;
             }
-            0.5 * (low + high)
+            x
         };
         Posterior { ebgm: mean_log.exp(), eb05: quantile(0.05), eb95: quantile(0.95), q }
     }
@@ -76,6 +85,11 @@ impl Prior {
     /// The log-likelihood of cells (count, expected count).
     pub fn log_likelihood(&self, cells: &[(u64, f64)]) -> f64 {
         cells.iter().map(|&(n, e)| mixture(self, n as f64, e).0).sum()
+    }
+
+    /// The log-likelihood of weighted cells (count, expected count, how many cells it stands for).
+    pub fn weighted_log_likelihood(&self, cells: &[(u64, f64, f64)]) -> f64 {
+        cells.iter().map(|&(n, e, w)| w * mixture(self, n as f64, e).0).sum()
     }
 
     fn from_point(x: &[f64; 5]) -> Prior {
@@ -95,8 +109,14 @@ impl Prior {
     /// The maximum-likelihood prior for the cells, by Nelder–Mead on log-parameters from `start`, restarted
     /// until it no longer improves. DuMouchel's usual start: α₁ = 0.2, β₁ = 0.1, α₂ = 2, β₂ = 4, p = ⅓.
     pub fn fit(cells: &[(u64, f64)], start: Prior) -> Prior {
+        let weighted: Vec<(u64, f64, f64)> = cells.iter().map(|&(n, e)| (n, e, 1.0)).collect();
+        Prior::fit_weighted(&weighted, start)
+    }
+
+    /// The maximum-likelihood prior for weighted cells, e.g. the output of [`squash`].
+    pub fn fit_weighted(cells: &[(u64, f64, f64)], start: Prior) -> Prior {
         let objective = |x: &[f64; 5]| {
-            let value = -Prior::from_point(x).log_likelihood(cells);
+            let value = -Prior::from_point(x).weighted_log_likelihood(cells);
             if value.is_finite() {
                 value
             } else {
@@ -118,6 +138,24 @@ impl Prior {
         }
         Prior::from_point(&best)
     }
+}
+
+/// Data squashing (DuMouchel et al.): cells with the same count and nearly the same expected count are merged
+/// into one weighted cell, `bins` per count, so fitting the prior over millions of cells costs thousands of terms.
+pub fn squash(cells: &[(u64, f64)], bins: usize) -> Vec<(u64, f64, f64)> {
+    let mut by_count: std::collections::BTreeMap<u64, Vec<f64>> = std::collections::BTreeMap::new();
+    for &(n, e) in cells {
+        by_count.entry(n).or_default().push(e);
+    }
+    let mut out = Vec::new();
+    for (n, mut expected) in by_count {
+        expected.sort_by(f64::total_cmp);
+        let size = expected.len().div_ceil(bins.max(1));
+        for chunk in expected.chunks(size.max(1)) {
+            out.push((n, chunk.iter().sum::<f64>() / chunk.len() as f64, chunk.len() as f64));
+        }
+    }
+    out
 }
 
 /// Nelder–Mead minimisation in five dimensions (standard coefficients).

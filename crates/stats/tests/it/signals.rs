@@ -142,3 +142,19 @@ fn the_prior_fit_recovers_a_known_mixture() {
     let (low, high) = if m1 < m2 { (m1, m2) } else { (m2, m1) };
     assert!(close(low, 0.4 / 0.3) && close(high, 2.0), "{fitted:?}");
 }
+
+/// Squashed cells give nearly the likelihood of the cells they stand for, so the prior fitted on them fits all.
+#[test]
+fn squashing_keeps_the_likelihood() {
+    let prior = stats::gps::Prior { alpha1: 0.4, beta1: 0.3, alpha2: 6.0, beta2: 3.0, p: 0.3 };
+    let cells: Vec<(u64, f64)> = (0..5_000u32).map(|i| (u64::from(i % 7), 0.1 + f64::from(i % 997) / 100.0)).collect();
+    let full = prior.log_likelihood(&cells);
+    let error = |bins: usize| {
+        let squashed = stats::gps::squash(&cells, bins);
+        assert!(squashed.len() <= 7 * bins);
+        assert_eq!(squashed.iter().map(|c| c.2).sum::<f64>(), 5_000.0);
+        ((full - prior.weighted_log_likelihood(&squashed)) / full).abs()
+    };
+    let (coarse, fine) = (error(50), error(200));
+    assert!(fine < coarse && fine < 1e-3, "{coarse} then {fine}");
+}
