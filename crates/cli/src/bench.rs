@@ -30,6 +30,12 @@ pub struct BenchArgs {
     /// Working folder for the generated file and databases (a temporary one by default; removed afterwards).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Reports for the disproportionality figure.
+    #[arg(long, default_value_t = 1_000_000)]
+    reports: usize,
+    /// Weekly series for the Farrington figure.
+    #[arg(long, default_value_t = 5_000)]
+    series: usize,
     /// Events captured for the capture-throughput figure.
     #[arg(long, default_value_t = 200_000)]
     capture_events: usize,
@@ -54,6 +60,7 @@ pub enum Suite {
     MasterData,
     Inspections,
     Traceability,
+    Signals,
     All,
 }
 
@@ -141,6 +148,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if matches!(args.suite, Suite::Inspections | Suite::All) {
         crate::bench_inspections::run(&dir, args.samples, args.postgres_url.as_deref()).await?;
+    }
+    if matches!(args.suite, Suite::Signals | Suite::All) {
+        crate::bench_signals::run(args.reports, args.series);
     }
     if matches!(args.suite, Suite::Traceability | Suite::All) {
         crate::bench_traceability::run(&dir, args.capture_events, args.graph_events, args.postgres_url.as_deref())

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_inspections;
+mod bench_signals;
 mod bench_traceability;
 mod demo;
 mod demo_trace;

@@ -92,12 +92,15 @@ impl Prior {
         cells.iter().map(|&(n, e, w)| w * mixture(self, n as f64, e).0).sum()
     }
 
+    /// Parameters from log-space, shapes and rates bounded to [1e-6, 1e4]: beyond, a component is a point mass
+    /// in all but name, and the posterior's incomplete gamma functions grow slow for no gain.
     fn from_point(x: &[f64; 5]) -> Prior {
+        let bounded = |v: f64| v.exp().clamp(1e-6, 1e4);
         Prior {
-            alpha1: x[0].exp(),
-            beta1: x[1].exp(),
-            alpha2: x[2].exp(),
-            beta2: x[3].exp(),
+            alpha1: bounded(x[0]),
+            beta1: bounded(x[1]),
+            alpha2: bounded(x[2]),
+            beta2: bounded(x[3]),
             p: 1.0 / (1.0 + (-x[4]).exp()),
         }
     }
