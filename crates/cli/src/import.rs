@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use server::input::{self, ORGANIZATION_FIELDS, PRODUCT_FIELDS, REQUIRED_SAMPLE_FIELDS, SAMPLE_FIELDS};
+use server::input::{
+    self, INJURY_FIELDS, ORGANIZATION_FIELDS, PRODUCT_FIELDS, REQUIRED_INJURY_FIELDS, REQUIRED_SAMPLE_FIELDS,
+    SAMPLE_FIELDS,
+};
+use store::injuries::{Hospital, InjuryCase};
 use store::inspections::NewSample;
 use store::{Indexed, NewOrganization, NewProduct, Store};
 use tokio::sync::mpsc;
@@ -30,6 +34,10 @@ pub enum Kind {
     /// Supervision sampling results, one row per sample: required `sample_id, campaign_id, campaign_level,
     /// sampled_on, product_category, uscc, region_code, channel, verdict`.
     Inspections,
+    /// Injury cases from sentinel hospitals: required `case_id, treated_on, hospital_id, stratum, weight, age, sex,
+    /// product_code, body_part, diagnosis, disposition`; optional `product_code_2, location, intent, hazard_code,
+    /// narrative, hospital_name`.
+    Injuries,
 }
 
 impl Kind {
@@ -38,6 +46,7 @@ impl Kind {
             Kind::Organizations => ORGANIZATION_FIELDS,
             Kind::Products => PRODUCT_FIELDS,
             Kind::Inspections => SAMPLE_FIELDS,
+            Kind::Injuries => INJURY_FIELDS,
         }
     }
 
@@ -46,6 +55,7 @@ impl Kind {
             Kind::Organizations => &["uscc", "name"],
             Kind::Products => &["gtin", "name", "uscc"],
             Kind::Inspections => &SAMPLE_FIELDS[..REQUIRED_SAMPLE_FIELDS],
+            Kind::Injuries => &INJURY_FIELDS[..REQUIRED_INJURY_FIELDS],
         }
     }
 }
@@ -66,6 +76,7 @@ enum Row {
     Organization(Indexed<NewOrganization>),
     Product(Indexed<NewProduct>),
     Sample(NewSample),
+    Injury(Box<(InjuryCase, Hospital)>),
 }
 
 impl Row {
@@ -74,6 +85,7 @@ impl Row {
             Row::Organization(o) => &o.record.uscc,
             Row::Product(p) => &p.record.gtin,
             Row::Sample(s) => &s.sample_id,
+            Row::Injury(injury) => &injury.0.case_id,
         }
     }
 }
@@ -134,6 +146,9 @@ fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, S
             input::product(serde_json::from_value(value).map_err(internal)?, None).map(|p| Row::Product(p.into()))
         }
         Kind::Inspections => input::sample(serde_json::from_value(value).map_err(internal)?).map(Row::Sample),
+        Kind::Injuries => {
+            input::injury(serde_json::from_value(value).map_err(internal)?).map(|pair| Row::Injury(Box::new(pair)))
+        }
     };
     result.map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))
 }
@@ -413,6 +428,27 @@ async fn write_batch(
                 return Ok(Default::default());
             }
             store.import_samples(&batch).await
+        }
+        Kind::Injuries => {
+            let mut hospitals: Vec<Hospital> = Vec::new();
+            let mut cases = Vec::with_capacity(rows.len());
+            for (_, _, row) in rows {
+                let Row::Injury(pair) = row else { continue };
+                let (case, hospital) = *pair;
+                // The last row of a hospital in the batch gives its current stratum and weight.
+                match hospitals.iter_mut().find(|h| h.id == hospital.id) {
+                    Some(existing) => *existing = hospital,
+                    None => hospitals.push(hospital),
+                }
+                cases.push(case);
+            }
+            if cases.is_empty() {
+                return Ok(Default::default());
+            }
+            store
+                .import_injuries(&hospitals, &cases)
+                .await
+                .map(|(inserted, updated)| store::BatchOutcome { inserted, updated })
         }
     };
     outcome.with_context(|| {

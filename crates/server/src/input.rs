@@ -359,3 +359,169 @@ pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, Fie
         stratum_population,
     })
 }
+
+/// Sex as coded on the injury report card.
+const SEXES: &[(&str, &[&str])] =
+    &[("male", &["男", "M", "m", "1"]), ("female", &["女", "F", "f", "2"]), ("unknown", &["不详", "U", "9"])];
+/// Injured body part.
+pub const BODY_PARTS: &[(&str, &[&str])] = &[
+    ("head", &["头部"]),
+    ("face", &["面部"]),
+    ("neck", &["颈部"]),
+    ("chest", &["胸部"]),
+    ("abdomen", &["腹部"]),
+    ("back", &["背部", "腰背部"]),
+    ("pelvis", &["骨盆", "会阴"]),
+    ("upper_limb", &["上肢"]),
+    ("hand", &["手", "手部"]),
+    ("lower_limb", &["下肢"]),
+    ("foot", &["足", "足部"]),
+    ("multiple", &["多部位"]),
+    ("whole_body", &["全身"]),
+    ("unknown", &["不详"]),
+];
+/// Nature of the injury.
+pub const DIAGNOSES: &[(&str, &[&str])] = &[
+    ("fracture", &["骨折"]),
+    ("sprain", &["扭伤", "拉伤"]),
+    ("laceration", &["锐器伤", "割伤", "刺伤"]),
+    ("contusion", &["挫伤", "擦伤"]),
+    ("burn", &["烧烫伤", "烧伤", "烫伤"]),
+    ("concussion", &["脑震荡", "脑挫裂伤"]),
+    ("organ_injury", &["内脏器官伤"]),
+    ("poisoning", &["中毒"]),
+    ("foreign_body", &["异物"]),
+    ("suffocation", &["窒息"]),
+    ("electric_shock", &["电击伤"]),
+    ("amputation", &["截肢", "离断伤"]),
+    ("other", &["其他"]),
+];
+/// What happened to the patient.
+pub const DISPOSITIONS: &[(&str, &[&str])] = &[
+    ("treated_released", &["处理后离院"]),
+    ("observed", &["留观"]),
+    ("hospitalized", &["住院"]),
+    ("transferred", &["转院"]),
+    ("died", &["死亡"]),
+    ("left", &["自动离院"]),
+    ("unknown", &["不详"]),
+];
+const INJURY_LOCATIONS: &[(&str, &[&str])] = &[
+    ("home", &["家中"]),
+    ("public_place", &["公共场所"]),
+    ("school", &["学校"]),
+    ("road", &["公路", "街道"]),
+    ("workplace", &["工作场所"]),
+    ("sports", &["体育场所"]),
+    ("other", &["其他"]),
+];
+const INTENTS: &[(&str, &[&str])] = &[
+    ("unintentional", &["非故意"]),
+    ("self_harm", &["自残", "自杀"]),
+    ("assault", &["暴力", "他人故意"]),
+    ("unknown", &["不详"]),
+];
+
+/// Fields of an injury case, as a form, an API body or an import row gives them.
+pub const INJURY_FIELDS: &[&str] = &[
+    "case_id",
+    "treated_on",
+    "hospital_id",
+    "stratum",
+    "weight",
+    "age",
+    "sex",
+    "product_code",
+    "body_part",
+    "diagnosis",
+    "disposition",
+    "product_code_2",
+    "location",
+    "intent",
+    "hazard_code",
+    "narrative",
+    "hospital_name",
+];
+/// The first fields are required.
+pub const REQUIRED_INJURY_FIELDS: usize = 11;
+
+/// An injury case's fields, every one as text.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct InjuryFields {
+    pub case_id: Option<String>,
+    pub treated_on: Option<String>,
+    pub hospital_id: Option<String>,
+    pub stratum: Option<String>,
+    pub weight: Option<String>,
+    pub age: Option<String>,
+    pub sex: Option<String>,
+    pub product_code: Option<String>,
+    pub body_part: Option<String>,
+    pub diagnosis: Option<String>,
+    pub disposition: Option<String>,
+    pub product_code_2: Option<String>,
+    pub location: Option<String>,
+    pub intent: Option<String>,
+    pub hazard_code: Option<String>,
+    pub narrative: Option<String>,
+    pub hospital_name: Option<String>,
+}
+
+fn product_category(field: &'static str, value: Option<String>) -> Result<Option<String>, FieldError> {
+    match optional_text(value) {
+        None => Ok(None),
+        Some(code) if store::CATEGORIES.iter().any(|(c, ..)| *c == code) => Ok(Some(code)),
+        Some(code) => {
+            Err(FieldError::new(field, "invalid_request", format!("'{code}' is not a product category code")))
+        }
+    }
+}
+
+/// Checks an injury case; returns it with its hospital (the hospital's id is its USCC, whose region it takes).
+pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, store::injuries::Hospital), FieldError> {
+    let case_id = identifier("case_id", fields.case_id)?;
+    let treated_text = optional_text(fields.treated_on)
+        .ok_or_else(|| FieldError::new("treated_on", "invalid_request", "treated_on is required"))?;
+    let treated_on = date("treated_on", &treated_text)?;
+    if treated_on > chrono::Utc::now().date_naive() {
+        return Err(FieldError::new("treated_on", "invalid_request", format!("{treated_on} is in the future")));
+    }
+    let hospital = uscc("hospital_id", fields.hospital_id.as_deref())?;
+    let stratum = optional_text(fields.stratum)
+        .ok_or_else(|| FieldError::new("stratum", "invalid_request", "stratum is required"))?;
+    let weight = optional_text(fields.weight)
+        .and_then(|w| w.parse::<f64>().ok())
+        .filter(|w| w.is_finite() && *w > 0.0)
+        .ok_or_else(|| {
+            FieldError::new("weight", "invalid_request", "weight is required and must be a positive number")
+        })?;
+    let age = optional_text(fields.age)
+        .and_then(|a| a.parse::<i64>().ok())
+        .filter(|a| (0..=120).contains(a))
+        .ok_or_else(|| FieldError::new("age", "invalid_request", "age is required, in whole years from 0 to 120"))?;
+    let product_code = product_category("product_code", fields.product_code)?
+        .ok_or_else(|| FieldError::new("product_code", "invalid_request", "product_code is required"))?;
+    let case = store::injuries::InjuryCase {
+        case_id,
+        hospital_id: hospital.to_string(),
+        treated_on: treated_on.to_string(),
+        stratum: stratum.clone(),
+        weight,
+        age,
+        sex: choice("sex", fields.sex, SEXES)?,
+        product_code,
+        product_code_2: product_category("product_code_2", fields.product_code_2)?,
+        body_part: choice("body_part", fields.body_part, BODY_PARTS)?,
+        diagnosis: choice("diagnosis", fields.diagnosis, DIAGNOSES)?,
+        disposition: choice("disposition", fields.disposition, DISPOSITIONS)?,
+        location: optional_text(fields.location.clone())
+            .map(|_| choice("location", fields.location, INJURY_LOCATIONS))
+            .transpose()?,
+        intent: optional_text(fields.intent.clone()).map(|_| choice("intent", fields.intent, INTENTS)).transpose()?,
+        hazard_code: optional_text(fields.hazard_code),
+        narrative: optional_text(fields.narrative),
+    };
+    let region_code = hospital.region_code().to_owned();
+    let name = optional_text(fields.hospital_name).unwrap_or_else(|| hospital.to_string());
+    Ok((case, store::injuries::Hospital { id: hospital.to_string(), name, region_code, stratum, weight }))
+}

@@ -6,6 +6,7 @@
 
 mod direct;
 mod error;
+pub mod injuries;
 pub mod inspections;
 mod migrate;
 mod model;

@@ -14,12 +14,14 @@ const SQLITE: &[Migration] = &[
     (2, "inspections", include_str!("../migrations/sqlite/0002_inspections.sql")),
     (3, "epcis", include_str!("../migrations/sqlite/0003_epcis.sql")),
     (4, "recalls", include_str!("../migrations/sqlite/0004_recalls.sql")),
+    (5, "injuries", include_str!("../migrations/sqlite/0005_injuries.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
     (2, "inspections", include_str!("../migrations/postgres/0002_inspections.sql")),
     (3, "epcis", include_str!("../migrations/postgres/0003_epcis.sql")),
     (4, "recalls", include_str!("../migrations/postgres/0004_recalls.sql")),
+    (5, "injuries", include_str!("../migrations/postgres/0005_injuries.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

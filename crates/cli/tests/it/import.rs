@@ -173,3 +173,39 @@ async fn inspection_results_import_with_consistent_campaigns_and_strata() {
     let rows = rejects(&scratch.dir.path().join("later.csv.rejects.csv"));
     assert_eq!(rows, ["2,stratum_population,invalid_request,stratum population 900 differs from the recorded 500"]);
 }
+
+#[tokio::test]
+async fn injury_cases_import_with_every_bad_row_named() {
+    let scratch = Scratch::new();
+    let hospital = codes::Uscc::assemble("12330100", "H0000001").unwrap().to_string();
+    let header = "case_id,treated_on,hospital_id,stratum,weight,age,sex,product_code,body_part,diagnosis,disposition,hazard_code,narrative\n";
+    let file = scratch.file(
+        "injuries.csv",
+        &format!(
+            "{header}\
+             I1,2026-03-02,{hospital},S1,25,34,男,0503,手,烧烫伤,处理后离院,battery_fire,充电时起火\n\
+             I2,2026-03-03,{hospital},S1,25,8,female,0401,head,contusion,observed,,\n\
+             I3,2026-03-03,{hospital},S1,25,140,male,0401,head,contusion,observed,,\n\
+             I4,2026-03-03,12330100H0000009,S1,25,40,male,0401,head,contusion,observed,,\n\
+             I5,2026-03-03,{hospital},S1,25,40,male,0401,elbow,contusion,observed,,\n\
+             I6,2026-03-03,{hospital},S1,-3,40,male,0401,head,contusion,observed,,\n"
+        ),
+    );
+    let output = scratch.run(&["import", "injuries", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "imported 2, updated 0, rejected 4");
+    let rows = rejects(&scratch.dir.path().join("injuries.csv.rejects.csv"));
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    for (row, (line, field)) in
+        rows.iter().zip([("4", "age"), ("5", "hospital_id"), ("6", "body_part"), ("7", "weight")])
+    {
+        assert!(row.starts_with(&format!("{line},{field},")), "{row}");
+    }
+    let store = scratch.store().await;
+    let case = store.injury_case("I1").await.unwrap().unwrap();
+    assert_eq!((case.sex.as_str(), case.body_part.as_str(), case.diagnosis.as_str()), ("male", "hand", "burn"));
+    assert_eq!(store.hospital(&hospital).await.unwrap().unwrap().region_code, "330100");
+    // Importing again corrects rather than duplicates.
+    let output = scratch.run(&["import", "injuries", file.to_str().unwrap()]);
+    assert_eq!(stdout(&output).trim(), "imported 0, updated 2, rejected 4");
+}

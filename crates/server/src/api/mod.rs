@@ -4,6 +4,7 @@ pub(crate) mod campaigns;
 pub(crate) mod codes;
 pub(crate) mod epcis;
 pub(crate) mod indicators;
+pub(crate) mod injuries;
 pub(crate) mod inspections;
 mod organizations;
 mod products;
@@ -47,6 +48,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(epcis::router())
         .merge(trace::router())
         .merge(recalls::router())
+        .merge(injuries::router())
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -3,6 +3,7 @@
 mod api;
 mod campaigns;
 mod epcis;
+mod injuries;
 mod inspections;
 mod pages;
 mod recalls;

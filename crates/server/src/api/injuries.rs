@@ -1,0 +1,170 @@
+//! Product-injury surveillance (产品伤害监测): cases from sentinel hospitals, and national estimates with their
+//! standard errors (Taylor linearisation, hospitals as sampling units within strata), CVs and CPSC's
+//! stability rule. Estimates are public; cases are seen by regulators and by the hospital that reported them.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stats::survey::{weighted_proportion, Psu};
+use store::injuries::{InjuryFilter, InjuryGroup};
+use store::{Role, User};
+
+use super::json_rejection;
+use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::input::{self, optional_text, InjuryFields};
+use crate::{ApiError, AppState};
+
+/// CPSC's stability rule: an estimate under 1,200, from under 20 cases, or with a CV over 33% is unstable.
+pub const UNSTABLE_ESTIMATE: f64 = 1_200.0;
+pub const UNSTABLE_CASES: u64 = 20;
+pub const UNSTABLE_CV: f64 = 0.33;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/injuries", post(report))
+        .route("/api/v1/injuries/estimates", get(estimates))
+        .route("/api/v1/injuries/{case_id}", get(one))
+}
+
+/// A hospital reports its own cases; admins may report for any.
+fn authorize_report(user: &User, hospital_id: &str) -> Result<(), ApiError> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Hospital if user.uscc.as_deref() == Some(hospital_id) => Ok(()),
+        Role::Hospital => Err(ApiError::forbidden("a hospital reports only its own cases")),
+        other => Err(ApiError::forbidden(format!("role {} may not report injury cases", other.as_str()))),
+    }
+}
+
+/// `POST /api/v1/injuries`: one case.
+async fn report(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<InjuryFields>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(fields) = body.map_err(json_rejection)?;
+    let (case, hospital) = input::injury(fields)?;
+    authorize_report(&user, &case.hospital_id)?;
+    let (inserted, _) = state.store.import_injuries(&[hospital], std::slice::from_ref(&case)).await?;
+    let status = if inserted == 1 { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(json!({"case_id": case.case_id}))))
+}
+
+/// `GET /api/v1/injuries/{case_id}`.
+async fn one(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(case_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let case =
+        state.store.injury_case(&case_id).await?.ok_or_else(|| ApiError::not_found(format!("no case {case_id}")))?;
+    let allowed = match user.role {
+        Role::Admin | Role::Regulator => true,
+        Role::Hospital => user.uscc.as_deref() == Some(case.hospital_id.as_str()),
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError::not_found(format!("no case {case_id}")));
+    }
+    Ok(Json(serde_json::to_value(case).map_err(|e| ApiError::bad_request("invalid_request", e))?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct EstimateParams {
+    pub product_code: Option<String>,
+    pub hazard_code: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub group_by: Option<String>,
+}
+
+/// National estimates, one per group.
+pub(crate) async fn compute(state: &AppState, params: EstimateParams) -> Result<Value, ApiError> {
+    let group_by: Vec<InjuryGroup> = match optional_text(params.group_by) {
+        None => Vec::new(),
+        Some(text) => text
+            .split(',')
+            .map(|name| {
+                InjuryGroup::from_name(name.trim()).ok_or_else(|| {
+                    let names: Vec<&str> = InjuryGroup::ALL.iter().map(|g| g.name()).collect();
+                    ApiError::bad_request(
+                        "invalid_request",
+                        format!("group_by '{name}' is not one of {}", names.join(", ")),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    for (field, value) in [("from", &params.from), ("to", &params.to)] {
+        if let Some(text) = value.as_deref().filter(|t| !t.trim().is_empty()) {
+            input::date(field, text.trim())?;
+        }
+    }
+    let filter = InjuryFilter {
+        from: optional_text(params.from),
+        to: optional_text(params.to),
+        product_code: optional_text(params.product_code),
+        hazard_code: optional_text(params.hazard_code),
+    };
+    let (totals, counts) = state.store.injury_counts(&filter, &group_by).await?;
+    let mut groups: BTreeMap<Vec<String>, BTreeMap<String, (u64, f64)>> = BTreeMap::new();
+    for count in counts {
+        groups.entry(count.group).or_default().insert(count.hospital_id, (count.cases, count.weight));
+    }
+    let z = stats::distributions::normal_quantile(0.975);
+    let mut estimates = Vec::with_capacity(groups.len());
+    for (key, matched) in groups {
+        // Every hospital of the period is a sampling unit, whether or not it saw this group.
+        let psus: Vec<Psu> = totals
+            .iter()
+            .map(|t| Psu {
+                stratum: t.stratum.clone(),
+                records: t.cases,
+                weight: t.weight,
+                weighted_successes: matched.get(&t.hospital_id).map_or(0.0, |m| m.1),
+                squared_weights: t.squared_weights,
+            })
+            .collect();
+        let cases: u64 = matched.values().map(|m| m.0).sum();
+        let estimate = weighted_proportion(&psus).ok();
+        let (total, se, cv) = estimate.map_or((f64::NAN, f64::NAN, f64::NAN), |e| (e.total, e.total_se, e.total_cv));
+        // An estimate that could not be computed (NaN) is unstable too.
+        let stable = total >= UNSTABLE_ESTIMATE && cases >= UNSTABLE_CASES && cv <= UNSTABLE_CV;
+        let unstable = !stable;
+        let group: serde_json::Map<String, Value> =
+            group_by.iter().zip(&key).map(|(g, v)| (g.name().to_owned(), Value::String(v.clone()))).collect();
+        estimates.push(json!({
+            "group": group,
+            "cases": cases,
+            "estimate": total.is_finite().then_some(total),
+            "se": se.is_finite().then_some(se),
+            "cv": cv.is_finite().then_some(cv),
+            "lower": (total.is_finite() && se.is_finite()).then(|| (total - z * se).max(0.0)),
+            "upper": (total.is_finite() && se.is_finite()).then_some(total + z * se),
+            "unstable": unstable,
+        }));
+    }
+    Ok(json!({
+        "filter": {"product_code": filter.product_code, "hazard_code": filter.hazard_code, "from": filter.from, "to": filter.to},
+        "group_by": group_by.iter().map(|g| g.name()).collect::<Vec<_>>(),
+        "hospitals": totals.len(),
+        "method": "weighted total; Taylor linearisation with hospitals as sampling units drawn with replacement within strata; 95% normal interval",
+        "stability_rule": {"estimate_below": UNSTABLE_ESTIMATE, "cases_below": UNSTABLE_CASES, "cv_above": UNSTABLE_CV},
+        "estimates": estimates,
+    }))
+}
+
+/// `GET /api/v1/injuries/estimates?product_code=&from=&to=&group_by=`: public.
+async fn estimates(
+    State(state): State<AppState>,
+    MaybeAuthUser(_): MaybeAuthUser,
+    Query(params): Query<EstimateParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(compute(&state, params).await?))
+}

@@ -1,0 +1,98 @@
+//! Injury cases and national estimates against the shared survey reference case.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use store::{NewUser, Role};
+
+use crate::TestApp;
+
+fn hospital(n: u32) -> String {
+    codes::Uscc::assemble("12330100", &format!("H000000{n}")).unwrap().to_string()
+}
+
+fn case(id: String, hospital_id: &str, stratum: &str, weight: f64, product: &str) -> Value {
+    json!({"case_id": id, "treated_on": "2026-03-02", "hospital_id": hospital_id, "stratum": stratum,
+           "weight": weight.to_string(), "age": "34", "sex": "男", "product_code": product, "body_part": "hand",
+           "diagnosis": "烧烫伤", "disposition": "treated_released", "narrative": "充电时电池起火，烫伤右手"})
+}
+
+/// The toy NEISS design of the shared fixtures: five hospitals in two strata.
+#[tokio::test]
+async fn estimates_match_the_reference_design() {
+    let test = TestApp::new().await;
+    let design =
+        [("S1", 25.0, 40, 6), ("S1", 25.0, 35, 3), ("S1", 25.0, 50, 9), ("S2", 80.0, 12, 1), ("S2", 80.0, 18, 4)];
+    for (n, (stratum, weight, cases, with_product)) in design.into_iter().enumerate() {
+        let id = hospital(n as u32 + 1);
+        for i in 0..cases {
+            let product = if i < with_product { "0503" } else { "0101" };
+            let (status, body) = test
+                .write(
+                    Method::POST,
+                    "/api/v1/injuries",
+                    Some(&test.admin),
+                    case(format!("C{n}-{i}"), &id, stratum, weight, product),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+    }
+    let (status, answer) = test.get_json("/api/v1/injuries/estimates?product_code=0503").await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let estimate = &answer["estimates"][0];
+    let close = |got: &Value, want: f64, tolerance: f64| (got.as_f64().unwrap() - want).abs() <= tolerance;
+    assert_eq!(estimate["cases"], 23);
+    assert!(close(&estimate["estimate"], 850.0, 1e-6), "{estimate}");
+    assert!(close(&estimate["se"], 272.901081, 1e-5), "{estimate}");
+    assert!(close(&estimate["cv"], 0.32106, 1e-5), "{estimate}");
+    // 23 cases and a CV of 32.1%, but an estimate under 1,200: unstable.
+    assert_eq!(estimate["unstable"], true);
+    assert_eq!(answer["hospitals"], 5);
+
+    let (_, grouped) = test.get_json("/api/v1/injuries/estimates?group_by=product_code").await;
+    let groups: Vec<&str> =
+        grouped["estimates"].as_array().unwrap().iter().map(|e| e["group"]["product_code"].as_str().unwrap()).collect();
+    assert_eq!(groups, ["0101", "0503"]);
+    let (status, problem) = test.get_json("/api/v1/injuries/estimates?group_by=colour").await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+}
+
+#[tokio::test]
+async fn hospitals_report_their_own_cases_and_narratives_stay_with_regulators() {
+    let test = TestApp::new().await;
+    let own = hospital(7);
+    let (_, token) = test
+        .state
+        .store
+        .add_user(&NewUser {
+            name: "哨点医院".into(),
+            role: Role::Hospital,
+            region_code: None,
+            uscc: Some(own.clone()),
+            login: None,
+            password: None,
+        })
+        .await
+        .unwrap();
+    let (status, _) =
+        test.write(Method::POST, "/api/v1/injuries", Some(&token), case("K1".into(), &own, "S1", 25.0, "0503")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = test
+        .write(Method::POST, "/api/v1/injuries", Some(&token), case("K2".into(), &hospital(8), "S1", 25.0, "0503"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut bad = case("K3".into(), &own, "S1", 25.0, "0503");
+    bad["sex"] = json!("x");
+    let (status, problem) = test.write(Method::POST, "/api/v1/injuries", Some(&token), bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(problem["message"].as_str().unwrap().contains("sex"), "{problem}");
+
+    let (status, seen) =
+        test.write(Method::GET, "/api/v1/injuries/K1", Some(&test.hangzhou_regulator), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(seen["narrative"].as_str().unwrap().contains("电池"));
+    let (status, _) = test.write(Method::GET, "/api/v1/injuries/K1", Some(&test.enterprise), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, public) = test.get_json("/api/v1/injuries/estimates").await;
+    assert!(!public.to_string().contains("电池"), "estimates carry no narrative");
+}

@@ -1,0 +1,322 @@
+//! Product-injury surveillance (产品伤害监测): sentinel hospitals and their cases, and the weighted counts per
+//! hospital that national estimates are computed from.
+
+use serde::Serialize;
+use sqlx::{FromRow, QueryBuilder, Row};
+
+use crate::on_pool;
+use crate::store::{now, Store};
+use crate::StoreError;
+
+/// Rows per multi-row INSERT (18 parameters a case).
+const CASES_PER_STATEMENT: usize = 1_000;
+
+/// An injury case as reported; the caller has checked every field.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct InjuryCase {
+    pub case_id: String,
+    pub hospital_id: String,
+    /// YYYY-MM-DD.
+    pub treated_on: String,
+    /// The hospital's design stratum and the case's sampling weight.
+    pub stratum: String,
+    pub weight: f64,
+    pub age: i64,
+    pub sex: String,
+    /// Product category code (the catalogue's).
+    pub product_code: String,
+    pub product_code_2: Option<String>,
+    pub body_part: String,
+    pub diagnosis: String,
+    pub disposition: String,
+    pub location: Option<String>,
+    pub intent: Option<String>,
+    pub hazard_code: Option<String>,
+    /// Free text in Chinese; may hold personal details, so it is shown to regulators only.
+    pub narrative: Option<String>,
+}
+
+/// A sentinel hospital.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct Hospital {
+    pub id: String,
+    pub name: String,
+    pub region_code: String,
+    pub stratum: String,
+    pub weight: f64,
+}
+
+/// What estimates may be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InjuryGroup {
+    Year,
+    Sex,
+    AgeGroup,
+    BodyPart,
+    Diagnosis,
+    Disposition,
+    ProductCode,
+    /// The hospital's province.
+    Province,
+}
+
+impl InjuryGroup {
+    /// Every grouping.
+    pub const ALL: [InjuryGroup; 8] = [
+        InjuryGroup::Year,
+        InjuryGroup::Sex,
+        InjuryGroup::AgeGroup,
+        InjuryGroup::BodyPart,
+        InjuryGroup::Diagnosis,
+        InjuryGroup::Disposition,
+        InjuryGroup::ProductCode,
+        InjuryGroup::Province,
+    ];
+
+    /// The API name.
+    pub fn name(self) -> &'static str {
+        match self {
+            InjuryGroup::Year => "year",
+            InjuryGroup::Sex => "sex",
+            InjuryGroup::AgeGroup => "age_group",
+            InjuryGroup::BodyPart => "body_part",
+            InjuryGroup::Diagnosis => "diagnosis",
+            InjuryGroup::Disposition => "disposition",
+            InjuryGroup::ProductCode => "product_code",
+            InjuryGroup::Province => "province",
+        }
+    }
+
+    /// Reads an API name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        InjuryGroup::ALL.into_iter().find(|g| g.name() == name)
+    }
+
+    fn expression(self) -> &'static str {
+        match self {
+            InjuryGroup::Year => "substr(c.treated_on, 1, 4)",
+            InjuryGroup::Sex => "c.sex",
+            InjuryGroup::AgeGroup => {
+                "CASE WHEN c.age < 5 THEN '00-04' WHEN c.age < 15 THEN '05-14' WHEN c.age < 25 THEN '15-24' \
+                 WHEN c.age < 45 THEN '25-44' WHEN c.age < 65 THEN '45-64' ELSE '65+' END"
+            }
+            InjuryGroup::BodyPart => "c.body_part",
+            InjuryGroup::Diagnosis => "c.diagnosis",
+            InjuryGroup::Disposition => "c.disposition",
+            InjuryGroup::ProductCode => "c.product_code",
+            InjuryGroup::Province => "substr(h.region_code, 1, 2)",
+        }
+    }
+}
+
+/// Which cases an estimate counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InjuryFilter {
+    /// Inclusive dates (YYYY-MM-DD).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// A case counts when either of its product codes is this.
+    pub product_code: Option<String>,
+    pub hazard_code: Option<String>,
+}
+
+/// One hospital's totals in the period (the sampling unit), and per group what the filter matched there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HospitalTotals {
+    pub hospital_id: String,
+    pub stratum: String,
+    pub cases: u64,
+    pub weight: f64,
+    pub squared_weights: f64,
+}
+
+/// Matched cases of one group at one hospital.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupCount {
+    pub group: Vec<String>,
+    pub hospital_id: String,
+    pub cases: u64,
+    pub weight: f64,
+}
+
+fn push_period<'a, DB: sqlx::Database>(builder: &mut QueryBuilder<'a, DB>, filter: &'a InjuryFilter)
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    if let Some(from) = &filter.from {
+        builder.push(" AND c.treated_on >= ").push_bind(from.clone());
+    }
+    if let Some(to) = &filter.to {
+        builder.push(" AND c.treated_on <= ").push_bind(to.clone());
+    }
+}
+
+impl Store {
+    /// Writes hospitals and cases in one transaction; a case already stored is replaced (a correction).
+    /// Returns (inserted, updated).
+    pub async fn import_injuries(
+        &self,
+        hospitals: &[Hospital],
+        cases: &[InjuryCase],
+    ) -> Result<(u64, u64), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for hospital in hospitals {
+                sqlx::query(
+                    "INSERT INTO hospitals (id, name, region_code, stratum, weight, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                     region_code = excluded.region_code, stratum = excluded.stratum, weight = excluded.weight, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(&hospital.id)
+                .bind(&hospital.name)
+                .bind(&hospital.region_code)
+                .bind(&hospital.stratum)
+                .bind(hospital.weight)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let mut existing = std::collections::HashSet::new();
+            for chunk in cases.chunks(5_000) {
+                let mut builder = QueryBuilder::new("SELECT case_id FROM injury_cases WHERE case_id IN (");
+                let mut list = builder.separated(", ");
+                for case in chunk {
+                    list.push_bind(case.case_id.as_str());
+                }
+                list.push_unseparated(")");
+                for row in builder.build().fetch_all(&mut *tx).await? {
+                    existing.insert(row.try_get::<String, _>(0)?);
+                }
+            }
+            for chunk in cases.chunks(CASES_PER_STATEMENT) {
+                let mut builder = QueryBuilder::new(
+                    "INSERT INTO injury_cases (case_id, hospital_id, treated_on, stratum, weight, age, sex, product_code, \
+                     product_code_2, body_part, diagnosis, disposition, location, intent, hazard_code, narrative, \
+                     created_at, updated_at) ",
+                );
+                builder.push_values(chunk, |mut b, c| {
+                    b.push_bind(c.case_id.as_str())
+                        .push_bind(c.hospital_id.as_str())
+                        .push_bind(c.treated_on.as_str())
+                        .push_bind(c.stratum.as_str())
+                        .push_bind(c.weight)
+                        .push_bind(c.age)
+                        .push_bind(c.sex.as_str())
+                        .push_bind(c.product_code.as_str())
+                        .push_bind(c.product_code_2.as_deref())
+                        .push_bind(c.body_part.as_str())
+                        .push_bind(c.diagnosis.as_str())
+                        .push_bind(c.disposition.as_str())
+                        .push_bind(c.location.as_deref())
+                        .push_bind(c.intent.as_deref())
+                        .push_bind(c.hazard_code.as_deref())
+                        .push_bind(c.narrative.as_deref())
+                        .push_bind(at.as_str())
+                        .push_bind(at.as_str());
+                });
+                builder.push(
+                    " ON CONFLICT (case_id) DO UPDATE SET hospital_id = excluded.hospital_id, treated_on = excluded.treated_on, \
+                     stratum = excluded.stratum, weight = excluded.weight, age = excluded.age, sex = excluded.sex, \
+                     product_code = excluded.product_code, product_code_2 = excluded.product_code_2, \
+                     body_part = excluded.body_part, diagnosis = excluded.diagnosis, disposition = excluded.disposition, \
+                     location = excluded.location, intent = excluded.intent, hazard_code = excluded.hazard_code, \
+                     narrative = excluded.narrative, updated_at = excluded.updated_at",
+                );
+                builder.build().execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+                 VALUES ($1, NULL, 'import', 'injury_case', $2, NULL, $3)",
+            )
+            .bind(&at)
+            .bind(format!("batch of {}", cases.len()))
+            .bind(serde_json::json!({"hospitals": hospitals.len(), "cases": cases.len(), "updated": existing.len()}).to_string())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let updated = existing.len() as u64;
+            Ok((cases.len() as u64 - updated, updated))
+        })
+    }
+
+    /// A hospital.
+    pub async fn hospital(&self, id: &str) -> Result<Option<Hospital>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as("SELECT id, name, region_code, stratum, weight FROM hospitals WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?)
+        })
+    }
+
+    /// One case.
+    pub async fn injury_case(&self, case_id: &str) -> Result<Option<InjuryCase>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT case_id, hospital_id, treated_on, stratum, weight, age, sex, product_code, product_code_2, body_part, \
+                 diagnosis, disposition, location, intent, hazard_code, narrative FROM injury_cases WHERE case_id = $1",
+            )
+            .bind(case_id)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    /// The sampling units of a period (every hospital with a case in it) and, per group, what the filter matched
+    /// at each hospital.
+    pub async fn injury_counts(
+        &self,
+        filter: &InjuryFilter,
+        group_by: &[InjuryGroup],
+    ) -> Result<(Vec<HospitalTotals>, Vec<GroupCount>), StoreError> {
+        let groups: Vec<&str> = group_by.iter().map(|g| g.expression()).collect();
+        on_pool!(self, pool => {
+            let mut builder = QueryBuilder::new(
+                "SELECT c.hospital_id, c.stratum, COUNT(*), SUM(c.weight), SUM(c.weight * c.weight) FROM injury_cases c WHERE 1 = 1",
+            );
+            push_period(&mut builder, filter);
+            builder.push(" GROUP BY c.hospital_id, c.stratum ORDER BY c.hospital_id");
+            let mut totals = Vec::new();
+            for row in builder.build().fetch_all(pool).await? {
+                totals.push(HospitalTotals {
+                    hospital_id: row.try_get(0)?,
+                    stratum: row.try_get(1)?,
+                    cases: row.try_get::<i64, _>(2)? as u64,
+                    weight: row.try_get(3)?,
+                    squared_weights: row.try_get(4)?,
+                });
+            }
+            let group_columns: String = groups.iter().map(|g| format!("{g}, ")).collect();
+            let mut builder = QueryBuilder::new(format!(
+                "SELECT {group_columns}c.hospital_id, COUNT(*), SUM(c.weight) FROM injury_cases c \
+                 JOIN hospitals h ON h.id = c.hospital_id WHERE 1 = 1"
+            ));
+            push_period(&mut builder, filter);
+            if let Some(product) = &filter.product_code {
+                builder.push(" AND (c.product_code = ").push_bind(product.clone());
+                builder.push(" OR c.product_code_2 = ").push_bind(product.clone()).push(")");
+            }
+            if let Some(hazard) = &filter.hazard_code {
+                builder.push(" AND c.hazard_code = ").push_bind(hazard.clone());
+            }
+            let positions: Vec<String> = (1..=groups.len() + 1).map(|i| i.to_string()).collect();
+            builder.push(format!(" GROUP BY {}", positions.join(", ")));
+            let mut counts = Vec::new();
+            for row in builder.build().fetch_all(pool).await? {
+                let mut group = Vec::with_capacity(groups.len());
+                for i in 0..groups.len() {
+                    group.push(row.try_get::<Option<String>, _>(i)?.unwrap_or_default());
+                }
+                counts.push(GroupCount {
+                    group,
+                    hospital_id: row.try_get(groups.len())?,
+                    cases: row.try_get::<i64, _>(groups.len() + 1)? as u64,
+                    weight: row.try_get(groups.len() + 2)?,
+                });
+            }
+            Ok((totals, counts))
+        })
+    }
+}
