@@ -320,3 +320,41 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Case counts per product × hazard in a period; a case without a hazard code counts under its diagnosis.
+    pub async fn injury_table(&self, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT product_code, COALESCE(hazard_code, diagnosis), COUNT(*) FROM injury_cases \
+                 WHERE treated_on >= $1 AND treated_on <= $2 GROUP BY 1, 2 ORDER BY 1, 2",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get::<i64, _>(2)? as u64)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(StoreError::from)
+        })
+    }
+
+    /// Case counts per product and day in a period, for weekly series.
+    pub async fn injury_daily(&self, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT product_code, treated_on, COUNT(*) FROM injury_cases \
+                 WHERE treated_on >= $1 AND treated_on <= $2 GROUP BY 1, 2 ORDER BY 1, 2",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get::<i64, _>(2)? as u64)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+                .map_err(StoreError::from)
+        })
+    }
+}

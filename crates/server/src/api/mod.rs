@@ -10,6 +10,7 @@ mod organizations;
 mod products;
 pub(crate) mod recalls;
 mod reference;
+pub(crate) mod signals;
 pub(crate) mod trace;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -49,6 +50,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(trace::router())
         .merge(recalls::router())
         .merge(injuries::router())
+        .merge(signals::router())
 }
 
 /// Turns axum's body rejections into our error shape.

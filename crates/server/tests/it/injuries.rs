@@ -96,3 +96,96 @@ async fn hospitals_report_their_own_cases_and_narratives_stay_with_regulators() 
     let (_, public) = test.get_json("/api/v1/injuries/estimates").await;
     assert!(!public.to_string().contains("电池"), "estimates carry no narrative");
 }
+
+/// Six years of background injuries over ten product categories, and a cluster of e-bike battery burns in the
+/// last three weeks: both the Farrington detector and disproportionality find the cluster, not the noise.
+#[tokio::test]
+async fn signals_find_a_cluster_and_not_the_noise() {
+    use rand::{Rng, SeedableRng};
+    use store::injuries::{Hospital, InjuryCase};
+    let test = TestApp::new().await;
+    let products = ["0101", "0102", "0201", "0301", "0401", "0402", "0501", "0503", "0504", "0802"];
+    let diagnoses = ["fracture", "contusion", "laceration", "burn", "sprain"];
+    let hospitals: Vec<Hospital> = (1..=3)
+        .map(|n| Hospital {
+            id: hospital(n),
+            name: format!("H{n}"),
+            region_code: "330100".into(),
+            stratum: "S1".into(),
+            weight: 25.0,
+        })
+        .collect();
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let mut cases = Vec::new();
+    let mut add = |cases: &mut Vec<InjuryCase>,
+                   day: chrono::NaiveDate,
+                   product: &str,
+                   diagnosis: &str,
+                   hazard: Option<&str>,
+                   n: usize| {
+        let index = cases.len();
+        cases.push(InjuryCase {
+            case_id: format!("Z{index}"),
+            hospital_id: hospital(1 + (n % 3) as u32),
+            treated_on: day.to_string(),
+            stratum: "S1".into(),
+            weight: 25.0,
+            age: 30,
+            sex: "male".into(),
+            product_code: product.into(),
+            product_code_2: None,
+            body_part: "hand".into(),
+            diagnosis: diagnosis.into(),
+            disposition: "treated_released".into(),
+            location: None,
+            intent: None,
+            hazard_code: hazard.map(str::to_owned),
+            narrative: None,
+        });
+    };
+    for back in 0..(6 * 52 * 7) {
+        let day = to - chrono::Duration::days(back);
+        for (i, product) in products.iter().enumerate() {
+            // About five cases a week per product.
+            if rng.gen::<f64>() < 5.0 / 7.0 {
+                let diagnosis = diagnoses[(i + rng.gen_range(0..diagnoses.len())) % diagnoses.len()];
+                add(&mut cases, day, product, diagnosis, None, rng.gen_range(0..3));
+            }
+        }
+    }
+    for back in 0..21 {
+        for k in 0..3 {
+            add(&mut cases, to - chrono::Duration::days(back), "0503", "burn", Some("battery_fire"), k);
+        }
+    }
+    test.state.store.import_injuries(&hospitals, &cases).await.unwrap();
+
+    let (status, temporal) = test
+        .write(
+            Method::GET,
+            "/api/v1/signals?method=farrington&to=2026-11-20",
+            Some(&test.hangzhou_regulator),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{temporal}");
+    let flagged: Vec<&str> =
+        temporal["signals"].as_array().unwrap().iter().map(|s| s["product_code"].as_str().unwrap()).collect();
+    assert_eq!(flagged, ["0503"], "{temporal}");
+
+    let (_, table) = test
+        .write(
+            Method::GET,
+            "/api/v1/signals?method=disproportionality&to=2026-11-20",
+            Some(&test.hangzhou_regulator),
+            json!({}),
+        )
+        .await;
+    let top = &table["signals"][0];
+    assert_eq!((top["product_code"].as_str(), top["hazard"].as_str()), (Some("0503"), Some("battery_fire")), "{table}");
+    assert!(top["eb05"].as_f64().unwrap() >= 2.0, "{top}");
+
+    let (status, _) = test.write(Method::GET, "/api/v1/signals", Some(&test.enterprise), json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
