@@ -118,12 +118,12 @@ async fn signals_find_a_cluster_and_not_the_noise() {
     let to = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
     let mut cases = Vec::new();
-    let mut add = |cases: &mut Vec<InjuryCase>,
-                   day: chrono::NaiveDate,
-                   product: &str,
-                   diagnosis: &str,
-                   hazard: Option<&str>,
-                   n: usize| {
+    let add = |cases: &mut Vec<InjuryCase>,
+               day: chrono::NaiveDate,
+               product: &str,
+               diagnosis: &str,
+               hazard: Option<&str>,
+               n: usize| {
         let index = cases.len();
         cases.push(InjuryCase {
             case_id: format!("Z{index}"),
