@@ -15,6 +15,7 @@ mod reference;
 pub mod search;
 mod store;
 pub mod traceability;
+pub mod warnings;
 
 pub use error::StoreError;
 pub use model::{

@@ -10,8 +10,10 @@ mod organizations;
 mod products;
 pub(crate) mod recalls;
 mod reference;
+pub(crate) mod risk;
 pub(crate) mod signals;
 pub(crate) mod trace;
+pub(crate) mod warnings;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::routing::get;
@@ -51,6 +53,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(recalls::router())
         .merge(injuries::router())
         .merge(signals::router())
+        .merge(warnings::router())
 }
 
 /// Turns axum's body rejections into our error shape.

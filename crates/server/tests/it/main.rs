@@ -7,6 +7,7 @@ mod injuries;
 mod inspections;
 mod pages;
 mod recalls;
+mod warnings;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};

@@ -1,0 +1,322 @@
+//! Risk assessment and risk warnings (风险警示): a regulator assesses an injury scenario (RAG method), drafts a
+//! warning from it, a second regulator reviews it, it is published, updated and withdrawn, and the responses taken
+//! (早处置: sampling ordered, recall opened, notice to enterprises) are recorded. Published warnings are public.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Datelike;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::warnings::{RiskAssessment, Warning, WarningChange, WarningStage};
+use store::{Role, User};
+
+use super::json_rejection;
+use super::risk::{assess, Step};
+use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
+use crate::input::{self, optional_text};
+use crate::{ApiError, AppState};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/risk-assessments", post(create_assessment))
+        .route("/api/v1/risk-assessments/{id}", get(one_assessment))
+        .route("/api/v1/warnings", get(list).post(draft))
+        .route("/api/v1/warnings/{id}", get(one))
+        .route("/api/v1/warnings/{id}/review", post(review))
+        .route("/api/v1/warnings/{id}/publish", post(publish))
+        .route("/api/v1/warnings/{id}/update", post(update))
+        .route("/api/v1/warnings/{id}/withdraw", post(withdraw))
+        .route("/api/v1/warnings/{id}/responses", post(respond))
+}
+
+fn invalid(message: impl ToString) -> ApiError {
+    ApiError::bad_request("invalid_request", message)
+}
+
+fn regulator(user: &User) -> Result<(), ApiError> {
+    match user.role {
+        Role::Admin | Role::Regulator => Ok(()),
+        other => Err(ApiError::forbidden(format!("role {} may not assess risks or issue warnings", other.as_str()))),
+    }
+}
+
+/// The region a regulator works for (the whole country for an admin).
+fn own_region(user: &User) -> String {
+    user.region_code.clone().filter(|_| user.role == Role::Regulator).unwrap_or_else(|| "000000".into())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AssessmentBody {
+    title: Option<String>,
+    product_code: Option<String>,
+    hazard: Option<String>,
+    severity: Option<i64>,
+    #[serde(default)]
+    steps: Vec<Step>,
+    signal: Option<Value>,
+}
+
+async fn create_assessment(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<AssessmentBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<RiskAssessment>), ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    regulator(&user)?;
+    let product_code = optional_text(body.product_code).ok_or_else(|| invalid("product_code is required"))?;
+    if !store::CATEGORIES.iter().any(|(c, ..)| *c == product_code) {
+        return Err(invalid(format!("'{product_code}' is not a product category code")));
+    }
+    let severity = body.severity.ok_or_else(|| invalid("severity (1–4) is required"))?;
+    let result = assess(&body.steps, severity).map_err(invalid)?;
+    let today = super::recalls::today();
+    let assessment = RiskAssessment {
+        id: state.store.next_number("risk_assessments", "ZL-RA", today.year()).await?,
+        title: optional_text(body.title).ok_or_else(|| invalid("title is required"))?,
+        product_code,
+        hazard: optional_text(body.hazard).ok_or_else(|| invalid("hazard is required"))?,
+        steps: serde_json::to_value(&body.steps).unwrap_or_default(),
+        severity,
+        probability: result.probability,
+        level: result.level,
+        matrix_version: result.matrix_version,
+        signal: body.signal.unwrap_or(Value::Null),
+        region_code: own_region(&user),
+        created_at: store::now(),
+    };
+    state.store.create_assessment(&assessment, Some(user.id)).await?;
+    Ok((StatusCode::CREATED, Json(assessment)))
+}
+
+async fn one_assessment(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<RiskAssessment>, ApiError> {
+    regulator(&user)?;
+    state.store.assessment(&id).await?.map(Json).ok_or_else(|| ApiError::not_found(format!("no risk assessment {id}")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WarningBody {
+    assessment_id: Option<String>,
+    title: Option<String>,
+    body: Option<String>,
+    scope: Option<Value>,
+    note: Option<String>,
+    action: Option<String>,
+    reference: Option<String>,
+}
+
+/// A warning's scope: product categories, GB/T 2260 regions, GTINs and lots, each checked.
+fn scope(value: Option<Value>, product_code: &str) -> Result<Value, ApiError> {
+    let value = value.unwrap_or_else(|| json!({}));
+    let list = |key: &str| -> Vec<String> {
+        value
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut products = list("product_codes");
+    if products.is_empty() {
+        products.push(product_code.to_owned());
+    }
+    for code in &products {
+        if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
+            return Err(invalid(format!("scope.product_codes: '{code}' is not a product category code")));
+        }
+    }
+    let regions = list("regions");
+    for region in &regions {
+        input::region("scope.regions", region)?;
+    }
+    let gtins: Vec<String> =
+        list("gtins").iter().map(|g| input::gtin(Some(g)).map(|g| g.to_gtin14())).collect::<Result<_, _>>()?;
+    Ok(json!({"product_codes": products, "regions": regions, "gtins": gtins, "lots": list("lots")}))
+}
+
+async fn draft(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<WarningBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    regulator(&user)?;
+    let assessment_id = optional_text(body.assessment_id).ok_or_else(|| invalid("assessment_id is required"))?;
+    let assessment = state.store.assessment(&assessment_id).await?.ok_or_else(|| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: "unknown_assessment",
+        message: format!("no risk assessment {assessment_id}"),
+    })?;
+    authorize_supervision(&user, &assessment.region_code)?;
+    let now = store::now();
+    let warning = Warning {
+        id: state.store.next_number("warnings", "ZL-RW", super::recalls::today().year()).await?,
+        assessment_id,
+        title: optional_text(body.title).ok_or_else(|| invalid("title is required"))?,
+        body: optional_text(body.body).ok_or_else(|| invalid("body is required"))?,
+        level: assessment.level.clone(),
+        status: "draft".into(),
+        region_code: assessment.region_code.clone(),
+        scope: scope(body.scope, &assessment.product_code)?,
+        drafted_by: Some(user.id),
+        published_on: None,
+        withdrawn_on: None,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    state.store.create_warning(&warning, Some(user.id)).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, warning).await?)))
+}
+
+async fn view(state: &AppState, warning: Warning) -> Result<Value, ApiError> {
+    let events = state.store.warning_events(&warning.id).await?;
+    let mut value = serde_json::to_value(&warning).map_err(invalid)?;
+    value["events"] = serde_json::to_value(events).map_err(invalid)?;
+    Ok(value)
+}
+
+async fn warning_or_404(state: &AppState, id: &str) -> Result<Warning, ApiError> {
+    state.store.warning(id).await?.ok_or_else(|| ApiError::not_found(format!("no warning {id}")))
+}
+
+fn wrong_state(warning: &Warning, action: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::CONFLICT,
+        code: "wrong_state",
+        message: format!("warning {} is {}: it cannot {action}", warning.id, warning.status),
+    }
+}
+
+async fn step(
+    state: &AppState,
+    user: &User,
+    warning: &Warning,
+    stage: WarningStage,
+    change: WarningChange,
+) -> Result<Json<Value>, ApiError> {
+    state.store.change_warning(&warning.id, &warning.status, &stage, &change, Some(user.id)).await?;
+    Ok(Json(view(state, warning_or_404(state, &warning.id).await?).await?))
+}
+
+macro_rules! warning_handler {
+    ($name:ident, |$state:ident, $user:ident, $warning:ident, $body:ident| $run:expr) => {
+        async fn $name(
+            State($state): State<AppState>,
+            AuthUser($user): AuthUser,
+            Path(id): Path<String>,
+            body: Result<Json<WarningBody>, JsonRejection>,
+        ) -> Result<Json<Value>, ApiError> {
+            let Json($body) = body.map_err(json_rejection)?;
+            regulator(&$user)?;
+            let $warning = warning_or_404(&$state, &id).await?;
+            authorize_supervision(&$user, &$warning.region_code)?;
+            $run
+        }
+    };
+}
+
+warning_handler!(review, |state, user, warning, body| {
+    if warning.status != "draft" {
+        return Err(wrong_state(&warning, "be reviewed"));
+    }
+    // Four eyes: the reviewer is not the one who drafted it.
+    if warning.drafted_by == Some(user.id) {
+        return Err(ApiError::forbidden("a warning is reviewed by someone other than its drafter"));
+    }
+    let stage = WarningStage { stage: "review", note: optional_text(body.note), data: None };
+    step(&state, &user, &warning, stage, WarningChange { status: Some("reviewed".into()), ..Default::default() }).await
+});
+
+warning_handler!(publish, |state, user, warning, body| {
+    if warning.status != "reviewed" {
+        return Err(wrong_state(&warning, "be published before review"));
+    }
+    let change = WarningChange {
+        status: Some("published".into()),
+        published_on: Some(super::recalls::today().to_string()),
+        ..Default::default()
+    };
+    step(&state, &user, &warning, WarningStage { stage: "publish", note: optional_text(body.note), data: None }, change)
+        .await
+});
+
+warning_handler!(update, |state, user, warning, body| {
+    if !matches!(warning.status.as_str(), "published" | "updated") {
+        return Err(wrong_state(&warning, "be updated"));
+    }
+    let note = optional_text(body.note).ok_or_else(|| invalid("note (what changed) is required"))?;
+    let product_code = warning.scope["product_codes"][0].as_str().unwrap_or_default().to_owned();
+    let change = WarningChange {
+        status: Some("updated".into()),
+        title: optional_text(body.title),
+        body: optional_text(body.body),
+        scope: body.scope.map(|s| scope(Some(s), &product_code)).transpose()?,
+        ..Default::default()
+    };
+    step(&state, &user, &warning, WarningStage { stage: "update", note: Some(note), data: None }, change).await
+});
+
+warning_handler!(withdraw, |state, user, warning, body| {
+    if !matches!(warning.status.as_str(), "published" | "updated") {
+        return Err(wrong_state(&warning, "be withdrawn"));
+    }
+    let note = optional_text(body.note).ok_or_else(|| invalid("note (why it is withdrawn) is required"))?;
+    let change = WarningChange {
+        status: Some("withdrawn".into()),
+        withdrawn_on: Some(super::recalls::today().to_string()),
+        ..Default::default()
+    };
+    step(&state, &user, &warning, WarningStage { stage: "withdraw", note: Some(note), data: None }, change).await
+});
+
+warning_handler!(respond, |state, user, warning, body| {
+    if warning.status == "withdrawn" {
+        return Err(wrong_state(&warning, "take responses"));
+    }
+    let action = optional_text(body.action).ok_or_else(|| invalid("action is required"))?;
+    if !["sampling_ordered", "recall_opened", "notice_to_enterprises"].contains(&action.as_str()) {
+        return Err(invalid(format!(
+            "action '{action}' is not sampling_ordered, recall_opened or notice_to_enterprises"
+        )));
+    }
+    let data = json!({"action": action, "reference": optional_text(body.reference)});
+    let stage = WarningStage { stage: "response", note: optional_text(body.note), data: Some(data) };
+    step(&state, &user, &warning, stage, WarningChange::default()).await
+});
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListParams {
+    q: Option<String>,
+}
+
+/// `GET /api/v1/warnings?q=`: published warnings for everyone, all for regulators.
+async fn list(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    let public_only = user.as_ref().is_none_or(|u| regulator(u).is_err());
+    let warnings = state.store.warnings(public_only, params.q.as_deref(), 200).await?;
+    Ok(Json(json!({"items": warnings, "count": warnings.len()})))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let warning = warning_or_404(&state, &id).await?;
+    let public = warning.published_on.is_some();
+    if !public && user.as_ref().is_none_or(|u| regulator(u).is_err()) {
+        return Err(ApiError::not_found(format!("no warning {id}")));
+    }
+    Ok(Json(view(&state, warning).await?))
+}
