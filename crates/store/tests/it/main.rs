@@ -4,6 +4,7 @@ mod injuries;
 mod inspections;
 mod story;
 mod traceability;
+mod warnings;
 
 use store::Store;
 
