@@ -234,6 +234,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     tracing::info!(samples, "demo inspection results loaded");
     let recall = crate::demo_trace::load(store).await?;
     tracing::info!(recall, "demo supply chain and recall loaded");
+    let injuries = crate::demo_injuries::load(store).await?;
+    tracing::info!(injuries, "demo injury cases loaded");
     Ok((organizations_written, products_written))
 }
 
