@@ -119,30 +119,25 @@ fn temporal(daily: &[(String, String, u64)], to: NaiveDate, config: &FarringtonC
     })
 }
 
-/// `GET /api/v1/signals?source=injuries&method=disproportionality|farrington&from=&to=`: for regulators.
-async fn signals(
-    State(state): State<AppState>,
-    AuthUser(user): AuthUser,
-    Query(params): Query<SignalParams>,
-) -> Result<Json<Value>, ApiError> {
+/// The signals of one method over stored injuries, for regulators.
+pub(crate) async fn compute(
+    state: &AppState,
+    user: &store::User,
+    method: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Value, ApiError> {
     if !matches!(user.role, store::Role::Admin | store::Role::Regulator) {
         return Err(ApiError::forbidden("signals are for regulators"));
     }
-    let source = optional_text(params.source).unwrap_or_else(|| "injuries".into());
-    if source != "injuries" {
-        return Err(ApiError::bad_request(
-            "invalid_request",
-            format!("source '{source}': injuries is the source so far (complaints and inspection failures join with their stores)"),
-        ));
-    }
-    let to = match optional_text(params.to) {
+    let to = match optional_text(to) {
         Some(text) => input::date("to", &text)?,
         None => crate::api::recalls::today(),
     };
-    let method = optional_text(params.method).unwrap_or_else(|| "disproportionality".into());
-    let answer = match method.as_str() {
+    let method = optional_text(method).unwrap_or_else(|| "disproportionality".into());
+    let mut answer = match method.as_str() {
         "disproportionality" => {
-            let from = match optional_text(params.from) {
+            let from = match optional_text(from) {
                 Some(text) => input::date("from", &text)?,
                 None => to - Duration::days(365),
             };
@@ -165,7 +160,22 @@ async fn signals(
             ))
         }
     };
-    let mut answer = answer;
-    answer["source"] = json!(source);
-    Ok(Json(answer))
+    answer["source"] = json!("injuries");
+    Ok(answer)
+}
+
+/// `GET /api/v1/signals?source=injuries&method=disproportionality|farrington&from=&to=`: for regulators.
+async fn signals(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Query(params): Query<SignalParams>,
+) -> Result<Json<Value>, ApiError> {
+    let source = optional_text(params.source).unwrap_or_else(|| "injuries".into());
+    if source != "injuries" {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            format!("source '{source}': injuries is the source so far (complaints and inspection failures join with their stores)"),
+        ));
+    }
+    Ok(Json(compute(&state, &user, params.method, params.from, params.to).await?))
 }

@@ -4,6 +4,7 @@
 mod inspections;
 mod layout;
 mod recalls;
+mod risk;
 mod session;
 mod trace;
 mod workflow;
@@ -39,6 +40,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/samples/{id}/notice", post(workflow::notice))
         .route("/samples/{id}/retest-request", post(workflow::retest_request))
         .route("/samples/{id}/follow-ups", post(workflow::follow_up))
+        .route("/injuries", get(risk::injuries))
+        .route("/signals", get(risk::signals))
+        .route("/warnings", get(risk::warnings))
+        .route("/warnings/{id}", get(risk::warning))
         .route("/trace", get(trace::trace_page))
         .route("/trace/capture", get(trace::capture_form).post(trace::capture))
         .route("/recalls", get(recalls::list).post(recalls::report))

@@ -53,6 +53,9 @@ async fn estimates_match_the_reference_design() {
     let groups: Vec<&str> =
         grouped["estimates"].as_array().unwrap().iter().map(|e| e["group"]["product_code"].as_str().unwrap()).collect();
     assert_eq!(groups, ["0101", "0503"]);
+    let (status, page) = test.send(Method::GET, "/injuries?from=2026-01-01&to=2026-11-29", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<td>850 *</td>"), "the page shows the estimate, marked unstable: {page}");
     let (status, problem) = test.get_json("/api/v1/injuries/estimates?group_by=colour").await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
 }
@@ -188,4 +191,10 @@ async fn signals_find_a_cluster_and_not_the_noise() {
 
     let (status, _) = test.write(Method::GET, "/api/v1/signals", Some(&test.enterprise), json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    let cookie = test.session_cookie("regulator", "s1").await;
+    let (status, board) = test.get_with_cookie("/signals?method=farrington&to=2026-11-20", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("电动自行车") || board.contains("0503"), "{board}");
+    let (status, _) = test.send(Method::GET, "/signals", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -45,6 +45,8 @@ async fn a_warning_is_assessed_drafted_reviewed_published_updated_and_withdrawn(
 
     let (_, public) = test.get_json("/api/v1/warnings?q=锂电池").await;
     assert_eq!(public["items"][0]["id"], wid.as_str());
+    let (_, page) = test.send(Method::GET, "/warnings?q=%E9%94%82%E7%94%B5%E6%B1%A0", None, None).await;
+    assert!(page.contains(&wid), "{page}");
     let (_, none) = test.get_json("/api/v1/warnings?q=奶粉").await;
     assert_eq!(none["count"], 0);
 

@@ -1,0 +1,270 @@
+//! Risk pages: national injury estimates (public), the signal board (regulators), and risk warnings (public once
+//! published). Each reads the same functions as the API.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::error_page;
+use super::layout::{page, with_lang};
+use super::session::PageUser;
+use crate::i18n::Lang;
+use crate::{ApiError, AppState};
+
+fn category_name(code: &str) -> String {
+    store::CATEGORIES
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map(|(_, name, ..)| name.to_string())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+fn number(value: &Value) -> String {
+    value.as_f64().map_or("—".to_owned(), |v| format!("{v:.0}"))
+}
+
+fn level_name(lang: Lang, level: &str) -> &'static str {
+    match level {
+        "serious" => lang.t("严重风险", "serious"),
+        "high" => lang.t("高风险", "high"),
+        "medium" => lang.t("中风险", "medium"),
+        _ => lang.t("低风险", "low"),
+    }
+}
+
+fn status_name(lang: Lang, status: &str) -> &'static str {
+    match status {
+        "draft" => lang.t("草稿", "draft"),
+        "reviewed" => lang.t("已审核", "reviewed"),
+        "published" => lang.t("已发布", "published"),
+        "updated" => lang.t("已更新", "updated"),
+        _ => lang.t("已撤销", "withdrawn"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct InjuryParams {
+    #[serde(default)]
+    lang: Lang,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /injuries`: national estimates by product category for a period, unstable ones marked as CPSC marks them.
+pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query<InjuryParams>) -> Response {
+    let lang = params.lang;
+    let to =
+        params.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| crate::api::recalls::today().to_string());
+    let from = params.from.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| {
+        chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")
+            .map(|d| (d - chrono::Duration::days(364)).to_string())
+            .unwrap_or_default()
+    });
+    let estimates = crate::api::injuries::compute(
+        &state,
+        crate::api::injuries::EstimateParams {
+            from: Some(from.clone()),
+            to: Some(to.clone()),
+            group_by: Some("product_code".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let estimates = match estimates {
+        Ok(value) => value,
+        Err(error) => return error_page(lang, &error),
+    };
+    let title = lang.t("产品伤害监测：全国估计", "Product injuries: national estimates");
+    let body = html! {
+        h1 { (title) }
+        form.search action="/injuries" method="get" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            input type="text" name="from" value=(from) aria-label=(lang.t("起始日期", "From"));
+            input type="text" name="to" value=(to) aria-label=(lang.t("截止日期", "To"));
+            button type="submit" { (lang.t("查询", "Show")) }
+        }
+        p.muted { (lang.t("哨点医院病例按抽样权数加权推算全国；标准误以泰勒线性化计算（医院为初级抽样单元、按层）。标 * 的估计不稳定（估计值低于 1,200、病例少于 20 或变异系数超过 33%）。",
+                          "Sentinel-hospital cases weighted to national totals; standard errors by Taylor linearisation with hospitals as units within strata. Estimates marked * are unstable (under 1,200, under 20 cases, or CV over 33%)."))
+            " " (lang.t("哨点医院数", "Hospitals")) ": " (estimates["hospitals"]) }
+        table {
+            thead { tr {
+                th { (lang.t("产品类别", "Product category")) } th { (lang.t("病例数", "Cases")) } th { (lang.t("全国估计", "Estimate")) }
+                th { (lang.t("95% 区间", "95% interval")) } th { (lang.t("变异系数", "CV")) }
+            } }
+            tbody {
+                @for e in estimates["estimates"].as_array().into_iter().flatten() {
+                    tr {
+                        td { (category_name(e["group"]["product_code"].as_str().unwrap_or(""))) " " span.muted { (e["group"]["product_code"].as_str().unwrap_or("")) } }
+                        td { (e["cases"]) }
+                        td { (number(&e["estimate"])) @if e["unstable"] == true { " *" } }
+                        td { (number(&e["lower"])) " – " (number(&e["upper"])) }
+                        td { (e["cv"].as_f64().map_or("—".to_owned(), |cv| format!("{:.1}%", cv * 100.0))) }
+                    }
+                }
+            }
+        }
+        p.muted { "API: " a href="/api/v1/injuries/estimates?group_by=product_code" { code { "/api/v1/injuries/estimates" } } }
+    };
+    page(lang, title, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignalParams {
+    #[serde(default)]
+    lang: Lang,
+    method: Option<String>,
+    sort: Option<String>,
+    to: Option<String>,
+}
+
+fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
+    let mut signals: Vec<&Value> = answer["signals"].as_array().into_iter().flatten().collect();
+    signals.sort_by(|a, b| b[sort].as_f64().unwrap_or(f64::MIN).total_cmp(&a[sort].as_f64().unwrap_or(f64::MIN)));
+    let sortable = |key: &str, label: &str| html! { a href=(with_lang(&format!("/signals?method=disproportionality&sort={key}"), lang)) { (label) } };
+    html! {
+        @if answer["method"] == "farrington" {
+            table {
+                thead { tr { th { (lang.t("产品类别", "Product category")) } th { (lang.t("本周观察", "Observed")) } th { (lang.t("期望", "Expected")) } th { (lang.t("阈值", "Threshold")) } th { (lang.t("得分", "Score")) } } }
+                tbody { @for s in &signals { tr {
+                    td { (category_name(s["product_code"].as_str().unwrap_or(""))) }
+                    td { (s["observed"]) } td { (format!("{:.1}", s["expected"].as_f64().unwrap_or(0.0))) }
+                    td { (s["upper"]) } td { (format!("{:.2}", s["score"].as_f64().unwrap_or(0.0))) }
+                } } }
+            }
+        } @else {
+            table {
+                thead { tr {
+                    th { (lang.t("产品类别", "Product category")) } th { (lang.t("危害", "Hazard")) }
+                    th { (sortable("cases", lang.t("病例", "Cases"))) } th { (sortable("prr", "PRR")) } th { (sortable("ror", "ROR")) }
+                    th { (sortable("chi2", "χ²")) } th { (sortable("ic025", "IC025")) } th { (sortable("eb05", "EB05")) } th { "EBGM" }
+                } }
+                tbody { @for s in &signals { tr {
+                    td { (category_name(s["product_code"].as_str().unwrap_or(""))) } td { code { (s["hazard"].as_str().unwrap_or("")) } }
+                    td { (s["cases"]) }
+                    @for key in ["prr", "ror", "chi2", "ic025", "eb05", "ebgm"] {
+                        td { (s[key].as_f64().map_or("—".to_owned(), |v| format!("{v:.2}"))) }
+                    }
+                } } }
+            }
+        }
+        p.muted { (lang.t("方法与参数", "Method and parameters")) ": " code { (answer["parameters"].to_string()) } }
+    }
+}
+
+/// `GET /signals`: the signal board, for regulators.
+pub(crate) async fn signals(
+    State(state): State<AppState>,
+    session: PageUser,
+    Query(params): Query<SignalParams>,
+) -> Response {
+    let lang = params.lang;
+    let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
+    let method = params.method.clone().unwrap_or_else(|| "farrington".into());
+    let answer = crate::api::signals::compute(&state, &user, Some(method.clone()), None, params.to.clone()).await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(error) => return error_page(lang, &error),
+    };
+    let sort = params
+        .sort
+        .clone()
+        .filter(|s| ["cases", "prr", "ror", "chi2", "ic025", "eb05"].contains(&s.as_str()))
+        .unwrap_or_else(|| "eb05".into());
+    let title = lang.t("风险信号", "Risk signals");
+    let body = html! {
+        h1 { (title) }
+        p {
+            a href=(with_lang("/signals?method=farrington", lang)) { (lang.t("时间聚集（Farrington）", "Temporal (Farrington)")) } " · "
+            a href=(with_lang("/signals?method=disproportionality", lang)) { (lang.t("比例失衡（PRR、ROR、IC、EBGM）", "Disproportionality (PRR, ROR, IC, EBGM)")) }
+        }
+        p.muted { (answer["period"]["from"].as_str().unwrap_or("")) " – " (answer["period"]["to"].as_str().unwrap_or("")) " · "
+            (answer["signals"].as_array().map_or(0, Vec::len)) " " (lang.t("个信号", "signals")) }
+        (signal_table(lang, &answer, &sort))
+    };
+    page(lang, title, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WarningParams {
+    #[serde(default)]
+    lang: Lang,
+    q: Option<String>,
+}
+
+/// `GET /warnings`: published warnings for everyone, with Chinese search; all for regulators.
+pub(crate) async fn warnings(
+    State(state): State<AppState>,
+    session: PageUser,
+    Query(params): Query<WarningParams>,
+) -> Response {
+    let lang = params.lang;
+    let regulator =
+        session.user.as_ref().is_some_and(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator));
+    let found = match state.store.warnings(!regulator, params.q.as_deref(), 200).await {
+        Ok(found) => found,
+        Err(error) => return error_page(lang, &error.into()),
+    };
+    let title = lang.t("风险警示", "Risk warnings");
+    let body = html! {
+        h1 { (title) }
+        form.search action="/warnings" method="get" role="search" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            input type="search" name="q" value=(params.q.clone().unwrap_or_default()) aria-label=(lang.t("搜索风险警示", "Search warnings"));
+            button type="submit" { (lang.t("搜索", "Search")) }
+        }
+        @if found.is_empty() { p.muted { (lang.t("没有找到风险警示。", "No warnings found.")) } }
+        @else {
+            table {
+                thead { tr { th { (lang.t("编号", "Number")) } th { (lang.t("标题", "Title")) } th { (lang.t("风险等级", "Level")) } th { (lang.t("状态", "Status")) } th { (lang.t("发布日期", "Published")) } } }
+                tbody { @for w in &found { tr {
+                    td { a href=(with_lang(&format!("/warnings/{}", w.id), lang)) { (w.id) } }
+                    td { (w.title) } td { (level_name(lang, &w.level)) } td { (status_name(lang, &w.status)) }
+                    td { (w.published_on.clone().unwrap_or_default()) }
+                } } }
+            }
+        }
+    };
+    page(lang, title, body).into_response()
+}
+
+/// `GET /warnings/{id}`.
+pub(crate) async fn warning(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path(id): Path<String>,
+    Query(params): Query<WarningParams>,
+) -> Response {
+    let lang = params.lang;
+    let regulator =
+        session.user.as_ref().is_some_and(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator));
+    let warning = match state.store.warning(&id).await {
+        Ok(Some(w)) if w.published_on.is_some() || regulator => w,
+        Ok(_) => {
+            return error_page(lang, &ApiError::not_found(format!("{} {id}", lang.t("没有风险警示", "No warning"))))
+        }
+        Err(error) => return error_page(lang, &error.into()),
+    };
+    let events = state.store.warning_events(&id).await.unwrap_or_default();
+    let body = html! {
+        h1 { (warning.title) }
+        p.muted { (warning.id) " · " (level_name(lang, &warning.level)) " · " (status_name(lang, &warning.status))
+            @if let Some(day) = &warning.published_on { " · " (lang.t("发布于", "published")) " " (day) }
+            @if let Some(day) = &warning.withdrawn_on { " · " (lang.t("撤销于", "withdrawn")) " " (day) } }
+        @if warning.status == "withdrawn" { div.warning { (lang.t("该警示已撤销。", "This warning has been withdrawn.")) } }
+        p { (warning.body) }
+        dl {
+            dt { (lang.t("产品类别", "Product categories")) }
+            dd { @for code in warning.scope["product_codes"].as_array().into_iter().flatten() { (category_name(code.as_str().unwrap_or(""))) " " } }
+            dt { (lang.t("地区", "Regions")) }
+            dd { @for code in warning.scope["regions"].as_array().into_iter().flatten() { code { (code.as_str().unwrap_or("")) } " " } }
+        }
+        h2 { (lang.t("历程", "History")) }
+        table {
+            thead { tr { th { (lang.t("环节", "Stage")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
+            tbody { @for e in &events { tr { td { (e.stage) } td { (super::recalls::china_time(&e.at)) } td { (e.note.clone().unwrap_or_default()) " " (e.data.clone().unwrap_or_default()) } } } }
+        }
+    };
+    page(lang, &warning.title, body).into_response()
+}
