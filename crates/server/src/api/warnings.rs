@@ -48,18 +48,18 @@ fn own_region(user: &User) -> String {
     user.region_code.clone().filter(|_| user.role == Role::Regulator).unwrap_or_else(|| "000000".into())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub(crate) struct AssessmentBody {
-    title: Option<String>,
-    product_code: Option<String>,
-    hazard: Option<String>,
-    severity: Option<i64>,
+    pub title: Option<String>,
+    pub product_code: Option<String>,
+    pub hazard: Option<String>,
+    pub severity: Option<i64>,
     #[serde(default)]
-    steps: Vec<Step>,
-    signal: Option<Value>,
+    pub steps: Vec<Step>,
+    pub signal: Option<Value>,
 }
 
-async fn create_assessment(
+pub(crate) async fn create_assessment(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<AssessmentBody>, JsonRejection>,
@@ -91,7 +91,7 @@ async fn create_assessment(
     Ok((StatusCode::CREATED, Json(assessment)))
 }
 
-async fn one_assessment(
+pub(crate) async fn one_assessment(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
@@ -102,13 +102,13 @@ async fn one_assessment(
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct WarningBody {
-    assessment_id: Option<String>,
-    title: Option<String>,
-    body: Option<String>,
-    scope: Option<Value>,
-    note: Option<String>,
-    action: Option<String>,
-    reference: Option<String>,
+    pub assessment_id: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub scope: Option<Value>,
+    pub note: Option<String>,
+    pub action: Option<String>,
+    pub reference: Option<String>,
 }
 
 /// A warning's scope: product categories, GB/T 2260 regions, GTINs and lots, each checked.
@@ -142,7 +142,7 @@ fn scope(value: Option<Value>, product_code: &str) -> Result<Value, ApiError> {
     Ok(json!({"product_codes": products, "regions": regions, "gtins": gtins, "lots": list("lots")}))
 }
 
-async fn draft(
+pub(crate) async fn draft(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<WarningBody>, JsonRejection>,
@@ -208,7 +208,7 @@ async fn step(
 
 macro_rules! warning_handler {
     ($name:ident, |$state:ident, $user:ident, $warning:ident, $body:ident| $run:expr) => {
-        async fn $name(
+        pub(crate) async fn $name(
             State($state): State<AppState>,
             AuthUser($user): AuthUser,
             Path(id): Path<String>,

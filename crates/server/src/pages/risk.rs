@@ -141,7 +141,11 @@ fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
                     th { (sortable("chi2", "χ²")) } th { (sortable("ic025", "IC025")) } th { (sortable("eb05", "EB05")) } th { "EBGM" }
                 } }
                 tbody { @for s in &signals { tr {
-                    td { (category_name(s["product_code"].as_str().unwrap_or(""))) } td { code { (s["hazard"].as_str().unwrap_or("")) } }
+                    td { (category_name(s["product_code"].as_str().unwrap_or("")))
+                        " " a href=(with_lang(&format!("/risk-assessments/new?product_code={}&hazard={}&signal={}",
+                            s["product_code"].as_str().unwrap_or(""), s["hazard"].as_str().unwrap_or(""),
+                            crate::api::epcis::percent_encode(&s.to_string())), lang)) { (lang.t("评估", "assess")) } }
+                    td { code { (s["hazard"].as_str().unwrap_or("")) } }
                     td { (s["cases"]) }
                     @for key in ["prr", "ror", "chi2", "ic025", "eb05", "ebgm"] {
                         td { (s[key].as_f64().map_or("—".to_owned(), |v| format!("{v:.2}"))) }
@@ -260,6 +264,7 @@ pub(crate) async fn warning(
             dt { (lang.t("地区", "Regions")) }
             dd { @for code in warning.scope["regions"].as_array().into_iter().flatten() { code { (code.as_str().unwrap_or("")) } " " } }
         }
+        @if regulator { (warning_forms(lang, &session, &warning)) }
         h2 { (lang.t("历程", "History")) }
         table {
             thead { tr { th { (lang.t("环节", "Stage")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
@@ -267,4 +272,265 @@ pub(crate) async fn warning(
         }
     };
     page(lang, &warning.title, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewAssessmentParams {
+    #[serde(default)]
+    lang: Lang,
+    product_code: Option<String>,
+    hazard: Option<String>,
+    signal: Option<String>,
+}
+
+/// `GET /risk-assessments/new`: the RAG form, prefilled from a signal.
+pub(crate) async fn new_assessment(session: PageUser, Query(params): Query<NewAssessmentParams>) -> Response {
+    let lang = params.lang;
+    if !session.user.as_ref().is_some_and(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator)) {
+        return error_page(
+            lang,
+            &ApiError::forbidden(lang.t("风险评估由监管人员进行", "risk assessments are made by regulators")),
+        );
+    }
+    let title = lang.t("风险评估（RAG 方法）", "Risk assessment (RAG method)");
+    let body = html! {
+        h1 { (title) }
+        form.stack method="post" action=(with_lang("/risk-assessments", lang)) {
+            (session.field())
+            input type="hidden" name="signal" value=(params.signal.clone().unwrap_or_default());
+            label { (lang.t("标题", "Title")) input type="text" name="title" required; }
+            label { (lang.t("产品类别代码", "Product category code")) input type="text" name="product_code" value=(params.product_code.clone().unwrap_or_default()) required; }
+            label { (lang.t("危害", "Hazard")) input type="text" name="hazard" value=(params.hazard.clone().unwrap_or_default()) required; }
+            label { (lang.t("伤害严重度", "Severity")) select name="severity" {
+                option value="1" { (lang.t("1 急救即可", "1 first aid")) } option value="2" { (lang.t("2 急诊，功能受损不超过 6 个月", "2 emergency visit")) }
+                option value="3" { (lang.t("3 住院，超过 6 个月或永久", "3 hospital, lasting")) } option value="4" { (lang.t("4 致命或严重永久损伤", "4 fatal or severe permanent")) } } }
+            label { (lang.t("伤害情景：每行一步，写“描述, 概率”", "Injury scenario: one step a line, 'description, probability'"))
+                textarea name="steps" rows="5" required { "" } }
+            button type="submit" { (lang.t("评估", "Assess")) }
+        }
+    };
+    page(lang, title, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AssessmentForm {
+    csrf: String,
+    #[serde(default)]
+    lang: Lang,
+    title: Option<String>,
+    product_code: Option<String>,
+    hazard: Option<String>,
+    severity: Option<String>,
+    steps: Option<String>,
+    signal: Option<String>,
+}
+
+fn parse_steps(text: &str) -> Result<Vec<crate::api::risk::Step>, ApiError> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            let (description, probability) = line.rsplit_once([',', '，']).ok_or_else(|| {
+                ApiError::bad_request("invalid_request", format!("step {}: write 'description, probability'", i + 1))
+            })?;
+            let probability = probability.trim().parse::<f64>().map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_request",
+                    format!("step {}: '{}' is not a probability", i + 1, probability.trim()),
+                )
+            })?;
+            Ok(crate::api::risk::Step { description: description.trim().to_owned(), probability })
+        })
+        .collect()
+}
+
+/// `POST /risk-assessments`: assesses, then opens the warning draft form.
+pub(crate) async fn create_assessment(
+    State(state): State<AppState>,
+    session: PageUser,
+    axum::extract::Form(form): axum::extract::Form<AssessmentForm>,
+) -> Response {
+    let lang = form.lang;
+    let result = async {
+        let user = session.authorise(&form.csrf)?.clone();
+        let body = crate::api::warnings::AssessmentBody {
+            title: form.title,
+            product_code: form.product_code,
+            hazard: form.hazard,
+            severity: form.severity.and_then(|s| s.parse().ok()),
+            steps: parse_steps(form.steps.as_deref().unwrap_or(""))?,
+            signal: form.signal.and_then(|s| serde_json::from_str(&s).ok()),
+        };
+        crate::api::warnings::create_assessment(State(state), crate::auth::AuthUser(user), Ok(axum::Json(body)))
+            .await
+            .map(|(_, a)| a.0)
+    }
+    .await;
+    match result {
+        Ok(assessment) => {
+            axum::response::Redirect::to(&with_lang(&format!("/warnings/new?assessment_id={}", assessment.id), lang))
+                .into_response()
+        }
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewWarningParams {
+    #[serde(default)]
+    lang: Lang,
+    assessment_id: String,
+}
+
+/// `GET /warnings/new?assessment_id=`: the draft form, showing the assessment's level.
+pub(crate) async fn new_warning(
+    State(state): State<AppState>,
+    session: PageUser,
+    Query(params): Query<NewWarningParams>,
+) -> Response {
+    let lang = params.lang;
+    let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
+    let assessment = match crate::api::warnings::one_assessment(
+        State(state),
+        crate::auth::AuthUser(user),
+        Path(params.assessment_id.clone()),
+    )
+    .await
+    {
+        Ok(a) => a.0,
+        Err(error) => return error_page(lang, &error),
+    };
+    let title = lang.t("起草风险警示", "Draft a risk warning");
+    let body = html! {
+        h1 { (title) }
+        p { (assessment.title) " · " strong { (level_name(lang, &assessment.level)) } " · P = " (format!("{:.2e}", assessment.probability))
+            " · " (lang.t("严重度", "severity")) " " (assessment.severity) }
+        form.stack method="post" action=(with_lang("/warnings", lang)) {
+            (session.field())
+            input type="hidden" name="assessment_id" value=(assessment.id);
+            label { (lang.t("标题", "Title")) input type="text" name="title" required; }
+            label { (lang.t("正文", "Text")) textarea name="body" rows="6" required {} }
+            label { (lang.t("地区（行政区划代码，逗号分隔）", "Regions (codes, comma-separated)")) input type="text" name="regions"; }
+            button type="submit" { (lang.t("保存草稿", "Save the draft")) }
+        }
+    };
+    page(lang, title, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct WarningForm {
+    csrf: String,
+    #[serde(default)]
+    lang: Lang,
+    assessment_id: Option<String>,
+    title: Option<String>,
+    body: Option<String>,
+    regions: Option<String>,
+    note: Option<String>,
+    action: Option<String>,
+    reference: Option<String>,
+}
+
+fn warning_body(form: &WarningForm) -> crate::api::warnings::WarningBody {
+    let regions: Vec<String> = form
+        .regions
+        .as_deref()
+        .unwrap_or("")
+        .split([',', '，'])
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect();
+    crate::api::warnings::WarningBody {
+        assessment_id: form.assessment_id.clone(),
+        title: form.title.clone(),
+        body: form.body.clone(),
+        scope: (!regions.is_empty()).then(|| serde_json::json!({"regions": regions})),
+        note: form.note.clone(),
+        action: form.action.clone(),
+        reference: form.reference.clone(),
+    }
+}
+
+/// `POST /warnings`: the draft form.
+pub(crate) async fn draft_warning(
+    State(state): State<AppState>,
+    session: PageUser,
+    axum::extract::Form(form): axum::extract::Form<WarningForm>,
+) -> Response {
+    let lang = form.lang;
+    let result = async {
+        let user = session.authorise(&form.csrf)?.clone();
+        crate::api::warnings::draft(State(state), crate::auth::AuthUser(user), Ok(axum::Json(warning_body(&form))))
+            .await
+    }
+    .await;
+    match result {
+        Ok((_, view)) => {
+            let id = view.0["id"].as_str().unwrap_or_default().to_owned();
+            axum::response::Redirect::to(&with_lang(&format!("/warnings/{id}"), lang)).into_response()
+        }
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+/// `POST /warnings/{id}/{stage}`: review, publish, update, withdraw or a response.
+pub(crate) async fn warning_stage(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path((id, stage)): Path<(String, String)>,
+    axum::extract::Form(form): axum::extract::Form<WarningForm>,
+) -> Response {
+    use crate::api::warnings as api;
+    let lang = form.lang;
+    let result = async {
+        let user = crate::auth::AuthUser(session.authorise(&form.csrf)?.clone());
+        let body = Ok(axum::Json(warning_body(&form)));
+        let path = Path(id.clone());
+        match stage.as_str() {
+            "review" => api::review(State(state), user, path, body).await,
+            "publish" => api::publish(State(state), user, path, body).await,
+            "update" => api::update(State(state), user, path, body).await,
+            "withdraw" => api::withdraw(State(state), user, path, body).await,
+            "responses" => api::respond(State(state), user, path, body).await,
+            other => Err(ApiError::not_found(format!("no warning stage {other}"))),
+        }
+    }
+    .await;
+    match result {
+        Ok(_) => axum::response::Redirect::to(&with_lang(&format!("/warnings/{id}"), lang)).into_response(),
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+/// The forms a regulator sees on a warning page.
+pub(crate) fn warning_forms(lang: Lang, session: &PageUser, warning: &store::warnings::Warning) -> Markup {
+    let action = |stage: &str| with_lang(&format!("/warnings/{}/{stage}", warning.id), lang);
+    let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
+    html! {
+        h2 { (lang.t("办理", "Work")) }
+        @match warning.status.as_str() {
+            "draft" => { form.stack method="post" action=(action("review")) { (session.field()) (note) button { (lang.t("审核通过（须由起草人以外的人员）", "Approve (someone other than the drafter)")) } } }
+            "reviewed" => { form.stack method="post" action=(action("publish")) { (session.field()) button { (lang.t("发布", "Publish")) } } }
+            "published" | "updated" => {
+                form.stack method="post" action=(action("update")) { (session.field())
+                    label { (lang.t("新正文（可选）", "New text (optional)")) textarea name="body" {} }
+                    label { (lang.t("更新说明", "What changed")) textarea name="note" required {} }
+                    button { (lang.t("更新", "Update")) } }
+                form.stack method="post" action=(action("withdraw")) { (session.field())
+                    label { (lang.t("撤销理由", "Why it is withdrawn")) textarea name="note" required {} }
+                    button { (lang.t("撤销", "Withdraw")) } }
+            }
+            _ => {}
+        }
+        @if warning.status != "withdrawn" {
+            form.stack method="post" action=(action("responses")) { (session.field())
+                label { (lang.t("处置措施", "Response")) select name="action" {
+                    option value="sampling_ordered" { (lang.t("部署监督抽查", "sampling ordered")) }
+                    option value="recall_opened" { (lang.t("启动召回", "recall opened")) }
+                    option value="notice_to_enterprises" { (lang.t("约谈/告知企业", "notice to enterprises")) } } }
+                label { (lang.t("关联编号（抽查任务、召回编号）", "Reference (campaign, recall)")) input type="text" name="reference"; }
+                button { (lang.t("记录处置", "Record the response")) } }
+        }
+    }
 }

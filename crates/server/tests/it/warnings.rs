@@ -81,3 +81,40 @@ async fn a_warning_is_assessed_drafted_reviewed_published_updated_and_withdrawn(
     let (status, still_public) = test.get_json(&format!("/api/v1/warnings/{wid}")).await;
     assert_eq!((status, still_public["status"].as_str()), (StatusCode::OK, Some("withdrawn")));
 }
+
+#[tokio::test]
+async fn a_warning_runs_through_the_pages() {
+    let test = TestApp::new().await;
+    let regulator = test.session_cookie("regulator", "r1").await;
+    let (status, form) =
+        test.get_with_cookie("/risk-assessments/new?product_code=0503&hazard=battery_fire", &regulator).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("value=\"battery_fire\""));
+    let steps = "电池缺陷%2C+0.01%0A充电起火%2C+0.1%0A烧伤%2C+0.5";
+    let (status, location, body) = test
+        .post_form("/risk-assessments", &regulator, &format!("csrf=r1&title=%E9%94%82%E7%94%B5%E6%B1%A0&product_code=0503&hazard=battery_fire&severity=4&steps={steps}"))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let draft_form = location.unwrap();
+    assert!(draft_form.starts_with("/warnings/new?assessment_id=ZL-RA-"), "{draft_form}");
+    let (_, page) = test.get_with_cookie(&draft_form, &regulator).await;
+    assert!(page.contains("严重风险"), "{page}");
+    let assessment_id = draft_form.split('=').nth(1).unwrap();
+    let (status, location, body) = test
+        .post_form("/warnings", &regulator, &format!("csrf=r1&assessment_id={assessment_id}&title=%E8%AD%A6%E7%A4%BA&body=%E5%8B%BF%E5%AE%A4%E5%86%85%E5%85%85%E7%94%B5&regions=330100"))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let warning = location.unwrap();
+    let (status, _, _) = test.post_form(&format!("{warning}/review"), &regulator, "csrf=r1").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the drafter does not review");
+    let admin = test.session_cookie("admin", "a1").await;
+    for (cookie, csrf, stage) in [(&admin, "a1", "review"), (&regulator, "r1", "publish")] {
+        let (status, _, body) = test.post_form(&format!("{warning}/{stage}"), cookie, &format!("csrf={csrf}")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{stage}: {body}");
+    }
+    let (status, _, _) =
+        test.post_form(&format!("{warning}/withdraw"), &regulator, "csrf=r1&note=%E5%B7%B2%E6%B6%88%E9%99%A4").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, public) = test.send(Method::GET, &warning, None, None).await;
+    assert!(public.contains("已撤销") && !public.contains("name=\"csrf\""), "{public}");
+}
