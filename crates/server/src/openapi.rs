@@ -77,6 +77,8 @@ fn traceability_paths() -> Value {
         "/api/v1/warnings/{id}/update": {"post": {"summary": "Update a published warning (note required)", "security": bearer, "responses": {"200": {"description": "updated"}}}},
         "/api/v1/warnings/{id}/withdraw": {"post": {"summary": "Withdraw a published warning (note required)", "security": bearer, "responses": {"200": {"description": "withdrawn"}}}},
         "/api/v1/warnings/{id}/responses": {"post": {"summary": "Record a response (早处置): sampling_ordered, recall_opened, notice_to_enterprises", "security": bearer, "responses": {"200": {"description": "recorded"}}}},
+        "/api/v1/signals/series": {"get": {"summary": "A product's weekly injury counts with the detector's expected value and threshold per week (regulators)", "security": bearer,
+            "responses": {"200": {"description": "{weeks, observed, expected, upper, alarm}"}}}},
         "/api/v1/injuries/{case_id}": {"get": {"summary": "One case (regulators, and the reporting hospital)", "security": bearer,
             "responses": {"200": {"description": "the case"}, "404": error_response("not_found")}}},
         "/api/v1/recalls/rules": {"get": {"summary": "Stage deadlines, their sources and confidence", "responses": {"200": {"description": "{version, rules}"}}}},

@@ -20,7 +20,68 @@ use crate::input::{self, optional_text};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/signals", get(signals))
+    Router::new().route("/api/v1/signals", get(signals)).route("/api/v1/signals/series", get(series_handler))
+}
+
+/// Weekly counts of one product for the last `weeks` weeks up to `to`, with the detector's expected value and
+/// threshold for each: what a signal's chart draws.
+pub(crate) async fn series(
+    state: &AppState,
+    product_code: &str,
+    to: NaiveDate,
+    weeks: usize,
+) -> Result<Value, ApiError> {
+    let config = FarringtonConfig::default();
+    let span = (config.years + 1) * config.period + weeks;
+    let from = to - Duration::days((span * 7) as i64 - 1);
+    let daily = state.store.injury_daily(&from.to_string(), &to.to_string()).await?;
+    let mut counts = vec![0.0; span];
+    for (product, day, n) in &daily {
+        if product != product_code {
+            continue;
+        }
+        let Ok(day) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else { continue };
+        let back = (to - day).num_days();
+        if (0..(span as i64) * 7).contains(&back) {
+            counts[span - 1 - (back / 7) as usize] += *n as f64;
+        }
+    }
+    let mut out =
+        json!({"product_code": product_code, "weeks": [], "observed": [], "expected": [], "upper": [], "alarm": []});
+    for k in span - weeks..span {
+        let week_ending = to - Duration::days(((span - 1 - k) * 7) as i64);
+        let result = farrington_flexible(&counts, k, &config);
+        out["weeks"].as_array_mut().expect("array").push(json!(week_ending.to_string()));
+        out["observed"].as_array_mut().expect("array").push(json!(counts[k]));
+        out["expected"].as_array_mut().expect("array").push(json!(result.map(|r| r.expected)));
+        out["upper"].as_array_mut().expect("array").push(json!(result.map(|r| r.threshold.upper)));
+        out["alarm"].as_array_mut().expect("array").push(json!(result.is_some_and(|r| r.alarm)));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SeriesParams {
+    product_code: String,
+    to: Option<String>,
+    weeks: Option<usize>,
+}
+
+/// `GET /api/v1/signals/series?product_code=&to=&weeks=`: for regulators.
+async fn series_handler(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Query(params): Query<SeriesParams>,
+) -> Result<Json<Value>, ApiError> {
+    if !matches!(user.role, store::Role::Admin | store::Role::Regulator) {
+        return Err(ApiError::forbidden("signals are for regulators"));
+    }
+    let to = match optional_text(params.to) {
+        Some(text) => input::date("to", &text)?,
+        None => crate::api::recalls::today(),
+    };
+    let weeks = params.weeks.unwrap_or(52).clamp(1, 260);
+    Ok(Json(series(&state, params.product_code.trim(), to, weeks).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -54,6 +54,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/recalls/{id}", get(recalls::recall_page))
         .route("/recalls/{id}/{stage}", post(recalls::stage))
         .route(
+            "/assets/signals.js",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/signals.js"))
+            }),
+        )
+        .route(
             "/assets/trace.js",
             get(|| async {
                 ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/trace.js"))

@@ -176,6 +176,21 @@ pub(crate) async fn signals(
         .clone()
         .filter(|s| ["cases", "prr", "ror", "chi2", "ic025", "eb05"].contains(&s.as_str()))
         .unwrap_or_else(|| "eb05".into());
+    // Each temporal signal gets its chart: the weekly series and the threshold the detector set for each week.
+    let mut charts = Vec::new();
+    if answer["method"] == "farrington" {
+        let to = answer["period"]["to"].as_str().and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
+        for signal in answer["signals"].as_array().into_iter().flatten() {
+            let (Some(product), Some(to)) = (signal["product_code"].as_str(), to) else { continue };
+            match crate::api::signals::series(&state, product, to, 52).await {
+                Ok(mut series) => {
+                    series["title"] = serde_json::json!(category_name(product));
+                    charts.push(series);
+                }
+                Err(error) => return error_page(lang, &error),
+            }
+        }
+    }
     let title = lang.t("风险信号", "Risk signals");
     let body = html! {
         h1 { (title) }
@@ -186,6 +201,14 @@ pub(crate) async fn signals(
         p.muted { (answer["period"]["from"].as_str().unwrap_or("")) " – " (answer["period"]["to"].as_str().unwrap_or("")) " · "
             (answer["signals"].as_array().map_or(0, Vec::len)) " " (lang.t("个信号", "signals")) }
         (signal_table(lang, &answer, &sort))
+        @if !charts.is_empty() {
+            @for (i, _) in charts.iter().enumerate() { div id=(format!("signal-chart-{i}")) style="height:280px" {} }
+            script id="signal-data" type="application/json" {
+                (maud::PreEscaped(serde_json::json!({"charts": charts, "observed": lang.t("观察", "observed"), "upper": lang.t("阈值", "threshold"), "expected": lang.t("期望", "expected")}).to_string().replace("</", "<\\/")))
+            }
+            script src="/assets/echarts.min.js" {}
+            script src="/assets/signals.js" {}
+        }
     };
     page(lang, title, body).into_response()
 }

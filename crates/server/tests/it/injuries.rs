@@ -195,6 +195,19 @@ async fn signals_find_a_cluster_and_not_the_noise() {
     let (status, board) = test.get_with_cookie("/signals?method=farrington&to=2026-11-20", &cookie).await;
     assert_eq!(status, StatusCode::OK);
     assert!(board.contains("电动自行车") || board.contains("0503"), "{board}");
+    assert!(board.contains("signal-chart-0") && board.contains("/assets/signals.js"), "a chart per signal");
+    let (status, series) = test
+        .write(
+            Method::GET,
+            "/api/v1/signals/series?product_code=0503&to=2026-11-20&weeks=10",
+            Some(&test.hangzhou_regulator),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{series}");
+    assert_eq!(series["weeks"].as_array().unwrap().len(), 10);
+    assert_eq!(series["alarm"][9], true, "{series}");
+    assert!(series["observed"][9].as_f64().unwrap() > series["upper"][9].as_f64().unwrap());
     let (status, _) = test.send(Method::GET, "/signals", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
