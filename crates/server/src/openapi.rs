@@ -60,7 +60,7 @@ fn traceability_paths() -> Value {
             "responses": {"200": {"description": "{estimates, hospitals, method, stability_rule}"}}}},
         "/api/v1/signals": {"get": {"summary": "Risk signals from injury reports: disproportionality (PRR, ROR, χ², IC, BCPNN, EBGM) or Farrington alarms, each with its method and parameters (regulators)",
             "security": bearer,
-            "parameters": [{"name": "source", "in": "query", "schema": {"type": "string", "enum": ["injuries"]}},
+            "parameters": [{"name": "source", "in": "query", "schema": {"type": "string", "enum": ["injuries", "inspections"]}},
                            {"name": "method", "in": "query", "schema": {"type": "string", "enum": ["disproportionality", "farrington"]}},
                            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],

@@ -757,6 +757,21 @@ impl Store {
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(campaign_id).bind(uscc).bind(limit).fetch_all(pool).await?))
     }
 
+    /// Decided failures in a period: product category, sampling day and the failed test items (`;`-separated), for
+    /// risk signals from supervision sampling.
+    pub async fn failures_between(&self, from: &str, to: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT product_category, sampled_on, COALESCE(failed_items, '') FROM samples \
+                 WHERE verdict = 'fail' AND sampled_on >= $1 AND sampled_on <= $2",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// Test items of a sample, by round.
     pub async fn sample_items(&self, id: &str) -> Result<Vec<(i64, TestItem)>, StoreError> {
         let sql = "SELECT round, item, standard_clause, limit_value, measured, unit, verdict FROM sample_items \

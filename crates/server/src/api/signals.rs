@@ -27,6 +27,7 @@ pub(super) fn router() -> Router<AppState> {
 /// threshold for each: what a signal's chart draws.
 pub(crate) async fn series(
     state: &AppState,
+    source: Source,
     product_code: &str,
     to: NaiveDate,
     weeks: usize,
@@ -34,7 +35,7 @@ pub(crate) async fn series(
     let config = FarringtonConfig::default();
     let span = (config.years + 1) * config.period + weeks;
     let from = to - Duration::days((span * 7) as i64 - 1);
-    let daily = state.store.injury_daily(&from.to_string(), &to.to_string()).await?;
+    let daily = source.daily(state, &from.to_string(), &to.to_string()).await?;
     let mut counts = vec![0.0; span];
     for (product, day, n) in &daily {
         if product != product_code {
@@ -62,6 +63,7 @@ pub(crate) async fn series(
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SeriesParams {
+    source: Option<String>,
     product_code: String,
     to: Option<String>,
     weeks: Option<usize>,
@@ -81,7 +83,8 @@ async fn series_handler(
         None => crate::api::recalls::today(),
     };
     let weeks = params.weeks.unwrap_or(52).clamp(1, 260);
-    Ok(Json(series(&state, params.product_code.trim(), to, weeks).await?))
+    let source = Source::parse(params.source.as_deref())?;
+    Ok(Json(series(&state, source, params.product_code.trim(), to, weeks).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -180,10 +183,72 @@ fn temporal(daily: &[(String, String, u64)], to: NaiveDate, config: &FarringtonC
     })
 }
 
-/// The signals of one method over stored injuries, for regulators.
+/// Where reports come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// Sentinel-hospital injury cases: product × hazard (or diagnosis).
+    Injuries,
+    /// Supervision sampling failures: product category × failed test item.
+    Inspections,
+}
+
+impl Source {
+    /// Reads the `source` parameter (injuries by default).
+    pub(crate) fn parse(value: Option<&str>) -> Result<Self, ApiError> {
+        match value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or("injuries") {
+            "injuries" => Ok(Source::Injuries),
+            "inspections" => Ok(Source::Inspections),
+            other => Err(ApiError::bad_request(
+                "invalid_request",
+                format!("source '{other}' is not injuries or inspections (complaints join with their store)"),
+            )),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Source::Injuries => "injuries",
+            Source::Inspections => "inspections",
+        }
+    }
+
+    /// Report counts per product × hazard in a period.
+    async fn table(self, state: &AppState, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, ApiError> {
+        match self {
+            Source::Injuries => Ok(state.store.injury_table(from, to).await?),
+            Source::Inspections => {
+                let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+                for (category, _, items) in state.store.failures_between(from, to).await? {
+                    let items: Vec<&str> = items.split([';', '；']).map(str::trim).filter(|i| !i.is_empty()).collect();
+                    for item in if items.is_empty() { vec!["(unspecified)"] } else { items } {
+                        *counts.entry((category.clone(), item.to_owned())).or_default() += 1;
+                    }
+                }
+                Ok(counts.into_iter().map(|((c, i), n)| (c, i, n)).collect())
+            }
+        }
+    }
+
+    /// Report counts per product and day in a period.
+    async fn daily(self, state: &AppState, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, ApiError> {
+        match self {
+            Source::Injuries => Ok(state.store.injury_daily(from, to).await?),
+            Source::Inspections => {
+                let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+                for (category, day, _) in state.store.failures_between(from, to).await? {
+                    *counts.entry((category, day)).or_default() += 1;
+                }
+                Ok(counts.into_iter().map(|((c, d), n)| (c, d, n)).collect())
+            }
+        }
+    }
+}
+
+/// The signals of one method over stored reports of a source, for regulators.
 pub(crate) async fn compute(
     state: &AppState,
     user: &store::User,
+    source: Source,
     method: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -202,15 +267,14 @@ pub(crate) async fn compute(
                 Some(text) => input::date("from", &text)?,
                 None => to - Duration::days(365),
             };
-            let mut answer = disproportionality(&state.store.injury_table(&from.to_string(), &to.to_string()).await?);
+            let mut answer = disproportionality(&source.table(state, &from.to_string(), &to.to_string()).await?);
             answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
             answer
         }
         "farrington" => {
             let config = FarringtonConfig::default();
             let from = to - Duration::days(((config.years + 1) * config.period * 7) as i64 - 1);
-            let mut answer =
-                temporal(&state.store.injury_daily(&from.to_string(), &to.to_string()).await?, to, &config);
+            let mut answer = temporal(&source.daily(state, &from.to_string(), &to.to_string()).await?, to, &config);
             answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
             answer
         }
@@ -221,7 +285,7 @@ pub(crate) async fn compute(
             ))
         }
     };
-    answer["source"] = json!("injuries");
+    answer["source"] = json!(source.name());
     Ok(answer)
 }
 
@@ -231,12 +295,6 @@ async fn signals(
     AuthUser(user): AuthUser,
     Query(params): Query<SignalParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let source = optional_text(params.source).unwrap_or_else(|| "injuries".into());
-    if source != "injuries" {
-        return Err(ApiError::bad_request(
-            "invalid_request",
-            format!("source '{source}': injuries is the source so far (complaints and inspection failures join with their stores)"),
-        ));
-    }
-    Ok(Json(compute(&state, &user, params.method, params.from, params.to).await?))
+    let source = Source::parse(params.source.as_deref())?;
+    Ok(Json(compute(&state, &user, source, params.method, params.from, params.to).await?))
 }

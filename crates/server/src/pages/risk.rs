@@ -114,6 +114,7 @@ pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query
 pub(crate) struct SignalParams {
     #[serde(default)]
     lang: Lang,
+    source: Option<String>,
     method: Option<String>,
     sort: Option<String>,
     to: Option<String>,
@@ -166,7 +167,12 @@ pub(crate) async fn signals(
     let lang = params.lang;
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
     let method = params.method.clone().unwrap_or_else(|| "farrington".into());
-    let answer = crate::api::signals::compute(&state, &user, Some(method.clone()), None, params.to.clone()).await;
+    let source = match crate::api::signals::Source::parse(params.source.as_deref()) {
+        Ok(source) => source,
+        Err(error) => return error_page(lang, &error),
+    };
+    let answer =
+        crate::api::signals::compute(&state, &user, source, Some(method.clone()), None, params.to.clone()).await;
     let answer = match answer {
         Ok(answer) => answer,
         Err(error) => return error_page(lang, &error),
@@ -182,7 +188,7 @@ pub(crate) async fn signals(
         let to = answer["period"]["to"].as_str().and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
         for signal in answer["signals"].as_array().into_iter().flatten() {
             let (Some(product), Some(to)) = (signal["product_code"].as_str(), to) else { continue };
-            match crate::api::signals::series(&state, product, to, 52).await {
+            match crate::api::signals::series(&state, source, product, to, 52).await {
                 Ok(mut series) => {
                     series["title"] = serde_json::json!(category_name(product));
                     charts.push(series);

@@ -211,3 +211,58 @@ async fn signals_find_a_cluster_and_not_the_noise() {
     let (status, _) = test.send(Method::GET, "/signals", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Supervision sampling failures are a signal source too: a test item failing far more in one category than
+/// elsewhere stands out.
+#[tokio::test]
+async fn inspection_failures_are_a_signal_source() {
+    use store::inspections::NewSample;
+    let test = TestApp::new().await;
+    let items = [
+        "GB 4806.7-2016 4.2 总迁移量",
+        "GB/T 29862-2013 4.1 纤维含量",
+        "GB 6675.2-2014 4.1 小零件",
+        "GB 4706.1-2005 10 输入功率",
+    ];
+    let categories = ["0201", "0301", "0401", "0501"];
+    let mut samples = Vec::new();
+    for i in 0..400 {
+        let category = categories[i % 4];
+        // Toys fail on small parts three times in four; everything else fails evenly across items.
+        let item = if category == "0401" && i % 16 != 2 { items[2] } else { items[(i / 4) % 4] };
+        samples.push(NewSample {
+            sample_id: format!("F{i}"),
+            campaign_id: "2026-GC".into(),
+            campaign_level: "national".into(),
+            sampled_on: format!("2026-{:02}-15", 1 + i % 10),
+            product_category: category.into(),
+            uscc: crate::OWN_USCC.into(),
+            region_code: "330106".into(),
+            channel: "retail".into(),
+            verdict: "fail".into(),
+            gtin: None,
+            lot: None,
+            production_date: None,
+            lab: None,
+            sampler: None,
+            failed_items: Some(item.into()),
+            stratum: None,
+            stratum_population: None,
+        });
+    }
+    test.state.store.import_samples(&samples).await.unwrap();
+    let (status, table) = test
+        .write(
+            Method::GET,
+            "/api/v1/signals?source=inspections&method=disproportionality&from=2026-01-01&to=2026-11-20",
+            Some(&test.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{table}");
+    assert_eq!(table["source"], "inspections");
+    let top = &table["signals"][0];
+    assert_eq!((top["product_code"].as_str(), top["hazard"].as_str()), (Some("0401"), Some(items[2])), "{table}");
+    let (status, _) = test.write(Method::GET, "/api/v1/signals?source=complaints", Some(&test.admin), json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
