@@ -177,6 +177,16 @@ mod tests {
             temporal["signals"].as_array().unwrap().iter().map(|s| s["product_code"].as_str().unwrap()).collect();
         flagged.sort();
         assert_eq!(flagged, ["0401", "0503"], "{temporal}");
+        // By province, the battery fires stand out where they happened: Zhejiang and Guangdong.
+        let by_region = get(&app, &token, "/api/v1/signals?method=farrington&by_region=true&to=2026-11-20").await;
+        let places: Vec<(&str, &str)> = by_region["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["product_code"] == "0503")
+            .map(|s| (s["product_code"].as_str().unwrap(), s["region"].as_str().unwrap()))
+            .collect();
+        assert_eq!(places, [("0503", "330000"), ("0503", "440000")], "{by_region}");
         let table = get(&app, &token, "/api/v1/signals?method=disproportionality&from=2026-10-24&to=2026-11-20").await;
         let pairs: Vec<(String, String)> = table["signals"]
             .as_array()

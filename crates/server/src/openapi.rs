@@ -62,6 +62,7 @@ fn traceability_paths() -> Value {
             "security": bearer,
             "parameters": [{"name": "source", "in": "query", "schema": {"type": "string", "enum": ["injuries", "inspections"]}},
                            {"name": "method", "in": "query", "schema": {"type": "string", "enum": ["disproportionality", "farrington"]}},
+                           {"name": "by_region", "in": "query", "schema": {"type": "boolean"}, "description": "temporal detection per product and province"},
                            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],
             "responses": {"200": {"description": "{method, parameters, period, signals}"}, "403": error_response("forbidden")}}},

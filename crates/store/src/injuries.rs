@@ -340,19 +340,23 @@ impl Store {
         })
     }
 
-    /// Case counts per product and day in a period, for weekly series.
-    pub async fn injury_daily(&self, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
+    /// Case counts per product, province (the hospital's; empty unless `by_province`) and day in a period, for
+    /// weekly series.
+    pub async fn injury_daily(
+        &self,
+        from: &str,
+        to: &str,
+        by_province: bool,
+    ) -> Result<Vec<(String, String, String, u64)>, StoreError> {
+        let province = if by_province { "substr(h.region_code, 1, 2) || '0000'" } else { "''" };
+        let sql = format!(
+            "SELECT c.product_code, {province}, c.treated_on, COUNT(*) FROM injury_cases c JOIN hospitals h ON h.id = c.hospital_id \
+             WHERE c.treated_on >= $1 AND c.treated_on <= $2 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        );
         on_pool!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT product_code, treated_on, COUNT(*) FROM injury_cases \
-                 WHERE treated_on >= $1 AND treated_on <= $2 GROUP BY 1, 2 ORDER BY 1, 2",
-            )
-            .bind(from)
-            .bind(to)
-            .fetch_all(pool)
-            .await?;
+            let rows = sqlx::query(&sql).bind(from).bind(to).fetch_all(pool).await?;
             rows.iter()
-                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get::<i64, _>(2)? as u64)))
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get::<i64, _>(3)? as u64)))
                 .collect::<Result<Vec<_>, sqlx::Error>>()
                 .map_err(StoreError::from)
         })

@@ -757,12 +757,16 @@ impl Store {
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(campaign_id).bind(uscc).bind(limit).fetch_all(pool).await?))
     }
 
-    /// Decided failures in a period: product category, sampling day and the failed test items (`;`-separated), for
-    /// risk signals from supervision sampling.
-    pub async fn failures_between(&self, from: &str, to: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+    /// Decided failures in a period: product category, the enterprise's province, sampling day and the failed test
+    /// items (`;`-separated), for risk signals from supervision sampling.
+    pub async fn failures_between(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, String, String, String)>, StoreError> {
         on_pool!(self, pool => {
             Ok(sqlx::query_as(
-                "SELECT product_category, sampled_on, COALESCE(failed_items, '') FROM samples \
+                "SELECT product_category, province_code, sampled_on, COALESCE(failed_items, '') FROM samples \
                  WHERE verdict = 'fail' AND sampled_on >= $1 AND sampled_on <= $2",
             )
             .bind(from)

@@ -29,16 +29,17 @@ pub(crate) async fn series(
     state: &AppState,
     source: Source,
     product_code: &str,
+    region: Option<&str>,
     to: NaiveDate,
     weeks: usize,
 ) -> Result<Value, ApiError> {
     let config = FarringtonConfig::default();
     let span = (config.years + 1) * config.period + weeks;
     let from = to - Duration::days((span * 7) as i64 - 1);
-    let daily = source.daily(state, &from.to_string(), &to.to_string()).await?;
+    let daily = source.daily(state, &from.to_string(), &to.to_string(), region.is_some()).await?;
     let mut counts = vec![0.0; span];
-    for (product, day, n) in &daily {
-        if product != product_code {
+    for (product, row_region, day, n) in &daily {
+        if product != product_code || region.is_some_and(|r| r != row_region) {
             continue;
         }
         let Ok(day) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else { continue };
@@ -47,8 +48,7 @@ pub(crate) async fn series(
             counts[span - 1 - (back / 7) as usize] += *n as f64;
         }
     }
-    let mut out =
-        json!({"product_code": product_code, "weeks": [], "observed": [], "expected": [], "upper": [], "alarm": []});
+    let mut out = json!({"product_code": product_code, "region": region, "weeks": [], "observed": [], "expected": [], "upper": [], "alarm": []});
     for k in span - weeks..span {
         let week_ending = to - Duration::days(((span - 1 - k) * 7) as i64);
         let result = farrington_flexible(&counts, k, &config);
@@ -64,6 +64,7 @@ pub(crate) async fn series(
 #[derive(Debug, Deserialize)]
 pub(crate) struct SeriesParams {
     source: Option<String>,
+    region: Option<String>,
     product_code: String,
     to: Option<String>,
     weeks: Option<usize>,
@@ -84,7 +85,8 @@ async fn series_handler(
     };
     let weeks = params.weeks.unwrap_or(52).clamp(1, 260);
     let source = Source::parse(params.source.as_deref())?;
-    Ok(Json(series(&state, source, params.product_code.trim(), to, weeks).await?))
+    let region = optional_text(params.region);
+    Ok(Json(series(&state, source, params.product_code.trim(), region.as_deref(), to, weeks).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -93,6 +95,9 @@ pub(crate) struct SignalParams {
     method: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// Temporal detection per product and province rather than per product.
+    #[serde(default)]
+    by_region: bool,
 }
 
 /// Disproportionality over the period's product × hazard table: every pair flagged by the Evans rule, a
@@ -143,24 +148,25 @@ fn disproportionality(table: &[(String, String, u64)]) -> Value {
 }
 
 /// Farrington alarms for the week ending on `to`, per product, over weekly counts of the years before.
-fn temporal(daily: &[(String, String, u64)], to: NaiveDate, config: &FarringtonConfig) -> Value {
+fn temporal(daily: &[Daily], to: NaiveDate, config: &FarringtonConfig) -> Value {
     let weeks = (config.years + 1) * config.period;
-    let mut series: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for (product, day, n) in daily {
+    let mut series: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
+    for (product, region, day, n) in daily {
         let Ok(day) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else { continue };
         let back = (to - day).num_days();
         if !(0..(weeks as i64) * 7).contains(&back) {
             continue;
         }
         let week = weeks - 1 - (back / 7) as usize;
-        series.entry(product).or_insert_with(|| vec![0.0; weeks])[week] += *n as f64;
+        series.entry((product, region)).or_insert_with(|| vec![0.0; weeks])[week] += *n as f64;
     }
     let mut signals = Vec::new();
-    for (product, counts) in &series {
+    for ((product, region), counts) in &series {
         let Some(result) = farrington_flexible(counts, weeks - 1, config) else { continue };
         if result.alarm {
             signals.push(json!({
-                "product_code": product, "week_ending": to.to_string(), "observed": counts[weeks - 1],
+                "product_code": product, "region": (!region.is_empty()).then_some(region),
+                "week_ending": to.to_string(), "observed": counts[weeks - 1],
                 "expected": result.expected, "upper": result.threshold.upper, "score": result.threshold.score,
                 "p": result.threshold.p, "trend": result.trend, "phi": result.phi,
             }));
@@ -182,6 +188,9 @@ fn temporal(daily: &[(String, String, u64)], to: NaiveDate, config: &FarringtonC
         "signals": signals,
     })
 }
+
+/// Reports of one product (and region, or empty) on one day.
+type Daily = (String, String, String, u64);
 
 /// Where reports come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,7 +227,7 @@ impl Source {
             Source::Injuries => Ok(state.store.injury_table(from, to).await?),
             Source::Inspections => {
                 let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-                for (category, _, items) in state.store.failures_between(from, to).await? {
+                for (category, _, _, items) in state.store.failures_between(from, to).await? {
                     let items: Vec<&str> = items.split([';', '；']).map(str::trim).filter(|i| !i.is_empty()).collect();
                     for item in if items.is_empty() { vec!["(unspecified)"] } else { items } {
                         *counts.entry((category.clone(), item.to_owned())).or_default() += 1;
@@ -229,16 +238,17 @@ impl Source {
         }
     }
 
-    /// Report counts per product and day in a period.
-    async fn daily(self, state: &AppState, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, ApiError> {
+    /// Report counts per product, region (empty unless `by_region`) and day in a period.
+    async fn daily(self, state: &AppState, from: &str, to: &str, by_region: bool) -> Result<Vec<Daily>, ApiError> {
         match self {
-            Source::Injuries => Ok(state.store.injury_daily(from, to).await?),
+            Source::Injuries => Ok(state.store.injury_daily(from, to, by_region).await?),
             Source::Inspections => {
-                let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-                for (category, day, _) in state.store.failures_between(from, to).await? {
-                    *counts.entry((category, day)).or_default() += 1;
+                let mut counts: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+                for (category, province, day, _) in state.store.failures_between(from, to).await? {
+                    let region = if by_region { province } else { String::new() };
+                    *counts.entry((category, region, day)).or_default() += 1;
                 }
-                Ok(counts.into_iter().map(|((c, d), n)| (c, d, n)).collect())
+                Ok(counts.into_iter().map(|((c, r, d), n)| (c, r, d, n)).collect())
             }
         }
     }
@@ -252,6 +262,7 @@ pub(crate) async fn compute(
     method: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    by_region: bool,
 ) -> Result<Value, ApiError> {
     if !matches!(user.role, store::Role::Admin | store::Role::Regulator) {
         return Err(ApiError::forbidden("signals are for regulators"));
@@ -274,7 +285,8 @@ pub(crate) async fn compute(
         "farrington" => {
             let config = FarringtonConfig::default();
             let from = to - Duration::days(((config.years + 1) * config.period * 7) as i64 - 1);
-            let mut answer = temporal(&source.daily(state, &from.to_string(), &to.to_string()).await?, to, &config);
+            let mut answer =
+                temporal(&source.daily(state, &from.to_string(), &to.to_string(), by_region).await?, to, &config);
             answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
             answer
         }
@@ -296,5 +308,5 @@ async fn signals(
     Query(params): Query<SignalParams>,
 ) -> Result<Json<Value>, ApiError> {
     let source = Source::parse(params.source.as_deref())?;
-    Ok(Json(compute(&state, &user, source, params.method, params.from, params.to).await?))
+    Ok(Json(compute(&state, &user, source, params.method, params.from, params.to, params.by_region).await?))
 }

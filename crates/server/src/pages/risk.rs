@@ -115,6 +115,8 @@ pub(crate) struct SignalParams {
     #[serde(default)]
     lang: Lang,
     source: Option<String>,
+    #[serde(default)]
+    by_region: bool,
     method: Option<String>,
     sort: Option<String>,
     to: Option<String>,
@@ -127,9 +129,10 @@ fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
     html! {
         @if answer["method"] == "farrington" {
             table {
-                thead { tr { th { (lang.t("产品类别", "Product category")) } th { (lang.t("本周观察", "Observed")) } th { (lang.t("期望", "Expected")) } th { (lang.t("阈值", "Threshold")) } th { (lang.t("得分", "Score")) } } }
+                thead { tr { th { (lang.t("产品类别", "Product category")) } th { (lang.t("地区", "Region")) } th { (lang.t("本周观察", "Observed")) } th { (lang.t("期望", "Expected")) } th { (lang.t("阈值", "Threshold")) } th { (lang.t("得分", "Score")) } } }
                 tbody { @for s in &signals { tr {
                     td { (category_name(s["product_code"].as_str().unwrap_or(""))) }
+                    td { (s["region"].as_str().unwrap_or("—")) }
                     td { (s["observed"]) } td { (format!("{:.1}", s["expected"].as_f64().unwrap_or(0.0))) }
                     td { (s["upper"]) } td { (format!("{:.2}", s["score"].as_f64().unwrap_or(0.0))) }
                 } } }
@@ -171,8 +174,16 @@ pub(crate) async fn signals(
         Ok(source) => source,
         Err(error) => return error_page(lang, &error),
     };
-    let answer =
-        crate::api::signals::compute(&state, &user, source, Some(method.clone()), None, params.to.clone()).await;
+    let answer = crate::api::signals::compute(
+        &state,
+        &user,
+        source,
+        Some(method.clone()),
+        None,
+        params.to.clone(),
+        params.by_region,
+    )
+    .await;
     let answer = match answer {
         Ok(answer) => answer,
         Err(error) => return error_page(lang, &error),
@@ -188,9 +199,11 @@ pub(crate) async fn signals(
         let to = answer["period"]["to"].as_str().and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
         for signal in answer["signals"].as_array().into_iter().flatten() {
             let (Some(product), Some(to)) = (signal["product_code"].as_str(), to) else { continue };
-            match crate::api::signals::series(&state, source, product, to, 52).await {
+            let region = signal["region"].as_str();
+            match crate::api::signals::series(&state, source, product, region, to, 52).await {
                 Ok(mut series) => {
-                    series["title"] = serde_json::json!(category_name(product));
+                    let place = region.map(|r| format!(" · {r}")).unwrap_or_default();
+                    series["title"] = serde_json::json!(format!("{}{place}", category_name(product)));
                     charts.push(series);
                 }
                 Err(error) => return error_page(lang, &error),
@@ -202,6 +215,7 @@ pub(crate) async fn signals(
         h1 { (title) }
         p {
             a href=(with_lang("/signals?method=farrington", lang)) { (lang.t("时间聚集（Farrington）", "Temporal (Farrington)")) } " · "
+            a href=(with_lang("/signals?method=farrington&by_region=true", lang)) { (lang.t("按省份的时间聚集", "Temporal by province")) } " · "
             a href=(with_lang("/signals?method=disproportionality", lang)) { (lang.t("比例失衡（PRR、ROR、IC、EBGM）", "Disproportionality (PRR, ROR, IC, EBGM)")) }
         }
         p.muted { (answer["period"]["from"].as_str().unwrap_or("")) " – " (answer["period"]["to"].as_str().unwrap_or("")) " · "
