@@ -194,7 +194,7 @@ async fn master_data(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
         let org = store.organization(&usccs[0]).await?.context("imported organization")?;
         serde_json::to_vec(&org)?
     };
-    let app = server::app(server::AppState { store: store.clone() }).route(
+    let app = server::app(server::AppState::new(store.clone())).route(
         "/constant",
         get(move || {
             let body = sample_body.clone();

@@ -171,7 +171,7 @@ mod tests {
             })
             .await
             .unwrap();
-        let app = server::app(server::AppState { store });
+        let app = server::app(server::AppState::new(store));
         let temporal = get(&app, &token, "/api/v1/signals?method=farrington&to=2026-11-20").await;
         let mut flagged: Vec<&str> =
             temporal["signals"].as_array().unwrap().iter().map(|s| s["product_code"].as_str().unwrap()).collect();

@@ -310,7 +310,7 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
             password: None,
         })
         .await?;
-    let state = AppState { store: store.clone() };
+    let state = AppState::new(store.clone());
     let failed = |e: server::ApiError| anyhow::anyhow!("demo recall: {}", e.message);
     let report = ReportBody {
         regime: Some("consumer".into()),

@@ -230,8 +230,8 @@ async fn serve(store: Store, listen: SocketAddr) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     tracing::info!(backend = store.backend_name(), "zhiliang listening on http://{}", listener.local_addr()?);
-    let app = server::app(server::AppState { store: store.clone() });
-    axum::serve(listener, app)
+    let app = server::app(server::AppState::new(store.clone()));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             tokio::signal::ctrl_c().await.ok();
             tracing::info!("shutting down");

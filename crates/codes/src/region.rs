@@ -271,3 +271,91 @@ pub fn in_use() -> impl Iterator<Item = &'static Region> {
 pub fn all() -> impl Iterator<Item = &'static Region> {
     table().rows.iter()
 }
+
+/// The division an address names, by the names of its province, prefecture and county in use today, e.g.
+/// "浙江省杭州市西湖区文三路" → 330106. A name counts more when its parents are named too, so "西湖区" with "杭州"
+/// is Hangzhou's, not Nanchang's. `None` when nothing matches or two divisions match equally well.
+pub fn from_address(address: &str) -> Option<&'static Region> {
+    let address = normalise(address);
+    let named = |code: &str| lookup(code).is_some_and(|r| names_in(&address, r));
+    let mut best: Vec<(u32, u8, &'static Region)> = Vec::new();
+    for region in in_use() {
+        if !names_in(&address, region) {
+            continue;
+        }
+        let code = region.code.as_str();
+        let province = format!("{}0000", &code[..2]);
+        let prefecture = format!("{}00", &code[..4]);
+        let (mut score, depth) = match region.level {
+            RegionLevel::Province => (1, 0),
+            RegionLevel::Prefecture => (1, 1),
+            RegionLevel::County => (1, 2),
+        };
+        if region.level == RegionLevel::County && named(&prefecture) {
+            score += 2;
+        }
+        if region.level != RegionLevel::Province && named(&province) {
+            score += 2;
+        }
+        best.push((score, depth, region));
+    }
+    let top = best.iter().map(|(score, depth, _)| (*score, *depth)).max()?;
+    let mut winners = best.iter().filter(|(score, depth, _)| (*score, *depth) == top);
+    let winner = winners.next()?.2;
+    if winners.next().is_some() {
+        return None;
+    }
+    Some(winner)
+}
+
+/// Whether the address holds a division's name, or for a province or prefecture its short form (浙江, 杭州).
+fn names_in(address: &str, region: &Region) -> bool {
+    let name = region.name.as_str();
+    if name.chars().count() < 2 || name == "市辖区" || name == "县" || name.ends_with("直辖县级行政区划") {
+        return false;
+    }
+    if address.contains(name) {
+        return true;
+    }
+    let short = match region.level {
+        RegionLevel::Province => {
+            let keep = if name.starts_with("黑龙江") || name.starts_with("内蒙古") { 3 } else { 2 };
+            name.chars().take(keep).collect::<String>()
+        }
+        RegionLevel::Prefecture => match name.strip_suffix('市') {
+            Some(stem) if stem.chars().count() >= 2 => stem.to_owned(),
+            _ => return false,
+        },
+        RegionLevel::County => return false,
+    };
+    address.contains(&short)
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::from_address;
+
+    fn code(address: &str) -> Option<&'static str> {
+        from_address(address).map(|r| r.code.as_str())
+    }
+
+    #[test]
+    fn full_addresses_resolve_to_the_county() {
+        assert_eq!(code("浙江省杭州市西湖区文三路90号"), Some("330106"));
+        assert_eq!(code("南昌市西湖区"), Some("360103"));
+        assert_eq!(code("北京市朝阳区建国路"), Some("110105"));
+        assert_eq!(code("广东深圳南山区科技园"), Some("440305"));
+    }
+
+    #[test]
+    fn partial_addresses_resolve_as_far_as_they_go() {
+        assert_eq!(code("杭州文三路"), Some("330100"));
+        assert_eq!(code("浙江某地"), Some("330000"));
+    }
+
+    #[test]
+    fn ambiguous_or_unknown_addresses_do_not_resolve() {
+        assert_eq!(code("西湖区"), None, "Hangzhou and Nanchang both have one");
+        assert_eq!(code("某某路 12 号"), None);
+    }
+}

@@ -525,3 +525,233 @@ pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, stor
     let name = optional_text(fields.hospital_name).unwrap_or_else(|| hospital.to_string());
     Ok((case, store::injuries::Hospital { id: hospital.to_string(), name, region_code, stratum, weight }))
 }
+
+/// Raw complaint, report or enquiry fields as they arrive from the form, the API or a file, by API name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintFields {
+    /// complaint (default) | report | enquiry
+    pub kind: Option<String>,
+    /// Only for clerks entering a filing received earlier and for imports; the public's is today.
+    pub received_on: Option<String>,
+    /// Reports only: no name, phone or ID is kept.
+    #[serde(default)]
+    pub anonymous: bool,
+    pub submitter_name: Option<String>,
+    pub submitter_phone: Option<String>,
+    pub submitter_id_number: Option<String>,
+    pub submitter_address: Option<String>,
+    pub respondent_name: Option<String>,
+    pub respondent_uscc: Option<String>,
+    pub respondent_address: Option<String>,
+    /// A merchant on an e-commerce platform: the platform, whose domicile has jurisdiction when the merchant's is
+    /// unknown (Art 12).
+    pub platform_uscc: Option<String>,
+    /// The region where the respondent operates, or for a report where the act occurred (GB/T 2260).
+    pub region_code: Option<String>,
+    pub product_gtin: Option<String>,
+    pub product_lot: Option<String>,
+    pub product_name: Option<String>,
+    pub facts: Option<String>,
+    pub request: Option<String>,
+    /// When the consumer knew of the harm.
+    pub harm_known_on: Option<String>,
+    /// Set by a clerk or a file; otherwise the classifier decides.
+    pub category: Option<String>,
+    pub issue: Option<String>,
+}
+
+/// Complaint field names, in the order files list them.
+pub const COMPLAINT_FIELDS: &[&str] = &[
+    "kind",
+    "received_on",
+    "anonymous",
+    "submitter_name",
+    "submitter_phone",
+    "submitter_id_number",
+    "submitter_address",
+    "respondent_name",
+    "respondent_uscc",
+    "respondent_address",
+    "platform_uscc",
+    "region_code",
+    "product_gtin",
+    "product_lot",
+    "product_name",
+    "facts",
+    "request",
+    "harm_known_on",
+    "category",
+    "issue",
+];
+
+/// A checked filing: every field valid, the submitter's data dropped when anonymous.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedComplaint {
+    pub kind: String,
+    pub received_on: chrono::NaiveDate,
+    pub anonymous: bool,
+    pub submitter_name: Option<String>,
+    pub submitter_phone: Option<String>,
+    pub submitter_id_number: Option<String>,
+    pub submitter_address: Option<String>,
+    pub respondent_name: String,
+    pub respondent_uscc: Option<Uscc>,
+    pub respondent_address: Option<String>,
+    pub platform_uscc: Option<Uscc>,
+    pub region_code: Option<RegionCode>,
+    pub product_gtin: Option<Gtin>,
+    pub product_lot: Option<String>,
+    pub product_name: Option<String>,
+    pub facts: String,
+    pub request: Option<String>,
+    pub harm_known_on: Option<chrono::NaiveDate>,
+    pub category: Option<String>,
+    pub issue: Option<String>,
+}
+
+fn limited(field: &'static str, value: Option<String>, max: usize) -> Result<Option<String>, FieldError> {
+    match optional_text(value) {
+        Some(text) if text.chars().count() > max => {
+            Err(FieldError::new(field, "invalid_request", format!("{field} is longer than {max} characters")))
+        }
+        other => Ok(other),
+    }
+}
+
+/// A mainland resident identity number (GB 11643): 17 digits and a check character.
+pub fn id_number(field: &'static str, value: &str) -> Result<String, FieldError> {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECKS: &[u8; 11] = b"10X98765432";
+    let upper = value.trim().to_uppercase();
+    let bytes = upper.as_bytes();
+    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
+        return Err(FieldError::new(
+            field,
+            "invalid_id_number",
+            "an identity number has 17 digits and a check character",
+        ));
+    }
+    let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let expected = CHECKS[(sum % 11) as usize];
+    if bytes[17] != expected {
+        return Err(FieldError::new(
+            field,
+            "invalid_id_number",
+            format!("check character is '{}', expected '{}'", bytes[17] as char, expected as char),
+        ));
+    }
+    Ok(upper)
+}
+
+/// Checks a filing. `today` bounds every date; `may_backdate` lets a clerk or a file set `received_on`.
+pub fn complaint(
+    fields: ComplaintFields,
+    today: chrono::NaiveDate,
+    may_backdate: bool,
+) -> Result<CheckedComplaint, FieldError> {
+    let kind = optional_text(fields.kind).unwrap_or_else(|| "complaint".into());
+    if !["complaint", "report", "enquiry"].contains(&kind.as_str()) {
+        return Err(FieldError::new("kind", "invalid_kind", format!("'{kind}' is not complaint, report or enquiry")));
+    }
+    let received_on = match optional_text(fields.received_on) {
+        Some(_) if !may_backdate => {
+            return Err(FieldError::new("received_on", "invalid_request", "the day of receipt is set by the platform"))
+        }
+        Some(text) => date("received_on", &text)?,
+        None => today,
+    };
+    if received_on > today {
+        return Err(FieldError::new("received_on", "invalid_request", format!("{received_on} is in the future")));
+    }
+    let anonymous = fields.anonymous;
+    if anonymous && kind != "report" {
+        return Err(FieldError::new("anonymous", "invalid_request", "only a report (举报) may be anonymous"));
+    }
+    let (mut name, mut phone, mut id, mut address) = (
+        limited("submitter_name", fields.submitter_name, 50)?,
+        limited("submitter_phone", fields.submitter_phone, 20)?,
+        optional_text(fields.submitter_id_number),
+        limited("submitter_address", fields.submitter_address, 200)?,
+    );
+    if anonymous {
+        (name, phone, id, address) = (None, None, None, None);
+    }
+    if kind == "complaint" && (name.is_none() || phone.is_none()) {
+        let field = if name.is_none() { "submitter_name" } else { "submitter_phone" };
+        return Err(FieldError::new(
+            field,
+            "invalid_request",
+            "a complaint gives the complainant's name and phone (Art 9)",
+        ));
+    }
+    if let Some(number) = &phone {
+        let digits = number.chars().filter(char::is_ascii_digit).count();
+        if !(7..=15).contains(&digits) || !number.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c)) {
+            return Err(FieldError::new(
+                "submitter_phone",
+                "invalid_phone",
+                format!("'{number}' is not a phone number"),
+            ));
+        }
+    }
+    let id = id.map(|value| id_number("submitter_id_number", &value)).transpose()?;
+    let respondent_name = limited("respondent_name", fields.respondent_name, 200)?;
+    let respondent_name = match (kind.as_str(), respondent_name) {
+        (_, Some(name)) => name,
+        ("enquiry", None) => String::new(),
+        (_, None) => {
+            return Err(FieldError::new("respondent_name", "invalid_request", "the respondent's name is required"))
+        }
+    };
+    let respondent_uscc =
+        optional_text(fields.respondent_uscc).map(|v| uscc("respondent_uscc", Some(&v))).transpose()?;
+    let platform_uscc = optional_text(fields.platform_uscc).map(|v| uscc("platform_uscc", Some(&v))).transpose()?;
+    let region_code = optional_text(fields.region_code).map(|v| region("region_code", &v)).transpose()?;
+    let product_gtin = optional_text(fields.product_gtin)
+        .map(|v| Gtin::parse(&v).map_err(|e| FieldError::new("product_gtin", "invalid_gtin", e)))
+        .transpose()?;
+    let facts = limited("facts", fields.facts, 5_000)?
+        .ok_or_else(|| FieldError::new("facts", "invalid_request", "the facts are required"))?;
+    if facts.chars().count() < 5 {
+        return Err(FieldError::new("facts", "invalid_request", "the facts need at least five characters"));
+    }
+    let harm_known_on = optional_text(fields.harm_known_on).map(|v| date("harm_known_on", &v)).transpose()?;
+    if harm_known_on.is_some_and(|day| day > received_on) {
+        return Err(FieldError::new("harm_known_on", "invalid_request", "the harm was known after the filing"));
+    }
+    let category = optional_text(fields.category);
+    if let Some(code) = &category {
+        if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
+            return Err(FieldError::new("category", "invalid_request", format!("'{code}' is not a product category")));
+        }
+    }
+    let issue = optional_text(fields.issue);
+    if let Some(code) = &issue {
+        if !crate::complaint_rules::is_issue(code) {
+            return Err(FieldError::new("issue", "invalid_request", format!("'{code}' is not an issue type")));
+        }
+    }
+    Ok(CheckedComplaint {
+        kind,
+        received_on,
+        anonymous,
+        submitter_name: name,
+        submitter_phone: phone,
+        submitter_id_number: id,
+        submitter_address: address,
+        respondent_name,
+        respondent_uscc,
+        respondent_address: limited("respondent_address", fields.respondent_address, 200)?,
+        platform_uscc,
+        region_code,
+        product_gtin,
+        product_lot: limited("product_lot", fields.product_lot, 64)?,
+        product_name: limited("product_name", fields.product_name, 200)?,
+        facts,
+        request: limited("request", fields.request, 2_000)?,
+        harm_known_on,
+        category,
+        issue,
+    })
+}

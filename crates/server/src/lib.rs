@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+pub mod complaint_rules;
 mod error;
 mod i18n;
 pub mod input;
@@ -27,6 +28,53 @@ pub use error::ApiError;
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// Limits the public's submissions per client address.
+    pub submissions: std::sync::Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// State over a store, with the default limit on public submissions.
+    pub fn new(store: Store) -> Self {
+        AppState { store, submissions: std::sync::Arc::new(RateLimiter::new(Some(DEFAULT_SUBMISSIONS_PER_MINUTE))) }
+    }
+
+    /// The same with another limit on public submissions per client and minute (`None`: no limit).
+    pub fn with_submission_limit(mut self, per_minute: Option<u32>) -> Self {
+        self.submissions = std::sync::Arc::new(RateLimiter::new(per_minute));
+        self
+    }
+}
+
+/// Public complaint submissions a client address may make per minute.
+pub const DEFAULT_SUBMISSIONS_PER_MINUTE: u32 = 10;
+
+/// A fixed-window counter per client address: enough to stop a flood from one address without a shared store.
+#[derive(Debug)]
+pub struct RateLimiter {
+    per_minute: Option<u32>,
+    windows: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (std::time::Instant, u32)>>,
+}
+
+impl RateLimiter {
+    fn new(per_minute: Option<u32>) -> Self {
+        RateLimiter { per_minute, windows: Default::default() }
+    }
+
+    /// Counts one request from `client`; false when it is over the limit.
+    pub fn allow(&self, client: std::net::IpAddr) -> bool {
+        let Some(limit) = self.per_minute else { return true };
+        let now = std::time::Instant::now();
+        let mut windows = self.windows.lock().expect("rate limiter lock");
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start).as_secs() < 60);
+        }
+        let entry = windows.entry(client).or_insert((now, 0));
+        if now.duration_since(entry.0).as_secs() >= 60 {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= limit
+    }
 }
 
 /// The whole application: API, pages and health check.

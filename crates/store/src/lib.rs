@@ -4,6 +4,7 @@
 //! (full-text search, upserts' bookkeeping), the difference is kept in one place. Each backend has its own
 //! migrations folder. Only this crate knows SQL.
 
+pub mod complaints;
 mod direct;
 mod error;
 pub mod injuries;

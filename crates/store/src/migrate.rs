@@ -16,6 +16,7 @@ const SQLITE: &[Migration] = &[
     (4, "recalls", include_str!("../migrations/sqlite/0004_recalls.sql")),
     (5, "injuries", include_str!("../migrations/sqlite/0005_injuries.sql")),
     (6, "warnings", include_str!("../migrations/sqlite/0006_warnings.sql")),
+    (7, "complaints", include_str!("../migrations/sqlite/0007_complaints.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -24,6 +25,7 @@ const POSTGRES: &[Migration] = &[
     (4, "recalls", include_str!("../migrations/postgres/0004_recalls.sql")),
     (5, "injuries", include_str!("../migrations/postgres/0005_injuries.sql")),
     (6, "warnings", include_str!("../migrations/postgres/0006_warnings.sql")),
+    (7, "complaints", include_str!("../migrations/postgres/0007_complaints.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

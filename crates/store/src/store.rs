@@ -774,7 +774,7 @@ async fn hash_password(password: String) -> Result<String, StoreError> {
     .expect("password hashing panicked")
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

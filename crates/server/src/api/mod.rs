@@ -2,6 +2,7 @@
 
 pub(crate) mod campaigns;
 pub(crate) mod codes;
+pub(crate) mod complaints;
 pub(crate) mod epcis;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
@@ -54,6 +55,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(injuries::router())
         .merge(signals::router())
         .merge(warnings::router())
+        .merge(complaints::router())
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -2,6 +2,7 @@
 
 mod api;
 mod campaigns;
+mod complaints;
 mod epcis;
 mod injuries;
 mod inspections;
@@ -53,7 +54,7 @@ impl TestApp {
             hangzhou_regulator: token(Role::Regulator, Some("330100"), None).await,
             enterprise: token(Role::Enterprise, None, Some(OWN_USCC)).await,
             lab: token(Role::Lab, None, None).await,
-            state: AppState { store },
+            state: AppState::new(store),
             _dir: dir,
         }
     }

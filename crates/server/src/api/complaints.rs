@@ -1,0 +1,860 @@
+//! Complaints, reports and enquiries (投诉举报咨询) on the 12315 / 12365 model: intake from the public, clerks and
+//! files; routing to the regulator with jurisdiction; classification of the Chinese text; the handling steps of
+//! 《市场监督管理投诉举报处理暂行办法》 with their working-day deadlines; the enterprise's answer (early settlement);
+//! tracking by number and secret; the work queue; and statistics. Personal data are shown only to the handling
+//! regulator.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::complaints::{Complaint, ComplaintEvent, ComplaintGroup, ComplaintStep};
+use store::{Role, Store, StoreError, User};
+
+use super::json_rejection;
+use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::complaint_rules::{self as rules, classify, deadlines, running, REFUSAL_GROUNDS, TERMINATION_GROUNDS};
+use crate::input::{self, optional_text, CheckedComplaint, ComplaintFields, FieldError};
+use crate::{ApiError, AppState};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/complaints", post(submit).get(queue))
+        .route("/api/v1/complaints/classifier", get(classifier))
+        .route("/api/v1/complaints/stats", get(stats))
+        .route("/api/v1/complaints/track", post(track))
+        .route("/api/v1/complaints/track/{action}", post(submitter_step))
+        .route("/api/v1/complaints/{id}", get(one))
+        .route("/api/v1/complaints/{id}/{action}", post(step))
+}
+
+fn invalid(message: impl ToString) -> ApiError {
+    ApiError::bad_request("invalid_request", message)
+}
+
+fn wrong_state(message: impl ToString) -> ApiError {
+    ApiError { status: StatusCode::CONFLICT, code: "wrong_state", message: message.to_string() }
+}
+
+/// The client's address, when the server knows it (not in tests that call the router directly).
+pub(crate) struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        Ok(ClientAddress(address.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))))
+    }
+}
+
+/// A filing ready to store, its secret and its first steps.
+pub struct Prepared {
+    pub complaint: Complaint,
+    pub secret: String,
+    pub steps: Vec<ComplaintStep>,
+}
+
+/// Finds the regulator with jurisdiction (Art 12, 25): the act's region for a report when given; the respondent's
+/// registered region in master data; the region its USCC was issued in; a platform's domicile for its merchants;
+/// the respondent's address; the region the submitter chose; else the submitter's address for an enquiry.
+async fn route(store: &Store, checked: &CheckedComplaint) -> Result<Result<(String, Value), FieldError>, StoreError> {
+    if let (true, Some(region)) = (checked.kind == "report", &checked.region_code) {
+        return Ok(Ok((region.as_str().to_owned(), json!({"method": "where_the_act_occurred"}))));
+    }
+    if let Some(uscc) = &checked.respondent_uscc {
+        if let Some(organization) = store.organization(uscc.as_str()).await? {
+            return Ok(Ok((organization.region_code, json!({"method": "master_data", "uscc": uscc.as_str()}))));
+        }
+        if let Some(region) = uscc.region().filter(|r| r.in_use) {
+            return Ok(Ok((region.code.clone(), json!({"method": "uscc_issuing_region", "uscc": uscc.as_str()}))));
+        }
+    }
+    if let Some(address) = &checked.respondent_address {
+        if let Some(region) = codes::region::from_address(address) {
+            return Ok(Ok((region.code.clone(), json!({"method": "respondent_address", "matched": region.name}))));
+        }
+    }
+    if let Some(platform) = &checked.platform_uscc {
+        let region = match store.organization(platform.as_str()).await? {
+            Some(organization) => Some(organization.region_code),
+            None => platform.region().filter(|r| r.in_use).map(|r| r.code.clone()),
+        };
+        if let Some(region) = region {
+            return Ok(Ok((region, json!({"method": "platform_domicile", "uscc": platform.as_str()}))));
+        }
+    }
+    if let Some(region) = &checked.region_code {
+        return Ok(Ok((region.as_str().to_owned(), json!({"method": "chosen_by_submitter"}))));
+    }
+    let enquiry_address = checked.submitter_address.as_deref().filter(|_| checked.kind == "enquiry");
+    if let Some(region) = enquiry_address.and_then(codes::region::from_address) {
+        return Ok(Ok((region.code.clone(), json!({"method": "submitter_address", "matched": region.name}))));
+    }
+    Ok(Err(FieldError {
+        field: "respondent_address",
+        code: "unroutable",
+        message: "cannot tell which regulator has jurisdiction: give the respondent's USCC, a full address \
+                  (province, city, county) or the region_code"
+            .into(),
+    }))
+}
+
+/// The secret a submitter follows a filing with: 128 random bits.
+fn new_secret() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+fn random_digits(n: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+}
+
+/// Checks, routes and classifies a filing; `Ok(Err(..))` names the field at fault.
+pub async fn prepare(
+    store: &Store,
+    fields: ComplaintFields,
+    channel: &str,
+    today: NaiveDate,
+    may_backdate: bool,
+) -> Result<Result<Prepared, FieldError>, StoreError> {
+    let checked = match input::complaint(fields, today, may_backdate) {
+        Ok(checked) => checked,
+        Err(error) => return Ok(Err(error)),
+    };
+    let (handling_region, routing) = match route(store, &checked).await? {
+        Ok(found) => found,
+        Err(error) => return Ok(Err(error)),
+    };
+    let text = [
+        checked.facts.as_str(),
+        checked.request.as_deref().unwrap_or(""),
+        checked.product_name.as_deref().unwrap_or(""),
+    ]
+    .join(" ");
+    let (category, issue, mut evidence) = classify(&text);
+    if checked.category.is_some() || checked.issue.is_some() {
+        evidence["set_by_submitter"] = json!({"category": checked.category, "issue": checked.issue});
+    }
+    let prefix = match checked.kind.as_str() {
+        "report" => "JB",
+        "enquiry" => "ZX",
+        _ => "TS",
+    };
+    let received = checked.received_on.to_string();
+    let mut complaint = Complaint {
+        id: 0,
+        tracking_number: format!("{prefix}{}{}", checked.received_on.format("%Y%m%d"), random_digits(8)),
+        kind: checked.kind.clone(),
+        channel: channel.to_owned(),
+        parent_id: None,
+        received_on: received.clone(),
+        anonymous: checked.anonymous,
+        submitter_name: checked.submitter_name,
+        submitter_phone: checked.submitter_phone,
+        submitter_id_number: checked.submitter_id_number,
+        submitter_address: checked.submitter_address,
+        respondent_name: checked.respondent_name,
+        respondent_uscc: checked.respondent_uscc.map(|u| u.as_str().to_owned()),
+        respondent_address: checked.respondent_address,
+        region_code: handling_region.clone(),
+        routing: routing.to_string(),
+        product_gtin: checked.product_gtin.map(|g| g.as_str().to_owned()),
+        product_lot: checked.product_lot,
+        product_name: checked.product_name,
+        category: checked.category.or(category),
+        issue: checked.issue.or(issue),
+        classification: evidence.to_string(),
+        facts: checked.facts,
+        request: checked.request,
+        harm_known_on: checked.harm_known_on.map(|d| d.to_string()),
+        handling_region: handling_region.clone(),
+        status: "pending".into(),
+        accept_base_on: received,
+        accepted_on: None,
+        decided_on: None,
+        closed_on: None,
+        suspended_since: None,
+        suspended_days: 0,
+        extended: false,
+        due_kind: None,
+        due_on: None,
+        outcome: None,
+        ground: None,
+        enterprise_response: None,
+        rating: None,
+        created_at: String::new(),
+        updated_at: String::new(),
+    };
+    (complaint.due_kind, complaint.due_on) = running(&complaint);
+    let steps = vec![
+        ComplaintStep { stage: "registered".into(), note: None, data: Some(json!({"channel": channel})) },
+        ComplaintStep {
+            stage: "routed".into(),
+            note: None,
+            data: Some(json!({"region": handling_region, "routing": routing})),
+        },
+    ];
+    let secret = new_secret();
+    Ok(Ok(Prepared { complaint, secret, steps }))
+}
+
+/// Stores a prepared filing, drawing a new tracking number if the first is taken; returns its id.
+pub async fn file(store: &Store, prepared: &mut Prepared, user_id: Option<i64>) -> Result<i64, StoreError> {
+    for _ in 0..5 {
+        match store.file_complaint(&prepared.complaint, &prepared.secret, &prepared.steps, user_id).await {
+            Err(StoreError::Conflict(_)) => {
+                let stem = prepared.complaint.tracking_number[..10].to_owned();
+                prepared.complaint.tracking_number = format!("{stem}{}", random_digits(8));
+            }
+            other => return other,
+        }
+    }
+    Err(StoreError::Conflict("could not draw a free tracking number".into()))
+}
+
+/// May `user` handle filings of `region`: an admin anywhere, a regulator within its jurisdiction.
+fn handles(user: &User, region: &str) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Regulator => user
+            .region_code
+            .as_deref()
+            .and_then(|code| codes::RegionCode::parse(code).ok())
+            .is_some_and(|scope| scope.contains(region)),
+        _ => false,
+    }
+}
+
+fn field_error(error: FieldError) -> ApiError {
+    ApiError::bad_request(error.code, format!("{}: {}", error.field, error.message))
+}
+
+/// `POST /api/v1/complaints`: the public (rate-limited per address) or a clerk, who may give `received_on`.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    ClientAddress(client): ClientAddress,
+    body: Result<Json<ComplaintFields>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(fields) = body.map_err(json_rejection)?;
+    let clerk = user.as_ref().filter(|u| matches!(u.role, Role::Admin | Role::Regulator));
+    if clerk.is_none() && !state.submissions.allow(client) {
+        return Err(ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            message: "too many submissions from this address; try again in a minute".into(),
+        });
+    }
+    let channel = if user.is_some() { "api" } else { "web" };
+    let mut prepared =
+        prepare(&state.store, fields, channel, super::recalls::today(), clerk.is_some()).await?.map_err(field_error)?;
+    let id = file(&state.store, &mut prepared, user.as_ref().map(|u| u.id)).await?;
+    let c = &prepared.complaint;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": id, "tracking_number": c.tracking_number, "secret": prepared.secret, "kind": c.kind,
+            "status": c.status, "handling_region": c.handling_region, "category": c.category, "issue": c.issue,
+            "deadlines": deadlines(c),
+        })),
+    ))
+}
+
+/// Who sees a filing, and how much.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Audience {
+    /// The handling regulator or an admin: everything.
+    Handler,
+    /// The respondent enterprise or the submitter with the secret: personal data masked, notes withheld.
+    Party,
+}
+
+/// The JSON view of a filing for an audience.
+pub(crate) fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience) -> Value {
+    let full = audience == Audience::Handler;
+    let personal = |value: &Option<String>, mask: fn(&str) -> String| -> Value {
+        match value {
+            Some(v) if full => json!(v),
+            Some(v) => json!(mask(v)),
+            None => Value::Null,
+        }
+    };
+    let history: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            let mut entry = json!({"stage": e.stage, "at": e.at});
+            if full {
+                entry["user_id"] = json!(e.user_id);
+                entry["note"] = json!(e.note);
+                entry["data"] = e.data.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or(Value::Null);
+            }
+            entry
+        })
+        .collect();
+    let overdue = complaint.due_on.as_deref().is_some_and(|d| d < super::recalls::today().to_string().as_str());
+    json!({
+        "id": complaint.id, "tracking_number": complaint.tracking_number, "kind": complaint.kind,
+        "channel": complaint.channel, "parent_id": complaint.parent_id, "received_on": complaint.received_on,
+        "anonymous": complaint.anonymous,
+        "submitter": {
+            "name": personal(&complaint.submitter_name, rules::mask_name),
+            "phone": personal(&complaint.submitter_phone, rules::mask_phone),
+            "id_number": personal(&complaint.submitter_id_number, rules::mask_id),
+            "address": if full { json!(complaint.submitter_address) } else { Value::Null },
+        },
+        "respondent": {"name": complaint.respondent_name, "uscc": complaint.respondent_uscc, "address": complaint.respondent_address},
+        "product": {"gtin": complaint.product_gtin, "lot": complaint.product_lot, "name": complaint.product_name},
+        "category": complaint.category, "issue": complaint.issue,
+        "classification": if full { serde_json::from_str(&complaint.classification).unwrap_or(Value::Null) } else { Value::Null },
+        "routing": if full { serde_json::from_str(&complaint.routing).unwrap_or(Value::Null) } else { Value::Null },
+        "facts": complaint.facts, "request": complaint.request, "harm_known_on": complaint.harm_known_on,
+        "handling_region": complaint.handling_region, "status": complaint.status,
+        "accepted_on": complaint.accepted_on, "decided_on": complaint.decided_on, "closed_on": complaint.closed_on,
+        "suspended_since": complaint.suspended_since, "suspended_working_days": complaint.suspended_days,
+        "extended": complaint.extended, "outcome": complaint.outcome, "ground": complaint.ground,
+        "enterprise_response": complaint.enterprise_response, "rating": complaint.rating,
+        "deadlines": deadlines(complaint),
+        "due": {"kind": complaint.due_kind, "on": complaint.due_on, "overdue": overdue},
+        "history": history,
+    })
+}
+
+async fn load(state: &AppState, id: i64) -> Result<Complaint, ApiError> {
+    state.store.complaint(id).await?.ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))
+}
+
+/// The audience `user` is for a filing, if any: reports never reach the respondent (the reporter is protected).
+pub(crate) fn audience(user: &User, complaint: &Complaint) -> Option<Audience> {
+    if handles(user, &complaint.handling_region) {
+        return Some(Audience::Handler);
+    }
+    let respondent = user.role == Role::Enterprise
+        && complaint.kind == "complaint"
+        && user.uscc.is_some()
+        && user.uscc == complaint.respondent_uscc;
+    respondent.then_some(Audience::Party)
+}
+
+/// `GET /api/v1/complaints/{id}`.
+pub(crate) async fn one(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let complaint = load(&state, id).await?;
+    let audience = audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
+    let events = state.store.complaint_events(id).await?;
+    Ok(Json(view(&complaint, &events, audience)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct QueueParams {
+    /// Days ahead to include (default 3); overdue work is always included.
+    pub within_days: Option<i64>,
+    /// A region under the regulator's jurisdiction to narrow to.
+    pub region: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// The work queue of a regulator, or the complaints against an enterprise.
+pub(crate) async fn work(state: &AppState, user: &User, params: QueueParams) -> Result<Value, ApiError> {
+    let limit = params.limit.unwrap_or(100).clamp(1, 1_000);
+    if user.role == Role::Enterprise {
+        let uscc = user.uscc.clone().ok_or_else(|| ApiError::forbidden("this enterprise account has no USCC"))?;
+        return Ok(json!({"items": state.store.complaints_against(&uscc, limit).await?}));
+    }
+    let own = match user.role {
+        Role::Admin => "".to_owned(),
+        Role::Regulator => {
+            let code = user.region_code.clone().ok_or_else(|| ApiError::forbidden("this regulator has no region"))?;
+            codes::RegionCode::parse(&code).map(|r| r.prefix().to_owned()).map_err(invalid)?
+        }
+        other => return Err(ApiError::forbidden(format!("role {} has no complaint queue", other.as_str()))),
+    };
+    let prefix = match optional_text(params.region) {
+        Some(region) => {
+            let code = input::region("region", &region)?;
+            if !code.prefix().starts_with(&own) {
+                return Err(ApiError::forbidden(format!("region {region} is outside this regulator's jurisdiction")));
+            }
+            code.prefix().to_owned()
+        }
+        None => own,
+    };
+    let today = super::recalls::today();
+    let soon = today + Duration::days(params.within_days.unwrap_or(3).clamp(0, 3_650));
+    let items = state.store.complaint_queue(&prefix, &soon.to_string(), limit).await?;
+    let (overdue, due) = state.store.complaint_queue_counts(&prefix, &today.to_string(), &soon.to_string()).await?;
+    Ok(json!({"today": today.to_string(), "due_by": soon.to_string(), "overdue": overdue, "due": due, "items": items}))
+}
+
+/// `GET /api/v1/complaints?within_days=&region=&limit=`: overdue and nearly-due work, earliest deadline first.
+pub(crate) async fn queue(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Query(params): Query<QueueParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(work(&state, &user, params).await?))
+}
+
+/// `GET /api/v1/complaints/classifier`: the rules, for anyone to inspect.
+async fn classifier() -> Json<Value> {
+    let rules = rules::classifier();
+    let labels = |labels: &[rules::Label]| -> Vec<Value> {
+        labels
+            .iter()
+            .map(|l| json!({"code": l.code, "name_zh": l.name_zh, "name_en": l.name_en, "terms": l.terms}))
+            .collect()
+    };
+    Json(json!({
+        "version": rules.version, "method": rules.method,
+        "categories": labels(&rules.categories), "issues": labels(&rules.issues),
+        "refusal_grounds": REFUSAL_GROUNDS.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
+        "termination_grounds": TERMINATION_GROUNDS.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct StatsParams {
+    pub group_by: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub region: Option<String>,
+}
+
+/// Counts of filings received in a period, by one grouping. Public, except by respondent (regulators only).
+pub(crate) async fn statistics(state: &AppState, user: Option<&User>, params: StatsParams) -> Result<Value, ApiError> {
+    let name = optional_text(params.group_by).unwrap_or_else(|| "category".into());
+    let group = ComplaintGroup::ALL.into_iter().find(|g| g.name() == name).ok_or_else(|| {
+        let names: Vec<&str> = ComplaintGroup::ALL.iter().map(|g| g.name()).collect();
+        invalid(format!("group_by '{name}' is not one of {}", names.join(", ")))
+    })?;
+    if group == ComplaintGroup::Respondent && !user.is_some_and(|u| matches!(u.role, Role::Admin | Role::Regulator)) {
+        return Err(ApiError::forbidden("counts per enterprise are for regulators"));
+    }
+    let to = match optional_text(params.to) {
+        Some(text) => input::date("to", &text)?,
+        None => super::recalls::today(),
+    };
+    let from = match optional_text(params.from) {
+        Some(text) => input::date("from", &text)?,
+        None => to - Duration::days(364),
+    };
+    if from > to {
+        return Err(invalid("from is after to"));
+    }
+    let prefix = match optional_text(params.region) {
+        Some(region) => input::region("region", &region)?.prefix().to_owned(),
+        None => String::new(),
+    };
+    let rows = state.store.complaint_counts(group, &from.to_string(), &to.to_string(), &prefix).await?;
+    let days = (to - from).num_days() + 1;
+    let total: i64 = rows.iter().map(|r| r.1).sum();
+    let groups: Vec<Value> = rows
+        .iter()
+        .map(|(key, n)| json!({"key": key, "count": n, "share": *n as f64 / total.max(1) as f64, "per_30_days": *n as f64 * 30.0 / days as f64}))
+        .collect();
+    Ok(
+        json!({"group_by": group.name(), "from": from.to_string(), "to": to.to_string(), "region": prefix, "total": total, "groups": groups}),
+    )
+}
+
+async fn stats(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Query(params): Query<StatsParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(statistics(&state, user.as_ref(), params).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrackBody {
+    pub tracking_number: Option<String>,
+    pub secret: Option<String>,
+    /// Evaluation: 1 (poor) to 5 (good).
+    pub rating: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// The filing a tracking number and secret open; a wrong pair gives the same answer as an unknown number.
+pub(crate) async fn tracked(state: &AppState, body: &TrackBody) -> Result<Complaint, ApiError> {
+    let number = optional_text(body.tracking_number.clone()).ok_or_else(|| invalid("tracking_number is required"))?;
+    let secret = optional_text(body.secret.clone()).ok_or_else(|| invalid("secret is required"))?;
+    state
+        .store
+        .complaint_by_secret(&number, &secret)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no filing with this tracking number and secret"))
+}
+
+/// `POST /api/v1/complaints/track`: the submitter follows a filing without an account.
+async fn track(
+    State(state): State<AppState>,
+    body: Result<Json<TrackBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let complaint = tracked(&state, &body).await?;
+    let events = state.store.complaint_events(complaint.id).await?;
+    Ok(Json(view(&complaint, &events, Audience::Party)))
+}
+
+fn close(changed: &mut Complaint, on: NaiveDate, outcome: &str) {
+    changed.status = "closed".into();
+    changed.closed_on = Some(on.to_string());
+    changed.outcome = Some(outcome.into());
+}
+
+/// Saves a change with its step, setting the deadline now running.
+async fn save(
+    state: &AppState,
+    previous: &Complaint,
+    mut changed: Complaint,
+    step: ComplaintStep,
+    user_id: Option<i64>,
+) -> Result<Complaint, ApiError> {
+    (changed.due_kind, changed.due_on) = running(&changed);
+    state.store.save_complaint(previous, &changed, &step, user_id).await?;
+    load(state, previous.id).await
+}
+
+/// The submitter's own steps: `settlement` (accept the enterprise's answer, 企业和解), `withdraw`, `evaluation`.
+pub(crate) async fn submitter_action(state: &AppState, action: &str, body: TrackBody) -> Result<Complaint, ApiError> {
+    let complaint = tracked(state, &body).await?;
+    let today = super::recalls::today();
+    let mut changed = complaint.clone();
+    let open = complaint.status != "closed";
+    let stage = match action {
+        "settlement" if open && complaint.kind == "complaint" && complaint.enterprise_response.is_some() => {
+            close(&mut changed, today, "enterprise_settlement");
+            "enterprise_settlement"
+        }
+        "settlement" => return Err(wrong_state("there is no open answer from the enterprise to accept")),
+        "withdraw" if open && complaint.kind == "complaint" => {
+            close(&mut changed, today, "withdrawn");
+            "withdrawn"
+        }
+        "withdraw" => return Err(wrong_state("only an open complaint can be withdrawn")),
+        "evaluation" if !open && complaint.rating.is_none() => {
+            let rating = body.rating.filter(|r| (1..=5).contains(r)).ok_or_else(|| invalid("rating is 1 to 5"))?;
+            changed.rating = Some(rating);
+            "evaluated"
+        }
+        "evaluation" => return Err(wrong_state("a filing is evaluated once, after it is closed")),
+        other => return Err(ApiError::not_found(format!("no submitter step {other}"))),
+    };
+    let note = optional_text(body.note);
+    save(state, &complaint, changed, ComplaintStep { stage: stage.into(), note, data: None }, None).await
+}
+
+async fn submitter_step(
+    State(state): State<AppState>,
+    Path(action): Path<String>,
+    body: Result<Json<TrackBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let complaint = submitter_action(&state, &action, body).await?;
+    let events = state.store.complaint_events(complaint.id).await?;
+    Ok(Json(view(&complaint, &events, Audience::Party)))
+}
+
+/// A handling step's fields; each step reads the ones it needs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepBody {
+    /// The day the step was taken (default today); not before the last step, not in the future.
+    pub on: Option<String>,
+    pub note: Option<String>,
+    /// Refusal (1–6, Art 15) or termination ground (Art 21).
+    pub ground: Option<String>,
+    /// Referral: the regulator's region.
+    pub region_code: Option<String>,
+    /// Mediation: both parties consent.
+    pub consent: Option<bool>,
+    /// Suspension: `testing` (仲裁检验, with the lab) or `other`.
+    pub reason: Option<String>,
+    pub lab_uscc: Option<String>,
+    /// Resumption after testing: the result.
+    pub result: Option<String>,
+    /// Reply to an enquiry, or an enterprise's answer.
+    pub answer: Option<String>,
+    /// Classification corrections.
+    pub category: Option<String>,
+    pub issue: Option<String>,
+}
+
+fn latest_day(complaint: &Complaint) -> String {
+    [
+        Some(&complaint.accept_base_on),
+        complaint.accepted_on.as_ref(),
+        complaint.decided_on.as_ref(),
+        complaint.suspended_since.as_ref(),
+        complaint.closed_on.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .cloned()
+    .unwrap_or_default()
+}
+
+/// Runs a handling step for `user`, returning the filing as it now stands and, for a split, the new report's id.
+pub(crate) async fn handle(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    action: &str,
+    body: StepBody,
+) -> Result<(Complaint, Option<i64>), ApiError> {
+    let complaint = load(state, id).await?;
+    let today = super::recalls::today();
+    if action == "enterprise-response" {
+        if audience(user, &complaint) != Some(Audience::Party) {
+            return Err(ApiError::forbidden("only the respondent enterprise answers a complaint"));
+        }
+        if !["pending", "accepted", "mediating", "suspended"].contains(&complaint.status.as_str()) {
+            return Err(wrong_state(format!("complaint is {}, no longer open for an answer", complaint.status)));
+        }
+        let answer = optional_text(body.answer).ok_or_else(|| invalid("answer is required"))?;
+        let mut changed = complaint.clone();
+        changed.enterprise_response = Some(answer.clone());
+        let step = ComplaintStep { stage: "enterprise_response".into(), note: Some(answer), data: None };
+        return Ok((save(state, &complaint, changed, step, Some(user.id)).await?, None));
+    }
+    if !handles(user, &complaint.handling_region) {
+        return Err(ApiError::forbidden(format!(
+            "complaint {} is handled by region {}, outside this account's jurisdiction",
+            complaint.tracking_number, complaint.handling_region
+        )));
+    }
+    let on = match optional_text(body.on.clone()) {
+        Some(text) => input::date("on", &text)?,
+        None => today,
+    };
+    if on > today {
+        return Err(invalid(format!("on: {on} is in the future")));
+    }
+    if on.to_string() < latest_day(&complaint) {
+        return Err(invalid(format!("on: {on} is before the filing's last step")));
+    }
+    let mut changed = complaint.clone();
+    let (kind, status) = (complaint.kind.as_str(), complaint.status.as_str());
+    let mut data = json!({});
+    let state_error = || wrong_state(format!("a {kind} that is {status} cannot take the step '{action}'"));
+    let stage = match action {
+        "accept" if kind == "complaint" && status == "pending" => {
+            if let Some(known) =
+                complaint.harm_known_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            {
+                let received = NaiveDate::parse_from_str(&complaint.received_on, "%Y-%m-%d").unwrap_or(on);
+                if received > known + chrono::Months::new(36) {
+                    return Err(invalid(
+                        "the harm was known more than three years before the complaint: refuse on ground 4",
+                    ));
+                }
+            }
+            changed.status = "accepted".into();
+            changed.accepted_on = Some(on.to_string());
+            "accepted"
+        }
+        "reject" if kind == "complaint" && status == "pending" => {
+            let ground =
+                optional_text(body.ground.clone()).ok_or_else(|| invalid("ground (1–6, Art 15) is required"))?;
+            if !REFUSAL_GROUNDS.iter().any(|(code, ..)| *code == ground) {
+                return Err(invalid(format!("ground '{ground}' is not one of Art 15's grounds 1–6")));
+            }
+            changed.ground = Some(ground.clone());
+            close(&mut changed, on, "not_accepted");
+            data = json!({"ground": ground});
+            "not_accepted"
+        }
+        "refer" if status == "pending" => {
+            let region = optional_text(body.region_code.clone()).ok_or_else(|| invalid("region_code is required"))?;
+            let region = input::region("region_code", &region)?;
+            if region.as_str() == complaint.handling_region {
+                return Err(invalid("the filing is already with that regulator"));
+            }
+            changed.handling_region = region.as_str().to_owned();
+            changed.accept_base_on = on.to_string();
+            data = json!({"from": complaint.handling_region, "to": region.as_str()});
+            "referred"
+        }
+        "mediate" if kind == "complaint" && status == "accepted" => {
+            if body.consent != Some(true) {
+                return Err(invalid("mediation needs both parties' consent (Art 16): set consent to true"));
+            }
+            changed.status = "mediating".into();
+            "mediation_started"
+        }
+        "suspend" if kind == "complaint" && status == "mediating" => {
+            let reason = optional_text(body.reason.clone()).unwrap_or_else(|| "testing".into());
+            match reason.as_str() {
+                "testing" => {
+                    let lab = input::uscc("lab_uscc", body.lab_uscc.as_deref())?;
+                    data = json!({"reason": reason, "lab_uscc": lab.as_str(),
+                        "lab": state.store.organization(lab.as_str()).await?.map(|o| o.name)});
+                }
+                "other" => data = json!({"reason": reason}),
+                other => return Err(invalid(format!("reason '{other}' is not testing or other"))),
+            }
+            changed.status = "suspended".into();
+            changed.suspended_since = Some(on.to_string());
+            "suspended"
+        }
+        "resume" if status == "suspended" => {
+            let since =
+                complaint.suspended_since.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+            let paused = since.map_or(0, |since| {
+                calendar::working_days_between(since, on)
+                    .unwrap_or_else(|_| (on - since).num_days().max(0) as u32 * 5 / 7)
+            });
+            changed.suspended_days += i64::from(paused);
+            changed.suspended_since = None;
+            changed.status = "mediating".into();
+            data = json!({"paused_working_days": paused, "result": optional_text(body.result.clone())});
+            "resumed"
+        }
+        "settle" if kind == "complaint" && status == "mediating" => {
+            close(&mut changed, on, "mediated_settlement");
+            "settled"
+        }
+        "terminate" if kind == "complaint" && ["accepted", "mediating", "suspended"].contains(&status) => {
+            let ground = optional_text(body.ground.clone()).ok_or_else(|| invalid("ground (Art 21) is required"))?;
+            if !TERMINATION_GROUNDS.iter().any(|(code, ..)| *code == ground) {
+                let codes: Vec<&str> = TERMINATION_GROUNDS.iter().map(|g| g.0).collect();
+                return Err(invalid(format!("ground '{ground}' is not one of {}", codes.join(", "))));
+            }
+            changed.ground = Some(ground.clone());
+            changed.status = "terminated".into();
+            changed.outcome = Some("terminated".into());
+            changed.decided_on = Some(on.to_string());
+            changed.suspended_since = None;
+            data = json!({"ground": ground});
+            "terminated"
+        }
+        "notify" if status == "terminated" || status == "decided" => {
+            changed.status = "closed".into();
+            changed.closed_on = Some(on.to_string());
+            "parties_notified"
+        }
+        "extend" if kind == "report" && status == "pending" && !complaint.extended => {
+            changed.extended = true;
+            "verification_extended"
+        }
+        "open-case" | "no-case" if kind == "report" && status == "pending" => {
+            let outcome = if action == "open-case" { "case_opened" } else { "no_case" };
+            changed.decided_on = Some(on.to_string());
+            changed.outcome = Some(outcome.into());
+            if complaint.anonymous {
+                changed.status = "closed".into();
+                changed.closed_on = Some(on.to_string());
+            } else {
+                changed.status = "decided".into();
+            }
+            outcome
+        }
+        "answer" if kind == "enquiry" && status == "pending" => {
+            let answer = optional_text(body.answer.clone()).ok_or_else(|| invalid("answer is required"))?;
+            close(&mut changed, on, "answered");
+            data = json!({"answer": answer});
+            "answered"
+        }
+        "classify" => {
+            let category = optional_text(body.category.clone()).or(complaint.category.clone());
+            let issue = optional_text(body.issue.clone()).or(complaint.issue.clone());
+            if let Some(code) = &category {
+                if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
+                    return Err(invalid(format!("category '{code}' is not a product category")));
+                }
+            }
+            if let Some(code) = &issue {
+                if !rules::is_issue(code) {
+                    return Err(invalid(format!("issue '{code}' is not an issue type")));
+                }
+            }
+            let mut evidence: Value = serde_json::from_str(&complaint.classification).unwrap_or(json!({}));
+            evidence["corrected"] = json!({"by": user.id, "on": on.to_string(), "from": {"category": complaint.category, "issue": complaint.issue}});
+            changed.classification = evidence.to_string();
+            data = json!({"from": {"category": complaint.category, "issue": complaint.issue}, "to": {"category": category, "issue": issue}});
+            changed.category = category;
+            changed.issue = issue;
+            "classified"
+        }
+        "split" if kind == "complaint" => {
+            let mut report = complaint.clone();
+            report.kind = "report".into();
+            report.parent_id = Some(complaint.id);
+            report.status = "pending".into();
+            report.accept_base_on = on.to_string();
+            report.received_on = on.to_string();
+            for field in [
+                &mut report.accepted_on,
+                &mut report.decided_on,
+                &mut report.closed_on,
+                &mut report.suspended_since,
+                &mut report.outcome,
+                &mut report.ground,
+                &mut report.enterprise_response,
+            ] {
+                *field = None;
+            }
+            report.suspended_days = 0;
+            report.rating = None;
+            if let Some(facts) = optional_text(body.note.clone()) {
+                report.facts = facts;
+            }
+            let stem = format!("JB{}", on.format("%Y%m%d"));
+            report.tracking_number = format!("{stem}{}", random_digits(8));
+            (report.due_kind, report.due_on) = running(&report);
+            let mut prepared = Prepared {
+                complaint: report,
+                secret: new_secret(),
+                steps: vec![ComplaintStep {
+                    stage: "split_from".into(),
+                    note: None,
+                    data: Some(json!({"complaint": complaint.tracking_number})),
+                }],
+            };
+            let new_id = file(&state.store, &mut prepared, Some(user.id)).await?;
+            data = json!({"report": prepared.complaint.tracking_number, "report_id": new_id});
+            let step = ComplaintStep { stage: "split".into(), note: optional_text(body.note), data: Some(data) };
+            return Ok((save(state, &complaint, changed, step, Some(user.id)).await?, Some(new_id)));
+        }
+        "accept" | "reject" | "refer" | "mediate" | "suspend" | "resume" | "settle" | "terminate" | "notify"
+        | "extend" | "open-case" | "no-case" | "answer" | "split" => return Err(state_error()),
+        other => return Err(ApiError::not_found(format!("no complaint step {other}"))),
+    };
+    let step = ComplaintStep {
+        stage: stage.into(),
+        note: optional_text(body.note),
+        data: Some(data).filter(|d| d.as_object().is_some_and(|o| !o.is_empty())),
+    };
+    Ok((save(state, &complaint, changed, step, Some(user.id)).await?, None))
+}
+
+/// `POST /api/v1/complaints/{id}/{action}`.
+pub(crate) async fn step(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((id, action)): Path<(i64, String)>,
+    body: Result<Json<StepBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let (complaint, split) = handle(&state, &user, id, &action, body).await?;
+    let events = state.store.complaint_events(id).await?;
+    let audience = audience(&user, &complaint).unwrap_or(Audience::Party);
+    let mut answer = view(&complaint, &events, audience);
+    if let Some(report) = split {
+        answer["report_id"] = json!(report);
+    }
+    Ok(Json(answer))
+}

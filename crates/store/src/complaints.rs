@@ -1,0 +1,516 @@
+//! Complaints, reports and enquiries (投诉举报咨询): the filing with its tracking number and the secret's hash, the
+//! step history, the regulators' work queue by deadline, and the counts that statistics and signals use.
+//!
+//! The deadline rules live with the server; this module stores the state they produce, and refuses a step whose
+//! complaint has changed since it was read, so two clerks never overwrite each other.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{FromRow, Row};
+
+use crate::on_pool;
+use crate::store::{now, token_hash, Store};
+use crate::StoreError;
+
+/// A complaint, report or enquiry as stored. Personal data are here in full: views mask them.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct Complaint {
+    pub id: i64,
+    pub tracking_number: String,
+    /// complaint (投诉) | report (举报) | enquiry (咨询)
+    pub kind: String,
+    /// web | api | import
+    pub channel: String,
+    /// The filing this one was split from (a complaint that also reports a violation, Art 7).
+    pub parent_id: Option<i64>,
+    /// YYYY-MM-DD: the day of receipt, which the deadlines do not count.
+    pub received_on: String,
+    pub anonymous: bool,
+    pub submitter_name: Option<String>,
+    pub submitter_phone: Option<String>,
+    pub submitter_id_number: Option<String>,
+    pub submitter_address: Option<String>,
+    pub respondent_name: String,
+    pub respondent_uscc: Option<String>,
+    pub respondent_address: Option<String>,
+    /// The respondent's (or, for a report, the act's) region: GB/T 2260.
+    pub region_code: String,
+    /// How the region was found (JSON).
+    pub routing: String,
+    pub product_gtin: Option<String>,
+    pub product_lot: Option<String>,
+    pub product_name: Option<String>,
+    /// Product category code and issue type, as classified or corrected.
+    pub category: Option<String>,
+    pub issue: Option<String>,
+    /// The classifier's evidence and any correction (JSON).
+    pub classification: String,
+    pub facts: String,
+    pub request: Option<String>,
+    /// When the consumer knew of the harm (the three-year rule).
+    pub harm_known_on: Option<String>,
+    /// The regulator with jurisdiction now (GB/T 2260).
+    pub handling_region: String,
+    pub status: String,
+    /// The day the acceptance clock counts from: receipt, or the referral to this regulator.
+    pub accept_base_on: String,
+    pub accepted_on: Option<String>,
+    pub decided_on: Option<String>,
+    pub closed_on: Option<String>,
+    /// Mediation paused for testing since this day.
+    pub suspended_since: Option<String>,
+    /// Working days of finished suspensions, which the mediation limit does not count.
+    pub suspended_days: i64,
+    /// Whether the report's verification period was extended (once, by 15 working days).
+    pub extended: bool,
+    /// The deadline now running, if any, and what it is for.
+    pub due_kind: Option<String>,
+    pub due_on: Option<String>,
+    pub outcome: Option<String>,
+    /// The legal ground of a refusal or termination, as a code.
+    pub ground: Option<String>,
+    pub enterprise_response: Option<String>,
+    pub rating: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "id, tracking_number, kind, channel, parent_id, received_on, anonymous, submitter_name, \
+    submitter_phone, submitter_id_number, submitter_address, respondent_name, respondent_uscc, respondent_address, \
+    region_code, routing, product_gtin, product_lot, product_name, category, issue, classification, facts, request, \
+    harm_known_on, handling_region, status, accept_base_on, accepted_on, decided_on, closed_on, suspended_since, \
+    suspended_days, extended, due_kind, due_on, outcome, ground, enterprise_response, rating, created_at, updated_at";
+
+/// One entry of a complaint's history.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct ComplaintEvent {
+    pub stage: String,
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub note: Option<String>,
+    pub data: Option<String>,
+}
+
+/// A step to record with a change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintStep {
+    pub stage: String,
+    pub note: Option<String>,
+    pub data: Option<Value>,
+}
+
+/// One line of the work queue.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct QueueItem {
+    pub id: i64,
+    pub tracking_number: String,
+    pub kind: String,
+    pub status: String,
+    pub received_on: String,
+    pub respondent_name: String,
+    pub category: Option<String>,
+    pub issue: Option<String>,
+    pub handling_region: String,
+    pub due_kind: Option<String>,
+    pub due_on: Option<String>,
+}
+
+/// What complaint counts may be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComplaintGroup {
+    Kind,
+    Category,
+    Issue,
+    Province,
+    Month,
+    Status,
+    Outcome,
+    Respondent,
+}
+
+impl ComplaintGroup {
+    /// Every grouping.
+    pub const ALL: [ComplaintGroup; 8] = [
+        ComplaintGroup::Kind,
+        ComplaintGroup::Category,
+        ComplaintGroup::Issue,
+        ComplaintGroup::Province,
+        ComplaintGroup::Month,
+        ComplaintGroup::Status,
+        ComplaintGroup::Outcome,
+        ComplaintGroup::Respondent,
+    ];
+
+    /// The API name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ComplaintGroup::Kind => "kind",
+            ComplaintGroup::Category => "category",
+            ComplaintGroup::Issue => "issue",
+            ComplaintGroup::Province => "province",
+            ComplaintGroup::Month => "month",
+            ComplaintGroup::Status => "status",
+            ComplaintGroup::Outcome => "outcome",
+            ComplaintGroup::Respondent => "respondent",
+        }
+    }
+
+    fn expression(self) -> &'static str {
+        match self {
+            ComplaintGroup::Kind => "kind",
+            ComplaintGroup::Category => "COALESCE(category, '')",
+            ComplaintGroup::Issue => "COALESCE(issue, '')",
+            ComplaintGroup::Province => "SUBSTR(region_code, 1, 2) || '0000'",
+            ComplaintGroup::Month => "SUBSTR(received_on, 1, 7)",
+            ComplaintGroup::Status => "status",
+            ComplaintGroup::Outcome => "COALESCE(outcome, '')",
+            ComplaintGroup::Respondent => "COALESCE(respondent_uscc, respondent_name)",
+        }
+    }
+}
+
+/// The smallest string above every code starting with the digits of `prefix`.
+fn region_upper(prefix: &str) -> String {
+    let mut bytes = prefix.as_bytes().to_vec();
+    while let Some(last) = bytes.pop() {
+        if last < b'9' {
+            bytes.push(last + 1);
+            return String::from_utf8(bytes).expect("ASCII digits");
+        }
+    }
+    "~".into()
+}
+
+macro_rules! bind_complaint {
+    ($query:expr, $c:expr) => {
+        $query
+            .bind(&$c.tracking_number)
+            .bind(&$c.kind)
+            .bind(&$c.channel)
+            .bind($c.parent_id)
+            .bind(&$c.received_on)
+            .bind($c.anonymous)
+            .bind(&$c.submitter_name)
+            .bind(&$c.submitter_phone)
+            .bind(&$c.submitter_id_number)
+            .bind(&$c.submitter_address)
+            .bind(&$c.respondent_name)
+            .bind(&$c.respondent_uscc)
+            .bind(&$c.respondent_address)
+            .bind(&$c.region_code)
+            .bind(&$c.routing)
+            .bind(&$c.product_gtin)
+            .bind(&$c.product_lot)
+            .bind(&$c.product_name)
+            .bind(&$c.category)
+            .bind(&$c.issue)
+            .bind(&$c.classification)
+            .bind(&$c.facts)
+            .bind(&$c.request)
+            .bind(&$c.harm_known_on)
+            .bind(&$c.handling_region)
+            .bind(&$c.status)
+            .bind(&$c.accept_base_on)
+            .bind(&$c.accepted_on)
+            .bind(&$c.decided_on)
+            .bind(&$c.closed_on)
+            .bind(&$c.suspended_since)
+            .bind($c.suspended_days)
+            .bind($c.extended)
+            .bind(&$c.due_kind)
+            .bind(&$c.due_on)
+            .bind(&$c.outcome)
+            .bind(&$c.ground)
+            .bind(&$c.enterprise_response)
+            .bind($c.rating)
+    };
+}
+
+const INSERT: &str = "INSERT INTO complaints (tracking_number, kind, channel, parent_id, received_on, anonymous, \
+    submitter_name, submitter_phone, submitter_id_number, submitter_address, respondent_name, respondent_uscc, \
+    respondent_address, region_code, routing, product_gtin, product_lot, product_name, category, issue, \
+    classification, facts, request, harm_known_on, handling_region, status, accept_base_on, accepted_on, decided_on, \
+    closed_on, suspended_since, suspended_days, extended, due_kind, due_on, outcome, ground, enterprise_response, \
+    rating, secret_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+    $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, \
+    $36, $37, $38, $39, $40, $41, $41) RETURNING id";
+
+const EVENT: &str =
+    "INSERT INTO complaint_events (complaint_id, stage, at, user_id, note, data) VALUES ($1, $2, $3, $4, $5, $6)";
+
+impl Store {
+    /// Files a complaint with its first steps (registered, routed, …) in one transaction; returns its id.
+    /// `complaint.id` is ignored. A tracking number already taken is a conflict (the caller draws another).
+    pub async fn file_complaint(
+        &self,
+        complaint: &Complaint,
+        secret: &str,
+        steps: &[ComplaintStep],
+        user_id: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let ids = self.file_complaints(std::slice::from_ref(complaint), &[secret.to_owned()], steps, user_id).await?;
+        Ok(ids[0])
+    }
+
+    /// Files many complaints in one transaction, all or none; each gets the same first steps.
+    pub async fn file_complaints(
+        &self,
+        complaints: &[Complaint],
+        secrets: &[String],
+        steps: &[ComplaintStep],
+        user_id: Option<i64>,
+    ) -> Result<Vec<i64>, StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(complaints.len());
+            for (complaint, secret) in complaints.iter().zip(secrets) {
+                let inserted = bind_complaint!(sqlx::query_scalar::<_, i64>(INSERT), complaint)
+                    .bind(token_hash(secret))
+                    .bind(&at)
+                    .fetch_one(&mut *tx)
+                    .await;
+                let id = match inserted {
+                    Ok(id) => id,
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        return Err(StoreError::Conflict(format!("tracking number {} is taken", complaint.tracking_number)))
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                for step in steps {
+                    sqlx::query(EVENT)
+                        .bind(id)
+                        .bind(&step.stage)
+                        .bind(&at)
+                        .bind(user_id)
+                        .bind(&step.note)
+                        .bind(step.data.as_ref().map(Value::to_string))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                ids.push(id);
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
+    }
+
+    /// A complaint by id.
+    pub async fn complaint(&self, id: i64) -> Result<Option<Complaint>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM complaints WHERE id = $1");
+        on_pool!(self, pool => { Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?) })
+    }
+
+    /// A complaint by tracking number, if `secret` is its secret.
+    pub async fn complaint_by_secret(
+        &self,
+        tracking_number: &str,
+        secret: &str,
+    ) -> Result<Option<Complaint>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM complaints WHERE tracking_number = $1 AND secret_hash = $2");
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(&sql).bind(tracking_number).bind(token_hash(secret)).fetch_optional(pool).await?)
+        })
+    }
+
+    /// A complaint's history, oldest first.
+    pub async fn complaint_events(&self, id: i64) -> Result<Vec<ComplaintEvent>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as("SELECT stage, at, user_id, note, data FROM complaint_events WHERE complaint_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(pool)
+                .await?)
+        })
+    }
+
+    /// Saves a complaint changed from `previous` (as read) with the step that changed it, if nobody changed it in
+    /// between; records the step and an audit entry in the same transaction.
+    pub async fn save_complaint(
+        &self,
+        previous: &Complaint,
+        changed: &Complaint,
+        step: &ComplaintStep,
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let sql = "UPDATE complaints SET tracking_number = $1, kind = $2, channel = $3, parent_id = $4, received_on = $5, \
+            anonymous = $6, submitter_name = $7, submitter_phone = $8, submitter_id_number = $9, submitter_address = $10, \
+            respondent_name = $11, respondent_uscc = $12, respondent_address = $13, region_code = $14, routing = $15, \
+            product_gtin = $16, product_lot = $17, product_name = $18, category = $19, issue = $20, classification = $21, \
+            facts = $22, request = $23, harm_known_on = $24, handling_region = $25, status = $26, accept_base_on = $27, \
+            accepted_on = $28, decided_on = $29, closed_on = $30, suspended_since = $31, suspended_days = $32, \
+            extended = $33, due_kind = $34, due_on = $35, outcome = $36, ground = $37, enterprise_response = $38, \
+            rating = $39, updated_at = $40 WHERE id = $41 AND updated_at = $42";
+        let before = serde_json::json!({"status": previous.status, "handling_region": previous.handling_region, "due_on": previous.due_on});
+        let after = serde_json::json!({"status": changed.status, "handling_region": changed.handling_region, "due_on": changed.due_on});
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = bind_complaint!(sqlx::query(sql), changed)
+                .bind(&at)
+                .bind(previous.id)
+                .bind(&previous.updated_at)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "complaint {} changed since it was read; reload and try again", previous.tracking_number
+                )));
+            }
+            sqlx::query(EVENT)
+                .bind(previous.id)
+                .bind(&step.stage)
+                .bind(&at)
+                .bind(user_id)
+                .bind(&step.note)
+                .bind(step.data.as_ref().map(Value::to_string))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+                 VALUES ($1, $2, $3, 'complaint', $4, $5, $6)",
+            )
+            .bind(&at)
+            .bind(user_id)
+            .bind(&step.stage)
+            .bind(&previous.tracking_number)
+            .bind(before.to_string())
+            .bind(after.to_string())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Open work of the regulators under `region_prefix` due on or before `due_by`, earliest deadline first.
+    pub async fn complaint_queue(
+        &self,
+        region_prefix: &str,
+        due_by: &str,
+        limit: i64,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        let sql = "SELECT id, tracking_number, kind, status, received_on, respondent_name, category, issue, \
+            handling_region, due_kind, due_on FROM complaints WHERE handling_region >= $1 AND handling_region < $2 \
+            AND due_on IS NOT NULL AND due_on <= $3 ORDER BY due_on, id LIMIT $4";
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(sql)
+                .bind(region_prefix)
+                .bind(region_upper(region_prefix))
+                .bind(due_by)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?)
+        })
+    }
+
+    /// How much open work under `region_prefix` is overdue (due before `today`) and due by `soon`.
+    pub async fn complaint_queue_counts(
+        &self,
+        region_prefix: &str,
+        today: &str,
+        soon: &str,
+    ) -> Result<(i64, i64), StoreError> {
+        let sql = "SELECT COALESCE(SUM(CASE WHEN due_on < $3 THEN 1 ELSE 0 END), 0), COUNT(*) FROM complaints \
+            WHERE handling_region >= $1 AND handling_region < $2 AND due_on IS NOT NULL AND due_on <= $4";
+        on_pool!(self, pool => {
+            let row = sqlx::query(sql)
+                .bind(region_prefix)
+                .bind(region_upper(region_prefix))
+                .bind(today)
+                .bind(soon)
+                .fetch_one(pool)
+                .await?;
+            Ok((row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?))
+        })
+    }
+
+    /// Complaints against an enterprise, newest first.
+    pub async fn complaints_against(&self, uscc: &str, limit: i64) -> Result<Vec<QueueItem>, StoreError> {
+        let sql = "SELECT id, tracking_number, kind, status, received_on, respondent_name, category, issue, \
+            handling_region, due_kind, due_on FROM complaints WHERE respondent_uscc = $1 AND kind = 'complaint' \
+            ORDER BY received_on DESC, id DESC LIMIT $2";
+        on_pool!(self, pool => { Ok(sqlx::query_as(sql).bind(uscc).bind(limit).fetch_all(pool).await?) })
+    }
+
+    /// Filings received in a period (inclusive days) under a region prefix, counted by one grouping.
+    pub async fn complaint_counts(
+        &self,
+        group: ComplaintGroup,
+        from: &str,
+        to: &str,
+        region_prefix: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let key = group.expression();
+        let sql = format!(
+            "SELECT {key} AS k, COUNT(*) FROM complaints WHERE received_on >= $1 AND received_on <= $2 \
+             AND region_code >= $3 AND region_code < $4 GROUP BY k ORDER BY COUNT(*) DESC, k LIMIT 1000"
+        );
+        on_pool!(self, pool => {
+            let rows = sqlx::query(&sql)
+                .bind(from)
+                .bind(to)
+                .bind(region_prefix)
+                .bind(region_upper(region_prefix))
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?))).collect()
+        })
+    }
+
+    /// Complaints and reports per product category × issue type in a period: the signals' table.
+    pub async fn complaint_table(&self, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, StoreError> {
+        let sql = "SELECT category, issue, COUNT(*) FROM complaints WHERE received_on >= $1 AND received_on <= $2 \
+            AND kind <> 'enquiry' AND category IS NOT NULL AND issue IS NOT NULL GROUP BY category, issue";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(from).bind(to).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<i64, _>(2)? as u64)))
+                .collect()
+        })
+    }
+
+    /// Complaints and reports per category, province (empty unless `by_province`) and day in a period.
+    pub async fn complaint_daily(
+        &self,
+        from: &str,
+        to: &str,
+        by_province: bool,
+    ) -> Result<Vec<(String, String, String, u64)>, StoreError> {
+        let region = if by_province { "SUBSTR(region_code, 1, 2) || '0000'" } else { "''" };
+        let sql = format!(
+            "SELECT category, {region} AS r, received_on, COUNT(*) FROM complaints WHERE received_on >= $1 \
+             AND received_on <= $2 AND kind <> 'enquiry' AND category IS NOT NULL GROUP BY category, r, received_on"
+        );
+        on_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(from).bind(to).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get::<String, _>(0)?,
+                        r.try_get::<String, _>(1)?,
+                        r.try_get::<String, _>(2)?,
+                        r.try_get::<i64, _>(3)? as u64,
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    /// Steps of complaints after `after_event` (an event id), oldest first, with the respondent: what the credit
+    /// file reads (outcomes against an enterprise).
+    pub async fn complaint_outcomes_after(
+        &self,
+        after_event: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, Option<String>, String, String)>, StoreError> {
+        let sql = "SELECT e.id, c.tracking_number, c.respondent_uscc, e.stage, e.at FROM complaint_events e \
+            JOIN complaints c ON c.id = e.complaint_id WHERE e.id > $1 AND e.stage IN ('closed', 'settled', \
+            'case_opened', 'enterprise_settlement') ORDER BY e.id LIMIT $2";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(after_event).bind(limit).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?)))
+                .collect()
+        })
+    }
+}
