@@ -38,7 +38,26 @@ pub enum Kind {
     /// product_code, body_part, diagnosis, disposition`; optional `product_code_2, location, intent, hazard_code,
     /// narrative, hospital_name`.
     Injuries,
+    /// Historical complaints, reports and enquiries: required `respondent_name, facts, received_on` (and the
+    /// complainant's name and phone for a complaint); optional every other API field, `tracking_number` (kept, so a
+    /// file imported twice is refused row by row), `outcome` and `closed_on` for closed cases.
+    Complaints,
 }
+
+/// Columns a complaint file adds to the API's fields.
+const COMPLAINT_IMPORT_FIELDS: &[&str] = &["tracking_number", "outcome", "closed_on"];
+
+/// Outcomes a closed historical case may have.
+const IMPORTED_OUTCOMES: &[&str] = &[
+    "mediated_settlement",
+    "enterprise_settlement",
+    "terminated",
+    "not_accepted",
+    "withdrawn",
+    "case_opened",
+    "no_case",
+    "answered",
+];
 
 impl Kind {
     fn fields(self) -> &'static [&'static str] {
@@ -47,6 +66,8 @@ impl Kind {
             Kind::Products => PRODUCT_FIELDS,
             Kind::Inspections => SAMPLE_FIELDS,
             Kind::Injuries => INJURY_FIELDS,
+            Kind::Complaints => ALL_COMPLAINT_FIELDS
+                .get_or_init(|| input::COMPLAINT_FIELDS.iter().chain(COMPLAINT_IMPORT_FIELDS).copied().collect()),
         }
     }
 
@@ -56,8 +77,22 @@ impl Kind {
             Kind::Products => &["gtin", "name", "uscc"],
             Kind::Inspections => &SAMPLE_FIELDS[..REQUIRED_SAMPLE_FIELDS],
             Kind::Injuries => &INJURY_FIELDS[..REQUIRED_INJURY_FIELDS],
+            Kind::Complaints => &["respondent_name", "facts", "received_on"],
         }
     }
+}
+
+static ALL_COMPLAINT_FIELDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+
+/// A historical filing: the API's fields, checked once on the reader thread, and what the file adds.
+#[derive(Debug, Clone)]
+struct ImportedComplaint {
+    fields: input::ComplaintFields,
+    tracking_number: Option<String>,
+    outcome: Option<String>,
+    closed_on: Option<String>,
+    /// Stands in for the key when the file gives no tracking number.
+    line_key: String,
 }
 
 /// A rejected row.
@@ -77,6 +112,7 @@ enum Row {
     Product(Indexed<NewProduct>),
     Sample(NewSample),
     Injury(Box<(InjuryCase, Hospital)>),
+    Complaint(Box<ImportedComplaint>),
 }
 
 impl Row {
@@ -86,6 +122,7 @@ impl Row {
             Row::Product(p) => &p.record.gtin,
             Row::Sample(s) => &s.sample_id,
             Row::Injury(injury) => &injury.0.case_id,
+            Row::Complaint(c) => c.tracking_number.as_deref().unwrap_or(&c.line_key),
         }
     }
 }
@@ -149,8 +186,50 @@ fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, S
         Kind::Injuries => {
             input::injury(serde_json::from_value(value).map_err(internal)?).map(|pair| Row::Injury(Box::new(pair)))
         }
+        Kind::Complaints => return imported_complaint(value),
     };
     result.map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))
+}
+
+fn imported_complaint(mut value: serde_json::Value) -> Result<Row, (String, String, String)> {
+    let object = value.as_object_mut().expect("built as an object");
+    let mut take = |name: &str| {
+        object.remove(name).and_then(|v| v.as_str().map(str::trim).map(str::to_owned)).filter(|v| !v.is_empty())
+    };
+    let (tracking_number, outcome, closed_on) = (take("tracking_number"), take("outcome"), take("closed_on"));
+    let anonymous = take("anonymous");
+    let reject = |field: &str, reason: String| (field.to_owned(), "invalid_request".to_owned(), reason);
+    if let Some(number) = &tracking_number {
+        if !(6..=32).contains(&number.len()) || !number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(reject("tracking_number", format!("'{number}' is not 6 to 32 letters, digits or '-'")));
+        }
+    }
+    if let Some(outcome) = &outcome {
+        if !IMPORTED_OUTCOMES.contains(&outcome.as_str()) {
+            return Err(reject("outcome", format!("'{outcome}' is not one of {}", IMPORTED_OUTCOMES.join(", "))));
+        }
+    }
+    let mut fields: input::ComplaintFields =
+        serde_json::from_value(value).map_err(|e| ("".to_owned(), "invalid_row".to_owned(), e.to_string()))?;
+    fields.anonymous = match anonymous.as_deref() {
+        None | Some("false" | "0" | "否") => false,
+        Some("true" | "1" | "是") => true,
+        Some(other) => return Err(reject("anonymous", format!("'{other}' is not true or false"))),
+    };
+    let today = server::today();
+    let checked = input::complaint(fields.clone(), today, true)
+        .map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))?;
+    if let Some(closed) = &closed_on {
+        let day = input::date("closed_on", closed).map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))?;
+        if day < checked.received_on || day > today {
+            return Err(reject("closed_on", format!("{day} is not between the receipt and today")));
+        }
+        if outcome.is_none() {
+            return Err(reject("outcome", "a closed case needs its outcome".into()));
+        }
+    }
+    let line_key = format!("\u{0}{}", rand::random::<u64>());
+    Ok(Row::Complaint(Box::new(ImportedComplaint { fields, tracking_number, outcome, closed_on, line_key })))
 }
 
 /// Facts that rows of one file must agree on: a campaign's level and a stratum's population.
@@ -449,6 +528,57 @@ async fn write_batch(
                 .import_injuries(&hospitals, &cases)
                 .await
                 .map(|(inserted, updated)| store::BatchOutcome { inserted, updated })
+        }
+        Kind::Complaints => {
+            let mut prepared = Vec::with_capacity(rows.len());
+            let taken: Vec<String> = rows
+                .iter()
+                .filter_map(|(_, _, row)| match row {
+                    Row::Complaint(c) => c.tracking_number.clone(),
+                    _ => None,
+                })
+                .collect();
+            let taken = store.existing_tracking_numbers(&taken).await?;
+            for (line, raw, row) in rows {
+                let Row::Complaint(imported) = row else { continue };
+                let mut reject = |field: &str, code: &str, reason: String| {
+                    summary.rejected += 1;
+                    rejects.write(&Reject { line, field: field.into(), code: code.into(), reason, record: raw.clone() })
+                };
+                if let Some(number) = imported.tracking_number.as_ref().filter(|n| taken.contains(*n)) {
+                    reject("tracking_number", "conflict", format!("{number} is already on file"))?;
+                    continue;
+                }
+                let ready =
+                    server::complaints::prepare(store, imported.fields, "import", server::today(), true).await?;
+                let mut ready = match ready {
+                    Ok(ready) => ready,
+                    Err(error) => {
+                        reject(error.field, error.code, error.message)?;
+                        continue;
+                    }
+                };
+                if let Some(number) = imported.tracking_number {
+                    ready.complaint.tracking_number = number;
+                }
+                if let (Some(closed), Some(outcome)) = (imported.closed_on, imported.outcome) {
+                    ready.complaint.status = "closed".into();
+                    ready.complaint.closed_on = Some(closed);
+                    ready.complaint.outcome = Some(outcome);
+                    (ready.complaint.due_kind, ready.complaint.due_on) = (None, None);
+                }
+                prepared.push(ready);
+            }
+            if prepared.is_empty() {
+                return Ok(Default::default());
+            }
+            let complaints: Vec<_> = prepared.iter().map(|p| p.complaint.clone()).collect();
+            let secrets: Vec<String> = prepared.iter().map(|p| p.secret.clone()).collect();
+            let step = store::complaints::ComplaintStep { stage: "imported".into(), note: None, data: None };
+            store
+                .file_complaints(&complaints, &secrets, &[step], None)
+                .await
+                .map(|ids| store::BatchOutcome { inserted: ids.len() as u64, updated: 0 })
         }
     };
     outcome.with_context(|| {

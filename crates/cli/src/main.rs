@@ -64,7 +64,8 @@ enum Command {
         #[arg(long, default_value_t = 2011)]
         seed: u64,
     },
-    /// Import organizations or products from CSV or JSON Lines. Rejected rows go to FILE.rejects.csv;
+    /// Import organizations, products, inspection results, injury cases or complaints from CSV or JSON Lines.
+    /// Rejected rows go to FILE.rejects.csv;
     /// exit 0 when none was rejected, 2 when some were, 1 when nothing could be imported.
     Import {
         #[command(flatten)]

@@ -21,6 +21,12 @@ pub use auth::{authorize_organization_write, authorize_product_write};
 pub mod recall_workflow {
     pub use crate::api::recalls::{create_recall, do_decision, do_notice, do_plan, do_progress, ReportBody, StageBody};
 }
+/// Complaint intake without HTTP, for the importer and the demo loader: the same checks, routing and
+/// classification as the API.
+pub mod complaints {
+    pub use crate::api::complaints::{file, handle, prepare, Prepared, StepBody};
+}
+pub use api::recalls::today;
 pub use error::ApiError;
 
 /// Shared state of every handler.

@@ -595,6 +595,17 @@ impl Store {
         on_pool!(self, pool => Ok(existing_keys!(pool, "organizations", "uscc", usccs)))
     }
 
+    /// Which of these tracking numbers are taken.
+    pub async fn existing_tracking_numbers(
+        &self,
+        numbers: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        if numbers.is_empty() {
+            return Ok(Default::default());
+        }
+        on_pool!(self, pool => Ok(existing_keys!(pool, "complaints", "tracking_number", numbers)))
+    }
+
     /// Recomputes every row's search tokens and rebuilds the full-text index from them.
     pub async fn rebuild_search_index(&self) -> Result<u64, StoreError> {
         let mut count = 0;

@@ -209,3 +209,59 @@ async fn injury_cases_import_with_every_bad_row_named() {
     let output = scratch.run(&["import", "injuries", file.to_str().unwrap()]);
     assert_eq!(stdout(&output).trim(), "imported 0, updated 2, rejected 4");
 }
+
+#[tokio::test]
+async fn historical_complaints_import_routed_and_classified_with_every_bad_row_named() {
+    let scratch = Scratch::new();
+    let header = "tracking_number,kind,received_on,submitter_name,submitter_phone,respondent_name,respondent_address,facts,outcome,closed_on,anonymous\n";
+    let file = scratch.file(
+        "complaints.csv",
+        &format!(
+            "{header}\
+             TS2025001,complaint,2025-03-02,王五,13800000001,某电动车店,浙江省杭州市西湖区文三路,电动车电池充电起火,mediated_settlement,2025-03-20,\n\
+             TS2025002,complaint,2025-03-03,赵六,13800000002,某服装店,上海市浦东新区世纪大道,羽绒服起球质量差,,,\n\
+             TS2025003,complaint,2025-03-03,赵六,13800000002,某服装店,某某路,羽绒服起球质量差,,,\n\
+             TS2025004,complaint,2025-03-03,,13800000002,某服装店,上海市浦东新区,羽绒服起球质量差,,,\n\
+             TS2025005,report,2025-03-04,,,某作坊,广东省深圳市南山区,生产无标签充电宝,case_opened,2025-02-01,true\n\
+             TS2025006,report,2025-03-04,,,某作坊,广东省深圳市南山区,生产无标签充电宝,case_opened,2025-03-10,yes\n\
+             TS2025007,complaint,2025-03-05,钱七,13800000003,某超市,北京市朝阳区,奶粉结块变质,lost,2025-03-09,\n"
+        ),
+    );
+    let output = scratch.run(&["import", "complaints", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "imported 2, updated 0, rejected 5");
+    let rows = rejects(&scratch.dir.path().join("complaints.csv.rejects.csv"));
+    let mut named: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| r.split(',').take(2).map(str::to_owned).collect::<Vec<_>>())
+        .map(|v| (v[0].clone(), v[1].clone()))
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        [
+            ("4", "respondent_address"),
+            ("5", "submitter_name"),
+            ("6", "closed_on"),
+            ("7", "anonymous"),
+            ("8", "outcome")
+        ]
+        .map(|(l, f)| (l.to_owned(), f.to_owned()))
+    );
+    let store = scratch.store().await;
+    let (counts, _) = (
+        store
+            .complaint_counts(store::complaints::ComplaintGroup::Province, "2025-01-01", "2025-12-31", "")
+            .await
+            .unwrap(),
+        (),
+    );
+    assert_eq!(counts, [("310000".to_owned(), 1), ("330000".to_owned(), 1)]);
+    let queue = store.complaint_queue("", "2099-01-01", 10).await.unwrap();
+    assert_eq!(queue.len(), 1, "the closed case has no deadline running");
+    assert_eq!((queue[0].tracking_number.as_str(), queue[0].handling_region.as_str()), ("TS2025002", "310115"));
+    assert_eq!(queue[0].category.as_deref(), Some("0301"));
+    // Importing again refuses every row rather than duplicating it.
+    let output = scratch.run(&["import", "complaints", file.to_str().unwrap()]);
+    assert_eq!(stdout(&output).trim(), "imported 0, updated 0, rejected 7");
+}

@@ -62,6 +62,13 @@ pub struct Prepared {
     pub steps: Vec<ComplaintStep>,
 }
 
+/// The secret never reaches a log, even through a debug print.
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared").field("tracking_number", &self.complaint.tracking_number).finish_non_exhaustive()
+    }
+}
+
 /// Finds the regulator with jurisdiction (Art 12, 25): the act's region for a report when given; the respondent's
 /// registered region in master data; the region its USCC was issued in; a platform's domicile for its merchants;
 /// the respondent's address; the region the submitter chose; else the submitter's address for an enquiry.
@@ -570,7 +577,7 @@ async fn submitter_step(
 /// A handling step's fields; each step reads the ones it needs.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct StepBody {
+pub struct StepBody {
     /// The day the step was taken (default today); not before the last step, not in the future.
     pub on: Option<String>,
     pub note: Option<String>,
@@ -608,7 +615,7 @@ fn latest_day(complaint: &Complaint) -> String {
 }
 
 /// Runs a handling step for `user`, returning the filing as it now stands and, for a split, the new report's id.
-pub(crate) async fn handle(
+pub async fn handle(
     state: &AppState,
     user: &User,
     id: i64,
