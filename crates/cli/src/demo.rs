@@ -236,6 +236,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     tracing::info!(recall, "demo supply chain and recall loaded");
     let injuries = crate::demo_injuries::load(store).await?;
     tracing::info!(injuries, "demo injury cases loaded");
+    let complaints = crate::demo_complaints::load(store, crate::demo_injuries::last_day()).await?;
+    tracing::info!(complaints, "demo complaints loaded");
     Ok((organizations_written, products_written))
 }
 

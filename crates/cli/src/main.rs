@@ -5,6 +5,7 @@ mod bench_inspections;
 mod bench_signals;
 mod bench_traceability;
 mod demo;
+mod demo_complaints;
 mod demo_injuries;
 mod demo_trace;
 mod import;

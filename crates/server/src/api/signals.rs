@@ -1,7 +1,7 @@
 //! Risk signals (风险信号) from injury reports: disproportionality of product × hazard pairs (PRR, ROR, χ², the
 //! shrinkage IC, BCPNN and the gamma-Poisson shrinker) and temporal alarms on weekly counts per product (the
-//! flexible Farrington detector). Each signal carries its method and parameters. Complaints and inspection
-//! failures join as sources when those stores exist.
+//! flexible Farrington detector). Each signal carries its method and parameters. The sources are injury cases,
+//! supervision sampling failures and complaints.
 
 use std::collections::BTreeMap;
 
@@ -199,6 +199,8 @@ pub(crate) enum Source {
     Injuries,
     /// Supervision sampling failures: product category × failed test item.
     Inspections,
+    /// Complaints and reports (not enquiries): product category × issue type.
+    Complaints,
 }
 
 impl Source {
@@ -207,9 +209,10 @@ impl Source {
         match value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or("injuries") {
             "injuries" => Ok(Source::Injuries),
             "inspections" => Ok(Source::Inspections),
+            "complaints" => Ok(Source::Complaints),
             other => Err(ApiError::bad_request(
                 "invalid_request",
-                format!("source '{other}' is not injuries or inspections (complaints join with their store)"),
+                format!("source '{other}' is not injuries, inspections or complaints"),
             )),
         }
     }
@@ -218,6 +221,7 @@ impl Source {
         match self {
             Source::Injuries => "injuries",
             Source::Inspections => "inspections",
+            Source::Complaints => "complaints",
         }
     }
 
@@ -225,6 +229,7 @@ impl Source {
     async fn table(self, state: &AppState, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, ApiError> {
         match self {
             Source::Injuries => Ok(state.store.injury_table(from, to).await?),
+            Source::Complaints => Ok(state.store.complaint_table(from, to).await?),
             Source::Inspections => {
                 let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
                 for (category, _, _, items) in state.store.failures_between(from, to).await? {
@@ -242,6 +247,7 @@ impl Source {
     async fn daily(self, state: &AppState, from: &str, to: &str, by_region: bool) -> Result<Vec<Daily>, ApiError> {
         match self {
             Source::Injuries => Ok(state.store.injury_daily(from, to, by_region).await?),
+            Source::Complaints => Ok(state.store.complaint_daily(from, to, by_region).await?),
             Source::Inspections => {
                 let mut counts: BTreeMap<(String, String, String), u64> = BTreeMap::new();
                 for (category, province, day, _) in state.store.failures_between(from, to).await? {
