@@ -1,6 +1,7 @@
 //! Server-rendered pages, Chinese first with `?lang=en`: home with one search box, organization and product
 //! pages, the code checker and the API docs. No scripts; the stylesheet is compiled into the binary.
 
+mod complaints;
 mod inspections;
 mod layout;
 mod recalls;
@@ -40,6 +41,19 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/samples/{id}/notice", post(workflow::notice))
         .route("/samples/{id}/retest-request", post(workflow::retest_request))
         .route("/samples/{id}/follow-ups", post(workflow::follow_up))
+        .route("/complaints", get(complaints::queue))
+        .route("/complaints/new", get(complaints::new_form).post(complaints::submit))
+        .route("/complaints/track", get(complaints::track_page).post(complaints::track))
+        .route("/complaints/track/{action}", post(complaints::track_step))
+        .route("/complaints/stats", get(complaints::stats_page))
+        .route("/complaints/{id}", get(complaints::complaint_page))
+        .route("/complaints/{id}/{action}", post(complaints::step))
+        .route(
+            "/assets/complaints.js",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/complaints.js"))
+            }),
+        )
         .route("/injuries", get(risk::injuries))
         .route("/signals", get(risk::signals))
         .route("/warnings", get(risk::warnings).post(risk::draft_warning))

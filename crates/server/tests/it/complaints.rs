@@ -309,3 +309,60 @@ async fn statistics_count_by_grouping_and_a_regulator_corrects_the_classificatio
     let (_, rules) = test.get_json("/api/v1/complaints/classifier").await;
     assert!(rules["issues"].as_array().unwrap().iter().any(|l| l["code"] == "after_sales"));
 }
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).unwrap_or_else(|| panic!("{start} not in {text}")) + start.len();
+    &text[from..from + text[from..].find(end).unwrap()]
+}
+
+#[tokio::test]
+async fn pages_take_a_filing_from_the_public_form_to_the_clerks_queue_and_back() {
+    let test = with_respondent().await;
+    let form = format!(
+        "kind=complaint&submitter_name=%E5%BC%A0%E4%B8%89&submitter_phone=13812345678&respondent_name=%E7%A4%BA%E8%8C%83&respondent_uscc={OWN_USCC}&facts=%E5%85%85%E7%94%B5%E5%AE%9D%E8%B5%B7%E7%81%AB%E7%83%A7%E4%BC%A4"
+    );
+    let (status, _, page) = test.post_form("/complaints/new", "", &form).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let number = between(&page, "受理编号</dt><dd><code>", "<").to_owned();
+    let secret = between(&page, "查询码</dt><dd><code>", "<").to_owned();
+    assert!(number.starts_with("TS") && secret.len() == 32, "{number} {secret}");
+
+    let (status, _, tracked) =
+        test.post_form("/complaints/track", "", &format!("tracking_number={number}&secret={secret}")).await;
+    assert_eq!(status, StatusCode::OK, "{tracked}");
+    assert!(tracked.contains("138****5678") && !tracked.contains("13812345678"), "{tracked}");
+    assert!(tracked.contains("待受理"));
+    let (status, _, wrong) =
+        test.post_form("/complaints/track", "", &format!("tracking_number={number}&secret=x")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{wrong}");
+
+    let cookie = test.session_cookie("regulator", "c1").await;
+    let (status, queue) = test.get_with_cookie("/complaints?within_days=10", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.contains(&number), "{queue}");
+    let id = between(&queue, "href=\"/complaints/", "\"").to_owned();
+    let (status, detail) = test.get_with_cookie(&format!("/complaints/{id}"), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(detail.contains("13812345678"), "the handling regulator sees the phone");
+    let (status, _, _) = test.post_form(&format!("/complaints/{id}/accept"), &cookie, "csrf=wrong").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, location, _) = test.post_form(&format!("/complaints/{id}/accept"), &cookie, "csrf=c1").await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/complaints/{id}").as_str())));
+    let (_, detail) = test.get_with_cookie(&format!("/complaints/{id}"), &cookie).await;
+    assert!(detail.contains("调解期限") && detail.contains("开始调解"), "{detail}");
+
+    let enterprise = test.session_cookie("enterprise", "c2").await;
+    let (_, seen) = test.get_with_cookie(&format!("/complaints/{id}"), &enterprise).await;
+    assert!(seen.contains("138****5678") && !seen.contains("13812345678"), "{seen}");
+    let (status, _, _) = test
+        .post_form(&format!("/complaints/{id}/enterprise-response"), &enterprise, "csrf=c2&answer=%E9%80%80%E6%AC%BE")
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, tracked) =
+        test.post_form("/complaints/track", "", &format!("tracking_number={number}&secret={secret}")).await;
+    assert!(tracked.contains("接受企业的答复"), "{tracked}");
+
+    let (status, stats) = test.send(Method::GET, "/complaints/stats?lang=en", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(stats.contains("complaint-chart-4") && stats.contains("Chargers and power banks"), "{stats}");
+}

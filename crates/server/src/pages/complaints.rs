@@ -1,0 +1,691 @@
+//! Complaint pages: the public submission form and tracking page (number and secret, posted so the secret never
+//! sits in a URL or an access log), the regulator's work queue with deadlines, the complaint page with its history
+//! and the handling steps, the enterprise's answer, and the statistics page with charts. Each runs the API's code.
+
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error_page;
+use super::layout::{page, with_lang};
+use super::session::PageUser;
+use crate::api::complaints::{self as api, Audience, ClientAddress, QueueParams, StatsParams, StepBody, TrackBody};
+use crate::complaint_rules::{classifier, REFUSAL_GROUNDS, TERMINATION_GROUNDS};
+use crate::i18n::Lang;
+use crate::input::{optional_text, ComplaintFields};
+use crate::{ApiError, AppState};
+
+fn category_name(lang: Lang, code: &str) -> String {
+    store::CATEGORIES
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map(|(_, zh, en, _)| if lang == Lang::En { en } else { zh }.to_string())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+fn issue_name(lang: Lang, code: &str) -> String {
+    classifier()
+        .issues
+        .iter()
+        .find(|l| l.code == code)
+        .and_then(|l| if lang == Lang::En { l.name_en.clone() } else { l.name_zh.clone() })
+        .unwrap_or_else(|| code.to_owned())
+}
+
+fn kind_name(lang: Lang, kind: &str) -> &'static str {
+    match kind {
+        "report" => lang.t("举报", "report"),
+        "enquiry" => lang.t("咨询", "enquiry"),
+        _ => lang.t("投诉", "complaint"),
+    }
+}
+
+fn status_name(lang: Lang, status: &str) -> &'static str {
+    match status {
+        "pending" => lang.t("待受理", "awaiting decision"),
+        "accepted" => lang.t("已受理", "accepted"),
+        "mediating" => lang.t("调解中", "in mediation"),
+        "suspended" => lang.t("中止（检测鉴定中）", "suspended (testing)"),
+        "terminated" => lang.t("终止调解", "mediation ended"),
+        "decided" => lang.t("已作出处理决定", "decided"),
+        _ => lang.t("办结", "closed"),
+    }
+}
+
+fn outcome_name(lang: Lang, outcome: &str) -> &'static str {
+    match outcome {
+        "mediated_settlement" => lang.t("调解成功", "settled in mediation"),
+        "enterprise_settlement" => lang.t("企业和解", "settled with the enterprise"),
+        "terminated" => lang.t("终止调解", "mediation ended"),
+        "not_accepted" => lang.t("不予受理", "not accepted"),
+        "withdrawn" => lang.t("撤回", "withdrawn"),
+        "case_opened" => lang.t("立案", "case opened"),
+        "no_case" => lang.t("不予立案", "no case"),
+        "answered" => lang.t("已答复", "answered"),
+        _ => lang.t("—", "—"),
+    }
+}
+
+fn due_name(lang: Lang, kind: &str) -> &'static str {
+    match kind {
+        "accept_by" => lang.t("受理期限", "decide on acceptance by"),
+        "mediation_by" => lang.t("调解期限", "mediate by"),
+        "verify_by" => lang.t("核查期限", "verify by"),
+        "notify_by" => lang.t("告知期限", "notify by"),
+        "reply_by" => lang.t("答复期限", "reply by"),
+        _ => lang.t("期限", "deadline"),
+    }
+}
+
+fn stage_name(lang: Lang, stage: &str) -> String {
+    let name = match stage {
+        "registered" => lang.t("登记", "registered"),
+        "routed" => lang.t("分送", "routed"),
+        "referred" => lang.t("移送", "referred"),
+        "accepted" => lang.t("受理", "accepted"),
+        "not_accepted" => lang.t("不予受理", "not accepted"),
+        "mediation_started" => lang.t("开始调解", "mediation started"),
+        "suspended" => lang.t("中止（检测鉴定）", "suspended for testing"),
+        "resumed" => lang.t("恢复调解", "resumed"),
+        "settled" => lang.t("调解成功", "settled"),
+        "terminated" => lang.t("终止调解", "mediation ended"),
+        "parties_notified" => lang.t("告知当事人", "parties notified"),
+        "verification_extended" => lang.t("延长核查期限", "verification extended"),
+        "case_opened" => lang.t("立案", "case opened"),
+        "no_case" => lang.t("不予立案", "no case"),
+        "answered" => lang.t("答复", "answered"),
+        "classified" => lang.t("更正分类", "classification corrected"),
+        "split" => lang.t("转为举报", "split into a report"),
+        "split_from" => lang.t("由投诉转来", "split from a complaint"),
+        "enterprise_response" => lang.t("企业答复", "enterprise answered"),
+        "enterprise_settlement" => lang.t("接受企业和解", "settlement accepted"),
+        "withdrawn" => lang.t("撤回", "withdrawn"),
+        "evaluated" => lang.t("评价", "evaluated"),
+        "imported" => lang.t("历史导入", "imported"),
+        _ => return stage.to_owned(),
+    };
+    name.to_owned()
+}
+
+/// The deadlines of a filing as a list, the running one marked.
+fn deadline_list(lang: Lang, view: &Value) -> Markup {
+    let running = view["due"]["kind"].as_str().unwrap_or("");
+    html! {
+        dl {
+            @for (kind, day) in view["deadlines"].as_object().into_iter().flatten().filter(|(k, _)| *k != "provisional") {
+                dt { (due_name(lang, kind)) }
+                dd { (day.as_str().unwrap_or(""))
+                    @if kind == running { " " strong { (if view["due"]["overdue"] == true { lang.t("（已超期）", "(overdue)") } else { lang.t("（进行中）", "(running)") }) } } }
+            }
+        }
+        @if view["deadlines"]["provisional"].is_array() {
+            p.muted { (lang.t("期限跨入尚未公布放假安排的年份，暂按周一至周五计算。", "The deadline reaches a year whose holiday schedule is not yet published; counted Monday to Friday for now.")) }
+        }
+    }
+}
+
+fn history(lang: Lang, view: &Value) -> Markup {
+    html! {
+        h2 { (lang.t("办理历程", "History")) }
+        table {
+            thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
+            tbody { @for e in view["history"].as_array().into_iter().flatten() { tr {
+                td { (stage_name(lang, e["stage"].as_str().unwrap_or(""))) }
+                td { (super::recalls::china_time(e["at"].as_str().unwrap_or(""))) }
+                td { (e["note"].as_str().unwrap_or("")) @if e["data"].is_object() { " " code { (e["data"].to_string()) } } }
+            } } }
+        }
+    }
+}
+
+/// The parts of a filing everyone who may see it sees.
+fn summary(lang: Lang, view: &Value) -> Markup {
+    let text = |v: &Value| v.as_str().unwrap_or("—").to_owned();
+    html! {
+        p.muted { (text(&view["tracking_number"])) " · " (kind_name(lang, view["kind"].as_str().unwrap_or(""))) " · "
+            (status_name(lang, view["status"].as_str().unwrap_or("")))
+            @if let Some(outcome) = view["outcome"].as_str() { " · " (outcome_name(lang, outcome)) } }
+        dl {
+            dt { (lang.t("收到日期", "Received")) } dd { (text(&view["received_on"])) }
+            dt { (lang.t("投诉举报人", "Submitter")) }
+            dd { @if view["anonymous"] == true { (lang.t("匿名", "anonymous")) } @else {
+                (text(&view["submitter"]["name"])) " " (text(&view["submitter"]["phone"]))
+                @if view["submitter"]["id_number"].is_string() { " " (text(&view["submitter"]["id_number"])) }
+                @if view["submitter"]["address"].is_string() { " · " (text(&view["submitter"]["address"])) } } }
+            dt { (lang.t("被投诉举报对象", "Respondent")) }
+            dd { (text(&view["respondent"]["name"])) @if let Some(uscc) = view["respondent"]["uscc"].as_str() { " " code { (uscc) } }
+                 @if let Some(address) = view["respondent"]["address"].as_str() { " · " (address) } }
+            dt { (lang.t("产品", "Product")) }
+            dd { (text(&view["product"]["name"])) @if let Some(gtin) = view["product"]["gtin"].as_str() { " GTIN " (gtin) }
+                 @if let Some(lot) = view["product"]["lot"].as_str() { " " (lang.t("批次", "lot")) " " (lot) } }
+            dt { (lang.t("分类", "Classification")) }
+            dd { (view["category"].as_str().map(|c| category_name(lang, c)).unwrap_or_else(|| "—".into())) " · "
+                 (view["issue"].as_str().map(|i| issue_name(lang, i)).unwrap_or_else(|| "—".into())) }
+            dt { (lang.t("事实与理由", "Facts")) } dd { (text(&view["facts"])) }
+            dt { (lang.t("诉求", "Request")) } dd { (text(&view["request"])) }
+            dt { (lang.t("承办地区", "Handled in")) } dd { code { (text(&view["handling_region"])) } }
+            @if let Some(answer) = view["enterprise_response"].as_str() { dt { (lang.t("企业答复", "Enterprise's answer")) } dd { (answer) } }
+        }
+        h2 { (lang.t("法定期限（工作日）", "Legal deadlines (working days)")) }
+        (deadline_list(lang, view))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LangParams {
+    #[serde(default)]
+    lang: Lang,
+}
+
+fn field(label: &str, name: &str, kind: &str) -> Markup {
+    html! { label { (label) input type=(kind) name=(name); } }
+}
+
+/// `GET /complaints/new`: the public form.
+pub(crate) async fn new_form(Query(params): Query<LangParams>) -> Response {
+    let lang = params.lang;
+    let title = lang.t("投诉举报", "File a complaint or report");
+    let body = html! {
+        h1 { (title) }
+        p.muted { (lang.t("提交后将得到受理编号和查询码，凭此查询办理进度，无需注册。投诉须留姓名和电话；举报可匿名。",
+                          "You get a tracking number and a secret to follow the case without an account. A complaint needs your name and phone; a report may be anonymous.")) }
+        form.stack method="post" action=(with_lang("/complaints/new", lang)) {
+            label { (lang.t("类型", "Kind")) select name="kind" {
+                option value="complaint" { (lang.t("投诉（消费纠纷）", "complaint (consumer dispute)")) }
+                option value="report" { (lang.t("举报（违法线索）", "report (suspected violation)")) }
+                option value="enquiry" { (lang.t("咨询", "enquiry")) } } }
+            label { input type="checkbox" name="anonymous" value="true"; " " (lang.t("匿名举报（不保留任何身份信息）", "anonymous report (no identity kept)")) }
+            fieldset { legend { (lang.t("您的信息", "You")) }
+                (field(lang.t("姓名", "Name"), "submitter_name", "text"))
+                (field(lang.t("电话", "Phone"), "submitter_phone", "tel"))
+                (field(lang.t("身份证号（可选）", "ID number (optional)"), "submitter_id_number", "text"))
+                (field(lang.t("地址", "Address"), "submitter_address", "text")) }
+            fieldset { legend { (lang.t("被投诉举报的经营者", "The business")) }
+                (field(lang.t("名称", "Name"), "respondent_name", "text"))
+                (field(lang.t("统一社会信用代码（如知道）", "USCC (if known)"), "respondent_uscc", "text"))
+                (field(lang.t("经营地址（省市区县）", "Address (province, city, county)"), "respondent_address", "text"))
+                (field(lang.t("电商平台的统一社会信用代码（网店）", "Platform USCC (online shops)"), "platform_uscc", "text"))
+                (field(lang.t("行政区划代码（如无法提供地址）", "Region code (if no address)"), "region_code", "text")) }
+            fieldset { legend { (lang.t("产品", "Product")) }
+                (field(lang.t("产品名称", "Product name"), "product_name", "text"))
+                (field(lang.t("商品条码 GTIN", "GTIN"), "product_gtin", "text"))
+                (field(lang.t("批次", "Lot"), "product_lot", "text")) }
+            label { (lang.t("事实与理由", "What happened")) textarea name="facts" required rows="5" {} }
+            label { (lang.t("诉求", "What you ask for")) textarea name="request" rows="2" {} }
+            (field(lang.t("知道权益受损的日期", "When you learnt of the harm"), "harm_known_on", "date"))
+            button { (lang.t("提交", "Submit")) }
+        }
+        p { a href=(with_lang("/complaints/track", lang)) { (lang.t("查询办理进度", "Follow a case")) } }
+    };
+    page(lang, title, body).into_response()
+}
+
+/// The form's fields as they arrive: text everywhere, a checkbox for anonymity.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SubmissionForm {
+    #[serde(default)]
+    lang: Lang,
+    kind: Option<String>,
+    anonymous: Option<String>,
+    submitter_name: Option<String>,
+    submitter_phone: Option<String>,
+    submitter_id_number: Option<String>,
+    submitter_address: Option<String>,
+    respondent_name: Option<String>,
+    respondent_uscc: Option<String>,
+    respondent_address: Option<String>,
+    platform_uscc: Option<String>,
+    region_code: Option<String>,
+    product_name: Option<String>,
+    product_gtin: Option<String>,
+    product_lot: Option<String>,
+    facts: Option<String>,
+    request: Option<String>,
+    harm_known_on: Option<String>,
+}
+
+/// `POST /complaints/new`: files through the API and shows the tracking number and secret once.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    Form(form): Form<SubmissionForm>,
+) -> Response {
+    let lang = form.lang;
+    let fields = ComplaintFields {
+        kind: form.kind,
+        anonymous: form.anonymous.is_some(),
+        submitter_name: form.submitter_name,
+        submitter_phone: form.submitter_phone,
+        submitter_id_number: form.submitter_id_number,
+        submitter_address: form.submitter_address,
+        respondent_name: form.respondent_name,
+        respondent_uscc: form.respondent_uscc,
+        respondent_address: form.respondent_address,
+        platform_uscc: form.platform_uscc,
+        region_code: form.region_code,
+        product_name: form.product_name,
+        product_gtin: form.product_gtin,
+        product_lot: form.product_lot,
+        facts: form.facts,
+        request: form.request,
+        harm_known_on: form.harm_known_on,
+        ..ComplaintFields::default()
+    };
+    let filed = api::submit(State(state), crate::auth::MaybeAuthUser(None), client, Ok(axum::Json(fields))).await;
+    let filed = match filed {
+        Ok((_, axum::Json(filed))) => filed,
+        Err(error) => return error_page(lang, &error),
+    };
+    let title = lang.t("已收到", "Received");
+    let body = html! {
+        h1 { (title) }
+        div.warning { p { (lang.t("请保存以下受理编号和查询码。查询码只显示这一次，平台不保存其明文。",
+                                  "Keep the tracking number and the secret. The secret is shown only now; the platform does not keep it.")) } }
+        dl {
+            dt { (lang.t("受理编号", "Tracking number")) } dd { code { (filed["tracking_number"].as_str().unwrap_or("")) } }
+            dt { (lang.t("查询码", "Secret")) } dd { code { (filed["secret"].as_str().unwrap_or("")) } }
+            dt { (lang.t("承办地区", "Handled in")) } dd { code { (filed["handling_region"].as_str().unwrap_or("")) } }
+        }
+        (deadline_list(lang, &json!({"deadlines": filed["deadlines"], "due": {}})))
+        p { a href=(with_lang("/complaints/track", lang)) { (lang.t("查询办理进度", "Follow the case")) } }
+    };
+    page(lang, title, body).into_response()
+}
+
+fn track_form(lang: Lang) -> Markup {
+    html! {
+        form.stack method="post" action=(with_lang("/complaints/track", lang)) {
+            (field(lang.t("受理编号", "Tracking number"), "tracking_number", "text"))
+            (field(lang.t("查询码", "Secret"), "secret", "password"))
+            button { (lang.t("查询", "Look up")) }
+        }
+    }
+}
+
+/// `GET /complaints/track`.
+pub(crate) async fn track_page(Query(params): Query<LangParams>) -> Response {
+    let lang = params.lang;
+    let title = lang.t("查询办理进度", "Follow a case");
+    page(lang, title, html! { h1 { (title) } (track_form(lang)) }).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TrackForm {
+    #[serde(default)]
+    lang: Lang,
+    tracking_number: Option<String>,
+    secret: Option<String>,
+    rating: Option<i64>,
+    note: Option<String>,
+}
+
+fn tracked_page(lang: Lang, view: &Value, number: &str, secret: &str) -> Response {
+    let hidden = html! { input type="hidden" name="tracking_number" value=(number); input type="hidden" name="secret" value=(secret); };
+    let open = view["status"] != "closed";
+    let action = |name: &str| with_lang(&format!("/complaints/track/{name}"), lang);
+    let title = lang.t("办理进度", "Case progress");
+    let body = html! {
+        h1 { (title) }
+        (summary(lang, view))
+        @if open && view["kind"] == "complaint" {
+            @if view["enterprise_response"].is_string() {
+                form.stack method="post" action=(action("settlement")) { (hidden)
+                    button { (lang.t("接受企业的答复，和解结案", "Accept the enterprise's answer and close")) } }
+            }
+            form.stack method="post" action=(action("withdraw")) { (hidden)
+                label { (lang.t("撤回理由", "Why you withdraw")) textarea name="note" {} }
+                button { (lang.t("撤回投诉", "Withdraw the complaint")) } }
+        }
+        @if !open && view["rating"].is_null() {
+            form.stack method="post" action=(action("evaluation")) { (hidden)
+                label { (lang.t("满意度（1–5）", "Satisfaction (1–5)")) input type="number" name="rating" min="1" max="5" required; }
+                label { (lang.t("意见", "Comments")) textarea name="note" {} }
+                button { (lang.t("评价", "Evaluate")) } }
+        }
+        (history(lang, view))
+    };
+    page(lang, title, body).into_response()
+}
+
+/// `POST /complaints/track`: the submitter's view.
+pub(crate) async fn track(State(state): State<AppState>, Form(form): Form<TrackForm>) -> Response {
+    tracked_step(state, None, form).await
+}
+
+/// `POST /complaints/track/{action}`: the submitter's own steps.
+pub(crate) async fn track_step(
+    State(state): State<AppState>,
+    Path(action): Path<String>,
+    Form(form): Form<TrackForm>,
+) -> Response {
+    tracked_step(state, Some(action), form).await
+}
+
+async fn tracked_step(state: AppState, action: Option<String>, form: TrackForm) -> Response {
+    let lang = form.lang;
+    let body = TrackBody {
+        tracking_number: form.tracking_number.clone(),
+        secret: form.secret.clone(),
+        rating: form.rating,
+        note: form.note,
+    };
+    let result = async {
+        let complaint = match action {
+            Some(action) => api::submitter_action(&state, &action, body).await?,
+            None => api::tracked(&state, &body).await?,
+        };
+        let events = state.store.complaint_events(complaint.id).await?;
+        Ok::<_, ApiError>(api::view(&complaint, &events, Audience::Party))
+    }
+    .await;
+    match result {
+        Ok(view) => {
+            tracked_page(lang, &view, &form.tracking_number.unwrap_or_default(), &form.secret.unwrap_or_default())
+        }
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+/// `GET /complaints`: the regulator's work queue, the enterprise's complaints, or for the public the way in.
+pub(crate) async fn queue(
+    State(state): State<AppState>,
+    session: PageUser,
+    Query(params): Query<QueueForm>,
+) -> Response {
+    let lang = params.lang;
+    let title = lang.t("投诉举报", "Complaints and reports");
+    let Some(user) = session.user.clone() else {
+        let body = html! {
+            h1 { (title) }
+            p { a href=(with_lang("/complaints/new", lang)) { (lang.t("提交投诉举报", "File a complaint or report")) } }
+            p { a href=(with_lang("/complaints/track", lang)) { (lang.t("查询办理进度", "Follow a case")) } }
+            p { a href=(with_lang("/complaints/stats", lang)) { (lang.t("投诉举报统计", "Statistics")) } }
+        };
+        return page(lang, title, body).into_response();
+    };
+    let work = api::work(
+        &state,
+        &user,
+        QueueParams { within_days: params.within_days, region: params.region.clone(), limit: Some(200) },
+    )
+    .await;
+    let work = match work {
+        Ok(work) => work,
+        Err(error) => return error_page(lang, &error),
+    };
+    let today = work["today"].as_str().unwrap_or("").to_owned();
+    let body = html! {
+        h1 { (if user.role == store::Role::Enterprise { lang.t("针对本企业的投诉", "Complaints against us") } else { lang.t("待办工作", "Work queue") }) }
+        @if work["overdue"].is_i64() {
+            p { strong { (work["overdue"]) } " " (lang.t("件已超期", "overdue")) " · " (work["due"]) " " (lang.t("件在", "due by")) " " (work["due_by"].as_str().unwrap_or("")) " " (lang.t("前到期", "")) }
+            form.search method="get" action="/complaints" {
+                @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+                label { (lang.t("未来天数", "Days ahead")) input type="number" name="within_days" min="0" value=(params.within_days.unwrap_or(3)); }
+                label { (lang.t("地区", "Region")) input type="text" name="region" value=(params.region.clone().unwrap_or_default()); }
+                button { (lang.t("筛选", "Filter")) }
+            }
+        }
+        table {
+            thead { tr { th { (lang.t("受理编号", "Number")) } th { (lang.t("类型", "Kind")) } th { (lang.t("状态", "Status")) } th { (lang.t("收到", "Received")) }
+                th { (lang.t("被投诉对象", "Respondent")) } th { (lang.t("分类", "Class")) } th { (lang.t("期限", "Deadline")) } } }
+            tbody { @for item in work["items"].as_array().into_iter().flatten() {
+                @let due = item["due_on"].as_str().unwrap_or("");
+                tr {
+                    td { a href=(with_lang(&format!("/complaints/{}", item["id"]), lang)) { (item["tracking_number"].as_str().unwrap_or("")) } }
+                    td { (kind_name(lang, item["kind"].as_str().unwrap_or(""))) }
+                    td { (status_name(lang, item["status"].as_str().unwrap_or(""))) }
+                    td { (item["received_on"].as_str().unwrap_or("")) }
+                    td { (item["respondent_name"].as_str().unwrap_or("")) }
+                    td { (item["category"].as_str().map(|c| category_name(lang, c)).unwrap_or_default()) " " (item["issue"].as_str().map(|i| issue_name(lang, i)).unwrap_or_default()) }
+                    td { @if !due.is_empty() && due < today.as_str() { strong.overdue { (due) " " (lang.t("超期", "overdue")) } }
+                         @else { (due) " " (item["due_kind"].as_str().map(|k| due_name(lang, k)).unwrap_or("")) } }
+                }
+            } }
+        }
+        p { a href=(with_lang("/complaints/stats", lang)) { (lang.t("投诉举报统计", "Statistics")) } }
+    };
+    page(lang, title, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct QueueForm {
+    #[serde(default)]
+    lang: Lang,
+    within_days: Option<i64>,
+    region: Option<String>,
+}
+
+/// The steps a handler can take from a filing's state, as forms.
+fn step_forms(lang: Lang, session: &PageUser, view: &Value) -> Markup {
+    let id = &view["id"];
+    let action = |name: &str| with_lang(&format!("/complaints/{id}/{name}"), lang);
+    let (kind, status) = (view["kind"].as_str().unwrap_or(""), view["status"].as_str().unwrap_or(""));
+    let day = html! { label { (lang.t("办理日期", "Date")) input type="date" name="on"; } };
+    let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
+    let simple = |name: &str, label: &str| html! { form.stack method="post" action=(action(name)) { (session.field()) (day) (note) button { (label) } } };
+    html! {
+        h2 { (lang.t("办理", "Handle")) }
+        @if status == "pending" && kind == "complaint" {
+            (simple("accept", lang.t("受理", "Accept")))
+            form.stack method="post" action=(action("reject")) { (session.field()) (day)
+                label { (lang.t("不予受理的理由（第十五条）", "Ground (Art 15)")) select name="ground" {
+                    @for (code, zh, en) in REFUSAL_GROUNDS { option value=(code) { (code) ". " (lang.pick(zh.to_string(), en.to_string())) } } } }
+                (note) button { (lang.t("不予受理", "Refuse")) } }
+        }
+        @if status == "pending" && kind == "report" {
+            (simple("open-case", lang.t("立案", "Open a case")))
+            (simple("no-case", lang.t("不予立案", "No case")))
+            @if view["extended"] == false { (simple("extend", lang.t("延长核查期限十五个工作日", "Extend verification by 15 working days"))) }
+        }
+        @if status == "pending" && kind == "enquiry" {
+            form.stack method="post" action=(action("answer")) { (session.field()) (day)
+                label { (lang.t("答复", "Answer")) textarea name="answer" required {} } button { (lang.t("答复", "Answer")) } }
+        }
+        @if status == "pending" {
+            form.stack method="post" action=(action("refer")) { (session.field()) (day)
+                label { (lang.t("移送至（行政区划代码）", "Refer to (region code)")) input type="text" name="region_code" required; }
+                (note) button { (lang.t("移送", "Refer")) } }
+        }
+        @if status == "accepted" {
+            form.stack method="post" action=(action("mediate")) { (session.field()) (day)
+                label { input type="checkbox" name="consent" value="true" required; " " (lang.t("双方均同意调解", "both parties consent")) }
+                button { (lang.t("开始调解", "Start mediation")) } }
+        }
+        @if status == "mediating" {
+            (simple("settle", lang.t("调解成功", "Settled")))
+            form.stack method="post" action=(action("suspend")) { (session.field()) (day)
+                input type="hidden" name="reason" value="testing";
+                label { (lang.t("检测鉴定机构统一社会信用代码", "Lab USCC")) input type="text" name="lab_uscc" required; }
+                button { (lang.t("中止调解，委托检测鉴定（期间不计入）", "Suspend for testing (not counted)")) } }
+        }
+        @if status == "suspended" {
+            form.stack method="post" action=(action("resume")) { (session.field()) (day)
+                label { (lang.t("检测鉴定结果", "Test result")) input type="text" name="result"; }
+                button { (lang.t("恢复调解", "Resume")) } }
+        }
+        @if ["accepted", "mediating", "suspended"].contains(&status) {
+            form.stack method="post" action=(action("terminate")) { (session.field()) (day)
+                label { (lang.t("终止理由（第二十一条）", "Ground (Art 21)")) select name="ground" {
+                    @for (code, zh, en) in TERMINATION_GROUNDS { option value=(code) { (lang.pick(zh.to_string(), en.to_string())) } } } }
+                (note) button { (lang.t("终止调解", "End mediation")) } }
+        }
+        @if status == "terminated" || status == "decided" { (simple("notify", lang.t("已告知当事人，办结", "Parties notified: close"))) }
+        @if kind == "complaint" && status != "closed" { (simple("split", lang.t("发现违法线索，转为举报", "Split a report off"))) }
+        form.stack method="post" action=(action("classify")) { (session.field())
+            label { (lang.t("产品类别", "Category")) select name="category" {
+                @for (code, name, ..) in store::CATEGORIES { option value=(code) selected[view["category"] == *code] { (code) " " (name) } } } }
+            label { (lang.t("问题类型", "Issue")) select name="issue" {
+                @for label in &classifier().issues { option value=(label.code) selected[view["issue"] == label.code.as_str()] { (issue_name(lang, &label.code)) } } } }
+            button { (lang.t("更正分类", "Correct the classification")) } }
+        h3 { (lang.t("分类依据", "Why it was classified so")) }
+        p.muted { code { (view["classification"].to_string()) } }
+    }
+}
+
+/// `GET /complaints/{id}`: for the handling regulator (everything, with the steps) and the respondent (masked).
+pub(crate) async fn complaint_page(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path(id): Path<i64>,
+    Query(params): Query<LangParams>,
+) -> Response {
+    let lang = params.lang;
+    let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
+    let result = async {
+        let complaint =
+            state.store.complaint(id).await?.ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
+        let audience =
+            api::audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
+        let events = state.store.complaint_events(id).await?;
+        Ok::<_, ApiError>((api::view(&complaint, &events, audience), audience))
+    }
+    .await;
+    let (view, audience) = match result {
+        Ok(found) => found,
+        Err(error) => return error_page(lang, &error),
+    };
+    let number = view["tracking_number"].as_str().unwrap_or("").to_owned();
+    let open = ["pending", "accepted", "mediating", "suspended"].contains(&view["status"].as_str().unwrap_or(""));
+    let body = html! {
+        h1 { (kind_name(lang, view["kind"].as_str().unwrap_or(""))) " " (number) }
+        (summary(lang, &view))
+        @if audience == Audience::Handler { (step_forms(lang, &session, &view)) }
+        @if audience == Audience::Party && open {
+            h2 { (lang.t("企业答复（在线和解）", "Answer (early settlement)")) }
+            form.stack method="post" action=(with_lang(&format!("/complaints/{id}/enterprise-response"), lang)) { (session.field())
+                label { (lang.t("答复与和解方案", "Answer and offer")) textarea name="answer" required {} }
+                button { (lang.t("提交答复", "Send the answer")) } }
+        }
+        (history(lang, &view))
+    };
+    page(lang, &number, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct StepForm {
+    csrf: String,
+    #[serde(default)]
+    lang: Lang,
+    on: Option<String>,
+    note: Option<String>,
+    ground: Option<String>,
+    region_code: Option<String>,
+    consent: Option<String>,
+    reason: Option<String>,
+    lab_uscc: Option<String>,
+    result: Option<String>,
+    answer: Option<String>,
+    category: Option<String>,
+    issue: Option<String>,
+}
+
+/// `POST /complaints/{id}/{action}`: a handling step or the enterprise's answer, then back to the page.
+pub(crate) async fn step(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form<StepForm>,
+) -> Response {
+    let lang = form.lang;
+    let result = async {
+        let user = session.authorise(&form.csrf)?.clone();
+        let body = StepBody {
+            on: optional_text(form.on),
+            note: form.note,
+            ground: form.ground,
+            region_code: form.region_code,
+            consent: form.consent.map(|v| v == "true"),
+            reason: form.reason,
+            lab_uscc: form.lab_uscc,
+            result: form.result,
+            answer: form.answer,
+            category: form.category,
+            issue: form.issue,
+        };
+        api::handle(&state, &user, id, &action, body).await
+    }
+    .await;
+    match result {
+        Ok((_, Some(report))) => Redirect::to(&with_lang(&format!("/complaints/{report}"), lang)).into_response(),
+        Ok(_) => Redirect::to(&with_lang(&format!("/complaints/{id}"), lang)).into_response(),
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct StatsForm {
+    #[serde(default)]
+    lang: Lang,
+    from: Option<String>,
+    to: Option<String>,
+    region: Option<String>,
+}
+
+/// `GET /complaints/stats`: counts by month, category, issue, province and outcome, with charts.
+pub(crate) async fn stats_page(
+    State(state): State<AppState>,
+    session: PageUser,
+    Query(params): Query<StatsForm>,
+) -> Response {
+    let lang = params.lang;
+    let mut charts = Vec::new();
+    for group in ["month", "category", "issue", "province", "outcome"] {
+        let query = StatsParams {
+            group_by: Some(group.into()),
+            from: params.from.clone(),
+            to: params.to.clone(),
+            region: params.region.clone(),
+        };
+        let mut answer = match api::statistics(&state, session.user.as_ref(), query).await {
+            Ok(answer) => answer,
+            Err(error) => return error_page(lang, &error),
+        };
+        let groups = answer["groups"].as_array_mut().expect("groups");
+        if group == "month" {
+            groups.sort_by(|a, b| a["key"].as_str().cmp(&b["key"].as_str()));
+        }
+        for g in groups.iter_mut() {
+            let key = g["key"].as_str().unwrap_or("").to_owned();
+            g["label"] = json!(match group {
+                "category" => category_name(lang, &key),
+                "issue" => issue_name(lang, &key),
+                "outcome" => outcome_name(lang, &key).to_owned(),
+                "province" => codes::region::lookup(&key).map(|r| r.name.clone()).unwrap_or(key),
+                _ => key,
+            });
+        }
+        charts.push(answer);
+    }
+    let title = lang.t("投诉举报统计", "Complaint statistics");
+    let names = [
+        lang.t("按月", "By month"),
+        lang.t("按产品类别", "By product category"),
+        lang.t("按问题类型", "By issue"),
+        lang.t("按省份", "By province"),
+        lang.t("按办理结果", "By outcome"),
+    ];
+    let body = html! {
+        h1 { (title) }
+        form.search method="get" action="/complaints/stats" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            label { (lang.t("起", "From")) input type="date" name="from" value=(charts[0]["from"].as_str().unwrap_or("")); }
+            label { (lang.t("止", "To")) input type="date" name="to" value=(charts[0]["to"].as_str().unwrap_or("")); }
+            label { (lang.t("地区", "Region")) input type="text" name="region" value=(params.region.clone().unwrap_or_default()); }
+            button { (lang.t("统计", "Count")) }
+        }
+        p.muted { (lang.t("合计", "Total")) " " (charts[0]["total"]) " · " (charts[0]["from"].as_str().unwrap_or("")) " – " (charts[0]["to"].as_str().unwrap_or("")) }
+        @for (i, chart) in charts.iter().enumerate() {
+            h2 { (names[i]) }
+            div id=(format!("complaint-chart-{i}")) style="height:260px" {}
+            table { thead { tr { th { (names[i]) } th { (lang.t("件数", "Count")) } th { (lang.t("占比", "Share")) } } }
+                tbody { @for g in chart["groups"].as_array().into_iter().flatten().take(40) { tr {
+                    td { (g["label"].as_str().unwrap_or("")) } td { (g["count"]) } td { (format!("{:.1}%", g["share"].as_f64().unwrap_or(0.0) * 100.0)) } } } } }
+        }
+        script id="complaint-data" type="application/json" { (PreEscaped(json!({"charts": charts}).to_string().replace("</", "<\\/"))) }
+        script src="/assets/echarts.min.js" {}
+        script src="/assets/complaints.js" {}
+    };
+    page(lang, title, body).into_response()
+}
