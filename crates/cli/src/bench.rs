@@ -43,7 +43,12 @@ pub struct BenchArgs {
     /// reused by the next run with the same --dir).
     #[arg(long, default_value_t = 10_000_000)]
     graph_events: usize,
-    /// Which figures: master-data (import and lookups), inspections (pass rates), traceability, or all.
+    /// Complaints stored for the work-queue figure (kept in the working folder as complaints-10m.db and reused
+    /// by the next run with the same --dir).
+    #[arg(long, default_value_t = 10_000_000)]
+    complaints: usize,
+    /// Which figures: master-data (import and lookups), inspections (pass rates), traceability, signals,
+    /// complaints, or all.
     #[arg(long, value_enum, default_value_t = Suite::All)]
     suite: Suite,
     /// Sample results for the pass-rate figures.
@@ -61,6 +66,7 @@ pub enum Suite {
     Inspections,
     Traceability,
     Signals,
+    Complaints,
     All,
 }
 
@@ -122,15 +128,16 @@ fn raw_insert(csv_path: &Path, db_path: &Path) -> anyhow::Result<(usize, Duratio
 }
 
 /// Runs the load client on its own thread and runtime, so it does not share the server's scheduler.
-fn load_on_thread(
+pub(crate) fn load_on_thread(
     addr: SocketAddr,
-    paths: Vec<String>,
+    requests: Vec<Vec<u8>>,
     connections: usize,
     duration: Duration,
+    expected: u16,
 ) -> anyhow::Result<load::LoadReport> {
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        runtime.block_on(load::run(addr, Arc::new(paths), connections, duration))
+        runtime.block_on(load::run(addr, Arc::new(requests), connections, duration, expected))
     })
     .join()
     .map_err(|_| anyhow::anyhow!("load client panicked"))?
@@ -151,6 +158,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if matches!(args.suite, Suite::Signals | Suite::All) {
         crate::bench_signals::run(args.reports, args.series);
+    }
+    if matches!(args.suite, Suite::Complaints | Suite::All) {
+        crate::bench_complaints::run(&dir, args.duration, args.connections, args.complaints).await?;
     }
     if matches!(args.suite, Suite::Traceability | Suite::All) {
         crate::bench_traceability::run(&dir, args.capture_events, args.graph_events, args.postgres_url.as_deref())
@@ -207,8 +217,9 @@ async fn master_data(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
     let duration = Duration::from_secs(args.duration);
     let step = (usccs.len() / 100_000).max(1);
     let lookup_paths: Vec<String> = usccs.iter().step_by(step).map(|u| format!("/api/v1/organizations/{u}")).collect();
-    let lookups = load_on_thread(addr, lookup_paths, args.connections, duration)?;
-    let constant = load_on_thread(addr, vec!["/constant".to_owned()], args.connections, duration)?;
+    let lookups = load_on_thread(addr, load::get_requests(&lookup_paths), args.connections, duration, 200)?;
+    let constant =
+        load_on_thread(addr, load::get_requests(&["/constant".to_owned()]), args.connections, duration, 200)?;
     server.abort();
     anyhow::ensure!(lookups.errors == 0 && constant.errors == 0, "non-200 answers under load");
 

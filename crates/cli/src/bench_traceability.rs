@@ -441,7 +441,7 @@ async fn drop_postgres(url: &str, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn remove_sqlite(path: &Path) {
+pub(crate) fn remove_sqlite(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }

@@ -43,7 +43,7 @@ const PROBLEMS: [(&str, &str, &str); 5] = [
 const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
 
 /// The full address of a county: province, prefecture and county names, so routing can tell 西湖区 from 西湖区.
-fn address(county: &str) -> String {
+pub(crate) fn address(county: &str) -> String {
     let names = |code: &str| codes::region::lookup(code).map(|r| r.name.clone()).unwrap_or_default();
     let prefecture = names(&format!("{}00", &county[..4]));
     let prefecture = if prefecture == "市辖区" { String::new() } else { prefecture };

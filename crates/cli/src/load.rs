@@ -38,7 +38,21 @@ impl LoadReport {
     }
 }
 
-/// Sends one GET and reads the whole response; returns the status.
+/// A GET request for each path, as the load client sends them.
+pub fn get_requests(paths: &[String]) -> Vec<Vec<u8>> {
+    paths.iter().map(|path| format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").into_bytes()).collect()
+}
+
+/// A POST of a JSON body.
+pub fn post_request(path: &str, json: &str) -> Vec<u8> {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
+        json.len()
+    )
+    .into_bytes()
+}
+
+/// Sends one request and reads the whole response; returns the status.
 pub async fn get(
     reader: &mut BufReader<TcpStream>,
     request: &[u8],
@@ -71,18 +85,20 @@ pub async fn get(
     Ok(status)
 }
 
-/// Runs `connections` clients against `addr` for `duration`, cycling through `paths`.
+/// Runs `connections` clients against `addr` for `duration`, cycling through `requests`; an answer other than
+/// `expected` counts as an error.
 pub async fn run(
     addr: SocketAddr,
-    paths: Arc<Vec<String>>,
+    requests: Arc<Vec<Vec<u8>>>,
     connections: usize,
     duration: Duration,
+    expected: u16,
 ) -> anyhow::Result<LoadReport> {
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
     for connection in 0..connections {
-        let paths = Arc::clone(&paths);
+        let requests = Arc::clone(&requests);
         tasks.push(tokio::spawn(async move {
             let stream = TcpStream::connect(addr).await?;
             stream.set_nodelay(true)?;
@@ -94,12 +110,14 @@ pub async fn run(
                 if Instant::now() >= deadline {
                     break;
                 }
-                let path = &paths[(connection + i * connections) % paths.len()];
-                let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n");
+                let request = &requests[(connection + i * connections) % requests.len()];
                 let sent = Instant::now();
-                let status = get(&mut reader, request.as_bytes(), &mut header, &mut body).await?;
+                let status = get(&mut reader, request, &mut header, &mut body).await?;
                 latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
-                if status != 200 {
+                if status != expected {
+                    if errors == 0 {
+                        eprintln!("unexpected answer {status}: {}", String::from_utf8_lossy(&body));
+                    }
                     errors += 1;
                 }
             }

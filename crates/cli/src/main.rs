@@ -1,6 +1,7 @@
 //! The `zhiliang` binary: serve the platform, load demo data, import files, manage accounts, benchmark.
 
 mod bench;
+mod bench_complaints;
 mod bench_inspections;
 mod bench_signals;
 mod bench_traceability;

@@ -277,12 +277,10 @@ pub fn all() -> impl Iterator<Item = &'static Region> {
 /// is Hangzhou's, not Nanchang's. `None` when nothing matches or two divisions match equally well.
 pub fn from_address(address: &str) -> Option<&'static Region> {
     let address = normalise(address);
-    let named = |code: &str| lookup(code).is_some_and(|r| names_in(&address, r));
-    let mut best: Vec<(u32, u8, &'static Region)> = Vec::new();
+    let named = |code: &str| lookup(code).is_some_and(|r| name_in(&address, r).is_some());
+    let mut found: Vec<(u32, u8, &'static Region, String)> = Vec::new();
     for region in in_use() {
-        if !names_in(&address, region) {
-            continue;
-        }
+        let Some(text) = name_in(&address, region) else { continue };
         let code = region.code.as_str();
         let province = format!("{}0000", &code[..2]);
         let prefecture = format!("{}00", &code[..4]);
@@ -297,10 +295,20 @@ pub fn from_address(address: &str) -> Option<&'static Region> {
         if region.level != RegionLevel::Province && named(&province) {
             score += 2;
         }
-        best.push((score, depth, region));
+        found.push((score, depth, region, text));
     }
-    let top = best.iter().map(|(score, depth, _)| (*score, *depth)).max()?;
-    let mut winners = best.iter().filter(|(score, depth, _)| (*score, *depth) == top);
+    // A name seen only inside a longer matched name is not a match of its own: 绛县 in 新绛县, 吉林 in 吉林省.
+    let inside_longer = |text: &str| {
+        found.iter().any(|(.., other)| {
+            other.len() > text.len()
+                && other.contains(text)
+                && address.matches(text).count() <= address.matches(other.as_str()).count()
+        })
+    };
+    let kept: Vec<(u32, u8, &'static Region)> =
+        found.iter().filter(|(.., text)| !inside_longer(text)).map(|(s, d, r, _)| (*s, *d, *r)).collect();
+    let top = kept.iter().map(|(score, depth, _)| (*score, *depth)).max()?;
+    let mut winners = kept.iter().filter(|(score, depth, _)| (*score, *depth) == top);
     let winner = winners.next()?.2;
     if winners.next().is_some() {
         return None;
@@ -308,14 +316,15 @@ pub fn from_address(address: &str) -> Option<&'static Region> {
     Some(winner)
 }
 
-/// Whether the address holds a division's name, or for a province or prefecture its short form (浙江, 杭州).
-fn names_in(address: &str, region: &Region) -> bool {
+/// The text by which the address names a division: its name, or for a province or prefecture its short form
+/// (浙江, 杭州).
+fn name_in(address: &str, region: &Region) -> Option<String> {
     let name = region.name.as_str();
     if name.chars().count() < 2 || name == "市辖区" || name == "县" || name.ends_with("直辖县级行政区划") {
-        return false;
+        return None;
     }
     if address.contains(name) {
-        return true;
+        return Some(name.to_owned());
     }
     let short = match region.level {
         RegionLevel::Province => {
@@ -324,11 +333,11 @@ fn names_in(address: &str, region: &Region) -> bool {
         }
         RegionLevel::Prefecture => match name.strip_suffix('市') {
             Some(stem) if stem.chars().count() >= 2 => stem.to_owned(),
-            _ => return false,
+            _ => return None,
         },
-        RegionLevel::County => return false,
+        RegionLevel::County => return None,
     };
-    address.contains(&short)
+    address.contains(&short).then_some(short)
 }
 
 #[cfg(test)]
@@ -357,5 +366,39 @@ mod address_tests {
     fn ambiguous_or_unknown_addresses_do_not_resolve() {
         assert_eq!(code("西湖区"), None, "Hangzhou and Nanchang both have one");
         assert_eq!(code("某某路 12 号"), None);
+    }
+}
+
+#[cfg(test)]
+mod every_address {
+    use super::*;
+
+    /// The full name of a division: province, prefecture and county names as an address writes them.
+    fn full_name(code: &str) -> String {
+        let name =
+            |c: &str| lookup(c).map(|r| r.name.clone()).filter(|n| n != "市辖区" && !n.ends_with("直辖县级行政区划"));
+        [name(&format!("{}0000", &code[..2])), name(&format!("{}00", &code[..4])), name(code)]
+            .into_iter()
+            .flatten()
+            .fold(String::new(), |mut text, part| {
+                if !text.ends_with(&part) {
+                    text.push_str(&part);
+                }
+                text
+            })
+    }
+
+    #[test]
+    fn every_division_in_use_resolves_from_its_full_address() {
+        let failures: Vec<String> = in_use()
+            .filter(|r| r.name != "市辖区" && !r.name.ends_with("直辖县级行政区划"))
+            .filter_map(|r| {
+                let address = format!("{}某路1号", full_name(&r.code));
+                let found = from_address(&address).map(|f| f.code.clone());
+                (found.as_deref() != Some(r.code.as_str()))
+                    .then(|| format!("{address} → {found:?}, expected {}", r.code))
+            })
+            .collect();
+        assert!(failures.is_empty(), "{} of them:\n{}", failures.len(), failures.join("\n"));
     }
 }

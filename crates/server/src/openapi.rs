@@ -58,9 +58,9 @@ fn traceability_paths() -> Value {
                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
                            {"name": "group_by", "in": "query", "schema": {"type": "string"}, "description": "comma-separated: year, sex, age_group, body_part, diagnosis, disposition, product_code, province"}],
             "responses": {"200": {"description": "{estimates, hospitals, method, stability_rule}"}}}},
-        "/api/v1/signals": {"get": {"summary": "Risk signals from injury reports: disproportionality (PRR, ROR, χ², IC, BCPNN, EBGM) or Farrington alarms, each with its method and parameters (regulators)",
+        "/api/v1/signals": {"get": {"summary": "Risk signals from injury reports, sampling failures or complaints: disproportionality (PRR, ROR, χ², IC, BCPNN, EBGM) or Farrington alarms, each with its method and parameters (regulators)",
             "security": bearer,
-            "parameters": [{"name": "source", "in": "query", "schema": {"type": "string", "enum": ["injuries", "inspections"]}},
+            "parameters": [{"name": "source", "in": "query", "schema": {"type": "string", "enum": ["injuries", "inspections", "complaints"]}},
                            {"name": "method", "in": "query", "schema": {"type": "string", "enum": ["disproportionality", "farrington"]}},
                            {"name": "by_region", "in": "query", "schema": {"type": "boolean"}, "description": "temporal detection per product and province"},
                            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
@@ -101,7 +101,43 @@ fn traceability_paths() -> Value {
             "responses": {"200": {"description": "the recall after the stage"}, "403": error_response("forbidden"),
                           "409": error_response("wrong_state")}}});
     }
+    let complaints = complaint_paths(&bearer);
+    for (path, item) in complaints.as_object().expect("an object") {
+        paths[path] = item.clone();
+    }
     paths
+}
+
+/// The complaint paths (a separate literal: one `json!` of every path exceeds the macro's recursion limit).
+fn complaint_paths(bearer: &Value) -> Value {
+    json!({
+        "/api/v1/complaints": {
+            "post": {"summary": "File a complaint (投诉), report (举报, may be anonymous) or enquiry (咨询). Public and rate-limited per address; a regulator's clerk may give received_on. Checked, routed to the regulator with jurisdiction (master data, the USCC's issuing region, the address, a platform's domicile, or region_code) and classified. Answers the tracking number and the secret once, with the working-day deadlines",
+                     "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                         "kind": {"type": "string", "enum": ["complaint", "report", "enquiry"]}, "anonymous": {"type": "boolean"},
+                         "submitter_name": {"type": "string"}, "submitter_phone": {"type": "string"}, "submitter_id_number": {"type": "string"},
+                         "submitter_address": {"type": "string"}, "respondent_name": {"type": "string"}, "respondent_uscc": {"type": "string"},
+                         "respondent_address": {"type": "string"}, "platform_uscc": {"type": "string"}, "region_code": {"type": "string"},
+                         "product_gtin": {"type": "string"}, "product_lot": {"type": "string"}, "product_name": {"type": "string"},
+                         "facts": {"type": "string"}, "request": {"type": "string"}, "harm_known_on": {"type": "string", "format": "date"},
+                         "received_on": {"type": "string", "format": "date"}, "category": {"type": "string"}, "issue": {"type": "string"}}}}}},
+                     "responses": {"201": {"description": "{id, tracking_number, secret, kind, status, handling_region, category, issue, deadlines}"},
+                                   "400": error_response("invalid_request, invalid_uscc, invalid_phone, invalid_id_number, unroutable"),
+                                   "429": error_response("rate_limited")}},
+            "get": {"summary": "The work queue: open work due within `within_days` (default 3) under the regulator's jurisdiction or `region`, earliest deadline first, with overdue and due counts; an enterprise gets the complaints against it",
+                    "security": bearer,
+                    "parameters": [{"name": "within_days", "in": "query", "schema": {"type": "integer"}}, {"name": "region", "in": "query", "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "{today, due_by, overdue, due, items}"}}}},
+        "/api/v1/complaints/{id}": {"get": {"summary": "A filing with its deadlines and history: in full for the handling regulator, masked for the respondent enterprise (complaints only; reports never reach the respondent)", "security": bearer, "responses": {"200": {"description": "the filing"}, "404": error_response("not_found")}}},
+        "/api/v1/complaints/{id}/{action}": {"post": {"summary": "A handling step with an optional `on` date and `note`: accept, reject (ground 1–6, Art 15), refer (region_code), mediate (consent), suspend (reason testing with lab_uscc: testing time does not count), resume (result), settle, terminate (ground, Art 21), notify, extend (a report's verification, once), open-case, no-case, answer (enquiry), classify (category, issue), split (a report from a complaint); enterprise-response (answer) by the respondent",
+            "security": bearer, "responses": {"200": {"description": "the filing as it now stands"}, "403": error_response("forbidden"), "409": error_response("wrong_state, conflict")}}},
+        "/api/v1/complaints/track": {"post": {"summary": "The submitter follows a filing with {tracking_number, secret}: masked view, deadlines, history", "responses": {"200": {"description": "the filing"}, "404": error_response("not_found")}}},
+        "/api/v1/complaints/track/{action}": {"post": {"summary": "The submitter's steps with {tracking_number, secret}: settlement (accept the enterprise's answer), withdraw, evaluation (rating 1–5, once closed)", "responses": {"200": {"description": "the filing"}, "409": error_response("wrong_state")}}},
+        "/api/v1/complaints/stats": {"get": {"summary": "Counts of filings received in a period by kind, category, issue, province, month, status, outcome, or respondent (regulators only), with shares and rates per 30 days",
+            "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string"}}, {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}}, {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}, {"name": "region", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "{group_by, from, to, region, total, groups}"}}}},
+        "/api/v1/complaints/classifier": {"get": {"summary": "The classifier's rules (terms per product category and issue type), and the refusal and termination grounds", "responses": {"200": {"description": "the rules"}}}}
+    })
 }
 
 /// The document.

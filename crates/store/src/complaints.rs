@@ -12,6 +12,31 @@ use crate::on_pool;
 use crate::store::{now, token_hash, Store};
 use crate::StoreError;
 
+/// One filing to write. No `Debug`: it holds the secret.
+#[derive(Clone)]
+struct Filing {
+    complaint: Complaint,
+    secret: String,
+    steps: Vec<ComplaintStep>,
+    user_id: Option<i64>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<i64, StoreError>>;
+
+/// Filings waiting for a commit, and the lock whose holder commits them all.
+#[derive(Default)]
+pub(crate) struct GroupCommit {
+    queue: std::sync::Mutex<Vec<(Filing, Reply)>>,
+    writer: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for GroupCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let waiting = self.queue.lock().map(|q| q.len()).unwrap_or(0);
+        f.debug_struct("GroupCommit").field("waiting", &waiting).finish()
+    }
+}
+
 /// A complaint, report or enquiry as stored. Personal data are here in full: views mask them.
 #[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
 pub struct Complaint {
@@ -233,14 +258,17 @@ const INSERT: &str = "INSERT INTO complaints (tracking_number, kind, channel, pa
     closed_on, suspended_since, suspended_days, extended, due_kind, due_on, outcome, ground, enterprise_response, \
     rating, secret_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
     $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, \
-    $36, $37, $38, $39, $40, $41, $41) RETURNING id";
+    $36, $37, $38, $39, $40, $41, $41) ON CONFLICT (tracking_number) DO NOTHING RETURNING id";
 
 const EVENT: &str =
     "INSERT INTO complaint_events (complaint_id, stage, at, user_id, note, data) VALUES ($1, $2, $3, $4, $5, $6)";
 
 impl Store {
-    /// Files a complaint with its first steps (registered, routed, …) in one transaction; returns its id.
+    /// Files a complaint with its first steps (registered, routed, …); returns its id once it is durably committed.
     /// `complaint.id` is ignored. A tracking number already taken is a conflict (the caller draws another).
+    ///
+    /// Filings that arrive while another commit is running wait for it and are then committed together in one
+    /// transaction (group commit), so a burst of submissions costs a few disk syncs instead of one each.
     pub async fn file_complaint(
         &self,
         complaint: &Complaint,
@@ -248,8 +276,34 @@ impl Store {
         steps: &[ComplaintStep],
         user_id: Option<i64>,
     ) -> Result<i64, StoreError> {
-        let ids = self.file_complaints(std::slice::from_ref(complaint), &[secret.to_owned()], steps, user_id).await?;
-        Ok(ids[0])
+        let (reply, mut answer) = tokio::sync::oneshot::channel();
+        let filing = Filing { complaint: complaint.clone(), secret: secret.to_owned(), steps: steps.to_vec(), user_id };
+        self.filings.queue.lock().expect("filing queue lock").push((filing, reply));
+        let _leader = self.filings.writer.lock().await;
+        if let Ok(result) = answer.try_recv() {
+            return result;
+        }
+        let batch = std::mem::take(&mut *self.filings.queue.lock().expect("filing queue lock"));
+        let (filings, replies): (Vec<Filing>, Vec<_>) = batch.into_iter().unzip();
+        // On its own task, so a client that hangs up cannot cut the others' commit short.
+        let store = self.clone();
+        let written = tokio::spawn(async move { store.write_filings(&filings).await }).await;
+        let written = written.map_err(|e| StoreError::SharedWrite(e.to_string())).and_then(|r| r);
+        match written {
+            Ok(ids) => {
+                for ((id, number), reply) in ids.into_iter().zip(replies) {
+                    let _ = reply
+                        .send(id.ok_or_else(|| StoreError::Conflict(format!("tracking number {number} is taken"))));
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::SharedWrite(message.clone())));
+                }
+            }
+        }
+        answer.await.unwrap_or_else(|_| Err(StoreError::SharedWrite("the commit was abandoned".into())))
     }
 
     /// Files many complaints in one transaction, all or none; each gets the same first steps.
@@ -260,39 +314,54 @@ impl Store {
         steps: &[ComplaintStep],
         user_id: Option<i64>,
     ) -> Result<Vec<i64>, StoreError> {
+        let filings: Vec<Filing> = complaints
+            .iter()
+            .zip(secrets)
+            .map(|(c, s)| Filing { complaint: c.clone(), secret: s.clone(), steps: steps.to_vec(), user_id })
+            .collect();
+        self.write_filings(&filings)
+            .await?
+            .into_iter()
+            .map(|(id, number)| id.ok_or_else(|| StoreError::Conflict(format!("tracking number {number} is taken"))))
+            .collect()
+    }
+
+    /// Writes filings in one transaction; each gets its id, or none when its tracking number is taken.
+    async fn write_filings(&self, filings: &[Filing]) -> Result<Vec<(Option<i64>, String)>, StoreError> {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let mut ids = Vec::with_capacity(complaints.len());
-            for (complaint, secret) in complaints.iter().zip(secrets) {
-                let inserted = bind_complaint!(sqlx::query_scalar::<_, i64>(INSERT), complaint)
-                    .bind(token_hash(secret))
+            let mut ids = Vec::with_capacity(filings.len());
+            for filing in filings {
+                let complaint = &filing.complaint;
+                let id = bind_complaint!(sqlx::query_scalar::<_, i64>(INSERT), complaint)
+                    .bind(token_hash(&filing.secret))
                     .bind(&at)
-                    .fetch_one(&mut *tx)
-                    .await;
-                let id = match inserted {
-                    Ok(id) => id,
-                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                        return Err(StoreError::Conflict(format!("tracking number {} is taken", complaint.tracking_number)))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(id) = id {
+                    for step in &filing.steps {
+                        sqlx::query(EVENT)
+                            .bind(id)
+                            .bind(&step.stage)
+                            .bind(&at)
+                            .bind(filing.user_id)
+                            .bind(&step.note)
+                            .bind(step.data.as_ref().map(Value::to_string))
+                            .execute(&mut *tx)
+                            .await?;
                     }
-                    Err(e) => return Err(e.into()),
-                };
-                for step in steps {
-                    sqlx::query(EVENT)
-                        .bind(id)
-                        .bind(&step.stage)
-                        .bind(&at)
-                        .bind(user_id)
-                        .bind(&step.note)
-                        .bind(step.data.as_ref().map(Value::to_string))
-                        .execute(&mut *tx)
-                        .await?;
                 }
-                ids.push(id);
+                ids.push((id, complaint.tracking_number.clone()));
             }
             tx.commit().await?;
             Ok(ids)
         })
+    }
+
+    /// How many filings are stored.
+    pub async fn count_complaints(&self) -> Result<i64, StoreError> {
+        on_pool!(self, pool => { Ok(sqlx::query_scalar("SELECT COUNT(*) FROM complaints").fetch_one(pool).await?) })
     }
 
     /// A complaint by id.
@@ -382,6 +451,19 @@ impl Store {
         })
     }
 
+    /// Where the work queue reads: the whole country the deadline index in order; a region its slice of the
+    /// region index (SQLite is told so, since with bound values it cannot see that the slice is small and would
+    /// walk the national deadline index instead).
+    fn queue_slice(&self, region_prefix: &str) -> (&'static str, &'static str) {
+        match (region_prefix.is_empty(), self.backend()) {
+            (true, _) => ("complaints", "$1 = $2"),
+            (false, crate::Backend::Sqlite(_)) => {
+                ("complaints INDEXED BY complaints_queue", "handling_region >= $1 AND handling_region < $2")
+            }
+            (false, crate::Backend::Postgres(_)) => ("complaints", "handling_region >= $1 AND handling_region < $2"),
+        }
+    }
+
     /// Open work of the regulators under `region_prefix` due on or before `due_by`, earliest deadline first.
     pub async fn complaint_queue(
         &self,
@@ -389,13 +471,17 @@ impl Store {
         due_by: &str,
         limit: i64,
     ) -> Result<Vec<QueueItem>, StoreError> {
-        let sql = "SELECT id, tracking_number, kind, status, received_on, respondent_name, category, issue, \
-            handling_region, due_kind, due_on FROM complaints WHERE handling_region >= $1 AND handling_region < $2 \
-            AND due_on IS NOT NULL AND due_on <= $3 ORDER BY due_on, id LIMIT $4";
+        let (table, region) = self.queue_slice(region_prefix);
+        let sql = format!(
+            "SELECT id, tracking_number, kind, status, received_on, respondent_name, category, issue, \
+             handling_region, due_kind, due_on FROM {table} WHERE {region} \
+             AND due_on IS NOT NULL AND due_on <= $3 ORDER BY due_on, id LIMIT $4"
+        );
         on_pool!(self, pool => {
-            Ok(sqlx::query_as(sql)
+            let upper = if region_prefix.is_empty() { String::new() } else { region_upper(region_prefix) };
+            Ok(sqlx::query_as(&sql)
                 .bind(region_prefix)
-                .bind(region_upper(region_prefix))
+                .bind(upper)
                 .bind(due_by)
                 .bind(limit)
                 .fetch_all(pool)
@@ -410,12 +496,16 @@ impl Store {
         today: &str,
         soon: &str,
     ) -> Result<(i64, i64), StoreError> {
-        let sql = "SELECT COALESCE(SUM(CASE WHEN due_on < $3 THEN 1 ELSE 0 END), 0), COUNT(*) FROM complaints \
-            WHERE handling_region >= $1 AND handling_region < $2 AND due_on IS NOT NULL AND due_on <= $4";
+        let (table, region) = self.queue_slice(region_prefix);
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM {table} WHERE {region} AND due_on IS NOT NULL AND due_on < $3), \
+             (SELECT COUNT(*) FROM {table} WHERE {region} AND due_on IS NOT NULL AND due_on <= $4)"
+        );
+        let upper = if region_prefix.is_empty() { String::new() } else { region_upper(region_prefix) };
         on_pool!(self, pool => {
-            let row = sqlx::query(sql)
+            let row = sqlx::query(&sql)
                 .bind(region_prefix)
-                .bind(region_upper(region_prefix))
+                .bind(upper)
                 .bind(today)
                 .bind(soon)
                 .fetch_one(pool)

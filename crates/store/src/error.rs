@@ -24,6 +24,9 @@ pub enum StoreError {
     /// A write refers to a row that does not exist, e.g. a product's producer.
     #[error("{kind} {key} does not exist")]
     MissingReference { kind: &'static str, key: String },
+    /// A write shared with other requests (a group commit) failed; nothing of it was stored.
+    #[error("the write failed and nothing was stored: {0}")]
+    SharedWrite(String),
     /// A stored row could not be turned into JSON for the audit log.
     #[error("could not serialise audit record: {0}")]
     Serialise(#[from] serde_json::Error),

@@ -49,6 +49,8 @@ pub struct Store {
     backend: Backend,
     /// Direct access to a SQLite file for point reads and bulk batches (not for in-memory databases).
     direct: Option<std::sync::Arc<DirectSqlite>>,
+    /// Concurrent complaint filings waiting to be committed together.
+    pub(crate) filings: std::sync::Arc<crate::complaints::GroupCommit>,
 }
 
 /// The current time as RFC 3339 UTC with milliseconds, the form every timestamp column holds.
@@ -274,7 +276,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
-        let store = Store { backend, direct };
+        let store = Store { backend, direct, filings: Default::default() };
         crate::migrate::run(&store).await?;
         store.load_reference_data().await?;
         Ok(store)

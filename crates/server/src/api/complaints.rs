@@ -16,7 +16,7 @@ use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::complaints::{Complaint, ComplaintEvent, ComplaintGroup, ComplaintStep};
-use store::{Role, Store, StoreError, User};
+use store::{Organization, Role, Store, StoreError, User};
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -70,9 +70,14 @@ impl std::fmt::Debug for Prepared {
 }
 
 /// Finds the regulator with jurisdiction (Art 12, 25): the act's region for a report when given; the respondent's
-/// registered region in master data; the region its USCC was issued in; a platform's domicile for its merchants;
-/// the respondent's address; the region the submitter chose; else the submitter's address for an enquiry.
-async fn route(store: &Store, checked: &CheckedComplaint) -> Result<Result<(String, Value), FieldError>, StoreError> {
+/// registered region in master data; the region its USCC was issued in; the respondent's address (where it
+/// operates); the registered region of the one organization of that exact name; a platform's domicile for its
+/// merchants; the region the submitter chose; else the submitter's address for an enquiry.
+async fn route(
+    store: &Store,
+    checked: &CheckedComplaint,
+    named: Option<&Organization>,
+) -> Result<Result<(String, Value), FieldError>, StoreError> {
     if let (true, Some(region)) = (checked.kind == "report", &checked.region_code) {
         return Ok(Ok((region.as_str().to_owned(), json!({"method": "where_the_act_occurred"}))));
     }
@@ -88,6 +93,10 @@ async fn route(store: &Store, checked: &CheckedComplaint) -> Result<Result<(Stri
         if let Some(region) = codes::region::from_address(address) {
             return Ok(Ok((region.code.clone(), json!({"method": "respondent_address", "matched": region.name}))));
         }
+    }
+    if let Some(organization) = named {
+        let routing = json!({"method": "master_data_by_name", "uscc": organization.uscc});
+        return Ok(Ok((organization.region_code.clone(), routing)));
     }
     if let Some(platform) = &checked.platform_uscc {
         let region = match store.organization(platform.as_str()).await? {
@@ -137,7 +146,18 @@ pub async fn prepare(
         Ok(checked) => checked,
         Err(error) => return Ok(Err(error)),
     };
-    let (handling_region, routing) = match route(store, &checked).await? {
+    let named = match (&checked.respondent_uscc, checked.respondent_name.as_str()) {
+        (None, name) if !name.is_empty() => {
+            let found = store.search_organizations(name, None, None, 20).await?;
+            let mut same_name = found.items.into_iter().filter(|o| o.name == name);
+            match (same_name.next(), same_name.next()) {
+                (Some(organization), None) => Some(organization),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let (handling_region, routing) = match route(store, &checked, named.as_ref()).await? {
         Ok(found) => found,
         Err(error) => return Ok(Err(error)),
     };
@@ -147,7 +167,16 @@ pub async fn prepare(
         checked.product_name.as_deref().unwrap_or(""),
     ]
     .join(" ");
-    let (category, issue, mut evidence) = classify(&text);
+    let (mut category, issue, mut evidence) = classify(&text);
+    if let Some(gtin) = &checked.product_gtin {
+        if let Some(product) = store.product(gtin.as_str()).await? {
+            if product.category_code.is_some() {
+                evidence["category"]["from_registered_product"] = json!(gtin.as_str());
+                category = product.category_code;
+            }
+        }
+    }
+    let matched_uscc = named.map(|organization| organization.uscc);
     if checked.category.is_some() || checked.issue.is_some() {
         evidence["set_by_submitter"] = json!({"category": checked.category, "issue": checked.issue});
     }
@@ -170,7 +199,7 @@ pub async fn prepare(
         submitter_id_number: checked.submitter_id_number,
         submitter_address: checked.submitter_address,
         respondent_name: checked.respondent_name,
-        respondent_uscc: checked.respondent_uscc.map(|u| u.as_str().to_owned()),
+        respondent_uscc: checked.respondent_uscc.map(|u| u.as_str().to_owned()).or(matched_uscc),
         respondent_address: checked.respondent_address,
         region_code: handling_region.clone(),
         routing: routing.to_string(),

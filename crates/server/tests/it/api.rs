@@ -236,6 +236,9 @@ async fn openapi_document_lists_every_route() {
         "/epcis/events",
         "/api/v1/trace",
         "/api/v1/recalls/{id}/plan",
+        "/api/v1/complaints",
+        "/api/v1/complaints/{id}/{action}",
+        "/api/v1/complaints/track/{action}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }

@@ -225,7 +225,10 @@ async fn intake_names_the_field_at_fault_and_routing_follows_jurisdiction() {
         (json!({"facts": ""}), "facts"),
         (json!({"kind": "gossip"}), "gossip"),
         (json!({"colour": "red"}), "unknown field"),
-        (json!({"respondent_uscc": null, "respondent_address": "某某路"}), "respondent_address"),
+        (
+            json!({"respondent_uscc": null, "respondent_name": "某无名商户", "respondent_address": "某某路"}),
+            "respondent_address",
+        ),
     ];
     for (change, expected) in cases {
         let mut body = filing();
@@ -236,6 +239,30 @@ async fn intake_names_the_field_at_fault_and_routing_follows_jurisdiction() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{change}: {answer}");
         assert!(answer["message"].as_str().unwrap().contains(expected), "{change}: {answer}");
     }
+    // A respondent named exactly as in master data is found there, USCC and all; a registered GTIN gives the
+    // product category whatever the words say.
+    let product = store::NewProduct {
+        gtin: "06901234000016".into(),
+        name: "示范头盔".into(),
+        uscc: OWN_USCC.into(),
+        category_code: Some("0902".into()),
+        brand: None,
+        specification: None,
+    };
+    test.state.store.upsert_product(&product, None).await.unwrap();
+    let mut by_name = filing();
+    by_name["respondent_uscc"] = Value::Null;
+    by_name["product_gtin"] = json!("06901234000016");
+    let (status, named) = test.write(Method::POST, "/api/v1/complaints", Some(&test.admin), by_name).await;
+    assert_eq!((status, named["handling_region"].as_str()), (StatusCode::CREATED, Some("330106")), "{named}");
+    assert_eq!(named["category"], "0902", "the registered product's category, not the words' 0503");
+    let (_, full) =
+        test.write(Method::GET, &format!("/api/v1/complaints/{}", named["id"]), Some(&test.admin), json!({})).await;
+    assert_eq!(
+        (full["routing"]["method"].as_str(), full["respondent"]["uscc"].as_str()),
+        (Some("master_data_by_name"), Some(OWN_USCC))
+    );
+
     // A platform merchant without a known address goes to the platform's domicile.
     let mut merchant = filing();
     merchant["respondent_uscc"] = Value::Null;

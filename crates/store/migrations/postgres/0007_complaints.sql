@@ -48,6 +48,8 @@ CREATE TABLE complaints (
 );
 -- The work queue: open work per handling regulator by deadline.
 CREATE INDEX complaints_queue ON complaints(handling_region, due_on) WHERE due_on IS NOT NULL;
+-- The national queue: all open work by deadline.
+CREATE INDEX complaints_due ON complaints(due_on, id) WHERE due_on IS NOT NULL;
 CREATE INDEX complaints_respondent ON complaints(respondent_uscc, received_on);
 CREATE INDEX complaints_received ON complaints(received_on);
 

@@ -1,5 +1,6 @@
 //! One storage story, run on SQLite and, when `ZHILIANG_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
+mod complaints;
 mod injuries;
 mod inspections;
 mod story;
