@@ -263,6 +263,6 @@ async fn inspection_failures_are_a_signal_source() {
     assert_eq!(table["source"], "inspections");
     let top = &table["signals"][0];
     assert_eq!((top["product_code"].as_str(), top["hazard"].as_str()), (Some("0401"), Some(items[2])), "{table}");
-    let (status, _) = test.write(Method::GET, "/api/v1/signals?source=complaints", Some(&test.admin), json!({})).await;
+    let (status, _) = test.write(Method::GET, "/api/v1/signals?source=gossip", Some(&test.admin), json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
