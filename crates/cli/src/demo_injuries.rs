@@ -177,6 +177,28 @@ mod tests {
             temporal["signals"].as_array().unwrap().iter().map(|s| s["product_code"].as_str().unwrap()).collect();
         flagged.sort();
         assert_eq!(flagged, ["0401", "0503"], "{temporal}");
+        // The other detectors see the battery fires too, each with its own parameters beside its signals. EARS
+        // judges a week against the seven before it, so it sees the fires in their first week (ending 30 October);
+        // by the fourth its baseline holds the cluster itself.
+        for (method, to) in [
+            ("ears_c1", "2026-10-30"),
+            ("ears_c2", "2026-10-30"),
+            ("ears_c3", "2026-11-13"),
+            ("cusum", "2026-11-20"),
+            ("ewma", "2026-11-20"),
+            ("glr", "2026-11-20"),
+        ] {
+            let answer = get(&app, &token, &format!("/api/v1/signals?method={method}&to={to}")).await;
+            let flagged: Vec<&str> =
+                answer["signals"].as_array().unwrap().iter().map(|s| s["product_code"].as_str().unwrap()).collect();
+            assert!(flagged.contains(&"0503"), "{method}: {answer}");
+            assert!(flagged.len() <= 3, "{method} flags the background too: {answer}");
+            assert_eq!(answer["method"], method);
+            assert!(answer["parameters"].is_object());
+        }
+        let series =
+            get(&app, &token, "/api/v1/signals/series?method=cusum&product_code=0503&to=2026-11-20&weeks=10").await;
+        assert_eq!(series["alarm"].as_array().unwrap().last(), Some(&Value::Bool(true)), "{series}");
         // By province, the battery fires stand out where they happened: Zhejiang and Guangdong.
         let by_region = get(&app, &token, "/api/v1/signals?method=farrington&by_region=true&to=2026-11-20").await;
         let places: Vec<(&str, &str)> = by_region["signals"]

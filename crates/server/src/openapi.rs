@@ -61,7 +61,7 @@ fn traceability_paths() -> Value {
         "/api/v1/signals": {"get": {"summary": "Risk signals from injury reports, sampling failures or complaints: disproportionality (PRR, ROR, χ², IC, BCPNN, EBGM) or Farrington alarms, each with its method and parameters (regulators)",
             "security": bearer,
             "parameters": [{"name": "source", "in": "query", "schema": {"type": "string", "enum": ["injuries", "inspections", "complaints"]}},
-                           {"name": "method", "in": "query", "schema": {"type": "string", "enum": ["disproportionality", "farrington"]}},
+                           {"name": "method", "in": "query", "schema": {"type": "string", "enum": ["disproportionality", "farrington", "ears_c1", "ears_c2", "ears_c3", "cusum", "ewma", "glr"]}},
                            {"name": "by_region", "in": "query", "schema": {"type": "boolean"}, "description": "temporal detection per product and province"},
                            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use stats::disproportionality::Table;
 use stats::gps::{squash, Prior};
-use stats::temporal::{farrington_flexible, FarringtonConfig, ThresholdMethod};
+use stats::temporal::{cusum, ears, ewma, farrington_flexible, poisson_glr, Ears, FarringtonConfig, ThresholdMethod};
 
 use crate::auth::AuthUser;
 use crate::input::{self, optional_text};
@@ -28,6 +28,7 @@ pub(super) fn router() -> Router<AppState> {
 pub(crate) async fn series(
     state: &AppState,
     source: Source,
+    detector: Detector,
     product_code: &str,
     region: Option<&str>,
     to: NaiveDate,
@@ -48,15 +49,19 @@ pub(crate) async fn series(
             counts[span - 1 - (back / 7) as usize] += *n as f64;
         }
     }
-    let mut out = json!({"product_code": product_code, "region": region, "weeks": [], "observed": [], "expected": [], "upper": [], "alarm": []});
+    let mut out = json!({"product_code": product_code, "region": region, "method": detector.name(), "weeks": [],
+        "observed": [], "expected": [], "upper": [], "statistic": [], "limit": [], "alarm": []});
     for k in span - weeks..span {
         let week_ending = to - Duration::days(((span - 1 - k) * 7) as i64);
-        let result = farrington_flexible(&counts, k, &config);
-        out["weeks"].as_array_mut().expect("array").push(json!(week_ending.to_string()));
-        out["observed"].as_array_mut().expect("array").push(json!(counts[k]));
-        out["expected"].as_array_mut().expect("array").push(json!(result.map(|r| r.expected)));
-        out["upper"].as_array_mut().expect("array").push(json!(result.map(|r| r.threshold.upper)));
-        out["alarm"].as_array_mut().expect("array").push(json!(result.is_some_and(|r| r.alarm)));
+        let verdict = detector.assess(&counts, k, &config);
+        let mut push = |key: &str, value: Value| out[key].as_array_mut().expect("array").push(value);
+        push("weeks", json!(week_ending.to_string()));
+        push("observed", json!(counts[k]));
+        push("expected", json!(verdict.map(|v| v.expected)));
+        push("upper", json!(verdict.and_then(|v| v.upper)));
+        push("statistic", json!(verdict.map(|v| v.statistic)));
+        push("limit", json!(verdict.map(|v| v.limit)));
+        push("alarm", json!(verdict.is_some_and(|v| v.alarm)));
     }
     Ok(out)
 }
@@ -64,6 +69,7 @@ pub(crate) async fn series(
 #[derive(Debug, Deserialize)]
 pub(crate) struct SeriesParams {
     source: Option<String>,
+    method: Option<String>,
     region: Option<String>,
     product_code: String,
     to: Option<String>,
@@ -86,7 +92,11 @@ async fn series_handler(
     let weeks = params.weeks.unwrap_or(52).clamp(1, 260);
     let source = Source::parse(params.source.as_deref())?;
     let region = optional_text(params.region);
-    Ok(Json(series(&state, source, params.product_code.trim(), region.as_deref(), to, weeks).await?))
+    let method = optional_text(params.method).unwrap_or_else(|| "farrington".into());
+    let detector = Detector::parse(&method).ok_or_else(|| {
+        ApiError::bad_request("invalid_request", format!("method '{method}' is not a temporal detector"))
+    })?;
+    Ok(Json(series(&state, source, detector, params.product_code.trim(), region.as_deref(), to, weeks).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -147,8 +157,9 @@ fn disproportionality(table: &[(String, String, u64)]) -> Value {
     })
 }
 
-/// Farrington alarms for the week ending on `to`, per product, over weekly counts of the years before.
-fn temporal(daily: &[Daily], to: NaiveDate, config: &FarringtonConfig) -> Value {
+/// Alarms of a temporal detector for the week ending on `to`, per product (and region), over weekly counts of the
+/// years before.
+fn temporal(daily: &[Daily], to: NaiveDate, detector: Detector, config: &FarringtonConfig) -> Value {
     let weeks = (config.years + 1) * config.period;
     let mut series: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
     for (product, region, day, n) in daily {
@@ -162,31 +173,162 @@ fn temporal(daily: &[Daily], to: NaiveDate, config: &FarringtonConfig) -> Value 
     }
     let mut signals = Vec::new();
     for ((product, region), counts) in &series {
-        let Some(result) = farrington_flexible(counts, weeks - 1, config) else { continue };
-        if result.alarm {
+        let Some(verdict) = detector.assess(counts, weeks - 1, config) else { continue };
+        if verdict.alarm {
             signals.push(json!({
                 "product_code": product, "region": (!region.is_empty()).then_some(region),
                 "week_ending": to.to_string(), "observed": counts[weeks - 1],
-                "expected": result.expected, "upper": result.threshold.upper, "score": result.threshold.score,
-                "p": result.threshold.p, "trend": result.trend, "phi": result.phi,
+                "expected": verdict.expected, "upper": verdict.upper, "statistic": verdict.statistic, "limit": verdict.limit,
             }));
         }
     }
-    let threshold = match config.threshold {
-        ThresholdMethod::Delta(_) => "farrington",
-        ThresholdMethod::Noufaily(_) => "noufaily negative binomial",
-    };
-    json!({
-        "method": "farrington",
-        "parameters": {
-            "years": config.years, "half_window": config.half_window, "seasonal_periods": config.seasonal_periods,
-            "past_weeks_excluded": config.past_weeks_excluded, "alpha": config.alpha, "threshold": threshold,
-            "reweight": config.reweight, "weights_threshold": config.weights_threshold,
-            "minimum": format!("{} cases in {} weeks", config.limit_cases, config.limit_weeks),
-            "series": series.len(),
-        },
-        "signals": signals,
-    })
+    let mut parameters = detector.parameters(config);
+    parameters["series"] = json!(series.len());
+    json!({"method": detector.name(), "parameters": parameters, "signals": signals})
+}
+
+/// A temporal detector and its settings, as the API names them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Detector {
+    /// Flexible Farrington with Noufaily's settings.
+    Farrington,
+    /// EARS C1, C2 or C3: alarm when the statistic reaches 3 (C1, C2) or 2 (C3).
+    Ears(Ears),
+    /// Upper CUSUM over the last `MONITOR` weeks against the year before them: k = 0.5, h = 4 (in σ).
+    Cusum,
+    /// EWMA (λ = 0.3, L = 3) over the last `MONITOR` weeks against the year before them.
+    Ewma,
+    /// Poisson GLR for an increase over the year before the last `MONITOR` weeks; alarm at 5.
+    Glr,
+}
+
+/// Weeks a CUSUM, EWMA or GLR monitors; the 52 weeks before them are the in-control baseline.
+const MONITOR: usize = 8;
+const BASELINE: usize = 52;
+
+/// What a detector says about one week.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Verdict {
+    /// The count expected from the baseline.
+    pub expected: f64,
+    /// The count at which the week would alarm, where the detector sets one on counts.
+    pub upper: Option<f64>,
+    /// The detector's own statistic and its alarm level.
+    pub statistic: f64,
+    pub limit: f64,
+    pub alarm: bool,
+}
+
+impl Detector {
+    pub(crate) fn parse(method: &str) -> Option<Detector> {
+        Some(match method {
+            "farrington" => Detector::Farrington,
+            "ears_c1" => Detector::Ears(Ears::C1),
+            "ears_c2" => Detector::Ears(Ears::C2),
+            "ears_c3" => Detector::Ears(Ears::C3),
+            "cusum" => Detector::Cusum,
+            "ewma" => Detector::Ewma,
+            "glr" => Detector::Glr,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Detector::Farrington => "farrington",
+            Detector::Ears(Ears::C1) => "ears_c1",
+            Detector::Ears(Ears::C2) => "ears_c2",
+            Detector::Ears(Ears::C3) => "ears_c3",
+            Detector::Cusum => "cusum",
+            Detector::Ewma => "ewma",
+            Detector::Glr => "glr",
+        }
+    }
+
+    /// The method's parameters, stored beside every signal.
+    fn parameters(self, config: &FarringtonConfig) -> Value {
+        match self {
+            Detector::Farrington => {
+                let threshold = match config.threshold {
+                    ThresholdMethod::Delta(_) => "farrington",
+                    ThresholdMethod::Noufaily(_) => "noufaily negative binomial",
+                };
+                json!({"years": config.years, "half_window": config.half_window, "seasonal_periods": config.seasonal_periods,
+                    "past_weeks_excluded": config.past_weeks_excluded, "alpha": config.alpha, "threshold": threshold,
+                    "reweight": config.reweight, "weights_threshold": config.weights_threshold,
+                    "minimum": format!("{} cases in {} weeks", config.limit_cases, config.limit_weeks)})
+            }
+            Detector::Ears(method) => {
+                json!({"baseline_weeks": 7, "guard_weeks": if method == Ears::C1 { 0 } else { 2 },
+                "limit": if method == Ears::C3 { 2.0 } else { 3.0 }})
+            }
+            Detector::Cusum => {
+                json!({"baseline_weeks": BASELINE, "monitored_weeks": MONITOR, "k_sigma": 0.5, "h_sigma": 4.0,
+                "sigma": "baseline standard deviation, at least √mean"})
+            }
+            Detector::Ewma => json!({"baseline_weeks": BASELINE, "monitored_weeks": MONITOR, "lambda": 0.3, "l": 3.0}),
+            Detector::Glr => json!({"baseline_weeks": BASELINE, "monitored_weeks": MONITOR, "threshold": 5.0}),
+        }
+    }
+
+    /// The verdict on week `k` of `counts` from the weeks up to it; `None` without enough history or reports.
+    pub(crate) fn assess(self, counts: &[f64], k: usize, config: &FarringtonConfig) -> Option<Verdict> {
+        if self == Detector::Farrington {
+            let result = farrington_flexible(counts, k, config)?;
+            return Some(Verdict {
+                expected: result.expected,
+                upper: Some(result.threshold.upper),
+                statistic: result.threshold.score,
+                limit: 1.0,
+                alarm: result.alarm,
+            });
+        }
+        if let Detector::Ears(method) = self {
+            let start = k.checked_sub(12)?;
+            let window = &counts[start..=k];
+            let statistic = ears(window, method).last().copied().flatten()?;
+            let lag = if method == Ears::C1 { 1 } else { 3 };
+            let baseline = &window[window.len() - lag - 7..window.len() - lag];
+            let mean = baseline.iter().sum::<f64>() / 7.0;
+            let sd = (baseline.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 6.0).sqrt();
+            let limit = if method == Ears::C3 { 2.0 } else { 3.0 };
+            let upper = (method != Ears::C3).then_some(mean + limit * sd);
+            return Some(Verdict {
+                expected: mean,
+                upper,
+                statistic,
+                limit,
+                alarm: statistic >= limit && counts[k] > 0.0,
+            });
+        }
+        let start = (k + 1).checked_sub(MONITOR + BASELINE)?;
+        let baseline = &counts[start..start + BASELINE];
+        let monitored = &counts[start + BASELINE..=k];
+        let mean = baseline.iter().sum::<f64>() / BASELINE as f64;
+        if baseline.iter().chain(monitored).sum::<f64>() < 5.0 {
+            return None;
+        }
+        let variance = baseline.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (BASELINE - 1) as f64;
+        let sigma = variance.sqrt().max(mean.sqrt()).max(0.5);
+        Some(match self {
+            Detector::Cusum => {
+                let chart = cusum(monitored, mean, sigma, 0.5, 4.0, 0.0);
+                let statistic = *chart.statistic.last()?;
+                Verdict { expected: mean, upper: None, statistic, limit: 4.0 * sigma, alarm: statistic > 4.0 * sigma }
+            }
+            Detector::Ewma => {
+                let chart = ewma(monitored, mean, sigma, 0.3, 3.0);
+                let (statistic, limit) = (*chart.statistic.last()?, *chart.upper.last()?);
+                Verdict { expected: mean, upper: None, statistic, limit, alarm: statistic > limit }
+            }
+            _ => {
+                let whole: Vec<u64> = monitored.iter().map(|v| v.round().max(0.0) as u64).collect();
+                let (statistic, _) = poisson_glr(&whole, mean.max(0.1), 5.0);
+                let statistic = *statistic.last()?;
+                Verdict { expected: mean, upper: None, statistic, limit: 5.0, alarm: statistic >= 5.0 }
+            }
+        })
+    }
 }
 
 /// Reports of one product (and region, or empty) on one day.
@@ -288,26 +430,27 @@ pub(crate) async fn compute(
             answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
             answer
         }
-        "farrington" => {
+        other => {
+            let detector = Detector::parse(other).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_request",
+                    format!("method '{other}' is not disproportionality, farrington, ears_c1, ears_c2, ears_c3, cusum, ewma or glr"),
+                )
+            })?;
             let config = FarringtonConfig::default();
             let from = to - Duration::days(((config.years + 1) * config.period * 7) as i64 - 1);
-            let mut answer =
-                temporal(&source.daily(state, &from.to_string(), &to.to_string(), by_region).await?, to, &config);
+            let daily = source.daily(state, &from.to_string(), &to.to_string(), by_region).await?;
+            let mut answer = temporal(&daily, to, detector, &config);
             answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
             answer
-        }
-        other => {
-            return Err(ApiError::bad_request(
-                "invalid_request",
-                format!("method '{other}' is not disproportionality or farrington"),
-            ))
         }
     };
     answer["source"] = json!(source.name());
     Ok(answer)
 }
 
-/// `GET /api/v1/signals?source=injuries&method=disproportionality|farrington&from=&to=`: for regulators.
+/// `GET /api/v1/signals?source=&method=disproportionality|farrington|ears_c1|ears_c2|ears_c3|cusum|ewma|glr&from=&to=`:
+/// for regulators.
 async fn signals(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

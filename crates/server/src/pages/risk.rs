@@ -125,16 +125,30 @@ pub(crate) struct SignalParams {
 fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
     let mut signals: Vec<&Value> = answer["signals"].as_array().into_iter().flatten().collect();
     signals.sort_by(|a, b| b[sort].as_f64().unwrap_or(f64::MIN).total_cmp(&a[sort].as_f64().unwrap_or(f64::MIN)));
-    let sortable = |key: &str, label: &str| html! { a href=(with_lang(&format!("/signals?method=disproportionality&sort={key}"), lang)) { (label) } };
+    let source = answer["source"].as_str().unwrap_or("injuries");
+    let sortable = |key: &str, label: &str| html! { a href=(with_lang(&format!("/signals?source={source}&method=disproportionality&sort={key}"), lang)) { (label) } };
+    let assess = |s: &Value, hazard: &str| {
+        with_lang(
+            &format!(
+                "/risk-assessments/new?product_code={}&hazard={}&signal={}",
+                s["product_code"].as_str().unwrap_or(""),
+                hazard,
+                crate::api::epcis::percent_encode(&s.to_string())
+            ),
+            lang,
+        )
+    };
+    let decimal = |v: &Value| v.as_f64().map_or("—".to_owned(), |v| format!("{v:.2}"));
     html! {
-        @if answer["method"] == "farrington" {
+        @if answer["method"] != "disproportionality" {
             table {
-                thead { tr { th { (lang.t("产品类别", "Product category")) } th { (lang.t("地区", "Region")) } th { (lang.t("本周观察", "Observed")) } th { (lang.t("期望", "Expected")) } th { (lang.t("阈值", "Threshold")) } th { (lang.t("得分", "Score")) } } }
+                thead { tr { th { (lang.t("产品类别", "Product category")) } th { (lang.t("地区", "Region")) } th { (lang.t("本周观察", "Observed")) }
+                    th { (lang.t("期望", "Expected")) } th { (lang.t("阈值", "Threshold")) } th { (lang.t("统计量 / 报警线", "Statistic / limit")) } } }
                 tbody { @for s in &signals { tr {
-                    td { (category_name(s["product_code"].as_str().unwrap_or(""))) }
+                    td { (category_name(s["product_code"].as_str().unwrap_or(""))) " " a href=(assess(s, source)) { (lang.t("评估", "assess")) } }
                     td { (s["region"].as_str().unwrap_or("—")) }
-                    td { (s["observed"]) } td { (format!("{:.1}", s["expected"].as_f64().unwrap_or(0.0))) }
-                    td { (s["upper"]) } td { (format!("{:.2}", s["score"].as_f64().unwrap_or(0.0))) }
+                    td { (s["observed"]) } td { (decimal(&s["expected"])) }
+                    td { (decimal(&s["upper"])) } td { (decimal(&s["statistic"])) " / " (decimal(&s["limit"])) }
                 } } }
             }
         } @else {
@@ -146,9 +160,7 @@ fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
                 } }
                 tbody { @for s in &signals { tr {
                     td { (category_name(s["product_code"].as_str().unwrap_or("")))
-                        " " a href=(with_lang(&format!("/risk-assessments/new?product_code={}&hazard={}&signal={}",
-                            s["product_code"].as_str().unwrap_or(""), s["hazard"].as_str().unwrap_or(""),
-                            crate::api::epcis::percent_encode(&s.to_string())), lang)) { (lang.t("评估", "assess")) } }
+                        " " a href=(assess(s, s["hazard"].as_str().unwrap_or(""))) { (lang.t("评估", "assess")) } }
                     td { code { (s["hazard"].as_str().unwrap_or("")) } }
                     td { (s["cases"]) }
                     @for key in ["prr", "ror", "chi2", "ic025", "eb05", "ebgm"] {
@@ -195,12 +207,12 @@ pub(crate) async fn signals(
         .unwrap_or_else(|| "eb05".into());
     // Each temporal signal gets its chart: the weekly series and the threshold the detector set for each week.
     let mut charts = Vec::new();
-    if answer["method"] == "farrington" {
+    if let Some(detector) = answer["method"].as_str().and_then(crate::api::signals::Detector::parse) {
         let to = answer["period"]["to"].as_str().and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
         for signal in answer["signals"].as_array().into_iter().flatten() {
             let (Some(product), Some(to)) = (signal["product_code"].as_str(), to) else { continue };
             let region = signal["region"].as_str();
-            match crate::api::signals::series(&state, source, product, region, to, 52).await {
+            match crate::api::signals::series(&state, source, detector, product, region, to, 52).await {
                 Ok(mut series) => {
                     let place = region.map(|r| format!(" · {r}")).unwrap_or_default();
                     series["title"] = serde_json::json!(format!("{}{place}", category_name(product)));
@@ -213,10 +225,18 @@ pub(crate) async fn signals(
     let title = lang.t("风险信号", "Risk signals");
     let body = html! {
         h1 { (title) }
-        p {
-            a href=(with_lang("/signals?method=farrington", lang)) { (lang.t("时间聚集（Farrington）", "Temporal (Farrington)")) } " · "
-            a href=(with_lang("/signals?method=farrington&by_region=true", lang)) { (lang.t("按省份的时间聚集", "Temporal by province")) } " · "
-            a href=(with_lang("/signals?method=disproportionality", lang)) { (lang.t("比例失衡（PRR、ROR、IC、EBGM）", "Disproportionality (PRR, ROR, IC, EBGM)")) }
+        form.search method="get" action="/signals" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            label { (lang.t("数据来源", "Source")) select name="source" {
+                @for (value, zh, en) in [("injuries", "伤害监测", "injuries"), ("complaints", "投诉举报", "complaints"), ("inspections", "抽查不合格", "sampling failures")] {
+                    option value=(value) selected[answer["source"] == value] { (lang.pick(zh.into(), en.into())) } } } }
+            label { (lang.t("方法", "Method")) select name="method" {
+                @for (value, zh, en) in [("farrington", "时间聚集（Farrington）", "temporal (Farrington)"), ("ears_c1", "EARS C1", "EARS C1"),
+                    ("ears_c2", "EARS C2", "EARS C2"), ("ears_c3", "EARS C3", "EARS C3"), ("cusum", "CUSUM", "CUSUM"), ("ewma", "EWMA", "EWMA"),
+                    ("glr", "泊松 GLR", "Poisson GLR"), ("disproportionality", "比例失衡（PRR、ROR、IC、EBGM）", "disproportionality (PRR, ROR, IC, EBGM)")] {
+                    option value=(value) selected[answer["method"] == value] { (lang.pick(zh.into(), en.into())) } } } }
+            label { input type="checkbox" name="by_region" value="true" checked[params.by_region]; " " (lang.t("按省份", "by province")) }
+            button { (lang.t("计算", "Compute")) }
         }
         p.muted { (answer["period"]["from"].as_str().unwrap_or("")) " – " (answer["period"]["to"].as_str().unwrap_or("")) " · "
             (answer["signals"].as_array().map_or(0, Vec::len)) " " (lang.t("个信号", "signals")) }
@@ -224,7 +244,7 @@ pub(crate) async fn signals(
         @if !charts.is_empty() {
             @for (i, _) in charts.iter().enumerate() { div id=(format!("signal-chart-{i}")) style="height:280px" {} }
             script id="signal-data" type="application/json" {
-                (maud::PreEscaped(serde_json::json!({"charts": charts, "observed": lang.t("观察", "observed"), "upper": lang.t("阈值", "threshold"), "expected": lang.t("期望", "expected")}).to_string().replace("</", "<\\/")))
+                (maud::PreEscaped(serde_json::json!({"charts": charts, "observed": lang.t("观察", "observed"), "upper": lang.t("阈值", "threshold"), "expected": lang.t("期望", "expected"), "statistic": lang.t("统计量", "statistic")}).to_string().replace("</", "<\\/")))
             }
             script src="/assets/echarts.min.js" {}
             script src="/assets/signals.js" {}
