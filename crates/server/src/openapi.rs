@@ -66,6 +66,11 @@ fn traceability_paths() -> Value {
                            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
                            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],
             "responses": {"200": {"description": "{method, parameters, period, signals}"}, "403": error_response("forbidden")}}},
+        "/api/v1/signals/runs": {
+            "post": {"summary": "Compute signals (the parameters of GET /api/v1/signals as a JSON body) and keep them with their method, parameters, period and source (regulators)",
+                     "security": bearer, "responses": {"201": {"description": "the kept run"}, "403": error_response("forbidden")}},
+            "get": {"summary": "The latest kept computations, without their signals (regulators)", "security": bearer, "responses": {"200": {"description": "{items}"}}}},
+        "/api/v1/signals/runs/{id}": {"get": {"summary": "A kept computation with its signals (regulators)", "security": bearer, "responses": {"200": {"description": "the run"}, "404": error_response("not_found")}}},
         "/api/v1/risk-assessments": {"post": {"summary": "Assess an injury scenario (RAG): steps with probabilities and a severity 1–4 give the level from data/risk_matrix.json",
             "security": bearer, "responses": {"201": {"description": "the assessment"}, "400": error_response("invalid_request"), "403": error_response("forbidden")}}},
         "/api/v1/risk-assessments/{id}": {"get": {"summary": "A risk assessment (regulators)", "security": bearer, "responses": {"200": {"description": "the assessment"}}}},

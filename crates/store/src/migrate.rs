@@ -17,6 +17,7 @@ const SQLITE: &[Migration] = &[
     (5, "injuries", include_str!("../migrations/sqlite/0005_injuries.sql")),
     (6, "warnings", include_str!("../migrations/sqlite/0006_warnings.sql")),
     (7, "complaints", include_str!("../migrations/sqlite/0007_complaints.sql")),
+    (8, "signal_runs", include_str!("../migrations/sqlite/0008_signal_runs.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -26,6 +27,7 @@ const POSTGRES: &[Migration] = &[
     (5, "injuries", include_str!("../migrations/postgres/0005_injuries.sql")),
     (6, "warnings", include_str!("../migrations/postgres/0006_warnings.sql")),
     (7, "complaints", include_str!("../migrations/postgres/0007_complaints.sql")),
+    (8, "signal_runs", include_str!("../migrations/postgres/0008_signal_runs.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -369,3 +369,98 @@ impl Store {
         Ok(rows.into_iter().map(Warning::from).collect())
     }
 }
+
+/// A stored computation of risk signals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignalRun {
+    pub id: i64,
+    pub source: String,
+    pub method: String,
+    pub by_region: bool,
+    pub period_from: String,
+    pub period_to: String,
+    pub parameters: Value,
+    pub signals: Value,
+    pub signal_count: i64,
+    pub user_id: Option<i64>,
+    pub computed_at: String,
+}
+
+#[derive(FromRow)]
+struct SignalRunRow {
+    id: i64,
+    source: String,
+    method: String,
+    by_region: bool,
+    period_from: String,
+    period_to: String,
+    parameters: String,
+    signals: String,
+    signal_count: i64,
+    user_id: Option<i64>,
+    computed_at: String,
+}
+
+impl From<SignalRunRow> for SignalRun {
+    fn from(r: SignalRunRow) -> Self {
+        SignalRun {
+            parameters: json(Some(r.parameters)),
+            signals: json(Some(r.signals)),
+            id: r.id,
+            source: r.source,
+            method: r.method,
+            by_region: r.by_region,
+            period_from: r.period_from,
+            period_to: r.period_to,
+            signal_count: r.signal_count,
+            user_id: r.user_id,
+            computed_at: r.computed_at,
+        }
+    }
+}
+
+const RUN_COLUMNS: &str =
+    "id, source, method, by_region, period_from, period_to, parameters, signals, signal_count, user_id, computed_at";
+
+impl Store {
+    /// Keeps a computation of signals; returns its id. `run.id` and `run.computed_at` are set here.
+    pub async fn save_signal_run(&self, run: &SignalRun) -> Result<i64, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO signal_runs (source, method, by_region, period_from, period_to, parameters, signals, \
+                 signal_count, user_id, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(&run.source)
+            .bind(&run.method)
+            .bind(run.by_region)
+            .bind(&run.period_from)
+            .bind(&run.period_to)
+            .bind(run.parameters.to_string())
+            .bind(run.signals.to_string())
+            .bind(run.signal_count)
+            .bind(run.user_id)
+            .bind(now())
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    /// A stored computation.
+    pub async fn signal_run(&self, id: i64) -> Result<Option<SignalRun>, StoreError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM signal_runs WHERE id = $1");
+        let row: Option<SignalRunRow> =
+            on_pool!(self, pool => { sqlx::query_as(&sql).bind(id).fetch_optional(pool).await? });
+        Ok(row.map(SignalRun::from))
+    }
+
+    /// The latest computations, newest first (without their signals).
+    pub async fn signal_runs(&self, limit: i64) -> Result<Vec<SignalRun>, StoreError> {
+        let sql = format!(
+            "SELECT id, source, method, by_region, period_from, period_to, parameters, '[]' AS signals, signal_count, \
+             user_id, computed_at FROM signal_runs ORDER BY id DESC LIMIT $1"
+        );
+        let rows: Vec<SignalRunRow> =
+            on_pool!(self, pool => { sqlx::query_as(&sql).bind(limit).fetch_all(pool).await? });
+        Ok(rows.into_iter().map(SignalRun::from).collect())
+    }
+}

@@ -20,7 +20,11 @@ use crate::input::{self, optional_text};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/signals", get(signals)).route("/api/v1/signals/series", get(series_handler))
+    Router::new()
+        .route("/api/v1/signals", get(signals))
+        .route("/api/v1/signals/series", get(series_handler))
+        .route("/api/v1/signals/runs", get(runs).post(run))
+        .route("/api/v1/signals/runs/{id}", get(one_run))
 }
 
 /// Weekly counts of one product for the last `weeks` weeks up to `to`, with the detector's expected value and
@@ -101,13 +105,13 @@ async fn series_handler(
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct SignalParams {
-    source: Option<String>,
-    method: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    pub source: Option<String>,
+    pub method: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
     /// Temporal detection per product and province rather than per product.
     #[serde(default)]
-    by_region: bool,
+    pub by_region: bool,
 }
 
 /// Disproportionality over the period's product × hazard table: every pair flagged by the Evans rule, a
@@ -458,4 +462,63 @@ async fn signals(
 ) -> Result<Json<Value>, ApiError> {
     let source = Source::parse(params.source.as_deref())?;
     Ok(Json(compute(&state, &user, source, params.method, params.from, params.to, params.by_region).await?))
+}
+
+/// Computes signals and keeps them with their method, parameters, period and source; returns the stored run.
+pub(crate) async fn compute_and_keep(
+    state: &AppState,
+    user: &store::User,
+    params: SignalParams,
+) -> Result<store::warnings::SignalRun, ApiError> {
+    let source = Source::parse(params.source.as_deref())?;
+    let answer = compute(state, user, source, params.method, params.from, params.to, params.by_region).await?;
+    let signals = answer["signals"].clone();
+    let mut run = store::warnings::SignalRun {
+        id: 0,
+        source: source.name().into(),
+        method: answer["method"].as_str().unwrap_or_default().into(),
+        by_region: params.by_region,
+        period_from: answer["period"]["from"].as_str().unwrap_or_default().into(),
+        period_to: answer["period"]["to"].as_str().unwrap_or_default().into(),
+        parameters: answer["parameters"].clone(),
+        signal_count: signals.as_array().map_or(0, |s| s.len() as i64),
+        signals,
+        user_id: Some(user.id),
+        computed_at: String::new(),
+    };
+    run.id = state.store.save_signal_run(&run).await?;
+    state.store.signal_run(run.id).await?.ok_or_else(|| ApiError::not_found("the run just stored is gone"))
+}
+
+/// `POST /api/v1/signals/runs` with the parameters of `GET /api/v1/signals`: computes and keeps the signals.
+async fn run(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<SignalParams>, axum::extract::rejection::JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<store::warnings::SignalRun>), ApiError> {
+    let Json(params) = body.map_err(super::json_rejection)?;
+    Ok((axum::http::StatusCode::CREATED, Json(compute_and_keep(&state, &user, params).await?)))
+}
+
+fn regulator(user: &store::User) -> Result<(), ApiError> {
+    match user.role {
+        store::Role::Admin | store::Role::Regulator => Ok(()),
+        _ => Err(ApiError::forbidden("signals are for regulators")),
+    }
+}
+
+/// `GET /api/v1/signals/runs`: the latest stored computations.
+async fn runs(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Value>, ApiError> {
+    regulator(&user)?;
+    Ok(Json(json!({"items": state.store.signal_runs(100).await?})))
+}
+
+/// `GET /api/v1/signals/runs/{id}`: a stored computation with its signals.
+async fn one_run(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Json<store::warnings::SignalRun>, ApiError> {
+    regulator(&user)?;
+    Ok(Json(state.store.signal_run(id).await?.ok_or_else(|| ApiError::not_found(format!("no signal run {id}")))?))
 }

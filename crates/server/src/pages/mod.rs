@@ -56,6 +56,8 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/injuries", get(risk::injuries))
         .route("/signals", get(risk::signals))
+        .route("/signals/runs", post(risk::keep_run))
+        .route("/signals/runs/{id}", get(risk::signal_run))
         .route("/warnings", get(risk::warnings).post(risk::draft_warning))
         .route("/warnings/new", get(risk::new_warning))
         .route("/warnings/{id}", get(risk::warning))

@@ -173,6 +173,71 @@ fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct KeepForm {
+    csrf: String,
+    #[serde(default)]
+    lang: Lang,
+    source: Option<String>,
+    method: Option<String>,
+    to: Option<String>,
+    by_region: Option<String>,
+}
+
+/// `POST /signals/runs`: computes the board's signals again and keeps them with their parameters.
+pub(crate) async fn keep_run(
+    State(state): State<AppState>,
+    session: PageUser,
+    axum::extract::Form(form): axum::extract::Form<KeepForm>,
+) -> Response {
+    let lang = form.lang;
+    let result = async {
+        let user = session.authorise(&form.csrf)?.clone();
+        let params = crate::api::signals::SignalParams {
+            source: form.source,
+            method: form.method,
+            from: None,
+            to: form.to,
+            by_region: form.by_region.as_deref() == Some("true"),
+        };
+        crate::api::signals::compute_and_keep(&state, &user, params).await
+    }
+    .await;
+    match result {
+        Ok(run) => axum::response::Redirect::to(&with_lang(&format!("/signals/runs/{}", run.id), lang)).into_response(),
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+/// `GET /signals/runs/{id}`: a kept computation, as it was.
+pub(crate) async fn signal_run(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path(id): Path<i64>,
+    Query(params): Query<WarningParams>,
+) -> Response {
+    let lang = params.lang;
+    let regulator =
+        session.user.as_ref().is_some_and(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator));
+    if !regulator {
+        return error_page(lang, &ApiError::forbidden("signals are for regulators"));
+    }
+    let run = match state.store.signal_run(id).await {
+        Ok(Some(run)) => run,
+        Ok(None) => return error_page(lang, &ApiError::not_found(format!("no signal run {id}"))),
+        Err(error) => return error_page(lang, &error.into()),
+    };
+    let answer = serde_json::json!({"source": run.source, "method": run.method, "parameters": run.parameters, "signals": run.signals});
+    let title = lang.t("已保存的信号计算", "Kept signal computation");
+    let body = html! {
+        h1 { (title) " #" (run.id) }
+        p.muted { (run.source) " · " (run.method) @if run.by_region { " · " (lang.t("按省份", "by province")) } " · "
+            (run.period_from) " – " (run.period_to) " · " (lang.t("计算于", "computed")) " " (super::recalls::china_time(&run.computed_at)) }
+        (signal_table(lang, &answer, "eb05"))
+    };
+    page(lang, title, body).into_response()
+}
+
 /// `GET /signals`: the signal board, for regulators.
 pub(crate) async fn signals(
     State(state): State<AppState>,
@@ -241,6 +306,21 @@ pub(crate) async fn signals(
         p.muted { (answer["period"]["from"].as_str().unwrap_or("")) " – " (answer["period"]["to"].as_str().unwrap_or("")) " · "
             (answer["signals"].as_array().map_or(0, Vec::len)) " " (lang.t("个信号", "signals")) }
         (signal_table(lang, &answer, &sort))
+        form.search method="post" action=(with_lang("/signals/runs", lang)) {
+            (session.field())
+            input type="hidden" name="source" value=(answer["source"].as_str().unwrap_or(""));
+            input type="hidden" name="method" value=(answer["method"].as_str().unwrap_or(""));
+            input type="hidden" name="to" value=(answer["period"]["to"].as_str().unwrap_or(""));
+            @if params.by_region { input type="hidden" name="by_region" value="true"; }
+            button { (lang.t("保存本次计算（含方法与参数）", "Keep this computation with its method and parameters")) }
+        }
+        @if let Ok(kept) = state.store.signal_runs(10).await {
+            @if !kept.is_empty() {
+                h2 { (lang.t("最近保存的计算", "Recently kept")) }
+                ul { @for run in &kept { li { a href=(with_lang(&format!("/signals/runs/{}", run.id), lang)) { "#" (run.id) }
+                    " " (run.source) " · " (run.method) " · " (run.period_to) " · " (run.signal_count) " " (lang.t("个信号", "signals")) } } }
+            }
+        }
         @if !charts.is_empty() {
             @for (i, _) in charts.iter().enumerate() { div id=(format!("signal-chart-{i}")) style="height:280px" {} }
             script id="signal-data" type="application/json" {

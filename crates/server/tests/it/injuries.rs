@@ -265,4 +265,23 @@ async fn inspection_failures_are_a_signal_source() {
     assert_eq!((top["product_code"].as_str(), top["hazard"].as_str()), (Some("0401"), Some(items[2])), "{table}");
     let (status, _) = test.write(Method::GET, "/api/v1/signals?source=gossip", Some(&test.admin), json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A computation is kept with its method, parameters and period, and reads back as it was.
+    let params =
+        json!({"source": "inspections", "method": "disproportionality", "from": "2026-01-01", "to": "2026-11-20"});
+    let (status, _) = test.write(Method::POST, "/api/v1/signals/runs", Some(&test.enterprise), params.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, kept) = test.write(Method::POST, "/api/v1/signals/runs", Some(&test.admin), params).await;
+    assert_eq!(status, StatusCode::CREATED, "{kept}");
+    assert_eq!(kept["signals"], table["signals"]);
+    assert_eq!(
+        (kept["parameters"].clone(), kept["period_from"].as_str()),
+        (table["parameters"].clone(), Some("2026-01-01"))
+    );
+    let (_, listed) = test.write(Method::GET, "/api/v1/signals/runs", Some(&test.admin), json!({})).await;
+    assert_eq!(listed["items"][0]["id"], kept["id"]);
+    assert_eq!(listed["items"][0]["signal_count"], table["signals"].as_array().unwrap().len());
+    let (_, again) =
+        test.write(Method::GET, &format!("/api/v1/signals/runs/{}", kept["id"]), Some(&test.admin), json!({})).await;
+    assert_eq!(again, kept);
 }

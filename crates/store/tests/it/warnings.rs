@@ -73,3 +73,32 @@ async fn warnings_change_once_per_state_and_publish_for_search() {
         assert_eq!(store.warning_events(&warning.id).await.unwrap().len(), 3);
     }
 }
+
+#[tokio::test]
+async fn signal_runs_keep_their_method_parameters_and_signals() {
+    for (store, _dir) in crate::stores().await {
+        let run = store::warnings::SignalRun {
+            id: 0,
+            source: "complaints".into(),
+            method: "cusum".into(),
+            by_region: true,
+            period_from: "2020-11-21".into(),
+            period_to: "2026-11-20".into(),
+            parameters: serde_json::json!({"k_sigma": 0.5, "h_sigma": 4.0}),
+            signals: serde_json::json!([{"product_code": "0503", "region": "330000", "statistic": 9.5}]),
+            signal_count: 1,
+            user_id: None,
+            computed_at: String::new(),
+        };
+        let first = store.save_signal_run(&run).await.unwrap();
+        let second = store.save_signal_run(&run).await.unwrap();
+        let kept = store.signal_run(first).await.unwrap().unwrap();
+        assert_eq!(
+            (kept.parameters.clone(), kept.signals.clone(), kept.by_region),
+            (run.parameters.clone(), run.signals.clone(), true)
+        );
+        let listed: Vec<i64> = store.signal_runs(10).await.unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(listed, [second, first]);
+        assert!(store.signal_run(second + 1).await.unwrap().is_none());
+    }
+}
