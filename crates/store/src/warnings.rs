@@ -455,12 +455,10 @@ impl Store {
 
     /// The latest computations, newest first (without their signals).
     pub async fn signal_runs(&self, limit: i64) -> Result<Vec<SignalRun>, StoreError> {
-        let sql = format!(
-            "SELECT id, source, method, by_region, period_from, period_to, parameters, '[]' AS signals, signal_count, \
-             user_id, computed_at FROM signal_runs ORDER BY id DESC LIMIT $1"
-        );
+        let sql = "SELECT id, source, method, by_region, period_from, period_to, parameters, '[]' AS signals, \
+            signal_count, user_id, computed_at FROM signal_runs ORDER BY id DESC LIMIT $1";
         let rows: Vec<SignalRunRow> =
-            on_pool!(self, pool => { sqlx::query_as(&sql).bind(limit).fetch_all(pool).await? });
+            on_pool!(self, pool => { sqlx::query_as(sql).bind(limit).fetch_all(pool).await? });
         Ok(rows.into_iter().map(SignalRun::from).collect())
     }
 }
