@@ -238,6 +238,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     tracing::info!(injuries, "demo injury cases loaded");
     let complaints = crate::demo_complaints::load(store, crate::demo_injuries::last_day()).await?;
     tracing::info!(complaints, "demo complaints loaded");
+    let warning = crate::demo_injuries::load_warning(store).await?;
+    tracing::info!(warning, "demo risk warning published");
     Ok((organizations_written, products_written))
 }
 
