@@ -133,6 +133,68 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     Ok(cases.len())
 }
 
+/// Sends one JSON request to the application in process and returns the answer, or says what went wrong.
+async fn call(
+    app: &axum::Router,
+    token: &str,
+    uri: &str,
+    body: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder()
+        .method(axum::http::Method::POST)
+        .uri(uri)
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(body.to_string()))?;
+    let response = app.clone().oneshot(request).await?;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+    anyhow::ensure!(status.is_success(), "{uri}: {status}: {}", String::from_utf8_lossy(&bytes));
+    Ok(serde_json::from_slice(&bytes)?)
+}
+
+/// The response the demo's signals call for (早研判、早预警、早处置): a risk assessment of the battery fires, a
+/// warning drafted by Zhejiang's risk office, reviewed by a second person, published, and the sampling ordered.
+/// Runs through the API, so the demo obeys the workflow's rules. Returns the warning's number.
+pub async fn load_warning(store: &Store) -> anyhow::Result<String> {
+    use store::{NewUser, Role};
+    let account = |name: &str, role, region: Option<&str>| NewUser {
+        name: name.into(),
+        role,
+        region_code: region.map(Into::into),
+        uscc: None,
+        login: None,
+        password: None,
+    };
+    let (_, analyst) =
+        store.add_user(&account("演示：浙江省市场监管局风险监测处", Role::Regulator, Some("330000"))).await?;
+    let (_, reviewer) = store.add_user(&account("演示：总局风险监测司", Role::Admin, None)).await?;
+    let app = server::app(server::AppState::new(store.clone()));
+    let assessment = call(&app, &analyst, "/api/v1/risk-assessments", serde_json::json!({
+        "title": "电动自行车锂电池充电起火致烧伤", "product_code": "0503", "hazard": "battery_fire", "severity": 4,
+        "steps": [{"description": "电池电芯存在缺陷", "probability": 0.01}, {"description": "充电时发生热失控", "probability": 0.1},
+                  {"description": "起火造成严重烧伤或死亡", "probability": 0.5}],
+        "signal": {"source": "injuries", "method": "farrington", "product_code": "0503", "regions": ["330000", "440000"], "week_ending": last_day().to_string()},
+    })).await?;
+    let warning = call(&app, &analyst, "/api/v1/warnings", serde_json::json!({
+        "assessment_id": assessment["id"], "title": "关于电动自行车锂电池充电安全的风险警示",
+        "body": "近四周浙江、广东哨点医院报告多起电动自行车锂电池充电起火致烧伤病例，投诉举报同步增加。请消费者勿在楼道、室内充电，勿使用非原厂电池和充电器；生产企业应自查电芯质量。",
+        "scope": {"product_codes": ["0503"], "regions": ["330000", "440000"]},
+    })).await?;
+    let id = warning["id"].as_str().unwrap_or_default().to_owned();
+    call(&app, &reviewer, &format!("/api/v1/warnings/{id}/review"), serde_json::json!({"note": "同意发布"})).await?;
+    call(&app, &analyst, &format!("/api/v1/warnings/{id}/publish"), serde_json::json!({})).await?;
+    call(
+        &app,
+        &analyst,
+        &format!("/api/v1/warnings/{id}/responses"),
+        serde_json::json!({"action": "sampling_ordered", "reference": "电动自行车锂电池专项监督抽查"}),
+    )
+    .await?;
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
@@ -237,66 +299,4 @@ mod tests {
         let public = store.warnings(true, Some("锂电池"), 10).await.unwrap();
         assert_eq!(public.len(), 1);
     }
-}
-
-/// Sends one JSON request to the application in process and returns the answer, or says what went wrong.
-async fn call(
-    app: &axum::Router,
-    token: &str,
-    uri: &str,
-    body: serde_json::Value,
-) -> anyhow::Result<serde_json::Value> {
-    use tower::ServiceExt;
-    let request = axum::http::Request::builder()
-        .method(axum::http::Method::POST)
-        .uri(uri)
-        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(axum::http::header::CONTENT_TYPE, "application/json")
-        .body(axum::body::Body::from(body.to_string()))?;
-    let response = app.clone().oneshot(request).await?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-    anyhow::ensure!(status.is_success(), "{uri}: {status}: {}", String::from_utf8_lossy(&bytes));
-    Ok(serde_json::from_slice(&bytes)?)
-}
-
-/// The response the demo's signals call for (早研判、早预警、早处置): a risk assessment of the battery fires, a
-/// warning drafted by Zhejiang's risk office, reviewed by a second person, published, and the sampling ordered.
-/// Runs through the API, so the demo obeys the workflow's rules. Returns the warning's number.
-pub async fn load_warning(store: &Store) -> anyhow::Result<String> {
-    use store::{NewUser, Role};
-    let account = |name: &str, role, region: Option<&str>| NewUser {
-        name: name.into(),
-        role,
-        region_code: region.map(Into::into),
-        uscc: None,
-        login: None,
-        password: None,
-    };
-    let (_, analyst) =
-        store.add_user(&account("演示：浙江省市场监管局风险监测处", Role::Regulator, Some("330000"))).await?;
-    let (_, reviewer) = store.add_user(&account("演示：总局风险监测司", Role::Admin, None)).await?;
-    let app = server::app(server::AppState::new(store.clone()));
-    let assessment = call(&app, &analyst, "/api/v1/risk-assessments", serde_json::json!({
-        "title": "电动自行车锂电池充电起火致烧伤", "product_code": "0503", "hazard": "battery_fire", "severity": 4,
-        "steps": [{"description": "电池电芯存在缺陷", "probability": 0.01}, {"description": "充电时发生热失控", "probability": 0.1},
-                  {"description": "起火造成严重烧伤或死亡", "probability": 0.5}],
-        "signal": {"source": "injuries", "method": "farrington", "product_code": "0503", "regions": ["330000", "440000"], "week_ending": last_day().to_string()},
-    })).await?;
-    let warning = call(&app, &analyst, "/api/v1/warnings", serde_json::json!({
-        "assessment_id": assessment["id"], "title": "关于电动自行车锂电池充电安全的风险警示",
-        "body": "近四周浙江、广东哨点医院报告多起电动自行车锂电池充电起火致烧伤病例，投诉举报同步增加。请消费者勿在楼道、室内充电，勿使用非原厂电池和充电器；生产企业应自查电芯质量。",
-        "scope": {"product_codes": ["0503"], "regions": ["330000", "440000"]},
-    })).await?;
-    let id = warning["id"].as_str().unwrap_or_default().to_owned();
-    call(&app, &reviewer, &format!("/api/v1/warnings/{id}/review"), serde_json::json!({"note": "同意发布"})).await?;
-    call(&app, &analyst, &format!("/api/v1/warnings/{id}/publish"), serde_json::json!({})).await?;
-    call(
-        &app,
-        &analyst,
-        &format!("/api/v1/warnings/{id}/responses"),
-        serde_json::json!({"action": "sampling_ordered", "reference": "电动自行车锂电池专项监督抽查"}),
-    )
-    .await?;
-    Ok(id)
 }
