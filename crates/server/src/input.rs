@@ -406,7 +406,7 @@ pub const DISPOSITIONS: &[(&str, &[&str])] = &[
     ("left", &["自动离院"]),
     ("unknown", &["不详"]),
 ];
-const INJURY_LOCATIONS: &[(&str, &[&str])] = &[
+pub const INJURY_LOCATIONS: &[(&str, &[&str])] = &[
     ("home", &["家中"]),
     ("public_place", &["公共场所"]),
     ("school", &["学校"]),
@@ -415,7 +415,7 @@ const INJURY_LOCATIONS: &[(&str, &[&str])] = &[
     ("sports", &["体育场所"]),
     ("other", &["其他"]),
 ];
-const INTENTS: &[(&str, &[&str])] = &[
+pub const INTENTS: &[(&str, &[&str])] = &[
     ("unintentional", &["非故意"]),
     ("self_harm", &["自残", "自杀"]),
     ("assault", &["暴力", "他人故意"]),

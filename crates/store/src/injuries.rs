@@ -241,6 +241,31 @@ impl Store {
         })
     }
 
+    /// The sentinel-hospital register with each hospital's case count, by stratum.
+    pub async fn hospitals(&self) -> Result<Vec<(Hospital, i64)>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT h.id, h.name, h.region_code, h.stratum, h.weight, \
+                 (SELECT COUNT(*) FROM injury_cases c WHERE c.hospital_id = h.id) AS cases \
+                 FROM hospitals h ORDER BY h.stratum, h.id",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    let hospital = Hospital {
+                        id: r.try_get(0)?,
+                        name: r.try_get(1)?,
+                        region_code: r.try_get(2)?,
+                        stratum: r.try_get(3)?,
+                        weight: r.try_get(4)?,
+                    };
+                    Ok((hospital, r.try_get::<i64, _>(5)?))
+                })
+                .collect()
+        })
+    }
+
     /// A hospital.
     pub async fn hospital(&self, id: &str) -> Result<Option<Hospital>, StoreError> {
         on_pool!(self, pool => {

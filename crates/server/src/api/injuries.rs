@@ -30,6 +30,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/injuries", post(report))
         .route("/api/v1/injuries/estimates", get(estimates))
         .route("/api/v1/injuries/{case_id}", get(one))
+        .route("/api/v1/hospitals", get(hospitals))
+        .route("/api/v1/hospitals/{id}", axum::routing::put(register_hospital))
 }
 
 /// A hospital reports its own cases; admins may report for any.
@@ -43,7 +45,7 @@ fn authorize_report(user: &User, hospital_id: &str) -> Result<(), ApiError> {
 }
 
 /// `POST /api/v1/injuries`: one case.
-async fn report(
+pub(crate) async fn report(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<InjuryFields>, JsonRejection>,
@@ -54,6 +56,69 @@ async fn report(
     let (inserted, _) = state.store.import_injuries(&[hospital], std::slice::from_ref(&case)).await?;
     let status = if inserted == 1 { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(json!({"case_id": case.case_id}))))
+}
+
+/// `GET /api/v1/hospitals`: the sentinel-hospital register with case counts (regulators).
+async fn hospitals(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Value>, ApiError> {
+    if !matches!(user.role, Role::Admin | Role::Regulator) {
+        return Err(ApiError::forbidden("the hospital register is for regulators"));
+    }
+    let items: Vec<Value> = state
+        .store
+        .hospitals()
+        .await?
+        .into_iter()
+        .map(|(h, cases)| json!({"id": h.id, "name": h.name, "region_code": h.region_code, "stratum": h.stratum, "weight": h.weight, "cases": cases}))
+        .collect();
+    Ok(Json(json!({"items": items})))
+}
+
+/// A hospital's register entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HospitalBody {
+    pub name: Option<String>,
+    pub stratum: Option<String>,
+    /// The inverse of the hospital's sampling fraction in its stratum.
+    pub weight: Option<f64>,
+}
+
+/// `PUT /api/v1/hospitals/{id}`: registers a sentinel hospital (its USCC) or changes its stratum and weight
+/// (admins: the design is national).
+async fn register_hospital(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<String>,
+    body: Result<Json<HospitalBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    if user.role != Role::Admin {
+        return Err(ApiError::forbidden("only an administrator changes the sentinel design"));
+    }
+    let uscc = input::uscc("id", Some(&id))?;
+    let region = uscc.region().filter(|r| r.in_use).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_region",
+            format!("the USCC's region {} is not a division in use", uscc.region_code()),
+        )
+    })?;
+    let name = optional_text(body.name).ok_or_else(|| ApiError::bad_request("invalid_request", "name is required"))?;
+    let stratum =
+        optional_text(body.stratum).ok_or_else(|| ApiError::bad_request("invalid_request", "stratum is required"))?;
+    let weight = body.weight.filter(|w| w.is_finite() && *w >= 1.0).ok_or_else(|| {
+        ApiError::bad_request("invalid_request", "weight is the inverse sampling fraction: a number of at least 1")
+    })?;
+    let hospital = store::injuries::Hospital {
+        id: uscc.as_str().to_owned(),
+        name,
+        region_code: region.code.clone(),
+        stratum,
+        weight,
+    };
+    state.store.import_injuries(std::slice::from_ref(&hospital), &[]).await?;
+    Ok(Json(
+        json!({"id": hospital.id, "name": hospital.name, "region_code": hospital.region_code, "stratum": hospital.stratum, "weight": hospital.weight}),
+    ))
 }
 
 /// `GET /api/v1/injuries/{case_id}`.

@@ -55,6 +55,13 @@ pub(crate) fn router() -> Router<AppState> {
             }),
         )
         .route("/injuries", get(risk::injuries))
+        .route("/injuries/new", get(risk::new_case).post(risk::report_case))
+        .route(
+            "/assets/injuries.js",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/injuries.js"))
+            }),
+        )
         .route("/signals", get(risk::signals))
         .route("/signals/runs", post(risk::keep_run))
         .route("/signals/runs/{id}", get(risk::signal_run))

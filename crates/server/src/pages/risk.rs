@@ -50,6 +50,8 @@ pub(crate) struct InjuryParams {
     lang: Lang,
     from: Option<String>,
     to: Option<String>,
+    /// The product category whose yearly trend is drawn (all products when absent).
+    product_code: Option<String>,
 }
 
 /// `GET /injuries`: national estimates by product category for a period, unstable ones marked as CPSC marks them.
@@ -76,9 +78,30 @@ pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query
         Ok(value) => value,
         Err(error) => return error_page(lang, &error),
     };
+    // The yearly trend over six years to `to`, for one product or all.
+    let trend_product = params.product_code.clone().filter(|p| !p.trim().is_empty());
+    let trend_from = chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")
+        .map(|d| (d - chrono::Duration::days(6 * 365)).to_string())
+        .unwrap_or_default();
+    let trend = crate::api::injuries::compute(
+        &state,
+        crate::api::injuries::EstimateParams {
+            product_code: trend_product.clone(),
+            from: Some(trend_from),
+            to: Some(to.clone()),
+            group_by: Some("year".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let trend = match trend {
+        Ok(value) => value,
+        Err(error) => return error_page(lang, &error),
+    };
     let title = lang.t("产品伤害监测：全国估计", "Product injuries: national estimates");
     let body = html! {
         h1 { (title) }
+        p { a href=(with_lang("/injuries/new", lang)) { (lang.t("哨点医院病例填报", "Report a case (sentinel hospitals)")) } }
         form.search action="/injuries" method="get" {
             @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
             input type="text" name="from" value=(from) aria-label=(lang.t("起始日期", "From"));
@@ -105,6 +128,29 @@ pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query
                 }
             }
         }
+        h2 { (lang.t("逐年趋势", "Trend by year")) " · " (trend_product.as_deref().map(category_name).unwrap_or_else(|| lang.t("全部产品", "all products").to_owned())) }
+        form.search action="/injuries" method="get" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            input type="hidden" name="to" value=(to);
+            select name="product_code" aria-label=(lang.t("产品类别", "Product category")) {
+                option value="" { (lang.t("全部产品", "all products")) }
+                @for (code, name, ..) in store::CATEGORIES.iter().filter(|(c, ..)| c.len() == 4) {
+                    option value=(code) selected[trend_product.as_deref() == Some(*code)] { (code) " " (name) } } }
+            button type="submit" { (lang.t("显示", "Show")) }
+        }
+        div id="injury-trend" style="height:300px" {}
+        table {
+            thead { tr { th { (lang.t("年份", "Year")) } th { (lang.t("病例数", "Cases")) } th { (lang.t("全国估计", "Estimate")) } th { (lang.t("95% 区间", "95% interval")) } } }
+            tbody { @for e in trend["estimates"].as_array().into_iter().flatten() { tr {
+                td { (e["group"]["year"].as_str().map(str::to_owned).unwrap_or_else(|| e["group"]["year"].to_string())) }
+                td { (e["cases"]) } td { (number(&e["estimate"])) @if e["unstable"] == true { " *" } }
+                td { (number(&e["lower"])) " – " (number(&e["upper"])) } } } }
+        }
+        script id="injury-data" type="application/json" {
+            (maud::PreEscaped(serde_json::json!({"estimates": trend["estimates"], "estimate": lang.t("全国估计", "estimate"), "interval": lang.t("95% 区间", "95% interval")}).to_string().replace("</", "<\\/")))
+        }
+        script src="/assets/echarts.min.js" {}
+        script src="/assets/injuries.js" {}
         p.muted { "API: " a href="/api/v1/injuries/estimates?group_by=product_code" { code { "/api/v1/injuries/estimates" } } }
     };
     page(lang, title, body).into_response()
@@ -170,6 +216,127 @@ fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
             }
         }
         p.muted { (lang.t("方法与参数", "Method and parameters")) ": " code { (answer["parameters"].to_string()) } }
+    }
+}
+
+fn choices(lang: Lang, name: &str, label: &str, list: &[(&str, &[&str])], optional: bool) -> Markup {
+    html! {
+        label { (label) select name=(name) {
+            @if optional { option value="" { "—" } }
+            @for (code, synonyms) in list { option value=(code) { (if lang == Lang::En { code.to_string() } else { synonyms.first().copied().unwrap_or(code).to_string() }) } } } }
+    }
+}
+
+/// `GET /injuries/new`: a sentinel hospital's case form; the hospital, stratum and weight come from the register.
+pub(crate) async fn new_case(
+    State(state): State<AppState>,
+    session: PageUser,
+    Query(params): Query<WarningParams>,
+) -> Response {
+    let lang = params.lang;
+    let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
+    let hospital = match user.uscc.as_deref() {
+        Some(id) if user.role == store::Role::Hospital => state.store.hospital(id).await.ok().flatten(),
+        _ => None,
+    };
+    let Some(hospital) = hospital else {
+        return error_page(
+            lang,
+            &ApiError::forbidden(lang.t(
+                "只有已登记的哨点医院账户可以填报病例",
+                "only a registered sentinel hospital's account reports cases",
+            )),
+        );
+    };
+    let title = lang.t("伤害病例填报", "Report an injury case");
+    let body = html! {
+        h1 { (title) }
+        p.muted { (hospital.name) " · " (hospital.stratum) " · " (lang.t("权数", "weight")) " " (hospital.weight) }
+        form.stack method="post" action=(with_lang("/injuries/new", lang)) {
+            (session.field())
+            label { (lang.t("病例编号", "Case number")) input type="text" name="case_id" required; }
+            label { (lang.t("就诊日期", "Treated on")) input type="date" name="treated_on" required; }
+            label { (lang.t("年龄", "Age")) input type="number" name="age" min="0" max="120" required; }
+            label { (lang.t("性别", "Sex")) select name="sex" { option value="male" { (lang.t("男", "male")) } option value="female" { (lang.t("女", "female")) } } }
+            label { (lang.t("产品类别", "Product")) select name="product_code" {
+                @for (code, name, ..) in store::CATEGORIES.iter().filter(|(c, ..)| c.len() == 4) { option value=(code) { (code) " " (name) } } } }
+            (choices(lang, "body_part", lang.t("受伤部位", "Body part"), crate::input::BODY_PARTS, false))
+            (choices(lang, "diagnosis", lang.t("伤害性质", "Diagnosis"), crate::input::DIAGNOSES, false))
+            (choices(lang, "disposition", lang.t("结局", "Disposition"), crate::input::DISPOSITIONS, false))
+            (choices(lang, "location", lang.t("发生地点", "Location"), crate::input::INJURY_LOCATIONS, true))
+            (choices(lang, "intent", lang.t("意图", "Intent"), crate::input::INTENTS, true))
+            label { (lang.t("危害代码（可选）", "Hazard code (optional)")) input type="text" name="hazard_code"; }
+            label { (lang.t("经过（仅监管人员可见）", "What happened (regulators only)")) textarea name="narrative" rows="3" {} }
+            button { (lang.t("提交", "Submit")) }
+        }
+    };
+    page(lang, title, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CaseForm {
+    csrf: String,
+    #[serde(default)]
+    lang: Lang,
+    case_id: Option<String>,
+    treated_on: Option<String>,
+    age: Option<String>,
+    sex: Option<String>,
+    product_code: Option<String>,
+    body_part: Option<String>,
+    diagnosis: Option<String>,
+    disposition: Option<String>,
+    location: Option<String>,
+    intent: Option<String>,
+    hazard_code: Option<String>,
+    narrative: Option<String>,
+}
+
+/// `POST /injuries/new`: the case through the API's own handler, with the register's stratum and weight.
+pub(crate) async fn report_case(
+    State(state): State<AppState>,
+    session: PageUser,
+    axum::extract::Form(form): axum::extract::Form<CaseForm>,
+) -> Response {
+    let lang = form.lang;
+    let result = async {
+        let user = session.authorise(&form.csrf)?.clone();
+        let id = user.uscc.clone().ok_or_else(|| ApiError::forbidden("this account has no hospital"))?;
+        let hospital = state
+            .store
+            .hospital(&id)
+            .await?
+            .ok_or_else(|| ApiError::forbidden("this hospital is not in the sentinel register"))?;
+        let fields = crate::input::InjuryFields {
+            case_id: form.case_id,
+            treated_on: form.treated_on,
+            hospital_id: Some(hospital.id),
+            stratum: Some(hospital.stratum),
+            weight: Some(hospital.weight.to_string()),
+            age: form.age,
+            sex: form.sex,
+            product_code: form.product_code,
+            body_part: form.body_part,
+            diagnosis: form.diagnosis,
+            disposition: form.disposition,
+            location: form.location,
+            intent: form.intent,
+            hazard_code: form.hazard_code,
+            narrative: form.narrative,
+            hospital_name: Some(hospital.name),
+            ..Default::default()
+        };
+        crate::api::injuries::report(State(state), crate::auth::AuthUser(user), Ok(axum::Json(fields))).await
+    }
+    .await;
+    match result {
+        Ok((_, axum::Json(answer))) => {
+            let title = lang.t("已收到", "Received");
+            let body = html! { h1 { (title) } p { (lang.t("病例", "Case")) " " code { (answer["case_id"].as_str().unwrap_or("")) } " " (lang.t("已记录。", "is recorded.")) }
+            p { a href=(with_lang("/injuries/new", lang)) { (lang.t("继续填报", "Report another")) } } };
+            page(lang, title, body).into_response()
+        }
+        Err(error) => error_page(lang, &error),
     }
 }
 

@@ -285,3 +285,46 @@ async fn inspection_failures_are_a_signal_source() {
         test.write(Method::GET, &format!("/api/v1/signals/runs/{}", kept["id"]), Some(&test.admin), json!({})).await;
     assert_eq!(again, kept);
 }
+
+#[tokio::test]
+async fn an_administrator_registers_a_sentinel_hospital_whose_clerk_reports_on_the_form() {
+    let test = TestApp::new().await;
+    let id = codes::Uscc::assemble("12330106", "HQ000001").unwrap().to_string();
+    let body = json!({"name": "浙江示范医院", "stratum": "large", "weight": 18.0});
+    let uri = format!("/api/v1/hospitals/{id}");
+    let (status, _) = test.write(Method::PUT, &uri, Some(&test.hangzhou_regulator), body.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the design is national");
+    let (status, bad) =
+        test.write(Method::PUT, &uri, Some(&test.admin), json!({"name": "x", "stratum": "large", "weight": 0.5})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    let (status, registered) = test.write(Method::PUT, &uri, Some(&test.admin), body).await;
+    assert_eq!((status, registered["region_code"].as_str()), (StatusCode::OK, Some("330106")), "{registered}");
+
+    let clerk = store::NewUser {
+        name: "哨点医院填报员".into(),
+        role: store::Role::Hospital,
+        region_code: None,
+        uscc: Some(id.clone()),
+        login: Some("hospital".into()),
+        password: Some("secret".into()),
+    };
+    test.state.store.add_user(&clerk).await.unwrap();
+    let cookie = test.session_cookie("hospital", "h1").await;
+    let (status, form) = test.get_with_cookie("/injuries/new", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("浙江示范医院") && form.contains("name=\"body_part\""), "{form}");
+    let case = "csrf=h1&case_id=ZJ-0001&treated_on=2026-11-02&age=34&sex=male&product_code=0503&body_part=hand&diagnosis=burn&disposition=treated_released&location=home&intent=&hazard_code=battery_fire&narrative=";
+    let (status, _, page) = test.post_form("/injuries/new", &cookie, case).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let stored = test.state.store.injury_case("ZJ-0001").await.unwrap().unwrap();
+    assert_eq!((stored.stratum.as_str(), stored.weight, stored.hospital_id.as_str()), ("large", 18.0, id.as_str()));
+    let (_, register) = test.write(Method::GET, "/api/v1/hospitals", Some(&test.admin), json!({})).await;
+    assert_eq!(
+        (register["items"][0]["id"].as_str(), register["items"][0]["cases"].as_i64()),
+        (Some(id.as_str()), Some(1))
+    );
+
+    let (status, dashboard) = test.send(Method::GET, "/injuries?product_code=0503&to=2026-11-20", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(dashboard.contains("injury-trend") && dashboard.contains("\"year\":\"2026\""), "{dashboard}");
+}
