@@ -124,6 +124,20 @@ pub struct ComplaintStep {
     pub data: Option<Value>,
 }
 
+/// A reporter's reward (有奖举报): claimed, then granted with a grade and amount, or refused.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct Reward {
+    /// claimed | granted | refused
+    pub status: String,
+    pub grade: Option<i64>,
+    pub amount: Option<f64>,
+    /// How the reporter is to be paid (account details); shown to the handling regulator only.
+    pub payee: Option<String>,
+    pub claimed_at: String,
+    pub decided_at: Option<String>,
+    pub decided_by: Option<i64>,
+}
+
 /// One line of the work queue.
 #[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
 pub struct QueueItem {
@@ -356,6 +370,79 @@ impl Store {
             }
             tx.commit().await?;
             Ok(ids)
+        })
+    }
+
+    /// A report's reward, if claimed.
+    pub async fn reward(&self, complaint_id: i64) -> Result<Option<Reward>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT status, grade, amount, payee, claimed_at, decided_at, decided_by FROM complaint_rewards WHERE complaint_id = $1",
+            )
+            .bind(complaint_id)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    /// Records a reporter's claim, once, with the step in the history.
+    pub async fn claim_reward(&self, complaint_id: i64, payee: &str) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO complaint_rewards (complaint_id, status, payee, claimed_at) VALUES ($1, 'claimed', $2, $3) \
+                 ON CONFLICT (complaint_id) DO NOTHING",
+            )
+            .bind(complaint_id)
+            .bind(payee)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                return Err(StoreError::Conflict("a reward was already claimed for this report".into()));
+            }
+            sqlx::query(EVENT).bind(complaint_id).bind("reward_claimed").bind(&at).bind(None::<i64>).bind(None::<String>).bind(None::<String>)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Decides a claimed reward: granted with a grade and amount, or refused; recorded with who and when.
+    pub async fn decide_reward(
+        &self,
+        complaint_id: i64,
+        grant: Option<(i64, f64)>,
+        note: Option<&str>,
+        user_id: i64,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let status = if grant.is_some() { "granted" } else { "refused" };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated = sqlx::query(
+                "UPDATE complaint_rewards SET status = $1, grade = $2, amount = $3, decided_at = $4, decided_by = $5 \
+                 WHERE complaint_id = $6 AND status = 'claimed'",
+            )
+            .bind(status)
+            .bind(grant.map(|g| g.0))
+            .bind(grant.map(|g| g.1))
+            .bind(&at)
+            .bind(user_id)
+            .bind(complaint_id)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(StoreError::Conflict("no claimed reward awaits a decision".into()));
+            }
+            let data = grant.map(|(grade, amount)| serde_json::json!({"grade": grade, "amount": amount}).to_string());
+            sqlx::query(EVENT).bind(complaint_id).bind(format!("reward_{status}")).bind(&at).bind(user_id).bind(note).bind(data)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 

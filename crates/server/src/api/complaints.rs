@@ -314,8 +314,22 @@ pub(crate) enum Audience {
     Party,
 }
 
-/// The JSON view of a filing for an audience.
-pub(crate) fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience) -> Value {
+/// The JSON view of a filing for an audience, with its history and the reporter's reward.
+pub(crate) async fn load_view(state: &AppState, complaint: &Complaint, audience: Audience) -> Result<Value, ApiError> {
+    let events = state.store.complaint_events(complaint.id).await?;
+    let mut answer = view(complaint, &events, audience);
+    if let Some(reward) = state.store.reward(complaint.id).await? {
+        let mut shown = serde_json::to_value(&reward).unwrap_or(Value::Null);
+        if audience != Audience::Handler {
+            shown["payee"] = Value::Null;
+            shown["decided_by"] = Value::Null;
+        }
+        answer["reward"] = shown;
+    }
+    Ok(answer)
+}
+
+fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience) -> Value {
     let full = audience == Audience::Handler;
     let personal = |value: &Option<String>, mask: fn(&str) -> String| -> Value {
         match value {
@@ -388,8 +402,7 @@ pub(crate) async fn one(
 ) -> Result<Json<Value>, ApiError> {
     let complaint = load(&state, id).await?;
     let audience = audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
-    let events = state.store.complaint_events(id).await?;
-    Ok(Json(view(&complaint, &events, audience)))
+    Ok(Json(load_view(&state, &complaint, audience).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -519,6 +532,8 @@ pub(crate) struct TrackBody {
     pub secret: Option<String>,
     /// Evaluation: 1 (poor) to 5 (good).
     pub rating: Option<i64>,
+    /// Reward claim: how the reporter is to be paid.
+    pub payee: Option<String>,
     pub note: Option<String>,
 }
 
@@ -540,8 +555,7 @@ async fn track(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     let complaint = tracked(&state, &body).await?;
-    let events = state.store.complaint_events(complaint.id).await?;
-    Ok(Json(view(&complaint, &events, Audience::Party)))
+    Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
 }
 
 fn close(changed: &mut Complaint, on: NaiveDate, outcome: &str) {
@@ -563,7 +577,8 @@ async fn save(
     load(state, previous.id).await
 }
 
-/// The submitter's own steps: `settlement` (accept the enterprise's answer, 企业和解), `withdraw`, `evaluation`.
+/// The submitter's own steps: `settlement` (accept the enterprise's answer, 企业和解), `withdraw`, `evaluation`, and
+/// for a report on which a case was opened, `reward` (有奖举报; an anonymous reporter claims with the secret).
 pub(crate) async fn submitter_action(state: &AppState, action: &str, body: TrackBody) -> Result<Complaint, ApiError> {
     let complaint = tracked(state, &body).await?;
     let today = super::recalls::today();
@@ -586,6 +601,13 @@ pub(crate) async fn submitter_action(state: &AppState, action: &str, body: Track
             "evaluated"
         }
         "evaluation" => return Err(wrong_state("a filing is evaluated once, after it is closed")),
+        "reward" if complaint.kind == "report" && complaint.outcome.as_deref() == Some("case_opened") => {
+            let payee =
+                optional_text(body.payee).ok_or_else(|| invalid("payee (how the reward is paid) is required"))?;
+            state.store.claim_reward(complaint.id, &payee).await?;
+            return load(state, complaint.id).await;
+        }
+        "reward" => return Err(wrong_state("a reward can be claimed for a report once a case is opened on it")),
         other => return Err(ApiError::not_found(format!("no submitter step {other}"))),
     };
     let note = optional_text(body.note);
@@ -599,8 +621,7 @@ async fn submitter_step(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     let complaint = submitter_action(&state, &action, body).await?;
-    let events = state.store.complaint_events(complaint.id).await?;
-    Ok(Json(view(&complaint, &events, Audience::Party)))
+    Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
 }
 
 /// A handling step's fields; each step reads the ones it needs.
@@ -626,7 +647,13 @@ pub struct StepBody {
     /// Classification corrections.
     pub category: Option<String>,
     pub issue: Option<String>,
+    /// A reward's grade (1–3) and amount in yuan.
+    pub grade: Option<i64>,
+    pub amount: Option<f64>,
 }
+
+/// The most a single report's reward may be, in yuan (《市场监督管理领域重大违法行为举报奖励暂行办法》, 2021).
+const REWARD_CAP: f64 = 1_000_000.0;
 
 fn latest_day(complaint: &Complaint) -> String {
     [
@@ -665,6 +692,23 @@ pub async fn handle(
         changed.enterprise_response = Some(answer.clone());
         let step = ComplaintStep { stage: "enterprise_response".into(), note: Some(answer), data: None };
         return Ok((save(state, &complaint, changed, step, Some(user.id)).await?, None));
+    }
+    if action == "reward" || action == "reward-refuse" {
+        if !handles(user, &complaint.handling_region) {
+            return Err(ApiError::forbidden("the reward is decided by the handling regulator"));
+        }
+        let grant = if action == "reward" {
+            let grade = body.grade.filter(|g| (1..=3).contains(g)).ok_or_else(|| invalid("grade is 1, 2 or 3"))?;
+            let amount = body
+                .amount
+                .filter(|a| a.is_finite() && *a > 0.0 && *a <= REWARD_CAP)
+                .ok_or_else(|| invalid(format!("amount is more than 0 and at most {REWARD_CAP} yuan")))?;
+            Some((grade, amount))
+        } else {
+            None
+        };
+        state.store.decide_reward(complaint.id, grant, body.note.as_deref(), user.id).await?;
+        return Ok((load(state, id).await?, None));
     }
     if !handles(user, &complaint.handling_region) {
         return Err(ApiError::forbidden(format!(
@@ -886,9 +930,8 @@ pub(crate) async fn step(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     let (complaint, split) = handle(&state, &user, id, &action, body).await?;
-    let events = state.store.complaint_events(id).await?;
     let audience = audience(&user, &complaint).unwrap_or(Audience::Party);
-    let mut answer = view(&complaint, &events, audience);
+    let mut answer = load_view(&state, &complaint, audience).await?;
     if let Some(report) = split {
         answer["report_id"] = json!(report);
     }

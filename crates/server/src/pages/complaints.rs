@@ -104,6 +104,9 @@ fn stage_name(lang: Lang, stage: &str) -> String {
         "withdrawn" => lang.t("撤回", "withdrawn"),
         "evaluated" => lang.t("评价", "evaluated"),
         "imported" => lang.t("历史导入", "imported"),
+        "reward_claimed" => lang.t("申请举报奖励", "reward claimed"),
+        "reward_granted" => lang.t("给予奖励", "reward granted"),
+        "reward_refused" => lang.t("不予奖励", "reward refused"),
         _ => return stage.to_owned(),
     };
     name.to_owned()
@@ -167,6 +170,9 @@ fn summary(lang: Lang, view: &Value) -> Markup {
             dt { (lang.t("诉求", "Request")) } dd { (text(&view["request"])) }
             dt { (lang.t("承办地区", "Handled in")) } dd { code { (text(&view["handling_region"])) } }
             @if let Some(answer) = view["enterprise_response"].as_str() { dt { (lang.t("企业答复", "Enterprise's answer")) } dd { (answer) } }
+            @if view["reward"].is_object() { dt { (lang.t("举报奖励", "Reward")) } dd { (view["reward"]["status"].as_str().unwrap_or(""))
+                @if let Some(amount) = view["reward"]["amount"].as_f64() { " · " (lang.t("等级", "grade")) " " (view["reward"]["grade"]) " · " (format!("{amount:.2}")) " " (lang.t("元", "yuan")) }
+                @if let Some(payee) = view["reward"]["payee"].as_str() { " · " (payee) } } }
         }
         h2 { (lang.t("法定期限（工作日）", "Legal deadlines (working days)")) }
         (deadline_list(lang, view))
@@ -319,6 +325,7 @@ pub(crate) struct TrackForm {
     secret: Option<String>,
     rating: Option<i64>,
     note: Option<String>,
+    payee: Option<String>,
 }
 
 fn tracked_page(lang: Lang, view: &Value, number: &str, secret: &str) -> Response {
@@ -337,6 +344,11 @@ fn tracked_page(lang: Lang, view: &Value, number: &str, secret: &str) -> Respons
             form.stack method="post" action=(action("withdraw")) { (hidden)
                 label { (lang.t("撤回理由", "Why you withdraw")) textarea name="note" {} }
                 button { (lang.t("撤回投诉", "Withdraw the complaint")) } }
+        }
+        @if view["kind"] == "report" && view["outcome"] == "case_opened" && view["reward"].is_null() {
+            form.stack method="post" action=(action("reward")) { (hidden)
+                label { (lang.t("奖励领取方式（银行账户等）", "How to pay the reward (bank account, …)")) input type="text" name="payee" required; }
+                button { (lang.t("申请举报奖励", "Claim the reporter's reward")) } }
         }
         @if !open && view["rating"].is_null() {
             form.stack method="post" action=(action("evaluation")) { (hidden)
@@ -370,14 +382,14 @@ async fn tracked_step(state: AppState, action: Option<String>, form: TrackForm) 
         secret: form.secret.clone(),
         rating: form.rating,
         note: form.note,
+        payee: form.payee,
     };
     let result = async {
         let complaint = match action {
             Some(action) => api::submitter_action(&state, &action, body).await?,
             None => api::tracked(&state, &body).await?,
         };
-        let events = state.store.complaint_events(complaint.id).await?;
-        Ok::<_, ApiError>(api::view(&complaint, &events, Audience::Party))
+        api::load_view(&state, &complaint, Audience::Party).await
     }
     .await;
     match result {
@@ -513,6 +525,13 @@ fn step_forms(lang: Lang, session: &PageUser, view: &Value) -> Markup {
         }
         @if status == "terminated" || status == "decided" { (simple("notify", lang.t("已告知当事人，办结", "Parties notified: close"))) }
         @if kind == "complaint" && status != "closed" { (simple("split", lang.t("发现违法线索，转为举报", "Split a report off"))) }
+        @if view["reward"]["status"] == "claimed" {
+            form.stack method="post" action=(action("reward")) { (session.field())
+                label { (lang.t("奖励等级（1–3）", "Grade (1–3)")) input type="number" name="grade" min="1" max="3" required; }
+                label { (lang.t("金额（元）", "Amount (yuan)")) input type="number" name="amount" min="1" step="0.01" required; }
+                (note) button { (lang.t("给予奖励", "Grant the reward")) } }
+            form.stack method="post" action=(action("reward-refuse")) { (session.field()) (note) button { (lang.t("不予奖励", "Refuse the reward")) } }
+        }
         form.stack method="post" action=(action("classify")) { (session.field())
             label { (lang.t("产品类别", "Category")) select name="category" {
                 @for (code, name, ..) in store::CATEGORIES { option value=(code) selected[view["category"] == *code] { (code) " " (name) } } } }
@@ -538,8 +557,7 @@ pub(crate) async fn complaint_page(
             state.store.complaint(id).await?.ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
         let audience =
             api::audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
-        let events = state.store.complaint_events(id).await?;
-        Ok::<_, ApiError>((api::view(&complaint, &events, audience), audience))
+        Ok::<_, ApiError>((api::load_view(&state, &complaint, audience).await?, audience))
     }
     .await;
     let (view, audience) = match result {
@@ -579,6 +597,8 @@ pub(crate) struct StepForm {
     answer: Option<String>,
     category: Option<String>,
     issue: Option<String>,
+    grade: Option<i64>,
+    amount: Option<f64>,
 }
 
 /// `POST /complaints/{id}/{action}`: a handling step or the enterprise's answer, then back to the page.
@@ -603,6 +623,8 @@ pub(crate) async fn step(
             answer: form.answer,
             category: form.category,
             issue: form.issue,
+            grade: form.grade,
+            amount: form.amount,
         };
         api::handle(&state, &user, id, &action, body).await
     }

@@ -212,6 +212,30 @@ async fn an_anonymous_report_keeps_no_identity_and_its_verification_can_be_exten
     assert_eq!(status, StatusCode::OK, "{decided}");
     assert_eq!((decided["status"].as_str(), decided["outcome"].as_str()), (Some("closed"), Some("case_opened")));
     assert!(decided["deadlines"]["notify_by"].is_null(), "nobody to notify");
+
+    // The anonymous reporter claims the reward with the secret; the handling regulator decides it.
+    let claim =
+        json!({"tracking_number": filed["tracking_number"], "secret": filed["secret"], "payee": "6222 0000 1111 2222"});
+    let (status, claimed) = test.write(Method::POST, "/api/v1/complaints/track/reward", None, claim.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{claimed}");
+    assert_eq!((claimed["reward"]["status"].as_str(), claimed["reward"]["payee"].as_str()), (Some("claimed"), None));
+    let (status, _) = test.write(Method::POST, "/api/v1/complaints/track/reward", None, claim).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one claim");
+    let (status, _) =
+        step(&test, &test.hangzhou_regulator, id, "reward", json!({"grade": 2, "amount": 2_000_000.0})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "over the cap");
+    let (status, granted) =
+        step(&test, &test.hangzhou_regulator, id, "reward", json!({"grade": 2, "amount": 5000.0})).await;
+    assert_eq!(status, StatusCode::OK, "{granted}");
+    assert_eq!(granted["reward"]["payee"], "6222 0000 1111 2222", "the handler sees where to pay");
+    assert_eq!(
+        (granted["reward"]["status"].as_str(), granted["reward"]["amount"].as_f64()),
+        (Some("granted"), Some(5000.0))
+    );
+    let (status, _) = step(&test, &test.hangzhou_regulator, id, "reward-refuse", json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "decided once");
+    let last = granted["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["stage"].as_str(), last["data"]["grade"].as_i64()), (Some("reward_granted"), Some(2)));
 }
 
 #[tokio::test]

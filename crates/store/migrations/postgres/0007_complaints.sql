@@ -63,3 +63,15 @@ CREATE TABLE complaint_events (
     data TEXT
 );
 CREATE INDEX complaint_events_complaint ON complaint_events(complaint_id, id);
+
+-- Rewards for reports (有奖举报): the reporter's claim once a case is opened, and the regulator's decision.
+CREATE TABLE complaint_rewards (
+    complaint_id BIGINT PRIMARY KEY REFERENCES complaints(id),
+    status TEXT NOT NULL,
+    grade BIGINT,
+    amount DOUBLE PRECISION,
+    payee TEXT,
+    claimed_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by BIGINT
+);
