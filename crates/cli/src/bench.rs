@@ -158,6 +158,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if matches!(args.suite, Suite::Signals | Suite::All) {
         crate::bench_signals::run(args.reports, args.series);
+        crate::bench_signals::stored(&dir, args.reports).await?;
     }
     if matches!(args.suite, Suite::Complaints | Suite::All) {
         crate::bench_complaints::run(&dir, args.duration, args.connections, args.complaints).await?;

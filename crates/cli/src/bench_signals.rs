@@ -131,3 +131,113 @@ pub fn run(reports: usize, series: usize) {
     disproportionality_figure(reports, 1_000, 200);
     farrington_figure(series, 5);
 }
+
+/// Provinces of the stored figure's hospitals: 1,000 products × 5 provinces make the 5,000 weekly series.
+const PROVINCES: [&str; 5] = ["110105", "310115", "330106", "440106", "510104"];
+
+/// Writes `reports` injury cases over six years to `end`: 1,000 products and 200 hazards with skewed margins, two
+/// hospitals in each of five provinces.
+async fn store_reports(store: &store::Store, reports: usize, end: chrono::NaiveDate) -> anyhow::Result<()> {
+    use store::injuries::{Hospital, InjuryCase};
+    let hospitals: Vec<Hospital> = (0..10)
+        .map(|i| Hospital {
+            id: codes::Uscc::assemble(&format!("12{}", PROVINCES[i / 2]), &format!("BH{i:06}"))
+                .expect("valid")
+                .to_string(),
+            name: format!("基准医院{i}"),
+            region_code: PROVINCES[i / 2].into(),
+            stratum: if i % 2 == 0 { "large" } else { "small" }.into(),
+            weight: if i % 2 == 0 { 20.0 } else { 80.0 },
+        })
+        .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let skewed = |rng: &mut ChaCha8Rng, n: usize| -> usize { ((rng.gen::<f64>().powf(2.5)) * n as f64) as usize % n };
+    let mut batch = Vec::with_capacity(20_000);
+    for i in 0..reports {
+        let hospital = &hospitals[rng.gen_range(0..hospitals.len())];
+        batch.push(InjuryCase {
+            case_id: format!("B{i:09}"),
+            hospital_id: hospital.id.clone(),
+            treated_on: (end - chrono::Days::new(rng.gen_range(0..6 * 364))).to_string(),
+            stratum: hospital.stratum.clone(),
+            weight: hospital.weight,
+            age: rng.gen_range(1..90),
+            sex: if rng.gen_bool(0.5) { "male" } else { "female" }.into(),
+            product_code: format!("P{:04}", skewed(&mut rng, 1_000)),
+            product_code_2: None,
+            body_part: "hand".into(),
+            diagnosis: "burn".into(),
+            disposition: "treated_released".into(),
+            location: None,
+            intent: None,
+            hazard_code: Some(format!("H{:03}", skewed(&mut rng, 200))),
+            narrative: None,
+        });
+        if batch.len() == 20_000 {
+            store.import_injuries(&hospitals, &batch).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        store.import_injuries(&hospitals, &batch).await?;
+    }
+    Ok(())
+}
+
+/// The signal board's own requests over stored reports: the counts read from the database, then the statistics.
+pub async fn stored(dir: &std::path::Path, reports: usize) -> anyhow::Result<()> {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use tower::ServiceExt;
+    let path = dir.join(format!("injuries-{reports}.db"));
+    let url = format!("sqlite://{}", path.display());
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("valid date");
+    let fresh = !path.exists();
+    let store = store::Store::open(&url).await?;
+    if fresh {
+        eprintln!("storing {reports} injury reports");
+        store_reports(&store, reports, end).await?;
+    }
+    let admin = store::NewUser {
+        name: "bench".into(),
+        role: store::Role::Admin,
+        region_code: None,
+        uscc: None,
+        login: None,
+        password: None,
+    };
+    let (_, token) = store.add_user(&admin).await?;
+    let app = server::app(server::AppState::new(store.clone()));
+    for (label, uri) in [
+        (
+            "disproportionality with EBGM from stored injury reports (1,000 products × 200 hazards)",
+            format!("/api/v1/signals?method=disproportionality&from=2020-01-01&to={end}"),
+        ),
+        (
+            "Farrington per product and province from stored injury reports",
+            format!("/api/v1/signals?method=farrington&by_region=true&to={end}"),
+        ),
+    ] {
+        let request =
+            Request::builder().uri(&uri).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty())?;
+        let started = Instant::now();
+        let response = app.clone().oneshot(request).await?;
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+        let elapsed = started.elapsed();
+        anyhow::ensure!(status.is_success(), "{uri}: {status}");
+        let answer: serde_json::Value = serde_json::from_slice(&bytes)?;
+        let extent = match answer["parameters"]["series"].as_u64() {
+            Some(series) => format!("{series} weekly series"),
+            None => format!("{} reports, {} cells", answer["parameters"]["reports"], answer["parameters"]["cells"]),
+        };
+        println!(
+            "| {label}: GET {} ({extent}, {} signals) | {:.2} s | — | — | < 10 s |",
+            uri.split('&').next().unwrap_or(&uri),
+            answer["signals"].as_array().map_or(0, Vec::len),
+            elapsed.as_secs_f64()
+        );
+    }
+    store.close().await;
+    Ok(())
+}
