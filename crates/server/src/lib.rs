@@ -36,12 +36,18 @@ pub struct AppState {
     pub store: Store,
     /// Limits the public's submissions per client address.
     pub submissions: std::sync::Arc<RateLimiter>,
+    /// The transparency log's signing key, loaded on first use.
+    pub log_key: std::sync::Arc<tokio::sync::OnceCell<ed25519_dalek::SigningKey>>,
 }
 
 impl AppState {
     /// State over a store, with the default limit on public submissions.
     pub fn new(store: Store) -> Self {
-        AppState { store, submissions: std::sync::Arc::new(RateLimiter::new(Some(DEFAULT_SUBMISSIONS_PER_MINUTE))) }
+        AppState {
+            store,
+            submissions: std::sync::Arc::new(RateLimiter::new(Some(DEFAULT_SUBMISSIONS_PER_MINUTE))),
+            log_key: Default::default(),
+        }
     }
 
     /// The same with another limit on public submissions per client and minute (`None`: no limit).

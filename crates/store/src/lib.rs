@@ -11,6 +11,7 @@ pub mod injuries;
 pub mod inspections;
 mod migrate;
 mod model;
+pub mod public_log;
 pub mod recalls;
 mod reference;
 pub mod search;

@@ -18,6 +18,7 @@ const SQLITE: &[Migration] = &[
     (6, "warnings", include_str!("../migrations/sqlite/0006_warnings.sql")),
     (7, "complaints", include_str!("../migrations/sqlite/0007_complaints.sql")),
     (8, "signal_runs", include_str!("../migrations/sqlite/0008_signal_runs.sql")),
+    (9, "transparency_log", include_str!("../migrations/sqlite/0009_transparency_log.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -28,6 +29,7 @@ const POSTGRES: &[Migration] = &[
     (6, "warnings", include_str!("../migrations/postgres/0006_warnings.sql")),
     (7, "complaints", include_str!("../migrations/postgres/0007_complaints.sql")),
     (8, "signal_runs", include_str!("../migrations/postgres/0008_signal_runs.sql")),
+    (9, "transparency_log", include_str!("../migrations/postgres/0009_transparency_log.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

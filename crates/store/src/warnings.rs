@@ -273,6 +273,15 @@ impl Store {
         let title = change.title.clone().unwrap_or(current.title);
         let body = change.body.clone().unwrap_or(current.body);
         let tokens = search::index_text([title.as_str(), body.as_str()]);
+        // Publication, updates and withdrawal go to the public log in the same transaction.
+        let published = matches!(stage, "publish" | "update" | "withdraw").then(|| crate::public_log::NewEntry {
+            kind: format!("warning_{stage}"),
+            subject: id.to_owned(),
+            data: crate::public_log::canonical(&serde_json::json!({
+                "type": "risk_warning", "event": stage, "id": id, "title": title, "body": body,
+                "level": current.level, "scope": change.scope.clone().unwrap_or(current.scope.clone()), "at": at,
+            })),
+        });
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut builder = QueryBuilder::new("UPDATE warnings SET updated_at = ");
@@ -306,6 +315,9 @@ impl Store {
                 .bind(data.map(Value::to_string))
                 .execute(&mut *tx)
                 .await?;
+            if let Some(entry) = &published {
+                crate::public_log::append_in!(tx, std::slice::from_ref(entry));
+            }
             sqlx::query(
                 "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
                  VALUES ($1, $2, $3, 'warning', $4, $5, $6)",

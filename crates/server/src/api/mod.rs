@@ -7,6 +7,7 @@ pub(crate) mod epcis;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
 pub(crate) mod inspections;
+pub(crate) mod log;
 mod organizations;
 mod products;
 pub(crate) mod recalls;
@@ -56,6 +57,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(signals::router())
         .merge(warnings::router())
         .merge(complaints::router())
+        .merge(log::router())
 }
 
 /// Turns axum's body rejections into our error shape.

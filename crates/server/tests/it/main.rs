@@ -6,6 +6,7 @@ mod complaints;
 mod epcis;
 mod injuries;
 mod inspections;
+mod log;
 mod pages;
 mod recalls;
 mod warnings;

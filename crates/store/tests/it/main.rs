@@ -3,6 +3,7 @@
 mod complaints;
 mod injuries;
 mod inspections;
+mod public_log;
 mod story;
 mod traceability;
 mod warnings;

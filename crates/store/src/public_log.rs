@@ -1,0 +1,262 @@
+//! The public transparency log's storage: entries appended with the complete subtrees they finish, in the same
+//! transaction as the record they publish; node reads for roots and proofs; checkpoints; the signing key.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::{FromRow, QueryBuilder, Row};
+use translog::{Hash, NodeId};
+
+use crate::on_pool;
+use crate::store::{now, Store};
+use crate::StoreError;
+
+/// An entry to publish: what kind of record, whose (a USCC, a recall or warning number), and its canonical bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    pub kind: String,
+    pub subject: String,
+    /// Canonical JSON (sorted keys, no spaces): the bytes the leaf hashes.
+    pub data: String,
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+pub struct LogEntry {
+    pub idx: i64,
+    pub kind: String,
+    pub subject: String,
+    pub data: String,
+    pub leaf_hash: String,
+    pub created_at: String,
+}
+
+/// A stored checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+pub struct StoredCheckpoint {
+    pub tree_size: i64,
+    pub root_hash: String,
+    pub timestamp: String,
+    pub signature: String,
+    pub key_id: String,
+}
+
+fn decode(text: &str) -> Result<Hash, StoreError> {
+    hex::decode(text)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| StoreError::Conflict(format!("stored hash '{text}' is not 32 bytes of hex")))
+}
+
+/// Appends entries inside an open transaction `$tx` (either backend): bumps the size (which locks out other
+/// appenders until commit), rebuilds the right edge from stored nodes, and writes each entry and the complete
+/// subtrees it finishes. Evaluates to the entries' indexes.
+macro_rules! append_in {
+    ($tx:expr, $entries:expr) => {{
+        let entries: &[$crate::public_log::NewEntry] = $entries;
+        let count = entries.len() as i64;
+        let size: i64 =
+            sqlx::query_scalar("UPDATE log_state SET tree_size = tree_size + $1 WHERE id = 1 RETURNING tree_size")
+                .bind(count)
+                .fetch_one(&mut *$tx)
+                .await?;
+        let old = (size - count) as u64;
+        let needed = translog::Frontier::needs(old);
+        let mut known = std::collections::HashMap::new();
+        if !needed.is_empty() {
+            let mut builder = sqlx::QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
+            for (i, node) in needed.iter().enumerate() {
+                if i > 0 {
+                    builder.push(" OR ");
+                }
+                builder
+                    .push("(level = ")
+                    .push_bind(i64::from(node.level))
+                    .push(" AND idx = ")
+                    .push_bind(node.index as i64)
+                    .push(")");
+            }
+            for row in builder.build().fetch_all(&mut *$tx).await? {
+                use sqlx::Row;
+                let node = translog::NodeId {
+                    level: row.try_get::<i64, _>(0)? as u8,
+                    index: row.try_get::<i64, _>(1)? as u64,
+                };
+                known.insert(node, $crate::public_log::decode_hash(&row.try_get::<String, _>(2)?)?);
+            }
+        }
+        let mut frontier = translog::Frontier::from_nodes(old, |n| known.get(&n).copied())
+            .ok_or_else(|| $crate::StoreError::Conflict("the log's right edge is incomplete".into()))?;
+        let at = $crate::store::now();
+        let mut nodes = Vec::new();
+        let mut indexes = Vec::with_capacity(entries.len());
+        for chunk in entries.chunks(500) {
+            let mut builder =
+                sqlx::QueryBuilder::new("INSERT INTO log_entries (idx, kind, subject, data, leaf_hash, created_at) ");
+            let first = frontier.size();
+            let mut leaves = Vec::with_capacity(chunk.len());
+            for entry in chunk {
+                let leaf = translog::leaf_hash(entry.data.as_bytes());
+                leaves.push(leaf);
+                nodes.extend(frontier.append(leaf));
+            }
+            builder.push_values(chunk.iter().enumerate(), |mut b, (i, entry)| {
+                b.push_bind(first as i64 + i as i64)
+                    .push_bind(entry.kind.as_str())
+                    .push_bind(entry.subject.as_str())
+                    .push_bind(entry.data.as_str())
+                    .push_bind(hex::encode(leaves[i]))
+                    .push_bind(at.as_str());
+            });
+            builder.build().execute(&mut *$tx).await?;
+            indexes.extend((first..frontier.size()).map(|i| i as i64));
+        }
+        for chunk in nodes.chunks(1000) {
+            let mut builder = sqlx::QueryBuilder::new("INSERT INTO log_nodes (level, idx, hash) ");
+            builder.push_values(chunk, |mut b, (node, hash)| {
+                b.push_bind(i64::from(node.level)).push_bind(node.index as i64).push_bind(hex::encode(hash));
+            });
+            builder.build().execute(&mut *$tx).await?;
+        }
+        indexes
+    }};
+}
+pub(crate) use append_in;
+
+/// The canonical bytes of an entry: JSON with keys sorted (serde_json's map is ordered) and no spaces, so anyone
+/// re-serialising the decoded entry the same way gets the same leaf hash.
+pub fn canonical(value: &serde_json::Value) -> String {
+    value.to_string()
+}
+
+/// A stored hash as bytes.
+pub(crate) fn decode_hash(text: &str) -> Result<Hash, StoreError> {
+    decode(text)
+}
+
+impl Store {
+    /// Appends entries in their own transaction; returns their indexes.
+    pub async fn append_log(&self, entries: &[NewEntry]) -> Result<Vec<i64>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let indexes = append_in!(tx, entries);
+            tx.commit().await?;
+            Ok(indexes)
+        })
+    }
+
+    /// Leaves in the log.
+    pub async fn log_size(&self) -> Result<u64, StoreError> {
+        let size: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT tree_size FROM log_state WHERE id = 1").fetch_one(pool).await?
+        });
+        Ok(size as u64)
+    }
+
+    /// The hashes of these complete subtrees (those missing are left out).
+    pub async fn log_nodes(&self, nodes: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in nodes.chunks(200) {
+            on_pool!(self, pool => {
+                let mut builder = QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
+                for (i, node) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        builder.push(" OR ");
+                    }
+                    builder.push("(level = ").push_bind(i64::from(node.level)).push(" AND idx = ").push_bind(node.index as i64).push(")");
+                }
+                for row in builder.build().fetch_all(pool).await? {
+                    let node = NodeId { level: row.try_get::<i64, _>(0)? as u8, index: row.try_get::<i64, _>(1)? as u64 };
+                    found.insert(node, decode(&row.try_get::<String, _>(2)?)?);
+                }
+            });
+        }
+        Ok(found)
+    }
+
+    /// Entries `[start, end)`, in order.
+    pub async fn log_entries(&self, start: i64, end: i64) -> Result<Vec<LogEntry>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT idx, kind, subject, data, leaf_hash, created_at FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+            )
+            .bind(start)
+            .bind(end)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// Entries about one subject (an organization's USCC, a recall's number), newest first.
+    pub async fn log_entries_about(&self, subject: &str, limit: i64) -> Result<Vec<LogEntry>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT idx, kind, subject, data, leaf_hash, created_at FROM log_entries WHERE subject = $1 ORDER BY idx DESC LIMIT $2",
+            )
+            .bind(subject)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// The newest checkpoint.
+    pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT tree_size, root_hash, timestamp, signature, key_id FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1",
+            )
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    /// Keeps a checkpoint (once per size).
+    pub async fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO log_checkpoints (tree_size, root_hash, timestamp, signature, key_id) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (tree_size) DO NOTHING",
+            )
+            .bind(checkpoint.tree_size)
+            .bind(&checkpoint.root_hash)
+            .bind(&checkpoint.timestamp)
+            .bind(&checkpoint.signature)
+            .bind(&checkpoint.key_id)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The log's signing seed (32 bytes, hex): the one stored, or `generated` stored now when there is none. An
+    /// operator may instead give the seed in the environment; see the server.
+    pub async fn log_seed(&self, generated: (&str, &str, &str)) -> Result<String, StoreError> {
+        let (key_id, public_key, seed) = generated;
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO log_keys (key_id, public_key, seed, created_at) SELECT $1, $2, $3, $4 \
+                 WHERE NOT EXISTS (SELECT 1 FROM log_keys)",
+            )
+            .bind(key_id)
+            .bind(public_key)
+            .bind(seed)
+            .bind(now())
+            .execute(pool)
+            .await?;
+            Ok(sqlx::query_scalar("SELECT seed FROM log_keys ORDER BY created_at LIMIT 1").fetch_one(pool).await?)
+        })
+    }
+
+    /// Rebuilds the root of the first `size` leaves from stored nodes.
+    pub async fn log_root(&self, size: u64) -> Result<Hash, StoreError> {
+        if size == 0 {
+            return Ok(translog::empty_root());
+        }
+        let plan = translog::root_plan(size);
+        let nodes = self.log_nodes(&plan.nodes()).await?;
+        plan.assemble(|n| nodes.get(&n).copied())
+            .and_then(|roots| roots.into_iter().next())
+            .ok_or_else(|| StoreError::Conflict(format!("the log is missing nodes of its first {size} leaves")))
+    }
+}
