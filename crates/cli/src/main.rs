@@ -11,6 +11,7 @@ mod demo_injuries;
 mod demo_trace;
 mod import;
 mod load;
+mod verify;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -90,6 +91,13 @@ enum Command {
     Reindex {
         #[command(flatten)]
         database: Database,
+    },
+    /// Verify a zhiliang public log from outside: the checkpoint's signature, every entry's bytes against the
+    /// signed root, every inclusion proof and consistency with earlier sizes. Exit 1 names what does not hold.
+    Verify {
+        /// The server, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        url: String,
     },
     /// Apply database migrations and load reference data, then exit.
     Migrate {
@@ -225,6 +233,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("database is up to date");
         }
         Command::Bench(args) => bench::run(args).await?,
+        Command::Verify { url } => {
+            let report = verify::verify(&url).await?;
+            println!("log at {url}: {} entries, root {}, key {}", report.tree_size, report.root, report.key_id);
+            if !report.problems.is_empty() {
+                for problem in &report.problems {
+                    eprintln!("MISMATCH {problem}");
+                }
+                eprintln!("{} problems: the log does not verify", report.problems.len());
+                return Ok(ExitCode::from(1));
+            }
+            println!("verified: signature, every entry, every inclusion proof, consistency with earlier sizes");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
