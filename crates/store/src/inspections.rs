@@ -145,6 +145,9 @@ const SAMPLE_COLUMNS: &str =
      status, created_at, updated_at";
 const SAMPLES_PER_STATEMENT: usize = 1_000;
 
+/// A published sample's public fields.
+type PublishedRow = (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+
 impl Store {
     /// Stratum populations already recorded for these (campaign, stratum) pairs.
     pub async fn stratum_populations(
@@ -799,7 +802,7 @@ impl Store {
         on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(after_id).bind(limit).fetch_all(pool).await?))
     }
 
-    /// Applies a change to a sample and appends its event, atomically.
+    /// Applies a change to a sample and appends its event, atomically; a publication also goes to the public log.
     pub async fn change_sample(
         &self,
         id: &str,
@@ -855,6 +858,24 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+            }
+            if change.status.as_deref() == Some("published") {
+                // A published result goes to the public log with the publication, in this transaction.
+                let (campaign, category, verdict, failed, gtin, lot, published_on): PublishedRow = sqlx::query_as(
+                    "SELECT campaign_id, product_category, verdict, failed_items, gtin, lot, published_on FROM samples WHERE sample_id = $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let entry = crate::public_log::NewEntry {
+                    kind: "inspection_result".into(),
+                    subject: uscc.clone(),
+                    data: crate::public_log::canonical(&serde_json::json!({
+                        "type": "inspection_result", "sample_id": id, "campaign_id": campaign, "product_category": category,
+                        "uscc": uscc, "verdict": verdict, "failed_items": failed, "gtin": gtin, "lot": lot, "published_on": published_on,
+                    })),
+                };
+                crate::public_log::append_in!(tx, std::slice::from_ref(&entry));
             }
             sqlx::query(
                 "INSERT INTO sample_events (sample_id, uscc, kind, on_date, due_on, details, user_id, at) \

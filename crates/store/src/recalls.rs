@@ -495,6 +495,21 @@ impl Store {
             let before = serde_json::to_string(&current)?;
             let after = serde_json::json!({"status": change.status, "event": event.data, "note": event.note}).to_string();
             write_recall_audit!(&mut *tx, &at, user_id, id, &event.stage, Some(before), Some(after));
+            if let Some(published_on) = &change.notice_published_on {
+                // The public notice goes to the public log in the transaction that publishes it.
+                let entry = crate::public_log::NewEntry {
+                    kind: "recall_notice".into(),
+                    subject: current.producer_uscc.clone(),
+                    data: crate::public_log::canonical(&serde_json::json!({
+                        "type": "recall_notice", "recall_id": id, "producer_uscc": current.producer_uscc,
+                        "product_name": current.product_name, "gtins": current.gtins, "lots": current.lots, "defect": current.defect,
+                        "remedy": change.remedy.clone().or(current.remedy.clone()),
+                        "title": change.notice_title.clone().or(current.notice_title.clone()),
+                        "body": change.notice_body.clone().or(current.notice_body.clone()), "published_on": published_on,
+                    })),
+                };
+                crate::public_log::append_in!(tx, std::slice::from_ref(&entry));
+            }
             tx.commit().await?;
             Ok(())
         })

@@ -146,6 +146,18 @@ async fn campaign_runs_from_plan_to_published_results() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!((body["published"].as_u64(), body["failed"].as_u64()), (Some(2), Some(1)));
+    // Each published result is an entry of the public log.
+    let (_, log) = app.get_json("/api/v1/log/entries").await;
+    let logged: Vec<(&str, &str)> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["entry"]["sample_id"].as_str().unwrap(), e["entry"]["verdict"].as_str().unwrap()))
+        .collect();
+    let mut samples: Vec<&str> = logged.iter().map(|(sample, _)| *sample).collect();
+    samples.sort();
+    assert_eq!(samples, ["HZ-001", "HZ-002"]);
+    assert_eq!(logged.iter().filter(|(_, verdict)| *verdict == "fail").count(), 1, "{logged:?}");
 
     // Published: public (to anyone signed in too, not only to the sample's own lab), counted in pass rates, and
     // the failure is an event for the credit file.

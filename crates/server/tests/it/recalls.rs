@@ -106,6 +106,9 @@ async fn a_recall_runs_from_report_to_evaluation() {
     let (status, public) = test.get_json("/api/v1/recalls?q=配方乳粉").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(public["items"][0]["id"], id.as_str());
+    let logged = test.state.store.log_entries_about(OWN_USCC, 10).await.unwrap();
+    assert_eq!(logged.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["recall_notice"]);
+    assert!(logged[0].data.contains("关于召回婴幼儿配方乳粉的公告"));
     let (_, nothing) = test.get_json("/api/v1/recalls?q=电动自行车").await;
     assert_eq!(nothing["count"], 0);
 
