@@ -47,6 +47,9 @@ pub struct BenchArgs {
     /// by the next run with the same --dir).
     #[arg(long, default_value_t = 10_000_000)]
     complaints: usize,
+    /// Entries appended for the public-log figures.
+    #[arg(long, default_value_t = 200_000)]
+    log_entries: usize,
     /// Which figures: master-data (import and lookups), inspections (pass rates), traceability, signals,
     /// complaints, or all.
     #[arg(long, value_enum, default_value_t = Suite::All)]
@@ -67,6 +70,7 @@ pub enum Suite {
     Traceability,
     Signals,
     Complaints,
+    Log,
     All,
 }
 
@@ -162,6 +166,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if matches!(args.suite, Suite::Complaints | Suite::All) {
         crate::bench_complaints::run(&dir, args.duration, args.connections, args.complaints).await?;
+    }
+    if matches!(args.suite, Suite::Log | Suite::All) {
+        crate::bench_log::run(&dir, args.log_entries).await?;
     }
     if matches!(args.suite, Suite::Traceability | Suite::All) {
         crate::bench_traceability::run(&dir, args.capture_events, args.graph_events, args.postgres_url.as_deref())

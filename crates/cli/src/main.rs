@@ -3,6 +3,7 @@
 mod bench;
 mod bench_complaints;
 mod bench_inspections;
+mod bench_log;
 mod bench_signals;
 mod bench_traceability;
 mod demo;
