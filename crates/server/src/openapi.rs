@@ -109,11 +109,29 @@ fn traceability_paths() -> Value {
             "responses": {"200": {"description": "the recall after the stage"}, "403": error_response("forbidden"),
                           "409": error_response("wrong_state")}}});
     }
-    let complaints = complaint_paths(&bearer);
-    for (path, item) in complaints.as_object().expect("an object") {
-        paths[path] = item.clone();
+    for extra in [complaint_paths(&bearer), log_paths()] {
+        for (path, item) in extra.as_object().expect("an object") {
+            paths[path] = item.clone();
+        }
     }
     paths
+}
+
+/// The public log's paths (RFC 6962 Merkle log, Ed25519 checkpoints); all public.
+fn log_paths() -> Value {
+    json!({
+        "/api/v1/log/checkpoint": {"get": {"summary": "The log's signed checkpoint: {tree_size, root_hash (hex), timestamp, signature (base64 Ed25519 over \"zhiliang transparency log v1\\n{tree_size}\\n{root_hash}\\n{timestamp}\\n\"), key_id}", "responses": {"200": {"description": "the checkpoint"}}}},
+        "/api/v1/log/public-key": {"get": {"summary": "The Ed25519 public key (base64) that signs checkpoints, with its key_id", "responses": {"200": {"description": "the key"}}}},
+        "/api/v1/log/entries": {"get": {"summary": "Entries [start, end), at most 1,000: {index, kind, subject, data (base64 of the canonical bytes), entry (decoded JSON)}",
+            "parameters": [{"name": "start", "in": "query", "schema": {"type": "integer"}}, {"name": "end", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "{tree_size, start, end, entries}"}}}},
+        "/api/v1/log/proof/inclusion": {"get": {"summary": "The audit path of entry `index` in the tree of `tree_size` entries (RFC 6962 §2.1.1)",
+            "parameters": [{"name": "index", "in": "query", "required": true, "schema": {"type": "integer"}}, {"name": "tree_size", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "{index, tree_size, audit_path: [hex]}"}, "400": error_response("invalid_request")}}},
+        "/api/v1/log/proof/consistency": {"get": {"summary": "The consistency proof between the trees of `first` and `second` entries (RFC 6962 §2.1.2)",
+            "parameters": [{"name": "first", "in": "query", "required": true, "schema": {"type": "integer"}}, {"name": "second", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "{first, second, proof: [hex]}"}, "400": error_response("invalid_request")}}},
+    })
 }
 
 /// The complaint paths (a separate literal: one `json!` of every path exceeds the macro's recursion limit).

@@ -239,6 +239,10 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/complaints",
         "/api/v1/complaints/{id}/{action}",
         "/api/v1/complaints/track/{action}",
+        "/api/v1/log/checkpoint",
+        "/api/v1/log/proof/consistency",
+        "/api/v1/signals/runs",
+        "/api/v1/hospitals/{id}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
