@@ -5,6 +5,7 @@
 //! migrations folder. Only this crate knows SQL.
 
 pub mod complaints;
+pub mod credit;
 mod direct;
 mod error;
 pub mod injuries;

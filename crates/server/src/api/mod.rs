@@ -3,6 +3,7 @@
 pub(crate) mod campaigns;
 pub(crate) mod codes;
 pub(crate) mod complaints;
+pub(crate) mod credit;
 pub(crate) mod epcis;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
@@ -58,6 +59,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(warnings::router())
         .merge(complaints::router())
         .merge(log::router())
+        .merge(credit::router())
 }
 
 /// Turns axum's body rejections into our error shape.

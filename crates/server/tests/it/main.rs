@@ -3,6 +3,7 @@
 mod api;
 mod campaigns;
 mod complaints;
+mod credit;
 mod epcis;
 mod injuries;
 mod inspections;

@@ -1,6 +1,7 @@
 //! One storage story, run on SQLite and, when `ZHILIANG_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 mod complaints;
+mod credit;
 mod injuries;
 mod inspections;
 mod public_log;

@@ -1,0 +1,534 @@
+//! Credit lists with due process (严重违法失信名单, 经营异常名录): a regulator proposes a listing, notifies the
+//! enterprise of the grounds and its rights, the enterprise states its case or asks for a hearing within the
+//! window, the regulator decides, publishes, and later removes it (period ended, obligation met) or grants a credit
+//! repair (信用修复) the enterprise applied for. Publication, removal and repair are public-log entries written with
+//! the step. Periods are data (`data/credit_rules.json`).
+
+use std::sync::OnceLock;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Months, NaiveDate};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::credit::{Listing, ListingStep};
+use store::public_log::{canonical, NewEntry};
+use store::{Role, User};
+
+use super::json_rejection;
+use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
+use crate::input::{self, optional_text};
+use crate::{ApiError, AppState};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/credit/listings", get(list).post(propose))
+        .route("/api/v1/credit/listings/sweep", post(sweep))
+        .route("/api/v1/credit/listings/{id}", get(one))
+        .route("/api/v1/credit/listings/{id}/{step}", post(step))
+        .route("/api/v1/credit/rules", get(|| async { Json(rules_json().clone()) }))
+        .route("/api/v1/organizations/{uscc}/credit", get(organization_credit))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListRule {
+    code: String,
+    name_zh: String,
+    legal_basis: String,
+    period_years: u32,
+    early_repair_after_years: u32,
+    statement_working_days: u32,
+    requires_penalty: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct Rules {
+    lists: Vec<ListRule>,
+    repair_conditions: Vec<String>,
+}
+
+fn rules_json() -> &'static Value {
+    static RULES: OnceLock<Value> = OnceLock::new();
+    RULES.get_or_init(|| {
+        serde_json::from_str(include_str!("../../data/credit_rules.json")).expect("credit_rules.json is valid")
+    })
+}
+
+fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| serde_json::from_value(rules_json().clone()).expect("credit_rules.json has the rules' shape"))
+}
+
+fn rule(list: &str) -> Result<&'static ListRule, ApiError> {
+    rules().lists.iter().find(|r| r.code == list).ok_or_else(|| {
+        let codes: Vec<&str> = rules().lists.iter().map(|r| r.code.as_str()).collect();
+        invalid(format!("list '{list}' is not one of {}", codes.join(", ")))
+    })
+}
+
+fn invalid(message: impl ToString) -> ApiError {
+    ApiError::bad_request("invalid_request", message)
+}
+
+fn wrong_state(message: impl ToString) -> ApiError {
+    ApiError { status: StatusCode::CONFLICT, code: "wrong_state", message: message.to_string() }
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+}
+
+/// Whether a listing is on its list now.
+fn current(listing: &Listing) -> bool {
+    matches!(listing.status.as_str(), "published" | "repair_pending")
+}
+
+/// The listing as the public, the enterprise or a regulator sees it, with its steps.
+async fn view(state: &AppState, listing: &Listing, full: bool) -> Result<Value, ApiError> {
+    let events = state.store.listing_events(&listing.id).await?;
+    let steps: Vec<Value> = events
+        .iter()
+        .filter(|e| full || e.log_index.is_some() || !matches!(e.stage.as_str(), "statement" | "hearing"))
+        .map(|e| {
+            let mut step = json!({"stage": e.stage, "on": e.on_date, "at": e.at, "log_index": e.log_index});
+            if full {
+                step["user_id"] = json!(e.user_id);
+                step["note"] = json!(e.note);
+            }
+            step
+        })
+        .collect();
+    let mut value = serde_json::to_value(listing).map_err(|e| invalid(e.to_string()))?;
+    value["current"] = json!(current(listing));
+    value["list_name"] = json!(rule(&listing.list).map(|r| r.name_zh.clone()).unwrap_or_default());
+    value["steps"] = json!(steps);
+    Ok(value)
+}
+
+/// May `user` see a listing before it is public: the regulators of its region and the enterprise itself.
+fn insider(user: Option<&User>, listing: &Listing) -> bool {
+    user.is_some_and(|u| {
+        authorize_supervision(u, &listing.region_code).is_ok()
+            || (u.role == Role::Enterprise && u.uscc.as_deref() == Some(listing.uscc.as_str()))
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProposalBody {
+    pub list: Option<String>,
+    pub uscc: Option<String>,
+    pub grounds: Option<String>,
+    pub penalty_ref: Option<String>,
+    pub on: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The step date: today by default; never in the future, never before the listing's last step.
+fn step_date(on: Option<String>, after: &str) -> Result<NaiveDate, ApiError> {
+    let today = super::recalls::today();
+    let on = match optional_text(on) {
+        Some(text) => input::date("on", &text)?,
+        None => today,
+    };
+    if on > today {
+        return Err(invalid(format!("on: {on} is in the future")));
+    }
+    if on.to_string().as_str() < after {
+        return Err(invalid(format!("on: {on} is before the listing's last step ({after})")));
+    }
+    Ok(on)
+}
+
+/// `POST /api/v1/credit/listings`: a regulator of the enterprise's region proposes a listing.
+pub(crate) async fn propose(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    body: Result<Json<ProposalBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let list = optional_text(body.list).ok_or_else(|| invalid("list is required"))?;
+    let rule = rule(&list)?;
+    let uscc = input::uscc("uscc", body.uscc.as_deref())?;
+    let organization = state.store.organization(uscc.as_str()).await?.ok_or_else(|| ApiError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: "unknown_organization",
+        message: format!("{} is not registered", uscc.as_str()),
+    })?;
+    authorize_supervision(&user, &organization.region_code)?;
+    if user.role == Role::Admin && organization.region_code.is_empty() {
+        return Err(invalid("the organization has no region"));
+    }
+    let grounds = optional_text(body.grounds).ok_or_else(|| invalid("grounds are required"))?;
+    let penalty_ref = optional_text(body.penalty_ref);
+    if rule.requires_penalty && penalty_ref.is_none() {
+        return Err(invalid(
+            "the serious-violation list follows a heavier penalty: give its decision number (penalty_ref)",
+        ));
+    }
+    let open = state.store.listings(Some(uscc.as_str()), Some(&list), false, None, 100).await?;
+    if let Some(existing) = open.iter().find(|l| !matches!(l.status.as_str(), "removed" | "dropped")) {
+        return Err(wrong_state(format!(
+            "{} already has listing {} ({}) on this list",
+            uscc.as_str(),
+            existing.id,
+            existing.status
+        )));
+    }
+    let on = step_date(body.on, "")?;
+    use chrono::Datelike;
+    let listing = Listing {
+        id: state.store.next_number("credit_listings", "ZL-CL", on.year()).await?,
+        list,
+        uscc: uscc.as_str().to_owned(),
+        organization_name: organization.name,
+        region_code: organization.region_code,
+        grounds,
+        legal_basis: rule.legal_basis.clone(),
+        penalty_ref,
+        status: "proposed".into(),
+        proposed_on: on.to_string(),
+        notified_on: None,
+        statement_by: None,
+        hearing_requested: false,
+        decided_on: None,
+        published_on: None,
+        expires_on: None,
+        removed_on: None,
+        removal_reason: None,
+        created_at: String::new(),
+        updated_at: String::new(),
+    };
+    let step =
+        ListingStep { stage: "proposed".into(), on_date: on.to_string(), note: optional_text(body.note), public: None };
+    state.store.propose_listing(&listing, &step, Some(user.id)).await?;
+    let stored = state
+        .store
+        .listing(&listing.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("the proposal just stored is gone"))?;
+    Ok((StatusCode::CREATED, Json(view(&state, &stored, true).await?)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepBody {
+    pub on: Option<String>,
+    pub note: Option<String>,
+    /// decide: whether to list.
+    pub listed: Option<bool>,
+    /// repair-decide: whether the repair is granted.
+    pub granted: Option<bool>,
+    /// remove: obligation_met | revoked.
+    pub reason: Option<String>,
+    /// repair-apply: each condition the enterprise declares met.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+/// The public-log entry of a public step.
+fn public_entry(listing: &Listing, event: &str, on: NaiveDate) -> NewEntry {
+    NewEntry {
+        kind: format!("credit_{event}"),
+        subject: listing.uscc.clone(),
+        data: canonical(&json!({
+            "type": "credit_list", "event": event, "listing_id": listing.id, "list": listing.list,
+            "uscc": listing.uscc, "name": listing.organization_name, "grounds": listing.grounds,
+            "legal_basis": listing.legal_basis, "penalty_ref": listing.penalty_ref, "published_on": listing.published_on,
+            "expires_on": listing.expires_on, "removal_reason": listing.removal_reason, "on": on.to_string(),
+        })),
+    }
+}
+
+fn last_step_day(listing: &Listing) -> String {
+    [
+        Some(&listing.proposed_on),
+        listing.notified_on.as_ref(),
+        listing.decided_on.as_ref(),
+        listing.published_on.as_ref(),
+        listing.removed_on.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .cloned()
+    .unwrap_or_default()
+}
+
+/// Runs one step for `user`; returns the listing as it now stands.
+pub(crate) async fn run_step(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    action: &str,
+    body: StepBody,
+) -> Result<Listing, ApiError> {
+    let listing = state.store.listing(id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
+    let rule = rule(&listing.list)?;
+    let on = step_date(body.on.clone(), &last_step_day(&listing))?;
+    let own = user.role == Role::Enterprise && user.uscc.as_deref() == Some(listing.uscc.as_str());
+    let regulator = authorize_supervision(user, &listing.region_code).is_ok();
+    let enterprise_step = matches!(action, "statement" | "hearing-request" | "repair-apply");
+    if enterprise_step && !own {
+        return Err(ApiError::forbidden("only the listed enterprise takes this step"));
+    }
+    if !enterprise_step && !regulator {
+        return Err(ApiError::forbidden(format!(
+            "listing {id} is handled by the regulators of region {}",
+            listing.region_code
+        )));
+    }
+    let mut changed = listing.clone();
+    let mut public = None;
+    let status = listing.status.as_str();
+    let in_window = listing.statement_by.as_deref().is_some_and(|by| on.to_string().as_str() <= by);
+    let stage = match action {
+        "notify" if status == "proposed" => {
+            changed.status = "notified".into();
+            changed.notified_on = Some(on.to_string());
+            let (by, _) = calendar::add_working_days_provisional(on, rule.statement_working_days);
+            changed.statement_by = Some(by.to_string());
+            "notified"
+        }
+        "statement" if status == "notified" && in_window => {
+            optional_text(body.note.clone()).ok_or_else(|| invalid("the statement (note) is required"))?;
+            "statement"
+        }
+        "hearing-request" if status == "notified" && in_window && !listing.hearing_requested => {
+            changed.hearing_requested = true;
+            "hearing_requested"
+        }
+        "hearing" if status == "notified" && listing.hearing_requested => "hearing",
+        "decide" if status == "notified" => {
+            let events = state.store.listing_events(id).await?;
+            let heard = events.iter().any(|e| e.stage == "hearing");
+            if listing.hearing_requested && !heard {
+                return Err(wrong_state("a hearing was requested: hold it before deciding"));
+            }
+            if !listing.hearing_requested && in_window {
+                return Err(wrong_state(format!(
+                    "the enterprise may state its case until {}: decide after that",
+                    listing.statement_by.as_deref().unwrap_or("")
+                )));
+            }
+            match body.listed {
+                Some(true) => {
+                    changed.status = "decided".into();
+                    changed.decided_on = Some(on.to_string());
+                    "decided_to_list"
+                }
+                Some(false) => {
+                    changed.status = "dropped".into();
+                    changed.decided_on = Some(on.to_string());
+                    "decided_not_to_list"
+                }
+                None => return Err(invalid("listed (true or false) is required")),
+            }
+        }
+        "publish" if status == "decided" => {
+            changed.status = "published".into();
+            changed.published_on = Some(on.to_string());
+            changed.expires_on = on.checked_add_months(Months::new(12 * rule.period_years)).map(|d| d.to_string());
+            public = Some(public_entry(&changed, "listed", on));
+            "published"
+        }
+        "repair-apply" if status == "published" => {
+            let earliest = date(listing.published_on.as_deref().unwrap_or(""))
+                .checked_add_months(Months::new(12 * rule.early_repair_after_years))
+                .unwrap_or(NaiveDate::MAX);
+            if on < earliest {
+                return Err(wrong_state(format!("credit repair may be applied for from {earliest}")));
+            }
+            let missing: Vec<&str> =
+                rules().repair_conditions.iter().filter(|c| !body.conditions.contains(c)).map(String::as_str).collect();
+            if !missing.is_empty() {
+                return Err(invalid(format!("the conditions of repair not declared met: {}", missing.join(", "))));
+            }
+            changed.status = "repair_pending".into();
+            "repair_applied"
+        }
+        "repair-decide" if status == "repair_pending" => match body.granted {
+            Some(true) => {
+                changed.status = "removed".into();
+                changed.removed_on = Some(on.to_string());
+                changed.removal_reason = Some("repaired".into());
+                public = Some(public_entry(&changed, "repaired", on));
+                "repair_granted"
+            }
+            Some(false) => {
+                changed.status = "published".into();
+                "repair_refused"
+            }
+            None => return Err(invalid("granted (true or false) is required")),
+        },
+        "remove" if current(&listing) => {
+            let reason = optional_text(body.reason.clone()).ok_or_else(|| invalid("reason is required"))?;
+            if !["obligation_met", "revoked"].contains(&reason.as_str()) {
+                return Err(invalid(format!(
+                    "reason '{reason}' is not obligation_met or revoked (a period's end is swept)"
+                )));
+            }
+            if reason == "obligation_met" && listing.list != "abnormal_operations" {
+                return Err(invalid("only the abnormal-operations list is left when the obligation is met"));
+            }
+            changed.status = "removed".into();
+            changed.removed_on = Some(on.to_string());
+            changed.removal_reason = Some(reason);
+            public = Some(public_entry(&changed, "removed", on));
+            "removed"
+        }
+        "notify" | "statement" | "hearing-request" | "hearing" | "decide" | "publish" | "repair-apply"
+        | "repair-decide" | "remove" => {
+            return Err(wrong_state(format!("listing {id} is {status}: '{action}' is not possible now")))
+        }
+        other => return Err(ApiError::not_found(format!("no listing step {other}"))),
+    };
+    let step = ListingStep { stage: stage.into(), on_date: on.to_string(), note: optional_text(body.note), public };
+    state.store.step_listing(&listing, &changed, &step, Some(user.id)).await?;
+    state.store.listing(id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))
+}
+
+/// `POST /api/v1/credit/listings/{id}/{step}`.
+async fn step(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((id, action)): Path<(String, String)>,
+    body: Result<Json<StepBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    let listing = run_step(&state, &user, &id, &action, body).await?;
+    Ok(Json(view(&state, &listing, true).await?))
+}
+
+/// `POST /api/v1/credit/listings/sweep`: removes every listing whose period has ended (admins; run daily).
+pub(crate) async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Value>, ApiError> {
+    if user.role != Role::Admin {
+        return Err(ApiError::forbidden("the daily sweep is an administrator's"));
+    }
+    let today = super::recalls::today();
+    let mut removed = Vec::new();
+    for listing in state.store.expired_listings(&today.to_string()).await? {
+        let on = date(listing.expires_on.as_deref().unwrap_or("")).max(date(&last_step_day(&listing)));
+        let mut changed = listing.clone();
+        changed.status = "removed".into();
+        changed.removed_on = Some(on.to_string());
+        changed.removal_reason = Some("period_ended".into());
+        let step = ListingStep {
+            stage: "period_ended".into(),
+            on_date: on.to_string(),
+            note: None,
+            public: Some(public_entry(&changed, "removed", on)),
+        };
+        state.store.step_listing(&listing, &changed, &step, Some(user.id)).await?;
+        removed.push(listing.id);
+    }
+    Ok(Json(json!({"removed": removed})))
+}
+
+/// `GET /api/v1/credit/listings/{id}`: public once published; before that, for insiders only.
+async fn one(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let listing = state.store.listing(&id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
+    let inside = insider(user.as_ref(), &listing);
+    if listing.published_on.is_none() && !inside {
+        return Err(ApiError::not_found(format!("no listing {id}")));
+    }
+    Ok(Json(view(&state, &listing, inside).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListParams {
+    pub list: Option<String>,
+    pub q: Option<String>,
+    /// Only those on their list now (the blacklist); otherwise the history too.
+    #[serde(default)]
+    pub current: bool,
+    /// json (default) or csv.
+    pub format: Option<String>,
+}
+
+/// The public lists, newest first.
+pub(crate) async fn public_listings(state: &AppState, params: &ListParams) -> Result<Vec<Listing>, ApiError> {
+    let list = optional_text(params.list.clone());
+    if let Some(code) = &list {
+        rule(code)?;
+    }
+    let q = optional_text(params.q.clone());
+    let found = state.store.listings(None, list.as_deref(), true, q.as_deref(), 10_000).await?;
+    Ok(found.into_iter().filter(|l| !params.current || current(l)).collect())
+}
+
+/// `GET /api/v1/credit/listings?list=&q=&current=&format=csv`: the blacklist and its history, for everyone.
+async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -> Result<Response, ApiError> {
+    let found = public_listings(&state, &params).await?;
+    if params.format.as_deref() == Some("csv") {
+        let mut text = String::from("id,list,uscc,name,region_code,grounds,legal_basis,penalty_ref,published_on,expires_on,removed_on,removal_reason,current\n");
+        let field = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+        for l in &found {
+            let row = [
+                l.id.as_str(),
+                l.list.as_str(),
+                l.uscc.as_str(),
+                l.organization_name.as_str(),
+                l.region_code.as_str(),
+                l.grounds.as_str(),
+                l.legal_basis.as_str(),
+                l.penalty_ref.as_deref().unwrap_or(""),
+                l.published_on.as_deref().unwrap_or(""),
+                l.expires_on.as_deref().unwrap_or(""),
+                l.removed_on.as_deref().unwrap_or(""),
+                l.removal_reason.as_deref().unwrap_or(""),
+                if current(l) { "true" } else { "false" },
+            ];
+            text.push_str(&row.iter().map(|v| field(v)).collect::<Vec<_>>().join(","));
+            text.push('\n');
+        }
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"credit-lists.csv\""),
+            ],
+            text,
+        )
+            .into_response());
+    }
+    let items: Vec<Value> = found
+        .iter()
+        .map(|l| {
+            let mut value = serde_json::to_value(l).unwrap_or(Value::Null);
+            value["current"] = json!(current(l));
+            value
+        })
+        .collect();
+    Ok(Json(json!({"count": items.len(), "items": items})).into_response())
+}
+
+/// `GET /api/v1/organizations/{uscc}/credit`: the public credit record: listings, and every public-log entry
+/// about the organization with the link to its inclusion proof.
+async fn organization_credit(State(state): State<AppState>, Path(uscc): Path<String>) -> Result<Json<Value>, ApiError> {
+    let uscc = input::uscc("uscc", Some(&uscc))?;
+    let listings = state.store.listings(Some(uscc.as_str()), None, true, None, 100).await?;
+    let entries = state.store.log_entries_about(uscc.as_str(), 200).await?;
+    let size = state.store.log_size().await?;
+    let records: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({"log_index": e.idx, "kind": e.kind, "entry": serde_json::from_str::<Value>(&e.data).unwrap_or(Value::Null),
+                "inclusion_proof": format!("/api/v1/log/proof/inclusion?index={}&tree_size={size}", e.idx)})
+        })
+        .collect();
+    let listed: Vec<Value> = listings
+        .iter()
+        .map(|l| json!({"id": l.id, "list": l.list, "current": current(l), "published_on": l.published_on, "expires_on": l.expires_on, "removal_reason": l.removal_reason}))
+        .collect();
+    Ok(Json(
+        json!({"uscc": uscc.as_str(), "on_a_list": listings.iter().any(current), "listings": listed, "public_records": records}),
+    ))
+}
