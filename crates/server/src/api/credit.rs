@@ -430,7 +430,7 @@ pub(crate) async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUse
 }
 
 /// `GET /api/v1/credit/listings/{id}`: public once published; before that, for insiders only.
-async fn one(
+pub(crate) async fn one(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
     Path(id): Path<String>,

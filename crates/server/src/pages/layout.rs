@@ -37,6 +37,7 @@ pub(crate) fn page(lang: Lang, title: &str, body: Markup) -> Markup {
                         a href=(with_lang("/campaigns", lang)) { (lang.t("抽查任务", "Campaigns")) }
                         a href=(with_lang("/recalls", lang)) { (lang.t("召回", "Recalls")) }
                         a href=(with_lang("/complaints", lang)) { (lang.t("投诉举报", "Complaints")) }
+                        a href=(with_lang("/credit", lang)) { (lang.t("失信名单", "Credit lists")) }
                         a href=(with_lang("/warnings", lang)) { (lang.t("风险警示", "Warnings")) }
                         a href=(with_lang("/injuries", lang)) { (lang.t("伤害监测", "Injuries")) }
                         a href=(with_lang("/trace", lang)) { (lang.t("追溯", "Trace")) }

@@ -2,6 +2,7 @@
 //! pages, the code checker and the API docs. No scripts; the stylesheet is compiled into the binary.
 
 mod complaints;
+mod credit;
 mod inspections;
 mod layout;
 mod recalls;
@@ -41,6 +42,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/samples/{id}/notice", post(workflow::notice))
         .route("/samples/{id}/retest-request", post(workflow::retest_request))
         .route("/samples/{id}/follow-ups", post(workflow::follow_up))
+        .route("/credit", get(credit::blacklist))
+        .route("/credit/listings/new", get(credit::new_listing).post(credit::propose))
+        .route("/credit/listings/{id}", get(credit::listing_page))
+        .route("/credit/listings/{id}/{action}", post(credit::step))
+        .route("/log", get(credit::log_page))
         .route("/complaints", get(complaints::queue))
         .route("/complaints/new", get(complaints::new_form).post(complaints::submit))
         .route("/complaints/track", get(complaints::track_page).post(complaints::track))
@@ -294,6 +300,10 @@ async fn organization(
         Ok(recalls) => recalls,
         Err(error) => return error_page(lang, &error),
     };
+    let credit = match credit::organization_record(&state, lang, uscc.as_str()).await {
+        Ok(credit) => credit,
+        Err(error) => return error_page(lang, &error),
+    };
     let view = OrganizationView::from(org);
     let o = &view.organization;
     let body = html! {
@@ -320,6 +330,7 @@ async fn organization(
                 } } }
             }
         }
+        (credit)
         (history)
         (recalls)
         p.muted { "API: " a href=(format!("/api/v1/organizations/{}", o.uscc)) { code { "/api/v1/organizations/" (o.uscc) } } }

@@ -172,3 +172,52 @@ async fn a_listing_past_its_period_is_swept_off_into_the_log() {
         log["entries"].as_array().unwrap().iter().map(|e| e["entry"]["event"].as_str().unwrap()).collect();
     assert_eq!(events, ["listed", "removed"]);
 }
+
+#[tokio::test]
+async fn pages_take_a_listing_from_proposal_to_the_public_blacklist_and_the_log() {
+    let test = with_enterprise().await;
+    let cookie = test.session_cookie("regulator", "c9").await;
+    let form = format!(
+        "csrf=c9&list=serious_violation&uscc={OWN_USCC}&grounds=%E4%BB%8E%E9%87%8D%E5%A4%84%E7%BD%9A&penalty_ref=P-1&on=2024-09-02"
+    );
+    let (status, location, page) = test.post_form("/credit/listings/new", &cookie, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let path = location.unwrap();
+    let (_, listing) = test.get_with_cookie(&path, &cookie).await;
+    assert!(listing.contains("告知企业列入理由"), "{listing}");
+    for (action, body) in
+        [("notify", "on=2024-09-02"), ("decide", "on=2024-09-10&listed=true"), ("publish", "on=2024-09-11")]
+    {
+        let (status, _, page) = test.post_form(&format!("{path}/{action}"), &cookie, &format!("csrf=c9&{body}")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{action}: {page}");
+    }
+    let (status, blacklist) = test.send(Method::GET, "/credit?q=%E7%A4%BA%E8%8C%83", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(blacklist.contains(OWN_USCC) && blacklist.contains("已公示"), "{blacklist}");
+    let (_, organization) = test.send(Method::GET, &format!("/organizations/{OWN_USCC}"), None, None).await;
+    assert!(
+        organization.contains("该企业当前在失信名单中") && organization.contains("credit_listed"),
+        "{organization}"
+    );
+    let (_, log) = test.send(Method::GET, "/log", None, None).await;
+    assert!(log.contains("credit_listed") && log.contains("zhiliang verify"), "{log}");
+
+    // The enterprise applies for repair on the form, a year on.
+    let enterprise = test.session_cookie("enterprise", "e1").await;
+    let (status, _, page) = test
+        .post_form(
+            &format!("{path}/repair-apply"),
+            &enterprise,
+            "csrf=e1&on=2025-10-01&penalties_fulfilled=true&harm_removed=true",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "one condition is missing: {page}");
+    let (status, _, _) = test
+        .post_form(
+            &format!("{path}/repair-apply"),
+            &enterprise,
+            "csrf=e1&on=2025-10-01&penalties_fulfilled=true&harm_removed=true&no_new_heavier_penalty=true",
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}

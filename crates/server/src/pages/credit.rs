@@ -1,0 +1,379 @@
+//! Credit pages: the public blacklist with its history and downloads, a listing's page with its steps (and the
+//! forms of the next step for the regulator or the enterprise), the proposal form, an organization's public credit
+//! record with each record's log leaf and proof, and the public log's page. Every form runs the API's own step.
+
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::error_page;
+use super::layout::{page, with_lang};
+use super::session::PageUser;
+use crate::api::credit::{self as api, ListParams, StepBody};
+use crate::i18n::Lang;
+use crate::input::optional_text;
+use crate::{ApiError, AppState};
+
+fn list_name(lang: Lang, list: &str) -> &'static str {
+    match list {
+        "serious_violation" => lang.t("严重违法失信名单", "serious-violation list"),
+        _ => lang.t("经营异常名录", "abnormal-operations list"),
+    }
+}
+
+fn status_name(lang: Lang, status: &str) -> &'static str {
+    match status {
+        "proposed" => lang.t("拟列入", "proposed"),
+        "notified" => lang.t("已告知（陈述申辩期）", "notified (statement window)"),
+        "decided" => lang.t("已决定列入", "decided"),
+        "published" => lang.t("已公示", "published"),
+        "repair_pending" => lang.t("信用修复审核中", "repair under review"),
+        "removed" => lang.t("已移出", "removed"),
+        _ => lang.t("不予列入", "not listed"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct BlacklistParams {
+    #[serde(default)]
+    lang: Lang,
+    list: Option<String>,
+    q: Option<String>,
+    #[serde(default)]
+    history: bool,
+}
+
+/// `GET /credit`: who is on a list now (or, with `history`, ever was), searchable, with downloads.
+pub(crate) async fn blacklist(
+    State(state): State<AppState>,
+    session: PageUser,
+    Query(params): Query<BlacklistParams>,
+) -> Response {
+    let lang = params.lang;
+    let query = ListParams { list: params.list.clone(), q: params.q.clone(), current: !params.history, format: None };
+    let found = match api::public_listings(&state, &query).await {
+        Ok(found) => found,
+        Err(error) => return error_page(lang, &error),
+    };
+    let regulator =
+        session.user.as_ref().is_some_and(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator));
+    let download = |format: &str| {
+        format!(
+            "/api/v1/credit/listings?format={format}&current={}&list={}&q={}",
+            !params.history,
+            params.list.clone().unwrap_or_default(),
+            crate::api::epcis::percent_encode(&params.q.clone().unwrap_or_default())
+        )
+    };
+    let title = lang.t("质量失信名单", "Quality credit lists");
+    let body = html! {
+        h1 { (title) }
+        p.muted { (lang.t("每一次列入、移出和信用修复都写入可公开验证的记录（", "Every listing, removal and repair is written to the publicly verifiable record (")) a href=(with_lang("/log", lang)) { (lang.t("公开记录", "public log")) } "）。" }
+        form.search method="get" action="/credit" {
+            @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
+            input type="search" name="q" value=(params.q.clone().unwrap_or_default()) aria-label=(lang.t("企业名称或统一社会信用代码", "Name or USCC"));
+            select name="list" {
+                option value="" { (lang.t("全部名单", "all lists")) }
+                option value="serious_violation" selected[params.list.as_deref() == Some("serious_violation")] { (list_name(lang, "serious_violation")) }
+                option value="abnormal_operations" selected[params.list.as_deref() == Some("abnormal_operations")] { (list_name(lang, "abnormal_operations")) } }
+            label { input type="checkbox" name="history" value="true" checked[params.history]; " " (lang.t("含已移出的历史", "with history")) }
+            button { (lang.t("查询", "Search")) }
+        }
+        p { a href=(download("csv")) { (lang.t("下载 CSV", "Download CSV")) } " · " a href=(download("json")) { (lang.t("下载 JSON", "Download JSON")) }
+            @if regulator { " · " a href=(with_lang("/credit/listings/new", lang)) { (lang.t("拟列入", "Propose a listing")) } } }
+        @if found.is_empty() { p.muted { (lang.t("没有符合条件的记录。", "Nothing found.")) } }
+        @else {
+            table {
+                thead { tr { th { (lang.t("编号", "Number")) } th { (lang.t("企业", "Enterprise")) } th { (lang.t("名单", "List")) }
+                    th { (lang.t("列入理由", "Grounds")) } th { (lang.t("公示日期", "Published")) } th { (lang.t("期满", "Ends")) } th { (lang.t("状态", "Status")) } } }
+                tbody { @for l in &found { tr {
+                    td { a href=(with_lang(&format!("/credit/listings/{}", l.id), lang)) { (l.id) } }
+                    td { a href=(with_lang(&format!("/organizations/{}", l.uscc), lang)) { (l.organization_name) } br; code { (l.uscc) } }
+                    td { (list_name(lang, &l.list)) } td { (l.grounds) }
+                    td { (l.published_on.clone().unwrap_or_default()) } td { (l.expires_on.clone().unwrap_or_default()) }
+                    td { (status_name(lang, &l.status)) @if let Some(reason) = &l.removal_reason { " · " (reason) } }
+                } } }
+            }
+        }
+    };
+    page(lang, title, body).into_response()
+}
+
+/// The forms of the next steps the signed-in user may take.
+fn step_forms(lang: Lang, session: &PageUser, listing: &Value) -> Markup {
+    let Some(user) = &session.user else { return html! {} };
+    let id = listing["id"].as_str().unwrap_or("");
+    let action = |name: &str| with_lang(&format!("/credit/listings/{id}/{name}"), lang);
+    let own = user.role == store::Role::Enterprise && user.uscc.as_deref() == listing["uscc"].as_str();
+    let regulator = crate::auth::authorize_supervision(user, listing["region_code"].as_str().unwrap_or("")).is_ok();
+    let status = listing["status"].as_str().unwrap_or("");
+    let day = html! { label { (lang.t("日期", "Date")) input type="date" name="on"; } };
+    let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
+    let simple = |name: &str, label: &str| html! { form.stack method="post" action=(action(name)) { (session.field()) (day) (note) button { (label) } } };
+    html! {
+        @if regulator || own { h2 { (lang.t("办理", "Steps")) } }
+        @if regulator && status == "proposed" { (simple("notify", lang.t("告知企业列入理由及陈述申辩、听证权利", "Notify the grounds and the rights to state and be heard"))) }
+        @if own && status == "notified" {
+            form.stack method="post" action=(action("statement")) { (session.field()) (day)
+                label { (lang.t("陈述申辩", "Statement")) textarea name="note" required {} } button { (lang.t("提交陈述申辩", "Submit the statement")) } }
+            @if listing["hearing_requested"] == false { (simple("hearing-request", lang.t("申请听证", "Ask for a hearing"))) }
+        }
+        @if regulator && status == "notified" {
+            @if listing["hearing_requested"] == true { (simple("hearing", lang.t("记录听证", "Record the hearing"))) }
+            form.stack method="post" action=(action("decide")) { (session.field()) (day) (note)
+                input type="hidden" name="listed" value="true"; button { (lang.t("决定列入", "Decide to list")) } }
+            form.stack method="post" action=(action("decide")) { (session.field()) (day) (note)
+                input type="hidden" name="listed" value="false"; button { (lang.t("决定不予列入", "Decide not to list")) } }
+        }
+        @if regulator && status == "decided" { (simple("publish", lang.t("公示", "Publish"))) }
+        @if own && status == "published" {
+            form.stack method="post" action=(action("repair-apply")) { (session.field()) (day)
+                label { input type="checkbox" name="penalties_fulfilled" value="true" required; " " (lang.t("已履行行政处罚", "penalties fulfilled")) }
+                label { input type="checkbox" name="harm_removed" value="true" required; " " (lang.t("已消除危害后果和不良社会影响", "harm removed")) }
+                label { input type="checkbox" name="no_new_heavier_penalty" value="true" required; " " (lang.t("未再受到较重行政处罚", "no new heavier penalty")) }
+                (note) button { (lang.t("申请信用修复", "Apply for credit repair")) } }
+        }
+        @if regulator && status == "repair_pending" {
+            form.stack method="post" action=(action("repair-decide")) { (session.field()) (day) (note)
+                input type="hidden" name="granted" value="true"; button { (lang.t("准予修复，移出名单", "Grant the repair: remove")) } }
+            form.stack method="post" action=(action("repair-decide")) { (session.field()) (day) (note)
+                input type="hidden" name="granted" value="false"; button { (lang.t("不予修复", "Refuse the repair")) } }
+        }
+        @if regulator && (status == "published" || status == "repair_pending") {
+            form.stack method="post" action=(action("remove")) { (session.field()) (day)
+                label { (lang.t("移出原因", "Why")) select name="reason" {
+                    option value="obligation_met" { (lang.t("已履行义务（经营异常名录）", "obligation met (abnormal operations)")) }
+                    option value="revoked" { (lang.t("列入决定被撤销", "listing decision revoked")) } } }
+                (note) button { (lang.t("移出", "Remove")) } }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LangParams {
+    #[serde(default)]
+    lang: Lang,
+}
+
+/// `GET /credit/listings/{id}`: public once published; before that, for the regulator and the enterprise.
+pub(crate) async fn listing_page(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path(id): Path<String>,
+    Query(params): Query<LangParams>,
+) -> Response {
+    let lang = params.lang;
+    let answer = api::one(State(state), crate::auth::MaybeAuthUser(session.user.clone()), Path(id.clone()))
+        .await
+        .map(|json| json.0);
+    let listing = match answer {
+        Ok(listing) => listing,
+        Err(error) => return error_page(lang, &error),
+    };
+    let text = |v: &Value| v.as_str().unwrap_or("—").to_owned();
+    let body = html! {
+        h1 { (list_name(lang, listing["list"].as_str().unwrap_or(""))) " " (id) }
+        p.muted { (status_name(lang, listing["status"].as_str().unwrap_or(""))) }
+        dl {
+            dt { (lang.t("企业", "Enterprise")) } dd { a href=(with_lang(&format!("/organizations/{}", text(&listing["uscc"])), lang)) { (text(&listing["organization_name"])) } " " code { (text(&listing["uscc"])) } }
+            dt { (lang.t("列入理由", "Grounds")) } dd { (text(&listing["grounds"])) }
+            dt { (lang.t("依据", "Legal basis")) } dd { (text(&listing["legal_basis"])) }
+            dt { (lang.t("处罚决定", "Penalty decision")) } dd { (text(&listing["penalty_ref"])) }
+            dt { (lang.t("陈述申辩截止", "Statement by")) } dd { (text(&listing["statement_by"])) }
+            dt { (lang.t("公示日期 / 期满", "Published / ends")) } dd { (text(&listing["published_on"])) " / " (text(&listing["expires_on"])) }
+            @if listing["removed_on"].is_string() { dt { (lang.t("移出", "Removed")) } dd { (text(&listing["removed_on"])) " · " (text(&listing["removal_reason"])) } }
+        }
+        (step_forms(lang, &session, &listing))
+        h2 { (lang.t("程序记录", "Steps")) }
+        table {
+            thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("日期", "Date")) } th { (lang.t("记录时间", "Recorded")) } th { (lang.t("公开记录", "Public log")) } th { (lang.t("说明", "Note")) } } }
+            tbody { @for s in listing["steps"].as_array().into_iter().flatten() { tr {
+                td { (text(&s["stage"])) } td { (text(&s["on"])) } td { (super::recalls::china_time(s["at"].as_str().unwrap_or(""))) }
+                td { @if let Some(index) = s["log_index"].as_i64() { a href=(format!("/api/v1/log/proof/inclusion?index={index}")) { "#" (index) } } }
+                td { (s["note"].as_str().unwrap_or("")) }
+            } } }
+        }
+    };
+    page(lang, &id, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct StepForm {
+    csrf: String,
+    #[serde(default)]
+    lang: Lang,
+    on: Option<String>,
+    note: Option<String>,
+    listed: Option<String>,
+    granted: Option<String>,
+    reason: Option<String>,
+    /// The repair conditions, one checkbox each.
+    penalties_fulfilled: Option<String>,
+    harm_removed: Option<String>,
+    no_new_heavier_penalty: Option<String>,
+}
+
+/// `POST /credit/listings/{id}/{step}`.
+pub(crate) async fn step(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): Form<StepForm>,
+) -> Response {
+    let lang = form.lang;
+    let conditions: Vec<String> = [
+        ("penalties_fulfilled", &form.penalties_fulfilled),
+        ("harm_removed", &form.harm_removed),
+        ("no_new_heavier_penalty", &form.no_new_heavier_penalty),
+    ]
+    .into_iter()
+    .filter(|(_, ticked)| ticked.is_some())
+    .map(|(name, _)| name.to_owned())
+    .collect();
+    let result = async {
+        let user = session.authorise(&form.csrf)?.clone();
+        let body = StepBody {
+            on: optional_text(form.on),
+            note: form.note,
+            listed: form.listed.map(|v| v == "true"),
+            granted: form.granted.map(|v| v == "true"),
+            reason: form.reason,
+            conditions,
+        };
+        api::run_step(&state, &user, &id, &action, body).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&with_lang(&format!("/credit/listings/{id}"), lang)).into_response(),
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ProposalForm {
+    csrf: String,
+    #[serde(default)]
+    lang: Lang,
+    list: Option<String>,
+    uscc: Option<String>,
+    grounds: Option<String>,
+    penalty_ref: Option<String>,
+    on: Option<String>,
+    note: Option<String>,
+}
+
+/// `GET /credit/listings/new`: the proposal form, for regulators.
+pub(crate) async fn new_listing(session: PageUser, Query(params): Query<LangParams>) -> Response {
+    let lang = params.lang;
+    if session.user.is_none() {
+        return error_page(lang, &ApiError::unauthorized());
+    }
+    let title = lang.t("拟列入名单", "Propose a listing");
+    let body = html! {
+        h1 { (title) }
+        form.stack method="post" action=(with_lang("/credit/listings/new", lang)) {
+            (session.field())
+            label { (lang.t("名单", "List")) select name="list" {
+                option value="serious_violation" { (list_name(lang, "serious_violation")) }
+                option value="abnormal_operations" { (list_name(lang, "abnormal_operations")) } } }
+            label { (lang.t("统一社会信用代码", "USCC")) input type="text" name="uscc" required; }
+            label { (lang.t("列入理由", "Grounds")) textarea name="grounds" required {} }
+            label { (lang.t("较重行政处罚决定书文号（严重违法失信名单必填）", "Heavier penalty decision number (required for the serious list)")) input type="text" name="penalty_ref"; }
+            label { (lang.t("日期", "Date")) input type="date" name="on"; }
+            label { (lang.t("说明", "Note")) textarea name="note" {} }
+            button { (lang.t("提交", "Propose")) }
+        }
+    };
+    page(lang, title, body).into_response()
+}
+
+/// `POST /credit/listings/new`.
+pub(crate) async fn propose(
+    State(state): State<AppState>,
+    session: PageUser,
+    Form(form): Form<ProposalForm>,
+) -> Response {
+    let lang = form.lang;
+    let result = async {
+        let user = session.authorise(&form.csrf)?.clone();
+        let body = api::ProposalBody {
+            list: form.list,
+            uscc: form.uscc,
+            grounds: form.grounds,
+            penalty_ref: form.penalty_ref,
+            on: form.on,
+            note: form.note,
+        };
+        api::propose(State(state), crate::auth::AuthUser(user), Ok(axum::Json(body))).await
+    }
+    .await;
+    match result {
+        Ok((_, axum::Json(listing))) => {
+            Redirect::to(&with_lang(&format!("/credit/listings/{}", listing["id"].as_str().unwrap_or("")), lang))
+                .into_response()
+        }
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+/// An organization's public credit record, for its page: list status and every logged record with its proof.
+pub(crate) async fn organization_record(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
+    let listings = state.store.listings(Some(uscc), None, true, None, 100).await?;
+    let entries = state.store.log_entries_about(uscc, 100).await?;
+    let size = state.store.log_size().await?;
+    Ok(html! {
+        h2 { (lang.t("信用记录", "Credit record")) }
+        @if listings.iter().any(|l| matches!(l.status.as_str(), "published" | "repair_pending")) {
+            div.warning { (lang.t("该企业当前在失信名单中。", "This enterprise is on a credit list now.")) }
+        }
+        @for l in &listings { p { a href=(with_lang(&format!("/credit/listings/{}", l.id), lang)) { (l.id) } " · " (list_name(lang, &l.list)) " · " (status_name(lang, &l.status))
+            " · " (l.published_on.clone().unwrap_or_default()) @if let Some(end) = &l.removed_on { " – " (end) } } }
+        @if entries.is_empty() { p.muted { (lang.t("公开记录中暂无该企业的条目。", "No public-log entries about this enterprise.")) } }
+        @else {
+            table {
+                thead { tr { th { (lang.t("公开记录序号", "Log entry")) } th { (lang.t("类型", "Kind")) } th { (lang.t("内容", "Content")) } th { (lang.t("包含证明", "Inclusion proof")) } } }
+                tbody { @for e in &entries { tr {
+                    td { "#" (e.idx) } td { (e.kind) } td { code { (e.data.chars().take(160).collect::<String>()) } }
+                    td { a href=(format!("/api/v1/log/proof/inclusion?index={}&tree_size={size}", e.idx)) { (lang.t("证明", "proof")) } }
+                } } }
+            }
+        }
+    })
+}
+
+/// `GET /log`: the public log's checkpoint and latest entries, and how to check them.
+pub(crate) async fn log_page(State(state): State<AppState>, Query(params): Query<LangParams>) -> Response {
+    let lang = params.lang;
+    let checkpoint = match crate::api::log::current_checkpoint(&state).await {
+        Ok(checkpoint) => checkpoint,
+        Err(error) => return error_page(lang, &error),
+    };
+    let start = (checkpoint.tree_size - 50).max(0);
+    let entries = state.store.log_entries(start, checkpoint.tree_size).await.unwrap_or_default();
+    let title = lang.t("公开记录", "Public log");
+    let body = html! {
+        h1 { (title) }
+        p { (lang.t("公示的失信名单变动、召回公告、风险警示和抽查结果都写入一棵 RFC 6962 默克尔树，检查点由 Ed25519 签名。任何人都可以用 ",
+                    "Published list changes, recall notices, risk warnings and sampling results go into an RFC 6962 Merkle tree whose checkpoints are signed with Ed25519. Anyone can check it with "))
+            code { "zhiliang verify --url …" } (lang.t(" 独立验证。", ".")) }
+        dl {
+            dt { (lang.t("条目数", "Entries")) } dd { (checkpoint.tree_size) }
+            dt { (lang.t("根哈希", "Root hash")) } dd { code { (checkpoint.root_hash) } }
+            dt { (lang.t("时间", "Time")) } dd { (checkpoint.timestamp) }
+            dt { (lang.t("签名", "Signature")) } dd { code { (checkpoint.signature) } }
+            dt { (lang.t("公钥", "Public key")) } dd { a href="/api/v1/log/public-key" { code { (checkpoint.key_id) } } }
+        }
+        h2 { (lang.t("最新条目", "Latest entries")) }
+        table {
+            thead { tr { th { "#" } th { (lang.t("类型", "Kind")) } th { (lang.t("对象", "Subject")) } th { (lang.t("内容", "Content")) } } }
+            tbody { @for e in entries.iter().rev() { tr {
+                td { a href=(format!("/api/v1/log/proof/inclusion?index={}", e.idx)) { (e.idx) } } td { (e.kind) }
+                td { a href=(with_lang(&format!("/organizations/{}", e.subject), lang)) { code { (e.subject) } } }
+                td { code { (e.data.chars().take(120).collect::<String>()) } }
+            } } }
+        }
+    };
+    page(lang, title, body).into_response()
+}
