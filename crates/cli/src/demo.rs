@@ -240,6 +240,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     tracing::info!(complaints, "demo complaints loaded");
     let warning = crate::demo_injuries::load_warning(store).await?;
     tracing::info!(warning, "demo risk warning published");
+    let listings = crate::demo_credit::load(store).await?;
+    tracing::info!(listings, "demo credit listings loaded");
     Ok((organizations_written, products_written))
 }
 

@@ -134,7 +134,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
 }
 
 /// Sends one JSON request to the application in process and returns the answer, or says what went wrong.
-async fn call(
+pub(crate) async fn call(
     app: &axum::Router,
     token: &str,
     uri: &str,

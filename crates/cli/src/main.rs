@@ -8,6 +8,7 @@ mod bench_signals;
 mod bench_traceability;
 mod demo;
 mod demo_complaints;
+mod demo_credit;
 mod demo_injuries;
 mod demo_trace;
 mod import;

@@ -291,6 +291,22 @@ impl Store {
                 });
                 builder.build().execute(&mut *tx).await?;
             }
+            // Imported results are published ones: each goes to the public log with the batch (a re-import as a
+            // correction).
+            let entries: Vec<crate::public_log::NewEntry> = batch
+                .iter()
+                .map(|s| crate::public_log::NewEntry {
+                    kind: "inspection_result".into(),
+                    subject: s.uscc.clone(),
+                    data: crate::public_log::canonical(&serde_json::json!({
+                        "type": "inspection_result", "event": if existing.contains(&s.sample_id) { "corrected" } else { "published" },
+                        "sample_id": s.sample_id, "campaign_id": s.campaign_id, "product_category": s.product_category,
+                        "uscc": s.uscc, "verdict": s.verdict, "failed_items": s.failed_items, "gtin": s.gtin, "lot": s.lot,
+                        "sampled_on": s.sampled_on,
+                    })),
+                })
+                .collect();
+            crate::public_log::append_in!(tx, &entries);
             let outcome = crate::BatchOutcome {
                 inserted: (batch.len() - existing.len()) as u64,
                 updated: existing.len() as u64,
@@ -871,7 +887,7 @@ impl Store {
                     kind: "inspection_result".into(),
                     subject: uscc.clone(),
                     data: crate::public_log::canonical(&serde_json::json!({
-                        "type": "inspection_result", "sample_id": id, "campaign_id": campaign, "product_category": category,
+                        "type": "inspection_result", "event": "published", "sample_id": id, "campaign_id": campaign, "product_category": category,
                         "uscc": uscc, "verdict": verdict, "failed_items": failed, "gtin": gtin, "lot": lot, "published_on": published_on,
                     })),
                 };
