@@ -16,7 +16,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &'static str, code: &'static str, message: impl ToString) -> Self {
+    /// A field error with its stable code.
+    pub fn new(field: &'static str, code: &'static str, message: impl ToString) -> Self {
         FieldError { field, code, message: message.to_string() }
     }
 }

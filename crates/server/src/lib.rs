@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 pub mod complaint_rules;
+pub mod credit_scoring;
 mod error;
 mod i18n;
 pub mod input;

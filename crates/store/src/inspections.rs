@@ -657,9 +657,14 @@ impl Store {
         on_pool!(self, pool => Ok(sqlx::query_scalar(sql).bind(like).bind(category).fetch_all(pool).await?))
     }
 
-    /// Records the organizations drawn for a campaign with their strata, in draw order; a campaign is drawn
-    /// once.
-    pub async fn record_draw(&self, campaign_id: &str, drawn: &[(String, Option<String>)]) -> Result<(), StoreError> {
+    /// Records the organizations drawn for a campaign with their strata, in draw order, and the selection
+    /// weight of each when the draw was weighted by credit class; a campaign is drawn once.
+    pub async fn record_draw(
+        &self,
+        campaign_id: &str,
+        drawn: &[(String, Option<String>)],
+        weights: Option<&[f64]>,
+    ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let already: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM campaign_draws WHERE campaign_id = $1")
@@ -670,11 +675,14 @@ impl Store {
                 return Err(StoreError::Conflict(format!("campaign {campaign_id} has already been drawn")));
             }
             for (position, (uscc, stratum)) in drawn.iter().enumerate() {
-                sqlx::query("INSERT INTO campaign_draws (campaign_id, uscc, stratum, position) VALUES ($1, $2, $3, $4)")
-                    .bind(campaign_id)
-                    .bind(uscc)
-                    .bind(stratum)
-                    .bind(position as i64)
+                sqlx::query(
+                    "INSERT INTO campaign_draws (campaign_id, uscc, stratum, position, selection_weight) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(campaign_id)
+                .bind(uscc)
+                .bind(stratum)
+                .bind(position as i64)
+                .bind(weights.and_then(|w| w.get(position).copied()))
                     .execute(&mut *tx)
                     .await?;
             }

@@ -6,6 +6,7 @@
 
 pub mod complaints;
 pub mod credit;
+pub mod credit_file;
 mod direct;
 mod error;
 pub mod injuries;

@@ -20,6 +20,7 @@ const SQLITE: &[Migration] = &[
     (8, "signal_runs", include_str!("../migrations/sqlite/0008_signal_runs.sql")),
     (9, "transparency_log", include_str!("../migrations/sqlite/0009_transparency_log.sql")),
     (10, "credit_lists", include_str!("../migrations/sqlite/0010_credit_lists.sql")),
+    (11, "credit_files", include_str!("../migrations/sqlite/0011_credit_files.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -32,6 +33,7 @@ const POSTGRES: &[Migration] = &[
     (8, "signal_runs", include_str!("../migrations/postgres/0008_signal_runs.sql")),
     (9, "transparency_log", include_str!("../migrations/postgres/0009_transparency_log.sql")),
     (10, "credit_lists", include_str!("../migrations/postgres/0010_credit_lists.sql")),
+    (11, "credit_files", include_str!("../migrations/postgres/0011_credit_files.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -207,6 +207,36 @@ async fn one(
 pub(crate) struct DrawBody {
     /// How many organizations; defaults to the strata's total allocation.
     pub(crate) size: Option<usize>,
+    /// Tiered supervision (分类监管): draw with probability proportional to the credit class's sampling weight
+    /// instead of with equal probability.
+    #[serde(default)]
+    pub(crate) weight_by_credit_class: bool,
+}
+
+/// Draws `size` of `frame` with the campaign's generator: with equal probability, or weighted by each
+/// organization's credit class (an organization never scored weighs as the model's base class). Returns the
+/// picks and, for a weighted draw, their weights.
+async fn draw_from(
+    state: &AppState,
+    frame: Vec<String>,
+    size: usize,
+    weighted: bool,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Result<Vec<(String, Option<f64>)>, ApiError> {
+    if !weighted {
+        let mut frame = frame;
+        let (picked, _) = frame.partial_shuffle(rng, size);
+        return Ok(picked.iter().map(|uscc| (uscc.clone(), None)).collect());
+    }
+    let model = credit::Model::bundled();
+    let unscored = model.class_for(model.base_score);
+    let classes = state.store.sampling_frame_classes(&frame).await?;
+    let weights: Vec<f64> = classes
+        .iter()
+        .map(|c| model.sampling_weight(c.as_deref().and_then(credit::Class::parse).unwrap_or(unscored)))
+        .collect();
+    let picked = credit::weighted_draw(&weights, size, rng);
+    Ok(picked.into_iter().map(|i| (frame[i].clone(), Some(weights[i]))).collect())
 }
 
 /// Strata whose names are GB/T 2260 codes inside the campaign's jurisdiction, with allocations: the draw then
@@ -241,30 +271,41 @@ pub(crate) async fn draw(
     let strata = state.store.campaign_strata(&id).await?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(campaign.seed.unwrap_or(campaign.year) as u64);
     let category = campaign.product_category.as_deref();
+    let body = body.map(|Json(b)| b);
+    let weighted = body.as_ref().is_some_and(|b| b.weight_by_credit_class);
     let mut chosen: Vec<(String, Option<String>)> = Vec::new();
+    let mut weights = Vec::new();
     let mut frame_size = 0;
     if let Some(regional) = regional_strata(&campaign, &strata) {
         for (name, prefix, allocation) in regional {
             let mut frame = state.store.sampling_frame(&prefix, category).await?;
             frame.retain(|uscc| !chosen.iter().any(|(c, _)| c == uscc));
             frame_size += frame.len();
-            let (picked, _) = frame.partial_shuffle(&mut rng, allocation);
-            chosen.extend(picked.iter().map(|uscc| (uscc.clone(), Some(name.clone()))));
+            for (uscc, weight) in draw_from(&state, frame, allocation, weighted, &mut rng).await? {
+                chosen.push((uscc, Some(name.clone())));
+                weights.extend(weight);
+            }
         }
     } else {
         let allocated: i64 = strata.iter().filter_map(|(_, _, a)| *a).sum();
-        let size = body.and_then(|Json(b)| b.size).unwrap_or(allocated.max(0) as usize);
+        let size = body.as_ref().and_then(|b| b.size).unwrap_or(allocated.max(0) as usize);
         if size == 0 {
             return Err(invalid("size is required when the strata have no allocation"));
         }
-        let mut frame = state.store.sampling_frame(&campaign_prefix(&campaign), category).await?;
+        let frame = state.store.sampling_frame(&campaign_prefix(&campaign), category).await?;
         frame_size = frame.len();
-        let (picked, _) = frame.partial_shuffle(&mut rng, size);
-        chosen.extend(picked.iter().map(|uscc| (uscc.clone(), None)));
+        for (uscc, weight) in draw_from(&state, frame, size, weighted, &mut rng).await? {
+            chosen.push((uscc, None));
+            weights.extend(weight);
+        }
     }
-    state.store.record_draw(&id, &chosen).await?;
-    let drawn: Vec<Value> = chosen.iter().map(|(uscc, stratum)| json!({"uscc": uscc, "stratum": stratum})).collect();
-    Ok(Json(json!({ "campaign_id": id, "frame": frame_size, "drawn": drawn })))
+    state.store.record_draw(&id, &chosen, weighted.then_some(weights.as_slice())).await?;
+    let drawn: Vec<Value> = chosen
+        .iter()
+        .enumerate()
+        .map(|(i, (uscc, stratum))| json!({"uscc": uscc, "stratum": stratum, "selection_weight": weights.get(i)}))
+        .collect();
+    Ok(Json(json!({ "campaign_id": id, "frame": frame_size, "weighted_by_credit_class": weighted, "drawn": drawn })))
 }
 
 #[derive(Debug, Deserialize)]

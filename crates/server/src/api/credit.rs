@@ -31,7 +31,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/credit/listings/{id}", get(one))
         .route("/api/v1/credit/listings/{id}/{step}", post(step))
         .route("/api/v1/credit/rules", get(|| async { Json(rules_json().clone()) }))
-        .route("/api/v1/organizations/{uscc}/credit", get(organization_credit))
 }
 
 #[derive(Debug, Deserialize)]
@@ -387,8 +386,13 @@ pub(crate) async fn run_step(
         }
         other => return Err(ApiError::not_found(format!("no listing step {other}"))),
     };
+    let changes_class = public.is_some();
     let step = ListingStep { stage: stage.into(), on_date: on.to_string(), note: optional_text(body.note), public };
     state.store.step_listing(&listing, &changed, &step, Some(user.id)).await?;
+    if changes_class {
+        // Publication and removal move the class floor: the class change is logged now, not at the next run.
+        crate::credit_scoring::refresh_one(&state.store, credit::Model::bundled(), &listing.uscc, super::recalls::today()).await?;
+    }
     state.store.listing(id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))
 }
 
@@ -424,6 +428,7 @@ pub(crate) async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUse
             public: Some(public_entry(&changed, "removed", on)),
         };
         state.store.step_listing(&listing, &changed, &step, Some(user.id)).await?;
+        crate::credit_scoring::refresh_one(&state.store, credit::Model::bundled(), &listing.uscc, super::recalls::today()).await?;
         removed.push(listing.id);
     }
     Ok(Json(json!({"removed": removed})))
@@ -510,14 +515,13 @@ async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -
     Ok(Json(json!({"count": items.len(), "items": items})).into_response())
 }
 
-/// `GET /api/v1/organizations/{uscc}/credit`: the public credit record: listings, and every public-log entry
-/// about the organization with the link to its inclusion proof.
-async fn organization_credit(State(state): State<AppState>, Path(uscc): Path<String>) -> Result<Json<Value>, ApiError> {
-    let uscc = input::uscc("uscc", Some(&uscc))?;
-    let listings = state.store.listings(Some(uscc.as_str()), None, true, None, 100).await?;
-    let entries = state.store.log_entries_about(uscc.as_str(), 200).await?;
+/// The public part of an organization's credit record: its listings, and every public-log entry about it with the
+/// link to its inclusion proof.
+pub(crate) async fn public_file(state: &AppState, uscc: &str) -> Result<Value, ApiError> {
+    let listings = state.store.listings(Some(uscc), None, true, None, 100).await?;
+    let entries = state.store.log_entries_about(uscc, 200).await?;
     let size = state.store.log_size().await?;
-    let records: Vec<Value> = entries
+    let log_entries: Vec<Value> = entries
         .iter()
         .map(|e| {
             json!({"log_index": e.idx, "kind": e.kind, "entry": serde_json::from_str::<Value>(&e.data).unwrap_or(Value::Null),
@@ -528,7 +532,5 @@ async fn organization_credit(State(state): State<AppState>, Path(uscc): Path<Str
         .iter()
         .map(|l| json!({"id": l.id, "list": l.list, "current": current(l), "published_on": l.published_on, "expires_on": l.expires_on, "removal_reason": l.removal_reason}))
         .collect();
-    Ok(Json(
-        json!({"uscc": uscc.as_str(), "on_a_list": listings.iter().any(current), "listings": listed, "public_records": records}),
-    ))
+    Ok(json!({"uscc": uscc, "on_a_list": listings.iter().any(current), "listings": listed, "log_entries": log_entries}))
 }

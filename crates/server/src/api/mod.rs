@@ -4,6 +4,7 @@ pub(crate) mod campaigns;
 pub(crate) mod codes;
 pub(crate) mod complaints;
 pub(crate) mod credit;
+pub(crate) mod credit_file;
 pub(crate) mod epcis;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
@@ -60,6 +61,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(complaints::router())
         .merge(log::router())
         .merge(credit::router())
+        .merge(credit_file::router())
 }
 
 /// Turns axum's body rejections into our error shape.

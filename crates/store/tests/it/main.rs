@@ -2,6 +2,7 @@
 
 mod complaints;
 mod credit;
+mod credit_file;
 mod injuries;
 mod inspections;
 mod public_log;

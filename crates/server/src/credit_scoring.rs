@@ -1,0 +1,152 @@
+//! Keeping credit files and classes current: collecting the records the platform's own workflows produced, and
+//! scoring organizations page by page with the credit model. Used by the API, the CLI and the benchmark.
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+use credit::{evaluate, Model, Record};
+use serde::Serialize;
+use store::credit_file::{ClassUpdate, CreditRecord, RecordCandidate};
+use store::{Store, StoreError};
+
+/// Organizations scored per transaction.
+const PAGE: i64 = 20_000;
+
+/// A new record's id: `CR` and 16 hex digits.
+pub fn new_record_id() -> String {
+    format!("CR{}", hex::encode_upper(rand::random::<[u8; 8]>()))
+}
+
+/// The last day a record dated `occurred_on` of this kind is public.
+pub fn public_until(model: &Model, kind: &str, occurred_on: NaiveDate) -> Option<NaiveDate> {
+    let rule = model.kind(kind)?;
+    Some(occurred_on + Days::new(u64::from(rule.public_days)))
+}
+
+fn collected(model: &Model, candidate: RecordCandidate) -> Option<CreditRecord> {
+    let rule = model.kind(&candidate.kind)?;
+    let occurred_on: NaiveDate = candidate.occurred_on.get(..10)?.parse().ok()?;
+    let detail = match candidate.source.as_str() {
+        "inspection" if candidate.kind == "inspection_failure" => {
+            format!("{}（样品 {}）", candidate.title, candidate.source_ref)
+        }
+        "inspection" => format!("样品 {}", candidate.title),
+        _ => candidate.title.clone(),
+    };
+    Some(CreditRecord {
+        id: new_record_id(),
+        uscc: candidate.uscc,
+        title: format!("{}：{detail}", rule.name_zh),
+        kind: candidate.kind,
+        source: candidate.source,
+        department: String::new(),
+        source_ref: candidate.source_ref,
+        legal_basis: rule.legal_basis.clone(),
+        decision_no: None,
+        occurred_on: occurred_on.to_string(),
+        public_until: public_until(model, &rule.code, occurred_on)?.to_string(),
+        withdrawn_on: None,
+        withdrawn_reason: None,
+        created_by: None,
+        created_at: String::new(),
+    })
+}
+
+/// Collects into the credit files what inspections, recalls and complaints produced since the last collection
+/// (of one organization, or of all). Idempotent. Returns how many records were new.
+pub async fn collect(store: &Store, model: &Model, uscc: Option<&str>) -> Result<u64, StoreError> {
+    let candidates = store.credit_record_candidates(uscc).await?;
+    let records: Vec<CreditRecord> = candidates.into_iter().filter_map(|c| collected(model, c)).collect();
+    if records.is_empty() {
+        return Ok(0);
+    }
+    store.insert_credit_records(&records, None).await
+}
+
+/// What a scoring run did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScoringSummary {
+    pub model_version: String,
+    pub as_of: String,
+    pub organizations: u64,
+    /// Organizations whose class changed (a first class counts), each with a public-log entry.
+    pub class_changes: u64,
+    /// Organizations whose score, reasons or model version changed without a class change.
+    pub refreshed: u64,
+    pub by_class: HashMap<String, u64>,
+}
+
+/// Scores every organization (or just `only`) on `as_of` and stores what changed, a page per transaction.
+pub async fn rescore(
+    store: &Store,
+    model: &Model,
+    as_of: NaiveDate,
+    only: Option<&str>,
+) -> Result<ScoringSummary, StoreError> {
+    let mut summary =
+        ScoringSummary { model_version: model.version.clone(), as_of: as_of.to_string(), ..ScoringSummary::default() };
+    let mut after = String::new();
+    loop {
+        let page = store.scoring_page(&after, PAGE, only).await?;
+        let Some(last) = page.usccs.last() else { break };
+        after = last.clone();
+        let mut listed: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (uscc, list) in &page.listings {
+            listed.entry(uscc.as_str()).or_default().push(list.as_str());
+        }
+        let stored: HashMap<&str, (&str, i64, &str)> =
+            page.classes.iter().map(|(u, c, s, v)| (u.as_str(), (c.as_str(), *s, v.as_str()))).collect();
+        let mut updates = Vec::new();
+        let mut cursor = 0;
+        for uscc in &page.usccs {
+            // Records come sorted by USCC: this organization's are the run starting at the cursor.
+            let start = cursor;
+            while cursor < page.records.len() && page.records[cursor].0 == *uscc {
+                cursor += 1;
+            }
+            let records = page.records[start..cursor].iter().filter_map(|(_, id, kind, on)| {
+                Some(Record { id, kind, occurred_on: on.get(..10)?.parse().ok()? })
+            });
+            let evaluation = evaluate(model, records, listed.get(uscc.as_str()).map_or(&[], Vec::as_slice), as_of);
+            let class = evaluation.class.as_str();
+            *summary.by_class.entry(class.to_owned()).or_default() += 1;
+            summary.organizations += 1;
+            let previous = stored.get(uscc.as_str());
+            let same = previous.is_some_and(|(c, s, v)| {
+                *c == class && *s == i64::from(evaluation.score) && *v == evaluation.model_version
+            });
+            if same {
+                continue;
+            }
+            let update = ClassUpdate {
+                uscc: uscc.clone(),
+                previous_class: previous.map(|(c, _, _)| (*c).to_owned()),
+                class: class.to_owned(),
+                score: i64::from(evaluation.score),
+                model_version: evaluation.model_version.clone(),
+                reasons: serde_json::to_string(&evaluation.reasons).unwrap_or_else(|_| "[]".into()),
+                as_of: as_of.to_string(),
+            };
+            if update.changed() {
+                summary.class_changes += 1;
+            } else {
+                summary.refreshed += 1;
+            }
+            updates.push(update);
+        }
+        if !updates.is_empty() {
+            store.apply_class_updates(&updates).await?;
+        }
+        if only.is_some() {
+            break;
+        }
+    }
+    Ok(summary)
+}
+
+/// Collects one organization's new records and rescores it: after a step that changes its file or its listing.
+pub async fn refresh_one(store: &Store, model: &Model, uscc: &str, as_of: NaiveDate) -> Result<(), StoreError> {
+    collect(store, model, Some(uscc)).await?;
+    rescore(store, model, as_of, Some(uscc)).await?;
+    Ok(())
+}
