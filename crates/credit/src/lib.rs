@@ -27,13 +27,30 @@ pub struct Record<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Reason {
-    Base { points: i32 },
-    Record { record_id: String, kind: String, points: i32, occurred_on: NaiveDate, counts_until: NaiveDate },
+    Base {
+        points: i32,
+    },
+    Record {
+        record_id: String,
+        kind: String,
+        points: i32,
+        occurred_on: NaiveDate,
+        counts_until: NaiveDate,
+    },
     /// Good records beyond the cap: points that did not count.
-    PositiveCap { cap: i32, capped_points: i32 },
-    Listing { list: String, at_least: Class },
+    PositiveCap {
+        cap: i32,
+        capped_points: i32,
+    },
+    Listing {
+        list: String,
+        at_least: Class,
+    },
     /// A record of a kind the model does not score (a kind retired in a later model version).
-    NotScored { record_id: String, kind: String },
+    NotScored {
+        record_id: String,
+        kind: String,
+    },
 }
 
 /// An organization's evaluation under one model version.
@@ -154,7 +171,8 @@ mod tests {
 
     #[test]
     fn retired_kinds_are_reported_but_not_scored() {
-        let evaluation = evaluate(Model::bundled(), [record("x", "no_such_kind", "2026-01-01")], &[], day("2026-06-01"));
+        let evaluation =
+            evaluate(Model::bundled(), [record("x", "no_such_kind", "2026-01-01")], &[], day("2026-06-01"));
         assert_eq!(evaluation.score, 85);
         assert!(matches!(&evaluation.reasons[1], Reason::NotScored { kind, .. } if kind == "no_such_kind"));
     }

@@ -155,7 +155,8 @@ impl Model {
         }
         let letters: Vec<Class> = self.classes.iter().map(|c| c.class).collect();
         let minimums: Vec<Option<i32>> = self.classes.iter().map(|c| c.min_score).collect();
-        let falling = minimums.windows(2).all(|w| matches!(w, [Some(a), Some(b)] if a > b) || matches!(w, [Some(_), None]));
+        let falling =
+            minimums.windows(2).all(|w| matches!(w, [Some(a), Some(b)] if a > b) || matches!(w, [Some(_), None]));
         if letters != [Class::A, Class::B, Class::C, Class::D] || !falling || minimums[3].is_some() {
             return Err(ModelError::Classes);
         }
@@ -177,10 +178,7 @@ impl Model {
 
     /// The class a score reaches.
     pub fn class_for(&self, score: i32) -> Class {
-        self.classes
-            .iter()
-            .find(|c| c.min_score.is_none_or(|min| score >= min))
-            .map_or(Class::D, |c| c.class)
+        self.classes.iter().find(|c| c.min_score.is_none_or(|min| score >= min)).map_or(Class::D, |c| c.class)
     }
 
     /// The rule of a class.
@@ -225,7 +223,9 @@ mod tests {
 
         let mut json = bundled_json();
         json["kinds"][0]["sources"] = serde_json::json!(["bank"]);
-        assert!(matches!(Model::from_json(&json.to_string()), Err(ModelError::Kind { problem, .. }) if problem.contains("'bank'")));
+        assert!(
+            matches!(Model::from_json(&json.to_string()), Err(ModelError::Kind { problem, .. }) if problem.contains("'bank'"))
+        );
 
         let mut json = bundled_json();
         json["sampling_weights"]["C"] = serde_json::json!(0.0);

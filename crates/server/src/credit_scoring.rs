@@ -104,9 +104,9 @@ pub async fn rescore(
             while cursor < page.records.len() && page.records[cursor].0 == *uscc {
                 cursor += 1;
             }
-            let records = page.records[start..cursor].iter().filter_map(|(_, id, kind, on)| {
-                Some(Record { id, kind, occurred_on: on.get(..10)?.parse().ok()? })
-            });
+            let records = page.records[start..cursor]
+                .iter()
+                .filter_map(|(_, id, kind, on)| Some(Record { id, kind, occurred_on: on.get(..10)?.parse().ok()? }));
             let evaluation = evaluate(model, records, listed.get(uscc.as_str()).map_or(&[], Vec::as_slice), as_of);
             let class = evaluation.class.as_str();
             *summary.by_class.entry(class.to_owned()).or_default() += 1;

@@ -150,7 +150,11 @@ macro_rules! insert_records_in {
 impl Store {
     /// Adds records to credit files, all or none; records already present under their source key are skipped.
     /// Returns how many were new.
-    pub async fn insert_credit_records(&self, records: &[CreditRecord], user_id: Option<i64>) -> Result<u64, StoreError> {
+    pub async fn insert_credit_records(
+        &self,
+        records: &[CreditRecord],
+        user_id: Option<i64>,
+    ) -> Result<u64, StoreError> {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -163,8 +167,11 @@ impl Store {
     /// The records of an organization's file, newest first; with `public_on`, only those public on that day
     /// and not withdrawn.
     pub async fn credit_records(&self, uscc: &str, public_on: Option<&str>) -> Result<Vec<CreditRecord>, StoreError> {
-        let filter = if public_on.is_some() { "AND public_until >= $2 AND withdrawn_on IS NULL" } else { "AND $2 = ''" };
-        let sql = format!("SELECT {RECORD_COLUMNS} FROM credit_records WHERE uscc = $1 {filter} ORDER BY occurred_on DESC, id DESC");
+        let filter =
+            if public_on.is_some() { "AND public_until >= $2 AND withdrawn_on IS NULL" } else { "AND $2 = ''" };
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM credit_records WHERE uscc = $1 {filter} ORDER BY occurred_on DESC, id DESC"
+        );
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc).bind(public_on.unwrap_or("")).fetch_all(pool).await?))
     }
 
@@ -300,7 +307,8 @@ impl Store {
 
     /// An organization's class changes, newest first.
     pub async fn credit_class_changes(&self, uscc: &str) -> Result<Vec<ClassChange>, StoreError> {
-        let sql = "SELECT uscc, previous_class, class, score, model_version, as_of, at, log_index FROM credit_class_changes \
+        let sql =
+            "SELECT uscc, previous_class, class, score, model_version, as_of, at, log_index FROM credit_class_changes \
                    WHERE uscc = $1 ORDER BY id DESC";
         on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(uscc).fetch_all(pool).await?))
     }

@@ -391,7 +391,13 @@ pub(crate) async fn run_step(
     state.store.step_listing(&listing, &changed, &step, Some(user.id)).await?;
     if changes_class {
         // Publication and removal move the class floor: the class change is logged now, not at the next run.
-        crate::credit_scoring::refresh_one(&state.store, credit::Model::bundled(), &listing.uscc, super::recalls::today()).await?;
+        crate::credit_scoring::refresh_one(
+            &state.store,
+            credit::Model::bundled(),
+            &listing.uscc,
+            super::recalls::today(),
+        )
+        .await?;
     }
     state.store.listing(id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))
 }
@@ -428,7 +434,13 @@ pub(crate) async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUse
             public: Some(public_entry(&changed, "removed", on)),
         };
         state.store.step_listing(&listing, &changed, &step, Some(user.id)).await?;
-        crate::credit_scoring::refresh_one(&state.store, credit::Model::bundled(), &listing.uscc, super::recalls::today()).await?;
+        crate::credit_scoring::refresh_one(
+            &state.store,
+            credit::Model::bundled(),
+            &listing.uscc,
+            super::recalls::today(),
+        )
+        .await?;
         removed.push(listing.id);
     }
     Ok(Json(json!({"removed": removed})))

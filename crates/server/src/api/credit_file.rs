@@ -126,7 +126,11 @@ pub(crate) fn check_record(
     };
     let reference = optional_text(fields.reference);
     if source == "department" && reference.is_none() {
-        return Err(FieldError::new("reference", "invalid_request", "reference (the department's own key) is required"));
+        return Err(FieldError::new(
+            "reference",
+            "invalid_request",
+            "reference (the department's own key) is required",
+        ));
     }
     let id = new_record_id();
     Ok(CreditRecord {
@@ -169,7 +173,10 @@ async fn add_record(
     state.store.insert_credit_records(std::slice::from_ref(&record), Some(user.id)).await?;
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc.as_str(), today()).await?;
     let class = state.store.credit_class(uscc.as_str()).await?;
-    Ok((StatusCode::CREATED, Json(json!({"record": record, "class": class.map(|c| json!({"class": c.class, "score": c.score}))}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"record": record, "class": class.map(|c| json!({"class": c.class, "score": c.score}))})),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -223,7 +230,10 @@ async fn create_department(
     for kind in &kinds {
         let allowed = Model::bundled().kind(kind).is_some_and(|k| k.sources.iter().any(|s| s == "department"));
         if !allowed {
-            return Err(ApiError::bad_request("invalid_kind", format!("kind '{kind}' is not one a department may send")));
+            return Err(ApiError::bad_request(
+                "invalid_kind",
+                format!("kind '{kind}' is not one a department may send"),
+            ));
         }
     }
     let token = format!("zld_{}", hex::encode(rand::random::<[u8; 24]>()));
@@ -322,8 +332,9 @@ fn read_batch(headers: &HeaderMap, body: &str) -> Result<Vec<(usize, RecordField
             }
         }
     } else {
-        let batch: ExchangeBody = serde_json::from_str(body)
-            .map_err(|e| vec![rejected(0, "records", "invalid_request", format!("not a JSON batch {{\"records\": […]}}: {e}"))])?;
+        let batch: ExchangeBody = serde_json::from_str(body).map_err(|e| {
+            vec![rejected(0, "records", "invalid_request", format!("not a JSON batch {{\"records\": […]}}: {e}"))]
+        })?;
         for (i, value) in batch.records.into_iter().enumerate() {
             match serde_json::from_value::<RecordFields>(value) {
                 Ok(fields) => rows.push((i + 1, fields)),
@@ -476,14 +487,19 @@ async fn organization_credit(
     let inside = sees_whole_file(user.as_ref(), uscc, &organization.region_code);
     let as_of = match optional_text(params.as_of) {
         Some(text) if inside => input::date("as_of", &text)?,
-        Some(_) => return Err(ApiError::forbidden("only the organization's regulators may read its file as of another day")),
+        Some(_) => {
+            return Err(ApiError::forbidden("only the organization's regulators may read its file as of another day"))
+        }
         None => today(),
     };
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc, today()).await?;
     let file = super::credit::public_file(&state, uscc).await?;
     let records = state.store.credit_records(uscc, (!inside).then(|| as_of.to_string()).as_deref()).await?;
-    let public_ids: BTreeSet<&str> =
-        records.iter().filter(|r| r.withdrawn_on.is_none() && r.public_until >= as_of.to_string()).map(|r| r.id.as_str()).collect();
+    let public_ids: BTreeSet<&str> = records
+        .iter()
+        .filter(|r| r.withdrawn_on.is_none() && r.public_until >= as_of.to_string())
+        .map(|r| r.id.as_str())
+        .collect();
     let size = state.store.log_size().await?;
     let class = state.store.credit_class(uscc).await?.map(|c| {
         let mut reasons: Vec<Value> = serde_json::from_str(&c.reasons).unwrap_or_default();

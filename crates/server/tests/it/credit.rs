@@ -12,7 +12,7 @@ fn other() -> String {
     codes::Uscc::assemble("91330106", "MA2H0000").unwrap().to_string()
 }
 
-async fn with_enterprise() -> TestApp {
+pub(crate) async fn with_enterprise() -> TestApp {
     let test = TestApp::new().await;
     for (uscc, name) in [(OWN_USCC.to_owned(), "杭州示范电动车有限公司"), (other(), "杭州另一家公司")]
     {
@@ -29,6 +29,18 @@ async fn with_enterprise() -> TestApp {
         test.state.store.upsert_organization(&organization, None).await.unwrap();
     }
     test
+}
+
+/// The log's entries as list events and class changes.
+fn log_events(log: &Value) -> Vec<String> {
+    let entries = log["entries"].as_array().unwrap();
+    entries
+        .iter()
+        .map(|e| match e["entry"]["type"].as_str() {
+            Some("credit_class") => format!("class {}", e["entry"]["class"].as_str().unwrap()),
+            _ => e["entry"]["event"].as_str().unwrap().to_owned(),
+        })
+        .collect()
 }
 
 async fn step(test: &TestApp, token: &str, id: &str, action: &str, body: Value) -> (StatusCode, Value) {
@@ -99,8 +111,14 @@ async fn an_enterprise_is_proposed_heard_listed_published_and_repaired_off_the_l
     );
     let (_, record) = test.get_json(&format!("/api/v1/organizations/{OWN_USCC}/credit")).await;
     assert_eq!(record["on_a_list"], true);
-    assert_eq!(record["public_records"][0]["log_index"], listed_at);
-    assert_eq!(record["public_records"][0]["entry"]["event"], "listed");
+    let listed_entry = record["log_entries"].as_array().unwrap().iter().find(|e| e["kind"] != "credit_class").unwrap();
+    assert_eq!(listed_entry["log_index"], listed_at);
+    assert_eq!(listed_entry["entry"]["event"], "listed");
+    // Publication on the serious-violation list puts the organization in class D at once, in the log.
+    assert_eq!(record["class"]["class"], "D", "{record}");
+    assert!(record["class"]["reasons"].as_array().unwrap().iter().any(|r| r["type"] == "listing"));
+    let class_at = record["class"]["log_index"].as_i64().unwrap();
+    assert!(class_at > listed_at);
 
     // Repair: not before a year, not without the conditions, then granted.
     let conditions = json!(["penalties_fulfilled", "harm_removed", "no_new_heavier_penalty"]);
@@ -123,9 +141,8 @@ async fn an_enterprise_is_proposed_heard_listed_published_and_repaired_off_the_l
     let (_, history) = test.get_json("/api/v1/credit/listings").await;
     assert_eq!(history["count"], 1, "the history keeps it");
     let (_, log) = test.get_json("/api/v1/log/entries").await;
-    let events: Vec<&str> =
-        log["entries"].as_array().unwrap().iter().map(|e| e["entry"]["event"].as_str().unwrap()).collect();
-    assert_eq!(events, ["listed", "repaired"]);
+    let events = log_events(&log);
+    assert_eq!(events, ["listed", "class D", "repaired", "class B"], "class changes follow the list");
     let stages: Vec<&str> =
         repaired["steps"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
     assert_eq!(
@@ -168,9 +185,12 @@ async fn a_listing_past_its_period_is_swept_off_into_the_log() {
     let (_, again) = test.write(Method::POST, "/api/v1/credit/listings/sweep", Some(&test.admin), json!({})).await;
     assert_eq!(again["removed"], json!([]));
     let (_, log) = test.get_json("/api/v1/log/entries").await;
-    let events: Vec<&str> =
-        log["entries"].as_array().unwrap().iter().map(|e| e["entry"]["event"].as_str().unwrap()).collect();
-    assert_eq!(events, ["listed", "removed"]);
+    let events = log_events(&log);
+    assert_eq!(
+        events,
+        ["listed", "class C", "removed", "class B"],
+        "the abnormal-operations list holds the class at C or worse"
+    );
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ mod api;
 mod campaigns;
 mod complaints;
 mod credit;
+mod credit_file;
 mod epcis;
 mod injuries;
 mod inspections;
@@ -82,6 +83,21 @@ impl TestApp {
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    /// Sends a text body of a content type with a bearer token; returns the status and the JSON answer.
+    pub async fn send_text(&self, uri: &str, token: &str, content_type: &str, body: &str) -> (StatusCode, Value) {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        let response = app(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{uri}: {e}: {bytes:?}")))
     }
 
     /// GET returning JSON.

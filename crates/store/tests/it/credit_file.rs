@@ -103,7 +103,11 @@ async fn class_changes_are_written_with_their_log_entries() {
             changes.iter().map(|c| (c.previous_class.as_deref(), c.class.as_str(), c.log_index)).collect();
         assert_eq!(seen, [(Some("C"), "D", Some(2)), (None, "C", Some(1))]);
         let entry = &store.log_entries(2, 3).await.unwrap()[0];
-        assert!(entry.data.contains("\"class\":\"D\"") && entry.data.contains("\"previous_class\":\"C\""), "{}", entry.data);
+        assert!(
+            entry.data.contains("\"class\":\"D\"") && entry.data.contains("\"previous_class\":\"C\""),
+            "{}",
+            entry.data
+        );
         assert_eq!(store.credit_class_counts().await.unwrap(), [("B".to_owned(), 1), ("D".to_owned(), 1)]);
         let classes = store.sampling_frame_classes(&["U2".into(), "U9".into(), "U1".into()]).await.unwrap();
         assert_eq!(classes, [Some("D".to_owned()), None, Some("B".to_owned())]);

@@ -1,0 +1,205 @@
+//! Credit files and classes through the API: a regulator's penalty moves the class and its withdrawal moves it
+//! back, each change in the public log; departments send records all or nothing with their own tokens; failed
+//! published samples enter the file; private records stay private.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use store::inspections::NewSample;
+
+use crate::credit::with_enterprise;
+use crate::{TestApp, OWN_USCC};
+
+fn days_ago(days: u64) -> String {
+    (server::today() - chrono::Days::new(days)).to_string()
+}
+
+async fn file(test: &TestApp, token: Option<&str>) -> Value {
+    let uri = format!("/api/v1/organizations/{OWN_USCC}/credit");
+    let (status, text) = test.send(Method::GET, &uri, token, None).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn a_penalty_moves_the_class_and_its_withdrawal_moves_it_back() {
+    let test = with_enterprise().await;
+    let first = file(&test, None).await;
+    assert_eq!((first["class"]["class"].as_str(), first["class"]["score"].as_i64()), (Some("B"), Some(85)), "{first}");
+    let first_leaf = first["class"]["log_index"].as_i64().expect("the first class is logged");
+    assert_eq!(first["log_entries"][0]["entry"]["type"], "credit_class");
+
+    let uri = format!("/api/v1/organizations/{OWN_USCC}/credit/records");
+    let penalty = json!({"kind": "penalty", "title": "销售不合格电动自行车充电器，罚款五万元", "occurred_on": days_ago(10),
+        "decision_no": "杭市监罚〔2026〕12号"});
+    let (status, _) = test.write(Method::POST, &uri, Some(&test.enterprise), penalty.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an enterprise does not write its own file");
+    let mut collected = penalty.clone();
+    collected["kind"] = json!("inspection_failure");
+    let (status, refused) = test.write(Method::POST, &uri, Some(&test.hangzhou_regulator), collected).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_kind")), "{refused}");
+    let mut future = penalty.clone();
+    future["occurred_on"] = json!((server::today() + chrono::Days::new(3)).to_string());
+    let (status, _) = test.write(Method::POST, &uri, Some(&test.hangzhou_regulator), future).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, added) = test.write(Method::POST, &uri, Some(&test.hangzhou_regulator), penalty).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["class"], json!({"class": "C", "score": 70}));
+    let record_id = added["record"]["id"].as_str().unwrap().to_owned();
+    assert!(added["record"]["legal_basis"].as_str().unwrap().contains("第45号"), "the kind's basis by default");
+
+    let public = file(&test, None).await;
+    assert_eq!(public["records"][0]["id"], record_id.as_str());
+    assert_eq!(public["records"][0]["decision_no"], "杭市监罚〔2026〕12号");
+    assert_eq!(public["class"]["class"], "C");
+    let reasons = public["class"]["reasons"].as_array().unwrap();
+    assert!(reasons.iter().any(|r| r["record_id"] == record_id.as_str() && r["points"] == -15), "{reasons:?}");
+    let history = public["class_history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!((history[0]["previous_class"].as_str(), history[0]["class"].as_str()), (Some("B"), Some("C")));
+    let leaf = history[0]["log_index"].as_i64().unwrap();
+    assert!(leaf > first_leaf);
+    let (status, proof) = test.get_json(public["class"]["inclusion_proof"].as_str().unwrap()).await;
+    assert_eq!((status, proof["index"].as_i64()), (StatusCode::OK, Some(leaf)));
+
+    let withdraw = format!("/api/v1/credit/records/{record_id}/withdraw");
+    let (status, _) = test.write(Method::POST, &withdraw, Some(&test.hangzhou_regulator), json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a reason is required");
+    let (status, _) =
+        test.write(Method::POST, &withdraw, Some(&test.hangzhou_regulator), json!({"reason": "处罚决定被撤销"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let after = file(&test, None).await;
+    assert_eq!(after["class"]["class"], "B");
+    assert!(after["records"].as_array().unwrap().is_empty(), "a withdrawn record is not public");
+    assert_eq!(after["class_history"].as_array().unwrap().len(), 3);
+    let inside = file(&test, Some(&test.hangzhou_regulator)).await;
+    assert_eq!(inside["records"][0]["withdrawn_reason"], "处罚决定被撤销", "regulators see the whole file");
+}
+
+#[tokio::test]
+async fn departments_send_records_all_or_nothing_with_their_own_tokens() {
+    let test = with_enterprise().await;
+    let department = json!({"code": "tax-zj", "name": "浙江省税务局", "kinds": ["penalty", "good_record"]});
+    let (status, _) = test
+        .write(Method::POST, "/api/v1/credit/departments", Some(&test.hangzhou_regulator), department.clone())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, created) = test.write(Method::POST, "/api/v1/credit/departments", Some(&test.admin), department).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["token"].as_str().unwrap().to_owned();
+    let (_, listed) = test.send(Method::GET, "/api/v1/credit/departments", Some(&test.admin), None).await;
+    assert!(!listed.contains(&token), "the token is shown once and never again");
+
+    let unregistered = codes::Uscc::assemble("91330106", "MA2H0009").unwrap().to_string();
+    let good = json!({"uscc": OWN_USCC, "kind": "good_record", "title": "纳税信用A级", "occurred_on": days_ago(40), "reference": "TAX-1"});
+    let batch = json!({"records": [
+        good,
+        {"uscc": "91330106MA27XL1Q3B", "kind": "penalty", "title": "x", "occurred_on": days_ago(5), "reference": "TAX-2"},
+        {"uscc": OWN_USCC, "kind": "quality_award", "title": "x", "occurred_on": days_ago(5), "reference": "TAX-3"},
+        {"uscc": OWN_USCC, "kind": "penalty", "title": "x", "occurred_on": "2026-13-01", "reference": "TAX-4"},
+        {"uscc": OWN_USCC, "kind": "penalty", "title": "x", "occurred_on": days_ago(5)},
+        {"uscc": OWN_USCC, "kind": "good_record", "title": "again", "occurred_on": days_ago(5), "reference": "TAX-1"},
+        {"uscc": unregistered, "kind": "penalty", "title": "x", "occurred_on": days_ago(5), "reference": "TAX-7"},
+    ]});
+    let (status, answer) = test.write(Method::POST, "/api/v1/credit/exchange", Some(&token), batch).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let rejected: Vec<(i64, &str, &str)> = answer["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["row"].as_i64().unwrap(), r["field"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (2, "uscc", "invalid_uscc"),
+            (3, "kind", "invalid_kind"),
+            (4, "occurred_on", "invalid_request"),
+            (5, "reference", "invalid_request"),
+            (6, "reference", "duplicate"),
+            (7, "uscc", "unknown_organization"),
+        ]
+    );
+    assert!(
+        file(&test, Some(&test.hangzhou_regulator)).await["records"].as_array().unwrap().is_empty(),
+        "nothing stored"
+    );
+
+    let csv = format!(
+        "uscc,kind,title,occurred_on,reference,decision_no\n\
+         {OWN_USCC},good_record,纳税信用A级,{},TAX-1,\n\
+         {OWN_USCC},penalty,虚开发票被处罚,{},TAX-9,浙税罚〔2026〕3号\n",
+        days_ago(40),
+        days_ago(20)
+    );
+    let (status, answer) = test.send_text("/api/v1/credit/exchange", &token, "text/csv", &csv).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!((answer["inserted"].as_u64(), answer["already_present"].as_u64()), (Some(2), Some(0)));
+    let (_, again) = test.send_text("/api/v1/credit/exchange", &token, "text/csv", &csv).await;
+    assert_eq!((again["inserted"].as_u64(), again["already_present"].as_u64()), (Some(0), Some(2)));
+    let bad_csv = format!("uscc,kind,title,occurred_on,reference\n{OWN_USCC},penalty,x,{},TAX-10,extra\n", days_ago(1));
+    let (status, answer) = test.send_text("/api/v1/credit/exchange", &token, "text/csv", &bad_csv).await;
+    assert_eq!(
+        (status, answer["rejected"][0]["row"].as_i64()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some(2)),
+        "{answer}"
+    );
+
+    let after = file(&test, None).await;
+    assert_eq!((after["class"]["score"].as_i64(), after["class"]["class"].as_str()), (Some(73), Some("C")), "{after}");
+    let departments: Vec<&str> =
+        after["records"].as_array().unwrap().iter().map(|r| r["department"].as_str().unwrap()).collect();
+    assert_eq!(departments, ["tax-zj", "tax-zj"]);
+
+    let (status, _) =
+        test.write(Method::POST, "/api/v1/credit/departments/tax-zj/revoke", Some(&test.admin), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = test.send_text("/api/v1/credit/exchange", &token, "text/csv", &csv).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn failed_published_samples_enter_the_file_and_a_recompute_scores_everyone() {
+    let test = with_enterprise().await;
+    let sample = NewSample {
+        sample_id: "S-CREDIT-1".into(),
+        campaign_id: "2026-GC".into(),
+        campaign_level: "national".into(),
+        sampled_on: days_ago(30),
+        product_category: "0301".into(),
+        uscc: OWN_USCC.into(),
+        region_code: "330106".into(),
+        channel: "retail".into(),
+        verdict: "fail".into(),
+        gtin: None,
+        lot: None,
+        production_date: None,
+        lab: None,
+        sampler: None,
+        failed_items: Some("GB 17761-2018 6.1.1 最高车速".into()),
+        stratum: None,
+        stratum_population: None,
+    };
+    test.state.store.import_samples(&[sample]).await.unwrap();
+    let (status, _) =
+        test.write(Method::POST, "/api/v1/credit/classes/recompute", Some(&test.hangzhou_regulator), json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, run) =
+        test.write(Method::POST, "/api/v1/credit/classes/recompute", Some(&test.admin), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    assert_eq!((run["collected"].as_u64(), run["summary"]["organizations"].as_u64()), (Some(1), Some(2)), "{run}");
+    assert_eq!(run["summary"]["class_changes"], 2, "both get their first class");
+    let (_, again) = test.write(Method::POST, "/api/v1/credit/classes/recompute", Some(&test.admin), json!({})).await;
+    assert_eq!((again["collected"].as_u64(), again["summary"]["class_changes"].as_u64()), (Some(0), Some(0)));
+
+    let public = file(&test, None).await;
+    let record = &public["records"][0];
+    assert_eq!((record["kind"].as_str(), record["source"].as_str()), (Some("inspection_failure"), Some("inspection")));
+    assert!(record["title"].as_str().unwrap().contains("S-CREDIT-1"));
+    assert_eq!(public["class"]["score"], 77);
+    let (_, counts) = test.get_json("/api/v1/credit/classes").await;
+    let b = counts["classes"].as_array().unwrap().iter().find(|c| c["class"] == "B").unwrap();
+    assert_eq!(b["organizations"], 2);
+    let (_, model) = test.get_json("/api/v1/credit/model").await;
+    assert_eq!(model["version"], credit::Model::bundled().version.as_str());
+}
