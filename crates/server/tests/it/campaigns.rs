@@ -299,3 +299,64 @@ async fn regional_strata_draw_each_allocation_from_its_own_district() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["sample"]["stratum"], "330105");
 }
+
+/// Thirty one-organization draws from 4 class-D and 16 class-A makers: weighted by class (4 and 0.5), a D maker is
+/// drawn with probability 16/24; with equal probability, 4/20.
+#[tokio::test]
+async fn draws_weighted_by_credit_class_favour_high_risk_organizations() {
+    let app = TestApp::new().await;
+    let regulator = Some(app.hangzhou_regulator.as_str());
+    let mut high_risk = Vec::new();
+    let mut updates = Vec::new();
+    for i in 0..20 {
+        let uscc = codes::Uscc::assemble("91330105", &format!("MA2H{i:04}")).unwrap().to_string();
+        let (status, _) = app
+            .write(
+                Method::POST,
+                "/api/v1/organizations",
+                Some(&app.admin),
+                json!({"uscc": uscc, "name": format!("企业{i}")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let class = if i % 5 == 0 { "D" } else { "A" };
+        if class == "D" {
+            high_risk.push(uscc.clone());
+        }
+        updates.push(store::credit_file::ClassUpdate {
+            uscc,
+            previous_class: None,
+            class: class.into(),
+            score: if class == "D" { 40 } else { 95 },
+            model_version: "test".into(),
+            reasons: "[]".into(),
+            as_of: "2026-01-01".into(),
+        });
+    }
+    app.state.store.apply_class_updates(&updates).await.unwrap();
+    let mut drawn_high_risk = [0, 0];
+    for (slot, weighted) in [(0, true), (1, false)] {
+        for seed in 0..30 {
+            let id = format!("2026-HZ-W{slot}-{seed}");
+            let plan = json!({"id": id, "name": "分类监管抽查", "level": "市", "year": 2026, "seed": seed,
+                              "strata": [{"stratum": "全部", "population": 20}]});
+            let (status, body) = app.write(Method::POST, "/api/v1/campaigns", regulator, plan).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            let body = json!({"size": 1, "weight_by_credit_class": weighted});
+            let (status, drawn) =
+                app.write(Method::POST, &format!("/api/v1/campaigns/{id}/draw"), regulator, body).await;
+            assert_eq!(status, StatusCode::OK, "{drawn}");
+            let pick = &drawn["drawn"][0];
+            let is_high_risk = high_risk.iter().any(|u| pick["uscc"] == u.as_str());
+            if weighted {
+                assert_eq!(pick["selection_weight"], if is_high_risk { 4.0 } else { 0.5 });
+            } else {
+                assert!(pick["selection_weight"].is_null());
+            }
+            drawn_high_risk[slot] += usize::from(is_high_risk);
+        }
+    }
+    // Expected 20 of 30 weighted and 6 of 30 unweighted; the bounds are over four standard deviations away.
+    assert!(drawn_high_risk[0] >= 13, "weighted: {drawn_high_risk:?}");
+    assert!(drawn_high_risk[1] <= 13, "equal probability: {drawn_high_risk:?}");
+}
