@@ -23,7 +23,7 @@ impl Lang {
     }
 
     /// Chooses between owned texts for this language.
-    pub fn pick(self, zh: String, en: String) -> String {
+    pub fn pick<T>(self, zh: T, en: T) -> T {
         match self {
             Lang::Zh => zh,
             Lang::En => en,

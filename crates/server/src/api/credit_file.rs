@@ -154,7 +154,7 @@ pub(crate) fn check_record(
 
 /// `POST /api/v1/organizations/{uscc}/credit/records`: a regulator of the organization's region records a penalty,
 /// a certificate suspension, an award or another good record.
-async fn add_record(
+pub(crate) async fn add_record(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(uscc): Path<String>,
@@ -480,12 +480,22 @@ async fn organization_credit(
     Path(uscc): Path<String>,
     Query(params): Query<FileParams>,
 ) -> Result<Json<Value>, ApiError> {
-    let uscc = input::uscc("uscc", Some(&uscc))?;
+    Ok(Json(file_view(&state, user.as_ref(), &uscc, params.as_of).await?))
+}
+
+/// The credit file as `user` may see it (the API's answer, also what the organization page shows).
+pub(crate) async fn file_view(
+    state: &AppState,
+    user: Option<&User>,
+    uscc: &str,
+    as_of: Option<String>,
+) -> Result<Value, ApiError> {
+    let uscc = input::uscc("uscc", Some(uscc))?;
     let uscc = uscc.as_str();
     let organization =
         state.store.organization(uscc).await?.ok_or_else(|| ApiError::not_found(format!("no organization {uscc}")))?;
-    let inside = sees_whole_file(user.as_ref(), uscc, &organization.region_code);
-    let as_of = match optional_text(params.as_of) {
+    let inside = sees_whole_file(user, uscc, &organization.region_code);
+    let as_of = match optional_text(as_of) {
         Some(text) if inside => input::date("as_of", &text)?,
         Some(_) => {
             return Err(ApiError::forbidden("only the organization's regulators may read its file as of another day"))
@@ -493,7 +503,7 @@ async fn organization_credit(
         None => today(),
     };
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc, today()).await?;
-    let file = super::credit::public_file(&state, uscc).await?;
+    let file = super::credit::public_file(state, uscc).await?;
     let records = state.store.credit_records(uscc, (!inside).then(|| as_of.to_string()).as_deref()).await?;
     let public_ids: BTreeSet<&str> = records
         .iter()
@@ -544,5 +554,7 @@ async fn organization_credit(
     answer["class_history"] = json!(history);
     answer["records"] = json!(records);
     answer["whole_file"] = json!(inside);
-    Ok(Json(answer))
+    answer["may_add_records"] =
+        json!(user.is_some_and(|u| authorize_supervision(u, &organization.region_code).is_ok()));
+    Ok(answer)
 }

@@ -318,13 +318,135 @@ pub(crate) async fn propose(
     }
 }
 
-/// An organization's public credit record, for its page: list status and every logged record with its proof.
-pub(crate) async fn organization_record(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
+fn kind_name(lang: Lang, kind: &str) -> String {
+    match credit::Model::bundled().kind(kind) {
+        Some(rule) => lang.pick(rule.name_zh.clone(), rule.name_en.clone()),
+        None => kind.to_owned(),
+    }
+}
+
+fn source_name(lang: Lang, source: &str) -> &'static str {
+    match source {
+        "inspection" => lang.t("监督抽查", "supervision sampling"),
+        "recall" => lang.t("缺陷产品召回", "recall"),
+        "complaint" => lang.t("投诉举报", "complaints"),
+        "regulator" => lang.t("市场监管部门", "market regulator"),
+        _ => lang.t("其他部门", "another department"),
+    }
+}
+
+/// One reason of a class, in words.
+fn reason_text(lang: Lang, reason: &Value) -> (String, String) {
+    let points = reason["points"].as_i64().map(|p| format!("{p:+}")).unwrap_or_default();
+    let text = match reason["type"].as_str() {
+        Some("base") => lang.t("基础分", "Base score").to_owned(),
+        Some("record") => {
+            let kind = kind_name(lang, reason["kind"].as_str().unwrap_or(""));
+            let until = reason["counts_until"].as_str().unwrap_or("");
+            match reason["record_id"].as_str() {
+                Some(id) => format!("{kind}（{id}，{}{until}）", lang.t("计分至", "counts until ")),
+                None => format!("{kind}（{}{until}）", lang.t("已过公示期，计分至", "no longer public, counts until ")),
+            }
+        }
+        Some("positive_cap") => {
+            format!(
+                "{}{}",
+                lang.t("守信加分上限，超出不计：", "Good records capped; not counted: "),
+                reason["capped_points"]
+            )
+        }
+        Some("listing") => format!(
+            "{}{}{}",
+            list_name(lang, reason["list"].as_str().unwrap_or("")),
+            lang.t("：分类不低于 ", ": class at least "),
+            reason["at_least"].as_str().unwrap_or("")
+        ),
+        _ => format!("{}{}", lang.t("模型未计分的记录：", "Record not scored by this model: "), reason["kind"]),
+    };
+    (text, points)
+}
+
+/// An organization's credit file, for its page: class with reasons, records (public ones, or all for its
+/// regulators and itself), class history, list status and every public-log entry about it with its proof; a
+/// regulator of its region gets the form to add a record.
+pub(crate) async fn organization_record(
+    state: &AppState,
+    lang: Lang,
+    session: &PageUser,
+    uscc: &str,
+) -> Result<Markup, ApiError> {
+    let file = crate::api::credit_file::file_view(state, session.user.as_ref(), uscc, None).await?;
     let listings = state.store.listings(Some(uscc), None, true, None, 100).await?;
     let entries = state.store.log_entries_about(uscc, 100).await?;
     let size = state.store.log_size().await?;
+    let class = &file["class"];
+    let whole = file["whole_file"].as_bool().unwrap_or(false);
+    let records = file["records"].as_array().cloned().unwrap_or_default();
+    let history = file["class_history"].as_array().cloned().unwrap_or_default();
+    let regulator_kinds: Vec<&credit::KindRule> =
+        credit::Model::bundled().kinds.iter().filter(|k| k.sources.iter().any(|s| s == "regulator")).collect();
     Ok(html! {
-        h2 { (lang.t("信用记录", "Credit record")) }
+        h2 { (lang.t("信用档案", "Credit file")) }
+        @if let Some(letter) = class["class"].as_str() {
+            div.card {
+                p { strong { (lang.t("信用风险分类：", "Credit risk class: ")) span class=(format!("class class-{letter}")) { (letter) } " "
+                    (lang.pick(class["name_zh"].as_str().unwrap_or(""), class["name_en"].as_str().unwrap_or(""))) }
+                    " · " (lang.t("得分 ", "score ")) (class["score"]) " · " (lang.t("模型 ", "model ")) (class["model_version"].as_str().unwrap_or(""))
+                    " · " (lang.t("评价日 ", "as of ")) (class["as_of"].as_str().unwrap_or(""))
+                    @if let Some(proof) = class["inclusion_proof"].as_str() { " · " a href=(proof) { (lang.t("公开记录 #", "log entry #")) (class["log_index"]) } } }
+                p.muted { (lang.t("监管措施：", "Supervision: ")) (class["supervision_zh"].as_str().unwrap_or("")) " · "
+                    a href=(with_lang("/credit/model", lang)) { (lang.t("评价模型说明", "how classes are computed")) } }
+                table {
+                    thead { tr { th { (lang.t("依据", "Reason")) } th { (lang.t("分值", "Points")) } } }
+                    tbody { @for reason in class["reasons"].as_array().into_iter().flatten() {
+                        @let (text, points) = reason_text(lang, reason);
+                        tr { td { (text) } td { (points) } }
+                    } }
+                }
+            }
+        }
+        h3 { (lang.t("档案记录", "Records")) @if !whole { span.muted { (lang.t("（公示期内）", " (within their public period)")) } } }
+        @if records.is_empty() { p.muted { (lang.t("暂无记录。", "No records.")) } }
+        @else {
+            table {
+                thead { tr { th { (lang.t("日期", "Date")) } th { (lang.t("类型", "Kind")) } th { (lang.t("事项", "Matter")) } th { (lang.t("来源", "Source")) }
+                    th { (lang.t("法律依据", "Legal basis")) } th { (lang.t("文号", "Decision no.")) } th { (lang.t("公示至", "Public until")) }
+                    @if whole { th { (lang.t("状态", "State")) } } } }
+                tbody { @for r in &records { tr {
+                    td { (r["occurred_on"].as_str().unwrap_or("")) } td { (kind_name(lang, r["kind"].as_str().unwrap_or(""))) } td { (r["title"].as_str().unwrap_or("")) }
+                    td { (source_name(lang, r["source"].as_str().unwrap_or(""))) @if let Some(d) = r["department"].as_str() { " · " (d) } }
+                    td.small { (r["legal_basis"].as_str().unwrap_or("")) } td { (r["decision_no"].as_str().unwrap_or("")) } td { (r["public_until"].as_str().unwrap_or("")) }
+                    @if whole { td { @if let Some(on) = r["withdrawn_on"].as_str() { (lang.t("已撤回 ", "withdrawn ")) (on) " " (r["withdrawn_reason"].as_str().unwrap_or("")) }
+                        @else if r["public"] == true { (lang.t("公示中", "public")) } @else { (lang.t("不公示", "not public")) } } }
+                } } }
+            }
+        }
+        @if !history.is_empty() {
+            h3 { (lang.t("分类变动", "Class changes")) }
+            table {
+                thead { tr { th { (lang.t("评价日", "As of")) } th { (lang.t("原分类", "From")) } th { (lang.t("新分类", "To")) } th { (lang.t("得分", "Score")) } th { (lang.t("模型", "Model")) } th { (lang.t("公开记录", "Log entry")) } } }
+                tbody { @for h in &history { tr {
+                    td { (h["as_of"].as_str().unwrap_or("")) } td { (h["previous_class"].as_str().unwrap_or("—")) } td { (h["class"].as_str().unwrap_or("")) }
+                    td { (h["score"]) } td { (h["model_version"].as_str().unwrap_or("")) }
+                    td { @if let Some(i) = h["log_index"].as_i64() { a href=(format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")) { "#" (i) } } }
+                } } }
+            }
+        }
+        @if file["may_add_records"] == true {
+            details {
+                summary { (lang.t("登记信用记录（行政处罚、证书暂停、质量奖等）", "Add a record (penalty, certificate suspension, quality award, …)")) }
+                form.stack method="post" action=(with_lang(&format!("/organizations/{uscc}/credit/records"), lang)) {
+                    (session.field())
+                    label { (lang.t("类型", "Kind")) select name="kind" { @for k in &regulator_kinds { option value=(k.code) { (lang.pick(k.name_zh.as_str(), k.name_en.as_str())) " (" (format!("{:+}", k.points)) ")" } } } }
+                    label { (lang.t("事项", "Matter")) input type="text" name="title" required; }
+                    label { (lang.t("决定日期", "Decision date")) input type="date" name="occurred_on" required; }
+                    label { (lang.t("决定书文号", "Decision number")) input type="text" name="decision_no"; }
+                    label { (lang.t("提前结束公示日期（可选）", "Earlier end of publication (optional)")) input type="date" name="public_until"; }
+                    button { (lang.t("登记", "Record")) }
+                }
+            }
+        }
+        h3 { (lang.t("失信名单与公开记录", "Credit lists and public log")) }
         @if listings.iter().any(|l| matches!(l.status.as_str(), "published" | "repair_pending")) {
             div.warning { (lang.t("该企业当前在失信名单中。", "This enterprise is on a credit list now.")) }
         }
@@ -341,6 +463,90 @@ pub(crate) async fn organization_record(state: &AppState, lang: Lang, uscc: &str
             }
         }
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RecordForm {
+    #[serde(default)]
+    lang: Lang,
+    csrf: String,
+    kind: Option<String>,
+    title: Option<String>,
+    occurred_on: Option<String>,
+    decision_no: Option<String>,
+    public_until: Option<String>,
+}
+
+/// `POST /organizations/{uscc}/credit/records`: the regulator's record form, through the API.
+pub(crate) async fn add_record(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path(uscc): Path<String>,
+    Form(form): Form<RecordForm>,
+) -> Response {
+    let lang = form.lang;
+    let result = async {
+        let user = session.authorise(&form.csrf)?.clone();
+        let fields = crate::api::credit_file::RecordFields {
+            kind: form.kind,
+            title: form.title,
+            occurred_on: form.occurred_on,
+            decision_no: form.decision_no,
+            public_until: form.public_until,
+            ..Default::default()
+        };
+        crate::api::credit_file::add_record(
+            State(state),
+            crate::auth::AuthUser(user),
+            Path(uscc.clone()),
+            Ok(axum::Json(fields)),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to(&with_lang(&format!("/organizations/{uscc}"), lang)).into_response(),
+        Err(error) => error_page(lang, &error),
+    }
+}
+
+/// `GET /credit/model`: the scoring model in force, every kind with its points, window, public period and legal
+/// basis, and how many organizations hold each class.
+pub(crate) async fn model_page(State(state): State<AppState>, Query(params): Query<LangParams>) -> Response {
+    let lang = params.lang;
+    let model = credit::Model::bundled();
+    let counts = state.store.credit_class_counts().await.unwrap_or_default();
+    let title = lang.t("质量信用评价模型", "Quality credit model");
+    let body = html! {
+        h1 { (title) " " span.muted { (model.version) } }
+        p { (lang.t("生效日期 ", "In force from ")) (model.effective_from) " · " a href="/api/v1/credit/model" { "JSON" } " · "
+            a href="/api/v1/credit/exchange/format" { (lang.t("部门信息交换格式", "department exchange format")) } }
+        p.muted { (model.note) }
+        h2 { (lang.t("分类", "Classes")) }
+        table {
+            thead { tr { th { (lang.t("分类", "Class")) } th { (lang.t("最低得分", "Minimum score")) } th { (lang.t("监管措施", "Supervision")) } th { (lang.t("抽查权重", "Sampling weight")) } th { (lang.t("企业数", "Organizations")) } } }
+            tbody { @for c in &model.classes { tr {
+                td { strong { (c.class) } " " (lang.pick(c.name_zh.as_str(), c.name_en.as_str())) }
+                td { @if let Some(min) = c.min_score { (min) } @else { "—" } }
+                td { (lang.pick(c.supervision_zh.as_str(), c.supervision_en.as_str())) } td { (model.sampling_weight(c.class)) }
+                td { (counts.iter().find(|(k, _)| k == c.class.as_str()).map_or(0, |(_, n)| *n)) }
+            } } }
+        }
+        p { (lang.t("基础分 ", "Base score ")) (model.base_score) (lang.t("；守信加分合计不超过 ", "; good records add at most ")) (model.positive_cap) "." }
+        h2 { (lang.t("记录类型与分值", "Record kinds and points")) }
+        table {
+            thead { tr { th { (lang.t("类型", "Kind")) } th { (lang.t("分值", "Points")) } th { (lang.t("计分期（天）", "Counts (days)")) } th { (lang.t("公示期（天）", "Public (days)")) } th { (lang.t("来源", "Sources")) } th { (lang.t("法律依据", "Legal basis")) } } }
+            tbody { @for k in &model.kinds { tr {
+                td { (lang.pick(k.name_zh.as_str(), k.name_en.as_str())) br; code.small { (k.code) } } td { (format!("{:+}", k.points)) }
+                td { (k.counts_days) } td { (k.public_days) }
+                td { @for (i, s) in k.sources.iter().enumerate() { @if i > 0 { "、" } (source_name(lang, s)) } }
+                td.small { (k.legal_basis) }
+            } } }
+        }
+        h2 { (lang.t("名单对分类的影响", "What a listing does")) }
+        ul { @for l in &model.listings { li { (list_name(lang, &l.list)) (lang.t("：分类不低于 ", ": class at least ")) (l.at_least) } } }
+    };
+    page(lang, title, body).into_response()
 }
 
 /// `GET /log`: the public log's checkpoint and latest entries, and how to check them.

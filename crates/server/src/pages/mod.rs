@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::api::{self, OrganizationView};
 use crate::i18n::Lang;
+use crate::pages::session::PageUser;
 use crate::{ApiError, AppState};
 use layout::{page, with_lang};
 
@@ -43,6 +44,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/samples/{id}/retest-request", post(workflow::retest_request))
         .route("/samples/{id}/follow-ups", post(workflow::follow_up))
         .route("/credit", get(credit::blacklist))
+        .route("/credit/model", get(credit::model_page))
+        .route("/organizations/{uscc}/credit/records", post(credit::add_record))
         .route("/credit/listings/new", get(credit::new_listing).post(credit::propose))
         .route("/credit/listings/{id}", get(credit::listing_page))
         .route("/credit/listings/{id}/{action}", post(credit::step))
@@ -263,6 +266,7 @@ fn organization_table(lang: Lang, items: &[OrganizationView]) -> Markup {
 
 async fn organization(
     State(state): State<AppState>,
+    session: PageUser,
     Path(uscc): Path<String>,
     Query(params): Query<LangParam>,
 ) -> Response {
@@ -300,7 +304,7 @@ async fn organization(
         Ok(recalls) => recalls,
         Err(error) => return error_page(lang, &error),
     };
-    let credit = match credit::organization_record(&state, lang, uscc.as_str()).await {
+    let credit = match credit::organization_record(&state, lang, &session, uscc.as_str()).await {
         Ok(credit) => credit,
         Err(error) => return error_page(lang, &error),
     };

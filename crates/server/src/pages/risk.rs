@@ -461,12 +461,12 @@ pub(crate) async fn signals(
             @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
             label { (lang.t("数据来源", "Source")) select name="source" {
                 @for (value, zh, en) in [("injuries", "伤害监测", "injuries"), ("complaints", "投诉举报", "complaints"), ("inspections", "抽查不合格", "sampling failures")] {
-                    option value=(value) selected[answer["source"] == value] { (lang.pick(zh.into(), en.into())) } } } }
+                    option value=(value) selected[answer["source"] == value] { (lang.pick(zh, en)) } } } }
             label { (lang.t("方法", "Method")) select name="method" {
                 @for (value, zh, en) in [("farrington", "时间聚集（Farrington）", "temporal (Farrington)"), ("ears_c1", "EARS C1", "EARS C1"),
                     ("ears_c2", "EARS C2", "EARS C2"), ("ears_c3", "EARS C3", "EARS C3"), ("cusum", "CUSUM", "CUSUM"), ("ewma", "EWMA", "EWMA"),
                     ("glr", "泊松 GLR", "Poisson GLR"), ("disproportionality", "比例失衡（PRR、ROR、IC、EBGM）", "disproportionality (PRR, ROR, IC, EBGM)")] {
-                    option value=(value) selected[answer["method"] == value] { (lang.pick(zh.into(), en.into())) } } } }
+                    option value=(value) selected[answer["method"] == value] { (lang.pick(zh, en)) } } } }
             label { input type="checkbox" name="by_region" value="true" checked[params.by_region]; " " (lang.t("按省份", "by province")) }
             button { (lang.t("计算", "Compute")) }
         }

@@ -203,3 +203,29 @@ async fn failed_published_samples_enter_the_file_and_a_recompute_scores_everyone
     let (_, model) = test.get_json("/api/v1/credit/model").await;
     assert_eq!(model["version"], credit::Model::bundled().version.as_str());
 }
+
+#[tokio::test]
+async fn the_organization_page_shows_the_class_with_its_reasons_and_takes_a_regulators_record() {
+    let test = with_enterprise().await;
+    let cookie = test.session_cookie("regulator", "r1").await;
+    let (_, before) = test.get_with_cookie(&format!("/organizations/{OWN_USCC}"), &cookie).await;
+    assert!(
+        before.contains("信用风险分类") && before.contains("一般风险") && before.contains("登记信用记录"),
+        "{before}"
+    );
+    let (_, public) = test.send(Method::GET, &format!("/organizations/{OWN_USCC}"), None, None).await;
+    assert!(!public.contains("登记信用记录"), "the record form is for the regulators of the region");
+
+    let form = format!(
+        "csrf=r1&kind=quality_award&title=%E6%9D%AD%E5%B7%9E%E5%B8%82%E6%94%BF%E5%BA%9C%E8%B4%A8%E9%87%8F%E5%A5%96&occurred_on={}",
+        days_ago(3)
+    );
+    let (status, location, page) =
+        test.post_form(&format!("/organizations/{OWN_USCC}/credit/records"), &cookie, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(location.as_deref(), Some(format!("/organizations/{OWN_USCC}").as_str()));
+    let (_, after) = test.send(Method::GET, &format!("/organizations/{OWN_USCC}"), None, None).await;
+    assert!(after.contains("杭州市政府质量奖") && after.contains("低风险") && after.contains("政府质量奖"), "{after}");
+    let (_, model) = test.send(Method::GET, "/credit/model", None, None).await;
+    assert!(model.contains("监督抽查不合格") && model.contains("令第45号") && model.contains("2026.1"), "{model}");
+}
