@@ -1,6 +1,8 @@
 //! Demo credit lists, through the API so the due process is the real one: an enterprise on the serious-violation
 //! list now, one repaired off it after a year, and one whose abnormal-operations listing ran its three years and
-//! was swept off — each publication, repair and removal an entry of the public log.
+//! was swept off — each publication, repair and removal an entry of the public log. Then credit files: penalties,
+//! a certificate suspension and quality awards recorded by the regulator, a tax department's records sent through
+//! the exchange, and a scoring run that puts every organization in a class (A to D), each first class a log entry.
 
 use serde_json::json;
 use store::{NewUser, Role, Store};
@@ -10,7 +12,7 @@ use crate::demo_injuries::call;
 /// Loads the listings; returns how many.
 pub async fn load(store: &Store) -> anyhow::Result<usize> {
     let enterprises = store.sampling_frame("33", None).await?;
-    anyhow::ensure!(enterprises.len() >= 3, "the demo needs three enterprises in Zhejiang");
+    anyhow::ensure!(enterprises.len() >= 14, "the demo needs fourteen enterprises in Zhejiang");
     let account = |name: &str, role, region: Option<&str>, uscc: Option<&str>| NewUser {
         name: name.into(),
         role,
@@ -80,7 +82,69 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     )
     .await?;
     call(&app, &admin, "/api/v1/credit/listings/sweep", json!({})).await?;
+    // Awards and good records go to enterprises with a clean record so far, so that the demo has class A too.
+    let mut clean = Vec::new();
+    const PENALISED: [usize; 5] = [3, 4, 5, 8, 11];
+    for (index, uscc) in enterprises.iter().enumerate().skip(3) {
+        if !PENALISED.contains(&index) && store.credit_record_candidates(Some(uscc)).await?.is_empty() {
+            clean.push(uscc.clone());
+        }
+    }
+    anyhow::ensure!(clean.len() >= 4, "the demo needs four Zhejiang enterprises without failed samples");
+    load_files(&app, &regulator, &admin, &enterprises, &clean).await?;
     Ok(ids.len())
+}
+
+/// Records from the regulator and from a department, then a scoring run over everyone.
+async fn load_files(
+    app: &axum::Router,
+    regulator: &str,
+    admin: &str,
+    enterprises: &[String],
+    clean: &[String],
+) -> anyhow::Result<()> {
+    let day = |days_ago: u64| (server::today() - chrono::Days::new(days_ago)).to_string();
+    let records = [
+        (3, "penalty", "销售不符合国家标准的电动自行车充电器，没收违法所得并处罚款", Some("浙市监罚〔2026〕31号"), 60),
+        (4, "penalty", "生产不合格儿童服装（绳带要求不合格），处货值金额二倍罚款", Some("杭市监罚〔2026〕8号"), 120),
+        (5, "penalty_heavier", "生产不合格燃气灶具造成事故，吊销工业产品生产许可证", Some("浙市监罚〔2026〕5号"), 90),
+        (8, "certificate_suspended", "CCC 认证证书（电线电缆）因获证产品抽查不合格暂停", Some("CQC-2026-0412"), 45),
+        (3, "penalty_minor", "产品标识不规范，通报批评", Some("浙市监罚〔2026〕44号"), 20),
+    ];
+    for (index, kind, title, decision_no, days_ago) in records {
+        let uri = format!("/api/v1/organizations/{}/credit/records", enterprises[index]);
+        let body = json!({"kind": kind, "title": title, "decision_no": decision_no, "occurred_on": day(days_ago)});
+        call(app, regulator, &uri, body).await?;
+    }
+    for (uscc, title, days_ago) in [(&clean[0], "浙江省人民政府质量奖", 200), (&clean[1], "杭州市人民政府质量奖", 300)]
+    {
+        let uri = format!("/api/v1/organizations/{uscc}/credit/records");
+        call(app, regulator, &uri, json!({"kind": "quality_award", "title": title, "occurred_on": day(days_ago)}))
+            .await?;
+    }
+    let department = call(
+        app,
+        admin,
+        "/api/v1/credit/departments",
+        json!({"code": "tax-zj", "name": "国家税务总局浙江省税务局", "kinds": ["good_record", "penalty"]}),
+    )
+    .await?;
+    let token = department["token"].as_str().unwrap_or_default();
+    let sent = [
+        (&clean[0], "good_record", "2025年度纳税信用A级纳税人", "ZJTAX-2026-0001", 150),
+        (&clean[2], "good_record", "2025年度纳税信用A级纳税人", "ZJTAX-2026-0002", 150),
+        (&clean[3], "good_record", "2025年度纳税信用A级纳税人", "ZJTAX-2026-0003", 150),
+        (&enterprises[11], "penalty", "虚开增值税专用发票，罚款并追缴税款", "ZJTAX-2026-0104", 75),
+    ];
+    let batch: Vec<serde_json::Value> = sent
+        .iter()
+        .map(|(uscc, kind, title, reference, days_ago)| {
+            json!({"uscc": uscc, "kind": kind, "title": title, "reference": reference, "occurred_on": day(*days_ago)})
+        })
+        .collect();
+    call(app, token, "/api/v1/credit/exchange", json!({"records": batch})).await?;
+    call(app, admin, "/api/v1/credit/classes/recompute", json!({})).await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -104,7 +168,8 @@ mod tests {
                 ("removed".into(), Some("repaired".into()))
             ]
         );
-        let kinds: Vec<String> = store.log_entries(0, 10_000).await.unwrap().into_iter().map(|e| e.kind).collect();
+        let size = store.log_size().await.unwrap();
+        let kinds: Vec<String> = store.log_entries(0, size as i64).await.unwrap().into_iter().map(|e| e.kind).collect();
         for kind in [
             "credit_listed",
             "credit_repaired",
@@ -115,5 +180,12 @@ mod tests {
         ] {
             assert!(kinds.iter().any(|k| k == kind), "{kind} missing from the demo log");
         }
+        let classes: Vec<String> = store.credit_class_counts().await.unwrap().into_iter().map(|(c, _)| c).collect();
+        assert_eq!(classes, ["A", "B", "C", "D"], "enterprises in every class");
+        let organizations = store.count_organizations().await.unwrap();
+        assert!(
+            kinds.iter().filter(|k| *k == "credit_class").count() as i64 >= organizations,
+            "every first class is logged"
+        );
     }
 }
