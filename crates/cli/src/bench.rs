@@ -50,8 +50,11 @@ pub struct BenchArgs {
     /// Entries appended for the public-log figures.
     #[arg(long, default_value_t = 200_000)]
     log_entries: usize,
+    /// Organizations scored for the credit-class figures.
+    #[arg(long, default_value_t = 1_000_000)]
+    credit_organizations: usize,
     /// Which figures: master-data (import and lookups), inspections (pass rates), traceability, signals,
-    /// complaints, or all.
+    /// complaints, log, credit, or all.
     #[arg(long, value_enum, default_value_t = Suite::All)]
     suite: Suite,
     /// Sample results for the pass-rate figures.
@@ -71,6 +74,7 @@ pub enum Suite {
     Signals,
     Complaints,
     Log,
+    Credit,
     All,
 }
 
@@ -169,6 +173,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if matches!(args.suite, Suite::Log | Suite::All) {
         crate::bench_log::run(&dir, args.log_entries).await?;
+    }
+    if matches!(args.suite, Suite::Credit | Suite::All) {
+        crate::bench_credit::run(&dir, args.credit_organizations).await?;
     }
     if matches!(args.suite, Suite::Traceability | Suite::All) {
         crate::bench_traceability::run(&dir, args.capture_events, args.graph_events, args.postgres_url.as_deref())

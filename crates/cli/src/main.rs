@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_complaints;
+mod bench_credit;
 mod bench_inspections;
 mod bench_log;
 mod bench_signals;
@@ -100,6 +101,15 @@ enum Command {
         /// The server, e.g. http://127.0.0.1:8080.
         #[arg(long)]
         url: String,
+    },
+    /// Bring every credit file up to date (records from inspections, recalls and complaints) and score every
+    /// organization with the bundled credit model; class changes go to the public log. Run it daily.
+    CreditRecompute {
+        #[command(flatten)]
+        database: Database,
+        /// The day to score for (YYYY-MM-DD); today (UTC+8) by default.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
     },
     /// Apply database migrations and load reference data, then exit.
     Migrate {
@@ -229,6 +239,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&database).await?;
             let rows = store.rebuild_search_index().await?;
             println!("reindexed {rows} rows");
+        }
+        Command::CreditRecompute { database, as_of } => {
+            let store = open(&database).await?;
+            let model = credit::Model::bundled();
+            let collected = server::credit_scoring::collect(&store, model, None).await?;
+            let summary =
+                server::credit_scoring::rescore(&store, model, as_of.unwrap_or_else(server::today), None).await?;
+            println!("collected {collected} new records; {}", serde_json::to_string(&summary)?);
         }
         Command::Migrate { database } => {
             open(&database).await?;

@@ -109,7 +109,7 @@ fn traceability_paths() -> Value {
             "responses": {"200": {"description": "the recall after the stage"}, "403": error_response("forbidden"),
                           "409": error_response("wrong_state")}}});
     }
-    for extra in [complaint_paths(&bearer), log_paths()] {
+    for extra in [complaint_paths(&bearer), log_paths(), credit_paths(&bearer)] {
         for (path, item) in extra.as_object().expect("an object") {
             paths[path] = item.clone();
         }
@@ -131,6 +131,51 @@ fn log_paths() -> Value {
         "/api/v1/log/proof/consistency": {"get": {"summary": "The consistency proof between the trees of `first` and `second` entries (RFC 6962 §2.1.2)",
             "parameters": [{"name": "first", "in": "query", "required": true, "schema": {"type": "integer"}}, {"name": "second", "in": "query", "schema": {"type": "integer"}}],
             "responses": {"200": {"description": "{first, second, proof: [hex]}"}, "400": error_response("invalid_request")}}},
+    })
+}
+
+/// The credit paths: lists with due process, files, classes and the department exchange.
+fn credit_paths(bearer: &Value) -> Value {
+    let record = json!({"type": "object", "properties": {
+        "uscc": {"type": "string"}, "kind": {"type": "string", "description": "a kind of GET /api/v1/credit/model"},
+        "title": {"type": "string"}, "occurred_on": {"type": "string", "format": "date"}, "decision_no": {"type": "string"},
+        "reference": {"type": "string", "description": "the sender's own key; required from departments"},
+        "legal_basis": {"type": "string"}, "public_until": {"type": "string", "format": "date"}}});
+    json!({
+        "/api/v1/credit/listings": {
+            "get": {"summary": "The public credit lists with history, newest first; `current=true` gives the blacklist now, `format=csv` a download",
+                    "parameters": [{"name": "list", "in": "query", "schema": {"type": "string", "enum": ["serious_violation", "abnormal_operations"]}},
+                                   {"name": "q", "in": "query", "schema": {"type": "string"}}, {"name": "current", "in": "query", "schema": {"type": "boolean"}},
+                                   {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}}],
+                    "responses": {"200": {"description": "{count, items}"}}},
+            "post": {"summary": "A regulator of the enterprise's region proposes a listing {list, uscc, grounds, penalty_ref (required for the serious list), on, note}",
+                     "security": bearer, "responses": {"201": {"description": "the listing"}, "403": error_response("forbidden"), "409": error_response("conflict")}}},
+        "/api/v1/credit/listings/{id}": {"get": {"summary": "A listing with its steps: public once published, before that for the region's regulators and the enterprise", "responses": {"200": {"description": "the listing"}, "404": error_response("not_found")}}},
+        "/api/v1/credit/listings/{id}/{step}": {"post": {"summary": "A step with `on` and `note`: notify, statement, hearing-request, hearing, decide (listed), publish, repair-apply (conditions), repair-decide (granted), remove (reason); publication, removal and repair are public-log entries and move the credit class",
+            "security": bearer, "responses": {"200": {"description": "the listing"}, "403": error_response("forbidden"), "409": error_response("wrong_state, conflict")}}},
+        "/api/v1/credit/listings/sweep": {"post": {"summary": "Removes every published listing past its period (admin or regulator)", "security": bearer, "responses": {"200": {"description": "{removed}"}}}},
+        "/api/v1/credit/rules": {"get": {"summary": "The lists' periods and repair conditions, as data", "responses": {"200": {"description": "the rules"}}}},
+        "/api/v1/credit/model": {"get": {"summary": "The credit scoring model in force: version, record kinds with points, windows, public periods and legal basis, class thresholds, listing floors, sampling weights", "responses": {"200": {"description": "the model"}}}},
+        "/api/v1/credit/classes": {"get": {"summary": "How many organizations hold each class", "responses": {"200": {"description": "{model_version, classes}"}}}},
+        "/api/v1/credit/classes/recompute": {"post": {"summary": "Collects new records from inspections, recalls and complaints and rescores every organization (admin); class changes go to the public log",
+            "security": bearer, "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"as_of": {"type": "string", "format": "date"}}}}}},
+            "responses": {"200": {"description": "{collected, summary: {organizations, class_changes, refreshed, by_class}}"}, "403": error_response("forbidden")}}},
+        "/api/v1/organizations/{uscc}/credit": {"get": {"summary": "The credit file: class with reasons and log leaf, class changes, records (public ones; all for the region's regulators and the organization), listings, public-log entries with inclusion-proof links",
+            "parameters": [{"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "regulators only"}],
+            "responses": {"200": {"description": "the file"}, "404": error_response("not_found")}}},
+        "/api/v1/organizations/{uscc}/credit/records": {"post": {"summary": "A regulator of the organization's region records a penalty, certificate suspension, award or good record",
+            "security": bearer, "requestBody": {"content": {"application/json": {"schema": record.clone()}}},
+            "responses": {"201": {"description": "{record, class}"}, "400": error_response("invalid_kind, invalid_request"), "403": error_response("forbidden")}}},
+        "/api/v1/credit/records/{id}/withdraw": {"post": {"summary": "Withdraws a record {reason}: no longer public, no longer counted", "security": bearer, "responses": {"200": {"description": "{id, withdrawn_on, reason}"}, "409": error_response("conflict")}}},
+        "/api/v1/credit/departments": {
+            "get": {"summary": "Registered departments (admin), without tokens", "security": bearer, "responses": {"200": {"description": "{departments}"}}},
+            "post": {"summary": "Registers a department {code, name, kinds} (admin); the token is answered once", "security": bearer, "responses": {"201": {"description": "{code, name, kinds, token}"}, "409": error_response("conflict")}}},
+        "/api/v1/credit/departments/{code}/revoke": {"post": {"summary": "Revokes a department's token (admin)", "security": bearer, "responses": {"200": {"description": "{code, revoked}"}}}},
+        "/api/v1/credit/exchange": {"post": {"summary": "A department sends records with its token, as JSON {records: [...]} or CSV with a header row; all or nothing, a record resent under its reference is stored once",
+            "security": bearer, "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {"records": {"type": "array", "items": record}}}}, "text/csv": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "{department, received, inserted, already_present, organizations_rescored}"}, "401": error_response("unauthorized"),
+                          "413": error_response("payload_too_large"), "422": {"description": "{code: rejected_rows, message, received, rejected: [{row, field, code, message}]}"}}}},
+        "/api/v1/credit/exchange/format": {"get": {"summary": "The exchange format: columns, required fields, the kinds a department may send", "responses": {"200": {"description": "the format"}}}},
     })
 }
 

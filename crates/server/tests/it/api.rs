@@ -243,6 +243,10 @@ async fn openapi_document_lists_every_route() {
         "/api/v1/log/proof/consistency",
         "/api/v1/signals/runs",
         "/api/v1/hospitals/{id}",
+        "/api/v1/credit/listings/{id}/{step}",
+        "/api/v1/credit/exchange",
+        "/api/v1/organizations/{uscc}/credit",
+        "/api/v1/credit/classes/recompute",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }

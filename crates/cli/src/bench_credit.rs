@@ -1,0 +1,143 @@
+//! Credit-class figures for `zhiliang bench --suite credit`: scoring every organization of a generated register
+//! (1,000,000 by default) with the bundled model — the first run, where every organization gets its first class
+//! (a class row, a change row and a public-log entry each); a run with nothing changed; and a run a year on, when
+//! records have aged out — beside a raw insert of the same number of class rows in one transaction.
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{Days, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use store::credit_file::CreditRecord;
+use store::{Indexed, Store};
+
+use crate::demo;
+
+/// Kinds a generated record takes, roughly as often as a register would see them.
+const KINDS: [&str; 8] = [
+    "inspection_failure",
+    "inspection_failure",
+    "penalty_minor",
+    "penalty",
+    "complaint_mediated",
+    "good_record",
+    "quality_award",
+    "penalty_heavier",
+];
+
+fn records(usccs: &[String], as_of: NaiveDate, rng: &mut ChaCha8Rng) -> Vec<CreditRecord> {
+    let model = credit::Model::bundled();
+    let mut out = Vec::new();
+    for uscc in usccs {
+        // One organization in four has a file: one to four records over the last four years.
+        if !rng.gen_ratio(1, 4) {
+            continue;
+        }
+        for _ in 0..rng.gen_range(1..=4) {
+            let kind = KINDS[rng.gen_range(0..KINDS.len())];
+            let occurred_on = as_of - Days::new(rng.gen_range(0..1460));
+            let id = format!("CRB{:012}", out.len());
+            out.push(CreditRecord {
+                source_ref: id.clone(),
+                id,
+                uscc: uscc.clone(),
+                kind: kind.into(),
+                source: "regulator".into(),
+                department: String::new(),
+                title: "bench".into(),
+                legal_basis: "bench".into(),
+                decision_no: None,
+                occurred_on: occurred_on.to_string(),
+                public_until: server::credit_scoring::public_until(model, kind, occurred_on)
+                    .unwrap_or(occurred_on)
+                    .to_string(),
+                withdrawn_on: None,
+                withdrawn_reason: None,
+                created_by: None,
+                created_at: String::new(),
+            });
+        }
+    }
+    out
+}
+
+/// The disk's limit for writing the classes: the same number of rows into a plain table, one transaction.
+fn raw_class_rows(path: &Path, rows: usize) -> anyhow::Result<f64> {
+    crate::bench_traceability::remove_sqlite(path);
+    let mut connection = rusqlite::Connection::open(path)?;
+    connection.pragma_update(None, "journal_mode", "wal")?;
+    connection.pragma_update(None, "synchronous", "full")?;
+    connection.execute_batch("CREATE TABLE c (uscc TEXT PRIMARY KEY, class TEXT, score INTEGER, reasons TEXT)")?;
+    let started = Instant::now();
+    let transaction = connection.transaction()?;
+    {
+        let mut insert = transaction.prepare("INSERT INTO c (uscc, class, score, reasons) VALUES (?1, ?2, ?3, ?4)")?;
+        for i in 0..rows {
+            insert.execute(rusqlite::params![
+                format!("91330106MA{i:08}"),
+                "B",
+                85,
+                "[{\"type\":\"base\",\"points\":85}]"
+            ])?;
+        }
+    }
+    transaction.commit()?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// The credit figures.
+pub async fn run(dir: &Path, organizations: usize) -> anyhow::Result<()> {
+    let path = dir.join("credit.db");
+    crate::bench_traceability::remove_sqlite(&path);
+    let store = Store::open(&format!("sqlite://{}", path.display())).await?;
+    eprintln!("credit: generating {organizations} organizations and their files");
+    let mut usccs = Vec::with_capacity(organizations);
+    let mut batch = Vec::new();
+    for (organization, _) in demo::organizations(organizations, 42) {
+        usccs.push(organization.uscc.clone());
+        batch.push(Indexed::from(organization));
+        if batch.len() == 10_000 {
+            store.import_organizations(std::mem::take(&mut batch), None).await?;
+        }
+    }
+    if !batch.is_empty() {
+        store.import_organizations(batch, None).await?;
+    }
+    let as_of: NaiveDate = "2026-11-29".parse()?;
+    let generated = records(&usccs, as_of, &mut ChaCha8Rng::seed_from_u64(7));
+    for chunk in generated.chunks(10_000) {
+        store.insert_credit_records(chunk, None).await?;
+    }
+    let model = credit::Model::bundled();
+    eprintln!("credit: first scoring ({} records)", generated.len());
+    let started = Instant::now();
+    let first = server::credit_scoring::rescore(&store, model, as_of, None).await?;
+    let first_time = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let unchanged = server::credit_scoring::rescore(&store, model, as_of, None).await?;
+    let unchanged_time = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let later = server::credit_scoring::rescore(&store, model, as_of + Days::new(365), None).await?;
+    let later_time = started.elapsed().as_secs_f64();
+    let raw = raw_class_rows(&dir.join("credit-raw.db"), organizations)?;
+    anyhow::ensure!(first.class_changes == organizations as u64 && unchanged.class_changes == 0, "unexpected runs");
+    println!(
+        "| credit classes, first scoring of {organizations} organizations ({} records; {} classes, change rows and log entries written) | {first_time:.1} s | raw insert of {organizations} class rows, one transaction: {raw:.1} s | {:.1}× | < 60 s |",
+        generated.len(),
+        first.class_changes,
+        first_time / raw,
+    );
+    println!(
+        "| credit classes, rescoring with nothing changed ({} organizations read and compared) | {unchanged_time:.1} s | — | — | < 60 s |",
+        unchanged.organizations
+    );
+    println!(
+        "| credit classes, rescoring a year on ({} class changes, {} refreshed) | {later_time:.1} s | — | — | < 60 s |",
+        later.class_changes, later.refreshed
+    );
+    let by_class: std::collections::BTreeMap<_, _> = first.by_class.iter().collect();
+    eprintln!("credit: classes at the first scoring {by_class:?}");
+    store.close().await;
+    Ok(())
+}
