@@ -56,6 +56,8 @@ fn records(usccs: &[String], as_of: NaiveDate, rng: &mut ChaCha8Rng) -> Vec<Cred
                 withdrawn_reason: None,
                 created_by: None,
                 created_at: String::new(),
+                log_index: None,
+                withdrawn_log_index: None,
             });
         }
     }

@@ -49,6 +49,8 @@ fn collected(model: &Model, candidate: RecordCandidate) -> Option<CreditRecord> 
         withdrawn_reason: None,
         created_by: None,
         created_at: String::new(),
+        log_index: None,
+        withdrawn_log_index: None,
     })
 }
 

@@ -2,6 +2,7 @@
 //! stored classes and their changes. A class change writes its public-log entry in the same transaction.
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use sqlx::{FromRow, QueryBuilder};
 
 use crate::on_pool;
@@ -30,10 +31,38 @@ pub struct CreditRecord {
     pub withdrawn_reason: Option<String>,
     pub created_by: Option<i64>,
     pub created_at: String,
+    /// The public-log entry of its entry into the file, and of its withdrawal.
+    pub log_index: Option<i64>,
+    pub withdrawn_log_index: Option<i64>,
 }
 
 const RECORD_COLUMNS: &str = "id, uscc, kind, source, department, source_ref, title, legal_basis, decision_no, \
-    occurred_on, public_until, withdrawn_on, withdrawn_reason, created_by, created_at";
+    occurred_on, public_until, withdrawn_on, withdrawn_reason, created_by, created_at, log_index, withdrawn_log_index";
+
+/// The SHA-256 (hex) of a record's content in canonical JSON: what its public-log entry commits to, so that the
+/// record can be checked against the log while it is public without the log keeping its text for ever.
+pub fn record_digest(record: &CreditRecord) -> String {
+    let content = canonical(&serde_json::json!({
+        "id": record.id, "uscc": record.uscc, "kind": record.kind, "source": record.source,
+        "department": record.department, "source_ref": record.source_ref, "title": record.title,
+        "legal_basis": record.legal_basis, "decision_no": record.decision_no, "occurred_on": record.occurred_on,
+        "public_until": record.public_until,
+    }));
+    hex::encode(Sha256::digest(content.as_bytes()))
+}
+
+/// The public-log entry recording a record's entry into a file.
+fn recorded_entry(record: &CreditRecord) -> NewEntry {
+    NewEntry {
+        kind: "credit_record".into(),
+        subject: record.uscc.clone(),
+        data: canonical(&serde_json::json!({
+            "type": "credit_record", "event": "recorded", "id": record.id, "uscc": record.uscc, "kind": record.kind,
+            "source": record.source, "department": record.department, "occurred_on": record.occurred_on,
+            "public_until": record.public_until, "record_sha256": record_digest(record),
+        })),
+    }
+}
 
 /// A record the platform's own workflows produced and the credit file has not collected yet.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -116,14 +145,40 @@ pub struct ScoringPage {
     pub classes: Vec<(String, String, i64, String)>,
 }
 
-/// Inserts records in one statement per chunk inside a transaction; a record already present under the same
-/// source key is left as it is. Evaluates to the number inserted.
+/// Inserts the records not yet present under their source key (nor earlier in the batch), each with its
+/// public-log entry, inside a transaction. Evaluates to the number inserted.
 macro_rules! insert_records_in {
     ($tx:expr, $records:expr, $user_id:expr, $at:expr) => {{
         let mut inserted = 0u64;
+        let mut seen = std::collections::HashSet::new();
         for chunk in $records.chunks(1000) {
+            let mut builder = QueryBuilder::new(
+                "SELECT source, department, source_ref FROM credit_records WHERE (source, department, source_ref) IN (",
+            );
+            let mut separated = builder.separated(", ");
+            for r in chunk {
+                separated.push("(");
+                separated.push_bind_unseparated(&r.source);
+                separated.push_unseparated(", ");
+                separated.push_bind_unseparated(&r.department);
+                separated.push_unseparated(", ");
+                separated.push_bind_unseparated(&r.source_ref);
+                separated.push_unseparated(")");
+            }
+            builder.push(")");
+            let present: Vec<(String, String, String)> = builder.build_query_as().fetch_all(&mut *$tx).await?;
+            seen.extend(present);
+            let fresh: Vec<&CreditRecord> = chunk
+                .iter()
+                .filter(|r| seen.insert((r.source.clone(), r.department.clone(), r.source_ref.clone())))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            let entries: Vec<NewEntry> = fresh.iter().map(|r| recorded_entry(r)).collect();
+            let indexes: Vec<i64> = append_in!($tx, &entries);
             let mut builder = QueryBuilder::new(format!("INSERT INTO credit_records ({RECORD_COLUMNS}) "));
-            builder.push_values(chunk, |mut row, r: &CreditRecord| {
+            builder.push_values(fresh.iter().zip(&indexes), |mut row, (r, index)| {
                 row.push_bind(&r.id)
                     .push_bind(&r.uscc)
                     .push_bind(&r.kind)
@@ -138,9 +193,10 @@ macro_rules! insert_records_in {
                     .push_bind(&r.withdrawn_on)
                     .push_bind(&r.withdrawn_reason)
                     .push_bind($user_id)
-                    .push_bind($at);
+                    .push_bind($at)
+                    .push_bind(*index)
+                    .push_bind(None::<i64>);
             });
-            builder.push(" ON CONFLICT (source, department, source_ref) DO NOTHING");
             inserted += builder.build().execute(&mut *$tx).await?.rows_affected();
         }
         inserted
@@ -182,21 +238,34 @@ impl Store {
     }
 
     /// Withdraws a record (a revoked decision, a record entered in error): it stays in the file for regulators but
-    /// is no longer public and no longer counts.
-    pub async fn withdraw_credit_record(&self, id: &str, on: &str, reason: &str) -> Result<(), StoreError> {
+    /// is no longer public and no longer counts. The withdrawal is a public-log entry, written with it.
+    pub async fn withdraw_credit_record(&self, id: &str, on: &str, reason: &str) -> Result<i64, StoreError> {
         on_pool!(self, pool => {
-            let done = sqlx::query(
-                "UPDATE credit_records SET withdrawn_on = $1, withdrawn_reason = $2 WHERE id = $3 AND withdrawn_on IS NULL",
+            let mut tx = pool.begin().await?;
+            let found: Option<(String, String)> = sqlx::query_as(
+                "UPDATE credit_records SET withdrawn_on = $1, withdrawn_reason = $2 WHERE id = $3 AND withdrawn_on IS NULL \
+                 RETURNING uscc, kind",
             )
             .bind(on)
             .bind(reason)
             .bind(id)
-            .execute(pool)
+            .fetch_optional(&mut *tx)
             .await?;
-            if done.rows_affected() == 0 {
+            let Some((uscc, kind)) = found else {
                 return Err(StoreError::Conflict(format!("record {id} does not exist or is already withdrawn")));
-            }
-            Ok(())
+            };
+            let entry = NewEntry {
+                kind: "credit_record".into(),
+                subject: uscc.clone(),
+                data: canonical(&serde_json::json!({
+                    "type": "credit_record", "event": "withdrawn", "id": id, "uscc": uscc, "kind": kind,
+                    "withdrawn_on": on, "reason": reason,
+                })),
+            };
+            let index = append_in!(tx, std::slice::from_ref(&entry))[0];
+            sqlx::query("UPDATE credit_records SET withdrawn_log_index = $1 WHERE id = $2").bind(index).bind(id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(index)
         })
     }
 

@@ -149,6 +149,8 @@ pub(crate) fn check_record(
         withdrawn_reason: None,
         created_by: None,
         created_at: String::new(),
+        log_index: None,
+        withdrawn_log_index: None,
     })
 }
 
@@ -538,9 +540,12 @@ pub(crate) async fn file_view(
                 "id": r.id, "kind": r.kind, "kind_name_zh": Model::bundled().kind(&r.kind).map(|k| k.name_zh.clone()),
                 "source": r.source, "department": (!r.department.is_empty()).then_some(&r.department), "title": r.title,
                 "legal_basis": r.legal_basis, "decision_no": r.decision_no, "occurred_on": r.occurred_on,
-                "public_until": r.public_until,
+                "public_until": r.public_until, "record_sha256": store::credit_file::record_digest(r),
+                "log_index": r.log_index,
+                "inclusion_proof": r.log_index.map(|i| format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")),
             });
             if inside {
+                value["withdrawn_log_index"] = json!(r.withdrawn_log_index);
                 value["withdrawn_on"] = json!(r.withdrawn_on);
                 value["withdrawn_reason"] = json!(r.withdrawn_reason);
                 value["public"] = json!(public_ids.contains(r.id.as_str()));

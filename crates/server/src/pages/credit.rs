@@ -410,12 +410,13 @@ pub(crate) async fn organization_record(
         @else {
             table {
                 thead { tr { th { (lang.t("日期", "Date")) } th { (lang.t("类型", "Kind")) } th { (lang.t("事项", "Matter")) } th { (lang.t("来源", "Source")) }
-                    th { (lang.t("法律依据", "Legal basis")) } th { (lang.t("文号", "Decision no.")) } th { (lang.t("公示至", "Public until")) }
+                    th { (lang.t("法律依据", "Legal basis")) } th { (lang.t("文号", "Decision no.")) } th { (lang.t("公示至", "Public until")) } th { (lang.t("公开记录", "Log entry")) }
                     @if whole { th { (lang.t("状态", "State")) } } } }
                 tbody { @for r in &records { tr {
                     td { (r["occurred_on"].as_str().unwrap_or("")) } td { (kind_name(lang, r["kind"].as_str().unwrap_or(""))) } td { (r["title"].as_str().unwrap_or("")) }
                     td { (source_name(lang, r["source"].as_str().unwrap_or(""))) @if let Some(d) = r["department"].as_str() { " · " (d) } }
                     td.small { (r["legal_basis"].as_str().unwrap_or("")) } td { (r["decision_no"].as_str().unwrap_or("")) } td { (r["public_until"].as_str().unwrap_or("")) }
+                    td { @if let Some(proof) = r["inclusion_proof"].as_str() { a href=(proof) title=(r["record_sha256"].as_str().unwrap_or("")) { "#" (r["log_index"]) } } }
                     @if whole { td { @if let Some(on) = r["withdrawn_on"].as_str() { (lang.t("已撤回 ", "withdrawn ")) (on) " " (r["withdrawn_reason"].as_str().unwrap_or("")) }
                         @else if r["public"] == true { (lang.t("公示中", "public")) } @else { (lang.t("不公示", "not public")) } } }
                 } } }

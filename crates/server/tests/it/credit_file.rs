@@ -51,6 +51,11 @@ async fn a_penalty_moves_the_class_and_its_withdrawal_moves_it_back() {
     let public = file(&test, None).await;
     assert_eq!(public["records"][0]["id"], record_id.as_str());
     assert_eq!(public["records"][0]["decision_no"], "杭市监罚〔2026〕12号");
+    // The record's log entry commits to the digest shown beside it.
+    let record_leaf = public["records"][0]["log_index"].as_i64().unwrap();
+    let (_, entries) = test.get_json(&format!("/api/v1/log/entries?start={record_leaf}&end={}", record_leaf + 1)).await;
+    assert_eq!(entries["entries"][0]["entry"]["record_sha256"], public["records"][0]["record_sha256"]);
+    assert_eq!(entries["entries"][0]["entry"]["type"], "credit_record");
     assert_eq!(public["class"]["class"], "C");
     let reasons = public["class"]["reasons"].as_array().unwrap();
     assert!(reasons.iter().any(|r| r["record_id"] == record_id.as_str() && r["points"] == -15), "{reasons:?}");

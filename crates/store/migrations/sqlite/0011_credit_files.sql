@@ -1,6 +1,8 @@
 -- Credit files (质量信用档案): every record about an organization with its source, legal basis, date and the day
 -- it stops being public; records from the platform's own workflows (inspections, recalls, complaints) are collected
 -- idempotently by (source, department, source_ref); other departments send theirs with a per-department token.
+-- Each record's entry into a file, and its withdrawal, is a public-log entry committing to the record's hash (not its
+-- text, which stops being public when its period ends).
 -- Credit classes A–D from the versioned scoring model, with the reasons, and every class change with its log leaf.
 CREATE TABLE credit_records (
     id TEXT PRIMARY KEY,
@@ -18,6 +20,8 @@ CREATE TABLE credit_records (
     withdrawn_reason TEXT,
     created_by BIGINT,
     created_at TEXT NOT NULL,
+    log_index BIGINT,
+    withdrawn_log_index BIGINT,
     UNIQUE (source, department, source_ref)
 );
 CREATE INDEX credit_records_uscc ON credit_records(uscc, occurred_on);

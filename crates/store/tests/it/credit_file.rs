@@ -37,6 +37,8 @@ fn record(id: &str, uscc: &str, source_ref: &str) -> CreditRecord {
         withdrawn_reason: None,
         created_by: None,
         created_at: String::new(),
+        log_index: None,
+        withdrawn_log_index: None,
     }
 }
 
@@ -63,8 +65,15 @@ async fn records_are_kept_once_per_source_key_and_scoring_reads_them_in_order() 
         let again = [record("R4", "U2", "a"), record("R5", "U1", "d")];
         assert_eq!(store.insert_credit_records(&again, None).await.unwrap(), 1, "key 'a' is already present");
         assert!(store.credit_record("R4").await.unwrap().is_none());
+        // Each new record has its own log entry, committing to the record's digest; the skipped one has none.
+        assert_eq!(store.log_size().await.unwrap(), 4);
+        let r5 = store.credit_record("R5").await.unwrap().unwrap();
+        assert_eq!(r5.log_index, Some(3));
+        let entry = &store.log_entries(3, 4).await.unwrap()[0];
+        assert!(entry.data.contains(&store::credit_file::record_digest(&r5)), "{}", entry.data);
 
-        store.withdraw_credit_record("R2", "2026-04-01", "decision revoked").await.unwrap();
+        assert_eq!(store.withdraw_credit_record("R2", "2026-04-01", "decision revoked").await.unwrap(), 4);
+        assert_eq!(store.credit_record("R2").await.unwrap().unwrap().withdrawn_log_index, Some(4));
         assert!(store.withdraw_credit_record("R2", "2026-04-02", "again").await.is_err());
         assert_eq!(store.credit_records("U2", None).await.unwrap().len(), 2);
         assert_eq!(store.credit_records("U2", Some("2026-06-01")).await.unwrap().len(), 1, "withdrawn is not public");
