@@ -145,6 +145,24 @@ pub struct ScoringPage {
     pub classes: Vec<(String, String, i64, String)>,
 }
 
+/// Writes an audit row inside an open transaction.
+macro_rules! audit_in {
+    ($tx:expr, $at:expr, $user_id:expr, $action:expr, $kind:expr, $key:expr, $after:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+             VALUES ($1, $2, $3, $4, $5, NULL, $6)",
+        )
+        .bind($at)
+        .bind($user_id)
+        .bind($action)
+        .bind($kind)
+        .bind($key)
+        .bind($after)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
 /// Inserts the records not yet present under their source key (nor earlier in the batch), each with its
 /// public-log entry, inside a transaction. Evaluates to the number inserted.
 macro_rules! insert_records_in {
@@ -215,6 +233,16 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let inserted = insert_records_in!(tx, records, user_id, &at);
+            if inserted > 0 {
+                let key = match records {
+                    [one] => one.id.clone(),
+                    _ => format!("batch of {}", records.len()),
+                };
+                let senders: std::collections::BTreeSet<&str> =
+                    records.iter().map(|r| if r.department.is_empty() { r.source.as_str() } else { r.department.as_str() }).collect();
+                let after = serde_json::json!({"inserted": inserted, "from": senders}).to_string();
+                audit_in!(tx, &at, user_id, "record", "credit_record", key, after);
+            }
             tx.commit().await?;
             Ok(inserted)
         })
@@ -239,7 +267,14 @@ impl Store {
 
     /// Withdraws a record (a revoked decision, a record entered in error): it stays in the file for regulators but
     /// is no longer public and no longer counts. The withdrawal is a public-log entry, written with it.
-    pub async fn withdraw_credit_record(&self, id: &str, on: &str, reason: &str) -> Result<i64, StoreError> {
+    pub async fn withdraw_credit_record(
+        &self,
+        id: &str,
+        on: &str,
+        reason: &str,
+        user_id: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let found: Option<(String, String)> = sqlx::query_as(
@@ -264,6 +299,8 @@ impl Store {
             };
             let index = append_in!(tx, std::slice::from_ref(&entry))[0];
             sqlx::query("UPDATE credit_records SET withdrawn_log_index = $1 WHERE id = $2").bind(index).bind(id).execute(&mut *tx).await?;
+            let after = serde_json::json!({"withdrawn_on": on, "reason": reason}).to_string();
+            audit_in!(tx, &at, user_id, "withdraw", "credit_record", id, after);
             tx.commit().await?;
             Ok(index)
         })
@@ -320,8 +357,17 @@ impl Store {
     }
 
     /// Registers a department; only the token's hash is kept.
-    pub async fn create_department(&self, code: &str, name: &str, token: &str, kinds: &str) -> Result<(), StoreError> {
+    pub async fn create_department(
+        &self,
+        code: &str,
+        name: &str,
+        token: &str,
+        kinds: &str,
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let at = now();
         on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
             let done = sqlx::query(
                 "INSERT INTO credit_departments (code, name, token_hash, kinds, created_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (code) DO NOTHING",
@@ -330,12 +376,15 @@ impl Store {
             .bind(name)
             .bind(token_hash(token))
             .bind(kinds)
-            .bind(now())
-            .execute(pool)
+            .bind(&at)
+            .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!("department {code} is already registered")));
             }
+            let after = serde_json::json!({"name": name, "kinds": kinds}).to_string();
+            audit_in!(tx, &at, user_id, "register", "credit_department", code, after);
+            tx.commit().await?;
             Ok(())
         })
     }
@@ -354,16 +403,20 @@ impl Store {
     }
 
     /// Revokes a department's token.
-    pub async fn revoke_department(&self, code: &str) -> Result<(), StoreError> {
+    pub async fn revoke_department(&self, code: &str, user_id: Option<i64>) -> Result<(), StoreError> {
+        let at = now();
         on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
             let done = sqlx::query("UPDATE credit_departments SET revoked_at = $1 WHERE code = $2 AND revoked_at IS NULL")
-                .bind(now())
+                .bind(&at)
                 .bind(code)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!("department {code} does not exist or is already revoked")));
             }
+            audit_in!(tx, &at, user_id, "revoke", "credit_department", code, "{}");
+            tx.commit().await?;
             Ok(())
         })
     }
@@ -490,6 +543,8 @@ impl Store {
                 });
                 builder.build().execute(&mut *tx).await?;
             }
+            let after = serde_json::json!({"updated": updates.len(), "class_changes": indexes.len()}).to_string();
+            audit_in!(tx, &at, None::<i64>, "score", "credit_class", format!("batch of {}", updates.len()), after);
             tx.commit().await?;
             Ok(indexes)
         })

@@ -199,7 +199,7 @@ async fn withdraw(
     let region = state.store.organization(&record.uscc).await?.map(|o| o.region_code).unwrap_or_default();
     authorize_supervision(&user, &region)?;
     let reason = optional_text(body.reason).ok_or_else(|| invalid("reason is required"))?;
-    state.store.withdraw_credit_record(&id, &today().to_string(), &reason).await?;
+    state.store.withdraw_credit_record(&id, &today().to_string(), &reason, Some(user.id)).await?;
     credit_scoring::refresh_one(&state.store, Model::bundled(), &record.uscc, today()).await?;
     Ok(Json(json!({"id": id, "withdrawn_on": today().to_string(), "reason": reason})))
 }
@@ -239,7 +239,7 @@ async fn create_department(
         }
     }
     let token = format!("zld_{}", hex::encode(rand::random::<[u8; 24]>()));
-    state.store.create_department(&code, &name, &token, &kinds.join(",")).await?;
+    state.store.create_department(&code, &name, &token, &kinds.join(","), Some(user.id)).await?;
     Ok((StatusCode::CREATED, Json(json!({"code": code, "name": name, "kinds": kinds, "token": token}))))
 }
 
@@ -256,7 +256,7 @@ async fn revoke_department(
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     require_admin(&user)?;
-    state.store.revoke_department(&code).await?;
+    state.store.revoke_department(&code, Some(user.id)).await?;
     Ok(Json(json!({"code": code, "revoked": true})))
 }
 

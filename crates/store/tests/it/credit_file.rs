@@ -61,7 +61,7 @@ async fn records_are_kept_once_per_source_key_and_scoring_reads_them_in_order() 
             store.upsert_organization(&organization(uscc), None).await.unwrap();
         }
         let batch = [record("R1", "U2", "a"), record("R2", "U2", "b"), record("R3", "U3", "c")];
-        assert_eq!(store.insert_credit_records(&batch, Some(1)).await.unwrap(), 3);
+        assert_eq!(store.insert_credit_records(&batch, None).await.unwrap(), 3);
         let again = [record("R4", "U2", "a"), record("R5", "U1", "d")];
         assert_eq!(store.insert_credit_records(&again, None).await.unwrap(), 1, "key 'a' is already present");
         assert!(store.credit_record("R4").await.unwrap().is_none());
@@ -72,9 +72,9 @@ async fn records_are_kept_once_per_source_key_and_scoring_reads_them_in_order() 
         let entry = &store.log_entries(3, 4).await.unwrap()[0];
         assert!(entry.data.contains(&store::credit_file::record_digest(&r5)), "{}", entry.data);
 
-        assert_eq!(store.withdraw_credit_record("R2", "2026-04-01", "decision revoked").await.unwrap(), 4);
+        assert_eq!(store.withdraw_credit_record("R2", "2026-04-01", "decision revoked", None).await.unwrap(), 4);
         assert_eq!(store.credit_record("R2").await.unwrap().unwrap().withdrawn_log_index, Some(4));
-        assert!(store.withdraw_credit_record("R2", "2026-04-02", "again").await.is_err());
+        assert!(store.withdraw_credit_record("R2", "2026-04-02", "again", None).await.is_err());
         assert_eq!(store.credit_records("U2", None).await.unwrap().len(), 2);
         assert_eq!(store.credit_records("U2", Some("2026-06-01")).await.unwrap().len(), 1, "withdrawn is not public");
         assert!(store.credit_records("U2", Some("2029-03-02")).await.unwrap().is_empty(), "past its public period");
@@ -126,13 +126,15 @@ async fn class_changes_are_written_with_their_log_entries() {
 #[tokio::test]
 async fn department_tokens_are_checked_by_hash_and_can_be_revoked() {
     for (store, _dir) in stores().await {
-        store.create_department("tax", "税务部门", "zld_secret", "penalty,good_record").await.unwrap();
-        assert!(store.create_department("tax", "again", "zld_other", "penalty").await.is_err());
+        store.create_department("tax", "税务部门", "zld_secret", "penalty,good_record", None).await.unwrap();
+        assert!(store.create_department("tax", "again", "zld_other", "penalty", None).await.is_err());
         let found = store.department_by_token("zld_secret").await.unwrap().unwrap();
         assert_eq!((found.code.as_str(), found.kinds.as_str()), ("tax", "penalty,good_record"));
         assert!(store.department_by_token("zld_wrong").await.unwrap().is_none());
-        store.revoke_department("tax").await.unwrap();
+        store.revoke_department("tax", None).await.unwrap();
         assert!(store.department_by_token("zld_secret").await.unwrap().is_none());
         assert_eq!(store.departments().await.unwrap().len(), 1);
+        let audit = store.audit_entries("credit_department", "tax").await.unwrap();
+        assert_eq!(audit.len(), 2, "registration and revocation are audited");
     }
 }
