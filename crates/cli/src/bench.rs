@@ -175,7 +175,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         crate::bench_log::run(&dir, args.log_entries).await?;
     }
     if matches!(args.suite, Suite::Credit | Suite::All) {
-        crate::bench_credit::run(&dir, args.credit_organizations).await?;
+        crate::bench_credit::run(&dir, args.credit_organizations, args.postgres_url.as_deref()).await?;
     }
     if matches!(args.suite, Suite::Traceability | Suite::All) {
         crate::bench_traceability::run(&dir, args.capture_events, args.graph_events, args.postgres_url.as_deref())

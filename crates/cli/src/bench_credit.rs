@@ -88,12 +88,32 @@ fn raw_class_rows(path: &Path, rows: usize) -> anyhow::Result<f64> {
     Ok(started.elapsed().as_secs_f64())
 }
 
-/// The credit figures.
-pub async fn run(dir: &Path, organizations: usize) -> anyhow::Result<()> {
-    let path = dir.join("credit.db");
-    crate::bench_traceability::remove_sqlite(&path);
-    let store = Store::open(&format!("sqlite://{}", path.display())).await?;
-    eprintln!("credit: generating {organizations} organizations and their files");
+/// A raw multi-row insert of the same number of class rows into a plain PostgreSQL table, one transaction.
+async fn raw_class_rows_postgres(store_url: &str, rows: usize) -> anyhow::Result<f64> {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(store_url).await?;
+    sqlx::query("CREATE TABLE raw_classes (uscc TEXT PRIMARY KEY, class TEXT, score BIGINT, reasons TEXT)")
+        .execute(&mut connection)
+        .await?;
+    let started = Instant::now();
+    let mut transaction = connection.begin().await?;
+    for start in (0..rows).step_by(1000) {
+        let mut builder = sqlx::QueryBuilder::new("INSERT INTO raw_classes (uscc, class, score, reasons) ");
+        builder.push_values(start..(start + 1000).min(rows), |mut row, i| {
+            row.push_bind(format!("91330106MA{i:08}"))
+                .push_bind("B")
+                .push_bind(85i64)
+                .push_bind("[{\"type\":\"base\",\"points\":85}]");
+        });
+        builder.build().execute(&mut *transaction).await?;
+    }
+    transaction.commit().await?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Loads the register and files into `store`, then times the three scoring runs; prints a row each.
+async fn one_backend(label: &str, store: &Store, organizations: usize, raw: f64) -> anyhow::Result<()> {
+    eprintln!("credit ({label}): generating {organizations} organizations and their files");
     let mut usccs = Vec::with_capacity(organizations);
     let mut batch = Vec::new();
     for (organization, _) in demo::organizations(organizations, 42) {
@@ -112,34 +132,56 @@ pub async fn run(dir: &Path, organizations: usize) -> anyhow::Result<()> {
         store.insert_credit_records(chunk, None).await?;
     }
     let model = credit::Model::bundled();
-    eprintln!("credit: first scoring ({} records)", generated.len());
+    eprintln!("credit ({label}): first scoring ({} records)", generated.len());
     let started = Instant::now();
-    let first = server::credit_scoring::rescore(&store, model, as_of, None).await?;
+    let first = server::credit_scoring::rescore(store, model, as_of, None).await?;
     let first_time = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let unchanged = server::credit_scoring::rescore(&store, model, as_of, None).await?;
+    let unchanged = server::credit_scoring::rescore(store, model, as_of, None).await?;
     let unchanged_time = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let later = server::credit_scoring::rescore(&store, model, as_of + Days::new(365), None).await?;
+    let later = server::credit_scoring::rescore(store, model, as_of + Days::new(365), None).await?;
     let later_time = started.elapsed().as_secs_f64();
-    let raw = raw_class_rows(&dir.join("credit-raw.db"), organizations)?;
     anyhow::ensure!(first.class_changes == organizations as u64 && unchanged.class_changes == 0, "unexpected runs");
     println!(
-        "| credit classes, first scoring of {organizations} organizations ({} records; {} classes, change rows and log entries written) | {first_time:.1} s | raw insert of {organizations} class rows, one transaction: {raw:.1} s | {:.1}× | < 60 s |",
+        "| credit classes on {label}, first scoring of {organizations} organizations ({} records; {} classes, change rows and log entries written) | {first_time:.1} s | raw insert of {organizations} class rows, one transaction: {raw:.1} s | {:.1}× | < 60 s |",
         generated.len(),
         first.class_changes,
         first_time / raw,
     );
     println!(
-        "| credit classes, rescoring with nothing changed ({} organizations read and compared) | {unchanged_time:.1} s | — | — | < 60 s |",
+        "| credit classes on {label}, rescoring with nothing changed ({} organizations read and compared) | {unchanged_time:.1} s | — | — | < 60 s |",
         unchanged.organizations
     );
     println!(
-        "| credit classes, rescoring a year on ({} class changes, {} refreshed) | {later_time:.1} s | — | — | < 60 s |",
+        "| credit classes on {label}, rescoring a year on ({} class changes, {} refreshed) | {later_time:.1} s | — | — | < 60 s |",
         later.class_changes, later.refreshed
     );
     let by_class: std::collections::BTreeMap<_, _> = first.by_class.iter().collect();
-    eprintln!("credit: classes at the first scoring {by_class:?}");
+    eprintln!("credit ({label}): classes at the first scoring {by_class:?}");
+    Ok(())
+}
+
+/// The credit figures on SQLite, and on PostgreSQL when `postgres_url` is given.
+pub async fn run(dir: &Path, organizations: usize, postgres_url: Option<&str>) -> anyhow::Result<()> {
+    let path = dir.join("credit.db");
+    crate::bench_traceability::remove_sqlite(&path);
+    let raw = raw_class_rows(&dir.join("credit-raw.db"), organizations)?;
+    let store = Store::open(&format!("sqlite://{}", path.display())).await?;
+    one_backend("SQLite", &store, organizations, raw).await?;
     store.close().await;
+    if let Some(url) = postgres_url {
+        let name = format!("zl_bench_credit_{}", std::process::id());
+        let store = crate::bench_traceability::fresh_postgres(url, &name).await?;
+        let base = url.rsplit_once('/').map_or(url, |(base, _)| base);
+        let result = async {
+            let raw = raw_class_rows_postgres(&format!("{base}/{name}"), organizations).await?;
+            one_backend("PostgreSQL", &store, organizations, raw).await
+        }
+        .await;
+        store.close().await;
+        crate::bench_traceability::drop_postgres(url, &name).await?;
+        result?;
+    }
     Ok(())
 }

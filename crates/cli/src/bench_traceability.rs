@@ -425,7 +425,7 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
-async fn fresh_postgres(url: &str, name: &str) -> anyhow::Result<Store> {
+pub(crate) async fn fresh_postgres(url: &str, name: &str) -> anyhow::Result<Store> {
     use sqlx::Connection;
     let mut admin = sqlx::PgConnection::connect(url).await.context("could not reach the PostgreSQL server")?;
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
@@ -434,7 +434,7 @@ async fn fresh_postgres(url: &str, name: &str) -> anyhow::Result<Store> {
     Ok(Store::open(&format!("{base}/{name}")).await?)
 }
 
-async fn drop_postgres(url: &str, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn drop_postgres(url: &str, name: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut admin = sqlx::PgConnection::connect(url).await?;
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;

@@ -292,8 +292,9 @@ pub fn document() -> Value {
                     {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
                     {"name": "method", "in": "query", "schema": {"type": "string", "enum": ["wilson", "clopper_pearson", "jeffreys", "agresti_coull", "wald"]}},
                     {"name": "confidence", "in": "query", "schema": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}},
-                    {"name": "estimator", "in": "query", "schema": {"type": "string", "enum": ["simple", "stratified"]}}],
-                "responses": {"200": {"description": "{method, confidence, estimator, group_by, groups: [{key, samples, passed, rate, lower, upper, estimator, se?, strata?}], total}"},
+                    {"name": "estimator", "in": "query", "schema": {"type": "string", "enum": ["simple", "stratified"]}},
+                    {"name": "include_risk_based", "in": "query", "schema": {"type": "boolean"}, "description": "count campaigns drawn with weights by credit class (left out by default)"}],
+                "responses": {"200": {"description": "{method, confidence, estimator, group_by, groups: [{key, samples, passed, rate, lower, upper, estimator, se?, strata?}], total, risk_based_campaigns}"},
                               "400": error_response("invalid_request, invalid_region")}}},
             "/api/v1/inspections/pass-rate-change": {"get": {
                 "summary": "Change of pass rates between two years with Newcombe intervals",

@@ -103,6 +103,10 @@ pub struct PassRateFilter {
     pub from: Option<String>,
     /// Last day, inclusive.
     pub to: Option<String>,
+    /// Count campaigns whose draw was weighted by credit class (risk-based selection). Left out by default: their
+    /// samples over-represent high-risk organizations, so they do not estimate the population's pass rate.
+    /// A filter on one campaign always counts it.
+    pub include_risk_based: bool,
 }
 
 /// Counts of decided samples in one group (and, when asked, one stratum of one campaign).
@@ -376,6 +380,11 @@ impl Store {
                 }
                 if let Some(category) = &filter.product_category {
                     $builder.push(" AND s.product_category = ").push_bind(category.clone());
+                }
+                if !filter.include_risk_based && filter.campaign_id.is_none() {
+                    $builder.push(
+                        " AND s.campaign_id NOT IN (SELECT id FROM campaigns WHERE selection = 'credit_weighted')",
+                    );
                 }
                 if let Some(year) = filter.year {
                     $builder.push(" AND s.year = ").push_bind(year);
@@ -686,7 +695,9 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            sqlx::query("UPDATE campaigns SET status = 'sampling', updated_at = $1 WHERE id = $2")
+            let selection = if weights.is_some() { "credit_weighted" } else { "equal_probability" };
+            sqlx::query("UPDATE campaigns SET status = 'sampling', selection = $1, updated_at = $2 WHERE id = $3")
+                .bind(selection)
                 .bind(now())
                 .bind(campaign_id)
                 .execute(&mut *tx)

@@ -40,6 +40,8 @@ pub(crate) struct PassRateParams {
     pub confidence: Option<f64>,
     /// simple (default) or stratified.
     pub estimator: Option<String>,
+    /// Count campaigns drawn with weights by credit class (risk-based); left out by default.
+    pub include_risk_based: Option<bool>,
 }
 
 /// One group's estimate.
@@ -68,6 +70,8 @@ pub(crate) struct PassRates {
     pub group_by: Vec<&'static str>,
     pub groups: Vec<RateView>,
     pub total: Option<RateView>,
+    /// Whether campaigns drawn with weights by credit class are counted ("included") or left out ("excluded").
+    pub risk_based_campaigns: &'static str,
 }
 
 fn invalid(message: impl ToString) -> ApiError {
@@ -180,6 +184,7 @@ pub(crate) async fn compute(state: &AppState, params: PassRateParams) -> Result<
             .transpose()?,
         from: dates[0].clone(),
         to: dates[1].clone(),
+        include_risk_based: params.include_risk_based.unwrap_or(false),
     };
     let rows = state.store.pass_counts(&group_by, &filter, stratified).await?;
     let mut grouped: BTreeMap<Vec<String>, Vec<&PassCount>> = BTreeMap::new();
@@ -210,6 +215,11 @@ pub(crate) async fn compute(state: &AppState, params: PassRateParams) -> Result<
         group_by: group_by.iter().map(|g| g.name()).collect(),
         groups: if group_by.is_empty() { Vec::new() } else { groups },
         total,
+        risk_based_campaigns: if filter.include_risk_based || filter.campaign_id.is_some() {
+            "included"
+        } else {
+            "excluded"
+        },
     })
 }
 

@@ -359,4 +359,36 @@ async fn draws_weighted_by_credit_class_favour_high_risk_organizations() {
     // Expected 20 of 30 weighted and 6 of 30 unweighted; the bounds are over four standard deviations away.
     assert!(drawn_high_risk[0] >= 13, "weighted: {drawn_high_risk:?}");
     assert!(drawn_high_risk[1] <= 13, "equal probability: {drawn_high_risk:?}");
+
+    // A failed result from a risk-based campaign does not enter the population's pass rate unless asked for.
+    let sample = |id: &str, campaign: &str, verdict: &str| store::inspections::NewSample {
+        sample_id: id.into(),
+        campaign_id: campaign.into(),
+        campaign_level: "city".into(),
+        sampled_on: "2026-03-02".into(),
+        product_category: "0401".into(),
+        uscc: high_risk[0].clone(),
+        region_code: "330105".into(),
+        channel: "生产".into(),
+        verdict: verdict.into(),
+        gtin: None,
+        lot: None,
+        production_date: None,
+        lab: None,
+        sampler: None,
+        failed_items: None,
+        stratum: None,
+        stratum_population: None,
+    };
+    let batch = [sample("W-1", "2026-HZ-W0-0", "fail"), sample("E-1", "2026-HZ-W1-0", "pass")];
+    app.state.store.import_samples(&batch).await.unwrap();
+    let (_, rates) = app.get_json("/api/v1/inspections/pass-rates").await;
+    assert_eq!(
+        (rates["total"]["samples"].as_i64(), rates["risk_based_campaigns"].as_str()),
+        (Some(1), Some("excluded"))
+    );
+    let (_, rates) = app.get_json("/api/v1/inspections/pass-rates?include_risk_based=true").await;
+    assert_eq!(rates["total"]["samples"], 2);
+    let (_, rates) = app.get_json("/api/v1/inspections/pass-rates?campaign_id=2026-HZ-W0-0").await;
+    assert_eq!((rates["total"]["samples"].as_i64(), rates["total"]["passed"].as_i64()), (Some(1), Some(0)));
 }

@@ -59,5 +59,7 @@ CREATE TABLE credit_class_changes (
 );
 CREATE INDEX credit_class_changes_uscc ON credit_class_changes(uscc, id);
 
--- A draw weighted by credit class records each organization's weight; equal-probability draws leave it empty.
+-- A draw weighted by credit class records each organization's weight (equal-probability draws leave it empty) and
+-- marks its campaign as a risk-based selection, whose results pass-rate estimates leave out unless asked.
 ALTER TABLE campaign_draws ADD COLUMN selection_weight DOUBLE PRECISION;
+ALTER TABLE campaigns ADD COLUMN selection TEXT NOT NULL DEFAULT 'equal_probability';
