@@ -126,7 +126,7 @@ async fn load_files(
         app,
         admin,
         "/api/v1/credit/departments",
-        json!({"code": "tax-zj", "name": "国家税务总局浙江省税务局", "kinds": ["good_record", "penalty"]}),
+        json!({"code": "tax-zj", "name": "国家税务总局浙江省税务局", "kinds": ["good_record", "penalty"], "region_code": "330000"}),
     )
     .await?;
     let token = department["token"].as_str().unwrap_or_default();

@@ -82,6 +82,8 @@ pub struct Department {
     pub name: String,
     /// The record kinds it may send, comma-separated.
     pub kinds: String,
+    /// Its jurisdiction (a GB/T 2260 code): records only about organizations there. None: national.
+    pub region_code: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
 }
@@ -363,26 +365,28 @@ impl Store {
         name: &str,
         token: &str,
         kinds: &str,
+        region_code: Option<&str>,
         user_id: Option<i64>,
     ) -> Result<(), StoreError> {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
-                "INSERT INTO credit_departments (code, name, token_hash, kinds, created_at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (code) DO NOTHING",
+                "INSERT INTO credit_departments (code, name, token_hash, kinds, region_code, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
             )
             .bind(code)
             .bind(name)
             .bind(token_hash(token))
             .bind(kinds)
+            .bind(region_code)
             .bind(&at)
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!("department {code} is already registered")));
             }
-            let after = serde_json::json!({"name": name, "kinds": kinds}).to_string();
+            let after = serde_json::json!({"name": name, "kinds": kinds, "region_code": region_code}).to_string();
             audit_in!(tx, &at, user_id, "register", "credit_department", code, after);
             tx.commit().await?;
             Ok(())
@@ -391,13 +395,13 @@ impl Store {
 
     /// Every department.
     pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
-        let sql = "SELECT code, name, kinds, created_at, revoked_at FROM credit_departments ORDER BY code";
+        let sql = "SELECT code, name, kinds, region_code, created_at, revoked_at FROM credit_departments ORDER BY code";
         on_pool!(self, pool => Ok(sqlx::query_as(sql).fetch_all(pool).await?))
     }
 
     /// The department holding `token`, unless revoked.
     pub async fn department_by_token(&self, token: &str) -> Result<Option<Department>, StoreError> {
-        let sql = "SELECT code, name, kinds, created_at, revoked_at FROM credit_departments \
+        let sql = "SELECT code, name, kinds, region_code, created_at, revoked_at FROM credit_departments \
                    WHERE token_hash = $1 AND revoked_at IS NULL";
         on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(token_hash(token)).fetch_optional(pool).await?))
     }

@@ -210,6 +210,8 @@ struct DepartmentBody {
     code: Option<String>,
     name: Option<String>,
     kinds: Option<Vec<String>>,
+    /// Its jurisdiction (a GB/T 2260 code); national when absent.
+    region_code: Option<String>,
 }
 
 /// `POST /api/v1/credit/departments` (admin): registers a department (bank regulator, customs, tax, …) and the
@@ -238,9 +240,14 @@ async fn create_department(
             ));
         }
     }
+    let region = optional_text(body.region_code).map(|r| input::region("region_code", &r)).transpose()?;
+    let region = region.as_ref().map(|r| r.as_str().to_owned());
     let token = format!("zld_{}", hex::encode(rand::random::<[u8; 24]>()));
-    state.store.create_department(&code, &name, &token, &kinds.join(","), Some(user.id)).await?;
-    Ok((StatusCode::CREATED, Json(json!({"code": code, "name": name, "kinds": kinds, "token": token}))))
+    state.store.create_department(&code, &name, &token, &kinds.join(","), region.as_deref(), Some(user.id)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"code": code, "name": name, "kinds": kinds, "region_code": region, "token": token})),
+    ))
 }
 
 /// `GET /api/v1/credit/departments` (admin).
@@ -361,6 +368,7 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
         .ok_or_else(ApiError::unauthorized)?;
     let department = state.store.department_by_token(token.trim()).await?.ok_or_else(ApiError::unauthorized)?;
     let allowed: Vec<String> = department.kinds.split(',').map(str::to_owned).collect();
+    let jurisdiction = department.region_code.as_deref().and_then(|code| codes::RegionCode::parse(code).ok());
     let unprocessable = |rejected: Vec<Value>, received: usize| {
         let message = format!("{} rows rejected; nothing was stored", rejected.len());
         let body = json!({"code": "rejected_rows", "message": message, "received": received, "rejected": rejected});
@@ -390,12 +398,26 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
                     continue;
                 }
                 if !known.contains(&record.uscc) {
-                    if state.store.organization(&record.uscc).await?.is_none() {
+                    let Some(organization) = state.store.organization(&record.uscc).await? else {
                         errors.push(rejected(
                             row,
                             "uscc",
                             "unknown_organization",
                             format!("{} is not in the master data", record.uscc),
+                        ));
+                        continue;
+                    };
+                    if let Some(scope) = jurisdiction.as_ref().filter(|s| !s.contains(&organization.region_code)) {
+                        errors.push(rejected(
+                            row,
+                            "uscc",
+                            "forbidden",
+                            format!(
+                                "{} is registered in {}, outside this department's {}",
+                                record.uscc,
+                                organization.region_code,
+                                scope.as_str()
+                            ),
                         ));
                         continue;
                     }

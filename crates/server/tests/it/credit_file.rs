@@ -84,7 +84,20 @@ async fn a_penalty_moves_the_class_and_its_withdrawal_moves_it_back() {
 #[tokio::test]
 async fn departments_send_records_all_or_nothing_with_their_own_tokens() {
     let test = with_enterprise().await;
-    let department = json!({"code": "tax-zj", "name": "浙江省税务局", "kinds": ["penalty", "good_record"]});
+    let guangzhou = codes::Uscc::assemble("91440101", "MA5C0001").unwrap().to_string();
+    let organization = store::NewOrganization {
+        uscc: guangzhou.clone(),
+        name: "广州某公司".into(),
+        region_code: "440104".into(),
+        address: None,
+        legal_representative: None,
+        entity_type: None,
+        status: "存续".into(),
+        registered_on: None,
+    };
+    test.state.store.upsert_organization(&organization, None).await.unwrap();
+    let department =
+        json!({"code": "tax-zj", "name": "浙江省税务局", "kinds": ["penalty", "good_record"], "region_code": "330000"});
     let (status, _) = test
         .write(Method::POST, "/api/v1/credit/departments", Some(&test.hangzhou_regulator), department.clone())
         .await;
@@ -105,6 +118,7 @@ async fn departments_send_records_all_or_nothing_with_their_own_tokens() {
         {"uscc": OWN_USCC, "kind": "penalty", "title": "x", "occurred_on": days_ago(5)},
         {"uscc": OWN_USCC, "kind": "good_record", "title": "again", "occurred_on": days_ago(5), "reference": "TAX-1"},
         {"uscc": unregistered, "kind": "penalty", "title": "x", "occurred_on": days_ago(5), "reference": "TAX-7"},
+        {"uscc": guangzhou, "kind": "penalty", "title": "x", "occurred_on": days_ago(5), "reference": "TAX-8"},
     ]});
     let (status, answer) = test.write(Method::POST, "/api/v1/credit/exchange", Some(&token), batch).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
@@ -123,6 +137,7 @@ async fn departments_send_records_all_or_nothing_with_their_own_tokens() {
             (5, "reference", "invalid_request"),
             (6, "reference", "duplicate"),
             (7, "uscc", "unknown_organization"),
+            (8, "uscc", "forbidden"),
         ]
     );
     assert!(

@@ -31,6 +31,7 @@ CREATE TABLE credit_departments (
     name TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     kinds TEXT NOT NULL,
+    region_code TEXT,
     created_at TEXT NOT NULL,
     revoked_at TEXT
 );

@@ -126,10 +126,14 @@ async fn class_changes_are_written_with_their_log_entries() {
 #[tokio::test]
 async fn department_tokens_are_checked_by_hash_and_can_be_revoked() {
     for (store, _dir) in stores().await {
-        store.create_department("tax", "税务部门", "zld_secret", "penalty,good_record", None).await.unwrap();
-        assert!(store.create_department("tax", "again", "zld_other", "penalty", None).await.is_err());
+        store
+            .create_department("tax", "税务部门", "zld_secret", "penalty,good_record", Some("330000"), None)
+            .await
+            .unwrap();
+        assert!(store.create_department("tax", "again", "zld_other", "penalty", None, None).await.is_err());
         let found = store.department_by_token("zld_secret").await.unwrap().unwrap();
         assert_eq!((found.code.as_str(), found.kinds.as_str()), ("tax", "penalty,good_record"));
+        assert_eq!(found.region_code.as_deref(), Some("330000"));
         assert!(store.department_by_token("zld_wrong").await.unwrap().is_none());
         store.revoke_department("tax", None).await.unwrap();
         assert!(store.department_by_token("zld_secret").await.unwrap().is_none());
