@@ -139,8 +139,8 @@ impl Model {
             if !seen.insert(kind.code.as_str()) {
                 return Err(ModelError::DuplicateKind(kind.code.clone()));
             }
-            let problem = if kind.counts_days == 0 {
-                Some("counts_days must be at least 1".to_owned())
+            let problem = if kind.counts_days == 0 || kind.public_days == 0 {
+                Some("counts_days and public_days must be at least 1".to_owned())
             } else if kind.sources.is_empty() {
                 Some("no source may record it".to_owned())
             } else {

@@ -20,7 +20,8 @@ pub fn new_record_id() -> String {
 /// The last day a record dated `occurred_on` of this kind is public.
 pub fn public_until(model: &Model, kind: &str, occurred_on: NaiveDate) -> Option<NaiveDate> {
     let rule = model.kind(kind)?;
-    Some(occurred_on + Days::new(u64::from(rule.public_days)))
+    // The day it happened is the first of its `public_days`.
+    Some(occurred_on + Days::new(u64::from(rule.public_days.max(1) - 1)))
 }
 
 fn collected(model: &Model, candidate: RecordCandidate) -> Option<CreditRecord> {
@@ -73,7 +74,7 @@ pub struct ScoringSummary {
     pub organizations: u64,
     /// Organizations whose class changed (a first class counts), each with a public-log entry.
     pub class_changes: u64,
-    /// Organizations whose score, reasons or model version changed without a class change.
+    /// Organizations whose score, reasons or model version changed without a class change (stored, not logged).
     pub refreshed: u64,
     pub by_class: HashMap<String, u64>,
 }
@@ -96,37 +97,37 @@ pub async fn rescore(
         for (uscc, list) in &page.listings {
             listed.entry(uscc.as_str()).or_default().push(list.as_str());
         }
-        let stored: HashMap<&str, (&str, i64, &str)> =
-            page.classes.iter().map(|(u, c, s, v)| (u.as_str(), (c.as_str(), *s, v.as_str()))).collect();
-        let mut updates = Vec::new();
-        let mut cursor = 0;
-        for uscc in &page.usccs {
-            // Records come sorted by USCC: this organization's are the run starting at the cursor.
-            let start = cursor;
-            while cursor < page.records.len() && page.records[cursor].0 == *uscc {
-                cursor += 1;
+        let stored: HashMap<&str, (&str, i64, &str, &str)> =
+            page.classes.iter().map(|(u, c, s, v, r)| (u.as_str(), (c.as_str(), *s, v.as_str(), r.as_str()))).collect();
+        // Records of USCCs in the page's range that are not registered organizations are never asked for.
+        let mut records_of: HashMap<&str, Vec<Record>> = HashMap::new();
+        for (uscc, id, kind, on) in &page.records {
+            if let Some(occurred_on) = on.get(..10).and_then(|d| d.parse().ok()) {
+                records_of.entry(uscc.as_str()).or_default().push(Record { id, kind, occurred_on });
             }
-            let records = page.records[start..cursor]
-                .iter()
-                .filter_map(|(_, id, kind, on)| Some(Record { id, kind, occurred_on: on.get(..10)?.parse().ok()? }));
+        }
+        let mut updates = Vec::new();
+        for uscc in &page.usccs {
+            let records = records_of.remove(uscc.as_str()).unwrap_or_default();
             let evaluation = evaluate(model, records, listed.get(uscc.as_str()).map_or(&[], Vec::as_slice), as_of);
             let class = evaluation.class.as_str();
             *summary.by_class.entry(class.to_owned()).or_default() += 1;
             summary.organizations += 1;
+            let reasons = serde_json::to_string(&evaluation.reasons).unwrap_or_else(|_| "[]".into());
             let previous = stored.get(uscc.as_str());
-            let same = previous.is_some_and(|(c, s, v)| {
-                *c == class && *s == i64::from(evaluation.score) && *v == evaluation.model_version
+            let same = previous.is_some_and(|(c, s, v, r)| {
+                *c == class && *s == i64::from(evaluation.score) && *v == evaluation.model_version && *r == reasons
             });
             if same {
                 continue;
             }
             let update = ClassUpdate {
                 uscc: uscc.clone(),
-                previous_class: previous.map(|(c, _, _)| (*c).to_owned()),
+                previous_class: previous.map(|(c, _, _, _)| (*c).to_owned()),
                 class: class.to_owned(),
                 score: i64::from(evaluation.score),
                 model_version: evaluation.model_version.clone(),
-                reasons: serde_json::to_string(&evaluation.reasons).unwrap_or_else(|_| "[]".into()),
+                reasons,
                 as_of: as_of.to_string(),
             };
             if update.changed() {

@@ -51,15 +51,14 @@ pub fn record_digest(record: &CreditRecord) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
 }
 
-/// The public-log entry recording a record's entry into a file.
-fn recorded_entry(record: &CreditRecord) -> NewEntry {
+/// The public-log entry recording a record's entry into a file: its id and digest only. The subject is the record,
+/// not the organization, so that the log says nothing about a record once its public period has ended.
+fn recorded_entry(id: &str, digest: &str) -> NewEntry {
     NewEntry {
         kind: "credit_record".into(),
-        subject: record.uscc.clone(),
+        subject: id.to_owned(),
         data: canonical(&serde_json::json!({
-            "type": "credit_record", "event": "recorded", "id": record.id, "uscc": record.uscc, "kind": record.kind,
-            "source": record.source, "department": record.department, "occurred_on": record.occurred_on,
-            "public_until": record.public_until, "record_sha256": record_digest(record),
+            "type": "credit_record", "event": "recorded", "id": id, "record_sha256": digest,
         })),
     }
 }
@@ -141,10 +140,10 @@ pub struct ScoringPage {
     pub usccs: Vec<String>,
     /// (uscc, record id, kind, occurred_on), by USCC.
     pub records: Vec<(String, String, String, String)>,
-    /// (uscc, list) of published listings.
+    /// (uscc, list) of listings on their list now (published, or published with a repair under review).
     pub listings: Vec<(String, String)>,
-    /// (uscc, class, score, model_version).
-    pub classes: Vec<(String, String, i64, String)>,
+    /// (uscc, class, score, model_version, reasons).
+    pub classes: Vec<(String, String, i64, String, String)>,
 }
 
 /// Writes an audit row inside an open transaction.
@@ -165,40 +164,15 @@ macro_rules! audit_in {
     };
 }
 
-/// Inserts the records not yet present under their source key (nor earlier in the batch), each with its
-/// public-log entry, inside a transaction. Evaluates to the number inserted.
+/// Inserts the records not yet present under their source key, then appends a public-log entry for each row
+/// actually inserted and stores its index, inside a transaction. Inserting first takes the write lock at once
+/// (SQLite) and lets concurrent collectors of the same record both succeed. Evaluates to the number inserted.
 macro_rules! insert_records_in {
     ($tx:expr, $records:expr, $user_id:expr, $at:expr) => {{
         let mut inserted = 0u64;
-        let mut seen = std::collections::HashSet::new();
         for chunk in $records.chunks(1000) {
-            let mut builder = QueryBuilder::new(
-                "SELECT source, department, source_ref FROM credit_records WHERE (source, department, source_ref) IN (",
-            );
-            let mut separated = builder.separated(", ");
-            for r in chunk {
-                separated.push("(");
-                separated.push_bind_unseparated(&r.source);
-                separated.push_unseparated(", ");
-                separated.push_bind_unseparated(&r.department);
-                separated.push_unseparated(", ");
-                separated.push_bind_unseparated(&r.source_ref);
-                separated.push_unseparated(")");
-            }
-            builder.push(")");
-            let present: Vec<(String, String, String)> = builder.build_query_as().fetch_all(&mut *$tx).await?;
-            seen.extend(present);
-            let fresh: Vec<&CreditRecord> = chunk
-                .iter()
-                .filter(|r| seen.insert((r.source.clone(), r.department.clone(), r.source_ref.clone())))
-                .collect();
-            if fresh.is_empty() {
-                continue;
-            }
-            let entries: Vec<NewEntry> = fresh.iter().map(|r| recorded_entry(r)).collect();
-            let indexes: Vec<i64> = append_in!($tx, &entries);
             let mut builder = QueryBuilder::new(format!("INSERT INTO credit_records ({RECORD_COLUMNS}) "));
-            builder.push_values(fresh.iter().zip(&indexes), |mut row, (r, index)| {
+            builder.push_values(chunk, |mut row, r: &CreditRecord| {
                 row.push_bind(&r.id)
                     .push_bind(&r.uscc)
                     .push_bind(&r.kind)
@@ -214,10 +188,26 @@ macro_rules! insert_records_in {
                     .push_bind(&r.withdrawn_reason)
                     .push_bind($user_id)
                     .push_bind($at)
-                    .push_bind(*index)
+                    .push_bind(None::<i64>)
                     .push_bind(None::<i64>);
             });
-            inserted += builder.build().execute(&mut *$tx).await?.rows_affected();
+            builder.push(" ON CONFLICT (source, department, source_ref) DO NOTHING RETURNING id");
+            let ids: Vec<String> = builder.build_query_scalar().fetch_all(&mut *$tx).await?;
+            if ids.is_empty() {
+                continue;
+            }
+            let digests: std::collections::HashMap<&str, String> =
+                chunk.iter().map(|r| (r.id.as_str(), record_digest(r))).collect();
+            let entries: Vec<NewEntry> =
+                ids.iter().map(|id| recorded_entry(id, digests.get(id.as_str()).map_or("", String::as_str))).collect();
+            let indexes: Vec<i64> = append_in!($tx, &entries);
+            let mut builder = QueryBuilder::new("UPDATE credit_records SET log_index = v.column2 FROM (");
+            builder.push_values(ids.iter().zip(&indexes), |mut row, (id, index)| {
+                row.push_bind(id).push_bind(*index);
+            });
+            builder.push(") AS v WHERE credit_records.id = v.column1");
+            builder.build().execute(&mut *$tx).await?;
+            inserted += ids.len() as u64;
         }
         inserted
     }};
@@ -291,12 +281,14 @@ impl Store {
             let Some((uscc, kind)) = found else {
                 return Err(StoreError::Conflict(format!("record {id} does not exist or is already withdrawn")));
             };
+            // Like the record's own entry, the withdrawal names the record only; the reason is committed to by hash.
+            let reason = canonical(&serde_json::json!({"id": id, "uscc": uscc, "kind": kind, "reason": reason}));
             let entry = NewEntry {
                 kind: "credit_record".into(),
-                subject: uscc.clone(),
+                subject: id.to_owned(),
                 data: canonical(&serde_json::json!({
-                    "type": "credit_record", "event": "withdrawn", "id": id, "uscc": uscc, "kind": kind,
-                    "withdrawn_on": on, "reason": reason,
+                    "type": "credit_record", "event": "withdrawn", "id": id, "withdrawn_on": on,
+                    "reason_sha256": hex::encode(Sha256::digest(reason.as_bytes())),
                 })),
             };
             let index = append_in!(tx, std::slice::from_ref(&entry))[0];
@@ -469,14 +461,15 @@ impl Store {
             .fetch_all(pool)
             .await?;
             let listings = sqlx::query_as(
-                "SELECT uscc, list FROM credit_listings WHERE uscc >= $1 AND uscc <= $2 AND status = 'published'",
+                "SELECT uscc, list FROM credit_listings WHERE uscc >= $1 AND uscc <= $2 \
+                 AND status IN ('published', 'repair_pending')",
             )
             .bind(&first)
             .bind(&last)
             .fetch_all(pool)
             .await?;
             let classes = sqlx::query_as(
-                "SELECT uscc, class, score, model_version FROM credit_classes WHERE uscc >= $1 AND uscc <= $2",
+                "SELECT uscc, class, score, model_version, reasons FROM credit_classes WHERE uscc >= $1 AND uscc <= $2",
             )
             .bind(&first)
             .bind(&last)
@@ -488,28 +481,46 @@ impl Store {
 
     /// Stores fresh evaluations in one transaction: every one replaces the stored class; class changes also
     /// append their public-log entries and their history rows. Returns the log indexes of the changes.
+    ///
+    /// An update whose `previous_class` no longer matches the stored class (another run stored a class since this
+    /// one read it) is dropped, so two runs never log the same change twice.
     pub async fn apply_class_updates(&self, updates: &[ClassUpdate]) -> Result<Vec<i64>, StoreError> {
         let at = now();
-        let changes: Vec<&ClassUpdate> = updates.iter().filter(|u| u.changed()).collect();
-        let entries: Vec<NewEntry> = changes
-            .iter()
-            .map(|u| NewEntry {
-                kind: "credit_class".into(),
-                subject: u.uscc.clone(),
-                data: canonical(&serde_json::json!({
-                    "type": "credit_class", "uscc": u.uscc, "class": u.class, "previous_class": u.previous_class,
-                    "score": u.score, "model_version": u.model_version, "as_of": u.as_of,
-                })),
-            })
-            .collect();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            // Take the log's lock first: class writers and log appenders are serialised from here to commit.
+            sqlx::query("UPDATE log_state SET tree_size = tree_size WHERE id = 1").execute(&mut *tx).await?;
+            let mut stored = std::collections::HashMap::new();
+            for chunk in updates.chunks(1000) {
+                let mut builder = QueryBuilder::new("SELECT uscc, class FROM credit_classes WHERE uscc IN (");
+                let mut separated = builder.separated(", ");
+                for u in chunk {
+                    separated.push_bind(&u.uscc);
+                }
+                builder.push(")");
+                let found: Vec<(String, String)> = builder.build_query_as().fetch_all(&mut *tx).await?;
+                stored.extend(found);
+            }
+            let current: Vec<&ClassUpdate> =
+                updates.iter().filter(|u| stored.get(&u.uscc) == u.previous_class.as_ref()).collect();
+            let changes: Vec<&ClassUpdate> = current.iter().copied().filter(|u| u.changed()).collect();
+            let entries: Vec<NewEntry> = changes
+                .iter()
+                .map(|u| NewEntry {
+                    kind: "credit_class".into(),
+                    subject: u.uscc.clone(),
+                    data: canonical(&serde_json::json!({
+                        "type": "credit_class", "uscc": u.uscc, "class": u.class, "previous_class": u.previous_class,
+                        "score": u.score, "model_version": u.model_version, "as_of": u.as_of,
+                    })),
+                })
+                .collect();
             let indexes: Vec<i64> = if entries.is_empty() { Vec::new() } else { append_in!(tx, &entries) };
             let mut log_of = std::collections::HashMap::new();
             for (change, index) in changes.iter().zip(&indexes) {
                 log_of.insert(change.uscc.as_str(), *index);
             }
-            for chunk in updates.chunks(1000) {
+            for chunk in current.chunks(1000) {
                 let mut builder = QueryBuilder::new(
                     "INSERT INTO credit_classes (uscc, class, score, model_version, reasons, as_of, computed_at, log_index) ",
                 );
@@ -547,8 +558,10 @@ impl Store {
                 });
                 builder.build().execute(&mut *tx).await?;
             }
-            let after = serde_json::json!({"updated": updates.len(), "class_changes": indexes.len()}).to_string();
-            audit_in!(tx, &at, None::<i64>, "score", "credit_class", format!("batch of {}", updates.len()), after);
+            if !current.is_empty() {
+                let after = serde_json::json!({"updated": current.len(), "class_changes": indexes.len()}).to_string();
+                audit_in!(tx, &at, None::<i64>, "score", "credit_class", format!("batch of {}", current.len()), after);
+            }
             tx.commit().await?;
             Ok(indexes)
         })

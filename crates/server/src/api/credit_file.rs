@@ -172,8 +172,16 @@ pub(crate) async fn add_record(
     authorize_supervision(&user, &organization.region_code)?;
     fields.uscc = Some(uscc.as_str().to_owned());
     let record = check_record(Model::bundled(), fields, "regulator", None, today())?;
-    state.store.insert_credit_records(std::slice::from_ref(&record), Some(user.id)).await?;
+    let inserted = state.store.insert_credit_records(std::slice::from_ref(&record), Some(user.id)).await?;
+    if inserted == 0 {
+        return Err(ApiError {
+            status: StatusCode::CONFLICT,
+            code: "conflict",
+            message: format!("a record with reference '{}' is already on file", record.source_ref),
+        });
+    }
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc.as_str(), today()).await?;
+    let record = state.store.credit_record(&record.id).await?.unwrap_or(record);
     let class = state.store.credit_class(uscc.as_str()).await?;
     Ok((
         StatusCode::CREATED,
@@ -198,6 +206,13 @@ async fn withdraw(
     let record = state.store.credit_record(&id).await?.ok_or_else(|| ApiError::not_found(format!("no record {id}")))?;
     let region = state.store.organization(&record.uscc).await?.map(|o| o.region_code).unwrap_or_default();
     authorize_supervision(&user, &region)?;
+    // A regulator withdraws what regulators recorded; records from workflows and other departments need an admin.
+    if record.source != "regulator" && user.role != Role::Admin {
+        return Err(ApiError::forbidden(format!(
+            "record {id} came from {}; only an administrator may withdraw it",
+            record.source
+        )));
+    }
     let reason = optional_text(body.reason).ok_or_else(|| invalid("reason is required"))?;
     state.store.withdraw_credit_record(&id, &today().to_string(), &reason, Some(user.id)).await?;
     credit_scoring::refresh_one(&state.store, Model::bundled(), &record.uscc, today()).await?;
@@ -368,7 +383,15 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
         .ok_or_else(ApiError::unauthorized)?;
     let department = state.store.department_by_token(token.trim()).await?.ok_or_else(ApiError::unauthorized)?;
     let allowed: Vec<String> = department.kinds.split(',').map(str::to_owned).collect();
-    let jurisdiction = department.region_code.as_deref().and_then(|code| codes::RegionCode::parse(code).ok());
+    let jurisdiction = match department.region_code.as_deref() {
+        Some(code) => Some(codes::RegionCode::parse(code).map_err(|_| {
+            ApiError::forbidden(format!(
+                "department {}'s region {code} is no longer valid; ask an admin",
+                department.code
+            ))
+        })?),
+        None => None,
+    };
     let unprocessable = |rejected: Vec<Value>, received: usize| {
         let message = format!("{} rows rejected; nothing was stored", rejected.len());
         let body = json!({"code": "rejected_rows", "message": message, "received": received, "rejected": rejected});
@@ -461,6 +484,10 @@ async fn recompute(
         Some(text) => input::date("as_of", &text)?,
         None => today(),
     };
+    if as_of > today() {
+        // A class as of a future day would be logged now and changed back by the next read.
+        return Err(invalid(format!("as_of: {as_of} is in the future")));
+    }
     let collected = credit_scoring::collect(&state.store, Model::bundled(), None).await?;
     let summary = credit_scoring::rescore(&state.store, Model::bundled(), as_of, None).await?;
     Ok(Json(json!({"collected": collected, "summary": summary})))
@@ -542,7 +569,9 @@ pub(crate) async fn file_view(
             for reason in &mut reasons {
                 let hidden = reason["record_id"].as_str().is_some_and(|id| !public_ids.contains(id));
                 if hidden {
-                    reason["record_id"] = Value::Null;
+                    for field in ["record_id", "occurred_on", "counts_until"] {
+                        reason[field] = Value::Null;
+                    }
                 }
             }
         }

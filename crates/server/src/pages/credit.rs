@@ -345,7 +345,7 @@ fn reason_text(lang: Lang, reason: &Value) -> (String, String) {
             let until = reason["counts_until"].as_str().unwrap_or("");
             match reason["record_id"].as_str() {
                 Some(id) => format!("{kind}（{id}，{}{until}）", lang.t("计分至", "counts until ")),
-                None => format!("{kind}（{}{until}）", lang.t("已过公示期，计分至", "no longer public, counts until ")),
+                None => format!("{kind}（{}）", lang.t("已过公示期", "no longer public")),
             }
         }
         Some("positive_cap") => {

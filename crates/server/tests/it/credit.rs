@@ -8,7 +8,7 @@ use store::NewOrganization;
 use crate::{TestApp, OWN_USCC};
 
 /// A second registered enterprise in Hangzhou.
-fn other() -> String {
+pub(crate) fn other() -> String {
     codes::Uscc::assemble("91330106", "MA2H0000").unwrap().to_string()
 }
 

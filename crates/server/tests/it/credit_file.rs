@@ -249,3 +249,96 @@ async fn the_organization_page_shows_the_class_with_its_reasons_and_takes_a_regu
     let (_, model) = test.send(Method::GET, "/credit/model", None, None).await;
     assert!(model.contains("监督抽查不合格") && model.contains("令第45号") && model.contains("2026.1"), "{model}");
 }
+
+#[tokio::test]
+async fn private_records_stay_private_and_only_their_authority_withdraws_them() {
+    let test = with_enterprise().await;
+    let uri = format!("/api/v1/organizations/{OWN_USCC}/credit/records");
+    // A reprimand 100 days ago: public for 90 days, counted for 365.
+    let reprimand = json!({"kind": "penalty_minor", "title": "标识不规范，通报批评", "occurred_on": days_ago(100), "reference": "HZ-2026-7"});
+    let (status, added) = test.write(Method::POST, &uri, Some(&test.hangzhou_regulator), reprimand.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let (status, again) = test.write(Method::POST, &uri, Some(&test.hangzhou_regulator), reprimand).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the same reference is not recorded twice: {again}");
+    let public = file(&test, None).await;
+    assert!(public["records"].as_array().unwrap().is_empty(), "past its public period: {public}");
+    assert_eq!(public["class"]["score"], 80, "still counted");
+    let reason = public["class"]["reasons"].as_array().unwrap().iter().find(|r| r["type"] == "record").unwrap().clone();
+    assert_eq!((reason["kind"].as_str(), reason["points"].as_i64()), (Some("penalty_minor"), Some(-5)));
+    assert!(
+        reason["record_id"].is_null() && reason["occurred_on"].is_null() && reason["counts_until"].is_null(),
+        "{reason}"
+    );
+    let (_, page) = test.send(Method::GET, &format!("/organizations/{OWN_USCC}"), None, None).await;
+    assert!(!page.contains("标识不规范"), "the page does not show it either");
+    // The log names the record and its digest only.
+    let leaf = added["record"]["log_index"].as_i64().expect("the answer carries the record's log index");
+    let (_, entries) = test.get_json(&format!("/api/v1/log/entries?start={leaf}&end={}", leaf + 1)).await;
+    let entry = entries["entries"][0]["entry"].to_string();
+    assert!(
+        !entry.contains(OWN_USCC) && !entry.contains("penalty_minor") && entry.contains("record_sha256"),
+        "{entry}"
+    );
+    let inside = file(&test, Some(&test.hangzhou_regulator)).await;
+    assert_eq!(inside["records"][0]["public"], false);
+
+    // A department's record: the region's regulator may not withdraw it, an admin may.
+    let (_, department) = test
+        .write(
+            Method::POST,
+            "/api/v1/credit/departments",
+            Some(&test.admin),
+            json!({"code": "customs", "name": "杭州海关", "kinds": ["penalty"]}),
+        )
+        .await;
+    let token = department["token"].as_str().unwrap();
+    let batch = json!({"records": [{"uscc": OWN_USCC, "kind": "penalty", "title": "申报不实", "occurred_on": days_ago(3), "reference": "HG-1"}]});
+    let (status, _) = test.write(Method::POST, "/api/v1/credit/exchange", Some(token), batch).await;
+    assert_eq!(status, StatusCode::OK);
+    let inside = file(&test, Some(&test.hangzhou_regulator)).await;
+    let id = inside["records"].as_array().unwrap().iter().find(|r| r["source"] == "department").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let withdraw = format!("/api/v1/credit/records/{id}/withdraw");
+    let (status, _) = test.write(Method::POST, &withdraw, Some(&test.hangzhou_regulator), json!({"reason": "x"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = test.write(Method::POST, &withdraw, Some(&test.admin), json!({"reason": "海关撤销处罚"})).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn records_of_unregistered_usccs_do_not_shift_other_organizations_records() {
+    let test = with_enterprise().await;
+    let other = crate::credit::other();
+    // A USCC between the two registered ones in sort order, with a record but no organization.
+    let stray = "91330106MA27XL1Q3B";
+    assert!(OWN_USCC < stray && stray < other.as_str());
+    let record = |id: &str, uscc: &str| store::credit_file::CreditRecord {
+        id: id.into(),
+        uscc: uscc.into(),
+        kind: "penalty".into(),
+        source: "regulator".into(),
+        department: String::new(),
+        source_ref: id.into(),
+        title: "行政处罚".into(),
+        legal_basis: "令第45号".into(),
+        decision_no: None,
+        occurred_on: days_ago(10),
+        public_until: days_ago(0),
+        withdrawn_on: None,
+        withdrawn_reason: None,
+        created_by: None,
+        created_at: String::new(),
+        log_index: None,
+        withdrawn_log_index: None,
+    };
+    test.state.store.insert_credit_records(&[record("R-STRAY", stray), record("R-OTHER", &other)], None).await.unwrap();
+    let (status, run) =
+        test.write(Method::POST, "/api/v1/credit/classes/recompute", Some(&test.admin), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    let class = test.state.store.credit_class(&other).await.unwrap().unwrap();
+    assert_eq!((class.class.as_str(), class.score), ("C", 70), "the penalty after the stray record counts");
+    let own = test.state.store.credit_class(OWN_USCC).await.unwrap().unwrap();
+    assert_eq!(own.score, 85);
+}

@@ -105,6 +105,9 @@ async fn class_changes_are_written_with_their_log_entries() {
         let second = [update("U1", Some("B"), "B", 80), update("U2", Some("C"), "D", 50)];
         assert_eq!(store.apply_class_updates(&second).await.unwrap(), [2]);
         assert_eq!(store.log_size().await.unwrap(), 3);
+        // A run that read U1 before the first one stored it: its update is stale and dropped, not logged again.
+        assert!(store.apply_class_updates(&[update("U1", None, "A", 95)]).await.unwrap().is_empty());
+        assert_eq!(store.log_size().await.unwrap(), 3);
         let u1 = store.credit_class("U1").await.unwrap().unwrap();
         assert_eq!((u1.class.as_str(), u1.score, u1.log_index), ("B", 80, Some(0)));
         let changes = store.credit_class_changes("U2").await.unwrap();
