@@ -132,6 +132,8 @@ async fn an_enterprise_is_proposed_heard_listed_published_and_repaired_off_the_l
     let (status, applied) =
         step(&test, &test.enterprise, &id, "repair-apply", json!({"on": "2025-10-08", "conditions": conditions})).await;
     assert_eq!((status, applied["status"].as_str()), (StatusCode::OK, Some("repair_pending")), "{applied}");
+    let (_, pending) = test.get_json(&format!("/api/v1/organizations/{OWN_USCC}/credit")).await;
+    assert_eq!(pending["class"]["class"], "D", "still on the list while the repair is reviewed");
     let (status, repaired) =
         step(&test, &regulator, &id, "repair-decide", json!({"on": "2025-10-20", "granted": true})).await;
     assert_eq!(status, StatusCode::OK, "{repaired}");
