@@ -7,7 +7,7 @@ use sqlx::{FromRow, QueryBuilder};
 
 use crate::on_pool;
 use crate::public_log::{append_in, canonical, NewEntry};
-use crate::store::{now, token_hash, Store};
+use crate::store::{now, token_hash, write_audit, Store};
 use crate::StoreError;
 
 /// A record of a credit file as stored.
@@ -146,24 +146,6 @@ pub struct ScoringPage {
     pub classes: Vec<(String, String, i64, String, String)>,
 }
 
-/// Writes an audit row inside an open transaction.
-macro_rules! audit_in {
-    ($tx:expr, $at:expr, $user_id:expr, $action:expr, $kind:expr, $key:expr, $after:expr) => {
-        sqlx::query(
-            "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
-             VALUES ($1, $2, $3, $4, $5, NULL, $6)",
-        )
-        .bind($at)
-        .bind($user_id)
-        .bind($action)
-        .bind($kind)
-        .bind($key)
-        .bind($after)
-        .execute(&mut *$tx)
-        .await?
-    };
-}
-
 /// Inserts the records not yet present under their source key, then appends a public-log entry for each row
 /// actually inserted and stores its index, inside a transaction. Inserting first takes the write lock at once
 /// (SQLite) and lets concurrent collectors of the same record both succeed. Evaluates to the number inserted.
@@ -233,7 +215,7 @@ impl Store {
                 let senders: std::collections::BTreeSet<&str> =
                     records.iter().map(|r| if r.department.is_empty() { r.source.as_str() } else { r.department.as_str() }).collect();
                 let after = serde_json::json!({"inserted": inserted, "from": senders}).to_string();
-                audit_in!(tx, &at, user_id, "record", "credit_record", key, after);
+                write_audit!(&mut *tx, &at, user_id, "credit_record", key, ("record", None::<String>, Some(after)));
             }
             tx.commit().await?;
             Ok(inserted)
@@ -294,7 +276,7 @@ impl Store {
             let index = append_in!(tx, std::slice::from_ref(&entry))[0];
             sqlx::query("UPDATE credit_records SET withdrawn_log_index = $1 WHERE id = $2").bind(index).bind(id).execute(&mut *tx).await?;
             let after = serde_json::json!({"withdrawn_on": on, "reason": reason}).to_string();
-            audit_in!(tx, &at, user_id, "withdraw", "credit_record", id, after);
+            write_audit!(&mut *tx, &at, user_id, "credit_record", id, ("withdraw", None::<String>, Some(after)));
             tx.commit().await?;
             Ok(index)
         })
@@ -379,7 +361,7 @@ impl Store {
                 return Err(StoreError::Conflict(format!("department {code} is already registered")));
             }
             let after = serde_json::json!({"name": name, "kinds": kinds, "region_code": region_code}).to_string();
-            audit_in!(tx, &at, user_id, "register", "credit_department", code, after);
+            write_audit!(&mut *tx, &at, user_id, "credit_department", code, ("register", None::<String>, Some(after)));
             tx.commit().await?;
             Ok(())
         })
@@ -411,7 +393,7 @@ impl Store {
             if done.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!("department {code} does not exist or is already revoked")));
             }
-            audit_in!(tx, &at, user_id, "revoke", "credit_department", code, "{}");
+            write_audit!(&mut *tx, &at, user_id, "credit_department", code, ("revoke", None::<String>, Some("{}")));
             tx.commit().await?;
             Ok(())
         })
@@ -560,7 +542,7 @@ impl Store {
             }
             if !current.is_empty() {
                 let after = serde_json::json!({"updated": current.len(), "class_changes": indexes.len()}).to_string();
-                audit_in!(tx, &at, None::<i64>, "score", "credit_class", format!("batch of {}", current.len()), after);
+                write_audit!(&mut *tx, &at, None::<i64>, "credit_class", format!("batch of {}", current.len()), ("score", None::<String>, Some(after)));
             }
             tx.commit().await?;
             Ok(indexes)

@@ -178,6 +178,7 @@ macro_rules! write_audit {
         .await?;
     }};
 }
+pub(crate) use write_audit;
 
 /// Indexes rows inserted after `$before` (their rowids are larger, as the writer holds the database) in the
 /// SQLite full-text table; PostgreSQL's GIN index follows the table by itself.
