@@ -7,7 +7,7 @@ use sqlx::{FromRow, QueryBuilder};
 
 use crate::on_pool;
 use crate::search;
-use crate::store::{now, Backend, Store};
+use crate::store::{now, push_fts5_match, push_token_match, Backend, Store};
 use crate::StoreError;
 
 /// A new recall, opened by a defect report or by a regulator.
@@ -382,20 +382,11 @@ impl Store {
         }
         let rows: Vec<RecallRow> = match self.backend() {
             Backend::Sqlite(pool) => {
-                let mut builder = build!(builder, {
-                    let phrase =
-                        tokens.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
-                    builder
-                        .push(" AND rowid IN (SELECT rowid FROM recalls_fts WHERE recalls_fts MATCH ")
-                        .push_bind(phrase)
-                        .push(")");
-                });
+                let mut builder = build!(builder, push_fts5_match(&mut builder, "recalls", &tokens));
                 builder.build_query_as().fetch_all(pool).await?
             }
             Backend::Postgres(pool) => {
-                let mut builder = build!(builder, {
-                    builder.push(" AND string_to_array(search_tokens, ' ') @> ").push_bind(tokens.clone());
-                });
+                let mut builder = build!(builder, push_token_match(&mut builder, &tokens));
                 builder.build_query_as().fetch_all(pool).await?
             }
         };

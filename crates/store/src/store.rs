@@ -75,6 +75,19 @@ fn fts5_match(tokens: &[String]) -> String {
     tokens.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
 }
 
+/// Adds "holds every token" to a SQLite query over `table`, through its FTS5 index `{table}_fts`.
+pub(crate) fn push_fts5_match(builder: &mut QueryBuilder<'_, sqlx::Sqlite>, table: &str, tokens: &[String]) {
+    builder
+        .push(format!(" AND rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
+        .push_bind(fts5_match(tokens))
+        .push(")");
+}
+
+/// Adds "holds every token" to a PostgreSQL query, through the GIN index over `search_tokens`.
+pub(crate) fn push_token_match(builder: &mut QueryBuilder<'_, sqlx::Postgres>, tokens: &[String]) {
+    builder.push(" AND string_to_array(search_tokens, ' ') @> ").push_bind(tokens.to_vec());
+}
+
 /// An account with its password hash, for signing in.
 #[derive(FromRow)]
 struct PasswordRow {
@@ -459,18 +472,11 @@ impl Store {
         }
         Ok(match &self.backend {
             Backend::Sqlite(pool) => {
-                let mut builder = build!(builder, {
-                    builder
-                        .push(format!(" AND rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
-                        .push_bind(fts5_match(&tokens))
-                        .push(")");
-                });
+                let mut builder = build!(builder, push_fts5_match(&mut builder, table, &tokens));
                 builder.build_query_as().fetch_all(pool).await?
             }
             Backend::Postgres(pool) => {
-                let mut builder = build!(builder, {
-                    builder.push(" AND string_to_array(search_tokens, ' ') @> ").push_bind(tokens.clone());
-                });
+                let mut builder = build!(builder, push_token_match(&mut builder, &tokens));
                 builder.build_query_as().fetch_all(pool).await?
             }
         })

@@ -6,7 +6,7 @@ use sqlx::{FromRow, QueryBuilder};
 
 use crate::on_pool;
 use crate::search;
-use crate::store::{now, Backend, Store};
+use crate::store::{now, push_fts5_match, push_token_match, Backend, Store};
 use crate::StoreError;
 
 /// A risk assessment as stored.
@@ -361,20 +361,11 @@ impl Store {
         }
         let rows: Vec<WarningRow> = match self.backend() {
             Backend::Sqlite(pool) => {
-                let mut builder = build!(builder, {
-                    let phrase =
-                        tokens.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
-                    builder
-                        .push(" AND rowid IN (SELECT rowid FROM warnings_fts WHERE warnings_fts MATCH ")
-                        .push_bind(phrase)
-                        .push(")");
-                });
+                let mut builder = build!(builder, push_fts5_match(&mut builder, "warnings", &tokens));
                 builder.build_query_as().fetch_all(pool).await?
             }
             Backend::Postgres(pool) => {
-                let mut builder = build!(builder, {
-                    builder.push(" AND string_to_array(search_tokens, ' ') @> ").push_bind(tokens.clone());
-                });
+                let mut builder = build!(builder, push_token_match(&mut builder, &tokens));
                 builder.build_query_as().fetch_all(pool).await?
             }
         };
