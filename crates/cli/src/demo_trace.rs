@@ -8,7 +8,9 @@
 use codes::Uscc;
 use epcis::events_of;
 use serde_json::{json, Value};
-use server::recall_workflow::{create_recall, do_decision, do_notice, do_plan, do_progress, ReportBody, StageBody};
+use server::recall_workflow::{
+    create_recall, do_decision, do_notice, do_plan, do_plan_review, do_progress, ReportBody, StageBody,
+};
 use server::AppState;
 use store::traceability::{ErrorBehaviour, GlnRegistration};
 use store::{NewOrganization, NewProduct, NewUser, Role, Store};
@@ -291,7 +293,7 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
             });
         }
     }
-    store.register_glns(&registrations).await?;
+    store.register_glns(&registrations, None).await?;
     let events = events_of(&chain_document()).map_err(|(i, e)| anyhow::anyhow!("demo event {i}: {e}"))?;
     store.capture_events(&events, ErrorBehaviour::Rollback, &json!([]), None).await?;
     let filter = store::recalls::RecallFilter { producer_uscc: Some(uscc(&PARTIES[FACTORY])), ..Default::default() };
@@ -341,6 +343,8 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
         ..stage("2026-11-03")
     };
     let _planned = do_plan(&state, &system, &id, plan).await.map_err(failed)?;
+    let review = StageBody { accepted: Some(true), note: Some("计划审核通过".into()), ..stage("2026-11-04") };
+    let _accepted = do_plan_review(&state, &system, &id, review).await.map_err(failed)?;
     let notice = StageBody {
         title: Some("哈尔滨优贝乳业有限公司关于召回部分婴幼儿配方乳粉的公告".into()),
         body: Some("因原料生牛乳批次 B20260901 检出阪崎肠杆菌，本公司决定召回批次 P20260905 生产的婴幼儿配方乳粉 900g。请消费者停止食用，凭购买凭证到购买门店办理退货退款。".into()),

@@ -509,11 +509,30 @@ async fn write_batch(
             store.import_samples(&batch).await
         }
         Kind::Injuries => {
+            let ids: Vec<String> = rows
+                .iter()
+                .filter_map(|(_, _, row)| match row {
+                    Row::Injury(pair) => Some(pair.0.case_id.clone()),
+                    _ => None,
+                })
+                .collect();
+            let owners = store.injury_case_owners(&ids).await?;
             let mut hospitals: Vec<Hospital> = Vec::new();
             let mut cases = Vec::with_capacity(rows.len());
-            for (_, _, row) in rows {
+            for (line, raw, row) in rows {
                 let Row::Injury(pair) = row else { continue };
                 let (case, hospital) = *pair;
+                if let Some(owner) = owners.get(&case.case_id).filter(|owner| **owner != case.hospital_id) {
+                    rejects.write(&Reject {
+                        line,
+                        field: "case_id".into(),
+                        code: "conflict".into(),
+                        reason: format!("case {} belongs to hospital {owner}", case.case_id),
+                        record: raw,
+                    })?;
+                    summary.rejected += 1;
+                    continue;
+                }
                 // The last row of a hospital in the batch gives its current stratum and weight.
                 match hospitals.iter_mut().find(|h| h.id == hospital.id) {
                     Some(existing) => *existing = hospital,

@@ -80,6 +80,59 @@ impl Context {
     }
 }
 
+/// How deep arrays and objects may nest in a captured document, counting the document itself as level 1. An
+/// event sits at level 4 (`epcisBody`, `eventList`, the list); the bound leaves extensions forty levels and keeps
+/// every stored event well inside what `serde_json` reads back (128).
+pub const MAX_JSON_DEPTH: usize = 48;
+
+/// The JSON pointer of an array or object nested deeper than `limit`, found without recursion.
+pub fn too_deep(root: &Value, limit: usize) -> Option<String> {
+    // The cheap pass keeps no paths; the pointer is rebuilt only for a document that fails.
+    let mut pending: Vec<(&Value, usize)> = vec![(root, 1)];
+    let mut exceeded = false;
+    while let Some((value, depth)) = pending.pop() {
+        if depth > limit {
+            exceeded = true;
+            break;
+        }
+        match value {
+            Value::Array(items) => pending.extend(items.iter().filter(|v| is_container(v)).map(|v| (v, depth + 1))),
+            Value::Object(members) => {
+                pending.extend(members.values().filter(|v| is_container(v)).map(|v| (v, depth + 1)))
+            }
+            _ => {}
+        }
+    }
+    if !exceeded {
+        return None;
+    }
+    let mut pending: Vec<(&Value, usize, String)> = vec![(root, 1, String::new())];
+    while let Some((value, depth, pointer)) = pending.pop() {
+        if depth > limit {
+            return Some(pointer);
+        }
+        match value {
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate().filter(|(_, v)| is_container(v)) {
+                    pending.push((item, depth + 1, format!("{pointer}/{index}")));
+                }
+            }
+            Value::Object(members) => {
+                for (key, member) in members.iter().filter(|(_, v)| is_container(v)) {
+                    let step = key.replace('~', "~0").replace('/', "~1");
+                    pending.push((member, depth + 1, format!("{pointer}/{step}")));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_container(value: &Value) -> bool {
+    value.is_array() || value.is_object()
+}
+
 /// Which vocabulary a field's value comes from, given its parent element.
 pub(crate) fn vocabulary_of(parent: &str, name: &str) -> Option<Vocabulary> {
     Some(match (parent, name) {
@@ -216,5 +269,30 @@ fn list_item(context: &Context, item_name: &str, item: &Value) -> Vec<Node> {
             vec![node]
         }
         _ => convert(context, "", item_name, item),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(levels: usize) -> Value {
+        (0..levels).fold(Value::Null, |inner, i| if i % 2 == 0 { json!([inner]) } else { json!({"a/b": inner}) })
+    }
+
+    use serde_json::json;
+
+    #[test]
+    fn depth_counts_arrays_and_objects_and_names_the_place() {
+        assert_eq!(too_deep(&json!("scalar"), 1), None);
+        assert_eq!(too_deep(&nested(5), 5), None);
+        assert_eq!(too_deep(&nested(6), 5).as_deref(), Some("/a~1b/0/a~1b/0/a~1b"));
+        // Deep enough to overflow a recursive walk.
+        let mut deep = json!(1);
+        for _ in 0..100 {
+            deep = json!([deep]);
+        }
+        assert_eq!(too_deep(&deep, 100), None);
+        assert_eq!(too_deep(&deep, 99).map(|p| p.matches('/').count()), Some(99));
     }
 }

@@ -16,7 +16,14 @@ pub enum XmlError {
     /// Well-formed, but no event list.
     #[error("no EPCIS event list found")]
     NoEventList,
+    /// Elements nested deeper than [`MAX_XML_DEPTH`]: refused before any recursion reads them.
+    #[error("line {line}: elements nest deeper than {limit} levels")]
+    TooDeep { line: u32, limit: usize },
 }
+
+/// How deep elements may nest in an XML document (the root element is level 1). Real EPCIS documents need
+/// about ten levels; the bound keeps every recursive reader, and the JSON the document is stored as, shallow.
+pub const MAX_XML_DEPTH: usize = 32;
 
 /// The events of an XML document and the fields its sender asks hashes to ignore.
 #[derive(Debug)]
@@ -30,9 +37,46 @@ pub struct XmlDocument {
 const EVENT_TYPES: &[&str] =
     &["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"];
 
+/// Parses well-formed XML whose elements nest at most [`MAX_XML_DEPTH`] levels.
+fn parse_bounded(text: &str) -> Result<Document<'_>, XmlError> {
+    check_depth(text)?;
+    Document::parse(text).map_err(|e| XmlError::Syntax { line: e.pos().row, message: e.to_string() })
+}
+
+/// Refuses a document nested deeper than [`MAX_XML_DEPTH`] before `roxmltree` reads it: its tokenizer recurses
+/// once per level, so ten thousand levels overflow the stack. `quick-xml` reads events without recursion.
+fn check_depth(text: &str) -> Result<(), XmlError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > MAX_XML_DEPTH {
+                    let offset = usize::try_from(reader.buffer_position()).unwrap_or(text.len()).min(text.len());
+                    let line = text.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+                    return Err(XmlError::TooDeep {
+                        line: u32::try_from(line).unwrap_or(u32::MAX),
+                        limit: MAX_XML_DEPTH,
+                    });
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) => return Ok(()),
+            Ok(_) => {}
+            // Malformed up to here, and no deeper than the limit: roxmltree says what is wrong.
+            Err(_) => return Ok(()),
+        }
+    }
+}
+
 /// Reads an EPCIS XML document.
 pub fn parse_document(text: &str) -> Result<XmlDocument, XmlError> {
-    let document = Document::parse(text).map_err(|e| XmlError::Syntax { line: e.pos().row, message: e.to_string() })?;
+    read_document(&parse_bounded(text)?)
+}
+
+fn read_document(document: &Document) -> Result<XmlDocument, XmlError> {
     let list = document
         .descendants()
         .find(|n| {
@@ -259,7 +303,8 @@ fn value_of(parent: &str, node: &Node, prefixes: &mut Prefixes) -> serde_json::V
 /// Converts an EPCIS XML document into the JSON binding's `EPCISDocument`, so it is validated, hashed and stored
 /// exactly as a JSON capture is. Extension namespaces become `extN` prefixes in the `@context`.
 pub fn to_json_document(text: &str) -> Result<serde_json::Value, XmlError> {
-    let document = parse_document(text)?;
+    let source = parse_bounded(text)?;
+    let document = read_document(&source)?;
     let mut prefixes = Prefixes::default();
     let mut events = Vec::with_capacity(document.events.len());
     for event in &document.events {
@@ -269,7 +314,6 @@ pub fn to_json_document(text: &str) -> Result<serde_json::Value, XmlError> {
     }
     let ignored: Vec<serde_json::Value> =
         document.ignored_fields.iter().map(|name| serde_json::Value::String(prefixes.key(name))).collect();
-    let source = Document::parse(text).map_err(|e| XmlError::Syntax { line: e.pos().row, message: e.to_string() })?;
     let root = source.root_element();
     let mut out = serde_json::json!({
         "@context": prefixes.context(),
@@ -284,4 +328,30 @@ pub fn to_json_document(text: &str) -> Result<serde_json::Value, XmlError> {
         out[key] = serde_json::Value::Array(ignored);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(levels: usize) -> String {
+        format!(
+            "<EPCISDocument><EPCISBody><EventList><ObjectEvent>{}x{}</ObjectEvent></EventList></EPCISBody></EPCISDocument>",
+            "<n>".repeat(levels),
+            "</n>".repeat(levels)
+        )
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_any_recursion() {
+        // Four levels of document and event, then the extension.
+        assert_eq!(parse_document(&nested(MAX_XML_DEPTH - 4)).unwrap().events.len(), 1);
+        for levels in [MAX_XML_DEPTH - 3, 100_000] {
+            match parse_document(&nested(levels)) {
+                Err(XmlError::TooDeep { line: 1, limit: MAX_XML_DEPTH }) => {}
+                other => panic!("{levels}: {other:?}"),
+            }
+            assert!(to_json_document(&nested(levels)).is_err());
+        }
+    }
 }

@@ -63,6 +63,11 @@ impl From<StoreError> for ApiError {
                 code: "unknown_organization",
                 message: format!("organization {key} is not registered"),
             },
+            StoreError::MissingReference { kind, key } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "unknown_reference",
+                message: format!("{kind} {key} does not exist"),
+            },
             other => {
                 tracing::error!(error = %other, "storage error");
                 ApiError {

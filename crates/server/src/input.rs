@@ -478,8 +478,29 @@ fn product_category(field: &'static str, value: Option<String>) -> Result<Option
     }
 }
 
-/// Checks an injury case; returns it with its hospital (the hospital's id is its USCC, whose region it takes).
+/// Checks an imported injury case; returns it with its hospital (the hospital's id is its USCC, whose region it
+/// takes). A registry file carries each hospital's stratum and weight.
 pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, store::injuries::Hospital), FieldError> {
+    let (stratum, weight, name) = (fields.stratum.clone(), fields.weight.clone(), fields.hospital_name.clone());
+    let mut case = injury_case(fields)?;
+    let stratum =
+        optional_text(stratum).ok_or_else(|| FieldError::new("stratum", "invalid_request", "stratum is required"))?;
+    let weight =
+        optional_text(weight).and_then(|w| w.parse::<f64>().ok()).filter(|w| w.is_finite() && *w > 0.0).ok_or_else(
+            || FieldError::new("weight", "invalid_request", "weight is required and must be a positive number"),
+        )?;
+    let name = optional_text(name);
+    case.stratum = stratum.clone();
+    case.weight = weight;
+    let region_code = uscc("hospital_id", Some(&case.hospital_id))?.region_code().to_owned();
+    let name = name.unwrap_or_else(|| case.hospital_id.clone());
+    let hospital = store::injuries::Hospital { id: case.hospital_id.clone(), name, region_code, stratum, weight };
+    Ok((case, hospital))
+}
+
+/// Checks the clinical fields of an injury case as a hospital reports it. Its stratum and weight are left empty:
+/// they are the register's, and the store takes them from the design in force on the treatment date.
+pub fn injury_case(fields: InjuryFields) -> Result<store::injuries::InjuryCase, FieldError> {
     let case_id = identifier("case_id", fields.case_id)?;
     let treated_text = optional_text(fields.treated_on)
         .ok_or_else(|| FieldError::new("treated_on", "invalid_request", "treated_on is required"))?;
@@ -488,26 +509,18 @@ pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, stor
         return Err(FieldError::new("treated_on", "invalid_request", format!("{treated_on} is in the future")));
     }
     let hospital = uscc("hospital_id", fields.hospital_id.as_deref())?;
-    let stratum = optional_text(fields.stratum)
-        .ok_or_else(|| FieldError::new("stratum", "invalid_request", "stratum is required"))?;
-    let weight = optional_text(fields.weight)
-        .and_then(|w| w.parse::<f64>().ok())
-        .filter(|w| w.is_finite() && *w > 0.0)
-        .ok_or_else(|| {
-            FieldError::new("weight", "invalid_request", "weight is required and must be a positive number")
-        })?;
     let age = optional_text(fields.age)
         .and_then(|a| a.parse::<i64>().ok())
         .filter(|a| (0..=120).contains(a))
         .ok_or_else(|| FieldError::new("age", "invalid_request", "age is required, in whole years from 0 to 120"))?;
     let product_code = product_category("product_code", fields.product_code)?
         .ok_or_else(|| FieldError::new("product_code", "invalid_request", "product_code is required"))?;
-    let case = store::injuries::InjuryCase {
+    Ok(store::injuries::InjuryCase {
         case_id,
         hospital_id: hospital.to_string(),
         treated_on: treated_on.to_string(),
-        stratum: stratum.clone(),
-        weight,
+        stratum: String::new(),
+        weight: 0.0,
         age,
         sex: choice("sex", fields.sex, SEXES)?,
         product_code,
@@ -521,10 +534,7 @@ pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, stor
         intent: optional_text(fields.intent.clone()).map(|_| choice("intent", fields.intent, INTENTS)).transpose()?,
         hazard_code: optional_text(fields.hazard_code),
         narrative: optional_text(fields.narrative),
-    };
-    let region_code = hospital.region_code().to_owned();
-    let name = optional_text(fields.hospital_name).unwrap_or_else(|| hospital.to_string());
-    Ok((case, store::injuries::Hospital { id: hospital.to_string(), name, region_code, stratum, weight }))
+    })
 }
 
 /// Raw complaint, report or enquiry fields as they arrive from the form, the API or a file, by API name.

@@ -8,6 +8,7 @@ mod error;
 mod i18n;
 pub mod input;
 mod openapi;
+pub mod ownership;
 mod pages;
 
 use axum::http::{header, StatusCode};
@@ -20,7 +21,9 @@ pub use auth::{authorize_organization_write, authorize_product_write};
 
 /// The recall workflow without HTTP, for the demo loader; each stage checks roles and states as the API does.
 pub mod recall_workflow {
-    pub use crate::api::recalls::{create_recall, do_decision, do_notice, do_plan, do_progress, ReportBody, StageBody};
+    pub use crate::api::recalls::{
+        create_recall, do_decision, do_notice, do_plan, do_plan_review, do_progress, ReportBody, StageBody,
+    };
 }
 /// Complaint intake without HTTP, for the importer and the demo loader: the same checks, routing and
 /// classification as the API.

@@ -4,9 +4,8 @@
 use serde::Serialize;
 use sqlx::{FromRow, QueryBuilder, Row};
 
-use crate::on_pool;
-use crate::store::{now, Store};
-use crate::StoreError;
+use crate::store::{audit_record, now, write_audit, Store};
+use crate::{on_pool, StoreError, WriteOutcome};
 
 /// Rows per multi-row INSERT (18 parameters a case).
 const CASES_PER_STATEMENT: usize = 1_000;
@@ -151,9 +150,72 @@ where
     }
 }
 
+const CASE_COLUMNS: &str = "INSERT INTO injury_cases (case_id, hospital_id, treated_on, stratum, weight, age, sex, \
+     product_code, product_code_2, body_part, diagnosis, disposition, location, intent, hazard_code, narrative, \
+     created_at, updated_at) ";
+/// A stored case is corrected in place, but only by its own hospital: the guard keeps another hospital that
+/// reuses a case id from taking the case over.
+const CASE_ON_CONFLICT: &str = " ON CONFLICT (case_id) DO UPDATE SET treated_on = excluded.treated_on, \
+     stratum = excluded.stratum, weight = excluded.weight, age = excluded.age, sex = excluded.sex, \
+     product_code = excluded.product_code, product_code_2 = excluded.product_code_2, \
+     body_part = excluded.body_part, diagnosis = excluded.diagnosis, disposition = excluded.disposition, \
+     location = excluded.location, intent = excluded.intent, hazard_code = excluded.hazard_code, \
+     narrative = excluded.narrative, updated_at = excluded.updated_at \
+     WHERE injury_cases.hospital_id = excluded.hospital_id";
+
+/// Inserts or corrects cases in an open transaction, `CASES_PER_STATEMENT` a statement.
+macro_rules! write_cases {
+    ($tx:expr, $cases:expr, $at:expr) => {
+        for chunk in $cases.chunks(CASES_PER_STATEMENT) {
+            let mut builder = QueryBuilder::new(CASE_COLUMNS);
+            builder.push_values(chunk, |mut b, c| {
+                b.push_bind(c.case_id.as_str())
+                    .push_bind(c.hospital_id.as_str())
+                    .push_bind(c.treated_on.as_str())
+                    .push_bind(c.stratum.as_str())
+                    .push_bind(c.weight)
+                    .push_bind(c.age)
+                    .push_bind(c.sex.as_str())
+                    .push_bind(c.product_code.as_str())
+                    .push_bind(c.product_code_2.as_deref())
+                    .push_bind(c.body_part.as_str())
+                    .push_bind(c.diagnosis.as_str())
+                    .push_bind(c.disposition.as_str())
+                    .push_bind(c.location.as_deref())
+                    .push_bind(c.intent.as_deref())
+                    .push_bind(c.hazard_code.as_deref())
+                    .push_bind(c.narrative.as_deref())
+                    .push_bind($at)
+                    .push_bind($at);
+            });
+            builder.push(CASE_ON_CONFLICT);
+            builder.build().execute(&mut *$tx).await?;
+        }
+    };
+}
+
+/// The day from which a hospital's imported design counts: before any day a case can have.
+const DESIGN_BASELINE: &str = "0001-01-01";
+
+/// Keeps `hospitals`' stratum and weight equal to the latest design row.
+macro_rules! refresh_current_design {
+    ($tx:expr, $id:expr, $at:expr) => {
+        sqlx::query(
+            "UPDATE hospitals SET stratum = d.stratum, weight = d.weight, updated_at = $2 FROM \
+             (SELECT stratum, weight FROM hospital_designs WHERE hospital_id = $1 ORDER BY valid_from DESC LIMIT 1) d \
+             WHERE hospitals.id = $1",
+        )
+        .bind($id)
+        .bind($at)
+        .execute(&mut *$tx)
+        .await?;
+    };
+}
+
 impl Store {
-    /// Writes hospitals and cases in one transaction; a case already stored is replaced (a correction).
-    /// Returns (inserted, updated).
+    /// Writes hospitals and cases in one transaction (the registry import: each hospital's design is the file's,
+    /// in force from the start); a case already stored is replaced (a correction), and a case id held by another
+    /// hospital refuses the whole batch. Returns (inserted, updated).
     pub async fn import_injuries(
         &self,
         hospitals: &[Hospital],
@@ -166,8 +228,7 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO hospitals (id, name, region_code, stratum, weight, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
-                     region_code = excluded.region_code, stratum = excluded.stratum, weight = excluded.weight, \
-                     updated_at = excluded.updated_at",
+                     region_code = excluded.region_code, updated_at = excluded.updated_at",
                 )
                 .bind(&hospital.id)
                 .bind(&hospital.name)
@@ -177,55 +238,36 @@ impl Store {
                 .bind(&at)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query(
+                    "INSERT INTO hospital_designs (hospital_id, valid_from, stratum, weight, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hospital_id, valid_from) DO UPDATE SET \
+                     stratum = excluded.stratum, weight = excluded.weight",
+                )
+                .bind(&hospital.id)
+                .bind(DESIGN_BASELINE)
+                .bind(&hospital.stratum)
+                .bind(hospital.weight)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+                refresh_current_design!(tx, &hospital.id, &at);
             }
-            let mut existing = std::collections::HashSet::new();
+            let mut existing = std::collections::HashMap::new();
             for chunk in cases.chunks(5_000) {
-                let mut builder = QueryBuilder::new("SELECT case_id FROM injury_cases WHERE case_id IN (");
+                let mut builder = QueryBuilder::new("SELECT case_id, hospital_id FROM injury_cases WHERE case_id IN (");
                 let mut list = builder.separated(", ");
                 for case in chunk {
                     list.push_bind(case.case_id.as_str());
                 }
                 list.push_unseparated(")");
                 for row in builder.build().fetch_all(&mut *tx).await? {
-                    existing.insert(row.try_get::<String, _>(0)?);
+                    existing.insert(row.try_get::<String, _>(0)?, row.try_get::<String, _>(1)?);
                 }
             }
-            for chunk in cases.chunks(CASES_PER_STATEMENT) {
-                let mut builder = QueryBuilder::new(
-                    "INSERT INTO injury_cases (case_id, hospital_id, treated_on, stratum, weight, age, sex, product_code, \
-                     product_code_2, body_part, diagnosis, disposition, location, intent, hazard_code, narrative, \
-                     created_at, updated_at) ",
-                );
-                builder.push_values(chunk, |mut b, c| {
-                    b.push_bind(c.case_id.as_str())
-                        .push_bind(c.hospital_id.as_str())
-                        .push_bind(c.treated_on.as_str())
-                        .push_bind(c.stratum.as_str())
-                        .push_bind(c.weight)
-                        .push_bind(c.age)
-                        .push_bind(c.sex.as_str())
-                        .push_bind(c.product_code.as_str())
-                        .push_bind(c.product_code_2.as_deref())
-                        .push_bind(c.body_part.as_str())
-                        .push_bind(c.diagnosis.as_str())
-                        .push_bind(c.disposition.as_str())
-                        .push_bind(c.location.as_deref())
-                        .push_bind(c.intent.as_deref())
-                        .push_bind(c.hazard_code.as_deref())
-                        .push_bind(c.narrative.as_deref())
-                        .push_bind(at.as_str())
-                        .push_bind(at.as_str());
-                });
-                builder.push(
-                    " ON CONFLICT (case_id) DO UPDATE SET hospital_id = excluded.hospital_id, treated_on = excluded.treated_on, \
-                     stratum = excluded.stratum, weight = excluded.weight, age = excluded.age, sex = excluded.sex, \
-                     product_code = excluded.product_code, product_code_2 = excluded.product_code_2, \
-                     body_part = excluded.body_part, diagnosis = excluded.diagnosis, disposition = excluded.disposition, \
-                     location = excluded.location, intent = excluded.intent, hazard_code = excluded.hazard_code, \
-                     narrative = excluded.narrative, updated_at = excluded.updated_at",
-                );
-                builder.build().execute(&mut *tx).await?;
+            if let Some(taken) = cases.iter().find(|c| existing.get(&c.case_id).is_some_and(|h| *h != c.hospital_id)) {
+                return Err(StoreError::Conflict(format!("case {} belongs to another hospital", taken.case_id)));
             }
+            write_cases!(tx, cases, at.as_str());
             sqlx::query(
                 "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
                  VALUES ($1, NULL, 'import', 'injury_case', $2, NULL, $3)",
@@ -238,6 +280,141 @@ impl Store {
             tx.commit().await?;
             let updated = existing.len() as u64;
             Ok((cases.len() as u64 - updated, updated))
+        })
+    }
+
+    /// The hospitals already holding these case ids.
+    pub async fn injury_case_owners(
+        &self,
+        case_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut owners = std::collections::HashMap::new();
+        on_pool!(self, pool => {
+            for chunk in case_ids.chunks(5_000) {
+                let mut builder = QueryBuilder::new("SELECT case_id, hospital_id FROM injury_cases WHERE case_id IN (");
+                let mut list = builder.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.as_str());
+                }
+                list.push_unseparated(")");
+                for row in builder.build().fetch_all(pool).await? {
+                    owners.insert(row.try_get(0)?, row.try_get(1)?);
+                }
+            }
+            Ok(owners)
+        })
+    }
+
+    /// Registers a sentinel hospital or changes its design from `valid_from` on (the administrator's register);
+    /// cases already stored keep the weight they were reported with. Audited with `user_id`.
+    pub async fn register_hospital(
+        &self,
+        hospital: &Hospital,
+        valid_from: &str,
+        user_id: Option<i64>,
+    ) -> Result<WriteOutcome, StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: Option<Hospital> =
+                sqlx::query_as("SELECT id, name, region_code, stratum, weight FROM hospitals WHERE id = $1")
+                    .bind(&hospital.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO hospitals (id, name, region_code, stratum, weight, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 region_code = excluded.region_code, updated_at = excluded.updated_at",
+            )
+            .bind(&hospital.id)
+            .bind(&hospital.name)
+            .bind(&hospital.region_code)
+            .bind(&hospital.stratum)
+            .bind(hospital.weight)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO hospital_designs (hospital_id, valid_from, stratum, weight, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hospital_id, valid_from) DO UPDATE SET \
+                 stratum = excluded.stratum, weight = excluded.weight",
+            )
+            .bind(&hospital.id)
+            .bind(valid_from)
+            .bind(&hospital.stratum)
+            .bind(hospital.weight)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            refresh_current_design!(tx, &hospital.id, &at);
+            let after: Option<Hospital> =
+                sqlx::query_as("SELECT id, name, region_code, stratum, weight FROM hospitals WHERE id = $1")
+                    .bind(&hospital.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
+            let (action, before_json, _) = audit_record(outcome, &before, &after)?;
+            let after_json = serde_json::json!({"hospital": after, "valid_from": valid_from}).to_string();
+            write_audit!(&mut *tx, at, user_id, "hospital", hospital.id.clone(), (action, before_json, Some(after_json)));
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    /// The design (stratum, weight) a hospital had on a day: the register's latest row from that day or before.
+    pub async fn hospital_design_on(&self, hospital_id: &str, day: &str) -> Result<Option<(String, f64)>, StoreError> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT stratum, weight FROM hospital_designs WHERE hospital_id = $1 AND valid_from <= $2 \
+                 ORDER BY valid_from DESC LIMIT 1",
+            )
+            .bind(hospital_id)
+            .bind(day)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+        })
+    }
+
+    /// A hospital's report of one case. The stratum and weight come from the register on the treatment date,
+    /// whatever the case says; a case id another hospital holds is refused. Audited with `user_id`.
+    pub async fn report_injury(&self, case: &InjuryCase, user_id: Option<i64>) -> Result<WriteOutcome, StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let design = sqlx::query(
+                "SELECT stratum, weight FROM hospital_designs WHERE hospital_id = $1 AND valid_from <= $2 \
+                 ORDER BY valid_from DESC LIMIT 1",
+            )
+            .bind(&case.hospital_id)
+            .bind(&case.treated_on)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::MissingReference {
+                kind: "sentinel hospital",
+                key: format!("{} on {}", case.hospital_id, case.treated_on),
+            })?;
+            let mut case = case.clone();
+            case.stratum = design.try_get(0)?;
+            case.weight = design.try_get(1)?;
+            let before: Option<InjuryCase> = sqlx::query_as(
+                "SELECT case_id, hospital_id, treated_on, stratum, weight, age, sex, product_code, product_code_2, body_part, \
+                 diagnosis, disposition, location, intent, hazard_code, narrative FROM injury_cases WHERE case_id = $1",
+            )
+            .bind(&case.case_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if before.as_ref().is_some_and(|b| b.hospital_id != case.hospital_id) {
+                return Err(StoreError::Conflict(format!("case {} belongs to another hospital", case.case_id)));
+            }
+            write_cases!(tx, std::slice::from_ref(&case), at.as_str());
+            let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
+            // The narrative may name the patient: the audit row keeps the coded fields only.
+            let redact = |c: &Option<InjuryCase>| c.clone().map(|c| InjuryCase { narrative: None, ..c });
+            let record = audit_record(outcome, &redact(&before), &redact(&Some(case.clone())))?;
+            write_audit!(&mut *tx, at, user_id, "injury_case", case.case_id.clone(), record);
+            tx.commit().await?;
+            Ok(outcome)
         })
     }
 

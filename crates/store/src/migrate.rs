@@ -21,6 +21,7 @@ const SQLITE: &[Migration] = &[
     (9, "transparency_log", include_str!("../migrations/sqlite/0009_transparency_log.sql")),
     (10, "credit_lists", include_str!("../migrations/sqlite/0010_credit_lists.sql")),
     (11, "credit_files", include_str!("../migrations/sqlite/0011_credit_files.sql")),
+    (12, "hardening", include_str!("../migrations/sqlite/0012_hardening.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -34,6 +35,7 @@ const POSTGRES: &[Migration] = &[
     (9, "transparency_log", include_str!("../migrations/postgres/0009_transparency_log.sql")),
     (10, "credit_lists", include_str!("../migrations/postgres/0010_credit_lists.sql")),
     (11, "credit_files", include_str!("../migrations/postgres/0011_credit_files.sql")),
+    (12, "hardening", include_str!("../migrations/postgres/0012_hardening.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -809,7 +809,7 @@ fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<
 }
 
 /// The audit record of one write: the action and the record before and after, as JSON.
-fn audit_record<T: serde::Serialize>(
+pub(crate) fn audit_record<T: serde::Serialize>(
     outcome: WriteOutcome,
     before: &Option<T>,
     after: &Option<T>,

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::{QueryBuilder, Row};
 
 use crate::on_pool;
-use crate::store::{now, Backend, Store};
+use crate::store::{now, write_audit, Backend, Store};
 use crate::StoreError;
 
 /// Rows per multi-row INSERT: 16 parameters an event row stays under SQLite's bound-parameter limit.
@@ -553,10 +553,25 @@ impl Store {
     }
 
     /// Registers (or updates) GLNs of parties and locations.
-    pub async fn register_glns(&self, registrations: &[GlnRegistration]) -> Result<(), StoreError> {
+    pub async fn register_glns(
+        &self,
+        registrations: &[GlnRegistration],
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            // One audit row per registration when few (the API), one for the batch otherwise (the demo, imports).
+            if registrations.len() <= 10 {
+                for r in registrations {
+                    let after = serde_json::to_string(r)?;
+                    write_audit!(&mut *tx, at, user_id, "gln", r.gln.clone(), ("register", None::<String>, Some(after)));
+                }
+            } else {
+                let after = serde_json::json!({"registrations": registrations.len()}).to_string();
+                let key = format!("batch of {}", registrations.len());
+                write_audit!(&mut *tx, at, user_id, "gln", key, ("import", None::<String>, Some(after)));
+            }
             for chunk in registrations.chunks(ROWS_PER_STATEMENT) {
                 let mut builder = QueryBuilder::new(
                     "INSERT INTO gln_registrations (gln, kind, uscc, name, region_code, address, created_at, updated_at) ",
@@ -579,6 +594,66 @@ impl Store {
             }
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    /// Records that an organization holds a GS1 company prefix (an administrator's register). Audited.
+    pub async fn set_gs1_prefix(&self, prefix: &str, uscc: &str, user_id: Option<i64>) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: Option<String> = sqlx::query_scalar("SELECT uscc FROM gs1_prefixes WHERE prefix = $1")
+                .bind(prefix)
+                .fetch_optional(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO gs1_prefixes (prefix, uscc, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+                 ON CONFLICT (prefix) DO UPDATE SET uscc = excluded.uscc, updated_at = excluded.updated_at",
+            )
+            .bind(prefix)
+            .bind(uscc)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                    StoreError::MissingReference { kind: "organization", key: uscc.to_owned() }
+                }
+                other => StoreError::from(other),
+            })?;
+            let action = if before.is_some() { "update" } else { "insert" };
+            let json = |holder: Option<&str>| holder.map(|h| serde_json::json!({"prefix": prefix, "uscc": h}).to_string());
+            write_audit!(&mut *tx, at, user_id, "gs1_prefix", prefix.to_owned(), (action, json(before.as_deref()), json(Some(uscc))));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The registered GS1 company prefix a key (a GLN, or a GTIN-13) starts with, and its holder: the longest.
+    pub async fn gs1_prefix_of(&self, key: &str) -> Result<Option<(String, String)>, StoreError> {
+        let candidates: Vec<&str> = (4..key.len().min(12) + 1).filter_map(|n| key.get(..n)).collect();
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        on_pool!(self, pool => {
+            let mut builder = QueryBuilder::new("SELECT prefix, uscc FROM gs1_prefixes WHERE prefix IN (");
+            let mut list = builder.separated(", ");
+            for candidate in &candidates {
+                list.push_bind(*candidate);
+            }
+            list.push_unseparated(") ORDER BY length(prefix) DESC LIMIT 1");
+            let row = builder.build().fetch_optional(pool).await?;
+            row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+        })
+    }
+
+    /// The GS1 company prefixes an organization holds.
+    pub async fn gs1_prefixes_of(&self, uscc: &str) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT prefix FROM gs1_prefixes WHERE uscc = $1 ORDER BY prefix")
+                .bind(uscc)
+                .fetch_all(pool)
+                .await?)
         })
     }
 

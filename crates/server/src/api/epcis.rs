@@ -24,6 +24,8 @@ pub const CAPTURE_FILE_SIZE_LIMIT: usize = 64 * 1024 * 1024;
 /// Events per query page unless `perPage` says otherwise, and the most a page may hold.
 const DEFAULT_PER_PAGE: i64 = 100;
 const MAX_PER_PAGE: i64 = 1_000;
+/// How deep a captured document's arrays and objects may nest (the XML binding is bounded by element depth first).
+pub const MAX_JSON_DEPTH: usize = epcis::json::MAX_JSON_DEPTH;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -126,28 +128,41 @@ fn authorize_capture(user: &User) -> Result<(), EpcisProblem> {
     }
 }
 
-/// An enterprise reports events at its own locations: a read point or business location registered to
-/// another organization is refused.
-async fn check_locations(state: &AppState, user: &User, events: &[epcis::Event]) -> Result<(), EpcisProblem> {
+/// The GLNs an event names: read point, business location, sources and destinations.
+fn event_glns(event: &epcis::Event) -> impl Iterator<Item = String> + '_ {
+    [event.read_point.as_deref(), event.biz_location.as_deref()]
+        .into_iter()
+        .flatten()
+        .chain(event.parties.iter().map(|p| p.id.as_str()))
+        .filter_map(super::trace::gln_of)
+}
+
+/// An enterprise captures only events it is party to: one of the event's read point, business location, sources
+/// or destinations is a GLN registered to it, and no read point or business location is registered to another
+/// organization. Events about other companies' lots would otherwise join the trace recall scope is computed from.
+async fn check_parties(state: &AppState, user: &User, events: &[epcis::Event]) -> Result<(), EpcisProblem> {
     if user.role != Role::Enterprise {
         return Ok(());
     }
-    let mut glns: Vec<String> = events
-        .iter()
-        .flat_map(|e| [e.read_point.as_deref(), e.biz_location.as_deref()])
-        .flatten()
-        .filter_map(super::trace::gln_of)
-        .collect();
+    let mut glns: Vec<String> = events.iter().flat_map(event_glns).collect();
     glns.sort();
     glns.dedup();
     let registered = state.store.gln_registrations(&glns).await?;
-    for (gln, registration) in registered {
-        if registration.uscc.is_some() && registration.uscc != user.uscc {
-            return Err(EpcisProblem::new(
-                StatusCode::FORBIDDEN,
-                "SecurityException",
-                format!("location {gln} is registered to another organization"),
-            ));
+    let holder = |gln: &str| registered.get(gln).and_then(|r| r.uscc.as_deref());
+    let refuse = |detail: String| EpcisProblem::new(StatusCode::FORBIDDEN, "SecurityException", detail);
+    for (index, event) in events.iter().enumerate() {
+        let places = [event.read_point.as_deref(), event.biz_location.as_deref()];
+        for gln in places.into_iter().flatten().filter_map(super::trace::gln_of) {
+            if holder(&gln).is_some_and(|uscc| Some(uscc) != user.uscc.as_deref()) {
+                return Err(refuse(format!("event {index}: location {gln} is registered to another organization")));
+            }
+        }
+        if !event_glns(event).any(|gln| holder(&gln).is_some() && holder(&gln) == user.uscc.as_deref()) {
+            return Err(refuse(format!(
+                "event {index} ({}): none of its read point, business location, sources or destinations is a GLN \
+                 registered to this enterprise; a party to an event captures it",
+                event.event_id
+            )));
         }
     }
     Ok(())
@@ -171,7 +186,27 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, EpcisProblem> {
     parse_content(content_type, body)
 }
 
+/// Reads a body as JSON (either binding) whose arrays and objects nest at most `MAX_JSON_DEPTH` levels, so every
+/// event stored from it reads back.
 fn parse_content(content_type: &str, body: &[u8]) -> Result<Value, EpcisProblem> {
+    let root = parse_unbounded(content_type, body)?;
+    if let Some(pointer) = epcis::json::too_deep(&root, MAX_JSON_DEPTH) {
+        let mut problem = EpcisProblem::new(
+            StatusCode::BAD_REQUEST,
+            "ValidationException",
+            format!("the document nests deeper than {MAX_JSON_DEPTH} levels at {pointer}"),
+        );
+        problem.problems = vec![Problem {
+            pointer,
+            code: "nesting_too_deep",
+            message: format!("arrays and objects may nest at most {MAX_JSON_DEPTH} levels"),
+        }];
+        return Err(problem);
+    }
+    Ok(root)
+}
+
+fn parse_unbounded(content_type: &str, body: &[u8]) -> Result<Value, EpcisProblem> {
     if content_type.starts_with("application/xml") || content_type.starts_with("text/xml") {
         // The XML binding is read into the JSON binding, then validated and stored exactly as JSON is.
         let text = std::str::from_utf8(body)
@@ -187,11 +222,13 @@ fn parse_content(content_type: &str, body: &[u8]) -> Result<Value, EpcisProblem>
         ));
     }
     serde_json::from_slice(body).map_err(|e| {
-        EpcisProblem::new(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            format!("not JSON: line {}, column {}: {e}", e.line(), e.column()),
-        )
+        // serde_json stops at 128 levels by itself; say so in the document's terms.
+        let detail = if e.to_string().starts_with("recursion limit exceeded") {
+            format!("the document nests deeper than {MAX_JSON_DEPTH} levels (line {}, column {})", e.line(), e.column())
+        } else {
+            format!("not JSON: line {}, column {}: {e}", e.line(), e.column())
+        };
+        EpcisProblem::new(StatusCode::BAD_REQUEST, "ValidationException", detail)
     })
 }
 
@@ -274,7 +311,7 @@ pub async fn capture_document(
     let events = events_of(&root).map_err(|(i, e)| {
         EpcisProblem::new(StatusCode::BAD_REQUEST, "ValidationException", format!("event {i}: {e}"))
     })?;
-    check_locations(state, user, &events).await?;
+    check_parties(state, user, &events).await?;
     let outcome = state.store.capture_events(&events, behaviour, &problems_json, Some(user.id)).await?;
     Ok(CaptureSummary {
         capture_id: outcome.capture_id,
@@ -397,7 +434,7 @@ async fn capture_one(
     }
     let events =
         events_of(&root).map_err(|(_, e)| EpcisProblem::new(StatusCode::BAD_REQUEST, "ValidationException", e))?;
-    check_locations(&state, &user, &events).await?;
+    check_parties(&state, &user, &events).await?;
     let outcome = state.store.capture_events(&events, ErrorBehaviour::Rollback, &json!([]), Some(user.id)).await?;
     let location = format!("/epcis/events/{}", percent_encode(&events[0].event_id));
     if outcome.stored == 0 {

@@ -13,11 +13,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use stats::survey::{weighted_proportion, Psu};
 use store::injuries::{InjuryFilter, InjuryGroup};
-use store::{Role, User};
+use store::{Role, User, WriteOutcome};
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text, InjuryFields};
+use crate::ownership::{self, Record};
 use crate::{ApiError, AppState};
 
 /// CPSC's stability rule: an estimate under 1,200, from under 20 cases, or with a CV over 33% is unstable.
@@ -44,17 +45,56 @@ fn authorize_report(user: &User, hospital_id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// `POST /api/v1/injuries`: one case.
+/// The case fields a body sets, by API name, for the ownership check.
+fn given_case_fields(fields: &InjuryFields) -> Vec<&'static str> {
+    let given = |name: &'static str, value: &Option<String>| optional_text(value.clone()).map(|_| name);
+    [
+        given("case_id", &fields.case_id),
+        given("hospital_id", &fields.hospital_id),
+        given("treated_on", &fields.treated_on),
+        given("age", &fields.age),
+        given("sex", &fields.sex),
+        given("product_code", &fields.product_code),
+        given("product_code_2", &fields.product_code_2),
+        given("body_part", &fields.body_part),
+        given("diagnosis", &fields.diagnosis),
+        given("disposition", &fields.disposition),
+        given("location", &fields.location),
+        given("intent", &fields.intent),
+        given("hazard_code", &fields.hazard_code),
+        given("narrative", &fields.narrative),
+        given("stratum", &fields.stratum),
+        given("weight", &fields.weight),
+        given("hospital_name", &fields.hospital_name),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `POST /api/v1/injuries`: one case. Its stratum and weight are the register's on the treatment date; a case
+/// id another hospital holds is refused.
 pub(crate) async fn report(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<InjuryFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(fields) = body.map_err(json_rejection)?;
-    let (case, hospital) = input::injury(fields)?;
+    ownership::check(Record::InjuryCase, &user, &given_case_fields(&fields))?;
+    let case = input::injury_case(fields)?;
     authorize_report(&user, &case.hospital_id)?;
-    let (inserted, _) = state.store.import_injuries(&[hospital], std::slice::from_ref(&case)).await?;
-    let status = if inserted == 1 { StatusCode::CREATED } else { StatusCode::OK };
+    if state.store.hospital_design_on(&case.hospital_id, &case.treated_on).await?.is_none() {
+        return Err(ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "not_sentinel",
+            message: format!(
+                "hospital {} was not in the sentinel register on {}: an administrator registers it first",
+                case.hospital_id, case.treated_on
+            ),
+        });
+    }
+    let outcome = state.store.report_injury(&case, Some(user.id)).await?;
+    let status = if outcome == WriteOutcome::Inserted { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(json!({"case_id": case.case_id}))))
 }
 
@@ -81,10 +121,13 @@ pub(crate) struct HospitalBody {
     pub stratum: Option<String>,
     /// The inverse of the hospital's sampling fraction in its stratum.
     pub weight: Option<f64>,
+    /// The day the design takes effect (YYYY-MM-DD); cases treated before keep the earlier design. Default: the
+    /// start, for a new hospital; today, for a change.
+    pub valid_from: Option<String>,
 }
 
-/// `PUT /api/v1/hospitals/{id}`: registers a sentinel hospital (its USCC) or changes its stratum and weight
-/// (admins: the design is national).
+/// `PUT /api/v1/hospitals/{id}`: registers a sentinel hospital (its USCC) or changes its stratum and weight from
+/// a day on (admins: the design is national).
 async fn register_hospital(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -92,9 +135,7 @@ async fn register_hospital(
     body: Result<Json<HospitalBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
-    if user.role != Role::Admin {
-        return Err(ApiError::forbidden("only an administrator changes the sentinel design"));
-    }
+    ownership::check(Record::Hospital, &user, &["name", "stratum", "weight"])?;
     let uscc = input::uscc("id", Some(&id))?;
     let region = uscc.region().filter(|r| r.in_use).ok_or_else(|| {
         ApiError::bad_request(
@@ -108,6 +149,12 @@ async fn register_hospital(
     let weight = body.weight.filter(|w| w.is_finite() && *w >= 1.0).ok_or_else(|| {
         ApiError::bad_request("invalid_request", "weight is the inverse sampling fraction: a number of at least 1")
     })?;
+    let registered = state.store.hospital(uscc.as_str()).await?.is_some();
+    let valid_from = match optional_text(body.valid_from) {
+        Some(text) => input::date("valid_from", &text)?.to_string(),
+        None if registered => super::recalls::today().to_string(),
+        None => "0001-01-01".to_owned(),
+    };
     let hospital = store::injuries::Hospital {
         id: uscc.as_str().to_owned(),
         name,
@@ -115,10 +162,12 @@ async fn register_hospital(
         stratum,
         weight,
     };
-    state.store.import_injuries(std::slice::from_ref(&hospital), &[]).await?;
-    Ok(Json(
-        json!({"id": hospital.id, "name": hospital.name, "region_code": hospital.region_code, "stratum": hospital.stratum, "weight": hospital.weight}),
-    ))
+    state.store.register_hospital(&hospital, &valid_from, Some(user.id)).await?;
+    let current = state.store.hospital(&hospital.id).await?.ok_or_else(|| ApiError::not_found("write was lost"))?;
+    Ok(Json(json!({
+        "id": current.id, "name": current.name, "region_code": current.region_code, "stratum": current.stratum,
+        "weight": current.weight, "valid_from": valid_from,
+    })))
 }
 
 /// `GET /api/v1/injuries/{case_id}`.

@@ -12,6 +12,7 @@ use store::{NewOrganization, Organization, Page, WriteOutcome};
 use super::{json_rejection, page_limit, query_rejection};
 use crate::auth::{authorize_organization_write, AuthUser};
 use crate::input::{self, optional_text, OrganizationFields};
+use crate::ownership::{self, Record};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
@@ -120,10 +121,33 @@ async fn write(
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
     let previous = state.store.organization(&new.uscc).await?;
     authorize_organization_write(user, &new.uscc, &new.region_code, previous.as_ref().map(|o| o.region_code.as_str()))?;
+    ownership::check(Record::Organization, user, &changed_fields(previous.as_ref(), &new))?;
     let outcome = state.store.upsert_organization(&new, Some(user.id)).await?;
     let stored = state.store.organization(&new.uscc).await?.ok_or_else(|| ApiError::not_found("write was lost"))?;
     let status = if outcome == WriteOutcome::Inserted { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(stored.into())))
+}
+
+/// The fields a write would change: all of them for a new record.
+fn changed_fields(stored: Option<&Organization>, new: &NewOrganization) -> Vec<&'static str> {
+    let before = |f: fn(&Organization) -> Option<&str>| stored.and_then(f);
+    ownership::changed(
+        &[
+            ("uscc", before(|o| Some(&o.uscc)), Some(&new.uscc)),
+            ("name", before(|o| Some(&o.name)), Some(&new.name)),
+            ("region_code", before(|o| Some(&o.region_code)), Some(&new.region_code)),
+            ("address", before(|o| o.address.as_deref()), new.address.as_deref()),
+            (
+                "legal_representative",
+                before(|o| o.legal_representative.as_deref()),
+                new.legal_representative.as_deref(),
+            ),
+            ("entity_type", before(|o| o.entity_type.as_deref()), new.entity_type.as_deref()),
+            ("status", before(|o| Some(&o.status)), Some(&new.status)),
+            ("registered_on", before(|o| o.registered_on.as_deref()), new.registered_on.as_deref()),
+        ],
+        stored.is_some(),
+    )
 }
 
 async fn create(

@@ -80,6 +80,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/recalls/{id}/objection", post(objection))
         .route("/api/v1/recalls/{id}/scope", post(scope))
         .route("/api/v1/recalls/{id}/plan", post(plan))
+        .route("/api/v1/recalls/{id}/plan-review", post(plan_review))
         .route("/api/v1/recalls/{id}/notice", post(notice))
         .route("/api/v1/recalls/{id}/progress", post(progress))
         .route("/api/v1/recalls/{id}/completion", post(completion))
@@ -302,14 +303,18 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
     if learned_on > on {
         return Err(invalid("learned_on is after the report"));
     }
+    let mut gtins = Vec::with_capacity(body.gtins.len());
     for gtin in &body.gtins {
-        input::gtin(Some(gtin))?;
+        gtins.push(input::gtin(Some(gtin))?.to_string());
     }
     let trace_start = optional_text(body.trace_start);
     if let Some(start) = &trace_start {
         super::trace::check_identifier("trace_start", start)?;
     }
     let trace_start = trace_start.map(|s| epcis::canonical_id(&s));
+    if origin == "enterprise_report" {
+        check_own_products(state, &producer, &gtins, trace_start.as_deref()).await?;
+    }
     let id = state.store.next_recall_id(on.year()).await?;
     let recall = NewRecall {
         id,
@@ -318,7 +323,7 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
         producer_uscc: producer,
         region_code: organization.region_code.clone(),
         product_name: required("product_name", body.product_name)?,
-        gtins: body.gtins,
+        gtins,
         lots: body.lots.into_iter().filter_map(|l| optional_text(Some(l))).collect(),
         defect: required("defect", body.defect)?,
         severe: body.severe,
@@ -342,6 +347,51 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
     let next_step = if status == "reported" { ("investigation", None) } else { ("decision", None) };
     state.store.create_recall(&recall, &event, status, (Some(next_step.0.into()), next_step.1), Some(user.id)).await?;
     recall_or_404(state, &recall.id).await
+}
+
+/// The GTIN a GS1 Digital Link names (`…/01/{gtin}…`), if any.
+fn gtin_of_link(id: &str) -> Option<&str> {
+    let rest = id.strip_prefix(codes::epc::CANONICAL_HOST)?;
+    let mut parts = rest.trim_start_matches('/').split('/');
+    match (parts.next(), parts.next()) {
+        (Some("01"), Some(gtin)) => Some(gtin),
+        _ => None,
+    }
+}
+
+/// An enterprise reports defects only of its own products: every GTIN named, and the GTIN of the lot or item the
+/// trace starts from, is registered with the enterprise as its producer. Otherwise one company could open a recall
+/// of another's lot and publish that producer's supply chain.
+async fn check_own_products(
+    state: &AppState,
+    producer: &str,
+    gtins: &[String],
+    trace_start: Option<&str>,
+) -> Result<(), ApiError> {
+    let traced = trace_start.map(|start| {
+        gtin_of_link(start).map(str::to_owned).ok_or_else(|| {
+            invalid(format!("trace_start {start} names no GTIN: an enterprise traces from a lot or item of its own"))
+        })
+    });
+    for gtin in gtins.iter().cloned().map(Ok).chain(traced) {
+        let gtin = gtin?;
+        match state.store.product(&gtin).await? {
+            Some(product) if product.uscc == producer => {}
+            Some(_) => {
+                return Err(ApiError::forbidden(format!(
+                    "product {gtin} is another producer's: an enterprise reports defects of its own products"
+                )))
+            }
+            None => {
+                return Err(ApiError {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "unknown_product",
+                    message: format!("product {gtin} is not registered; register it as yours first"),
+                })
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn report(
@@ -372,6 +422,8 @@ pub struct StageBody {
     pub body: Option<String>,
     pub effective: Option<bool>,
     pub trace_start: Option<String>,
+    /// The plan review: true accepts the plan, false returns it to the producer.
+    pub accepted: Option<bool>,
 }
 
 type StageResult = Result<Json<Value>, ApiError>;
@@ -521,6 +573,10 @@ pub async fn do_scope(state: &AppState, user: &User, id: &str, body: StageBody) 
     let start = optional_text(body.trace_start)
         .or(recall.trace_start.clone())
         .ok_or_else(|| invalid("trace_start is required: the lot or item the defect is traced from"))?;
+    if is_producer(user, &recall) {
+        super::trace::check_identifier("trace_start", &start)?;
+        check_own_products(state, &recall.producer_uscc, &[], Some(&epcis::canonical_id(&start))).await?;
+    }
     let scope = compute_scope(state, &start).await?;
     let change = RecallChange {
         units_distributed: scope["units_distributed"].as_f64(),
@@ -581,11 +637,42 @@ pub async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -
     apply(state, user, &recall, change, stage_event("plan", on, due_of(&recall), optional_text(body.note), plan)).await
 }
 
+/// The regulator's review of a filed plan (召回计划审核): accepted, the notice may be published; returned, the
+/// producer files a new plan. Only a regulator of the producer's region reviews, so no recall becomes public on
+/// the producer's word alone.
+pub async fn do_plan_review(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
+    let recall = recall_or_404(state, id).await?;
+    authorize_supervision(user, &recall.region_code)?;
+    if recall.status != "plan_filed" {
+        return Err(wrong_state(&recall, "have its plan reviewed"));
+    }
+    let accepted = body.accepted.ok_or_else(|| invalid("accepted (true or false) is required"))?;
+    let on = stage_date(body.on)?;
+    let note = optional_text(body.note);
+    if !accepted && note.is_none() {
+        return Err(invalid("note is required: say why the plan is returned"));
+    }
+    let change = if accepted {
+        // The notice keeps the deadline the plan's filing started.
+        RecallChange { status: Some("plan_accepted".into()), ..RecallChange::default() }
+    } else {
+        RecallChange {
+            status: Some("decided".into()),
+            next: next("plan", due(&recall.regime, "plan", on)?),
+            ..RecallChange::default()
+        }
+    };
+    apply(state, user, &recall, change, stage_event("plan_review", on, None, note, json!({"accepted": accepted}))).await
+}
+
 pub async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
-    if recall.status != "plan_filed" {
-        return Err(wrong_state(&recall, "publish its notice"));
+    if recall.status != "plan_accepted" {
+        return Err(wrong_state(
+            &recall,
+            "publish its notice: a regulator of the producer's region accepts the plan first",
+        ));
     }
     let on = stage_date(body.on)?;
     let title = required("title", body.title)?;
@@ -725,6 +812,7 @@ stage_handler!(decision, do_decision);
 stage_handler!(objection, do_objection);
 stage_handler!(scope, do_scope);
 stage_handler!(plan, do_plan);
+stage_handler!(plan_review, do_plan_review);
 stage_handler!(notice, do_notice);
 stage_handler!(progress, do_progress);
 stage_handler!(completion, do_completion);

@@ -22,6 +22,73 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/trace", get(trace_query))
         .route("/api/v1/trace/{*id}", get(trace_path))
         .route("/api/v1/glns/{gln}", get(gln_registration).put(register_gln))
+        .route("/api/v1/gs1-prefixes", get(gs1_prefixes))
+        .route("/api/v1/gs1-prefixes/{prefix}", get(gs1_prefix).put(set_gs1_prefix))
+}
+
+/// A GS1 company prefix (厂商识别代码): 6 to 12 digits.
+fn parse_prefix(prefix: &str) -> Result<String, ApiError> {
+    if (6..=12).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(prefix.to_owned())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_request",
+            format!("'{prefix}' is not a GS1 company prefix (6 to 12 digits)"),
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PrefixBody {
+    uscc: Option<String>,
+}
+
+/// `PUT /api/v1/gs1-prefixes/{prefix}`: records the organization that holds a GS1 company prefix (administrators:
+/// GS1 China assigns prefixes, and GLNs are registered under them).
+async fn set_gs1_prefix(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(prefix): Path<String>,
+    body: Result<Json<PrefixBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(super::json_rejection)?;
+    crate::ownership::check(crate::ownership::Record::Gs1Prefix, &user, &["prefix", "uscc"])?;
+    let prefix = parse_prefix(&prefix)?;
+    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
+    if state.store.organization(&uscc).await?.is_none() {
+        return Err(ApiError {
+            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            code: "unknown_organization",
+            message: format!("organization {uscc} is not registered"),
+        });
+    }
+    state.store.set_gs1_prefix(&prefix, &uscc, Some(user.id)).await?;
+    Ok(Json(json!({"prefix": prefix, "uscc": uscc})))
+}
+
+/// `GET /api/v1/gs1-prefixes/{prefix}`: who holds a prefix (public).
+async fn gs1_prefix(State(state): State<AppState>, Path(prefix): Path<String>) -> Result<Json<Value>, ApiError> {
+    let prefix = parse_prefix(&prefix)?;
+    match state.store.gs1_prefix_of(&prefix).await? {
+        Some((found, uscc)) if found == prefix => Ok(Json(json!({"prefix": found, "uscc": uscc}))),
+        _ => Err(ApiError::not_found(format!("GS1 company prefix {prefix} is not registered"))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PrefixesParams {
+    uscc: Option<String>,
+}
+
+/// `GET /api/v1/gs1-prefixes?uscc=`: the prefixes an organization holds (public).
+async fn gs1_prefixes(
+    State(state): State<AppState>,
+    Query(params): Query<PrefixesParams>,
+) -> Result<Json<Value>, ApiError> {
+    let uscc = crate::input::uscc("uscc", params.uscc.as_deref())?.to_string();
+    let prefixes = state.store.gs1_prefixes_of(&uscc).await?;
+    Ok(Json(json!({"uscc": uscc, "prefixes": prefixes})))
 }
 
 /// `GET /api/v1/glns/{gln}`: who holds a party or location GLN (public, as GS1's own registry is).
@@ -61,6 +128,23 @@ async fn register_gln(
     if user.role == store::Role::Enterprise && user.uscc.as_deref() != Some(uscc.as_str()) {
         return Err(ApiError::forbidden("an enterprise registers only its own GLNs"));
     }
+    if user.role == store::Role::Enterprise {
+        // A GLN is the holder's: it starts with the GS1 company prefix assigned to the registrant.
+        match state.store.gs1_prefix_of(&gln).await? {
+            Some((_, holder)) if holder == uscc => {}
+            Some((prefix, _)) => {
+                return Err(ApiError::forbidden(format!(
+                    "GLN {gln} is under GS1 company prefix {prefix}, which another organization holds"
+                )))
+            }
+            None => {
+                return Err(ApiError::forbidden(format!(
+                    "GLN {gln} is under no GS1 company prefix registered to this enterprise; an administrator \
+                     records the prefixes GS1 China assigned (PUT /api/v1/gs1-prefixes/{{prefix}})"
+                )))
+            }
+        }
+    }
     let organization = state.store.organization(&uscc).await?.ok_or_else(|| ApiError {
         status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         code: "unknown_organization",
@@ -91,7 +175,7 @@ async fn register_gln(
         region_code,
         address: crate::input::optional_text(body.address),
     };
-    state.store.register_glns(std::slice::from_ref(&registration)).await?;
+    state.store.register_glns(std::slice::from_ref(&registration), Some(user.id)).await?;
     Ok(Json(registration))
 }
 

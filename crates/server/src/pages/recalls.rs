@@ -33,7 +33,8 @@ fn status_name(lang: Lang, status: &str) -> &'static str {
         "investigating" => lang.t("调查中", "under investigation"),
         "decided" => lang.t("已决定召回", "recall decided"),
         "objected" => lang.t("已提出异议", "objected"),
-        "plan_filed" => lang.t("计划已备案", "plan filed"),
+        "plan_filed" => lang.t("计划已备案，待审核", "plan filed, awaiting review"),
+        "plan_accepted" => lang.t("计划已审核通过", "plan accepted"),
         "notice_published" => lang.t("召回实施中", "recall under way"),
         "completed" => lang.t("召回完成", "completed"),
         "summarized" => lang.t("已提交总结", "summary filed"),
@@ -50,6 +51,7 @@ fn stage_name(lang: Lang, stage: &str) -> &'static str {
         "objection" => lang.t("异议", "objection"),
         "scope" => lang.t("追溯范围", "scope"),
         "plan" => lang.t("召回计划", "recall plan"),
+        "plan_review" => lang.t("计划审核", "plan review"),
         "notice" => lang.t("召回公告", "public notice"),
         "progress" => lang.t("进展报告", "progress report"),
         "completion" => lang.t("召回完成", "completion"),
@@ -249,7 +251,17 @@ fn next_form(lang: Lang, session: &PageUser, recall: &Recall) -> Markup {
                     label { (lang.t("零部件供应商", "Part suppliers")) input type="text" name="part_suppliers"; }
                     button { (lang.t("备案召回计划", "File the recall plan")) } }
             }
-            "plan_filed" if supervisor || producer => {
+            "plan_filed" if supervisor => {
+                form.stack method="post" action=(action("plan-review")) { (session.field()) (date)
+                    label { (lang.t("审核结论", "Verdict")) select name="accepted" {
+                        option value="true" { (lang.t("通过，可发布公告", "accept: the notice may be published")) }
+                        option value="false" { (lang.t("退回，重新制定计划", "return for a new plan")) } } }
+                    (note) button { (lang.t("提交审核意见", "Record the review")) } }
+            }
+            "plan_filed" if producer => {
+                p.muted { (lang.t("召回计划已备案，待生产者所在地监管部门审核通过后发布公告。", "The plan is filed; the notice can be published once the regulator of the producer's region accepts it.")) }
+            }
+            "plan_accepted" if supervisor || producer => {
                 form.stack method="post" action=(action("notice")) { (session.field()) (date)
                     label { (lang.t("公告标题", "Notice title")) input type="text" name="title" required; }
                     label { (lang.t("公告正文", "Notice text")) textarea name="body" required {} }
@@ -395,6 +407,7 @@ pub(crate) struct StageForm {
     title: Option<String>,
     body: Option<String>,
     effective: Option<String>,
+    accepted: Option<String>,
     trace_start: Option<String>,
 }
 
@@ -428,6 +441,7 @@ pub(crate) async fn stage(
             title: form.title,
             body: form.body,
             effective: form.effective.map(|e| e == "true"),
+            accepted: form.accepted.map(|a| a == "true"),
             trace_start: form.trace_start,
             ..StageBody::default()
         };
@@ -437,6 +451,7 @@ pub(crate) async fn stage(
             "objection" => workflow::do_objection(&state, &user, &id, body).await,
             "scope" => workflow::do_scope(&state, &user, &id, body).await,
             "plan" => workflow::do_plan(&state, &user, &id, body).await,
+            "plan-review" => workflow::do_plan_review(&state, &user, &id, body).await,
             "notice" => workflow::do_notice(&state, &user, &id, body).await,
             "progress" => workflow::do_progress(&state, &user, &id, body).await,
             "completion" => workflow::do_completion(&state, &user, &id, body).await,

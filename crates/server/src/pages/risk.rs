@@ -292,7 +292,7 @@ pub(crate) struct CaseForm {
     narrative: Option<String>,
 }
 
-/// `POST /injuries/new`: the case through the API's own handler, with the register's stratum and weight.
+/// `POST /injuries/new`: the case through the API's own handler, which takes the register's stratum and weight.
 pub(crate) async fn report_case(
     State(state): State<AppState>,
     session: PageUser,
@@ -311,8 +311,6 @@ pub(crate) async fn report_case(
             case_id: form.case_id,
             treated_on: form.treated_on,
             hospital_id: Some(hospital.id),
-            stratum: Some(hospital.stratum),
-            weight: Some(hospital.weight.to_string()),
             age: form.age,
             sex: form.sex,
             product_code: form.product_code,
@@ -323,7 +321,6 @@ pub(crate) async fn report_case(
             intent: form.intent,
             hazard_code: form.hazard_code,
             narrative: form.narrative,
-            hospital_name: Some(hospital.name),
             ..Default::default()
         };
         crate::api::injuries::report(State(state), crate::auth::AuthUser(user), Ok(axum::Json(fields))).await

@@ -1,7 +1,7 @@
 //! The JSON API: code checks, organizations and products, authorisation, audit.
 
 use axum::http::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::{TestApp, OWN_USCC};
 
@@ -75,11 +75,29 @@ async fn writes_are_authorised_by_role_and_jurisdiction_and_audited() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    // An enterprise writes only its own record; a lab writes no master data; an admin writes anything.
-    let renamed = json!({"name": "杭州西湖龙井茶叶有限公司", "address": "杭州市西湖区龙井路1号"});
-    let (status, body) =
-        app.write(Method::PUT, &format!("/api/v1/organizations/{OWN_USCC}"), Some(&app.enterprise), renamed).await;
+    // An enterprise corrects its own address, and nothing of its registration: not its name, region or status.
+    let own = format!("/api/v1/organizations/{OWN_USCC}");
+    let name = "杭州西湖龙井茶业有限公司";
+    for (field, forbidden) in [
+        ("name", json!({"name": "杭州西湖龙井茶叶有限公司", "address": "杭州市西湖区龙井路1号"})),
+        ("region_code", json!({"name": name, "region_code": "350100"})),
+        ("region_code", json!({"name": name, "region_code": "330102"})),
+        ("status", json!({"name": name, "status": "revoked"})),
+        ("registered_on", json!({"name": name, "registered_on": "2001-01-01"})),
+    ] {
+        let (status, body) = app.write(Method::PUT, &own, Some(&app.enterprise), forbidden.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{forbidden}: {body}");
+        assert!(body["message"].as_str().unwrap().contains(&format!("organization.{field}")), "{body}");
+    }
+    let (_, stored) = app.get_json(&own).await;
+    assert_eq!(
+        (stored["name"].as_str(), stored["region_code"].as_str(), stored["status"].as_str()),
+        (Some(name), Some("330106"), Some("active"))
+    );
+    let corrected = json!({"name": name, "address": "杭州市西湖区龙井路1号"});
+    let (status, body) = app.write(Method::PUT, &own, Some(&app.enterprise), corrected).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // An enterprise writes only its own record; a lab writes no master data; an admin writes anything.
     let (status, _) = app.write(Method::POST, "/api/v1/organizations", Some(&app.enterprise), fuzhou.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = app.write(Method::POST, "/api/v1/organizations", Some(&app.lab), fuzhou.clone()).await;
@@ -91,8 +109,8 @@ async fn writes_are_authorised_by_role_and_jurisdiction_and_audited() {
     let audit = app.state.store.audit_entries("organization", OWN_USCC).await.unwrap();
     assert_eq!(audit.len(), 2);
     assert_eq!(audit[0].action, "insert");
-    assert_eq!(audit[1].before.as_ref().unwrap()["name"], "杭州西湖龙井茶业有限公司");
-    assert_eq!(audit[1].after.as_ref().unwrap()["name"], "杭州西湖龙井茶叶有限公司");
+    assert_eq!(audit[1].before.as_ref().unwrap()["address"], Value::Null);
+    assert_eq!(audit[1].after.as_ref().unwrap()["address"], "杭州市西湖区龙井路1号");
     assert_ne!(audit[0].user_id, audit[1].user_id);
 }
 
@@ -123,13 +141,12 @@ async fn products_link_to_registered_producers_and_are_found() {
     let (status, body) = app.write(Method::POST, "/api/v1/products", token, product.clone()).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_organization")));
 
-    app.write(
-        Method::POST,
-        "/api/v1/organizations",
-        token,
-        json!({"uscc": OWN_USCC, "name": "杭州西湖龙井茶业有限公司"}),
-    )
-    .await;
+    // The registry's record comes from a regulator (or the registry import), not from the enterprise itself.
+    let record = json!({"uscc": OWN_USCC, "name": "杭州西湖龙井茶业有限公司"});
+    let (status, _) = app.write(Method::POST, "/api/v1/organizations", token, record.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.write(Method::POST, "/api/v1/organizations", Some(&app.hangzhou_regulator), record).await;
+    assert_eq!(status, StatusCode::CREATED);
     let (status, body) = app.write(Method::POST, "/api/v1/products", token, product).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["gtin"], "06901234567892");
@@ -236,6 +253,8 @@ async fn openapi_document_lists_every_route() {
         "/epcis/events",
         "/api/v1/trace",
         "/api/v1/recalls/{id}/plan",
+        "/api/v1/recalls/{id}/plan-review",
+        "/api/v1/gs1-prefixes/{prefix}",
         "/api/v1/complaints",
         "/api/v1/complaints/{id}/{action}",
         "/api/v1/complaints/track/{action}",

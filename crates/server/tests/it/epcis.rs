@@ -234,6 +234,37 @@ async fn glns_are_registered_by_their_holders_and_named_in_traces() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{other}");
+    // Without the GS1 company prefix on record, or under another holder's prefix, an enterprise registers nothing.
+    let (status, _, refused) =
+        call(&test, Method::PUT, "/api/v1/glns/6901234000092", &test.enterprise, &[], Some(body.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    let prefix = json!({"uscc": crate::OWN_USCC}).to_string();
+    let (status, _, refused) =
+        call(&test, Method::PUT, "/api/v1/gs1-prefixes/6901234", &test.enterprise, &[], Some(prefix.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an enterprise does not assign itself prefixes: {refused}");
+    assert_eq!(test.get_json("/api/v1/gs1-prefixes/6901234").await.0, StatusCode::NOT_FOUND);
+    let other =
+        store::NewOrganization { uscc: "91350100M000100Y43".into(), region_code: "350100".into(), ..own.clone() };
+    test.state.store.upsert_organization(&other, None).await.unwrap();
+    let (status, _, _) = call(
+        &test,
+        Method::PUT,
+        "/api/v1/gs1-prefixes/6909999",
+        &test.admin,
+        &[],
+        Some(json!({"uscc": "91350100M000100Y43"}).to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, refused) =
+        call(&test, Method::PUT, "/api/v1/glns/6909999000012", &test.enterprise, &[], Some(body.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("6909999"), "{refused}");
+    assert_eq!(test.get_json("/api/v1/glns/6909999000012").await.0, StatusCode::NOT_FOUND, "nothing registered");
+    let (status, _, _) = call(&test, Method::PUT, "/api/v1/gs1-prefixes/6901234", &test.admin, &[], Some(prefix)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, prefixes) = test.get_json(&format!("/api/v1/gs1-prefixes?uscc={}", crate::OWN_USCC)).await;
+    assert_eq!((status, prefixes["prefixes"].clone()), (StatusCode::OK, json!(["6901234"])));
     let (status, _, registered) =
         call(&test, Method::PUT, "/api/v1/glns/6901234000092", &test.enterprise, &[], Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{registered}");
@@ -284,9 +315,79 @@ fn form_encode(value: &str) -> String {
         .collect()
 }
 
+/// Registers the enterprise's own organization, its GS1 company prefix 6901234 and its location GLN
+/// 6901234000016 (the read point `urn:epc:id:sgln:6901234.00001.0` of [`shipment`]), as the API's users do.
+async fn own_location(test: &TestApp) {
+    let organization = json!({"uscc": crate::OWN_USCC, "name": "杭州示范乳业有限公司", "region_code": "330106"});
+    let (status, _, answer) = call(
+        test,
+        Method::PUT,
+        &format!("/api/v1/organizations/{}", crate::OWN_USCC),
+        &test.admin,
+        &[],
+        Some(organization.to_string()),
+    )
+    .await;
+    assert!(status.is_success(), "{answer}");
+    let prefix = json!({"uscc": crate::OWN_USCC}).to_string();
+    let (status, _, _) = call(test, Method::PUT, "/api/v1/gs1-prefixes/6901234", &test.admin, &[], Some(prefix)).await;
+    assert_eq!(status, StatusCode::OK);
+    let location = json!({"kind": "location", "uscc": crate::OWN_USCC}).to_string();
+    let (status, _, answer) =
+        call(test, Method::PUT, "/api/v1/glns/6901234000016", &test.enterprise, &[], Some(location)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+#[tokio::test]
+async fn an_enterprise_captures_only_events_it_is_party_to() {
+    let test = TestApp::new().await;
+    let mut stranger = shipment(1, 1);
+    stranger["readPoint"] = json!({"id": "urn:epc:id:sgln:6905555.00001.0"});
+    stranger["destinationList"] = json!([{"type": "owning_party", "destination": "urn:epc:id:pgln:6905555.00009"}]);
+    let (status, _, problem) =
+        call(&test, Method::POST, "/epcis/capture", &test.enterprise, &[], Some(document(vec![stranger.clone()])))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    own_location(&test).await;
+    // Still not a party: one own event beside a stranger's refuses the whole capture.
+    let (status, _, problem) = call(
+        &test,
+        Method::POST,
+        "/epcis/capture",
+        &test.enterprise,
+        &[],
+        Some(document(vec![shipment(2, 2), stranger.clone()])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().starts_with("event 1"), "{problem}");
+    let mut single = stranger.clone();
+    single["@context"] = json!(["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"]);
+    let (status, _, problem) =
+        call(&test, Method::POST, "/epcis/events", &test.enterprise, &[], Some(single.to_string())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (_, _, page) = call(&test, Method::GET, "/epcis/events", &test.admin, &[], None).await;
+    assert_eq!(page.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap(), &json!([]), "nothing stored");
+    // Received at the enterprise's own location from a stranger: the enterprise is the destination's party.
+    let mut received = stranger.clone();
+    received["bizStep"] = json!("receiving");
+    received["readPoint"] = json!({"id": "urn:epc:id:sgln:6901234.00001.0"});
+    let (status, _, answer) = call(
+        &test,
+        Method::POST,
+        "/epcis/capture",
+        &test.enterprise,
+        &[],
+        Some(document(vec![shipment(2, 2), received])),
+    )
+    .await;
+    assert_eq!((status, answer["stored"].clone()), (StatusCode::ACCEPTED, json!(2)), "{answer}");
+}
+
 #[tokio::test]
 async fn clerks_send_documents_from_the_capture_page() {
     let test = TestApp::new().await;
+    own_location(&test).await;
     let cookie = test.session_cookie("enterprise", "k1").await;
     let (status, form) = test.get_with_cookie("/trace/capture", &cookie).await;
     assert_eq!(status, StatusCode::OK);
@@ -304,4 +405,68 @@ async fn clerks_send_documents_from_the_capture_page() {
     assert!(page.contains("已保存 <strong>1</strong>"), "{page}");
     let (status, _, _) = test.post_form("/trace/capture", &cookie, "csrf=wrong&document=x").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// An XML capture whose extension elements nest `levels` deep inside one shipment event.
+fn nested_xml(levels: usize) -> String {
+    let open = "<ex:n>".repeat(levels);
+    let close = "</ex:n>".repeat(levels);
+    format!(
+        r#"<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://example.com/ext" schemaVersion="2.0" creationDate="2026-03-01T00:00:00Z">
+<EPCISBody><EventList><ObjectEvent><eventTime>2026-03-01T08:00:00+08:00</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+<epcList><epc>urn:epc:id:sgtin:6901234.000001.1</epc></epcList><action>OBSERVE</action><bizStep>shipping</bizStep>
+{open}x{close}</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"#
+    )
+}
+
+/// A JSON shipment whose extension nests `levels` objects deep, written as text: building it as a `Value` would
+/// recurse as deep in the test itself.
+fn nested_json(levels: usize) -> String {
+    let extension = format!("{}\"x\"{}", "{\"ex:n\": ".repeat(levels), "}".repeat(levels));
+    let event = shipment(1, 1).to_string();
+    let event = format!("{}, \"ex:n\": {extension}}}", &event[..event.len() - 1]);
+    let context =
+        json!(["https://ref.gs1.org/standards/epcis/epcis-context.jsonld", {"ex": "https://example.com/ext/"}]);
+    format!(
+        r#"{{"@context": {context}, "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-03-01T00:00:00Z", "epcisBody": {{"eventList": [{event}]}}}}"#
+    )
+}
+
+#[tokio::test]
+async fn deeply_nested_captures_are_refused_and_stored_ones_read_back() {
+    let test = TestApp::new().await;
+    let xml = [("content-type", "application/xml")];
+    // Ten thousand levels overflowed the stack before; now the depth is checked before any recursion.
+    for levels in [10_000, 1_000, 40] {
+        let (status, _, problem) =
+            call(&test, Method::POST, "/epcis/capture", &test.admin, &xml, Some(nested_xml(levels))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{levels}: {problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("deeper than 32 levels"), "{problem}");
+    }
+    for levels in [1_000, 200, 60] {
+        let (status, _, problem) =
+            call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(nested_json(levels))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{levels}: {problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("deeper than 48 levels"), "{problem}");
+    }
+    let (status, _, problem) =
+        call(&test, Method::POST, "/epcis/events", &test.admin, &[], Some(nested_json(60))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let (_, _, page) = call(&test, Method::GET, "/epcis/events", &test.admin, &[], None).await;
+    assert_eq!(page.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap(), &json!([]), "nothing stored");
+
+    // At the limits a document is stored, and every query that lists it reads it back.
+    let (status, _, answer) =
+        call(&test, Method::POST, "/epcis/capture", &test.admin, &xml, Some(nested_xml(26))).await;
+    assert_eq!((status, answer["stored"].clone()), (StatusCode::ACCEPTED, json!(1)), "{answer}");
+    let (status, _, answer) =
+        call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(nested_json(43))).await;
+    assert_eq!((status, answer["stored"].clone()), (StatusCode::ACCEPTED, json!(1)), "{answer}");
+    let (status, _, page) = call(&test, Method::GET, "/epcis/events", &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap().as_array().unwrap().len(), 2);
+    let epc = "urn:epc:id:sgtin:6901234.000001.1";
+    let (status, _, by_epc) =
+        call(&test, Method::GET, &format!("/epcis/epcs/{epc}/events"), &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::OK, "{by_epc}");
 }

@@ -10,10 +10,39 @@ fn hospital(n: u32) -> String {
     codes::Uscc::assemble("12330100", &format!("H000000{n}")).unwrap().to_string()
 }
 
-fn case(id: String, hospital_id: &str, stratum: &str, weight: f64, product: &str) -> Value {
-    json!({"case_id": id, "treated_on": "2026-03-02", "hospital_id": hospital_id, "stratum": stratum,
-           "weight": weight.to_string(), "age": "34", "sex": "男", "product_code": product, "body_part": "hand",
-           "diagnosis": "烧烫伤", "disposition": "treated_released", "narrative": "充电时电池起火，烫伤右手"})
+fn case(id: String, hospital_id: &str, product: &str) -> Value {
+    json!({"case_id": id, "treated_on": "2026-03-02", "hospital_id": hospital_id, "age": "34", "sex": "男",
+           "product_code": product, "body_part": "hand", "diagnosis": "烧烫伤", "disposition": "treated_released",
+           "narrative": "充电时电池起火，烫伤右手"})
+}
+
+/// The administrator puts a hospital in the sentinel register.
+async fn register(test: &TestApp, id: &str, stratum: &str, weight: f64, valid_from: Option<&str>) -> Value {
+    let mut body = json!({"name": format!("哨点医院 {id}"), "stratum": stratum, "weight": weight});
+    if let Some(day) = valid_from {
+        body["valid_from"] = json!(day);
+    }
+    let (status, answer) = test.write(Method::PUT, &format!("/api/v1/hospitals/{id}"), Some(&test.admin), body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer
+}
+
+async fn hospital_account(test: &TestApp, uscc: &str) -> String {
+    let account = NewUser {
+        name: "哨点医院".into(),
+        role: Role::Hospital,
+        region_code: None,
+        uscc: Some(uscc.to_owned()),
+        login: None,
+        password: None,
+    };
+    test.state.store.add_user(&account).await.unwrap().1
+}
+
+async fn estimate_0503(test: &TestApp) -> f64 {
+    let (status, answer) = test.get_json("/api/v1/injuries/estimates?product_code=0503").await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    answer["estimates"][0]["estimate"].as_f64().unwrap()
 }
 
 /// The toy NEISS design of the shared fixtures: five hospitals in two strata.
@@ -24,15 +53,11 @@ async fn estimates_match_the_reference_design() {
         [("S1", 25.0, 40, 6), ("S1", 25.0, 35, 3), ("S1", 25.0, 50, 9), ("S2", 80.0, 12, 1), ("S2", 80.0, 18, 4)];
     for (n, (stratum, weight, cases, with_product)) in design.into_iter().enumerate() {
         let id = hospital(n as u32 + 1);
+        register(&test, &id, stratum, weight, None).await;
         for i in 0..cases {
             let product = if i < with_product { "0503" } else { "0101" };
             let (status, body) = test
-                .write(
-                    Method::POST,
-                    "/api/v1/injuries",
-                    Some(&test.admin),
-                    case(format!("C{n}-{i}"), &id, stratum, weight, product),
-                )
+                .write(Method::POST, "/api/v1/injuries", Some(&test.admin), case(format!("C{n}-{i}"), &id, product))
                 .await;
             assert_eq!(status, StatusCode::CREATED, "{body}");
         }
@@ -58,33 +83,92 @@ async fn estimates_match_the_reference_design() {
     assert!(page.contains("<td>850 *</td>"), "the page shows the estimate, marked unstable: {page}");
     let (status, problem) = test.get_json("/api/v1/injuries/estimates?group_by=colour").await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+
+    // A design change counts from its day on: the cases already treated keep theirs.
+    register(&test, &hospital(1), "S1", 50.0, Some("2026-06-01")).await;
+    assert!((estimate_0503(&test).await - 850.0).abs() < 1e-6);
+    let mut later = case("C0-late".into(), &hospital(1), "0503");
+    later["treated_on"] = json!("2026-06-02");
+    let (status, body) = test.write(Method::POST, "/api/v1/injuries", Some(&test.admin), later).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!((estimate_0503(&test).await - 900.0).abs() < 1e-6, "the new case weighs 50");
+}
+
+#[tokio::test]
+async fn a_hospital_cannot_rewrite_the_register_its_weights_or_another_hospitals_case() {
+    let test = TestApp::new().await;
+    let own = hospital(7);
+    let token = hospital_account(&test, &own).await;
+    let (status, problem) =
+        test.write(Method::POST, "/api/v1/injuries", Some(&token), case("K1".into(), &own, "0503")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_sentinel")),
+        "{problem}"
+    );
+    register(&test, &own, "S1", 25.0, None).await;
+    let (status, _) = test.write(Method::POST, "/api/v1/injuries", Some(&token), case("K1".into(), &own, "0503")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let estimates = "/api/v1/injuries/estimates?product_code=0503";
+    let before = test.get_json(estimates).await.1;
+    assert_eq!(before["estimates"][0]["cases"], 1, "{before}");
+
+    // A case's own weight, stratum or hospital name is the register's: refused, and the estimate stays.
+    for (field, value) in [("weight", json!("10025")), ("stratum", json!("S9")), ("hospital_name", json!("改名"))] {
+        let mut forged = case("K2".into(), &own, "0503");
+        forged[field] = value;
+        let (status, problem) = test.write(Method::POST, "/api/v1/injuries", Some(&token), forged).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{field}: {problem}");
+        assert!(problem["message"].as_str().unwrap().contains(&format!("injury_case.{field}")), "{problem}");
+    }
+    assert_eq!(test.get_json(estimates).await.1, before);
+    // Nor does the hospital change the register itself.
+    let (status, _) = test
+        .write(
+            Method::PUT,
+            &format!("/api/v1/hospitals/{own}"),
+            Some(&token),
+            json!({"name": "x", "stratum": "S9", "weight": 1000.0}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, register_now) = test.write(Method::GET, "/api/v1/hospitals", Some(&test.admin), json!({})).await;
+    assert_eq!(register_now["items"][0]["weight"], 25.0);
+    assert_eq!(register_now["items"][0]["stratum"], "S1");
+
+    // A second hospital reusing the case id does not take the case over.
+    let other = hospital(8);
+    register(&test, &other, "S2", 80.0, None).await;
+    let other_token = hospital_account(&test, &other).await;
+    let (status, problem) =
+        test.write(Method::POST, "/api/v1/injuries", Some(&other_token), case("K1".into(), &other, "0101")).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{problem}");
+    let (_, stored) = test.write(Method::GET, "/api/v1/injuries/K1", Some(&test.admin), json!({})).await;
+    assert_eq!((stored["hospital_id"].as_str(), stored["product_code"].as_str()), (Some(own.as_str()), Some("0503")));
+    // The report and the register change are in the audit log with their users.
+    let audit = test.state.store.audit_entries("injury_case", "K1").await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].user_id.is_some());
+    assert!(
+        audit[0].after.as_ref().unwrap().get("narrative").is_some_and(Value::is_null),
+        "no narrative in the audit log"
+    );
+    assert_eq!(test.state.store.audit_entries("hospital", &own).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn hospitals_report_their_own_cases_and_narratives_stay_with_regulators() {
     let test = TestApp::new().await;
     let own = hospital(7);
-    let (_, token) = test
-        .state
-        .store
-        .add_user(&NewUser {
-            name: "哨点医院".into(),
-            role: Role::Hospital,
-            region_code: None,
-            uscc: Some(own.clone()),
-            login: None,
-            password: None,
-        })
-        .await
-        .unwrap();
-    let (status, _) =
-        test.write(Method::POST, "/api/v1/injuries", Some(&token), case("K1".into(), &own, "S1", 25.0, "0503")).await;
+    register(&test, &own, "S1", 25.0, None).await;
+    register(&test, &hospital(8), "S1", 25.0, None).await;
+    let token = hospital_account(&test, &own).await;
+    let (status, _) = test.write(Method::POST, "/api/v1/injuries", Some(&token), case("K1".into(), &own, "0503")).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, _) = test
-        .write(Method::POST, "/api/v1/injuries", Some(&token), case("K2".into(), &hospital(8), "S1", 25.0, "0503"))
-        .await;
+    let (status, _) =
+        test.write(Method::POST, "/api/v1/injuries", Some(&token), case("K2".into(), &hospital(8), "0503")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let mut bad = case("K3".into(), &own, "S1", 25.0, "0503");
+    let mut bad = case("K3".into(), &own, "0503");
     bad["sex"] = json!("x");
     let (status, problem) = test.write(Method::POST, "/api/v1/injuries", Some(&token), bad).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

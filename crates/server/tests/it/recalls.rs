@@ -2,7 +2,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use store::NewOrganization;
+use store::{NewOrganization, NewProduct};
 
 use crate::{TestApp, OWN_USCC};
 
@@ -42,15 +42,8 @@ fn chain() -> Value {
     ]}})
 }
 
-async fn stage(test: &TestApp, token: &str, id: &str, step: &str, body: Value) -> Value {
-    let (status, answer) = test.write(Method::POST, &format!("/api/v1/recalls/{id}/{step}"), Some(token), body).await;
-    assert_eq!(status, StatusCode::OK, "{step}: {answer}");
-    answer
-}
-
-#[tokio::test]
-async fn a_recall_runs_from_report_to_evaluation() {
-    let test = TestApp::new().await;
+/// The producer, its two products (the cans and its raw-milk lots) and another producer's product.
+async fn producer_with_products(test: &TestApp) {
     let producer = NewOrganization {
         uscc: OWN_USCC.into(),
         name: "杭州示范乳业有限公司".into(),
@@ -62,6 +55,42 @@ async fn a_recall_runs_from_report_to_evaluation() {
         registered_on: None,
     };
     test.state.store.upsert_organization(&producer, None).await.unwrap();
+    let other = NewOrganization {
+        uscc: OTHER_USCC.into(),
+        name: "福州闽江食品厂".into(),
+        region_code: "350100".into(),
+        ..producer
+    };
+    test.state.store.upsert_organization(&other, None).await.unwrap();
+    for (gtin, uscc, name) in [
+        ("06901234000016", OWN_USCC, "婴幼儿配方乳粉"),
+        ("06901234000023", OWN_USCC, "生牛乳"),
+        ("06905555000014", OTHER_USCC, "鱼丸"),
+    ] {
+        let product = NewProduct {
+            gtin: gtin.into(),
+            name: name.into(),
+            uscc: uscc.into(),
+            category_code: None,
+            brand: None,
+            specification: None,
+        };
+        test.state.store.upsert_product(&product, None).await.unwrap();
+    }
+}
+
+const OTHER_USCC: &str = "91350100M000100Y43";
+
+async fn stage(test: &TestApp, token: &str, id: &str, step: &str, body: Value) -> Value {
+    let (status, answer) = test.write(Method::POST, &format!("/api/v1/recalls/{id}/{step}"), Some(token), body).await;
+    assert_eq!(status, StatusCode::OK, "{step}: {answer}");
+    answer
+}
+
+#[tokio::test]
+async fn a_recall_runs_from_report_to_evaluation() {
+    let test = TestApp::new().await;
+    producer_with_products(&test).await;
     let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
     assert_eq!(status, StatusCode::ACCEPTED);
 
@@ -101,6 +130,37 @@ async fn a_recall_runs_from_report_to_evaluation() {
         planned["scope"]["receivers"].as_array().unwrap().iter().map(|r| r["glns"][0].as_str().unwrap()).collect();
     assert_eq!(receivers, ["6901234002010"]);
     assert_eq!(planned["plan"]["remedy"], "退货退款");
+
+    // The notice waits for the regulator of the producer's region to accept the plan; the producer cannot.
+    let notice = json!({"title": "关于召回婴幼儿配方乳粉的公告", "body": "自即日起召回批次 RAW1 生产的产品。", "on": "2026-11-13"});
+    let (status, _) =
+        test.write(Method::POST, &format!("/api/v1/recalls/{id}/notice"), Some(&test.enterprise), notice.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let accept = json!({"accepted": true, "on": "2026-11-13"});
+    let (status, _) = test
+        .write(Method::POST, &format!("/api/v1/recalls/{id}/plan-review"), Some(&test.enterprise), accept.clone())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(test.get_json(&format!("/api/v1/recalls/{id}")).await.0, StatusCode::NOT_FOUND, "still not public");
+    let returned = stage(
+        &test,
+        &test.hangzhou_regulator,
+        &id,
+        "plan-review",
+        json!({"accepted": false, "note": "补充销售渠道", "on": "2026-11-13"}),
+    )
+    .await;
+    assert_eq!((returned["status"].as_str(), returned["next_stage"].as_str()), (Some("decided"), Some("plan")));
+    stage(
+        &test,
+        &test.enterprise,
+        &id,
+        "plan",
+        json!({"remedy": "退货退款", "sales_channels": "母婴店", "on": "2026-11-13"}),
+    )
+    .await;
+    let accepted = stage(&test, &test.hangzhou_regulator, &id, "plan-review", accept).await;
+    assert_eq!(accepted["status"], "plan_accepted");
 
     stage(&test, &test.enterprise, &id, "notice", json!({"title": "关于召回婴幼儿配方乳粉的公告", "body": "自即日起召回批次 RAW1 生产的产品。", "on": "2026-11-13"})).await;
     let (status, public) = test.get_json("/api/v1/recalls?q=配方乳粉").await;
@@ -144,24 +204,27 @@ async fn a_recall_runs_from_report_to_evaluation() {
         evaluated["events"].as_array().unwrap().iter().map(|e| e["stage"].as_str().unwrap()).collect();
     assert_eq!(
         stages,
-        ["report", "investigation", "decision", "plan", "notice", "progress", "completion", "summary", "evaluation"]
+        [
+            "report",
+            "investigation",
+            "decision",
+            "plan",
+            "plan_review",
+            "plan",
+            "plan_review",
+            "notice",
+            "progress",
+            "completion",
+            "summary",
+            "evaluation"
+        ]
     );
 }
 
 #[tokio::test]
 async fn recall_and_trace_pages_serve_the_public_and_the_clerks() {
     let test = TestApp::new().await;
-    let producer = NewOrganization {
-        uscc: OWN_USCC.into(),
-        name: "杭州示范乳业有限公司".into(),
-        region_code: "330106".into(),
-        address: None,
-        legal_representative: None,
-        entity_type: None,
-        status: "存续".into(),
-        registered_on: None,
-    };
-    test.state.store.upsert_organization(&producer, None).await.unwrap();
+    producer_with_products(&test).await;
     let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
     assert_eq!(status, StatusCode::ACCEPTED);
 
@@ -194,6 +257,11 @@ async fn recall_and_trace_pages_serve_the_public_and_the_clerks() {
 
     stage(&test, &test.hangzhou_regulator, &id, "decision", json!({"decision": "ordered"})).await;
     stage(&test, &test.enterprise, &id, "plan", json!({"remedy": "退货退款"})).await;
+    let (_, page) = test.get_with_cookie(&format!("/recalls/{id}"), &regulator).await;
+    assert!(page.contains("计划已备案，待审核") && page.contains("提交审核意见"), "{page}");
+    let (status, _, _) =
+        test.post_form(&format!("/recalls/{id}/plan-review"), &regulator, "csrf=c2&accepted=true&note=ok").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     stage(
         &test,
         &test.enterprise,
@@ -211,4 +279,54 @@ async fn recall_and_trace_pages_serve_the_public_and_the_clerks() {
     assert!(!notice.contains("File a progress report"), "the public gets no forms");
     let (_, organization) = test.send(Method::GET, &format!("/organizations/{OWN_USCC}"), None, None).await;
     assert!(organization.contains(&id), "the producer's page lists its published recall");
+}
+
+#[tokio::test]
+async fn an_enterprise_reports_defects_of_its_own_products_only() {
+    let test = TestApp::new().await;
+    producer_with_products(&test).await;
+    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let report = |fields: Value| {
+        let mut body = json!({"product_name": "鱼丸", "defect": "异物", "on": "2026-11-05"});
+        for (k, v) in fields.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    for (fields, status) in [
+        (json!({"gtins": ["06905555000014"]}), StatusCode::FORBIDDEN),
+        (json!({"producer_uscc": OTHER_USCC, "gtins": ["06905555000014"]}), StatusCode::FORBIDDEN),
+        (json!({"trace_start": "urn:epc:class:lgtin:6905555.000001.L1"}), StatusCode::FORBIDDEN),
+        (json!({"gtins": ["06909999000012"]}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"trace_start": "urn:epc:id:sscc:6901234.0000000001"}), StatusCode::BAD_REQUEST),
+    ] {
+        let (got, answer) =
+            test.write(Method::POST, "/api/v1/recalls", Some(&test.enterprise), report(fields.clone())).await;
+        assert_eq!(got, status, "{fields}: {answer}");
+    }
+    let (_, listed) = test.write(Method::GET, "/api/v1/recalls", Some(&test.admin), json!({})).await;
+    assert_eq!(listed["count"], 0, "nothing was opened: {listed}");
+    // Its own lot: reported, and its scope may not be recomputed from another producer's lot.
+    let (status, recall) = test
+        .write(
+            Method::POST,
+            "/api/v1/recalls",
+            Some(&test.enterprise),
+            report(json!({"trace_start": "urn:epc:class:lgtin:6901234.000002.RAW1"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{recall}");
+    let id = recall["id"].as_str().unwrap();
+    let (status, _) = test
+        .write(
+            Method::POST,
+            &format!("/api/v1/recalls/{id}/scope"),
+            Some(&test.enterprise),
+            json!({"trace_start": "urn:epc:class:lgtin:6905555.000001.L1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, stored) = test.write(Method::GET, &format!("/api/v1/recalls/{id}"), Some(&test.admin), json!({})).await;
+    assert!(stored["scope"].is_null(), "{stored}");
 }

@@ -119,14 +119,17 @@ async fn trace_follows_stored_edges_across_split_transformations() {
         assert_eq!(trace.parties[0].id, "https://id.gs1.org/417/6901234000092");
 
         store
-            .register_glns(&[GlnRegistration {
-                gln: "6901234000092".into(),
-                kind: "party".into(),
-                uscc: None,
-                name: "某某乳业经销有限公司".into(),
-                region_code: "110105".into(),
-                address: None,
-            }])
+            .register_glns(
+                &[GlnRegistration {
+                    gln: "6901234000092".into(),
+                    kind: "party".into(),
+                    uscc: None,
+                    name: "某某乳业经销有限公司".into(),
+                    region_code: "110105".into(),
+                    address: None,
+                }],
+                None,
+            )
             .await
             .unwrap();
         let found = store.gln_registrations(&["6901234000092".into()]).await.unwrap();
