@@ -98,9 +98,23 @@ enum Command {
     /// Verify a zhiliang public log from outside: the checkpoint's signature, every entry's bytes against the
     /// signed root, every inclusion proof and consistency with earlier sizes. Exit 1 names what does not hold.
     Verify {
-        /// The server, e.g. http://127.0.0.1:8080.
+        /// The server, e.g. http://127.0.0.1:8080 or https://zhiliang.example.gov.cn.
         #[arg(long)]
         url: String,
+        /// The log's verifier key to trust (`name+id+base64`, from /api/v1/log/public-key or the operator);
+        /// without it, the key met on the first run is remembered and must not change.
+        #[arg(long = "key")]
+        trusted_key: Option<String>,
+        /// Where accepted checkpoints are remembered, per log; the default is under $XDG_STATE_HOME or
+        /// ~/.local/state.
+        #[arg(long)]
+        state: Option<std::path::PathBuf>,
+        /// A witness (`cosignature/v1` verifier key) whose cosignature the checkpoint must carry; repeatable.
+        #[arg(long = "witness")]
+        witnesses: Vec<String>,
+        /// Extra root certificates (PEM) for HTTPS.
+        #[arg(long)]
+        ca_file: Option<std::path::PathBuf>,
     },
     /// Bring every credit file up to date (records from inspections, recalls and complaints) and score every
     /// organization with the bundled credit model; class changes go to the public log. Run it daily.
@@ -253,9 +267,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("database is up to date");
         }
         Command::Bench(args) => bench::run(args).await?,
-        Command::Verify { url } => {
-            let report = verify::verify(&url).await?;
-            println!("log at {url}: {} entries, root {}, key {}", report.tree_size, report.root, report.key_id);
+        Command::Verify { url, trusted_key, state, witnesses, ca_file } => {
+            let options = verify::Options {
+                url: url.clone(),
+                trusted_key,
+                state_file: state.unwrap_or_else(verify::default_state_file),
+                witnesses,
+                ca_file,
+            };
+            let report = tokio::task::spawn_blocking(move || verify::verify(&options)).await??;
+            println!(
+                "log {} at {url}: {} entries, root {}, key {}",
+                report.origin, report.tree_size, report.root, report.key_id
+            );
+            match report.previously_accepted {
+                Some(size) => println!("extends the checkpoint of {size} entries accepted before"),
+                None => println!("first checkpoint accepted from this log"),
+            }
+            for (witness, time) in &report.cosigned_by {
+                println!("cosigned by {witness} at {time}");
+            }
             if !report.problems.is_empty() {
                 for problem in &report.problems {
                     eprintln!("MISMATCH {problem}");
@@ -263,7 +294,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("{} problems: the log does not verify", report.problems.len());
                 return Ok(ExitCode::from(1));
             }
-            println!("verified: signature, every entry, every inclusion proof, consistency with earlier sizes");
+            println!(
+                "verified: signature, every entry, every inclusion proof, consistency with earlier sizes and with \
+                 the checkpoint accepted before"
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -273,7 +307,12 @@ async fn serve(store: Store, listen: SocketAddr) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     tracing::info!(backend = store.backend_name(), "zhiliang listening on http://{}", listener.local_addr()?);
-    let app = server::app(server::AppState::new(store.clone()));
+    let state = server::AppState::new(store.clone());
+    // A key that is not the log's, or a key file others may read, stops the server here, not at first signing.
+    let signer = server::log_signing::load_signer(&state.log.config, &store).await.context("the public log's key")?;
+    tracing::info!(verifier_key = %signer.verifier_key(), "public log signing key");
+    state.log.signer.set(signer).ok();
+    let app = server::app(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             tokio::signal::ctrl_c().await.ok();

@@ -7,6 +7,7 @@ pub mod credit_scoring;
 mod error;
 mod i18n;
 pub mod input;
+pub mod log_signing;
 mod openapi;
 pub mod ownership;
 mod pages;
@@ -40,18 +41,36 @@ pub struct AppState {
     pub store: Store,
     /// Limits the public's submissions per client address.
     pub submissions: std::sync::Arc<RateLimiter>,
-    /// The transparency log's signing key, loaded on first use.
-    pub log_key: std::sync::Arc<tokio::sync::OnceCell<ed25519_dalek::SigningKey>>,
+    /// The transparency log's signing: where the key and the server's memory live, the key once loaded.
+    pub log: std::sync::Arc<LogSigning>,
+}
+
+/// The public log's signer and the lock that keeps one signing at a time.
+#[derive(Debug)]
+pub struct LogSigning {
+    pub config: log_signing::LogConfig,
+    pub signer: tokio::sync::OnceCell<translog::LogSigner>,
+    pub signing: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
     /// State over a store, with the default limit on public submissions.
     pub fn new(store: Store) -> Self {
         AppState {
-            store,
             submissions: std::sync::Arc::new(RateLimiter::new(Some(DEFAULT_SUBMISSIONS_PER_MINUTE))),
-            log_key: Default::default(),
+            log: std::sync::Arc::new(LogSigning {
+                config: log_signing::LogConfig::from_environment(&store),
+                signer: Default::default(),
+                signing: Default::default(),
+            }),
+            store,
         }
+    }
+
+    /// The same with the log's key and state kept as `config` says.
+    pub fn with_log(mut self, config: log_signing::LogConfig) -> Self {
+        self.log = std::sync::Arc::new(LogSigning { config, signer: Default::default(), signing: Default::default() });
+        self
     }
 
     /// The same with another limit on public submissions per client and minute (`None`: no limit).

@@ -31,14 +31,16 @@ pub struct LogEntry {
     pub created_at: String,
 }
 
-/// A stored checkpoint.
+/// A stored checkpoint: the C2SP signed note of the log at a size, with its root in hex.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct StoredCheckpoint {
     pub tree_size: i64,
     pub root_hash: String,
-    pub timestamp: String,
-    pub signature: String,
+    /// The signed note (body, blank line, the log's signature line).
+    pub note: String,
     pub key_id: String,
+    /// When the server signed it (RFC 3339 UTC); not part of the signed text.
+    pub signed_at: String,
 }
 
 fn decode(text: &str) -> Result<Hash, StoreError> {
@@ -204,8 +206,20 @@ impl Store {
     pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
         on_pool!(self, pool => {
             Ok(sqlx::query_as(
-                "SELECT tree_size, root_hash, timestamp, signature, key_id FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1",
+                "SELECT tree_size, root_hash, note, key_id, signed_at FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1",
             )
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    /// The checkpoint of one size, if it was signed.
+    pub async fn checkpoint_at(&self, tree_size: i64) -> Result<Option<StoredCheckpoint>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_as(
+                "SELECT tree_size, root_hash, note, key_id, signed_at FROM log_checkpoints WHERE tree_size = $1",
+            )
+            .bind(tree_size)
             .fetch_optional(pool)
             .await?)
         })
@@ -215,36 +229,124 @@ impl Store {
     pub async fn save_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO log_checkpoints (tree_size, root_hash, timestamp, signature, key_id) VALUES ($1, $2, $3, $4, $5) \
+                "INSERT INTO log_checkpoints (tree_size, root_hash, note, key_id, signed_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (tree_size) DO NOTHING",
             )
             .bind(checkpoint.tree_size)
             .bind(&checkpoint.root_hash)
-            .bind(&checkpoint.timestamp)
-            .bind(&checkpoint.signature)
+            .bind(&checkpoint.note)
             .bind(&checkpoint.key_id)
+            .bind(&checkpoint.signed_at)
             .execute(pool)
             .await?;
             Ok(())
         })
     }
 
-    /// The log's signing seed (32 bytes, hex): the one stored, or `generated` stored now when there is none. An
-    /// operator may instead give the seed in the environment; see the server.
-    pub async fn log_seed(&self, generated: (&str, &str, &str)) -> Result<String, StoreError> {
-        let (key_id, public_key, seed) = generated;
+    /// The public half of the log's signing key, hex, as first registered: the database keeps only this.
+    pub async fn log_public_key(&self) -> Result<Option<String>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT public_key FROM log_keys ORDER BY created_at LIMIT 1")
+                .fetch_optional(pool)
+                .await?)
+        })
+    }
+
+    /// Registers the public half of the log's signing key when none is registered; returns the registered one.
+    pub async fn register_log_public_key(&self, key_id: &str, public_key: &str) -> Result<String, StoreError> {
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO log_keys (key_id, public_key, seed, created_at) SELECT $1, $2, $3, $4 \
+                "INSERT INTO log_keys (key_id, public_key, seed, created_at) SELECT $1, $2, '', $3 \
                  WHERE NOT EXISTS (SELECT 1 FROM log_keys)",
             )
             .bind(key_id)
             .bind(public_key)
-            .bind(seed)
             .bind(now())
             .execute(pool)
             .await?;
-            Ok(sqlx::query_scalar("SELECT seed FROM log_keys ORDER BY created_at LIMIT 1").fetch_one(pool).await?)
+            Ok(sqlx::query_scalar("SELECT public_key FROM log_keys ORDER BY created_at LIMIT 1").fetch_one(pool).await?)
+        })
+    }
+
+    /// A signing seed that an earlier version kept in the database, if one is still there.
+    pub async fn legacy_log_seed(&self) -> Result<Option<String>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT seed FROM log_keys WHERE seed <> '' ORDER BY created_at LIMIT 1")
+                .fetch_optional(pool)
+                .await?)
+        })
+    }
+
+    /// Erases every signing seed from the database, once the seed lives in its key file.
+    pub async fn erase_legacy_log_seed(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE log_keys SET seed = '' WHERE seed <> ''").execute(pool).await?;
+            Ok(())
+        })
+    }
+
+    /// Records a witness the log accepts cosignatures from (its `cosignature/v1` verifier key). Audited.
+    pub async fn set_log_witness(&self, name: &str, vkey: &str, user_id: Option<i64>) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO log_witnesses (name, vkey, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET vkey = excluded.vkey",
+            )
+            .bind(name)
+            .bind(vkey)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            let after = serde_json::json!({"name": name, "vkey": vkey}).to_string();
+            crate::store::write_audit!(&mut *tx, at, user_id, "log_witness", name.to_owned(), ("register", None::<String>, Some(after)));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The witnesses: (name, verifier key).
+    pub async fn log_witnesses(&self) -> Result<Vec<(String, String)>, StoreError> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT name, vkey FROM log_witnesses ORDER BY name").fetch_all(pool).await?;
+            rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        })
+    }
+
+    /// Keeps a witness's cosignature line of the checkpoint of `tree_size` (the caller has verified it); a newer
+    /// line of the same witness replaces an older one.
+    pub async fn save_cosignature(
+        &self,
+        tree_size: i64,
+        witness: &str,
+        line: &str,
+        cosigned_at: i64,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO log_cosignatures (tree_size, witness, line, cosigned_at, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (tree_size, witness) DO UPDATE SET line = excluded.line, cosigned_at = excluded.cosigned_at \
+                 WHERE excluded.cosigned_at > log_cosignatures.cosigned_at",
+            )
+            .bind(tree_size)
+            .bind(witness)
+            .bind(line)
+            .bind(cosigned_at)
+            .bind(now())
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The cosignature lines of the checkpoint of `tree_size`, by witness name.
+    pub async fn cosignatures(&self, tree_size: i64) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT line FROM log_cosignatures WHERE tree_size = $1 ORDER BY witness")
+                .bind(tree_size)
+                .fetch_all(pool)
+                .await?)
         })
     }
 

@@ -1,6 +1,7 @@
 //! A verifiable append-only log after RFC 6962 (Certificate Transparency): the leaf hash `SHA-256(0x00 ‖ entry)`,
 //! the node hash `SHA-256(0x01 ‖ left ‖ right)`, the Merkle tree hash of any prefix of the log, inclusion and
-//! consistency proofs, their verification (RFC 9162 §2.1.3.2 and §2.1.4.2), and checkpoints signed with Ed25519.
+//! consistency proofs, their verification (RFC 9162 §2.1.3.2 and §2.1.4.2), and checkpoints in the C2SP
+//! `tlog-checkpoint` / `signed-note` formats, signed with Ed25519 and cosigned by witnesses (`cosignature/v1`).
 //!
 //! Sans-IO: a log is stored as the hashes of its complete subtrees ([`NodeId`]), which never change once full.
 //! Proofs and roots are first *planned* as the nodes they need, the caller fetches those hashes in one read, and
@@ -9,7 +10,9 @@
 mod checkpoint;
 mod tree;
 
-pub use checkpoint::{key_id, Checkpoint, CheckpointError};
+pub use checkpoint::{
+    check_cosignature, cosign, key_id, open, verifier_key, Checkpoint, CheckpointError, LogSigner, NoteVerifier, Opened,
+};
 pub use tree::{
     consistency_plan, inclusion_plan, root_plan, verify_consistency, verify_inclusion, Frontier, NodeId, Plan,
     ProofError,

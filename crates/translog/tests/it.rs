@@ -114,16 +114,24 @@ proptest! {
     }
 }
 
+/// The signed-note example of Go's `golang.org/x/mod/sumdb/note` documentation (BSD-3-Clause), the reference
+/// implementation of C2SP signed notes: the same key signs the same text to the same line, and it verifies.
 #[test]
-fn checkpoints_verify_only_with_their_key_and_contents() {
-    let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
-    let checkpoint =
-        translog::Checkpoint { tree_size: 8, root_hash: [3; 32], timestamp: "2026-11-29T00:00:00Z".into() };
-    let signature = checkpoint.sign(&key);
-    checkpoint.verify(&key.verifying_key(), &signature).unwrap();
-    let moved = translog::Checkpoint { tree_size: 9, ..checkpoint.clone() };
-    assert!(moved.verify(&key.verifying_key(), &signature).is_err());
-    let other = ed25519_dalek::SigningKey::from_bytes(&[8u8; 32]);
-    assert!(checkpoint.verify(&other.verifying_key(), &signature).is_err());
-    assert_eq!(translog::key_id(&key.verifying_key()).len(), 16);
+fn notes_match_the_reference_implementation() {
+    use base64::Engine;
+    let skey = "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    let vkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+    let text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
+    let line = "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    let seed: [u8; 32] = base64::engine::general_purpose::STANDARD.decode(skey).unwrap()[1..].try_into().unwrap();
+    let signer = translog::LogSigner::new("PeterNeumann", ed25519_dalek::SigningKey::from_bytes(&seed)).unwrap();
+    assert_eq!(signer.verifier_key(), vkey);
+    let verifier = translog::NoteVerifier::parse(vkey).unwrap();
+    assert_eq!(verifier.encode(), vkey);
+    let mut note = signed_note::Note::new(text.as_bytes(), &[]).unwrap();
+    note.add_sigs(&[&signer]).unwrap();
+    assert_eq!(String::from_utf8(note.to_bytes()).unwrap(), format!("{text}\n{line}"));
+    let parsed = signed_note::Note::from_bytes(format!("{text}\n{line}").as_bytes()).unwrap();
+    let known = signed_note::VerifierList::new(vec![Box::new(verifier)]);
+    assert_eq!(parsed.verify(&known).unwrap().0.len(), 1);
 }

@@ -2,100 +2,276 @@
 //! consistency proofs, for anyone to check that published credit records, recalls, warnings and results were
 //! neither changed nor removed. Everything here is public.
 
-use axum::extract::{Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use ed25519_dalek::SigningKey;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::public_log::StoredCheckpoint;
-use translog::{consistency_plan, inclusion_plan, key_id, Checkpoint};
+use store::Role;
+use translog::{
+    check_cosignature, consistency_plan, inclusion_plan, key_id, leaf_hash, verify_consistency, Checkpoint, Hash,
+    LogSigner, NodeId, NoteVerifier,
+};
 
+use crate::auth::AuthUser;
+use crate::log_signing::{load_signer, read_state, write_state, LogKeyError, Remembered};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/log/checkpoint", get(checkpoint))
+        .route("/api/v1/log/note", get(note))
         .route("/api/v1/log/public-key", get(public_key))
         .route("/api/v1/log/entries", get(entries))
         .route("/api/v1/log/proof/inclusion", get(inclusion))
         .route("/api/v1/log/proof/consistency", get(consistency))
+        .route("/api/v1/log/witnesses", get(witnesses))
+        .route("/api/v1/log/witnesses/{name}", axum::routing::put(register_witness))
+        .route("/api/v1/log/cosignatures", axum::routing::post(add_cosignature))
 }
 
 /// Entries a page holds at most.
 const PAGE: i64 = 1_000;
 
-/// The environment variable that may hold the signing seed (64 hex characters); otherwise the store keeps one.
-pub const SEED_VARIABLE: &str = "ZHILIANG_LOG_SEED";
-
 fn invalid(message: impl ToString) -> ApiError {
     ApiError::bad_request("invalid_request", message)
 }
 
-/// The log's signing key: from the environment, or the one the store keeps (made on first use).
-pub(crate) async fn signing_key(state: &AppState) -> Result<&SigningKey, ApiError> {
-    state
-        .log_key
-        .get_or_try_init(|| async {
-            let seed = match std::env::var(SEED_VARIABLE) {
-                Ok(text) => text,
-                Err(_) => {
-                    let fresh = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-                    let public = fresh.verifying_key();
-                    let generated = (key_id(&public), hex::encode(public.as_bytes()), hex::encode(fresh.to_bytes()));
-                    state.store.log_seed((&generated.0, &generated.1, &generated.2)).await?
-                }
-            };
-            let bytes: [u8; 32] = hex::decode(seed.trim())
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| invalid(format!("{SEED_VARIABLE} is not 64 hex characters")))?;
-            Ok::<_, ApiError>(SigningKey::from_bytes(&bytes))
-        })
-        .await
-}
-
-fn checkpoint_json(stored: &StoredCheckpoint) -> Value {
-    json!({"tree_size": stored.tree_size, "root_hash": stored.root_hash, "timestamp": stored.timestamp,
-        "signature": stored.signature, "key_id": stored.key_id})
-}
-
-/// The checkpoint of the log as it stands: the stored one if the log has not grown since, else a new one, signed.
-pub(crate) async fn current_checkpoint(state: &AppState) -> Result<StoredCheckpoint, ApiError> {
-    let size = state.store.log_size().await?;
-    if let Some(latest) = state.store.latest_checkpoint().await? {
-        if latest.tree_size as u64 == size {
-            return Ok(latest);
-        }
+/// The log cannot be signed: the key is missing, unreadable or not the registered one. Details go to the
+/// server's log only, since they name files.
+fn unavailable(error: LogKeyError) -> ApiError {
+    tracing::error!(%error, "the public log cannot be signed");
+    ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: "log_unavailable",
+        message: "the public log cannot be signed now; the operator has been told".into(),
     }
-    let key = signing_key(state).await?;
-    let root = state.store.log_root(size).await?;
-    let timestamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let checkpoint = Checkpoint { tree_size: size, root_hash: root, timestamp };
+}
+
+/// The stored log is not what this server signed: it refuses to sign it.
+fn inconsistent(message: String) -> ApiError {
+    tracing::error!(%message, "the public log's storage was rewritten");
+    ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "log_inconsistent", message }
+}
+
+/// The log's signer, loaded once: the key from the environment or the key file, never from the database.
+pub(crate) async fn signer(state: &AppState) -> Result<&LogSigner, ApiError> {
+    state.log.signer.get_or_try_init(|| load_signer(&state.log.config, &state.store)).await.map_err(unavailable)
+}
+
+fn own_verifier(signer: &LogSigner) -> NoteVerifier {
+    NoteVerifier::parse(&signer.verifier_key()).expect("the log's own verifier key is well formed")
+}
+
+/// Refuses a stored tree of `size` leaves and `root` that does not extend the checkpoint this server last
+/// signed: fewer entries, another root at the same size, or no consistency proof from the stored nodes.
+async fn check_extension(state: &AppState, remembered: &Remembered, size: u64, root: &Hash) -> Result<(), ApiError> {
+    let signed = remembered.tree_size;
+    let signed_root: Hash = hex::decode(&remembered.root_hash)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| unavailable(LogKeyError::State(state.log.config.state_file.display().to_string())))?;
+    let refused = |why: &str| {
+        inconsistent(format!(
+            "the stored log ({size} entries) is not an extension of the checkpoint this server signed at {signed} \
+             entries: {why}; it refuses to sign"
+        ))
+    };
+    if size < signed {
+        return Err(refused("entries were removed"));
+    }
+    if size == signed {
+        return if *root == signed_root { Ok(()) } else { Err(refused("the root differs")) };
+    }
+    if signed == 0 {
+        return Ok(());
+    }
+    let plan = consistency_plan(signed, size).map_err(|e| refused(&e.to_string()))?;
+    let nodes = state.store.log_nodes(&plan.nodes()).await?;
+    let proof = plan.assemble(|n| nodes.get(&n).copied()).ok_or_else(|| refused("nodes are missing"))?;
+    verify_consistency(signed, size, &signed_root, root, &proof).map_err(|_| refused("no consistency proof holds"))
+}
+
+/// Refuses entries in `from..to` whose bytes do not hash to their stored leaf: they are about to be signed.
+async fn check_new_leaves(state: &AppState, from: u64, to: u64) -> Result<(), ApiError> {
+    let mut start = from as i64;
+    while start < to as i64 {
+        let end = (start + PAGE).min(to as i64);
+        let entries = state.store.log_entries(start, end).await?;
+        let ids: Vec<NodeId> = (start..end).map(|i| NodeId { level: 0, index: i as u64 }).collect();
+        let nodes = state.store.log_nodes(&ids).await?;
+        for entry in &entries {
+            let leaf = leaf_hash(entry.data.as_bytes());
+            let stored = nodes.get(&NodeId { level: 0, index: entry.idx as u64 });
+            if hex::encode(leaf) != entry.leaf_hash || stored != Some(&leaf) {
+                return Err(inconsistent(format!(
+                    "entry {}: its bytes do not hash to its stored leaf; the server refuses to sign",
+                    entry.idx
+                )));
+            }
+        }
+        if entries.len() as i64 != end - start {
+            return Err(inconsistent(format!("entries {start} to {end} are missing; the server refuses to sign")));
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// The checkpoint of the log as it stands: the stored one if the log has not grown since, else a new one. A new
+/// one is signed only over a tree that extends the last one this server signed (remembered outside the
+/// database), and the memory is updated before the database learns of it.
+pub(crate) async fn current_checkpoint(state: &AppState) -> Result<StoredCheckpoint, ApiError> {
+    let signer = signer(state).await?;
+    let verifier = own_verifier(signer);
+    let fresh = |latest: &StoredCheckpoint, size: u64| {
+        latest.tree_size as u64 == size
+            && translog::open(&latest.note, &verifier, &[])
+                .is_ok_and(|o| hex::encode(o.checkpoint.root_hash) == latest.root_hash)
+    };
+    let size = state.store.log_size().await?;
+    if let Some(latest) = state.store.latest_checkpoint().await?.filter(|l| fresh(l, size)) {
+        return Ok(latest);
+    }
+    // One signer at a time, so the state file moves forward only.
+    let _signing = state.log.signing.lock().await;
+    let size = state.store.log_size().await?;
+    let remembered = read_state(&state.log.config.state_file).map_err(unavailable)?;
+    let root = state.store.log_root(size).await.map_err(|e| inconsistent(e.to_string()))?;
+    if let Some(remembered) = &remembered {
+        check_extension(state, remembered, size, &root).await?;
+    }
+    check_new_leaves(state, remembered.as_ref().map_or(0, |r| r.tree_size.min(size)), size).await?;
+    let checkpoint = Checkpoint { origin: state.log.config.origin.clone(), tree_size: size, root_hash: root };
+    let note = checkpoint.sign(signer);
+    write_state(
+        &state.log.config.state_file,
+        &Remembered { tree_size: size, root_hash: hex::encode(root), note: note.clone() },
+    )
+    .map_err(unavailable)?;
     let stored = StoredCheckpoint {
         tree_size: size as i64,
         root_hash: hex::encode(root),
-        timestamp: checkpoint.timestamp.clone(),
-        signature: BASE64.encode(checkpoint.sign(key)),
-        key_id: key_id(&key.verifying_key()),
+        note,
+        key_id: key_id(&signer.public()),
+        signed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     state.store.save_checkpoint(&stored).await?;
-    // Another request may have signed this size first; its checkpoint is the one kept.
-    Ok(state.store.latest_checkpoint().await?.filter(|c| c.tree_size == stored.tree_size).unwrap_or(stored))
+    // Another server may have signed this size first: Ed25519 is deterministic, so its note is the same.
+    Ok(state.store.checkpoint_at(stored.tree_size).await?.unwrap_or(stored))
 }
 
-/// `GET /api/v1/log/checkpoint`.
+/// The checkpoint's note with the witnesses' cosignature lines after the log's own signature.
+async fn cosigned_note(state: &AppState, checkpoint: &StoredCheckpoint) -> Result<String, ApiError> {
+    let mut note = checkpoint.note.clone();
+    for line in state.store.cosignatures(checkpoint.tree_size).await? {
+        note.push_str(&line);
+    }
+    Ok(note)
+}
+
+/// `GET /api/v1/log/checkpoint`: the checkpoint as JSON, its signed note (with cosignatures) inside.
 async fn checkpoint(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(checkpoint_json(&current_checkpoint(&state).await?)))
+    let stored = current_checkpoint(&state).await?;
+    let note = cosigned_note(&state, &stored).await?;
+    Ok(Json(json!({"origin": state.log.config.origin, "tree_size": stored.tree_size, "root_hash": stored.root_hash,
+        "signed_at": stored.signed_at, "key_id": stored.key_id, "note": note})))
+}
+
+/// `GET /api/v1/log/note`: the checkpoint as a C2SP signed note, as witnesses and note tools read it.
+async fn note(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let stored = current_checkpoint(&state).await?;
+    let note = cosigned_note(&state, &stored).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
 }
 
 /// `GET /api/v1/log/public-key`.
 async fn public_key(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let key = signing_key(&state).await?.verifying_key();
-    Ok(Json(json!({"algorithm": "Ed25519", "key_id": key_id(&key), "public_key": BASE64.encode(key.as_bytes()),
-        "signed_bytes": "zhiliang transparency log v1\\n{tree_size}\\n{root_hash hex}\\n{timestamp}\\n"})))
+    let signer = signer(&state).await?;
+    let key = signer.public();
+    Ok(Json(json!({"algorithm": "Ed25519", "origin": state.log.config.origin, "key_id": key_id(&key),
+        "public_key": BASE64.encode(key.as_bytes()), "verifier_key": signer.verifier_key(),
+        "format": "C2SP tlog-checkpoint body (origin, tree size, base64 root) signed as a C2SP signed note"})))
+}
+
+/// `GET /api/v1/log/witnesses`: the witnesses whose cosignatures the log accepts.
+async fn witnesses(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let items: Vec<Value> = state
+        .store
+        .log_witnesses()
+        .await?
+        .into_iter()
+        .map(|(name, vkey)| json!({"name": name, "verifier_key": vkey}))
+        .collect();
+    Ok(Json(json!({"items": items})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WitnessBody {
+    verifier_key: Option<String>,
+}
+
+/// `PUT /api/v1/log/witnesses/{name}`: an administrator registers a witness by its `cosignature/v1` verifier key.
+async fn register_witness(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(name): Path<String>,
+    body: Result<Json<WitnessBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(super::json_rejection)?;
+    if user.role != Role::Admin {
+        return Err(ApiError::forbidden("only an administrator registers the log's witnesses"));
+    }
+    let vkey = body.verifier_key.ok_or_else(|| invalid("verifier_key is required"))?;
+    let witness = NoteVerifier::parse(&vkey).map_err(invalid)?;
+    if !witness.is_cosigner() || witness.key_name() != name {
+        return Err(invalid(format!("verifier_key must be a cosignature/v1 key (type 0x04) named {name}")));
+    }
+    state.store.set_log_witness(&name, &witness.encode(), Some(user.id)).await?;
+    Ok(Json(json!({"name": name, "verifier_key": witness.encode()})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CosignatureBody {
+    tree_size: Option<i64>,
+    /// The witness's signature line: `— name base64(key id ‖ time ‖ signature)`.
+    line: Option<String>,
+}
+
+/// `POST /api/v1/log/cosignatures`: a registered witness's cosignature of a signed checkpoint; checked against
+/// the witness's key and the checkpoint's body, then served with the note.
+async fn add_cosignature(
+    State(state): State<AppState>,
+    body: Result<Json<CosignatureBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(body) = body.map_err(super::json_rejection)?;
+    let line = body.line.ok_or_else(|| invalid("line is required"))?;
+    let line = format!("{}\n", line.trim_end_matches('\n'));
+    let name = line.strip_prefix("\u{2014} ").and_then(|rest| rest.split(' ').next()).unwrap_or_default().to_owned();
+    let witnesses = state.store.log_witnesses().await?;
+    let (_, vkey) = witnesses
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| ApiError::forbidden(format!("'{name}' is not a registered witness of this log")))?;
+    let witness = NoteVerifier::parse(vkey).map_err(invalid)?;
+    let checkpoint = match body.tree_size {
+        Some(size) => state.store.checkpoint_at(size).await?,
+        None => Some(current_checkpoint(&state).await?),
+    }
+    .ok_or_else(|| ApiError::not_found("no checkpoint of that size was signed"))?;
+    let opened = translog::open(&checkpoint.note, &own_verifier(signer(&state).await?), &[])
+        .map_err(|e| inconsistent(format!("the stored checkpoint does not open: {e}")))?;
+    let time = check_cosignature(&opened.checkpoint.body(), &line, &witness).map_err(invalid)?;
+    state.store.save_cosignature(checkpoint.tree_size, &name, &line, time as i64).await?;
+    Ok(Json(json!({"tree_size": checkpoint.tree_size, "witness": name, "time": time})))
 }
 
 #[derive(Debug, Deserialize)]

@@ -22,3 +22,29 @@ CREATE TABLE gs1_prefixes (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX gs1_prefixes_uscc ON gs1_prefixes(uscc);
+
+-- The public log's checkpoints become C2SP signed notes (tlog-checkpoint bodies). The earlier checkpoints were
+-- signed over another text; the server signs the log anew on the next request, so they are not kept.
+DROP TABLE log_checkpoints;
+CREATE TABLE log_checkpoints (
+    tree_size BIGINT PRIMARY KEY,
+    root_hash TEXT NOT NULL,
+    note TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signed_at TEXT NOT NULL
+);
+-- Witnesses an administrator trusts to cosign checkpoints, by their cosignature/v1 verifier keys, and the
+-- cosignature lines they sent, one per witness and checkpoint.
+CREATE TABLE log_witnesses (
+    name TEXT PRIMARY KEY,
+    vkey TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE log_cosignatures (
+    tree_size BIGINT NOT NULL REFERENCES log_checkpoints(tree_size),
+    witness TEXT NOT NULL REFERENCES log_witnesses(name),
+    line TEXT NOT NULL,
+    cosigned_at BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tree_size, witness)
+);

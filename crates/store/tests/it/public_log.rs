@@ -49,15 +49,24 @@ async fn appends_are_contiguous_and_the_stored_tree_proves_every_entry() {
         let checkpoint = StoredCheckpoint {
             tree_size: 104,
             root_hash: hex::encode(root),
-            timestamp: "2026-11-29T00:00:00Z".into(),
-            signature: "c2ln".into(),
+            note: "log\n104\nAAAA\n\n\u{2014} log c2ln\n".into(),
             key_id: "k".into(),
+            signed_at: "2026-11-29T00:00:00Z".into(),
         };
         store.save_checkpoint(&checkpoint).await.unwrap();
-        store.save_checkpoint(&StoredCheckpoint { signature: "b3RoZXI=".into(), ..checkpoint.clone() }).await.unwrap();
-        assert_eq!(store.latest_checkpoint().await.unwrap(), Some(checkpoint));
-        let seed = store.log_seed(("a", "b", "00ff")).await.unwrap();
-        assert_eq!(seed, "00ff");
-        assert_eq!(store.log_seed(("c", "d", "ee11")).await.unwrap(), "00ff", "the first key stays");
+        store.save_checkpoint(&StoredCheckpoint { note: "other".into(), ..checkpoint.clone() }).await.unwrap();
+        assert_eq!(store.latest_checkpoint().await.unwrap(), Some(checkpoint.clone()));
+        assert_eq!(store.checkpoint_at(104).await.unwrap(), Some(checkpoint));
+        // The database keeps only the public half of the signing key, and the first one registered stays.
+        assert_eq!(store.log_public_key().await.unwrap(), None);
+        assert_eq!(store.register_log_public_key("a", "00ff").await.unwrap(), "00ff");
+        assert_eq!(store.register_log_public_key("c", "ee11").await.unwrap(), "00ff", "the first key stays");
+        assert_eq!(store.legacy_log_seed().await.unwrap(), None);
+        // Cosignatures of a registered witness, one line per witness and checkpoint, the newest kept.
+        store.set_log_witness("w.example", "w.example+00000000+BA==", None).await.unwrap();
+        store.save_cosignature(104, "w.example", "line 2", 2).await.unwrap();
+        store.save_cosignature(104, "w.example", "line 1", 1).await.unwrap();
+        assert_eq!(store.cosignatures(104).await.unwrap(), ["line 2"]);
+        assert_eq!(store.log_witnesses().await.unwrap().len(), 1);
     }
 }
