@@ -95,7 +95,7 @@ async fn submission_figure(dir: &Path, seconds: u64, connections: usize) -> anyh
     let counties = counties();
     let usccs = respondents(&store, &counties, 50_000).await?;
     let requests = submissions(&usccs, &counties, 20_000);
-    let app = server::app(server::AppState::new(store.clone()).with_submission_limit(None))
+    let app = server::app(crate::bench::bench_state(&store))
         .route("/constant", get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], "{\"id\":1}") }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

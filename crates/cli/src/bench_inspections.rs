@@ -84,7 +84,7 @@ async fn one_backend(label: &str, store: Store, count: usize) -> anyhow::Result<
     plain_count(&store).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = server::app(server::AppState::new(store.clone()));
+    let app = server::app(crate::bench::bench_state(&store));
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let stream = TcpStream::connect(addr).await?;
     let mut reader = BufReader::new(stream);

@@ -207,7 +207,7 @@ pub async fn stored(dir: &std::path::Path, reports: usize) -> anyhow::Result<()>
         password: None,
     };
     let (_, token) = store.add_user(&admin).await?;
-    let app = server::app(server::AppState::new(store.clone()));
+    let app = server::app(crate::bench::bench_state(&store));
     for (label, uri) in [
         (
             "disproportionality with EBGM from stored injury reports (1,000 products × 200 hazards)",

@@ -377,7 +377,7 @@ async fn trace_figure(store: &Store, units: u64, traces: usize) -> anyhow::Resul
             password: None,
         })
         .await?;
-    let app = server::app(server::AppState::new(store.clone()));
+    let app = server::app(crate::bench::bench_state(store));
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     for (direction, label) in [("forward", "forward from a raw-material lot"), ("backward", "backward from an item")] {
         let mut times = Vec::with_capacity(traces);

@@ -192,6 +192,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("ZHILIANG_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal: a log file or journal gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
@@ -307,7 +309,8 @@ async fn serve(store: Store, listen: SocketAddr) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     tracing::info!(backend = store.backend_name(), "zhiliang listening on http://{}", listener.local_addr()?);
-    let state = server::AppState::new(store.clone());
+    let web = server::web::WebConfig::from_environment().map_err(anyhow::Error::msg)?;
+    let state = server::AppState::new(store.clone()).with_web(web);
     // A key that is not the log's, or a key file others may read, stops the server here, not at first signing.
     let signer = server::log_signing::load_signer(&state.log.config, &store).await.context("the public log's key")?;
     tracing::info!(verifier_key = %signer.verifier_key(), "public log signing key");

@@ -11,8 +11,9 @@ pub mod log_signing;
 mod openapi;
 pub mod ownership;
 mod pages;
+pub mod web;
 
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -43,6 +44,10 @@ pub struct AppState {
     pub submissions: std::sync::Arc<RateLimiter>,
     /// The transparency log's signing: where the key and the server's memory live, the key once loaded.
     pub log: std::sync::Arc<LogSigning>,
+    /// Trusted proxies, cookies and the public's limits.
+    pub web: std::sync::Arc<web::WebConfig>,
+    /// The public's rate-limit windows and failed sign-ins.
+    pub counters: std::sync::Arc<web::Counters>,
 }
 
 /// The public log's signer and the lock that keeps one signing at a time.
@@ -63,8 +68,16 @@ impl AppState {
                 signer: Default::default(),
                 signing: Default::default(),
             }),
+            web: Default::default(),
+            counters: Default::default(),
             store,
         }
+    }
+
+    /// The same behind the network `config` describes (trusted proxies, cookies, limits).
+    pub fn with_web(mut self, config: web::WebConfig) -> Self {
+        self.web = std::sync::Arc::new(config);
+        self
     }
 
     /// The same with the log's key and state kept as `config` says.
@@ -112,33 +125,118 @@ impl RateLimiter {
     }
 }
 
-/// The whole application: API, pages and health check.
+/// The whole application: API, pages and health check, inside the hygiene layers (outermost first): a request
+/// id, the access log, security headers, the public's rate limits, JSON errors, the timeout and the body limit.
 pub fn app(state: AppState) -> Router {
+    use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+    let request_id = HeaderName::from_static("x-request-id");
+    routes()
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(web::MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, web::REQUEST_TIMEOUT))
+        .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::public_limits))
+        .layer(axum::middleware::from_fn(web::security_headers))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(access_span).on_response(
+                tower_http::trace::DefaultOnResponse::new()
+                    .level(tracing::Level::INFO)
+                    .latency_unit(tower_http::LatencyUnit::Micros),
+            ),
+        )
+        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+        .with_state(state)
+}
+
+/// The application without the hygiene layers (JSON errors kept): the benchmark's baseline for their cost.
+pub fn app_without_layers(state: AppState) -> Router {
+    routes().layer(axum::middleware::from_fn(json_errors)).with_state(state)
+}
+
+fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::router())
         .merge(pages::router())
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
-        .layer(axum::middleware::map_response(json_errors))
-        .with_state(state)
 }
 
-/// Gives the bare error answers that the router makes itself (405, 413, 415, …) our JSON error shape, so a
-/// client never meets an empty error body.
-async fn json_errors(response: Response) -> Response {
+/// A random request id, unless the client sent one.
+#[derive(Debug, Clone, Copy, Default)]
+struct RandomRequestId;
+
+impl tower_http::request_id::MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<tower_http::request_id::RequestId> {
+        let id = hex::encode(rand::random::<[u8; 8]>());
+        HeaderValue::from_str(&id).ok().map(tower_http::request_id::RequestId::new)
+    }
+}
+
+/// The access log's span: method, path and request id only. Queries, headers and bodies may carry personal data
+/// (a tracking secret, a phone number, a token), so they are never logged.
+fn access_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id = %id)
+}
+
+/// Gives every error answer our JSON shape: the bare ones the router and layers make (404, 405, 408, 413, 415)
+/// and the plain-text ones of axum's extractors (a path that does not parse, a form that does not decode).
+/// Under `/epcis/` errors are RFC 7807 problems, as that binding asks.
+async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let epcis = request.uri().path().starts_with("/epcis/");
+    let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || response.headers().contains_key(header::CONTENT_TYPE)
-    {
+    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let plain = content_type.is_empty() || content_type.starts_with("text/plain");
+    // Under /epcis/ our own `{code, message}` answers (the fallback, the sign-in check) become problems too.
+    let ours = epcis && content_type.starts_with("application/json");
+    if !(status.is_client_error() || status.is_server_error()) || !(plain || ours) {
         return response;
     }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let text = if ours {
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    } else {
+        String::from_utf8_lossy(&bytes).trim().to_owned()
+    };
     let code = match status {
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         StatusCode::NOT_FOUND => "not_found",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
         s if s.is_server_error() => "internal_error",
         _ => "invalid_request",
     };
-    let message = status.canonical_reason().unwrap_or("error").to_lowercase();
-    ApiError { status, code, message }.into_response()
+    let message = if text.is_empty() || status.is_server_error() {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        text
+    };
+    let mut answer = if epcis {
+        let exception = match status {
+            StatusCode::NOT_FOUND => "NoSuchResourceException",
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "SecurityException",
+            _ => "ValidationException",
+        };
+        let body = serde_json::json!({"type": format!("epcisException:{exception}"), "title": exception,
+            "status": status.as_u16(), "detail": message});
+        let mut answer = (status, axum::Json(body)).into_response();
+        answer.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        answer
+    } else {
+        ApiError { status, code, message }.into_response()
+    };
+    // Headers the error carried (Allow, Retry-After, RateLimit-*) stay.
+    for (name, value) in
+        parts.headers.iter().filter(|(n, _)| *n != header::CONTENT_TYPE && *n != header::CONTENT_LENGTH)
+    {
+        answer.headers_mut().insert(name.clone(), value.clone());
+    }
+    answer
 }

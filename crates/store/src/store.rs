@@ -692,16 +692,22 @@ impl Store {
         let sql = "SELECT id, name, role, region_code, uscc, password_hash FROM users WHERE login = $1";
         let row: Option<PasswordRow> =
             on_pool!(self, pool => sqlx::query_as(sql).bind(login).fetch_optional(pool).await?);
-        let Some(PasswordRow { user, password_hash: Some(stored) }) = row else { return Ok(None) };
+        // An unknown name is checked against a stand-in hash of the same cost, so the answer takes as long
+        // as for a known name and the timing does not tell which login names exist.
+        let (user, stored) = match row {
+            Some(PasswordRow { user, password_hash: Some(stored) }) => (Some(user), Some(stored)),
+            _ => (None, None),
+        };
         let password = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || {
             use argon2::password_hash::{PasswordHash, PasswordVerifier};
+            let stored = stored.unwrap_or_else(|| stand_in_hash().to_owned());
             PasswordHash::new(&stored)
                 .is_ok_and(|hash| argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
         })
         .await
         .expect("password check panicked");
-        Ok(matches.then(|| User::from(user)))
+        Ok(user.filter(|_| matches).map(User::from))
     }
 
     /// Starts a page session for a user, valid for `hours`; returns the key for the cookie.
@@ -809,6 +815,18 @@ fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<
 }
 
 /// The audit record of one write: the action and the record before and after, as JSON.
+/// An argon2 hash of a random password with the default cost, made once: what unknown login names are checked
+/// against.
+fn stand_in_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).expect("16 bytes encode");
+        let password = hex::encode(rand::random::<[u8; 16]>());
+        argon2::Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes").to_string()
+    })
+}
+
 pub(crate) fn audit_record<T: serde::Serialize>(
     outcome: WriteOutcome,
     before: &Option<T>,

@@ -4,11 +4,8 @@
 //! tracking by number and secret; the work queue; and statistics. Personal data are shown only to the handling
 //! regulator.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,6 +19,7 @@ use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::complaint_rules::{self as rules, classify, deadlines, running, REFUSAL_GROUNDS, TERMINATION_GROUNDS};
 use crate::input::{self, optional_text, CheckedComplaint, ComplaintFields, FieldError};
+pub(crate) use crate::web::ClientAddress;
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
@@ -41,18 +39,6 @@ fn invalid(message: impl ToString) -> ApiError {
 
 fn wrong_state(message: impl ToString) -> ApiError {
     ApiError { status: StatusCode::CONFLICT, code: "wrong_state", message: message.to_string() }
-}
-
-/// The client's address, when the server knows it (not in tests that call the router directly).
-pub(crate) struct ClientAddress(pub IpAddr);
-
-impl FromRequestParts<AppState> for ClientAddress {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
-        Ok(ClientAddress(address.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))))
-    }
 }
 
 /// A filing ready to store, its secret and its first steps.

@@ -6,6 +6,7 @@ pub(crate) mod complaints;
 pub(crate) mod credit;
 pub(crate) mod credit_file;
 pub(crate) mod epcis;
+pub(crate) use epcis::CAPTURE_FILE_SIZE_LIMIT;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
 pub(crate) mod inspections;
@@ -66,7 +67,15 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// Turns axum's body rejections into our error shape.
 pub(crate) fn json_rejection(rejection: JsonRejection) -> ApiError {
-    ApiError::bad_request("invalid_request", rejection.body_text())
+    let status = rejection.status();
+    let code = match status {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        _ => "invalid_request",
+    };
+    // Bodies the JSON reader refuses are a client's mistake (400) unless too large or of another type.
+    let status = if code == "invalid_request" { axum::http::StatusCode::BAD_REQUEST } else { status };
+    ApiError { status, code, message: rejection.body_text() }
 }
 
 /// Turns axum's query rejections into our error shape.

@@ -15,6 +15,7 @@ use store::User;
 
 use super::layout::{page, with_lang};
 use crate::i18n::Lang;
+use crate::web::ClientAddress;
 use crate::{ApiError, AppState};
 
 const SESSION: &str = "zl_session";
@@ -73,10 +74,18 @@ pub(crate) struct LoginParams {
     next: Option<String>,
 }
 
-/// Only local paths are followed after signing in.
+/// Only local paths are followed after signing in: one leading slash, then no backslash (browsers read `/\\x`
+/// as `//x`), no scheme-relative form and no control characters (a CR/LF would split the header).
 fn local(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") => path.to_owned(),
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -118,7 +127,12 @@ pub(crate) struct LoginForm {
 /// Hours a page session lasts.
 const SESSION_HOURS: i64 = 8;
 
-pub(crate) async fn login(State(state): State<AppState>, session: PageUser, Form(form): Form<LoginForm>) -> Response {
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    session: PageUser,
+    ClientAddress(client): ClientAddress,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let lang = Lang::Zh;
     if session.csrf.as_deref() != Some(form.csrf.as_str()) {
         return super::error_page(
@@ -127,6 +141,17 @@ pub(crate) async fn login(State(state): State<AppState>, session: PageUser, Form
         );
     }
     let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    // Failed sign-ins are counted per login name and per address; past the limit every attempt is refused
+    // until the window passes, whether the password is right or not.
+    let login = text(&form.login).unwrap_or_else(|| "(token)".to_owned());
+    if let Err(wait) = crate::web::login_allowed(&state, &login, client) {
+        let error = ApiError {
+            status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            message: format!("too many failed sign-ins; try again in {} minutes", wait.div_ceil(60)),
+        };
+        return super::error_page(lang, &error);
+    }
     let user = match (text(&form.login), form.password.as_deref().filter(|p| !p.is_empty()), text(&form.token)) {
         (Some(login), Some(password), _) => state.store.user_by_password(&login, password).await,
         (_, _, Some(token)) => state.store.user_by_token(&token).await,
@@ -134,7 +159,10 @@ pub(crate) async fn login(State(state): State<AppState>, session: PageUser, Form
     };
     let session = match user {
         Ok(Some(user)) => state.store.create_session(user.id, SESSION_HOURS).await,
-        Ok(None) => return super::error_page(lang, &ApiError::unauthorized()),
+        Ok(None) => {
+            crate::web::login_failed(&state, &login, client);
+            return super::error_page(lang, &ApiError::unauthorized());
+        }
         Err(error) => return super::error_page(lang, &error.into()),
     };
     match session {

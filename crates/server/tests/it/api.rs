@@ -129,8 +129,10 @@ async fn bad_bodies_get_clear_errors() {
         let (status, answer) = app.write(Method::POST, "/api/v1/organizations", token, body.clone()).await;
         assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{body}: {answer}");
     }
-    let (status, _) = app.send(Method::POST, "/api/v1/organizations", token, None).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A body without a content type is not JSON to this server: 415, with the JSON error shape.
+    let (status, answer) = app.send(Method::POST, "/api/v1/organizations", token, None).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(serde_json::from_str::<Value>(&answer).unwrap()["code"], "unsupported_media_type");
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ mod complaints;
 mod credit;
 mod credit_file;
 mod epcis;
+mod hygiene;
 mod injuries;
 mod inspections;
 mod log;

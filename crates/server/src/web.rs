@@ -1,0 +1,360 @@
+//! Web hygiene around every route: request ids, access logs without personal data, timeouts, one body limit,
+//! security headers, `Secure` cookies behind TLS, the client's address behind a trusted proxy, rate limits on the
+//! public's requests with `RateLimit-*` headers, and login throttling.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::{ApiError, AppState};
+
+/// Bytes any request body may carry: the largest EPCIS capture. Smaller JSON bodies stop at axum's 2 MB.
+pub const MAX_BODY_BYTES: usize = crate::api::CAPTURE_FILE_SIZE_LIMIT;
+/// How long a request may take before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// The Content-Security-Policy: scripts and styles from this server only (the vendored ECharts included), no
+/// framing, no plugins. Inline styles are allowed for the charts' sizes; inline scripts are not.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// What the public may do per client address and minute, by kind of request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Reads of public pages and lists, searches and code checks.
+    pub reads_per_minute: u32,
+    /// Tracking a complaint with its secret.
+    pub tracking_per_minute: u32,
+    /// Sign-in attempts.
+    pub logins_per_minute: u32,
+    /// Failed sign-ins one login name may have in a quarter of an hour.
+    pub failures_per_name: u32,
+    /// Failed sign-ins one address may have in a quarter of an hour.
+    pub failures_per_address: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            reads_per_minute: 600,
+            tracking_per_minute: 20,
+            logins_per_minute: 20,
+            failures_per_name: 5,
+            failures_per_address: 20,
+        }
+    }
+}
+
+/// How the server sits on the network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebConfig {
+    /// Peers whose client-address header is believed (the reverse proxies in front of the server).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// The header a trusted proxy puts the client's address in (`X-Forwarded-For`: the last address it added).
+    pub client_header: HeaderName,
+    /// Set `Secure` on every cookie (the server is reached over TLS only).
+    pub always_secure: bool,
+    pub limits: Limits,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            trusted_proxies: Vec::new(),
+            client_header: HeaderName::from_static("x-forwarded-for"),
+            always_secure: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl WebConfig {
+    /// `ZHILIANG_TRUSTED_PROXIES` (comma-separated addresses), `ZHILIANG_CLIENT_IP_HEADER`,
+    /// `ZHILIANG_SECURE_COOKIES=1`, `ZHILIANG_PUBLIC_READS_PER_MINUTE`.
+    pub fn from_environment() -> Result<WebConfig, String> {
+        let mut config = WebConfig::default();
+        if let Ok(list) = std::env::var("ZHILIANG_TRUSTED_PROXIES") {
+            for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                config
+                    .trusted_proxies
+                    .push(item.parse().map_err(|_| format!("ZHILIANG_TRUSTED_PROXIES: '{item}' is not an address"))?);
+            }
+        }
+        if let Ok(name) = std::env::var("ZHILIANG_CLIENT_IP_HEADER") {
+            config.client_header =
+                HeaderName::try_from(name.as_str()).map_err(|_| format!("ZHILIANG_CLIENT_IP_HEADER: '{name}'"))?;
+        }
+        config.always_secure = std::env::var("ZHILIANG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
+        if let Ok(reads) = std::env::var("ZHILIANG_PUBLIC_READS_PER_MINUTE") {
+            config.limits.reads_per_minute =
+                reads.parse().map_err(|_| format!("ZHILIANG_PUBLIC_READS_PER_MINUTE: '{reads}' is not a number"))?;
+        }
+        Ok(config)
+    }
+
+    /// The client's address: the peer's, or, from a trusted proxy, the last address in its header that is not
+    /// itself a trusted proxy.
+    pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
+        let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        let forwarded = headers
+            .get_all(&self.client_header)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter_map(|a| a.parse::<IpAddr>().ok())
+            .collect::<Vec<_>>();
+        forwarded.into_iter().rev().find(|a| !self.trusted_proxies.contains(a)).unwrap_or(peer)
+    }
+
+    /// Whether the request reached the server over TLS: configured so, or a trusted proxy says so.
+    fn is_tls(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
+        let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        self.always_secure
+            || self.trusted_proxies.contains(&peer)
+                && headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+    }
+}
+
+/// The client's address as the hygiene layer resolved it (the peer behind any trusted proxy).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(resolved) = parts.extensions.get::<ClientAddress>() {
+            return Ok(*resolved);
+        }
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        Ok(ClientAddress(state.web.client(peer, &parts.headers)))
+    }
+}
+
+/// Which budget a public request draws on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Read,
+    Tracking,
+    Login,
+}
+
+/// The answer of a fixed-window counter.
+#[derive(Debug, Clone, Copy)]
+struct Decision {
+    allowed: bool,
+    limit: u32,
+    remaining: u32,
+    reset_seconds: u64,
+}
+
+/// Fixed-window counters per key; old windows are swept when the table grows.
+#[derive(Debug, Default)]
+pub struct Counters {
+    windows: Mutex<HashMap<(u8, IpAddr), (Instant, u32)>>,
+    failures: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+const QUARTER_HOUR: Duration = Duration::from_secs(900);
+
+impl Counters {
+    fn count(&self, kind: Kind, client: IpAddr, limit: u32) -> Decision {
+        let now = Instant::now();
+        let mut windows = self.windows.lock().expect("rate limit lock");
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < MINUTE);
+        }
+        let entry = windows.entry((kind as u8, client)).or_insert((now, 0));
+        if now.duration_since(entry.0) >= MINUTE {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        let reset_seconds = MINUTE.saturating_sub(now.duration_since(entry.0)).as_secs().max(1);
+        Decision { allowed: entry.1 <= limit, limit, remaining: limit.saturating_sub(entry.1), reset_seconds }
+    }
+
+    /// Seconds until `key` may try again, if it failed too often in the last quarter hour.
+    fn blocked(&self, key: &str, limit: u32) -> Option<u64> {
+        let now = Instant::now();
+        let failures = self.failures.lock().expect("login throttle lock");
+        failures
+            .get(key)
+            .filter(|(start, count)| now.duration_since(*start) < QUARTER_HOUR && *count >= limit)
+            .map(|(start, _)| QUARTER_HOUR.saturating_sub(now.duration_since(*start)).as_secs().max(1))
+    }
+
+    fn fail(&self, key: String) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().expect("login throttle lock");
+        if failures.len() > 100_000 {
+            failures.retain(|_, (start, _)| now.duration_since(*start) < QUARTER_HOUR);
+        }
+        let entry = failures.entry(key).or_insert((now, 0));
+        if now.duration_since(entry.0) >= QUARTER_HOUR {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+}
+
+/// Login throttling: whether a sign-in for `login` from `client` may be tried now; `Err(seconds)` when not.
+pub fn login_allowed(state: &AppState, login: &str, client: IpAddr) -> Result<(), u64> {
+    let limits = state.web.limits;
+    let name = state.counters.blocked(&format!("name:{}", login.to_lowercase()), limits.failures_per_name);
+    let address = state.counters.blocked(&format!("address:{client}"), limits.failures_per_address);
+    match name.max(address) {
+        Some(wait) => Err(wait),
+        None => Ok(()),
+    }
+}
+
+/// Counts a failed sign-in against the name and the address.
+pub fn login_failed(state: &AppState, login: &str, client: IpAddr) {
+    state.counters.fail(format!("name:{}", login.to_lowercase()));
+    state.counters.fail(format!("address:{client}"));
+}
+
+/// The budget a request draws on: none for a caller with a bearer token (an account's own work).
+fn kind_of(method: &Method, path: &str, headers: &HeaderMap) -> Option<Kind> {
+    if headers.contains_key(header::AUTHORIZATION) || path.starts_with("/assets/") || path == "/healthz" {
+        return None;
+    }
+    if path == "/login" && method == Method::POST {
+        return Some(Kind::Login);
+    }
+    if path.starts_with("/api/v1/complaints/track") || path.starts_with("/complaints/track") {
+        return Some(Kind::Tracking);
+    }
+    Some(Kind::Read)
+}
+
+/// Resolves the client's address, and counts the public's requests against their budgets: over it, 429 with
+/// `Retry-After`; every counted answer carries `RateLimit-Limit`, `-Remaining` and `-Reset`.
+pub async fn public_limits(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    let client = state.web.client(peer, request.headers());
+    let tls = state.web.is_tls(peer, request.headers());
+    request.extensions_mut().insert(ClientAddress(client));
+    let kind = kind_of(request.method(), request.uri().path(), request.headers());
+    let decision = kind.map(|kind| {
+        let limits = state.web.limits;
+        let limit = match kind {
+            Kind::Read => limits.reads_per_minute,
+            Kind::Tracking => limits.tracking_per_minute,
+            Kind::Login => limits.logins_per_minute,
+        };
+        state.counters.count(kind, client, limit)
+    });
+    let mut response = match decision {
+        Some(d) if !d.allowed => ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            message: format!("too many requests from this address; try again in {} seconds", d.reset_seconds),
+        }
+        .into_response(),
+        _ => next.run(request).await,
+    };
+    let headers = response.headers_mut();
+    if let Some(d) = decision {
+        headers.insert("ratelimit-limit", HeaderValue::from(d.limit));
+        headers.insert("ratelimit-remaining", HeaderValue::from(d.remaining));
+        headers.insert("ratelimit-reset", HeaderValue::from(d.reset_seconds));
+        if !d.allowed {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(d.reset_seconds));
+        }
+    }
+    // Any other 429 (a handler's own limit) says when to come back too.
+    if response.status() == StatusCode::TOO_MANY_REQUESTS && !response.headers().contains_key(header::RETRY_AFTER) {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    }
+    if tls {
+        secure_cookies(response.headers_mut());
+    }
+    response
+}
+
+/// Marks every cookie the answer sets `Secure`.
+fn secure_cookies(headers: &mut HeaderMap) {
+    let cookies: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+    if cookies.is_empty() {
+        return;
+    }
+    headers.remove(header::SET_COOKIE);
+    for cookie in cookies {
+        let text = cookie.to_str().unwrap_or_default();
+        let secured =
+            if text.to_ascii_lowercase().contains("; secure") { text.to_owned() } else { format!("{text}; Secure") };
+        if let Ok(value) = HeaderValue::from_str(&secured) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// Security headers on every answer, unless a handler chose its own.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ] {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_the_peer_unless_a_trusted_proxy_names_it() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let config = WebConfig { trusted_proxies: vec![proxy], ..WebConfig::default() };
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 198.51.100.7"));
+        assert_eq!(config.client(Some(proxy), &headers), "198.51.100.7".parse::<IpAddr>().unwrap());
+        // Anyone else's header is not believed.
+        let stranger: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(config.client(Some(stranger), &headers), stranger);
+        assert_eq!(config.client(Some(proxy), &HeaderMap::new()), proxy);
+    }
+
+    #[test]
+    fn budgets_run_out_and_reset_and_failures_block_a_name() {
+        let counters = Counters::default();
+        let client: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!((0..3).all(|_| counters.count(Kind::Read, client, 3).allowed));
+        let over = counters.count(Kind::Read, client, 3);
+        assert!(!over.allowed && over.remaining == 0 && over.reset_seconds <= 60);
+        assert!(counters.count(Kind::Login, client, 3).allowed, "budgets are separate");
+        for _ in 0..5 {
+            assert_eq!(counters.blocked("name:admin", 5), None);
+            counters.fail("name:admin".into());
+        }
+        assert!(counters.blocked("name:admin", 5).is_some_and(|s| s <= 900));
+    }
+
+    #[test]
+    fn cookies_get_secure_once() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::SET_COOKIE, HeaderValue::from_static("a=1; HttpOnly"));
+        headers.append(header::SET_COOKIE, HeaderValue::from_static("b=2; Secure"));
+        secure_cookies(&mut headers);
+        let all: Vec<&str> = headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(all, ["a=1; HttpOnly; Secure", "b=2; Secure"]);
+    }
+}
