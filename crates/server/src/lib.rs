@@ -133,6 +133,7 @@ pub fn app(state: AppState) -> Router {
     routes()
         .layer(tower_http::limit::RequestBodyLimitLayer::new(web::MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, web::REQUEST_TIMEOUT))
+        .layer(axum::middleware::from_fn(web::bounded_text))
         .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::public_limits))
         .layer(axum::middleware::from_fn(web::security_headers))

@@ -24,6 +24,82 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The longest text any field of a JSON or form body may hold, in characters, unless its own check says less.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// Why a body's text is refused: where, and what.
+fn text_fault(text: &str, place: &str) -> Option<String> {
+    if text.contains('\0') {
+        Some(format!("{place} holds a NUL character"))
+    } else if text.chars().count() > MAX_TEXT_CHARS {
+        Some(format!("{place} is longer than {MAX_TEXT_CHARS} characters"))
+    } else {
+        None
+    }
+}
+
+/// The first overlong or NUL-holding string of a JSON value (keys too), by JSON pointer; iterative.
+fn json_text_fault(root: &serde_json::Value) -> Option<String> {
+    let mut pending = vec![(root, String::new())];
+    while let Some((value, pointer)) = pending.pop() {
+        match value {
+            serde_json::Value::String(text) => {
+                if let Some(fault) =
+                    text_fault(text, &format!("the field at {}", if pointer.is_empty() { "/" } else { &pointer }))
+                {
+                    return Some(fault);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                pending.extend(items.iter().enumerate().map(|(i, v)| (v, format!("{pointer}/{i}"))));
+            }
+            serde_json::Value::Object(members) => {
+                for (key, member) in members {
+                    let place = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                    if let Some(fault) = text_fault(key, &format!("the name at {place}")) {
+                        return Some(fault);
+                    }
+                    pending.push((member, place));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Refuses a JSON or form body with a text longer than [`MAX_TEXT_CHARS`] or holding a NUL, naming the field,
+/// before any handler stores it. EPCIS documents (and the page that pastes one) have their own validator.
+pub async fn bounded_text(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let json = content_type.starts_with("application/json");
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    if request.method() == Method::GET || path.starts_with("/epcis/") || path == "/trace/capture" || !(json || form) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let message = format!("the body is larger than {MAX_BODY_BYTES} bytes");
+            return ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "payload_too_large", message }
+                .into_response();
+        }
+    };
+    let fault = if json {
+        // A body that is not JSON is left to the handler, which says what is wrong with it.
+        serde_json::from_slice::<serde_json::Value>(&bytes).ok().as_ref().and_then(json_text_fault)
+    } else {
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        fields.iter().find_map(|(name, value)| text_fault(value, &format!("the field {name}")))
+    };
+    if let Some(message) = fault {
+        return ApiError { status: StatusCode::BAD_REQUEST, code: "invalid_text", message }.into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
 /// What the public may do per client address and minute, by kind of request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -51,6 +127,21 @@ impl Default for Limits {
     }
 }
 
+/// What one account may capture per hour (EPCIS), so one client cannot fill the disk or the memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureQuota {
+    pub events_per_hour: u64,
+    pub bytes_per_hour: u64,
+    /// Captures parsed at once across the server: each may hold a large document in memory.
+    pub concurrent: usize,
+}
+
+impl Default for CaptureQuota {
+    fn default() -> Self {
+        CaptureQuota { events_per_hour: 1_000_000, bytes_per_hour: 1 << 30, concurrent: 2 }
+    }
+}
+
 /// How the server sits on the network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebConfig {
@@ -61,6 +152,7 @@ pub struct WebConfig {
     /// Set `Secure` on every cookie (the server is reached over TLS only).
     pub always_secure: bool,
     pub limits: Limits,
+    pub capture: CaptureQuota,
 }
 
 impl Default for WebConfig {
@@ -70,6 +162,7 @@ impl Default for WebConfig {
             client_header: HeaderName::from_static("x-forwarded-for"),
             always_secure: false,
             limits: Limits::default(),
+            capture: CaptureQuota::default(),
         }
     }
 }
@@ -91,6 +184,14 @@ impl WebConfig {
                 HeaderName::try_from(name.as_str()).map_err(|_| format!("ZHILIANG_CLIENT_IP_HEADER: '{name}'"))?;
         }
         config.always_secure = std::env::var("ZHILIANG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
+        for (variable, slot) in [
+            ("ZHILIANG_CAPTURE_EVENTS_PER_HOUR", &mut config.capture.events_per_hour),
+            ("ZHILIANG_CAPTURE_BYTES_PER_HOUR", &mut config.capture.bytes_per_hour),
+        ] {
+            if let Ok(value) = std::env::var(variable) {
+                *slot = value.parse().map_err(|_| format!("{variable}: '{value}' is not a number"))?;
+            }
+        }
         if let Ok(reads) = std::env::var("ZHILIANG_PUBLIC_READS_PER_MINUTE") {
             config.limits.reads_per_minute =
                 reads.parse().map_err(|_| format!("ZHILIANG_PUBLIC_READS_PER_MINUTE: '{reads}' is not a number"))?;
@@ -163,6 +264,40 @@ struct Decision {
 pub struct Counters {
     windows: Mutex<HashMap<(u8, IpAddr), (Instant, u32)>>,
     failures: Mutex<HashMap<String, (Instant, u32)>>,
+    /// Per account: the hour's window start, events and bytes captured.
+    captures: Mutex<HashMap<i64, (Instant, u64, u64)>>,
+    /// Captures being parsed now.
+    pub capturing: CaptureSlots,
+}
+
+/// The server-wide bound on captures parsed at once.
+#[derive(Debug)]
+pub struct CaptureSlots(pub tokio::sync::Semaphore);
+
+impl Default for CaptureSlots {
+    fn default() -> Self {
+        CaptureSlots(tokio::sync::Semaphore::new(CaptureQuota::default().concurrent))
+    }
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// Counts a capture of `events` events and `bytes` bytes against an account's hour; `Err(seconds)` (nothing
+/// counted) when it would pass the quota.
+pub fn count_capture(state: &AppState, account: i64, events: u64, bytes: u64) -> Result<(), u64> {
+    let quota = state.web.capture;
+    let now = Instant::now();
+    let mut captures = state.counters.captures.lock().expect("capture quota lock");
+    let entry = captures.entry(account).or_insert((now, 0, 0));
+    if now.duration_since(entry.0) >= HOUR {
+        *entry = (now, 0, 0);
+    }
+    if entry.1 + events > quota.events_per_hour || entry.2 + bytes > quota.bytes_per_hour {
+        return Err(HOUR.saturating_sub(now.duration_since(entry.0)).as_secs().max(1));
+    }
+    entry.1 += events;
+    entry.2 += bytes;
+    Ok(())
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -346,6 +481,19 @@ mod tests {
             counters.fail("name:admin".into());
         }
         assert!(counters.blocked("name:admin", 5).is_some_and(|s| s <= 900));
+    }
+
+    #[test]
+    fn overlong_and_nul_texts_are_named_by_their_place() {
+        let long = "长".repeat(MAX_TEXT_CHARS + 1);
+        let body = serde_json::json!({"facts": {"items": ["ok", long]}});
+        assert_eq!(
+            json_text_fault(&body).as_deref(),
+            Some("the field at /facts/items/1 is longer than 10000 characters")
+        );
+        let nul = serde_json::json!({"a/b": "x\u{0}y"});
+        assert_eq!(json_text_fault(&nul).as_deref(), Some("the field at /a~1b holds a NUL character"));
+        assert_eq!(json_text_fault(&serde_json::json!({"name": "长".repeat(MAX_TEXT_CHARS)})), None);
     }
 
     #[test]

@@ -267,6 +267,17 @@ pub async fn capture_document(
     behaviour: ErrorBehaviour,
 ) -> Result<CaptureSummary, EpcisProblem> {
     authorize_capture(user)?;
+    let over_quota = |wait: u64| {
+        EpcisProblem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "CaptureLimitExceededException",
+            format!("this account's capture quota for the hour is used up; try again in {} minutes", wait.div_ceil(60)),
+        )
+    };
+    // Bytes are counted before parsing, and only so many documents are parsed at once: each may hold a large
+    // tree in memory.
+    crate::web::count_capture(state, user.id, 0, body.len() as u64).map_err(over_quota)?;
+    let _slot = state.counters.capturing.0.acquire().await.expect("the capture semaphore is never closed");
     let mut root = parse_content(content_type, body)?;
     if root.get("type").and_then(Value::as_str) != Some("EPCISDocument") {
         return Err(EpcisProblem::new(
@@ -283,6 +294,7 @@ pub async fn capture_document(
             format!("{count} events; a capture may carry at most {CAPTURE_LIMIT}"),
         ));
     }
+    crate::web::count_capture(state, user.id, count as u64, 0).map_err(over_quota)?;
     let problems = validate_document(&root);
     let problems_json = serde_json::to_value(&problems).unwrap_or_default();
     if !problems.is_empty() {
@@ -414,6 +426,13 @@ async fn capture_one(
 ) -> Result<Response, EpcisProblem> {
     let AuthUser(user) = user.map_err(EpcisProblem::from)?;
     authorize_capture(&user)?;
+    crate::web::count_capture(&state, user.id, 1, body.len() as u64).map_err(|wait| {
+        EpcisProblem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "CaptureLimitExceededException",
+            format!("this account's capture quota for the hour is used up; try again in {} minutes", wait.div_ceil(60)),
+        )
+    })?;
     let root = parse_body(&headers, &body)?;
     if matches!(root.get("type").and_then(Value::as_str), Some("EPCISDocument" | "EPCISQueryDocument")) {
         return Err(EpcisProblem::new(

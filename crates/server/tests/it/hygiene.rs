@@ -180,3 +180,63 @@ async fn sign_ins_are_throttled_per_name_and_next_stays_local() {
     let (status, _, body) = raw(&test.state, form("secret", "%2F")).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
 }
+
+#[tokio::test]
+async fn texts_are_bounded_and_nul_is_refused_before_anything_is_stored() {
+    let test = TestApp::new().await;
+    let long = "长".repeat(server::web::MAX_TEXT_CHARS + 1);
+    for organization in [
+        serde_json::json!({"uscc": "91350100M000100Y43", "name": "福州闽江食品厂", "address": long}),
+        serde_json::json!({"uscc": "91350100M000100Y43", "name": "福州闽江食品厂", "address": "福州\u{0}市"}),
+    ] {
+        let (status, answer) =
+            test.write(Method::POST, "/api/v1/organizations", Some(&test.admin), organization.clone()).await;
+        assert_eq!((status, answer["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_text")), "{answer}");
+        assert!(answer["message"].as_str().unwrap().contains("/address"), "{answer}");
+    }
+    assert_eq!(test.get_json("/api/v1/organizations/91350100M000100Y43").await.0, StatusCode::NOT_FOUND);
+    // The public complaint form is bounded the same way.
+    let form = format!("description={}&kind=complaint", "x".repeat(server::web::MAX_TEXT_CHARS + 1));
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/complaints/new")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    let (status, _, body) = raw(&test.state, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("the field description"), "{body}");
+}
+
+#[tokio::test]
+async fn captures_draw_on_an_hourly_quota_per_account() {
+    let test = TestApp::new().await;
+    let quota = server::web::CaptureQuota { events_per_hour: 3, ..Default::default() };
+    let state = test.state.clone().with_web(WebConfig { capture: quota, ..WebConfig::default() });
+    let event = |serial: u32| {
+        serde_json::json!({"type": "ObjectEvent", "eventTime": "2026-03-01T08:00:00+08:00", "eventTimeZoneOffset": "+08:00",
+            "action": "OBSERVE", "bizStep": "shipping", "epcList": [format!("urn:epc:id:sgtin:6901234.000001.{serial}")]})
+    };
+    let document = |events: Vec<Value>| {
+        serde_json::json!({"@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"], "type": "EPCISDocument",
+            "schemaVersion": "2.0", "creationDate": "2026-03-01T00:00:00Z", "epcisBody": {"eventList": events}})
+        .to_string()
+    };
+    let capture = |body: String| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/epcis/capture")
+            .header(header::AUTHORIZATION, format!("Bearer {}", test.admin))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, body) = raw(&state, capture(document(vec![event(1), event(2)]))).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, headers, body) = raw(&state, capture(document(vec![event(3), event(4)]))).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    assert!(body.contains("CaptureLimitExceededException"), "{body}");
+    let (status, _, _) = raw(&state, capture(document(vec![event(5)]))).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "the third event still fits the hour");
+}
