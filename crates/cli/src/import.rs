@@ -294,19 +294,33 @@ fn read(kind: Kind, file: &Path, batch_size: usize, tx: mpsc::Sender<Batch>) -> 
             if let Some(missing) = kind.required().iter().find(|r| !headers.iter().any(|h| h == *r)) {
                 bail!("line 1: required column '{missing}' is missing");
             }
+            let fields_of = |record: &csv::StringRecord| -> BTreeMap<String, String> {
+                headers
+                    .iter()
+                    .zip(record.iter())
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .map(|(h, v)| (h.clone(), v.to_owned()))
+                    .collect()
+            };
             for record in reader.records() {
                 match record {
+                    // A quote left open swallows the lines after it into one record: each of those physical
+                    // lines is taken on its own instead, so one damaged line costs one row, never a silent merge.
+                    Ok(record) if record.iter().any(|f| f.contains('\n')) => {
+                        let start = record.position().map_or(0, |p| p.line());
+                        position = record.position().map_or(position, |p| p.byte());
+                        let spanned = record.iter().map(|f| f.matches('\n').count()).sum::<usize>() + 1;
+                        for (offset, text) in physical_lines(file, position, spanned)?.into_iter().enumerate() {
+                            let line = start + offset as u64;
+                            let checked = single_line_record(&text, headers.len()).map(|r| fields_of(&r));
+                            emit(line, text, checked.and_then(|fields| check(kind, fields)), position)?;
+                        }
+                    }
                     Ok(record) => {
                         let line = record.position().map_or(0, |p| p.line());
                         position = record.position().map_or(position, |p| p.byte());
-                        let fields = headers
-                            .iter()
-                            .zip(record.iter())
-                            .filter(|(_, v)| !v.trim().is_empty())
-                            .map(|(h, v)| (h.clone(), v.to_owned()))
-                            .collect();
                         let raw = record.iter().collect::<Vec<_>>().join(",");
-                        emit(line, raw, check(kind, fields), position)?;
+                        emit(line, raw, check(kind, fields_of(&record)), position)?;
                     }
                     Err(error) => {
                         let line = error.position().map_or(0, |p| p.line());
@@ -337,6 +351,42 @@ fn read(kind: Kind, file: &Path, batch_size: usize, tx: mpsc::Sender<Batch>) -> 
     batch.position = position;
     tx.blocking_send(batch).context("writer stopped")?;
     Ok(())
+}
+
+/// `count` physical lines of a file from byte `start`, without their line ends.
+fn physical_lines(file: &Path, start: u64, count: usize) -> anyhow::Result<Vec<String>> {
+    use std::io::{Seek, SeekFrom};
+    let mut reader = BufReader::new(File::open(file)?);
+    reader.seek(SeekFrom::Start(start))?;
+    let mut lines = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut bytes = Vec::new();
+        if reader.read_until(b'\n', &mut bytes)? == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        lines.push(text.trim_end_matches(['\n', '\r']).to_owned());
+    }
+    Ok(lines)
+}
+
+/// One physical line read as a CSV record of `width` fields; a line whose quotes do not pair, or whose field
+/// count differs from the header's, is a damaged record.
+fn single_line_record(text: &str, width: usize) -> Result<csv::StringRecord, (String, String, String)> {
+    let damaged = |reason: String| ("".to_owned(), "invalid_row".to_owned(), reason);
+    if text.matches('"').count() % 2 == 1 {
+        return Err(damaged("a quote opened on this line is not closed on it; a field may not span lines".into()));
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let record = match reader.records().next() {
+        Some(Ok(record)) => record,
+        Some(Err(error)) => return Err(damaged(error.to_string())),
+        None => return Err(damaged("the line is empty".into())),
+    };
+    if record.len() != width {
+        return Err(damaged(format!("row has {} fields, the header has {width}", record.len())));
+    }
+    Ok(record)
 }
 
 /// The fields of one JSON Lines record: an object whose values are strings, numbers, booleans or null.

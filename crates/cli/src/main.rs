@@ -189,9 +189,12 @@ async fn open(database: &Database) -> anyhow::Result<Store> {
 }
 
 fn main() -> ExitCode {
+    // Lines go to stderr from a background thread, so a request never waits on the write; under a flood the
+    // writer drops lines rather than slow the service (the audit log, not this one, is the record of writes).
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("ZHILIANG_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         // Colour codes only for a terminal: a log file or journal gets plain text.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();

@@ -58,6 +58,9 @@ pub struct Classifier {
 #[derive(Debug, Deserialize)]
 pub struct Label {
     pub code: String,
+    /// A found term of a higher-priority label wins over any score of a lower one (safety outranks the rest).
+    #[serde(default)]
+    pub priority: u8,
     pub name_zh: Option<String>,
     pub name_en: Option<String>,
     pub terms: Vec<String>,
@@ -82,8 +85,8 @@ fn best(labels: &[Label], text: &str) -> (Option<String>, Value) {
         if score == 0 {
             continue;
         }
-        evidence.push(json!({"code": label.code, "score": score, "terms": found}));
-        if winner.is_none_or(|(top, _)| score > top) {
+        evidence.push(json!({"code": label.code, "score": score, "priority": label.priority, "terms": found}));
+        if winner.is_none_or(|(top, best)| (label.priority, score) > (best.priority, top)) {
             winner = Some((score, label));
         }
     }
@@ -210,6 +213,11 @@ mod tests {
         let (category, issue, _) = classify("羽绒服洗了一次就起球，商家不予退换");
         assert_eq!(category.as_deref(), Some("0301"));
         assert_eq!(issue.as_deref(), Some("after_sales"), "不予退换 outweighs 起球");
+        // A brake that failed and nearly hurt a child is a safety matter, though the consumer asks for a refund
+        // and a repair (after-sales terms that score more).
+        let (category, issue, evidence) = classify("电动车刹车失灵，差点撞到孩子，要求退货退款或者维修");
+        assert_eq!(category.as_deref(), Some("0503"), "{evidence}");
+        assert_eq!(issue.as_deref(), Some("safety"), "{evidence}");
         let (category, issue, _) = classify("没有任何线索的文字");
         assert_eq!((category, issue), (None, None));
     }

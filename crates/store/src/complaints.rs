@@ -457,6 +457,16 @@ impl Store {
         on_pool!(self, pool => { Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?) })
     }
 
+    /// The id of the complaint with this tracking number.
+    pub async fn complaint_id_by_tracking_number(&self, tracking_number: &str) -> Result<Option<i64>, StoreError> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT id FROM complaints WHERE tracking_number = $1")
+                .bind(tracking_number)
+                .fetch_optional(pool)
+                .await?)
+        })
+    }
+
     /// A complaint by tracking number, if `secret` is its secret.
     pub async fn complaint_by_secret(
         &self,

@@ -265,3 +265,24 @@ async fn historical_complaints_import_routed_and_classified_with_every_bad_row_n
     let output = scratch.run(&["import", "complaints", file.to_str().unwrap()]);
     assert_eq!(stdout(&output).trim(), "imported 0, updated 0, rejected 7");
 }
+
+/// An unterminated quote used to swallow the rest of the file into one record: half the rows vanished while a
+/// few hundred rejects were reported. Now the damaged line is rejected and every other line is imported.
+#[tokio::test]
+async fn a_broken_quote_costs_its_own_line_and_every_record_is_counted() {
+    let scratch = Scratch::new();
+    let mut text = String::from("uscc,name,address\n");
+    for i in 0..1_000 {
+        let uscc = codes::Uscc::assemble("91330100", &format!("{i:08}")).unwrap();
+        let address = if i == 10 { "\"杭州市西湖区,未闭合".to_owned() } else { format!("杭州市{i}号") };
+        text.push_str(&format!("{uscc},杭州企业{i},{address}\n"));
+    }
+    let file = scratch.file("broken.csv", &text);
+    let output = scratch.run(&["import", "organizations", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "imported 999, updated 0, rejected 1");
+    let rows = rejects(&scratch.dir.path().join("broken.csv.rejects.csv"));
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].starts_with("12,,invalid_row,a quote opened on this line is not closed"), "{rows:?}");
+    assert_eq!(scratch.store().await.count_organizations().await.unwrap(), 999);
+}

@@ -276,11 +276,16 @@ pub(crate) async fn draw(
     let mut chosen: Vec<(String, Option<String>)> = Vec::new();
     let mut weights = Vec::new();
     let mut frame_size = 0;
+    // Where the frame holds fewer organizations than the plan allocates: (stratum, allocated, found).
+    let mut short: Vec<(String, usize, usize)> = Vec::new();
     if let Some(regional) = regional_strata(&campaign, &strata) {
         for (name, prefix, allocation) in regional {
             let mut frame = state.store.sampling_frame(&prefix, category).await?;
             frame.retain(|uscc| !chosen.iter().any(|(c, _)| c == uscc));
             frame_size += frame.len();
+            if frame.len() < allocation {
+                short.push((name.clone(), allocation, frame.len()));
+            }
             for (uscc, weight) in draw_from(&state, frame, allocation, weighted, &mut rng).await? {
                 chosen.push((uscc, Some(name.clone())));
                 weights.extend(weight);
@@ -294,10 +299,29 @@ pub(crate) async fn draw(
         }
         let frame = state.store.sampling_frame(&campaign_prefix(&campaign), category).await?;
         frame_size = frame.len();
+        if frame.len() < size {
+            short.push(("(whole campaign)".to_owned(), size, frame.len()));
+        }
         for (uscc, weight) in draw_from(&state, frame, size, weighted, &mut rng).await? {
             chosen.push((uscc, None));
             weights.extend(weight);
         }
+    }
+    // A draw that cannot fill its allocation is refused, and nothing is recorded: the campaign stays as it was,
+    // for the plan (or the register) to be corrected first.
+    if !short.is_empty() {
+        let detail: Vec<String> = short
+            .iter()
+            .map(|(stratum, allocated, found)| format!("{stratum}: {allocated} allocated, {found} in the frame"))
+            .collect();
+        return Err(ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "frame_too_small",
+            message: format!(
+                "the sampling frame holds fewer organizations than allocated ({}); nothing was drawn",
+                detail.join("; ")
+            ),
+        });
     }
     state.store.record_draw(&id, &chosen, weighted.then_some(weights.as_slice())).await?;
     let drawn: Vec<Value> = chosen

@@ -364,6 +364,19 @@ fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience) ->
     })
 }
 
+/// The complaint a path names: its number, or its tracking number (`TS…`, what the public and clerks quote).
+pub(crate) async fn resolve(state: &AppState, reference: &str) -> Result<i64, ApiError> {
+    let reference = reference.trim();
+    if let Ok(id) = reference.parse::<i64>() {
+        return Ok(id);
+    }
+    state
+        .store
+        .complaint_id_by_tracking_number(reference)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no complaint {reference}")))
+}
+
 async fn load(state: &AppState, id: i64) -> Result<Complaint, ApiError> {
     state.store.complaint(id).await?.ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))
 }
@@ -384,8 +397,9 @@ pub(crate) fn audience(user: &User, complaint: &Complaint) -> Option<Audience> {
 pub(crate) async fn one(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path(id): Path<i64>,
+    Path(reference): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    let id = resolve(&state, &reference).await?;
     let complaint = load(&state, id).await?;
     let audience = audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
     Ok(Json(load_view(&state, &complaint, audience).await?))
@@ -911,10 +925,11 @@ pub async fn handle(
 pub(crate) async fn step(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-    Path((id, action)): Path<(i64, String)>,
+    Path((reference, action)): Path<(String, String)>,
     body: Result<Json<StepBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
+    let id = resolve(&state, &reference).await?;
     let (complaint, split) = handle(&state, &user, id, &action, body).await?;
     let audience = audience(&user, &complaint).unwrap_or(Audience::Party);
     let mut answer = load_view(&state, &complaint, audience).await?;

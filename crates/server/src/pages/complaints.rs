@@ -547,20 +547,21 @@ fn step_forms(lang: Lang, session: &PageUser, view: &Value) -> Markup {
 pub(crate) async fn complaint_page(
     State(state): State<AppState>,
     session: PageUser,
-    Path(id): Path<i64>,
+    Path(reference): Path<String>,
     Query(params): Query<LangParams>,
 ) -> Response {
     let lang = params.lang;
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
     let result = async {
+        let id = api::resolve(&state, &reference).await?;
         let complaint =
             state.store.complaint(id).await?.ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
         let audience =
             api::audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
-        Ok::<_, ApiError>((api::load_view(&state, &complaint, audience).await?, audience))
+        Ok::<_, ApiError>((api::load_view(&state, &complaint, audience).await?, audience, id))
     }
     .await;
-    let (view, audience) = match result {
+    let (view, audience, id) = match result {
         Ok(found) => found,
         Err(error) => return error_page(lang, &error),
     };
@@ -605,12 +606,13 @@ pub(crate) struct StepForm {
 pub(crate) async fn step(
     State(state): State<AppState>,
     session: PageUser,
-    Path((id, action)): Path<(i64, String)>,
+    Path((reference, action)): Path<(String, String)>,
     Form(form): Form<StepForm>,
 ) -> Response {
     let lang = form.lang;
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
+        let id = api::resolve(&state, &reference).await?;
         let body = StepBody {
             on: optional_text(form.on),
             note: form.note,
@@ -626,12 +628,12 @@ pub(crate) async fn step(
             grade: form.grade,
             amount: form.amount,
         };
-        api::handle(&state, &user, id, &action, body).await
+        api::handle(&state, &user, id, &action, body).await.map(|(_, split)| (id, split))
     }
     .await;
     match result {
         Ok((_, Some(report))) => Redirect::to(&with_lang(&format!("/complaints/{report}"), lang)).into_response(),
-        Ok(_) => Redirect::to(&with_lang(&format!("/complaints/{id}"), lang)).into_response(),
+        Ok((id, None)) => Redirect::to(&with_lang(&format!("/complaints/{id}"), lang)).into_response(),
         Err(error) => error_page(lang, &error),
     }
 }

@@ -392,3 +392,29 @@ async fn draws_weighted_by_credit_class_favour_high_risk_organizations() {
     let (_, rates) = app.get_json("/api/v1/inspections/pass-rates?campaign_id=2026-HZ-W0-0").await;
     assert_eq!((rates["total"]["samples"].as_i64(), rates["total"]["passed"].as_i64()), (Some(1), Some(0)));
 }
+
+/// A draw on a frame smaller than the allocation (here: empty, and then two for three) says so, draws nobody
+/// and leaves the campaign planned.
+#[tokio::test]
+async fn a_draw_that_cannot_fill_its_allocation_is_refused_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let regulator = Some(app.hangzhou_regulator.as_str());
+    let plan = json!({"id": "2025-HZ-EMPTY", "name": "空抽样框", "level": "city", "product_category": "0401", "year": 2025,
+                      "seed": 3, "strata": [{"stratum": "全部", "population": 3, "allocation": 3}]});
+    let (status, body) = app.write(Method::POST, "/api/v1/campaigns", regulator, plan).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, refused) = app.write(Method::POST, "/api/v1/campaigns/2025-HZ-EMPTY/draw", regulator, json!({})).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("frame_too_small")),
+        "{refused}"
+    );
+    assert!(refused["message"].as_str().unwrap().contains("3 allocated, 0 in the frame"), "{refused}");
+    toy_makers(&app).await;
+    let (status, refused) = app.write(Method::POST, "/api/v1/campaigns/2025-HZ-EMPTY/draw", regulator, json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("3 allocated, 2 in the frame"), "{refused}");
+    let (_, campaign) = app.write(Method::GET, "/api/v1/campaigns/2025-HZ-EMPTY", regulator, json!({})).await;
+    assert_eq!(campaign["campaign"]["status"], "planned", "{campaign}");
+    assert_eq!(campaign["drawn"], json!([]), "{campaign}");
+}

@@ -417,3 +417,26 @@ async fn pages_take_a_filing_from_the_public_form_to_the_clerks_queue_and_back()
     assert_eq!(status, StatusCode::OK);
     assert!(stats.contains("complaint-chart-4") && stats.contains("Chargers and power banks"), "{stats}");
 }
+
+/// Clerks quote the tracking number (`TS…`), not the row id: every page and API that takes a complaint takes it.
+#[tokio::test]
+async fn complaints_open_by_tracking_number_on_the_api_and_the_pages() {
+    let test = with_respondent().await;
+    let (status, filed) = test.write(Method::POST, "/api/v1/complaints", None, filing()).await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let (id, number) = (filed["id"].as_i64().unwrap(), filed["tracking_number"].as_str().unwrap().to_owned());
+    let regulator = Some(test.hangzhou_regulator.as_str());
+    let (status, by_number) =
+        test.write(Method::GET, &format!("/api/v1/complaints/{number}"), regulator, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{by_number}");
+    assert_eq!(by_number["id"].as_i64(), Some(id));
+    let (status, accepted) =
+        test.write(Method::POST, &format!("/api/v1/complaints/{number}/accept"), regulator, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
+    let cookie = test.session_cookie("regulator", "k9").await;
+    let (status, page) = test.get_with_cookie(&format!("/complaints/{number}"), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&number), "the page opens by its tracking number");
+    let (status, missing) = test.write(Method::GET, "/api/v1/complaints/TS00000000000", regulator, json!({})).await;
+    assert_eq!((status, missing["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}
