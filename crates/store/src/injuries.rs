@@ -212,6 +212,44 @@ macro_rules! refresh_current_design {
     };
 }
 
+/// Writes a hospital's name and region, and its design from `valid_from` on, in an open transaction; the
+/// register's current stratum and weight follow the latest design.
+macro_rules! put_hospital {
+    ($tx:expr, $hospital:expr, $valid_from:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO hospitals (id, name, region_code, stratum, weight, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+             region_code = excluded.region_code, updated_at = excluded.updated_at",
+        )
+        .bind(&$hospital.id)
+        .bind(&$hospital.name)
+        .bind(&$hospital.region_code)
+        .bind(&$hospital.stratum)
+        .bind($hospital.weight)
+        .bind($at)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO hospital_designs (hospital_id, valid_from, stratum, weight, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hospital_id, valid_from) DO UPDATE SET \
+             stratum = excluded.stratum, weight = excluded.weight",
+        )
+        .bind(&$hospital.id)
+        .bind($valid_from)
+        .bind(&$hospital.stratum)
+        .bind($hospital.weight)
+        .bind($at)
+        .execute(&mut *$tx)
+        .await?;
+        refresh_current_design!($tx, &$hospital.id, $at);
+    };
+}
+
+/// The design in force on a day: the latest from that day or before.
+const DESIGN_ON: &str = "SELECT stratum, weight FROM hospital_designs WHERE hospital_id = $1 AND valid_from <= $2 \
+     ORDER BY valid_from DESC LIMIT 1";
+const HOSPITAL_BY_ID: &str = "SELECT id, name, region_code, stratum, weight FROM hospitals WHERE id = $1";
+
 impl Store {
     /// Writes hospitals and cases in one transaction (the registry import: each hospital's design is the file's,
     /// in force from the start); a case already stored is replaced (a correction), and a case id held by another
@@ -225,32 +263,7 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for hospital in hospitals {
-                sqlx::query(
-                    "INSERT INTO hospitals (id, name, region_code, stratum, weight, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
-                     region_code = excluded.region_code, updated_at = excluded.updated_at",
-                )
-                .bind(&hospital.id)
-                .bind(&hospital.name)
-                .bind(&hospital.region_code)
-                .bind(&hospital.stratum)
-                .bind(hospital.weight)
-                .bind(&at)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO hospital_designs (hospital_id, valid_from, stratum, weight, created_at) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hospital_id, valid_from) DO UPDATE SET \
-                     stratum = excluded.stratum, weight = excluded.weight",
-                )
-                .bind(&hospital.id)
-                .bind(DESIGN_BASELINE)
-                .bind(&hospital.stratum)
-                .bind(hospital.weight)
-                .bind(&at)
-                .execute(&mut *tx)
-                .await?;
-                refresh_current_design!(tx, &hospital.id, &at);
+                put_hospital!(tx, hospital, DESIGN_BASELINE, &at);
             }
             let mut existing = std::collections::HashMap::new();
             for chunk in cases.chunks(5_000) {
@@ -317,38 +330,13 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let before: Option<Hospital> =
-                sqlx::query_as("SELECT id, name, region_code, stratum, weight FROM hospitals WHERE id = $1")
+                sqlx::query_as(HOSPITAL_BY_ID)
                     .bind(&hospital.id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            sqlx::query(
-                "INSERT INTO hospitals (id, name, region_code, stratum, weight, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
-                 region_code = excluded.region_code, updated_at = excluded.updated_at",
-            )
-            .bind(&hospital.id)
-            .bind(&hospital.name)
-            .bind(&hospital.region_code)
-            .bind(&hospital.stratum)
-            .bind(hospital.weight)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO hospital_designs (hospital_id, valid_from, stratum, weight, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hospital_id, valid_from) DO UPDATE SET \
-                 stratum = excluded.stratum, weight = excluded.weight",
-            )
-            .bind(&hospital.id)
-            .bind(valid_from)
-            .bind(&hospital.stratum)
-            .bind(hospital.weight)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            refresh_current_design!(tx, &hospital.id, &at);
+            put_hospital!(tx, hospital, valid_from, &at);
             let after: Option<Hospital> =
-                sqlx::query_as("SELECT id, name, region_code, stratum, weight FROM hospitals WHERE id = $1")
+                sqlx::query_as(HOSPITAL_BY_ID)
                     .bind(&hospital.id)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -364,10 +352,7 @@ impl Store {
     /// The design (stratum, weight) a hospital had on a day: the register's latest row from that day or before.
     pub async fn hospital_design_on(&self, hospital_id: &str, day: &str) -> Result<Option<(String, f64)>, StoreError> {
         on_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT stratum, weight FROM hospital_designs WHERE hospital_id = $1 AND valid_from <= $2 \
-                 ORDER BY valid_from DESC LIMIT 1",
-            )
+            let row = sqlx::query(DESIGN_ON)
             .bind(hospital_id)
             .bind(day)
             .fetch_optional(pool)
@@ -382,10 +367,7 @@ impl Store {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let design = sqlx::query(
-                "SELECT stratum, weight FROM hospital_designs WHERE hospital_id = $1 AND valid_from <= $2 \
-                 ORDER BY valid_from DESC LIMIT 1",
-            )
+            let design = sqlx::query(DESIGN_ON)
             .bind(&case.hospital_id)
             .bind(&case.treated_on)
             .fetch_optional(&mut *tx)
@@ -446,7 +428,7 @@ impl Store {
     /// A hospital.
     pub async fn hospital(&self, id: &str) -> Result<Option<Hospital>, StoreError> {
         on_pool!(self, pool => {
-            Ok(sqlx::query_as("SELECT id, name, region_code, stratum, weight FROM hospitals WHERE id = $1")
+            Ok(sqlx::query_as(HOSPITAL_BY_ID)
                 .bind(id)
                 .fetch_optional(pool)
                 .await?)
