@@ -126,17 +126,15 @@ impl RateLimiter {
 }
 
 /// The whole application: API, pages and health check, inside the hygiene layers (outermost first): a request
-/// id, the access log, security headers, the public's rate limits, JSON errors, the timeout and the body limit.
+/// id, the access log, one middleware for the client's address, the public's rate limits, text bounds, JSON errors
+/// and security headers (`web::hygiene`), the timeout and the body limit.
 pub fn app(state: AppState) -> Router {
     use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
     let request_id = HeaderName::from_static("x-request-id");
     routes()
         .layer(tower_http::limit::RequestBodyLimitLayer::new(web::MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, web::REQUEST_TIMEOUT))
-        .layer(axum::middleware::from_fn(web::bounded_text))
-        .layer(axum::middleware::from_fn(json_errors))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::public_limits))
-        .layer(axum::middleware::from_fn(web::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::hygiene))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(access_span).on_response(
@@ -185,7 +183,11 @@ fn access_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
 /// Under `/epcis/` errors are RFC 7807 problems, as that binding asks.
 async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let epcis = request.uri().path().starts_with("/epcis/");
-    let response = next.run(request).await;
+    as_json_error(next.run(request).await, epcis).await
+}
+
+/// An error answer in our JSON shape (a problem under `/epcis/`); other answers as they are.
+pub(crate) async fn as_json_error(response: Response, epcis: bool) -> Response {
     let status = response.status();
     let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let plain = content_type.is_empty() || content_type.starts_with("text/plain");

@@ -69,22 +69,24 @@ fn json_text_fault(root: &serde_json::Value) -> Option<String> {
 }
 
 /// Refuses a JSON or form body with a text longer than [`MAX_TEXT_CHARS`] or holding a NUL, naming the field,
-/// before any handler stores it. EPCIS documents (and the page that pastes one) have their own validator.
-pub async fn bounded_text(request: Request, next: Next) -> Response {
+/// before any handler stores it; hands the request on otherwise. EPCIS documents (and the page that pastes one)
+/// have their own validator.
+async fn bound_body(request: Request) -> Result<Request, Response> {
     let path = request.uri().path();
     let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let json = content_type.starts_with("application/json");
     let form = content_type.starts_with("application/x-www-form-urlencoded");
     if request.method() == Method::GET || path.starts_with("/epcis/") || path == "/trace/capture" || !(json || form) {
-        return next.run(request).await;
+        return Ok(request);
     }
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let message = format!("the body is larger than {MAX_BODY_BYTES} bytes");
-            return ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "payload_too_large", message }
-                .into_response();
+            return Err(
+                ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "payload_too_large", message }.into_response()
+            );
         }
     };
     let fault = if json {
@@ -95,9 +97,9 @@ pub async fn bounded_text(request: Request, next: Next) -> Response {
         fields.iter().find_map(|(name, value)| text_fault(value, &format!("the field {name}")))
     };
     if let Some(message) = fault {
-        return ApiError { status: StatusCode::BAD_REQUEST, code: "invalid_text", message }.into_response();
+        return Err(ApiError { status: StatusCode::BAD_REQUEST, code: "invalid_text", message }.into_response());
     }
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 /// What the public may do per client address and minute, by kind of request.
@@ -374,12 +376,15 @@ fn kind_of(method: &Method, path: &str, headers: &HeaderMap) -> Option<Kind> {
     Some(Kind::Read)
 }
 
-/// Resolves the client's address, and counts the public's requests against their budgets: over it, 429 with
-/// `Retry-After`; every counted answer carries `RateLimit-Limit`, `-Remaining` and `-Reset`.
-pub async fn public_limits(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// The hygiene steps that need the request and its answer, in one middleware (each `from_fn` boxes a future and
+/// clones the inner service): on the way in, the client's address, the public's budgets (over it, 429 with
+/// `Retry-After`) and the text bounds of a body; on the way out, JSON errors, security headers, `RateLimit-*`
+/// headers and `Secure` cookies.
+pub async fn hygiene(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
     let client = state.web.client(peer, request.headers());
     let tls = state.web.is_tls(peer, request.headers());
+    let epcis = request.uri().path().starts_with("/epcis/");
     request.extensions_mut().insert(ClientAddress(client));
     let kind = kind_of(request.method(), request.uri().path(), request.headers());
     let decision = kind.map(|kind| {
@@ -391,15 +396,19 @@ pub async fn public_limits(State(state): State<AppState>, mut request: Request, 
         };
         state.counters.count(kind, client, limit)
     });
-    let mut response = match decision {
+    let response = match decision {
         Some(d) if !d.allowed => ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
             code: "rate_limited",
             message: format!("too many requests from this address; try again in {} seconds", d.reset_seconds),
         }
         .into_response(),
-        _ => next.run(request).await,
+        _ => match bound_body(request).await {
+            Ok(request) => next.run(request).await,
+            Err(refused) => refused,
+        },
     };
+    let mut response = crate::as_json_error(response, epcis).await;
     let headers = response.headers_mut();
     if let Some(d) = decision {
         headers.insert("ratelimit-limit", HeaderValue::from(d.limit));
@@ -413,6 +422,7 @@ pub async fn public_limits(State(state): State<AppState>, mut request: Request, 
     if response.status() == StatusCode::TOO_MANY_REQUESTS && !response.headers().contains_key(header::RETRY_AFTER) {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
     }
+    security_headers(response.headers_mut());
     if tls {
         secure_cookies(response.headers_mut());
     }
@@ -437,9 +447,7 @@ fn secure_cookies(headers: &mut HeaderMap) {
 }
 
 /// Security headers on every answer, unless a handler chose its own.
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+fn security_headers(headers: &mut HeaderMap) {
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -448,7 +456,6 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     ] {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     }
-    response
 }
 
 #[cfg(test)]
