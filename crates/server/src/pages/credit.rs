@@ -569,7 +569,7 @@ pub(crate) async fn log_page(State(state): State<AppState>, Query(params): Query
             dt { (lang.t("条目数", "Entries")) } dd { (checkpoint.tree_size) }
             dt { (lang.t("根哈希", "Root hash")) } dd { code { (checkpoint.root_hash) } }
             dt { (lang.t("签名时间", "Signed at")) } dd { (checkpoint.signed_at) }
-            dt { (lang.t("签名检查点（C2SP 格式）", "Signed checkpoint (C2SP note)")) } dd { pre { (checkpoint.note) } }
+            dt { (lang.t("签名检查点（C2SP 格式）", "Signed checkpoint (C2SP note)")) } dd { pre.note { (checkpoint.note) } }
             dt { (lang.t("公钥", "Public key")) } dd { a href="/api/v1/log/public-key" { code { (checkpoint.key_id) } } }
         }
         h2 { (lang.t("最新条目", "Latest entries")) }
