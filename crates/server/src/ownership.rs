@@ -22,6 +22,8 @@ pub enum Record {
     Gs1Prefix,
     /// A GLN registration: which organization a location or party code names.
     Gln,
+    /// A witness the public log accepts cosignatures from.
+    LogWitness,
 }
 
 impl Record {
@@ -34,6 +36,7 @@ impl Record {
             Record::InjuryCase => "injury_case",
             Record::Gs1Prefix => "gs1_prefix",
             Record::Gln => "gln",
+            Record::LogWitness => "log_witness",
         }
     }
 }
@@ -101,6 +104,8 @@ pub const TABLE: &[Ownership] = &[
     row(Record::Gln, "uscc", REGISTRY_AND_ENTERPRISE, "an enterprise names only itself"),
     row(Record::Gln, "kind", REGISTRY_AND_ENTERPRISE, "location or party"),
     row(Record::Gln, "name", REGISTRY_AND_ENTERPRISE, "the location's name"),
+    row(Record::LogWitness, "name", ADMIN, "whose cosignatures the public log serves"),
+    row(Record::LogWitness, "verifier_key", ADMIN, "the witness's cosignature/v1 key"),
 ];
 
 /// The roles that may set `field` of `record`; `None` when the field is not in the table.

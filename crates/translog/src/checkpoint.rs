@@ -102,6 +102,11 @@ impl LogSigner {
         verifier_key(&self.name, &self.key.verifying_key())
     }
 
+    /// The verifier of this signer's notes.
+    pub fn verifier(&self) -> NoteVerifier {
+        NoteVerifier { name: self.name.clone(), kind: ED25519, key: self.key.verifying_key() }
+    }
+
     /// The public half.
     pub fn public(&self) -> VerifyingKey {
         self.key.verifying_key()
@@ -295,6 +300,7 @@ mod tests {
         assert!(note.starts_with("example.gov.cn/zhiliang/log\n37\nBwcH"), "{note}");
         assert!(note.contains("\n\n\u{2014} example.gov.cn/zhiliang/log "), "{note}");
         let log = NoteVerifier::parse(&signer.verifier_key()).unwrap();
+        assert_eq!(signer.verifier(), log);
         assert_eq!(open(&note, &log, &[]).unwrap().checkpoint, checkpoint);
         let stranger =
             NoteVerifier::parse(&verifier_key("example.gov.cn/zhiliang/log", &key(2).verifying_key())).unwrap();

@@ -13,7 +13,6 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::public_log::StoredCheckpoint;
-use store::Role;
 use translog::{
     check_cosignature, consistency_plan, inclusion_plan, key_id, leaf_hash, verify_consistency, Checkpoint, Hash,
     LogSigner, NodeId, NoteVerifier,
@@ -21,6 +20,7 @@ use translog::{
 
 use crate::auth::AuthUser;
 use crate::log_signing::{load_signer, read_state, write_state, LogKeyError, Remembered};
+use crate::ownership::{self, Record};
 use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
@@ -63,10 +63,6 @@ fn inconsistent(message: String) -> ApiError {
 /// The log's signer, loaded once: the key from the environment or the key file, never from the database.
 pub(crate) async fn signer(state: &AppState) -> Result<&LogSigner, ApiError> {
     state.log.signer.get_or_try_init(|| load_signer(&state.log.config, &state.store)).await.map_err(unavailable)
-}
-
-fn own_verifier(signer: &LogSigner) -> NoteVerifier {
-    NoteVerifier::parse(&signer.verifier_key()).expect("the log's own verifier key is well formed")
 }
 
 /// Refuses a stored tree of `size` leaves and `root` that does not extend the checkpoint this server last
@@ -129,7 +125,7 @@ async fn check_new_leaves(state: &AppState, from: u64, to: u64) -> Result<(), Ap
 /// database), and the memory is updated before the database learns of it.
 pub(crate) async fn current_checkpoint(state: &AppState) -> Result<StoredCheckpoint, ApiError> {
     let signer = signer(state).await?;
-    let verifier = own_verifier(signer);
+    let verifier = signer.verifier();
     let fresh = |latest: &StoredCheckpoint, size: u64| {
         latest.tree_size as u64 == size
             && translog::open(&latest.note, &verifier, &[])
@@ -226,9 +222,7 @@ async fn register_witness(
     body: Result<Json<WitnessBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
-    if user.role != Role::Admin {
-        return Err(ApiError::forbidden("only an administrator registers the log's witnesses"));
-    }
+    ownership::check(Record::LogWitness, &user, &["name", "verifier_key"])?;
     let vkey = body.verifier_key.ok_or_else(|| invalid("verifier_key is required"))?;
     let witness = NoteVerifier::parse(&vkey).map_err(invalid)?;
     if !witness.is_cosigner() || witness.key_name() != name {
@@ -267,7 +261,7 @@ async fn add_cosignature(
         None => Some(current_checkpoint(&state).await?),
     }
     .ok_or_else(|| ApiError::not_found("no checkpoint of that size was signed"))?;
-    let opened = translog::open(&checkpoint.note, &own_verifier(signer(&state).await?), &[])
+    let opened = translog::open(&checkpoint.note, &signer(&state).await?.verifier(), &[])
         .map_err(|e| inconsistent(format!("the stored checkpoint does not open: {e}")))?;
     let time = check_cosignature(&opened.checkpoint.body(), &line, &witness).map_err(invalid)?;
     state.store.save_cosignature(checkpoint.tree_size, &name, &line, time as i64).await?;

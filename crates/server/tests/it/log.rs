@@ -198,6 +198,7 @@ async fn witnesses_cosign_checkpoints_and_the_note_carries_their_lines() {
         .write(Method::PUT, "/api/v1/log/witnesses/witness.example", Some(&test.enterprise), register.clone())
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(test.get_json("/api/v1/log/witnesses").await.1["items"], json!([]), "nothing registered");
     let (status, answer) =
         test.write(Method::PUT, "/api/v1/log/witnesses/witness.example", Some(&test.admin), register).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
