@@ -82,7 +82,12 @@ fn filing(rng: &mut ChaCha8Rng, day: NaiveDate, county: &str, product: &str, pro
 }
 
 /// Closes an old filing with an outcome its kind allows, or leaves a recent one at a step of the workflow.
-fn settle(rng: &mut ChaCha8Rng, complaint: &mut store::complaints::Complaint, last_day: NaiveDate) {
+fn settle(
+    rng: &mut ChaCha8Rng,
+    complaint: &mut store::complaints::Complaint,
+    last_day: NaiveDate,
+    calendar: &calendar::Calendar,
+) {
     let received = NaiveDate::parse_from_str(&complaint.received_on, "%Y-%m-%d").expect("demo dates");
     let age = (last_day - received).num_days();
     if age > 60 {
@@ -110,7 +115,7 @@ fn settle(rng: &mut ChaCha8Rng, complaint: &mut store::complaints::Complaint, la
         complaint.accepted_on = Some((received + Duration::days(rng.gen_range(1..6))).to_string());
         complaint.status = if rng.gen_bool(0.6) { "mediating" } else { "accepted" }.into();
     }
-    (complaint.due_kind, complaint.due_on) = running(complaint);
+    (complaint.due_kind, complaint.due_on) = running(complaint, calendar);
 }
 
 /// Loads the filings; returns how many.
@@ -141,12 +146,13 @@ pub async fn load(store: &Store, last_day: NaiveDate) -> anyhow::Result<usize> {
     }
     let mut complaints = Vec::with_capacity(fields.len());
     let mut secrets = Vec::with_capacity(fields.len());
+    let calendar = calendar::Calendar::shipped();
     for item in fields {
-        let prepared = server::complaints::prepare(store, item, "web", server::today(), true)
+        let prepared = server::complaints::prepare(store, item, "web", server::today(), true, &calendar)
             .await?
             .map_err(|e| anyhow::anyhow!("demo filing rejected: {}: {}", e.field, e.message))?;
         let mut complaint = prepared.complaint;
-        settle(&mut rng, &mut complaint, last_day);
+        settle(&mut rng, &mut complaint, last_day, &calendar);
         complaints.push(complaint);
         secrets.push(prepared.secret);
     }

@@ -608,6 +608,8 @@ async fn write_batch(
                 })
                 .collect();
             let taken = store.existing_tracking_numbers(&taken).await?;
+            let calendar =
+                server::deadlines::stored_calendar(store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
             for (line, raw, row) in rows {
                 let Row::Complaint(imported) = row else { continue };
                 let mut reject = |field: &str, code: &str, reason: String| {
@@ -619,7 +621,8 @@ async fn write_batch(
                     continue;
                 }
                 let ready =
-                    server::complaints::prepare(store, imported.fields, "import", server::today(), true).await?;
+                    server::complaints::prepare(store, imported.fields, "import", server::today(), true, &calendar)
+                        .await?;
                 let mut ready = match ready {
                     Ok(ready) => ready,
                     Err(error) => {

@@ -85,6 +85,11 @@ enum Command {
         #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
         batch_size: usize,
     },
+    /// The working-day calendar: load a year's holiday notice (放假安排) and move the deadlines it changes.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -132,6 +137,24 @@ enum Command {
     },
     /// Measure import and lookup speed on generated data and print a table with the baselines.
     Bench(bench::BenchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Load a year's notice from a holiday-cn JSON file (`{"year", "papers", "days": [{"name", "date",
+    /// "isOffDay"}]}`); every running deadline counted provisionally over that year is recounted and recorded in
+    /// its case's history. A running server takes the new calendar within a minute.
+    Import {
+        #[command(flatten)]
+        database: Database,
+        /// The notice file.
+        file: PathBuf,
+    },
+    /// List the loaded years and where each came from.
+    List {
+        #[command(flatten)]
+        database: Database,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -228,6 +251,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&database).await?;
             return import::run(&store, kind, &file, batch_size.max(1)).await;
         }
+        Command::Calendar { command: CalendarCommand::Import { database, file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let schedule =
+                calendar::YearSchedule::parse_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let store = open(&database).await?;
+            let (_, report) = server::deadlines::load_year(&store, &schedule, None, server::today())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let verb = if report.replaced { "replaced" } else { "loaded" };
+            println!("{verb} the notice of {}; {} deadlines moved", report.year, report.moved.len());
+            for moved in &report.moved {
+                println!(
+                    "  {} {} {}: {} -> {}",
+                    moved.subject_kind, moved.subject_id, moved.deadline, moved.from, moved.to
+                );
+            }
+            for skipped in &report.skipped {
+                eprintln!("  {skipped} changed during the load; its deadline is recounted at its next step");
+            }
+        }
+        Command::Calendar { command: CalendarCommand::List { database } } => {
+            let store = open(&database).await?;
+            server::deadlines::stored_calendar(&store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            for year in store.calendar_years().await? {
+                println!("{}\t{}\t{}", year.year, year.source, year.loaded_at);
+            }
+        }
         Command::User { command: UserCommand::Add { database, role, region, uscc, name, login, password_stdin } } => {
             let region = region.map(|r| codes::RegionCode::parse(&r).map(|c| c.to_string())).transpose()?;
             let uscc = uscc.map(|u| codes::Uscc::parse(&u).map(|c| c.to_string())).transpose()?;
@@ -318,6 +368,19 @@ async fn serve(store: Store, listen: SocketAddr) -> anyhow::Result<()> {
     let signer = server::log_signing::load_signer(&state.log.config, &store).await.context("the public log's key")?;
     tracing::info!(verifier_key = %signer.verifier_key(), "public log signing key");
     state.log.signer.set(signer).ok();
+    state.reload_calendar().await.map_err(|e| anyhow::anyhow!("the working-day calendar: {}", e.message))?;
+    // A notice loaded by `zhiliang calendar import` (another process) comes into force here within a minute.
+    let reloading = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if let Err(error) = reloading.reload_calendar().await {
+                tracing::error!(error = %error.message, "could not reload the working-day calendar");
+            }
+        }
+    });
     let app = server::app(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

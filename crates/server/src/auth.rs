@@ -114,6 +114,19 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
     }
 }
 
+/// The region prefix whose cases a supervising account handles: the whole country (empty) for an admin, the
+/// jurisdiction for a regulator; other roles handle no cases.
+pub fn supervised_prefix(user: &User) -> Result<String, ApiError> {
+    match user.role {
+        Role::Admin => Ok(String::new()),
+        Role::Regulator => {
+            let code = user.region_code.clone().ok_or_else(|| ApiError::forbidden("this regulator has no region"))?;
+            RegionCode::parse(&code).map(|r| r.prefix().to_owned()).map_err(ApiError::forbidden)
+        }
+        other => Err(ApiError::forbidden(format!("role {} handles no cases", other.as_str()))),
+    }
+}
+
 /// May `user` run supervision work (campaigns, sampling, notices, publication) in `region_code`? An admin
 /// anywhere; a regulator within its jurisdiction; national campaigns (`000000`) only an admin.
 pub fn authorize_supervision(user: &User, region_code: &str) -> Result<(), ApiError> {

@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use calendar::Calendar;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -111,15 +112,16 @@ pub fn is_issue(code: &str) -> bool {
     classifier().issues.iter().any(|label| label.code == code)
 }
 
-/// The N-th working day after a day; the flag says the count ran past the published calendars (Monday–Friday
-/// assumed there), so the date is provisional until the State Council publishes that year's schedule.
-fn add(from: &str, days: u32) -> Option<(NaiveDate, bool)> {
+/// The N-th working day after a day; the flag says the count ran past the loaded notices (weekends and statutory
+/// holidays taken off there), so the date is provisional until that year's notice is loaded.
+fn add(calendar: &Calendar, from: &str, days: u32) -> Option<(NaiveDate, bool)> {
     let from = NaiveDate::parse_from_str(from, "%Y-%m-%d").ok()?;
-    Some(calendar::add_working_days_provisional(from, days))
+    let due = calendar.deadline(from, days);
+    Some((due.date, due.provisional))
 }
 
 /// A filing's deadlines as they stand, and the one running now (`due`), as JSON; dates are `YYYY-MM-DD`.
-pub fn deadlines(complaint: &Complaint) -> Value {
+pub fn deadlines(complaint: &Complaint, calendar: &Calendar) -> Value {
     let mut out = serde_json::Map::new();
     let mut provisional = Vec::new();
     let mut put = |name: &str, value: Option<(NaiveDate, bool)>| {
@@ -133,20 +135,23 @@ pub fn deadlines(complaint: &Complaint) -> Value {
     match complaint.kind.as_str() {
         "report" => {
             let days = VERIFY_DAYS + if complaint.extended { VERIFY_EXTENSION_DAYS } else { 0 };
-            put("verify_by", add(&complaint.accept_base_on, days));
+            put("verify_by", add(calendar, &complaint.accept_base_on, days));
             if !complaint.anonymous {
-                put("notify_by", complaint.decided_on.as_deref().and_then(|d| add(d, REPORTER_NOTICE_DAYS)));
+                put("notify_by", complaint.decided_on.as_deref().and_then(|d| add(calendar, d, REPORTER_NOTICE_DAYS)));
             }
         }
-        "enquiry" => put("reply_by", add(&complaint.accept_base_on, ACCEPT_DAYS)),
+        "enquiry" => put("reply_by", add(calendar, &complaint.accept_base_on, ACCEPT_DAYS)),
         _ => {
-            put("accept_by", add(&complaint.accept_base_on, ACCEPT_DAYS));
+            put("accept_by", add(calendar, &complaint.accept_base_on, ACCEPT_DAYS));
             if complaint.suspended_since.is_none() {
                 let days = MEDIATION_DAYS + complaint.suspended_days.max(0) as u32;
-                put("mediation_by", complaint.accepted_on.as_deref().and_then(|d| add(d, days)));
+                put("mediation_by", complaint.accepted_on.as_deref().and_then(|d| add(calendar, d, days)));
             }
             if complaint.status == "terminated" || complaint.outcome.as_deref() == Some("terminated") {
-                put("notify_by", complaint.decided_on.as_deref().and_then(|d| add(d, TERMINATION_NOTICE_DAYS)));
+                put(
+                    "notify_by",
+                    complaint.decided_on.as_deref().and_then(|d| add(calendar, d, TERMINATION_NOTICE_DAYS)),
+                );
             }
         }
     }
@@ -158,8 +163,8 @@ pub fn deadlines(complaint: &Complaint) -> Value {
 }
 
 /// The deadline that the filing's state has running now: its name and date, or none when nothing is due.
-pub fn running(complaint: &Complaint) -> (Option<String>, Option<String>) {
-    let all = deadlines(complaint);
+pub fn running(complaint: &Complaint, calendar: &Calendar) -> (Option<String>, Option<String>) {
+    let all = deadlines(complaint, calendar);
     let name = match (complaint.kind.as_str(), complaint.status.as_str()) {
         (_, "closed") | (_, "suspended") => return (None, None),
         ("report", "pending") => "verify_by",

@@ -3,7 +3,7 @@
 //! Codes: `invalid_uscc`, `invalid_gtin`, `invalid_region`, `invalid_kind`, `invalid_request`,
 //! `unauthorized`, `forbidden`, `not_found`, `unknown_organization`, `method_not_allowed`,
 //! `payload_too_large`, `unsupported_media_type`, `conflict`, `not_drawn`, `not_ready`, `wrong_state`,
-//! `retest_window_closed`, `campaign_closed`, `nothing_to_publish`, `internal_error`.
+//! `retest_window_closed`, `campaign_closed`, `nothing_to_publish`, `invalid_calendar`, `internal_error`.
 //! Database and internal errors are logged and never shown to the client.
 
 use axum::http::StatusCode;
@@ -45,6 +45,16 @@ impl ApiError {
     /// 404.
     pub fn not_found(message: impl ToString) -> Self {
         ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.to_string() }
+    }
+
+    /// 500 for a fault in stored data: logged in full, answered without the details.
+    pub fn internal(message: impl ToString) -> Self {
+        tracing::error!(error = %message.to_string(), "internal error");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal_error",
+            message: "internal error; it has been logged".into(),
+        }
     }
 }
 

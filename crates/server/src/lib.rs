@@ -4,6 +4,7 @@ mod api;
 mod auth;
 pub mod complaint_rules;
 pub mod credit_scoring;
+pub mod deadlines;
 mod error;
 mod i18n;
 pub mod input;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub web: std::sync::Arc<web::WebConfig>,
     /// The public's rate-limit windows and failed sign-ins.
     pub counters: std::sync::Arc<web::Counters>,
+    /// The working-day calendar in force: the shipped notices and those loaded since (see [`deadlines`]).
+    pub calendar: std::sync::Arc<std::sync::RwLock<std::sync::Arc<calendar::Calendar>>>,
 }
 
 /// The public log's signer and the lock that keeps one signing at a time.
@@ -70,8 +73,26 @@ impl AppState {
             }),
             web: Default::default(),
             counters: Default::default(),
+            calendar: std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(calendar::Calendar::shipped()))),
             store,
         }
+    }
+
+    /// The working-day calendar in force now.
+    pub fn calendar(&self) -> std::sync::Arc<calendar::Calendar> {
+        self.calendar.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Puts a calendar in force (after a year's notice was loaded).
+    pub fn set_calendar(&self, calendar: calendar::Calendar) {
+        *self.calendar.write().unwrap_or_else(std::sync::PoisonError::into_inner) = std::sync::Arc::new(calendar);
+    }
+
+    /// Reads the calendar from the database (storing the shipped notices first) and puts it in force.
+    pub async fn reload_calendar(&self) -> Result<(), ApiError> {
+        let calendar = deadlines::stored_calendar(&self.store).await?;
+        self.set_calendar(calendar);
+        Ok(())
     }
 
     /// The same behind the network `config` describes (trusted proxies, cookies, limits).

@@ -284,12 +284,11 @@ pub fn document() -> Value {
                 "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "the region"}, "400": error_response("invalid_region")}}},
             "/api/v1/calendar/working-days": {"get": {
-                "summary": "The N-th working day after a date on the official holiday calendar (the day itself not counted)",
+                "summary": "The N-th working day after a date on the working-day calendar (the day itself not counted); past the loaded notices the date is provisional (weekends and statutory holidays skipped)",
                 "parameters": [
                     {"name": "from", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}},
-                    {"name": "add", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 0}}],
-                "responses": {"200": {"description": "{from, add, date}"}, "400": error_response("invalid_request"),
-                              "422": error_response("calendar_unavailable: a year without official data")}}},
+                    {"name": "add", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 0, "maximum": 3650}}],
+                "responses": {"200": {"description": "{from, add, date, provisional, years_not_loaded}"}, "400": error_response("invalid_request")}}},
             "/api/v1/categories": {"get": {
                 "summary": "Product categories of the supervision catalogue",
                 "responses": {"200": {"description": "the categories"}}}},
@@ -414,8 +413,46 @@ pub fn document() -> Value {
             }
         }
     });
-    if let (Some(paths), Value::Object(more)) = (document["paths"].as_object_mut(), traceability_paths()) {
-        paths.extend(more);
+    for more in [traceability_paths(), calendar_paths()] {
+        if let (Some(paths), Value::Object(more)) = (document["paths"].as_object_mut(), more) {
+            paths.extend(more);
+        }
     }
     document
+}
+
+/// The calendar's notices and the deadlines they moved.
+fn calendar_paths() -> Value {
+    json!({
+            "/api/v1/calendar/years": {"get": {
+                "summary": "The loaded holiday notices (放假安排) by year, shipped or loaded by an administrator",
+                "responses": {"200": {"description": "{years: [{year, source, loaded_at, dates}]}"}}}},
+            "/api/v1/calendar/years/{year}": {
+                "get": {
+                    "summary": "A year's notice if loaded, and its statutory holidays as computed (lunar dates included)",
+                    "parameters": [{"name": "year", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "responses": {"200": {"description": "{year, loaded, source, papers, days, statutory_holidays, rules}"}}},
+                "put": {
+                    "summary": "Load a year's notice (administrators) in the holiday-cn JSON form; running deadlines it changes move and are listed",
+                    "security": [{"bearer": []}],
+                    "parameters": [{"name": "year", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                        "required": ["year", "days"], "properties": {
+                            "year": {"type": "integer"}, "papers": {"type": "array", "items": {"type": "string", "maxLength": 500}},
+                            "days": {"type": "array", "maxItems": 120, "items": {"type": "object", "required": ["date", "isOffDay"], "properties": {
+                                "name": {"type": "string", "maxLength": 500}, "date": {"type": "string", "format": "date"}, "isOffDay": {"type": "boolean"}}}}}}}}},
+                    "responses": {"200": {"description": "{year, replaced, moved: [{subject_kind, subject_id, deadline, from, to}], skipped}"},
+                                  "400": error_response("invalid_calendar"), "403": error_response("forbidden")}}},
+            "/api/v1/deadline-changes": {"get": {
+                "summary": "Deadlines a calendar load moved in the cases this regulator handles",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "unseen", "in": "query", "schema": {"type": "boolean"}},
+                               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
+                "responses": {"200": {"description": "{items}"}, "403": error_response("forbidden")}}},
+            "/api/v1/deadline-changes/{id}/seen": {"post": {
+                "summary": "Mark a moved deadline seen",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "the change"}, "404": error_response("not_found")}}}
+    })
 }

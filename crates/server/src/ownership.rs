@@ -24,6 +24,8 @@ pub enum Record {
     Gln,
     /// A witness the public log accepts cosignatures from.
     LogWitness,
+    /// A year's holiday notice (放假安排) in the working-day calendar.
+    CalendarYear,
 }
 
 impl Record {
@@ -37,6 +39,7 @@ impl Record {
             Record::Gs1Prefix => "gs1_prefix",
             Record::Gln => "gln",
             Record::LogWitness => "log_witness",
+            Record::CalendarYear => "calendar_year",
         }
     }
 }
@@ -106,6 +109,7 @@ pub const TABLE: &[Ownership] = &[
     row(Record::Gln, "name", REGISTRY_AND_ENTERPRISE, "the location's name"),
     row(Record::LogWitness, "name", ADMIN, "whose cosignatures the public log serves"),
     row(Record::LogWitness, "verifier_key", ADMIN, "the witness's cosignature/v1 key"),
+    row(Record::CalendarYear, "days", ADMIN, "the State Council's notice: it moves every legal deadline"),
 ];
 
 /// The roles that may set `field` of `record`; `None` when the field is not in the table.

@@ -457,6 +457,12 @@ impl Store {
         on_pool!(self, pool => { Ok(sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?) })
     }
 
+    /// Open filings whose running deadline falls on or after `from`: those a newly loaded calendar year may move.
+    pub async fn complaints_due_from(&self, from: &str) -> Result<Vec<Complaint>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM complaints WHERE due_on >= $1 ORDER BY id");
+        on_pool!(self, pool => { Ok(sqlx::query_as(&sql).bind(from).fetch_all(pool).await?) })
+    }
+
     /// The id of the complaint with this tracking number.
     pub async fn complaint_id_by_tracking_number(&self, tracking_number: &str) -> Result<Option<i64>, StoreError> {
         on_pool!(self, pool => {

@@ -232,6 +232,14 @@ impl Store {
         })
     }
 
+    /// Notified listings whose statement period ends on or after `from`: those a newly loaded calendar year may move.
+    pub async fn listings_due_from(&self, from: &str) -> Result<Vec<Listing>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM credit_listings WHERE status = 'notified' AND statement_by >= $1 ORDER BY id"
+        );
+        on_pool!(self, pool => { Ok(sqlx::query_as(&sql).bind(from).fetch_all(pool).await?) })
+    }
+
     /// Published listings whose period has ended on or before `today` and that are still on the list.
     pub async fn expired_listings(&self, today: &str) -> Result<Vec<Listing>, StoreError> {
         let sql = format!(

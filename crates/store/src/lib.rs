@@ -4,6 +4,7 @@
 //! (full-text search, upserts' bookkeeping), the difference is kept in one place. Each backend has its own
 //! migrations folder. Only this crate knows SQL.
 
+pub mod calendar;
 pub mod complaints;
 pub mod credit;
 pub mod credit_file;

@@ -22,6 +22,7 @@ const SQLITE: &[Migration] = &[
     (10, "credit_lists", include_str!("../migrations/sqlite/0010_credit_lists.sql")),
     (11, "credit_files", include_str!("../migrations/sqlite/0011_credit_files.sql")),
     (12, "hardening", include_str!("../migrations/sqlite/0012_hardening.sql")),
+    (13, "calendar", include_str!("../migrations/sqlite/0013_calendar.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -36,6 +37,7 @@ const POSTGRES: &[Migration] = &[
     (10, "credit_lists", include_str!("../migrations/postgres/0010_credit_lists.sql")),
     (11, "credit_files", include_str!("../migrations/postgres/0011_credit_files.sql")),
     (12, "hardening", include_str!("../migrations/postgres/0012_hardening.sql")),
+    (13, "calendar", include_str!("../migrations/postgres/0013_calendar.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

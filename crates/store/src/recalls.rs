@@ -352,6 +352,13 @@ impl Store {
         Ok(row.map(Recall::from))
     }
 
+    /// Recalls whose next stage is due on or after `from`: the deadlines a newly loaded calendar year may move.
+    pub async fn recalls_due_from(&self, from: &str) -> Result<Vec<Recall>, StoreError> {
+        let sql = format!("SELECT {RECALL_COLUMNS} FROM recalls WHERE next_due_on >= $1 ORDER BY id");
+        let rows: Vec<RecallRow> = on_pool!(self, pool => { sqlx::query_as(&sql).bind(from).fetch_all(pool).await? });
+        Ok(rows.into_iter().map(Recall::from).collect())
+    }
+
     /// Recalls matching a filter, newest first, at most `limit`.
     pub async fn recalls(&self, filter: &RecallFilter, limit: i64) -> Result<Vec<Recall>, StoreError> {
         let tokens = filter.text.as_deref().map(search::query_tokens).unwrap_or_default();

@@ -127,6 +127,7 @@ pub async fn prepare(
     channel: &str,
     today: NaiveDate,
     may_backdate: bool,
+    calendar: &calendar::Calendar,
 ) -> Result<Result<Prepared, FieldError>, StoreError> {
     let checked = match input::complaint(fields, today, may_backdate) {
         Ok(checked) => checked,
@@ -216,7 +217,7 @@ pub async fn prepare(
         created_at: String::new(),
         updated_at: String::new(),
     };
-    (complaint.due_kind, complaint.due_on) = running(&complaint);
+    (complaint.due_kind, complaint.due_on) = running(&complaint, calendar);
     let steps = vec![
         ComplaintStep { stage: "registered".into(), note: None, data: Some(json!({"channel": channel})) },
         ComplaintStep {
@@ -278,7 +279,9 @@ pub(crate) async fn submit(
     }
     let channel = if user.is_some() { "api" } else { "web" };
     let mut prepared =
-        prepare(&state.store, fields, channel, super::recalls::today(), clerk.is_some()).await?.map_err(field_error)?;
+        prepare(&state.store, fields, channel, super::recalls::today(), clerk.is_some(), &state.calendar())
+            .await?
+            .map_err(field_error)?;
     let id = file(&state.store, &mut prepared, user.as_ref().map(|u| u.id)).await?;
     let c = &prepared.complaint;
     Ok((
@@ -286,7 +289,7 @@ pub(crate) async fn submit(
         Json(json!({
             "id": id, "tracking_number": c.tracking_number, "secret": prepared.secret, "kind": c.kind,
             "status": c.status, "handling_region": c.handling_region, "category": c.category, "issue": c.issue,
-            "deadlines": deadlines(c),
+            "deadlines": deadlines(c, &state.calendar()),
         })),
     ))
 }
@@ -303,7 +306,7 @@ pub(crate) enum Audience {
 /// The JSON view of a filing for an audience, with its history and the reporter's reward.
 pub(crate) async fn load_view(state: &AppState, complaint: &Complaint, audience: Audience) -> Result<Value, ApiError> {
     let events = state.store.complaint_events(complaint.id).await?;
-    let mut answer = view(complaint, &events, audience);
+    let mut answer = view(complaint, &events, audience, &state.calendar());
     if let Some(reward) = state.store.reward(complaint.id).await? {
         let mut shown = serde_json::to_value(&reward).unwrap_or(Value::Null);
         if audience != Audience::Handler {
@@ -315,7 +318,7 @@ pub(crate) async fn load_view(state: &AppState, complaint: &Complaint, audience:
     Ok(answer)
 }
 
-fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience) -> Value {
+fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience, calendar: &calendar::Calendar) -> Value {
     let full = audience == Audience::Handler;
     let personal = |value: &Option<String>, mask: fn(&str) -> String| -> Value {
         match value {
@@ -358,7 +361,7 @@ fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience) ->
         "suspended_since": complaint.suspended_since, "suspended_working_days": complaint.suspended_days,
         "extended": complaint.extended, "outcome": complaint.outcome, "ground": complaint.ground,
         "enterprise_response": complaint.enterprise_response, "rating": complaint.rating,
-        "deadlines": deadlines(complaint),
+        "deadlines": deadlines(complaint, calendar),
         "due": {"kind": complaint.due_kind, "on": complaint.due_on, "overdue": overdue},
         "history": history,
     })
@@ -572,7 +575,7 @@ async fn save(
     step: ComplaintStep,
     user_id: Option<i64>,
 ) -> Result<Complaint, ApiError> {
-    (changed.due_kind, changed.due_on) = running(&changed);
+    (changed.due_kind, changed.due_on) = running(&changed, &state.calendar());
     state.store.save_complaint(previous, &changed, &step, user_id).await?;
     load(state, previous.id).await
 }
@@ -793,10 +796,7 @@ pub async fn handle(
         "resume" if status == "suspended" => {
             let since =
                 complaint.suspended_since.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            let paused = since.map_or(0, |since| {
-                calendar::working_days_between(since, on)
-                    .unwrap_or_else(|_| (on - since).num_days().max(0) as u32 * 5 / 7)
-            });
+            let paused = since.map_or(0, |since| state.calendar().working_days_between_provisional(since, on));
             changed.suspended_days += i64::from(paused);
             changed.suspended_since = None;
             changed.status = "mediating".into();
@@ -894,7 +894,7 @@ pub async fn handle(
             }
             let stem = format!("JB{}", on.format("%Y%m%d"));
             report.tracking_number = format!("{stem}{}", random_digits(8));
-            (report.due_kind, report.due_on) = running(&report);
+            (report.due_kind, report.due_on) = running(&report, &state.calendar());
             let mut prepared = Prepared {
                 complaint: report,
                 secret: new_secret(),

@@ -69,6 +69,11 @@ fn rule(list: &str) -> Result<&'static ListRule, ApiError> {
     })
 }
 
+/// The working days a list gives the enterprise for its statement after notification.
+pub(crate) fn statement_working_days(list: &str) -> Option<u32> {
+    rules().lists.iter().find(|r| r.code == list).map(|r| r.statement_working_days)
+}
+
 fn invalid(message: impl ToString) -> ApiError {
     ApiError::bad_request("invalid_request", message)
 }
@@ -289,7 +294,7 @@ pub(crate) async fn run_step(
         "notify" if status == "proposed" => {
             changed.status = "notified".into();
             changed.notified_on = Some(on.to_string());
-            let (by, _) = calendar::add_working_days_provisional(on, rule.statement_working_days);
+            let by = state.calendar().deadline(on, rule.statement_working_days).date;
             changed.statement_by = Some(by.to_string());
             "notified"
         }

@@ -56,11 +56,16 @@ pub fn rule(regime: &str, stage: &str) -> Option<&'static DeadlineRule> {
 }
 
 /// The due date of `stage`, counted from `from` by the configured rule.
-pub fn due(regime: &str, stage: &str, from: NaiveDate) -> Result<Option<NaiveDate>, ApiError> {
+pub fn due(
+    calendar: &calendar::Calendar,
+    regime: &str,
+    stage: &str,
+    from: NaiveDate,
+) -> Result<Option<NaiveDate>, ApiError> {
     let Some(rule) = rule(regime, stage) else { return Ok(None) };
     if let Some(days) = rule.working_days {
-        // Past the published holiday schedules the count is Monday to Friday until the schedule is loaded.
-        return Ok(Some(calendar::add_working_days_provisional(from, days).0));
+        // Past the loaded holiday notices the count is provisional; loading the year moves it (crate::deadlines).
+        return Ok(Some(calendar.deadline(from, days).date));
     }
     Ok(rule.months.and_then(|m| from.checked_add_months(Months::new(m))))
 }
@@ -332,7 +337,7 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
     };
     // A severe defect must be reported within the configured working days of learning of it.
     let report_due = match rule(&regime, "report") {
-        Some(r) if !r.severe_only || recall.severe => due(&regime, "report", learned_on)?,
+        Some(r) if !r.severe_only || recall.severe => due(&state.calendar(), &regime, "report", learned_on)?,
         _ => None,
     };
     let (stage, status) =
@@ -476,12 +481,13 @@ pub async fn do_decision(state: &AppState, user: &User, id: &str, body: StageBod
         }
     } else {
         if decision == "ordered" && recall.regime == "vehicle" {
-            data["objection_due_on"] = json!(due(&recall.regime, "objection", on)?.map(|d| d.to_string()));
+            data["objection_due_on"] =
+                json!(due(&state.calendar(), &recall.regime, "objection", on)?.map(|d| d.to_string()));
         }
         RecallChange {
             status: Some("decided".into()),
             decision: Some(decision.clone()),
-            next: next("plan", due(&recall.regime, "plan", on)?),
+            next: next("plan", due(&state.calendar(), &recall.regime, "plan", on)?),
             ..RecallChange::default()
         }
     };
@@ -505,7 +511,7 @@ pub async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBo
         .find(|e| e.stage == "decision")
         .and_then(|e| NaiveDate::parse_from_str(&e.on_date, "%Y-%m-%d").ok());
     let window = match ordered_on {
-        Some(date) => due(&recall.regime, "objection", date)?,
+        Some(date) => due(&state.calendar(), &recall.regime, "objection", date)?,
         None => None,
     };
     if window.is_some_and(|d| on > d) {
@@ -631,7 +637,7 @@ pub async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -
         units_distributed,
         plan: Some(plan.clone()),
         scope,
-        next: next("notice", due(&recall.regime, "notice", on)?),
+        next: next("notice", due(&state.calendar(), &recall.regime, "notice", on)?),
         ..RecallChange::default()
     };
     apply(state, user, &recall, change, stage_event("plan", on, due_of(&recall), optional_text(body.note), plan)).await
@@ -658,7 +664,7 @@ pub async fn do_plan_review(state: &AppState, user: &User, id: &str, body: Stage
     } else {
         RecallChange {
             status: Some("decided".into()),
-            next: next("plan", due(&recall.regime, "plan", on)?),
+            next: next("plan", due(&state.calendar(), &recall.regime, "plan", on)?),
             ..RecallChange::default()
         }
     };
@@ -682,7 +688,7 @@ pub async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody)
         notice_title: Some(title.clone()),
         notice_body: Some(text),
         notice_published_on: Some(on.to_string()),
-        next: next("progress", due(&recall.regime, "progress", on)?),
+        next: next("progress", due(&state.calendar(), &recall.regime, "progress", on)?),
         ..RecallChange::default()
     };
     apply(
@@ -715,7 +721,7 @@ pub async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBod
     }
     let change = RecallChange {
         units_recovered: Some(recovered),
-        next: next("progress", due(&recall.regime, "progress", on)?),
+        next: next("progress", due(&state.calendar(), &recall.regime, "progress", on)?),
         ..RecallChange::default()
     };
     let rate = recall.units_distributed.filter(|d| *d > 0.0).map(|d| recovered / d);
@@ -745,7 +751,7 @@ pub async fn do_completion(state: &AppState, user: &User, id: &str, body: StageB
     let change = RecallChange {
         status: Some("completed".into()),
         units_recovered: body.units_recovered.filter(|r| *r >= recall.units_recovered),
-        next: next("summary", due(&recall.regime, "summary", on)?),
+        next: next("summary", due(&state.calendar(), &recall.regime, "summary", on)?),
         ..RecallChange::default()
     };
     apply(state, user, &recall, change, stage_event("completion", on, None, optional_text(body.note), json!({}))).await

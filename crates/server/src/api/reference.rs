@@ -2,13 +2,15 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::Datelike;
 use codes::{region, RegionCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::query_rejection;
+use crate::auth::AuthUser;
 use crate::input;
 use crate::{ApiError, AppState};
 
@@ -18,6 +20,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/regions/{code}", get(one))
         .route("/api/v1/categories", get(categories))
         .route("/api/v1/calendar/working-days", get(working_days))
+        .route("/api/v1/calendar/years", get(calendar_years))
+        .route("/api/v1/calendar/years/{year}", get(calendar_year).put(load_calendar_year))
+        .route("/api/v1/deadline-changes", get(deadline_changes))
+        .route("/api/v1/deadline-changes/{id}/seen", post(deadline_change_seen))
 }
 
 #[derive(Debug, Deserialize)]
@@ -26,8 +32,12 @@ struct WorkingDayParams {
     add: Option<String>,
 }
 
-/// The `add`-th working day after `from` on the official calendar: the day of receipt is not counted.
-async fn working_days(params: Result<Query<WorkingDayParams>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+/// The `add`-th working day after `from` on the calendar in force: the day of receipt is not counted. Past the
+/// loaded notices the date is marked provisional (weekends and statutory holidays skipped, 调休 unknown).
+async fn working_days(
+    State(state): State<AppState>,
+    params: Result<Query<WorkingDayParams>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
     let Query(params) = params.map_err(query_rejection)?;
     let from_text = input::optional_text(params.from)
         .ok_or_else(|| ApiError::bad_request("invalid_request", "from is required"))?;
@@ -37,12 +47,115 @@ async fn working_days(params: Result<Query<WorkingDayParams>, QueryRejection>) -
     let add: u32 = add_text.parse().ok().filter(|n| *n <= 3650).ok_or_else(|| {
         ApiError::bad_request("invalid_request", format!("add '{add_text}' is not a whole number from 0 to 3650"))
     })?;
-    let date = calendar::add_working_days(from, add).map_err(|e| ApiError {
-        status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        code: "calendar_unavailable",
-        message: e.to_string(),
-    })?;
-    Ok(Json(json!({ "from": from.to_string(), "add": add, "date": date.to_string() })))
+    let calendar = state.calendar();
+    let due = calendar.deadline(from, add);
+    let unloaded: Vec<i32> =
+        (from.year()..=due.date.year()).filter(|year| !calendar.years().any(|loaded| loaded == *year)).collect();
+    Ok(Json(json!({
+        "from": from.to_string(), "add": add, "date": due.date.to_string(), "provisional": due.provisional,
+        "years_not_loaded": unloaded,
+    })))
+}
+
+/// `GET /api/v1/calendar/years`: the loaded notices, by year, with where each came from (public).
+async fn calendar_years(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let years: Vec<Value> = state
+        .store
+        .calendar_years()
+        .await?
+        .into_iter()
+        .map(|row| {
+            let days = calendar::YearSchedule::parse_json(&row.notice).map(|s| s.days().count()).ok();
+            json!({"year": row.year, "source": row.source, "loaded_at": row.loaded_at, "dates": days})
+        })
+        .collect();
+    Ok(Json(json!({"years": years})))
+}
+
+fn year_in_path(text: &str) -> Result<i32, ApiError> {
+    text.parse::<i32>().ok().filter(|y| (2000..=2199).contains(y)).ok_or_else(|| {
+        ApiError::bad_request("invalid_request", format!("year '{text}' is not a year from 2000 to 2199"))
+    })
+}
+
+/// `GET /api/v1/calendar/years/{year}`: a year's notice if loaded, and its statutory holidays as computed (public).
+async fn calendar_year(State(state): State<AppState>, Path(year): Path<String>) -> Result<Json<Value>, ApiError> {
+    let year = year_in_path(&year)?;
+    let stored = state.store.calendar_years().await?.into_iter().find(|row| row.year == year);
+    let notice = stored.as_ref().and_then(|row| calendar::YearSchedule::parse_json(&row.notice).ok());
+    let days: Option<Vec<Value>> = notice.as_ref().map(|n| {
+        n.days().map(|(date, day)| json!({"date": date.to_string(), "name": day.name, "off": day.off})).collect()
+    });
+    let statutory: Vec<Value> = calendar::statutory_holidays(year)
+        .into_iter()
+        .map(|h| json!({"date": h.date.to_string(), "name": h.name}))
+        .collect();
+    Ok(Json(json!({
+        "year": year, "loaded": stored.is_some(), "source": stored.as_ref().map(|r| r.source.clone()),
+        "loaded_at": stored.as_ref().map(|r| r.loaded_at.clone()),
+        "papers": notice.as_ref().map(|n| n.papers().to_vec()), "days": days,
+        "statutory_holidays": statutory, "rules": calendar::HolidayRules::in_force(year).citation(),
+    })))
+}
+
+/// `PUT /api/v1/calendar/years/{year}`: loads a year's notice (administrators), in the holiday-cn JSON form, and
+/// moves every running deadline it changes; the answer lists them.
+async fn load_calendar_year(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(year): Path<String>,
+    body: String,
+) -> Result<Json<Value>, ApiError> {
+    crate::ownership::check(crate::ownership::Record::CalendarYear, &user, &["days"])?;
+    let year = year_in_path(&year)?;
+    let schedule = calendar::YearSchedule::parse_json(&body)
+        .map_err(|e| ApiError::bad_request("invalid_calendar", e.to_string()))?;
+    if schedule.year() != year {
+        return Err(ApiError::bad_request(
+            "invalid_calendar",
+            format!("the notice is for {}, not {year}", schedule.year()),
+        ));
+    }
+    let (calendar, report) =
+        crate::deadlines::load_year(&state.store, &schedule, Some(user.id), super::recalls::today()).await?;
+    state.set_calendar(calendar);
+    Ok(Json(serde_json::to_value(report).map_err(ApiError::internal)?))
+}
+
+#[derive(Debug, Deserialize)]
+struct ChangeParams {
+    unseen: Option<bool>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/deadline-changes`: deadlines a calendar load moved in the cases this regulator handles.
+async fn deadline_changes(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    params: Result<Query<ChangeParams>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(params) = params.map_err(query_rejection)?;
+    let prefix = crate::auth::supervised_prefix(&user)?;
+    let limit = params.limit.unwrap_or(100).clamp(1, 1_000);
+    let items = state.store.deadline_changes(&prefix, params.unseen.unwrap_or(false), limit).await?;
+    Ok(Json(json!({"items": items})))
+}
+
+/// `POST /api/v1/deadline-changes/{id}/seen`: the handler has seen that a deadline moved.
+async fn deadline_change_seen(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let prefix = crate::auth::supervised_prefix(&user)?;
+    let change = state
+        .store
+        .deadline_change(id)
+        .await?
+        .filter(|c| c.region_code.starts_with(&prefix))
+        .ok_or_else(|| ApiError::not_found(format!("no moved deadline {id} in this jurisdiction")))?;
+    state.store.mark_deadline_change_seen(change.id, user.id).await?;
+    Ok(Json(json!(state.store.deadline_change(id).await?)))
 }
 
 fn summary(code: &str) -> Value {

@@ -107,6 +107,7 @@ fn stage_name(lang: Lang, stage: &str) -> String {
         "reward_claimed" => lang.t("申请举报奖励", "reward claimed"),
         "reward_granted" => lang.t("给予奖励", "reward granted"),
         "reward_refused" => lang.t("不予奖励", "reward refused"),
+        "deadline_moved" => lang.t("期限按放假安排调整", "deadline moved by the holiday notice"),
         _ => return stage.to_owned(),
     };
     name.to_owned()
@@ -428,8 +429,31 @@ pub(crate) async fn queue(
         Err(error) => return error_page(lang, &error),
     };
     let today = work["today"].as_str().unwrap_or("").to_owned();
+    // Deadlines a newly loaded holiday notice moved, until the handler has seen them (POST …/seen).
+    let moved = match crate::auth::supervised_prefix(&user) {
+        Ok(prefix) => state.store.deadline_changes(&prefix, true, 50).await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
     let body = html! {
         h1 { (if user.role == store::Role::Enterprise { lang.t("针对本企业的投诉", "Complaints against us") } else { lang.t("待办工作", "Work queue") }) }
+        @if !moved.is_empty() {
+            section.notice {
+                h2 { (lang.t("期限已按新载入的放假安排调整", "Deadlines moved by a newly loaded holiday notice")) }
+                table {
+                    thead { tr { th { (lang.t("案件", "Case")) } th { (lang.t("期限", "Deadline")) } th { (lang.t("原期限", "Was")) } th { (lang.t("新期限", "Now")) } } }
+                    tbody { @for change in &moved {
+                        tr {
+                            td { @if change.subject_kind == "complaint" { a href=(with_lang(&format!("/complaints/{}", change.subject_id), lang)) { (change.subject_id) } }
+                                 @else if change.subject_kind == "recall" { a href=(with_lang(&format!("/recalls/{}", change.subject_id), lang)) { (change.subject_id) } }
+                                 @else { (change.subject_id) } }
+                            td { (due_name(lang, &change.deadline)) }
+                            td { (change.old_due) }
+                            td { strong { (change.new_due) } }
+                        }
+                    } }
+                }
+            }
+        }
         @if work["overdue"].is_i64() {
             p { strong { (work["overdue"]) } " " (lang.t("件已超期", "overdue")) " · " (work["due"]) " " (lang.t("件在", "due by")) " " (work["due_by"].as_str().unwrap_or("")) " " (lang.t("前到期", "")) }
             form.search method="get" action="/complaints" {

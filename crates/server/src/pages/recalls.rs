@@ -52,6 +52,7 @@ fn stage_name(lang: Lang, stage: &str) -> &'static str {
         "scope" => lang.t("追溯范围", "scope"),
         "plan" => lang.t("召回计划", "recall plan"),
         "plan_review" => lang.t("计划审核", "plan review"),
+        "deadline_moved" => lang.t("期限按放假安排调整", "deadline moved by the holiday notice"),
         "notice" => lang.t("召回公告", "public notice"),
         "progress" => lang.t("进展报告", "progress report"),
         "completion" => lang.t("召回完成", "completion"),

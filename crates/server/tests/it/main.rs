@@ -1,6 +1,7 @@
 //! Server tests: the router answers requests without a socket (`oneshot`), on a fresh SQLite store.
 
 mod api;
+mod calendar;
 mod campaigns;
 mod complaints;
 mod credit;
