@@ -210,6 +210,25 @@ pub fn canonical_id(value: &str) -> String {
     codes::link::canonical_link(value).unwrap_or_else(|| value.to_owned())
 }
 
+/// The GS1 application identifier that opens a canonical Digital Link path (`01`, `00`, `414`, …).
+fn first_key(id: &str) -> Option<(&str, Option<&str>)> {
+    let rest = id.strip_prefix(codes::epc::CANONICAL_HOST)?.trim_start_matches('/');
+    let mut parts = rest.split('/');
+    let key = parts.next()?;
+    let _value = parts.next()?;
+    Some((key, parts.next()))
+}
+
+/// Whether a canonical identifier names one serialised trade item (SGTIN: `/01/{gtin}/21/{serial}`), one unit.
+pub fn is_serialised_item(id: &str) -> bool {
+    matches!(first_key(id), Some(("01", Some("21"))))
+}
+
+/// Whether a canonical identifier names a logistic unit (SSCC, `/00/`): a container, not a unit of product.
+pub fn is_container(id: &str) -> bool {
+    matches!(first_key(id), Some(("00", _)))
+}
+
 fn text<'v>(event: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
     event.get(key).and_then(Value::as_str)
 }
@@ -325,6 +344,19 @@ pub fn events_of(root: &Value) -> Result<Vec<Event>, (usize, ModelError)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serialised_items_and_containers_are_told_from_lots() {
+        let item = canonical_id("urn:epc:id:sgtin:6901234.000001.7");
+        let lot = canonical_id("urn:epc:class:lgtin:6901234.000001.LOT9");
+        let case = canonical_id("urn:epc:id:sscc:6901234.0000000001");
+        assert!(is_serialised_item(&item) && !is_container(&item));
+        assert!(!is_serialised_item(&lot) && !is_container(&lot));
+        assert!(is_container(&case) && !is_serialised_item(&case));
+        // A lot whose name holds "/21/" is still a lot.
+        assert!(!is_serialised_item("https://id.gs1.org/01/06901234000016/10/A%2F21%2FB"));
+        assert!(!is_serialised_item("urn:epc:id:sgtin:not-canonical/21/"));
+    }
 
     #[test]
     fn identifiers_are_canonical_and_roles_kept() {

@@ -212,6 +212,23 @@ pub struct ReachedParty {
     pub quantity: Option<f64>,
 }
 
+/// A shipment of a reached class (lot) with a stated quantity: one per event and class, however many
+/// destinations (an owning party and a location, often both) the event names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shipment {
+    pub event: i64,
+    pub time: i64,
+    /// The class shipped.
+    pub item: String,
+    pub quantity: f64,
+    /// Its unit (`None`: units, as EPCIS says when no uom is given).
+    pub uom: Option<String>,
+    /// Where it went (destination list).
+    pub destinations: Vec<String>,
+    /// Where it came from (source list), when the event says.
+    pub sources: Vec<String>,
+}
+
 /// A finished trace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trace {
@@ -221,6 +238,8 @@ pub struct Trace {
     pub containers: Vec<String>,
     /// Parties and locations reached.
     pub parties: Vec<ReachedParty>,
+    /// Quantities of reached classes shipped, event by event, earliest first.
+    pub shipments: Vec<Shipment>,
 }
 
 /// A window `[from, to)` in which a holder carried an item.
@@ -344,6 +363,7 @@ impl Tracer {
             }
         }
         let mut parties: BTreeMap<(String, String), ReachedParty> = BTreeMap::new();
+        let mut shipments: BTreeMap<(i64, String), Shipment> = BTreeMap::new();
         let mut holder_ids: Vec<String> = Vec::new();
         let mut next = 0;
         while next < queue.len() {
@@ -425,6 +445,20 @@ impl Tracer {
                     if carrier == id {
                         if let Some(quantity) = edge.edge.quantity {
                             *entry.quantity.get_or_insert(0.0) += quantity;
+                            let shipment = shipments.entry((edge.event, id.clone())).or_insert_with(|| Shipment {
+                                event: edge.event,
+                                time: edge.time,
+                                item: id.clone(),
+                                quantity,
+                                uom: edge.edge.uom.clone(),
+                                destinations: Vec::new(),
+                                sources: Vec::new(),
+                            });
+                            match edge.edge.kind {
+                                EdgeKind::ShipsTo => shipment.destinations.push(edge.edge.to.clone()),
+                                EdgeKind::ComesFrom => shipment.sources.push(edge.edge.to.clone()),
+                                _ => {}
+                            }
                         }
                     }
                 }
@@ -439,6 +473,11 @@ impl Tracer {
             items: order.into_iter().filter_map(|id| items.remove(&id)).collect(),
             containers: holder_ids.clone(),
             parties: parties.into_values().collect(),
+            shipments: {
+                let mut list: Vec<Shipment> = shipments.into_values().filter(|s| !s.destinations.is_empty()).collect();
+                list.sort_by_key(|s| (s.time, s.event));
+                list
+            },
         };
         (trace, holder_ids)
     }

@@ -552,6 +552,27 @@ impl Store {
         })
     }
 
+    /// The largest quantity any one event states for each class (lot) identifier, per unit of measure (`None`:
+    /// units): how many a commissioning or transformation made, at least.
+    pub async fn stated_quantities(&self, ids: &[String]) -> Result<Vec<(String, Option<String>, f64)>, StoreError> {
+        let mut out = Vec::new();
+        on_pool!(self, pool => {
+            for chunk in ids.chunks(KEYS_PER_LOOKUP) {
+                let mut builder =
+                    QueryBuilder::new("SELECT id, uom, MAX(quantity) FROM epcis_event_ids WHERE quantity IS NOT NULL AND id IN (");
+                let mut list = builder.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.as_str());
+                }
+                list.push_unseparated(") GROUP BY id, uom ORDER BY id");
+                for row in builder.build().fetch_all(pool).await? {
+                    out.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// Registers (or updates) GLNs of parties and locations.
     pub async fn register_glns(
         &self,

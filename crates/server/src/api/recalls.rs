@@ -527,13 +527,101 @@ pub async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBo
     apply(state, user, &recall, change, stage_event("objection", on, window, Some(reason), json!({}))).await
 }
 
+/// Units of the recalled product (its GTINs; every product when none is named) reached by a trace.
+#[derive(Debug, Default)]
+struct Units {
+    /// Pieces: serialised items plus lot quantities stated without a unit or in pieces.
+    produced: f64,
+    distributed: f64,
+    /// Every unit of measure: `{uom: {produced, distributed}}` (`EA` for pieces).
+    by_uom: Value,
+}
+
+/// EPCIS units of measure (UN/ECE Rec 20) that count pieces; no unit also means pieces.
+const PIECE_UOMS: &[&str] = &["EA", "H87", "C62"];
+
+/// Counts units from serials and from lot quantities (`quantityList`). A serialised item is produced when the
+/// trace reaches it and distributed when it (or its container) was shipped. A lot's production is the largest
+/// quantity any event states for it; its distribution is what shipping events sent from the producer to another
+/// organization: a shipment whose source list names other organizations only is a later hop and not counted again,
+/// and a lot never counts as more distributed than produced.
+async fn count_units(
+    state: &AppState,
+    trace: &epcis::trace::Trace,
+    parties: &[Value],
+    recall: &Recall,
+) -> Result<Units, ApiError> {
+    let in_scope =
+        |id: &str| recall.gtins.is_empty() || gtin_of_link(id).is_some_and(|g| recall.gtins.iter().any(|r| r == g));
+    let owner = |party: &str| {
+        parties.iter().find(|p| p["id"] == party).and_then(|p| p["registration"]["uscc"].as_str()).map(str::to_owned)
+    };
+    let producer = recall.producer_uscc.as_str();
+    let serials: Vec<&epcis::trace::ReachedItem> =
+        trace.items.iter().filter(|i| epcis::is_serialised_item(&i.id) && in_scope(&i.id)).collect();
+    let classes: Vec<String> = trace
+        .items
+        .iter()
+        .filter(|i| !epcis::is_serialised_item(&i.id) && !epcis::is_container(&i.id) && in_scope(&i.id))
+        .map(|i| i.id.clone())
+        .collect();
+    let unit = |uom: &Option<String>| match uom.as_deref() {
+        None => "EA".to_owned(),
+        Some(u) if PIECE_UOMS.contains(&u) => "EA".to_owned(),
+        Some(u) => u.to_owned(),
+    };
+    let mut produced: std::collections::BTreeMap<(String, String), f64> = Default::default();
+    for (id, uom, quantity) in state.store.stated_quantities(&classes).await? {
+        let entry = produced.entry((id, unit(&uom))).or_default();
+        *entry = entry.max(quantity);
+    }
+    for item in trace.items.iter().filter(|i| classes.contains(&i.id)) {
+        if let Some(quantity) = item.quantity {
+            let entry = produced.entry((item.id.clone(), unit(&item.uom))).or_default();
+            *entry = entry.max(quantity);
+        }
+    }
+    let mut distributed: std::collections::BTreeMap<(String, String), f64> = Default::default();
+    for shipment in trace.shipments.iter().filter(|s| classes.contains(&s.item)) {
+        let later_hop =
+            !shipment.sources.is_empty() && shipment.sources.iter().all(|s| owner(s).is_some_and(|o| o != producer));
+        let leaves = shipment.destinations.iter().any(|d| owner(d).as_deref() != Some(producer));
+        if leaves && !later_hop {
+            *distributed.entry((shipment.item.clone(), unit(&shipment.uom))).or_default() += shipment.quantity;
+        }
+    }
+    for (key, sent) in distributed.iter_mut() {
+        if let Some(made) = produced.get(key) {
+            *sent = sent.min(*made);
+        }
+    }
+    let mut by_uom: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+    by_uom.entry("EA".into()).or_default().0 += serials.len() as f64;
+    by_uom.entry("EA".into()).or_default().1 += serials.iter().filter(|i| i.shipped).count() as f64;
+    for ((_, uom), quantity) in &produced {
+        by_uom.entry(uom.clone()).or_default().0 += quantity;
+    }
+    for ((_, uom), quantity) in &distributed {
+        by_uom.entry(uom.clone()).or_default().1 += quantity;
+    }
+    let pieces = by_uom.get("EA").copied().unwrap_or_default();
+    Ok(Units {
+        produced: pieces.0,
+        distributed: pieces.1,
+        by_uom: by_uom
+            .into_iter()
+            .map(|(uom, (made, sent))| (uom, json!({"produced": made, "distributed": sent})))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    })
+}
+
 /// The scope from the trace: affected lots, units made and distributed, parties and regions reached.
-pub async fn compute_scope(state: &AppState, start: &str) -> Result<Value, ApiError> {
+pub async fn compute_scope(state: &AppState, start: &str, recall: &Recall) -> Result<Value, ApiError> {
     let answer = trace_answer(state, start, Direction::Forward, None).await?;
     let lots: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "class").map(|i| &i["id"]).collect();
-    let instances: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "instance").collect();
     let (trace, _) = super::trace::run_trace(state, start, Direction::Forward, None).await?;
-    let shipped = trace.items.iter().filter(|i| i.shipped && (i.id.contains("/21/"))).count();
+    let units = count_units(state, &trace, &answer.parties, recall).await?;
     // One receiver per organization: a shipment names its owning party and its location, often both.
     let mut receivers: Vec<Value> = Vec::new();
     for party in answer.parties.iter().filter(|p| p["how"] == "ships_to") {
@@ -560,8 +648,9 @@ pub async fn compute_scope(state: &AppState, start: &str) -> Result<Value, ApiEr
         "start": answer.start,
         "computed_at": store::now(),
         "lots": lots,
-        "units_produced": instances.len(),
-        "units_distributed": shipped,
+        "units_produced": units.produced,
+        "units_distributed": units.distributed,
+        "units": units.by_uom,
         "containers": answer.containers.len(),
         "receivers": receivers,
         "regions": answer.regions,
@@ -583,7 +672,7 @@ pub async fn do_scope(state: &AppState, user: &User, id: &str, body: StageBody) 
         super::trace::check_identifier("trace_start", &start)?;
         check_own_products(state, &recall.producer_uscc, &[], Some(&epcis::canonical_id(&start))).await?;
     }
-    let scope = compute_scope(state, &start).await?;
+    let scope = compute_scope(state, &start, &recall).await?;
     let change = RecallChange {
         units_distributed: scope["units_distributed"].as_f64(),
         units_produced: scope["units_produced"].as_f64().filter(|n| *n > 0.0),
@@ -607,7 +696,7 @@ pub async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -
     let on = stage_date(body.on)?;
     let remedy = required("remedy", body.remedy)?;
     let scope = match (&recall.scope, &recall.trace_start) {
-        (Value::Null, Some(start)) => Some(compute_scope(state, start).await?),
+        (Value::Null, Some(start)) => Some(compute_scope(state, start, &recall).await?),
         _ => None,
     };
     let effective_scope = scope.as_ref().unwrap_or(&recall.scope);

@@ -271,7 +271,7 @@ pub(crate) async fn trace_answer(
             json!({
                 "id": item.id,
                 "urn": urn_of(&item.id),
-                "kind": if item.id.contains("/21/") || item.id.contains("/00/") { "instance" } else { "class" },
+                "kind": if epcis::is_serialised_item(&item.id) || epcis::is_container(&item.id) { "instance" } else { "class" },
                 "quantity": item.quantity,
                 "uom": item.uom,
                 "path": item.path.iter().map(|s| json!({"id": s.id, "how": s.how, "event": event_json(s.event)})).collect::<Vec<_>>(),

@@ -330,3 +330,86 @@ async fn an_enterprise_reports_defects_of_its_own_products_only() {
     let (_, stored) = test.write(Method::GET, &format!("/api/v1/recalls/{id}"), Some(&test.admin), json!({})).await;
     assert!(stored["scope"].is_null(), "{stored}");
 }
+
+fn lot(name: &str) -> String {
+    format!("urn:epc:class:lgtin:6901234.000001.{name}")
+}
+
+fn pgln(party: u32) -> String {
+    format!("urn:epc:id:pgln:6901234.{party:05}")
+}
+
+/// Lot LOT9 of 1,000 cans is commissioned and shipped by lot (`quantityList`): 600 to the distributor (another
+/// organization), 400 to a retailer, and the distributor sends 200 of its 600 on to a second retailer.
+fn lot_chain() -> Value {
+    let ship = |quantity: u32, from: u32, to: u32, day: u32| {
+        event(
+            "ObjectEvent",
+            day,
+            json!({"action": "OBSERVE", "bizStep": "shipping",
+            "quantityList": [{"epcClass": lot("LOT9"), "quantity": quantity, "uom": "EA"}],
+            "sourceList": [{"type": "owning_party", "source": pgln(from)}],
+            "destinationList": [{"type": "owning_party", "destination": pgln(to)}]}),
+        )
+    };
+    json!({"@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"], "type": "EPCISDocument",
+        "schemaVersion": "2.0", "creationDate": "2026-10-01T00:00:00Z", "epcisBody": {"eventList": [
+        event("ObjectEvent", 1, json!({"action": "ADD", "bizStep": "commissioning",
+            "quantityList": [{"epcClass": lot("LOT9"), "quantity": 1000, "uom": "EA"}]})),
+        ship(600, 0, 201, 2),
+        ship(400, 0, 204, 2),
+        ship(200, 201, 205, 4),
+    ]}})
+}
+
+/// Units come from EPCIS quantities as well as from serials: a lot-level recall counts the 1,000 produced and the
+/// 1,000 that left the producer (the distributor's onward 200 are not counted twice), so recovered units are taken.
+#[tokio::test]
+async fn a_recall_scoped_from_lot_quantities_counts_its_units() {
+    let test = TestApp::new().await;
+    producer_with_products(&test).await;
+    let registration = |gln: &str, uscc: Option<&str>, name: &str| store::traceability::GlnRegistration {
+        gln: gln.into(),
+        kind: "party".into(),
+        uscc: uscc.map(Into::into),
+        name: name.into(),
+        region_code: "330106".into(),
+        address: None,
+    };
+    let glns = [
+        registration("6901234000009", Some(OWN_USCC), "杭州示范乳业有限公司"),
+        registration("6901234002010", Some(OTHER_USCC), "福州闽江食品厂"),
+        registration("6901234002041", None, "西湖区母婴店"),
+        registration("6901234002058", None, "拱墅区母婴店"),
+    ];
+    test.state.store.register_glns(&glns, None).await.unwrap();
+    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(lot_chain())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+
+    let report = json!({"product_name": "婴幼儿配方乳粉", "defect": "批次 LOT9 检出阪崎肠杆菌", "severe": false,
+        "learned_on": "2026-11-02", "on": "2026-11-02", "trace_start": lot("LOT9"), "gtins": ["06901234000016"]});
+    let (status, recall) = test.write(Method::POST, "/api/v1/recalls", Some(&test.enterprise), report).await;
+    assert_eq!(status, StatusCode::CREATED, "{recall}");
+    let id = recall["id"].as_str().unwrap().to_owned();
+    stage(&test, &test.hangzhou_regulator, &id, "investigation", json!({"on": "2026-11-03"})).await;
+    stage(&test, &test.hangzhou_regulator, &id, "decision", json!({"decision": "ordered", "on": "2026-11-04"})).await;
+    let planned = stage(&test, &test.enterprise, &id, "plan", json!({"remedy": "退货退款", "on": "2026-11-05"})).await;
+    assert_eq!(
+        (planned["units_produced"].as_f64(), planned["units_distributed"].as_f64()),
+        (Some(1000.0), Some(1000.0)),
+        "{planned}"
+    );
+    assert_eq!(planned["scope"]["units"], json!({"EA": {"produced": 1000.0, "distributed": 1000.0}}));
+    stage(&test, &test.hangzhou_regulator, &id, "plan-review", json!({"accepted": true, "on": "2026-11-06"})).await;
+    stage(
+        &test,
+        &test.enterprise,
+        &id,
+        "notice",
+        json!({"title": "关于召回批次 LOT9 的公告", "body": "召回批次 LOT9。", "on": "2026-11-06"}),
+    )
+    .await;
+    let progress =
+        stage(&test, &test.enterprise, &id, "progress", json!({"units_recovered": 250, "on": "2026-11-20"})).await;
+    assert_eq!(progress["recovery_rate"], 0.25, "{progress}");
+}
