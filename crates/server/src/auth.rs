@@ -27,7 +27,7 @@ impl FromRequestParts<AppState> for AuthUser {
 /// A signed-in user who may read supply-chain events and traces: regulators and admins, and enterprises (who send
 /// the events). Trace data is business information: labs, certifiers and hospitals do not read it.
 #[derive(Debug, Clone)]
-pub struct TraceReader;
+pub struct TraceReader(pub User);
 
 impl FromRequestParts<AppState> for TraceReader {
     type Rejection = ApiError;
@@ -35,7 +35,7 @@ impl FromRequestParts<AppState> for TraceReader {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let AuthUser(user) = AuthUser::from_request_parts(parts, state).await?;
         if may_read_traces(&user) {
-            Ok(TraceReader)
+            Ok(TraceReader(user))
         } else {
             Err(ApiError::forbidden(format!("role {} may not read supply-chain events", user.role.as_str())))
         }

@@ -12,6 +12,7 @@ pub mod log_signing;
 mod openapi;
 pub mod ownership;
 mod pages;
+pub mod read_scope;
 pub mod web;
 
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};

@@ -681,8 +681,10 @@ async fn run_query(
     state: &AppState,
     headers: &HeaderMap,
     params: Vec<(String, String)>,
+    reader: &User,
     extra: impl FnOnce(&mut EventQuery),
 ) -> Result<Response, EpcisProblem> {
+    let scope = crate::read_scope::ReadScope::of(reader)?;
     let format = epc_format(headers)?;
     let (mut query, event_count_limit, max_event_count) = event_query(&params)?;
     extra(&mut query);
@@ -705,6 +707,10 @@ async fn run_query(
     if event_count_limit.is_some() {
         page.next = None;
     }
+    // A page keeps its place in the full order: events outside the reader's scope are left out of it.
+    let shown = crate::read_scope::visible(state, &scope, &page.events).await?;
+    let mut shown = shown.into_iter();
+    page.events.retain(|_| shown.next().unwrap_or(false));
     for event in &mut page.events {
         translate_event(event, format);
     }
@@ -737,8 +743,8 @@ async fn query(
     headers: HeaderMap,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, EpcisProblem> {
-    reader.map_err(EpcisProblem::from)?;
-    run_query(&state, &headers, params, |_| {}).await
+    let TraceReader(user) = reader.map_err(EpcisProblem::from)?;
+    run_query(&state, &headers, params, &user, |_| {}).await
 }
 
 /// `GET /epcis/eventTypes/{eventType}/events`.
@@ -749,7 +755,7 @@ async fn events_of_type(
     Path(event_type): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, EpcisProblem> {
-    reader.map_err(EpcisProblem::from)?;
+    let TraceReader(user) = reader.map_err(EpcisProblem::from)?;
     if EventType::parse(&event_type).is_none() {
         return Err(EpcisProblem::new(
             StatusCode::NOT_FOUND,
@@ -757,7 +763,7 @@ async fn events_of_type(
             format!("no event type {event_type}"),
         ));
     }
-    run_query(&state, &headers, params, |q| q.event_types = vec![event_type]).await
+    run_query(&state, &headers, params, &user, |q| q.event_types = vec![event_type]).await
 }
 
 /// `GET /epcis/epcs/{epc}/events`: every event naming the EPC in any role.
@@ -768,10 +774,10 @@ async fn events_of_epc(
     Path(epc): Path<String>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, EpcisProblem> {
-    reader.map_err(EpcisProblem::from)?;
+    let TraceReader(user) = reader.map_err(EpcisProblem::from)?;
     let roles = vec![IdRole::Epc, IdRole::Child, IdRole::Parent, IdRole::Input, IdRole::Output];
     let id = epcis::canonical_id(&epc);
-    run_query(&state, &headers, params, |q| q.id_conditions.push((roles, vec![IdMatch::Exact(id)]))).await
+    run_query(&state, &headers, params, &user, |q| q.id_conditions.push((roles, vec![IdMatch::Exact(id)]))).await
 }
 
 /// `GET /epcis/events/{eventID}`: one event; its error declaration, if captured, is the version served.
@@ -781,12 +787,22 @@ async fn one_event(
     headers: HeaderMap,
     Path(event_id): Path<String>,
 ) -> Result<Response, EpcisProblem> {
-    reader.map_err(EpcisProblem::from)?;
+    let TraceReader(user) = reader.map_err(EpcisProblem::from)?;
+    let scope = crate::read_scope::ReadScope::of(&user)?;
     let format = epc_format(&headers)?;
     let versions = state.store.epcis_event(&event_id).await?;
-    let mut event = versions.into_iter().max_by_key(|e| e.get("errorDeclaration").is_some()).ok_or_else(|| {
-        EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no event {event_id}"))
-    })?;
+    let missing =
+        || EpcisProblem::new(StatusCode::NOT_FOUND, "NoSuchResourceException", format!("no event {event_id}"));
+    let mut event = versions.into_iter().max_by_key(|e| e.get("errorDeclaration").is_some()).ok_or_else(missing)?;
+    // An event outside the reader's scope is answered as one that does not exist.
+    if !crate::read_scope::visible(&state, &scope, std::slice::from_ref(&event))
+        .await?
+        .first()
+        .copied()
+        .unwrap_or(false)
+    {
+        return Err(missing());
+    }
     translate_event(&mut event, format);
     Ok(with_version(Json(event).into_response()))
 }

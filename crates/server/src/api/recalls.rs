@@ -354,16 +354,6 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
     recall_or_404(state, &recall.id).await
 }
 
-/// The GTIN a GS1 Digital Link names (`…/01/{gtin}…`), if any.
-fn gtin_of_link(id: &str) -> Option<&str> {
-    let rest = id.strip_prefix(codes::epc::CANONICAL_HOST)?;
-    let mut parts = rest.trim_start_matches('/').split('/');
-    match (parts.next(), parts.next()) {
-        (Some("01"), Some(gtin)) => Some(gtin),
-        _ => None,
-    }
-}
-
 /// An enterprise reports defects only of its own products: every GTIN named, and the GTIN of the lot or item the
 /// trace starts from, is registered with the enterprise as its producer. Otherwise one company could open a recall
 /// of another's lot and publish that producer's supply chain.
@@ -374,7 +364,7 @@ async fn check_own_products(
     trace_start: Option<&str>,
 ) -> Result<(), ApiError> {
     let traced = trace_start.map(|start| {
-        gtin_of_link(start).map(str::to_owned).ok_or_else(|| {
+        crate::read_scope::gtin_of(start).ok_or_else(|| {
             invalid(format!("trace_start {start} names no GTIN: an enterprise traces from a lot or item of its own"))
         })
     });
@@ -552,7 +542,7 @@ async fn count_units(
     recall: &Recall,
 ) -> Result<Units, ApiError> {
     let in_scope =
-        |id: &str| recall.gtins.is_empty() || gtin_of_link(id).is_some_and(|g| recall.gtins.iter().any(|r| r == g));
+        |id: &str| recall.gtins.is_empty() || crate::read_scope::gtin_of(id).is_some_and(|g| recall.gtins.contains(&g));
     let owner = |party: &str| {
         parties.iter().find(|p| p["id"] == party).and_then(|p| p["registration"]["uscc"].as_str()).map(str::to_owned)
     };

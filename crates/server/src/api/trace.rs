@@ -10,6 +10,7 @@ use epcis::trace::{Direction, Trace, Tracer};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::traceability::GlnRegistration;
+use store::User;
 
 use crate::auth::{AuthUser, TraceReader};
 use crate::{ApiError, AppState};
@@ -341,7 +342,7 @@ pub(crate) fn direction(value: Option<&str>) -> Result<Direction, ApiError> {
     }
 }
 
-async fn answer(state: AppState, id: String, params: TraceParams) -> Result<Json<TraceAnswer>, ApiError> {
+async fn answer(state: AppState, user: &User, id: String, params: TraceParams) -> Result<Json<TraceAnswer>, ApiError> {
     if id.trim().is_empty() {
         return Err(ApiError::bad_request(
             "invalid_request",
@@ -350,23 +351,25 @@ async fn answer(state: AppState, id: String, params: TraceParams) -> Result<Json
     }
     let direction = direction(params.direction.as_deref())?;
     check_identifier("id", id.trim())?;
+    let scope = crate::read_scope::ReadScope::of(user)?;
+    crate::read_scope::may_trace(&state, &scope, id.trim(), direction).await?;
     Ok(Json(trace_answer(&state, id.trim(), direction, params.as_of).await?))
 }
 
 /// `GET /api/v1/trace?id=…`.
 async fn trace_query(
     State(state): State<AppState>,
-    _reader: TraceReader,
+    TraceReader(user): TraceReader,
     Query(params): Query<TraceParams>,
 ) -> Result<Json<TraceAnswer>, ApiError> {
     let id = params.id.clone().unwrap_or_default();
-    answer(state, id, params).await
+    answer(state, &user, id, params).await
 }
 
 /// `GET /api/v1/trace/{id}`: the identifier percent-encoded, or a Digital Link written out after the slash.
 async fn trace_path(
     State(state): State<AppState>,
-    _reader: TraceReader,
+    TraceReader(user): TraceReader,
     Path(id): Path<String>,
     Query(params): Query<TraceParams>,
 ) -> Result<Json<TraceAnswer>, ApiError> {
@@ -375,5 +378,5 @@ async fn trace_path(
         Some(rest) if !rest.starts_with('/') => format!("https://{rest}"),
         _ => id,
     };
-    answer(state, id, params).await
+    answer(state, &user, id, params).await
 }

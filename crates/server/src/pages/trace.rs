@@ -253,8 +253,15 @@ pub(crate) async fn trace_page(
         };
         return page(lang, title, body).into_response();
     }
+    let user = session.user.clone().expect("signed in: checked above");
     let answer = match direction(params.direction.as_deref()) {
-        Ok(direction) => trace_answer(&state, id.trim(), direction, params.as_of.clone()).await,
+        Ok(direction) => match crate::read_scope::ReadScope::of(&user) {
+            Ok(scope) => match crate::read_scope::may_trace(&state, &scope, id.trim(), direction).await {
+                Ok(()) => trace_answer(&state, id.trim(), direction, params.as_of.clone()).await,
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error),
     };
     let answer: TraceAnswer = match answer {

@@ -470,3 +470,57 @@ async fn deeply_nested_captures_are_refused_and_stored_ones_read_back() {
         call(&test, Method::GET, &format!("/epcis/epcs/{epc}/events"), &test.admin, &[], None).await;
     assert_eq!(status, StatusCode::OK, "{by_epc}");
 }
+
+/// An enterprise reads the events it is party to (or that name its products) and traces its own products
+/// forward; a regulator reads its region; a stranger's event is, to them, an event that does not exist.
+#[tokio::test]
+async fn readers_see_their_own_part_of_the_supply_chain() {
+    let test = TestApp::new().await;
+    own_location(&test).await;
+    let product = store::NewProduct {
+        gtin: "06901234000016".into(),
+        name: "婴幼儿配方乳粉".into(),
+        uscc: crate::OWN_USCC.into(),
+        category_code: None,
+        brand: None,
+        specification: None,
+    };
+    test.state.store.upsert_product(&product, None).await.unwrap();
+    let stranger_id = "urn:uuid:7f1e0c3e-5b1a-4d2e-9c3f-000000000001";
+    let mut stranger = shipment(1, 2);
+    stranger["eventID"] = json!(stranger_id);
+    stranger["epcList"] = json!(["urn:epc:id:sgtin:6905555.000001.1"]);
+    stranger["readPoint"] = json!({"id": "urn:epc:id:sgln:6905555.00001.0"});
+    stranger["destinationList"] = json!([{"type": "owning_party", "destination": "urn:epc:id:pgln:6905555.00009"}]);
+    let events = document(vec![shipment(1, 1), stranger]);
+    let (status, _, _) = call(&test, Method::POST, "/epcis/capture", &test.admin, &[], Some(events)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+
+    let count =
+        |page: &Value| page.pointer("/epcisBody/queryResults/resultsBody/eventList").unwrap().as_array().unwrap().len();
+    for (token, seen) in [(&test.admin, 2), (&test.enterprise, 1), (&test.hangzhou_regulator, 1)] {
+        let (status, _, page) = call(&test, Method::GET, "/epcis/events", token, &[], None).await;
+        assert_eq!((status, count(&page)), (StatusCode::OK, seen), "{page}");
+    }
+    let (status, _, _) = call(&test, Method::GET, "/epcis/events", &test.lab, &[], None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let one = format!("/epcis/events/{}", form_encode(stranger_id));
+    let (status, _, _) = call(&test, Method::GET, &one, &test.enterprise, &[], None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another company's event does not exist for this enterprise");
+    let (status, _, _) = call(&test, Method::GET, &one, &test.admin, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let own = "/api/v1/trace?id=urn:epc:id:sgtin:6901234.000001.1";
+    let theirs = "/api/v1/trace?id=urn:epc:id:sgtin:6905555.000001.1";
+    for (token, uri, expected) in [
+        (&test.enterprise, own.to_owned(), StatusCode::OK),
+        (&test.enterprise, format!("{own}&direction=backward"), StatusCode::FORBIDDEN),
+        (&test.enterprise, theirs.to_owned(), StatusCode::FORBIDDEN),
+        (&test.hangzhou_regulator, own.to_owned(), StatusCode::OK),
+        (&test.hangzhou_regulator, theirs.to_owned(), StatusCode::FORBIDDEN),
+        (&test.admin, theirs.to_owned(), StatusCode::OK),
+    ] {
+        let (status, _, answer) = call(&test, Method::GET, &uri, token, &[], None).await;
+        assert_eq!(status, expected, "{uri}: {answer}");
+    }
+}
