@@ -354,6 +354,19 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                 if let Some(id) = id {
+                    // Who filed it, through which channel: never the submitter's personal data.
+                    let after = serde_json::json!({"kind": complaint.kind, "channel": complaint.channel,
+                        "handling_region": complaint.handling_region, "status": complaint.status});
+                    sqlx::query(
+                        "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+                         VALUES ($1, $2, 'file', 'complaint', $3, NULL, $4)",
+                    )
+                    .bind(&at)
+                    .bind(filing.user_id)
+                    .bind(&complaint.tracking_number)
+                    .bind(after.to_string())
+                    .execute(&mut *tx)
+                    .await?;
                     for step in &filing.steps {
                         sqlx::query(EVENT)
                             .bind(id)

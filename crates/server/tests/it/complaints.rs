@@ -440,3 +440,20 @@ async fn complaints_open_by_tracking_number_on_the_api_and_the_pages() {
     let (status, missing) = test.write(Method::GET, "/api/v1/complaints/TS00000000000", regulator, json!({})).await;
     assert_eq!((status, missing["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
 }
+
+/// A clerk's filing leaves an audit row with the clerk as its user, and no personal data of the submitter.
+#[tokio::test]
+async fn a_clerks_filing_is_audited_with_its_user() {
+    let test = with_respondent().await;
+    let (status, filed) =
+        test.write(Method::POST, "/api/v1/complaints", Some(&test.hangzhou_regulator), filing()).await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    let number = filed["tracking_number"].as_str().unwrap();
+    let audit = test.state.store.audit_entries("complaint", number).await.unwrap();
+    let clerk = test.state.store.user_by_token(&test.hangzhou_regulator).await.unwrap().unwrap();
+    assert_eq!((audit[0].action.as_str(), audit[0].user_id), ("file", Some(clerk.id)), "{audit:?}");
+    assert!(!format!("{:?}", audit[0].after).contains("张三丰"), "no personal data in the audit row");
+    let (_, public) = test.write(Method::POST, "/api/v1/complaints", None, filing()).await;
+    let audit = test.state.store.audit_entries("complaint", public["tracking_number"].as_str().unwrap()).await.unwrap();
+    assert_eq!((audit[0].action.as_str(), audit[0].user_id), ("file", None), "a public filing has no user");
+}
