@@ -284,6 +284,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match role {
                 Role::Regulator if region.is_none() => bail!("a regulator needs --region"),
                 Role::Enterprise if uscc.is_none() => bail!("an enterprise needs --uscc"),
+                Role::Lab if uscc.is_none() => bail!("a laboratory needs --uscc: samples name their laboratory by it"),
                 _ => {}
             }
             let store = open(&database).await?;

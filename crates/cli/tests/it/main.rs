@@ -105,7 +105,19 @@ async fn user_add_takes_a_password_from_standard_input() {
     use std::io::Write;
     let scratch = Scratch::new();
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhiliang"))
-        .args(["user", "add", "--role", "lab", "--name", "浙江省质检院", "--login", "zj-lab", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "--role",
+            "lab",
+            "--uscc",
+            "12100000400000624D",
+            "--name",
+            "浙江省质检院",
+            "--login",
+            "zj-lab",
+        ])
+        .arg("--password-stdin")
         .env("ZHILIANG_DATABASE_URL", scratch.url())
         .env("ZHILIANG_LOG", "warn")
         .stdin(std::process::Stdio::piped())
@@ -115,9 +127,15 @@ async fn user_add_takes_a_password_from_standard_input() {
     child.stdin.take().unwrap().write_all(b"long enough secret\n").unwrap();
     assert!(child.wait_with_output().unwrap().status.success());
     let user = scratch.store().await.user_by_password("zj-lab", "long enough secret").await.unwrap().expect("signs in");
-    assert_eq!(user.name, "浙江省质检院");
+    assert_eq!((user.name.as_str(), user.uscc.as_deref()), ("浙江省质检院", Some("12100000400000624D")));
+    let nameless = Command::new(env!("CARGO_BIN_EXE_zhiliang"))
+        .args(["user", "add", "--role", "lab", "--name", "某检验所"])
+        .env("ZHILIANG_DATABASE_URL", scratch.url())
+        .output()
+        .unwrap();
+    assert!(stderr(&nameless).contains("a laboratory needs --uscc"), "labs are told apart by USCC, not by name");
     let short = Command::new(env!("CARGO_BIN_EXE_zhiliang"))
-        .args(["user", "add", "--role", "lab", "--login", "x", "--password-stdin"])
+        .args(["user", "add", "--role", "lab", "--uscc", "12100000400000624D", "--login", "x", "--password-stdin"])
         .env("ZHILIANG_DATABASE_URL", scratch.url())
         .stdin(std::process::Stdio::null())
         .output()

@@ -343,7 +343,8 @@ pub(crate) struct SampleBody {
     pub(crate) gtin: Option<String>,
     pub(crate) lot: Option<String>,
     pub(crate) production_date: Option<String>,
-    pub(crate) lab: Option<String>,
+    /// The laboratory that tests the sample, by its USCC: the lab account holding it records the result.
+    pub(crate) lab_uscc: Option<String>,
     pub(crate) sampler: Option<String>,
     pub(crate) stratum: Option<String>,
 }
@@ -381,6 +382,17 @@ pub(crate) async fn record_sample(
             ))
         }
     };
+    // A laboratory is named by its USCC, never by a display name another account could share.
+    let lab = match optional_text(body.lab_uscc) {
+        Some(text) => input::uscc("lab_uscc", Some(&text))?,
+        None => return Err(invalid("lab_uscc is required: the laboratory that may record the result")),
+    };
+    if state.store.organization(lab.as_str()).await?.is_none() {
+        return Err(unprocessable(
+            "unknown_organization",
+            format!("laboratory {lab} is not a registered organization"),
+        ));
+    }
     let fields = input::SampleFields {
         sample_id: body.sample_id,
         campaign_id: Some(campaign_id),
@@ -394,7 +406,7 @@ pub(crate) async fn record_sample(
         gtin: body.gtin,
         lot: body.lot,
         production_date: body.production_date,
-        lab: body.lab,
+        lab: Some(lab.to_string()),
         sampler: body.sampler,
         failed_items: None,
         // The stratum the organization was drawn in, unless the sampler names one.
@@ -403,9 +415,6 @@ pub(crate) async fn record_sample(
     };
     // The verdict is checked as a placeholder and stored as pending: no result exists yet.
     let sample: NewSample = input::sample(fields)?;
-    if sample.lab.is_none() {
-        return Err(invalid("lab is required: it is the laboratory that may record the result"));
-    }
     state.store.record_sample(&sample, Some(user.id)).await?;
     Ok((StatusCode::CREATED, Json(sample_json(&state, &sample.sample_id).await?)))
 }
@@ -421,6 +430,11 @@ async fn sample_json(state: &AppState, id: &str) -> Result<Value, ApiError> {
     }))
 }
 
+/// Whether `user` is the laboratory a sample was sent to: a lab account whose USCC the sample names.
+pub(crate) fn is_sample_lab(user: &User, sample: &Sample) -> bool {
+    user.role == Role::Lab && user.uscc.is_some() && user.uscc.as_deref() == sample.lab.as_deref()
+}
+
 /// Whether a reader may see a sample: anyone once published; before that its regulator, its lab, or the
 /// enterprise itself. The API and the pages both ask this.
 pub(crate) fn may_read(user: Option<&User>, sample: &Sample) -> bool {
@@ -430,7 +444,7 @@ pub(crate) fn may_read(user: Option<&User>, sample: &Sample) -> bool {
     let Some(user) = user else { return false };
     match user.role {
         Role::Admin | Role::Regulator => authorize_supervision(user, &sample.region_code).is_ok(),
-        Role::Lab => sample.lab.as_deref() == Some(user.name.as_str()),
+        Role::Lab => is_sample_lab(user, sample),
         Role::Enterprise => user.uscc.as_deref() == Some(sample.uscc.as_str()),
         _ => false,
     }
@@ -465,7 +479,7 @@ pub(crate) async fn results(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     let sample = sample_or_404(&state, &id).await?;
-    let is_lab = user.role == Role::Lab && sample.lab.as_deref() == Some(user.name.as_str());
+    let is_lab = is_sample_lab(&user, &sample);
     if !(is_lab || user.role == Role::Admin) {
         return Err(ApiError::forbidden("only the sample's laboratory records its results"));
     }

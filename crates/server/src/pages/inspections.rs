@@ -293,7 +293,7 @@ pub(crate) async fn campaign(
                     }
                     p {
                         select name="channel" aria-label=(lang.t("抽样环节", "Channel")) { option value="production" { (lang.t("生产", "Production")) } option value="retail" { (lang.t("流通", "Retail")) } option value="online" { (lang.t("电商", "Online")) } }
-                        " " input type="text" name="lab" placeholder=(lang.t("检验机构（账户名）", "Laboratory (account name)")) required;
+                        " " input type="text" name="lab_uscc" placeholder=(lang.t("检验机构统一社会信用代码", "Laboratory's USCC")) maxlength="18" required;
                         " " input type="text" name="lot" placeholder=(lang.t("批号", "Lot"));
                         " " input type="text" name="sampler" placeholder=(lang.t("抽样人员", "Samplers"));
                     }
@@ -317,7 +317,7 @@ pub(crate) async fn campaign(
                 td { (s.failed_items.as_deref().unwrap_or("")) @if let Some(deadline) = &s.retest_deadline { @if s.status == "notified" { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
                 td {
                     @if let Some(u) = user {
-                        @if matches!(s.status.as_str(), "sampled" | "retest_requested") && (u.role == store::Role::Admin || (u.role == store::Role::Lab && s.lab.as_deref() == Some(u.name.as_str()))) {
+                        @if matches!(s.status.as_str(), "sampled" | "retest_requested") && (u.role == store::Role::Admin || crate::api::campaigns::is_sample_lab(u, s)) {
                             form method="post" action=(format!("/samples/{}/results", s.sample_id)) {
                                 (session.field()) (lang_field)
                                 input type="date" name="tested_on" required aria-label=(lang.t("检验日期", "Tested on"));

@@ -136,7 +136,7 @@ pub(crate) struct SampleForm {
     sampled_on: Option<String>,
     channel: Option<String>,
     lot: Option<String>,
-    lab: Option<String>,
+    lab_uscc: Option<String>,
     sampler: Option<String>,
 }
 
@@ -157,7 +157,7 @@ pub(crate) async fn record_sample(
             gtin: None,
             lot: optional_text(form.lot),
             production_date: None,
-            lab: form.lab,
+            lab_uscc: form.lab_uscc,
             sampler: optional_text(form.sampler),
             stratum: None,
         };

@@ -3,7 +3,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::{TestApp, OWN_USCC};
+use crate::{TestApp, LAB_USCC, OWN_USCC};
 
 /// Registers the enterprise's own organization and one more in Hangzhou, both making toys.
 async fn toy_makers(app: &TestApp) -> String {
@@ -17,6 +17,17 @@ async fn toy_makers(app: &TestApp) -> String {
         let (status, body) = app.write(Method::POST, "/api/v1/products", Some(&app.admin), product).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
+    let lab = store::NewOrganization {
+        uscc: LAB_USCC.into(),
+        name: "浙江省产品质量检验研究院".into(),
+        region_code: "330100".into(),
+        address: None,
+        legal_representative: None,
+        entity_type: None,
+        status: "存续".into(),
+        registered_on: None,
+    };
+    app.state.store.upsert_organization(&lab, None).await.unwrap();
     other
 }
 
@@ -54,7 +65,7 @@ async fn campaign_runs_from_plan_to_published_results() {
     // Sampling: one sample per drawn organization.
     let sample = |id: &str, uscc: &str| {
         json!({"sample_id": id, "campaign_id": "2025-HZ-0401", "uscc": uscc, "sampled_on": "2025-05-10",
-               "channel": "生产", "lot": "20250401", "lab": "Lab", "sampler": "张三、李四"})
+               "channel": "生产", "lot": "20250401", "lab_uscc": LAB_USCC, "sampler": "张三、李四"})
     };
     let (status, body) = app.write(Method::POST, "/api/v1/samples", regulator, sample("HZ-001", OWN_USCC)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -81,6 +92,22 @@ async fn campaign_runs_from_plan_to_published_results() {
     };
     let (status, _) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", regulator, items("fail")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // Laboratories are told apart by USCC: another lab account, even one named like this lab, is refused.
+    let namesake = store::NewUser {
+        name: "Lab".into(),
+        role: store::Role::Lab,
+        region_code: None,
+        uscc: Some("123300004700000119".into()),
+        login: None,
+        password: None,
+    };
+    let (_, namesake) = app.state.store.add_user(&namesake).await.unwrap();
+    let (status, _) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", Some(&namesake), items("fail")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a lab of another USCC records nothing");
+    let by_name = json!({"sample_id": "HZ-X", "campaign_id": "2025-HZ-0401", "uscc": OWN_USCC, "sampled_on": "2025-05-10",
+        "channel": "生产", "lab": "Lab"});
+    let (status, _) = app.write(Method::POST, "/api/v1/samples", regulator, by_name).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a display name does not name a laboratory");
     let (status, body) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", Some(&app.lab), items("fail")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["sample"]["verdict"], "fail");
@@ -239,7 +266,8 @@ async fn a_clerk_runs_a_campaign_from_the_pages() {
     let (_, page) = app.get_with_cookie("/campaigns/2026-HZ-P", &session).await;
     assert!(page.contains(OWN_USCC) && page.contains("登记抽样"), "{page}");
 
-    let form = format!("csrf=abc123&sample_id=P-1&uscc={OWN_USCC}&sampled_on=2026-03-01&channel=retail&lab=Lab");
+    let form =
+        format!("csrf=abc123&sample_id=P-1&uscc={OWN_USCC}&sampled_on=2026-03-01&channel=retail&lab_uscc={LAB_USCC}");
     let (status, _, body) = app.post_form("/campaigns/2026-HZ-P/samples", &session, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
 
@@ -294,7 +322,7 @@ async fn regional_strata_draw_each_allocation_from_its_own_district() {
     assert_eq!(drawn, [(other.clone(), "330105".to_owned()), (OWN_USCC.to_owned(), "330106".to_owned())]);
     // A sample takes the stratum its organization was drawn in.
     let sample = json!({"sample_id": "D-1", "campaign_id": "2025-HZ-DIST", "uscc": other, "sampled_on": "2025-05-10",
-                        "channel": "retail", "lab": "Lab"});
+                        "channel": "retail", "lab_uscc": LAB_USCC});
     let (status, body) = app.write(Method::POST, "/api/v1/samples", regulator, sample).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["sample"]["stratum"], "330105");

@@ -37,6 +37,9 @@ pub struct TestApp {
 /// The enterprise account's own USCC (Hangzhou, Xihu district 330106).
 pub const OWN_USCC: &str = "91330106MA27XL1Q3A";
 
+/// The laboratory account's USCC: samples name their laboratory by it.
+pub const LAB_USCC: &str = "12100000400000624D";
+
 impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
@@ -58,7 +61,7 @@ impl TestApp {
             admin: token(Role::Admin, None, None).await,
             hangzhou_regulator: token(Role::Regulator, Some("330100"), None).await,
             enterprise: token(Role::Enterprise, None, Some(OWN_USCC)).await,
-            lab: token(Role::Lab, None, None).await,
+            lab: token(Role::Lab, None, Some(LAB_USCC)).await,
             state: AppState::new(store),
             _dir: dir,
         }
