@@ -231,6 +231,7 @@ async fn master_data(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
         &csv_path,
         import::DEFAULT_BATCH_SIZE,
         &ProgressBar::hidden(),
+        None,
     )
     .await?;
     let import_time = started.elapsed();

@@ -77,7 +77,7 @@ async fn one_backend(label: &str, store: Store, count: usize) -> anyhow::Result<
     eprintln!("{label}: loading {count} sample results");
     let started = Instant::now();
     for batch in samples(count) {
-        store.import_samples(&batch).await?;
+        store.import_samples(&batch, None).await?;
     }
     eprintln!("{label}: loaded in {:.1} s", started.elapsed().as_secs_f64());
     // Warm the caches once, as a running server would be.

@@ -174,12 +174,12 @@ async fn store_reports(store: &store::Store, reports: usize, end: chrono::NaiveD
             narrative: None,
         });
         if batch.len() == 20_000 {
-            store.import_injuries(&hospitals, &batch).await?;
+            store.import_injuries(&hospitals, &batch, None).await?;
             batch.clear();
         }
     }
     if !batch.is_empty() {
-        store.import_injuries(&hospitals, &batch).await?;
+        store.import_injuries(&hospitals, &batch, None).await?;
     }
     Ok(())
 }

@@ -352,7 +352,7 @@ async fn inspections(store: &Store, sampled: &[(String, String)], scale: Scale, 
         }
     }
     for chunk in all.chunks(5_000) {
-        store.import_samples(chunk).await?;
+        store.import_samples(chunk, None).await?;
     }
     // Follow-ups: every failure gets a rectification order; every fifth a re-inspection; a few re-tests
     // reversed the first verdict.

@@ -128,7 +128,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         }
     }
     for chunk in cases.chunks(20_000) {
-        store.import_injuries(&hospitals, chunk).await?;
+        store.import_injuries(&hospitals, chunk, None).await?;
     }
     Ok(cases.len())
 }

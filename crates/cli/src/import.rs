@@ -437,6 +437,7 @@ pub async fn import(
     file: &Path,
     batch_size: usize,
     progress: &ProgressBar,
+    user_id: Option<i64>,
 ) -> anyhow::Result<Summary> {
     if !file.is_file() {
         bail!("{} is not a file", file.display());
@@ -456,7 +457,7 @@ pub async fn import(
             rejects.write(reject)?;
             summary.rejected += 1;
         }
-        let outcome = write_batch(store, kind, batch.rows, &mut rejects, &mut summary).await?;
+        let outcome = write_batch(store, kind, batch.rows, &mut rejects, &mut summary, user_id).await?;
         summary.inserted += outcome.inserted;
         summary.updated += outcome.updated;
         progress.set_position(batch.position);
@@ -474,6 +475,7 @@ async fn write_batch(
     rows: Vec<(u64, String, Row)>,
     rejects: &mut RejectsFile,
     summary: &mut Summary,
+    user_id: Option<i64>,
 ) -> anyhow::Result<store::BatchOutcome> {
     let first_line = rows.first().map_or(0, |(line, ..)| *line);
     let outcome = match kind {
@@ -488,7 +490,7 @@ async fn write_batch(
             if batch.is_empty() {
                 return Ok(Default::default());
             }
-            store.import_organizations(batch, None).await
+            store.import_organizations(batch, user_id).await
         }
         Kind::Products => {
             // A product whose producer is not registered is rejected, not the whole batch.
@@ -521,7 +523,7 @@ async fn write_batch(
             if batch.is_empty() {
                 return Ok(Default::default());
             }
-            store.import_products(batch, None).await
+            store.import_products(batch, user_id).await
         }
         Kind::Inspections => {
             // A stratum's population is fixed by the first file that gave it; a row that disagrees is rejected.
@@ -556,7 +558,7 @@ async fn write_batch(
             if batch.is_empty() {
                 return Ok(Default::default());
             }
-            store.import_samples(&batch).await
+            store.import_samples(&batch, user_id).await
         }
         Kind::Injuries => {
             let ids: Vec<String> = rows
@@ -594,7 +596,7 @@ async fn write_batch(
                 return Ok(Default::default());
             }
             store
-                .import_injuries(&hospitals, &cases)
+                .import_injuries(&hospitals, &cases, user_id)
                 .await
                 .map(|(inserted, updated)| store::BatchOutcome { inserted, updated })
         }
@@ -648,7 +650,7 @@ async fn write_batch(
             let secrets: Vec<String> = prepared.iter().map(|p| p.secret.clone()).collect();
             let step = store::complaints::ComplaintStep { stage: "imported".into(), note: None, data: None };
             store
-                .file_complaints(&complaints, &secrets, &[step], None)
+                .file_complaints(&complaints, &secrets, &[step], user_id)
                 .await
                 .map(|ids| store::BatchOutcome { inserted: ids.len() as u64, updated: 0 })
         }
@@ -662,16 +664,35 @@ async fn write_batch(
 }
 
 /// The command: import, print the summary line, choose the exit code.
-pub async fn run(store: &Store, kind: Kind, file: &Path, batch_size: usize) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    store: &Store,
+    kind: Kind,
+    file: &Path,
+    batch_size: usize,
+    login: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    // The command acts as a named account when given one, so every audit row of the import carries it.
+    let user = match login {
+        Some(login) => {
+            Some(store.user_by_login(login).await?.with_context(|| format!("no account signs in as '{login}'"))?)
+        }
+        None => None,
+    };
+    let user_id = user.as_ref().map(|u| u.id);
     let size = std::fs::metadata(file).with_context(|| format!("could not read {}", file.display()))?.len();
     let progress = ProgressBar::new(size);
     progress.set_style(
         ProgressStyle::with_template("{spinner} {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
             .expect("valid template"),
     );
-    let summary = import(store, kind, file, batch_size, &progress).await;
+    let summary = import(store, kind, file, batch_size, &progress, user_id).await;
     progress.finish_and_clear();
     let summary = summary?;
+    let operator = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default();
+    let record = serde_json::json!({"inserted": summary.inserted, "updated": summary.updated,
+        "rejected": summary.rejected, "operator": operator, "account": login});
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    store.audit_import(user_id, &format!("{kind:?}").to_lowercase(), &name, &record).await?;
     println!("imported {}, updated {}, rejected {}", summary.inserted, summary.updated, summary.rejected);
     if summary.rejected > 0 {
         eprintln!("rejected rows are in {}", rejects_path(file).display());

@@ -84,6 +84,9 @@ enum Command {
         /// Rows per transaction; a crash loses at most the batch in progress.
         #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
         batch_size: usize,
+        /// The account (login name) the import acts as: its audit rows carry it.
+        #[arg(long = "as", env = "ZHILIANG_IMPORT_AS")]
+        account: Option<String>,
     },
     /// The working-day calendar: load a year's holiday notice (放假安排) and move the deadlines it changes.
     Calendar {
@@ -247,9 +250,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (organizations, products) = demo::load(&store, scale, seed).await?;
             println!("loaded {organizations} organizations and {products} products");
         }
-        Command::Import { database, kind, file, batch_size } => {
+        Command::Import { database, kind, file, batch_size, account } => {
             let store = open(&database).await?;
-            return import::run(&store, kind, &file, batch_size.max(1)).await;
+            return import::run(&store, kind, &file, batch_size.max(1), account.as_deref()).await;
         }
         Command::Calendar { command: CalendarCommand::Import { database, file } } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;

@@ -258,6 +258,7 @@ impl Store {
         &self,
         hospitals: &[Hospital],
         cases: &[InjuryCase],
+        user_id: Option<i64>,
     ) -> Result<(u64, u64), StoreError> {
         let at = now();
         on_pool!(self, pool => {
@@ -283,9 +284,10 @@ impl Store {
             write_cases!(tx, cases, at.as_str());
             sqlx::query(
                 "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
-                 VALUES ($1, NULL, 'import', 'injury_case', $2, NULL, $3)",
+                 VALUES ($1, $2, 'import', 'injury_case', $3, NULL, $4)",
             )
             .bind(&at)
+            .bind(user_id)
             .bind(format!("batch of {}", cases.len()))
             .bind(serde_json::json!({"hospitals": hospitals.len(), "cases": cases.len(), "updated": existing.len()}).to_string())
             .execute(&mut *tx)

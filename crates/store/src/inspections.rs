@@ -181,7 +181,11 @@ impl Store {
 
     /// Imports one batch of samples in one transaction: campaigns and strata are created when first seen,
     /// samples are inserted or updated by id. Returns (inserted, updated).
-    pub async fn import_samples(&self, batch: &[NewSample]) -> Result<crate::BatchOutcome, StoreError> {
+    pub async fn import_samples(
+        &self,
+        batch: &[NewSample],
+        user_id: Option<i64>,
+    ) -> Result<crate::BatchOutcome, StoreError> {
         let at = now();
         let mut campaigns: Vec<&NewSample> = Vec::new();
         let mut seen_campaigns = HashSet::new();
@@ -318,9 +322,10 @@ impl Store {
             let summary = serde_json::json!({"rows": batch.len(), "inserted": outcome.inserted, "updated": outcome.updated});
             sqlx::query(
                 "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
-                 VALUES ($1, NULL, 'import', 'sample', $2, NULL, $3)",
+                 VALUES ($1, $2, 'import', 'sample', $3, NULL, $4)",
             )
             .bind(&at)
+            .bind(user_id)
             .bind(format!("batch of {}", batch.len()))
             .bind(summary.to_string())
             .execute(&mut *tx)

@@ -746,6 +746,33 @@ impl Store {
         })
     }
 
+    /// The account with a login name, if any (for the command line, which acts as a named account).
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError> {
+        let sql = "SELECT id, name, role, region_code, uscc, password_hash FROM users WHERE login = $1";
+        let row: Option<PasswordRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(login).fetch_optional(pool).await?);
+        Ok(row.map(|r| User::from(r.user)))
+    }
+
+    /// Records a finished file import: who ran it (the account, and the operating-system user who started the
+    /// command), what file and what came of it. The batches' own audit rows carry the same account.
+    pub async fn audit_import(
+        &self,
+        user_id: Option<i64>,
+        kind: &str,
+        file: &str,
+        summary: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let after = Some(summary.to_string());
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            write_audit!(&mut *tx, &at, user_id, "import", format!("{kind} {file}"), ("import", None::<String>, after));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     /// Audit entries about one record, oldest first.
     pub async fn audit_entries(&self, entity_kind: &str, entity_key: &str) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = "SELECT id, at, user_id, action, entity_kind, entity_key, before_json, after_json FROM audit_log \

@@ -286,3 +286,33 @@ async fn a_broken_quote_costs_its_own_line_and_every_record_is_counted() {
     assert!(rows[0].starts_with("12,,invalid_row,a quote opened on this line is not closed"), "{rows:?}");
     assert_eq!(scratch.store().await.count_organizations().await.unwrap(), 999);
 }
+
+/// An import acts as a named account: its batches' audit rows and the closing import row carry it; an unknown
+/// account imports nothing.
+#[tokio::test]
+async fn an_import_as_a_named_account_is_audited_with_it() {
+    let scratch = Scratch::new();
+    let clerk = store::NewUser {
+        name: "登记员".into(),
+        role: store::Role::Regulator,
+        region_code: Some("350100".into()),
+        uscc: None,
+        login: Some("fz-clerk".into()),
+        password: None,
+    };
+    let (clerk, _) = scratch.store().await.add_user(&clerk).await.unwrap();
+    let file = scratch.file("orgs.csv", &format!("uscc,name\n{GOOD_A},福州闽江食品厂\n"));
+    let output = scratch.run(&["import", "organizations", file.to_str().unwrap(), "--as", "nobody"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("no account signs in as 'nobody'"), "{}", stderr(&output));
+    assert_eq!(scratch.store().await.count_organizations().await.unwrap(), 0);
+    let output = scratch.run(&["import", "organizations", file.to_str().unwrap(), "--as", "fz-clerk"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let store = scratch.store().await;
+    let batch = store.audit_entries("organization", "batch of 1").await.unwrap();
+    assert_eq!(batch.iter().map(|e| e.user_id).collect::<Vec<_>>(), [Some(clerk.id)]);
+    let run = store.audit_entries("import", "organizations orgs.csv").await.unwrap();
+    assert_eq!(run.len(), 1);
+    assert_eq!((run[0].user_id, run[0].after.as_ref().unwrap()["inserted"].as_u64()), (Some(clerk.id), Some(1)));
+    assert_eq!(run[0].after.as_ref().unwrap()["account"], "fz-clerk");
+}

@@ -73,6 +73,8 @@ fn every_command_has_help_and_takes_a_database_url() {
         vec!["user", "add", "--help"],
         vec!["reindex", "--help"],
         vec!["migrate", "--help"],
+        vec!["calendar", "import", "--help"],
+        vec!["calendar", "list", "--help"],
         vec!["bench", "--help"],
     ] {
         let output = scratch.run(&args);
@@ -159,4 +161,22 @@ async fn demo_is_deterministic_and_loads_every_province() {
     assert!(store.count_products().await.unwrap() > 500);
     let in_xinjiang = store.search_organizations("", Some("65"), None, 100).await.unwrap();
     assert!(!in_xinjiang.items.is_empty());
+}
+
+#[test]
+fn calendar_import_loads_a_year_and_names_a_fault() {
+    let scratch = Scratch::new();
+    let bad = scratch.file("2027-bad.json", r#"{"year": 2027, "days": [{"date": "2027-13-01", "isOffDay": true}]}"#);
+    let output = scratch.run(&["calendar", "import", bad.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("days[0].date: '2027-13-01' is not a date"), "{}", stderr(&output));
+    let good = scratch.file(
+        "2027.json",
+        r#"{"year": 2027, "papers": [], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#,
+    );
+    let output = scratch.run(&["calendar", "import", good.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "loaded the notice of 2027; 0 deadlines moved");
+    let listed = stdout(&scratch.run(&["calendar", "list"]));
+    assert!(listed.contains("2026\tshipped") && listed.contains("2027\tloaded"), "{listed}");
 }

@@ -409,7 +409,7 @@ async fn draws_weighted_by_credit_class_favour_high_risk_organizations() {
         stratum_population: None,
     };
     let batch = [sample("W-1", "2026-HZ-W0-0", "fail"), sample("E-1", "2026-HZ-W1-0", "pass")];
-    app.state.store.import_samples(&batch).await.unwrap();
+    app.state.store.import_samples(&batch, None).await.unwrap();
     let (_, rates) = app.get_json("/api/v1/inspections/pass-rates").await;
     assert_eq!(
         (rates["total"]["samples"].as_i64(), rates["risk_based_campaigns"].as_str()),

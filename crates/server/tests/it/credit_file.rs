@@ -200,7 +200,7 @@ async fn failed_published_samples_enter_the_file_and_a_recompute_scores_everyone
         stratum: None,
         stratum_population: None,
     };
-    test.state.store.import_samples(&[sample]).await.unwrap();
+    test.state.store.import_samples(&[sample], None).await.unwrap();
     let (status, _) =
         test.write(Method::POST, "/api/v1/credit/classes/recompute", Some(&test.hangzhou_regulator), json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

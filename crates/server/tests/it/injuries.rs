@@ -246,7 +246,7 @@ async fn signals_find_a_cluster_and_not_the_noise() {
             add(&mut cases, to - chrono::Duration::days(back), "0503", "burn", Some("battery_fire"), k);
         }
     }
-    test.state.store.import_injuries(&hospitals, &cases).await.unwrap();
+    test.state.store.import_injuries(&hospitals, &cases, None).await.unwrap();
 
     let (status, temporal) = test
         .write(
@@ -334,7 +334,7 @@ async fn inspection_failures_are_a_signal_source() {
             stratum_population: None,
         });
     }
-    test.state.store.import_samples(&samples).await.unwrap();
+    test.state.store.import_samples(&samples, None).await.unwrap();
     let (status, table) = test
         .write(
             Method::GET,

@@ -41,7 +41,7 @@ async fn seeded() -> TestApp {
     for i in 100..110 {
         batch.push(sample(i, "0902", "330106", i != 100, ("helmets", 300)));
     }
-    app.state.store.import_samples(&batch).await.unwrap();
+    app.state.store.import_samples(&batch, None).await.unwrap();
     app
 }
 
@@ -141,7 +141,7 @@ async fn change_between_years_has_newcombe_interval() {
         s.campaign_id = "2024-GC-01".into();
         earlier.push(s);
     }
-    app.state.store.import_samples(&earlier).await.unwrap();
+    app.state.store.import_samples(&earlier, None).await.unwrap();
     let (status, body) = app
         .get_json("/api/v1/inspections/pass-rate-change?from_year=2024&to_year=2025&product_category=0401&region=33")
         .await;

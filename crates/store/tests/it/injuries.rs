@@ -46,10 +46,10 @@ async fn counts_group_by_age_and_province_and_corrections_replace() {
         ];
         let cases =
             [case("A", "H1", 3, "0503", 25.0), case("B", "H1", 30, "0101", 25.0), case("C", "H2", 70, "0503", 25.0)];
-        assert_eq!(store.import_injuries(&hospitals, &cases).await.unwrap(), (3, 0));
+        assert_eq!(store.import_injuries(&hospitals, &cases, None).await.unwrap(), (3, 0));
         let mut corrected = case("C", "H2", 70, "0503", 25.0);
         corrected.age = 71;
-        assert_eq!(store.import_injuries(&hospitals[1..], &[corrected]).await.unwrap(), (0, 1));
+        assert_eq!(store.import_injuries(&hospitals[1..], &[corrected], None).await.unwrap(), (0, 1));
 
         let filter = InjuryFilter { product_code: Some("0503".into()), ..InjuryFilter::default() };
         let (totals, counts) =

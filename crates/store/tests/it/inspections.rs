@@ -37,13 +37,13 @@ async fn samples_import_and_count_on_every_backend() {
         for i in 40..100 {
             batch.push(sample(i, "0401", "440305", if i < 52 { "fail" } else { "pass" }, "small", 2000));
         }
-        let outcome = store.import_samples(&batch).await.unwrap();
+        let outcome = store.import_samples(&batch, None).await.unwrap();
         assert_eq!((outcome.inserted, outcome.updated), (100, 0), "{backend}");
         // A re-test turns one failure into a pass: re-importing updates, never duplicates.
         let mut retest = batch[0].clone();
         retest.verdict = "pass".into();
         retest.failed_items = None;
-        assert_eq!(store.import_samples(&[retest]).await.unwrap().updated, 1);
+        assert_eq!(store.import_samples(&[retest], None).await.unwrap().updated, 1);
 
         let by_region = store.pass_counts(&[PassRateGroup::Region], &PassRateFilter::default(), false).await.unwrap();
         let summary: Vec<(String, i64, i64)> =
@@ -79,7 +79,7 @@ async fn summary_cells_agree_with_a_scan_after_every_kind_of_write() {
                 100,
             ));
         }
-        store.import_samples(&batch).await.unwrap();
+        store.import_samples(&batch, None).await.unwrap();
         // A re-test reverses a failure; a re-import changes a category.
         let change = SampleChange { verdict: Some("pass".into()), ..Default::default() };
         let event =
@@ -87,7 +87,7 @@ async fn summary_cells_agree_with_a_scan_after_every_kind_of_write() {
         store.change_sample("S00000", &change, &event, None).await.unwrap();
         let mut moved = batch[1].clone();
         moved.product_category = "0401".into();
-        store.import_samples(&[moved]).await.unwrap();
+        store.import_samples(&[moved], None).await.unwrap();
         let groups = [PassRateGroup::ProductCategory, PassRateGroup::Channel, PassRateGroup::Quarter];
         // No day filter: the summary cells; a day filter wide enough to cover everything: the scan.
         let cells = store.pass_counts(&groups, &PassRateFilter::default(), false).await.unwrap();
