@@ -1,3 +1,4 @@
 mod conformance;
 mod hash_vectors;
+mod properties;
 mod trace;
