@@ -746,6 +746,27 @@ impl Store {
         })
     }
 
+    /// The number of rows in every table of the schema, by table (full-text shadow tables left out): what an
+    /// integrity check or a test compares before and after a refused write.
+    pub async fn row_counts(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        let list = match self.backend {
+            Backend::Sqlite(_) => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' ORDER BY name"
+            }
+            Backend::Postgres(_) => "SELECT tablename::TEXT FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
+        };
+        on_pool!(self, pool => {
+            let tables: Vec<String> = sqlx::query_scalar(list).fetch_all(pool).await?;
+            let mut counts = std::collections::BTreeMap::new();
+            for table in tables {
+                // Names come from the catalogue, not from a caller.
+                let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\"")).fetch_one(pool).await?;
+                counts.insert(table, count);
+            }
+            Ok(counts)
+        })
+    }
+
     /// The account with a login name, if any (for the command line, which acts as a named account).
     pub async fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError> {
         let sql = "SELECT id, name, role, region_code, uscc, password_hash FROM users WHERE login = $1";

@@ -1,5 +1,6 @@
 //! Server tests: the router answers requests without a socket (`oneshot`), on a fresh SQLite store.
 
+mod access;
 mod api;
 mod calendar;
 mod campaigns;
@@ -44,6 +45,25 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        TestApp::on(store, dir).await
+    }
+
+    /// The same on a fresh database of the PostgreSQL test cluster, when `ZHILIANG_TEST_POSTGRES_URL` names one.
+    pub async fn on_postgres() -> Option<TestApp> {
+        let admin_url = std::env::var("ZHILIANG_TEST_POSTGRES_URL").ok()?;
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let name = format!("zl_server_{}_{nanos}", std::process::id());
+        let created = std::process::Command::new("psql")
+            .args([admin_url.as_str(), "-q", "-c", &format!("CREATE DATABASE {name}")])
+            .status()
+            .expect("psql runs");
+        assert!(created.success(), "could not create {name}");
+        let base = admin_url.rsplit_once('/').expect("URL has a database").0;
+        let store = Store::open(&format!("{base}/{name}")).await.unwrap();
+        Some(TestApp::on(store, tempfile::tempdir().unwrap()).await)
+    }
+
+    async fn on(store: Store, dir: tempfile::TempDir) -> TestApp {
         let token = |role, region: Option<&str>, uscc: Option<&str>| {
             let store = store.clone();
             let user = NewUser {
