@@ -15,7 +15,7 @@ mod pages;
 pub mod read_scope;
 pub mod web;
 
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -147,31 +147,46 @@ impl RateLimiter {
     }
 }
 
-/// The whole application: API, pages and health check, inside the hygiene layers (outermost first): a request
-/// id, the access log, one middleware for the client's address, the public's rate limits, text bounds, JSON errors
-/// and security headers (`web::hygiene`), the timeout and the body limit.
+/// The whole application: API, pages and health check, inside one middleware for the request id, the access log,
+/// the timeout, the client's address, the public's rate limits, text bounds, JSON errors and security headers
+/// (`web::hygiene`), and the body limit.
 pub fn app(state: AppState) -> Router {
-    use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-    let request_id = HeaderName::from_static("x-request-id");
-    routes()
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(web::MAX_BODY_BYTES))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, web::REQUEST_TIMEOUT))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::hygiene))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(
-            tower_http::trace::TraceLayer::new_for_http().make_span_with(access_span).on_response(
-                tower_http::trace::DefaultOnResponse::new()
-                    .level(tracing::Level::INFO)
-                    .latency_unit(tower_http::LatencyUnit::Micros),
-            ),
-        )
-        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
-        .with_state(state)
+    app_with(state, Layers::ALL)
+}
+
+/// Which hygiene layers an application has: all in [`app`], none in [`app_without_layers`]; the benchmark
+/// measures each alone against none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layers {
+    /// `web::hygiene`: request id, access log, timeout, client address, the public's rate limits, text bounds,
+    /// JSON errors and security headers.
+    pub hygiene: bool,
+    /// The body limit (413).
+    pub body_limit: bool,
+}
+
+impl Layers {
+    pub const ALL: Layers = Layers { hygiene: true, body_limit: true };
+    pub const NONE: Layers = Layers { hygiene: false, body_limit: false };
+}
+
+/// The application with the chosen layers; without `hygiene`, errors still get the JSON shape.
+pub fn app_with(state: AppState, layers: Layers) -> Router {
+    let mut router = routes();
+    if layers.body_limit {
+        router = router.layer(tower_http::limit::RequestBodyLimitLayer::new(web::MAX_BODY_BYTES));
+    }
+    router = if layers.hygiene {
+        router.layer(axum::middleware::from_fn_with_state(state.clone(), web::hygiene))
+    } else {
+        router.layer(axum::middleware::from_fn(json_errors))
+    };
+    router.with_state(state)
 }
 
 /// The application without the hygiene layers (JSON errors kept): the benchmark's baseline for their cost.
 pub fn app_without_layers(state: AppState) -> Router {
-    routes().layer(axum::middleware::from_fn(json_errors)).with_state(state)
+    app_with(state, Layers::NONE)
 }
 
 fn routes() -> Router<AppState> {
@@ -180,24 +195,6 @@ fn routes() -> Router<AppState> {
         .merge(api::router())
         .merge(pages::router())
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
-}
-
-/// A random request id, unless the client sent one.
-#[derive(Debug, Clone, Copy, Default)]
-struct RandomRequestId;
-
-impl tower_http::request_id::MakeRequestId for RandomRequestId {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<tower_http::request_id::RequestId> {
-        let id = hex::encode(rand::random::<[u8; 8]>());
-        HeaderValue::from_str(&id).ok().map(tower_http::request_id::RequestId::new)
-    }
-}
-
-/// The access log's span: method, path and request id only. Queries, headers and bodies may carry personal data
-/// (a tracking secret, a phone number, a token), so they are never logged.
-fn access_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
-    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id = %id)
 }
 
 /// Gives every error answer our JSON shape: the bare ones the router and layers make (404, 405, 408, 413, 415)

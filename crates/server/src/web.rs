@@ -1,4 +1,5 @@
-//! Web hygiene around every route: request ids, access logs without personal data, timeouts, one body limit,
+//! Web hygiene around every route, in one middleware ([`hygiene`]) and a body limit: request ids, access logs
+//! without personal data, timeouts, one body limit,
 //! security headers, `Secure` cookies behind TLS, the client's address behind a trusted proxy, rate limits on the
 //! public's requests with `RateLimit-*` headers, and login throttling.
 
@@ -381,6 +382,12 @@ fn kind_of(method: &Method, path: &str, headers: &HeaderMap) -> Option<Kind> {
 /// `Retry-After`) and the text bounds of a body; on the way out, JSON errors, security headers, `RateLimit-*`
 /// headers and `Secure` cookies.
 pub async fn hygiene(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request_id(request.headers());
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    // Method, path and id only: queries, headers and bodies may carry personal data and are never logged.
+    let logged = tracing::enabled!(target: ACCESS_LOG, tracing::Level::INFO)
+        .then(|| (request.method().clone(), request.uri().path().to_owned()));
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
     let client = state.web.client(peer, request.headers());
     let tls = state.web.is_tls(peer, request.headers());
@@ -404,7 +411,15 @@ pub async fn hygiene(State(state): State<AppState>, mut request: Request, next: 
         }
         .into_response(),
         _ => match bound_body(request).await {
-            Ok(request) => next.run(request).await,
+            Ok(request) => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+                Ok(response) => response,
+                Err(_) => ApiError {
+                    status: StatusCode::REQUEST_TIMEOUT,
+                    code: "request_timeout",
+                    message: format!("the request took longer than {} seconds", REQUEST_TIMEOUT.as_secs()),
+                }
+                .into_response(),
+            },
             Err(refused) => refused,
         },
     };
@@ -426,7 +441,33 @@ pub async fn hygiene(State(state): State<AppState>, mut request: Request, next: 
     if tls {
         secure_cookies(response.headers_mut());
     }
+    if let Some((method, path)) = logged {
+        let status = response.status().as_u16();
+        let micros = started.elapsed().as_micros() as u64;
+        let id = id.to_str().unwrap_or("-");
+        tracing::info!(target: ACCESS_LOG, %method, %path, status, micros, %id, "request");
+    }
+    response.headers_mut().insert(REQUEST_ID, id);
     response
+}
+
+/// The access log's target: one line per request, filtered like any other (`ZHILIANG_LOG=warn` leaves it out).
+pub const ACCESS_LOG: &str = "zhiliang::access";
+/// The request id's header: the client's own (printable, up to 64 characters) or a random one, in the answer too.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn request_id(headers: &HeaderMap) -> HeaderValue {
+    match headers.get(REQUEST_ID) {
+        Some(value)
+            if !value.is_empty() && value.len() <= 64 && value.as_bytes().iter().all(|b| b.is_ascii_graphic()) =>
+        {
+            value.clone()
+        }
+        _ => {
+            let id = hex::encode(rand::random::<[u8; 8]>());
+            HeaderValue::from_str(&id).expect("hex is a valid header value")
+        }
+    }
 }
 
 /// Marks every cookie the answer sets `Secure`.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
 
-use crate::{stderr, Scratch};
+use crate::{free_port, stderr, wait_for, Scratch};
 
 const PASSWORD: &str = "browser test secret";
 
@@ -19,22 +19,6 @@ impl Drop for Killed {
         self.0.kill().ok();
         self.0.wait().ok();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn wait_for(url: &str, what: &str) {
-    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(180) {
-        if agent.get(url).call().is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{what} did not start");
 }
 
 fn chromedriver() -> String {

@@ -5,17 +5,13 @@
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::{stderr, stdout, Scratch};
+use crate::{free_port, stderr, stdout, wait_for, Scratch};
 
 const RESPONDENT: &str = "91330106MA27XL1Q3A";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn start(scratch: &Scratch, url: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_zhiliang"))
@@ -53,17 +49,6 @@ fn send(agent: &ureq::Agent, method: &str, url: &str, token: &str, body: &Value)
     Some((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
 }
 
-fn wait_until_up(port: u16) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
-        if agent().get(&format!("http://127.0.0.1:{port}/api/v1/regions")).call().is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the server did not start");
-}
-
 fn capture(serial: u64) -> (String, Value) {
     let id = format!("urn:uuid:00000000-0000-4000-8000-{serial:012}");
     let event = json!({"type": "ObjectEvent", "eventID": id, "eventTime": "2026-03-01T09:00:00+08:00",
@@ -86,7 +71,7 @@ fn kill_under_load(url: &str) {
     let token = stdout(&output).trim().to_owned();
     let port = free_port();
     let mut server = start(&scratch, url, port);
-    wait_until_up(port);
+    wait_for(&format!("http://127.0.0.1:{port}/api/v1/regions"), "zhiliang serve");
     let base = format!("http://127.0.0.1:{port}");
     let organization = json!({"uscc": RESPONDENT, "name": "杭州示范电动车有限公司", "region_code": "330106"});
     let created = send(&agent(), "PUT", &format!("{base}/api/v1/organizations/{RESPONDENT}"), &token, &organization);
@@ -139,7 +124,7 @@ fn kill_under_load(url: &str) {
 
     // After a restart every acknowledged write is there.
     let mut server = start(&scratch, url, port);
-    wait_until_up(port);
+    wait_for(&format!("http://127.0.0.1:{port}/api/v1/regions"), "zhiliang serve");
     server.kill().unwrap();
     server.wait().unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

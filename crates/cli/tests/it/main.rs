@@ -49,6 +49,24 @@ impl Default for Scratch {
     }
 }
 
+/// A loopback port nobody listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until `url` answers at all (a server or driver started), for up to three minutes.
+pub fn wait_for(url: &str, what: &str) {
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(180) {
+        if agent.get(url).call().is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{what} did not start");
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

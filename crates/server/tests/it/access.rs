@@ -6,7 +6,7 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use store::{NewOrganization, NewProduct, NewUser, Role};
+use store::{NewProduct, NewUser, Role};
 
 use crate::{TestApp, OWN_USCC};
 
@@ -90,24 +90,8 @@ struct Targets {
 }
 
 async fn hangzhou_resources(test: &TestApp) -> Targets {
-    let organization = NewOrganization {
-        uscc: OWN_USCC.into(),
-        name: "杭州示范乳业有限公司".into(),
-        region_code: "330106".into(),
-        address: None,
-        legal_representative: None,
-        entity_type: None,
-        status: "存续".into(),
-        registered_on: None,
-    };
-    test.state.store.upsert_organization(&organization, None).await.unwrap();
-    let outsider = NewOrganization {
-        uscc: OUTSIDER_USCC.into(),
-        name: "福州闽江食品厂".into(),
-        region_code: "350100".into(),
-        ..organization
-    };
-    test.state.store.upsert_organization(&outsider, None).await.unwrap();
+    test.organization(OWN_USCC, "杭州示范乳业有限公司", "330106").await;
+    test.organization(OUTSIDER_USCC, "福州闽江食品厂", "350100").await;
     let product = NewProduct {
         gtin: "06901234000016".into(),
         name: "婴幼儿配方乳粉".into(),

@@ -4,7 +4,6 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use store::NewOrganization;
 
 use crate::{TestApp, OWN_USCC};
 
@@ -23,17 +22,7 @@ fn notice_2027() -> Value {
 }
 
 async fn accepted_complaint(test: &TestApp) -> (i64, String) {
-    let respondent = NewOrganization {
-        uscc: OWN_USCC.into(),
-        name: "杭州示范电动车有限公司".into(),
-        region_code: "330106".into(),
-        address: None,
-        legal_representative: None,
-        entity_type: None,
-        status: "存续".into(),
-        registered_on: None,
-    };
-    test.state.store.upsert_organization(&respondent, None).await.unwrap();
+    test.organization(OWN_USCC, "杭州示范电动车有限公司", "330106").await;
     let regulator = Some(test.hangzhou_regulator.as_str());
     let filing = json!({"kind": "complaint", "submitter_name": "张三丰", "submitter_phone": "13812345678",
         "respondent_name": "杭州示范电动车有限公司", "respondent_uscc": OWN_USCC, "received_on": "2026-12-01",

@@ -17,17 +17,7 @@ async fn toy_makers(app: &TestApp) -> String {
         let (status, body) = app.write(Method::POST, "/api/v1/products", Some(&app.admin), product).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
-    let lab = store::NewOrganization {
-        uscc: LAB_USCC.into(),
-        name: "浙江省产品质量检验研究院".into(),
-        region_code: "330100".into(),
-        address: None,
-        legal_representative: None,
-        entity_type: None,
-        status: "存续".into(),
-        registered_on: None,
-    };
-    app.state.store.upsert_organization(&lab, None).await.unwrap();
+    app.organization(LAB_USCC, "浙江省产品质量检验研究院", "330100").await;
     other
 }
 

@@ -37,6 +37,13 @@ async fn every_answer_carries_security_headers_and_a_request_id() {
     // A client's own request id comes back.
     let request = Request::builder().uri("/healthz").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
     assert_eq!(raw(&test.state, request).await.1["x-request-id"], "abc-123");
+    // One too long to be an id, or with spaces, is replaced: the access log takes no free text from a client.
+    for sent in ["x".repeat(65), "a b".to_owned()] {
+        let request =
+            Request::builder().uri("/healthz").header("x-request-id", sent.as_str()).body(Body::empty()).unwrap();
+        let answered = raw(&test.state, request).await.1["x-request-id"].to_str().unwrap().to_owned();
+        assert!(answered != sent && answered.len() == 16, "{answered}");
+    }
 }
 
 #[tokio::test]

@@ -139,6 +139,21 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Registers an organization as the registry import would.
+    pub async fn organization(&self, uscc: &str, name: &str, region_code: &str) {
+        let organization = store::NewOrganization {
+            uscc: uscc.into(),
+            name: name.into(),
+            region_code: region_code.into(),
+            address: None,
+            legal_representative: None,
+            entity_type: None,
+            status: "存续".into(),
+            registered_on: None,
+        };
+        self.state.store.upsert_organization(&organization, None).await.unwrap();
+    }
+
     /// A form post with cookies; returns the status, the `Location` header and the body.
     pub async fn post_form(&self, uri: &str, cookie: &str, form: &str) -> (StatusCode, Option<String>, String) {
         let request = Request::builder()
