@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
 
-use crate::{free_port, stderr, wait_for, Scratch};
+use crate::{free_port, fresh_postgres_url, stderr, wait_for, Scratch};
 
 const PASSWORD: &str = "browser test secret";
 
@@ -42,12 +42,22 @@ async fn submit(browser: &fantoccini::Client, button: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_day_of_work_in_a_real_browser() {
-    let driver_path = chromedriver();
+async fn a_day_of_work_in_a_real_browser_on_sqlite() {
     let scratch = Scratch::new();
+    a_day_of_work(&scratch, &scratch.url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_day_of_work_in_a_real_browser_on_postgres() {
+    let Some(url) = tokio::task::spawn_blocking(|| fresh_postgres_url("browser")).await.unwrap() else { return };
+    a_day_of_work(&Scratch::new(), &url).await;
+}
+
+async fn a_day_of_work(scratch: &Scratch, database_url: &str) {
+    let driver_path = chromedriver();
     let mut add = Command::new(env!("CARGO_BIN_EXE_zhiliang"))
         .args(["user", "add", "--role", "regulator", "--region", "33", "--login", "zj", "--password-stdin"])
-        .env("ZHILIANG_DATABASE_URL", scratch.url())
+        .env("ZHILIANG_DATABASE_URL", database_url)
         .env("ZHILIANG_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -62,7 +72,8 @@ async fn a_day_of_work_in_a_real_browser() {
     let _server = Killed(
         Command::new(env!("CARGO_BIN_EXE_zhiliang"))
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
-            .env("ZHILIANG_DATABASE_URL", scratch.url())
+            .env("ZHILIANG_DATABASE_URL", database_url)
+            .env("ZHILIANG_LOG_KEY_FILE", scratch.dir.path().join("log.key"))
             .env("ZHILIANG_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())

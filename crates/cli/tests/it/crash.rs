@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::{free_port, stderr, stdout, wait_for, Scratch};
+use crate::{free_port, fresh_postgres_url, stderr, stdout, wait_for, Scratch};
 
 const RESPONDENT: &str = "91330106MA27XL1Q3A";
 
@@ -147,14 +147,7 @@ fn a_killed_server_keeps_every_acknowledged_write_on_sqlite() {
 
 #[test]
 fn a_killed_server_keeps_every_acknowledged_write_on_postgres() {
-    let Ok(admin_url) = std::env::var("ZHILIANG_TEST_POSTGRES_URL") else { return };
-    let name = format!("zl_crash_{}", std::process::id());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    });
-    let base = admin_url.rsplit_once('/').unwrap().0;
-    kill_under_load(&format!("{base}/{name}"));
+    if let Some(url) = fresh_postgres_url("crash") {
+        kill_under_load(&url);
+    }
 }

@@ -49,6 +49,20 @@ impl Default for Scratch {
     }
 }
 
+/// A fresh database on the PostgreSQL test cluster, when `ZHILIANG_TEST_POSTGRES_URL` names one.
+pub fn fresh_postgres_url(label: &str) -> Option<String> {
+    let admin_url = std::env::var("ZHILIANG_TEST_POSTGRES_URL").ok()?;
+    let name = format!("zl_{label}_{}", std::process::id());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    });
+    let base = admin_url.rsplit_once('/').expect("URL has a database").0;
+    Some(format!("{base}/{name}"))
+}
+
 /// A loopback port nobody listens on now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
