@@ -136,3 +136,57 @@ async fn the_shipped_notices_are_the_initial_data() {
     assert!(years.iter().all(|y| y["source"] == "shipped"));
     assert_eq!(years.last().unwrap()["year"], 2026);
 }
+
+/// A credit listing notified on 30 December 2026 has its five working days for a statement counted
+/// provisionally (31 December, then 4–7 January, 1 January being 元旦); a notice that also gives 4 January off
+/// moves the last day to 8 January, in the listing's history and for its regulators.
+#[tokio::test]
+async fn loading_a_year_moves_a_credit_listings_statement_period() {
+    let test = TestApp::new().await;
+    test.organization(OWN_USCC, "杭州示范电动车有限公司", "330106").await;
+    let notified = store::credit::Listing {
+        id: "SV-2026-T".into(),
+        list: "serious_violation".into(),
+        uscc: OWN_USCC.into(),
+        organization_name: "杭州示范电动车有限公司".into(),
+        region_code: "330106".into(),
+        grounds: "生产销售不合格产品".into(),
+        legal_basis: "《市场监督管理严重违法失信名单管理办法》".into(),
+        penalty_ref: Some("杭市监罚〔2026〕1号".into()),
+        status: "notified".into(),
+        proposed_on: "2026-12-28".into(),
+        notified_on: Some("2026-12-30".into()),
+        statement_by: None,
+        hearing_requested: false,
+        decided_on: None,
+        published_on: None,
+        expires_on: None,
+        removed_on: None,
+        removal_reason: None,
+        created_at: String::new(),
+        updated_at: String::new(),
+    };
+    let provisional = test.state.calendar().deadline("2026-12-30".parse().unwrap(), 5);
+    assert_eq!((provisional.date.to_string().as_str(), provisional.provisional), ("2027-01-07", true));
+    let listing = store::credit::Listing { statement_by: Some(provisional.date.to_string()), ..notified };
+    let step = store::credit::ListingStep { stage: "notified".into(), on_date: "2026-12-30".into(), note: None, public: None };
+    test.state.store.propose_listing(&listing, &step, None).await.unwrap();
+
+    let days: Vec<serde_json::Value> = (1..=4)
+        .map(|day| json!({"name": "元旦", "date": format!("2027-01-{day:02}"), "isOffDay": true}))
+        .collect();
+    let notice = json!({"year": 2027, "days": days});
+    let (status, report) = test.write(Method::PUT, "/api/v1/calendar/years/2027", Some(&test.admin), notice).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        report["moved"],
+        json!([{"subject_kind": "credit_listing", "subject_id": "SV-2026-T", "deadline": "statement_by", "from": "2027-01-07", "to": "2027-01-08"}])
+    );
+    let stored = test.state.store.listing("SV-2026-T").await.unwrap().unwrap();
+    assert_eq!(stored.statement_by.as_deref(), Some("2027-01-08"));
+    let history = test.state.store.listing_events("SV-2026-T").await.unwrap();
+    assert!(history.iter().any(|e| e.stage == "deadline_moved"), "{history:?}");
+    let (_, changes) =
+        test.write(Method::GET, "/api/v1/deadline-changes", Some(&test.hangzhou_regulator), json!({})).await;
+    assert_eq!(changes["items"][0]["subject_kind"], "credit_listing");
+}
