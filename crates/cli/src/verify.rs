@@ -356,6 +356,61 @@ mod tests {
         format!("http://{address}")
     }
 
+    /// The server behind TLS with a self-signed certificate for `localhost`; the URL and the certificate (PEM).
+    async fn serve_tls(state: server::AppState) -> (String, String) {
+        use tokio_rustls::rustls;
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let config =
+            rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![certified.cert.der().clone()], key)
+                .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let app = server::app(state);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (acceptor, app) = (acceptor.clone(), app.clone());
+                tokio::spawn(async move {
+                    let Ok(stream) = acceptor.accept(stream).await else { return };
+                    let service = hyper_util::service::TowerToHyperService::new(app);
+                    hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await
+                        .ok();
+                });
+            }
+        });
+        (format!("https://localhost:{port}"), certified.cert.pem())
+    }
+
+    /// `verify` speaks HTTPS: it checks the server's certificate against the roots it is given, and refuses a
+    /// certificate no root vouches for.
+    #[tokio::test]
+    async fn verify_speaks_https_and_checks_the_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store::Store::open(&format!("sqlite://{}", dir.path().join("log.db").display())).await.unwrap();
+        store.append_log(&entries(0, 9)).await.unwrap();
+        let server_dir = tempfile::tempdir().unwrap();
+        let config = server::log_signing::LogConfig::in_dir(server_dir.path(), "test.example/log");
+        let (url, pem) = serve_tls(server::AppState::new(store).with_log(config)).await;
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, pem).unwrap();
+        let untrusted = Options { url: url.clone(), state_file: dir.path().join("a.json"), ..Options::default() };
+        let refused = tokio::task::spawn_blocking(move || verify(&untrusted)).await.unwrap().unwrap_err();
+        // The whole chain, as the command prints it.
+        let refused = format!("{refused:#}");
+        assert!(refused.to_lowercase().contains("certificate") || refused.contains("UnknownIssuer"), "{refused}");
+        let trusted =
+            Options { url, state_file: dir.path().join("b.json"), ca_file: Some(ca_file), ..Options::default() };
+        let report = run(&trusted).await;
+        assert_eq!((report.tree_size, report.problems.len()), (9, 0), "{:?}", report.problems);
+    }
+
     fn entries(from: usize, count: usize) -> Vec<NewEntry> {
         (from..from + count)
             .map(|i| NewEntry {

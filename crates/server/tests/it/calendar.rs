@@ -169,12 +169,12 @@ async fn loading_a_year_moves_a_credit_listings_statement_period() {
     let provisional = test.state.calendar().deadline("2026-12-30".parse().unwrap(), 5);
     assert_eq!((provisional.date.to_string().as_str(), provisional.provisional), ("2027-01-07", true));
     let listing = store::credit::Listing { statement_by: Some(provisional.date.to_string()), ..notified };
-    let step = store::credit::ListingStep { stage: "notified".into(), on_date: "2026-12-30".into(), note: None, public: None };
+    let step =
+        store::credit::ListingStep { stage: "notified".into(), on_date: "2026-12-30".into(), note: None, public: None };
     test.state.store.propose_listing(&listing, &step, None).await.unwrap();
 
-    let days: Vec<serde_json::Value> = (1..=4)
-        .map(|day| json!({"name": "元旦", "date": format!("2027-01-{day:02}"), "isOffDay": true}))
-        .collect();
+    let days: Vec<serde_json::Value> =
+        (1..=4).map(|day| json!({"name": "元旦", "date": format!("2027-01-{day:02}"), "isOffDay": true})).collect();
     let notice = json!({"year": 2027, "days": days});
     let (status, report) = test.write(Method::PUT, "/api/v1/calendar/years/2027", Some(&test.admin), notice).await;
     assert_eq!(status, StatusCode::OK, "{report}");
