@@ -50,6 +50,9 @@ pub struct NewDeadlineChange {
     pub calendar_year: i32,
 }
 
+const CHANGE_COLUMNS: &str =
+    "id, subject_kind, subject_id, region_code, deadline, old_due, new_due, calendar_year, created_at, seen_at, seen_by";
+
 impl Store {
     /// Every loaded year's notice, by year.
     pub async fn calendar_years(&self) -> Result<Vec<CalendarYear>, StoreError> {
@@ -142,8 +145,7 @@ impl Store {
     ) -> Result<Vec<DeadlineChange>, StoreError> {
         let unseen = if unseen_only { " AND seen_at IS NULL" } else { "" };
         let sql = format!(
-            "SELECT id, subject_kind, subject_id, region_code, deadline, old_due, new_due, calendar_year, created_at, \
-             seen_at, seen_by FROM deadline_changes WHERE region_code LIKE $1{unseen} ORDER BY id DESC LIMIT $2"
+            "SELECT {CHANGE_COLUMNS} FROM deadline_changes WHERE region_code LIKE $1{unseen} ORDER BY id DESC LIMIT $2"
         );
         on_pool!(self, pool => {
             Ok(sqlx::query_as(&sql).bind(format!("{region_prefix}%")).bind(limit).fetch_all(pool).await?)
@@ -153,10 +155,7 @@ impl Store {
     /// A moved deadline by id.
     pub async fn deadline_change(&self, id: i64) -> Result<Option<DeadlineChange>, StoreError> {
         on_pool!(self, pool => {
-            Ok(sqlx::query_as(
-                "SELECT id, subject_kind, subject_id, region_code, deadline, old_due, new_due, calendar_year, created_at, \
-                 seen_at, seen_by FROM deadline_changes WHERE id = $1",
-            )
+            Ok(sqlx::query_as(&format!("SELECT {CHANGE_COLUMNS} FROM deadline_changes WHERE id = $1"))
             .bind(id)
             .fetch_optional(pool)
             .await?)
