@@ -257,6 +257,18 @@ pub struct CaptureSummary {
     pub rejected: usize,
 }
 
+/// The answer to a capture past the account's hourly quota, with the minutes until it renews.
+fn over_quota(wait_seconds: u64) -> EpcisProblem {
+    EpcisProblem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "CaptureLimitExceededException",
+        format!(
+            "this account's capture quota for the hour is used up; try again in {} minutes",
+            wait_seconds.div_ceil(60)
+        ),
+    )
+}
+
 /// A capture: the body (JSON, JSON-LD or XML by `content_type`) checked and stored in one transaction. The API and
 /// the capture page both call this.
 pub async fn capture_document(
@@ -267,13 +279,6 @@ pub async fn capture_document(
     behaviour: ErrorBehaviour,
 ) -> Result<CaptureSummary, EpcisProblem> {
     authorize_capture(user)?;
-    let over_quota = |wait: u64| {
-        EpcisProblem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "CaptureLimitExceededException",
-            format!("this account's capture quota for the hour is used up; try again in {} minutes", wait.div_ceil(60)),
-        )
-    };
     // Bytes are counted before parsing, and only so many documents are parsed at once: each may hold a large
     // tree in memory.
     crate::web::count_capture(state, user.id, 0, body.len() as u64).map_err(over_quota)?;
@@ -426,13 +431,7 @@ async fn capture_one(
 ) -> Result<Response, EpcisProblem> {
     let AuthUser(user) = user.map_err(EpcisProblem::from)?;
     authorize_capture(&user)?;
-    crate::web::count_capture(&state, user.id, 1, body.len() as u64).map_err(|wait| {
-        EpcisProblem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "CaptureLimitExceededException",
-            format!("this account's capture quota for the hour is used up; try again in {} minutes", wait.div_ceil(60)),
-        )
-    })?;
+    crate::web::count_capture(&state, user.id, 1, body.len() as u64).map_err(over_quota)?;
     let root = parse_body(&headers, &body)?;
     if matches!(root.get("type").and_then(Value::as_str), Some("EPCISDocument" | "EPCISQueryDocument")) {
         return Err(EpcisProblem::new(

@@ -18,7 +18,6 @@ use store::recalls::{NewRecall, NewRecallEvent, Recall, RecallChange, RecallFilt
 use store::{Role, User};
 
 use super::json_rejection;
-use super::trace::trace_answer;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text};
 use crate::{ApiError, AppState};
@@ -608,9 +607,8 @@ async fn count_units(
 
 /// The scope from the trace: affected lots, units made and distributed, parties and regions reached.
 pub async fn compute_scope(state: &AppState, start: &str, recall: &Recall) -> Result<Value, ApiError> {
-    let answer = trace_answer(state, start, Direction::Forward, None).await?;
+    let (trace, answer) = super::trace::trace_and_answer(state, start, Direction::Forward, None).await?;
     let lots: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "class").map(|i| &i["id"]).collect();
-    let (trace, _) = super::trace::run_trace(state, start, Direction::Forward, None).await?;
     let units = count_units(state, &trace, &answer.parties, recall).await?;
     // One receiver per organization: a shipment names its owning party and its location, often both.
     let mut receivers: Vec<Value> = Vec::new();

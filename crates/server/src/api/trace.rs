@@ -244,6 +244,16 @@ pub(crate) async fn trace_answer(
     direction: Direction,
     as_of: Option<String>,
 ) -> Result<TraceAnswer, ApiError> {
+    Ok(trace_and_answer(state, start, direction, as_of).await?.1)
+}
+
+/// The trace itself (for computations over it, such as a recall's units) and its answer, from one run.
+pub(crate) async fn trace_and_answer(
+    state: &AppState,
+    start: &str,
+    direction: Direction,
+    as_of: Option<String>,
+) -> Result<(Trace, TraceAnswer), ApiError> {
     let as_of_millis = match &as_of {
         Some(text) => Some(epcis::time::to_millis(text).ok_or_else(|| {
             ApiError::bad_request("invalid_request", format!("as_of '{text}' is not a date-time with a zone offset"))
@@ -304,17 +314,18 @@ pub(crate) async fn trace_answer(
             })
         })
         .collect();
-    Ok(TraceAnswer {
+    let answer = TraceAnswer {
         start: epcis::canonical_id(start),
         direction: if direction == Direction::Forward { "forward" } else { "backward" },
         as_of,
         truncated,
         items,
-        containers: trace.containers,
+        containers: trace.containers.clone(),
         parties,
         regions: regions.into_iter().collect(),
         organizations: organizations.into_iter().collect(),
-    })
+    };
+    Ok((trace, answer))
 }
 
 /// An identifier to trace from: an EPC URN that converts, a Digital Link, or another URI.
