@@ -24,9 +24,6 @@ pub struct BenchArgs {
     /// Seconds each load run lasts.
     #[arg(long, default_value_t = 10)]
     duration: u64,
-    /// Also measure each hygiene layer alone against none (master-data suite).
-    #[arg(long)]
-    each_layer: bool,
     /// Concurrent keep-alive connections of the load client.
     #[arg(long, default_value_t = 32)]
     connections: usize,
@@ -152,70 +149,115 @@ pub(crate) fn bench_state(store: &Store) -> server::AppState {
         .with_submission_limit(None)
 }
 
-/// Serves an app on a loopback port of its own.
-async fn serve_app(
-    app: axum::Router,
-) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<Result<(), std::io::Error>>)> {
+/// Serves an app (with the layers or without) on a loopback port of its own.
+async fn serve_app<S>(app: S) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<Result<(), std::io::Error>>)>
+where
+    S: tower::Service<axum::extract::Request, Response = axum::response::Response, Error = std::convert::Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    Ok((addr, tokio::spawn(async move { axum::serve(listener, app).await })))
+    Ok((
+        addr,
+        tokio::spawn(async move {
+            axum::serve(listener, axum::ServiceExt::<axum::extract::Request>::into_make_service(app)).await
+        }),
+    ))
 }
 
-/// Runs the load client on its own thread and runtime, so it does not share the server's scheduler.
-/// Requests per in-process run.
-const CPU_REQUESTS: usize = 20_000;
+/// Requests per in-process round.
+const CPU_REQUESTS: usize = 2_000;
+/// In-process rounds of each application in a comparison.
+const CPU_ROUNDS: usize = 41;
 
-/// Microseconds per request of two applications called in process, one request at a time, alternated `ROUNDS`
-/// times; the median of each.
-async fn cpu_per_request(a: axum::Router, b: axum::Router, paths: &[String]) -> anyhow::Result<(f64, f64)> {
-    use tower::ServiceExt;
-    let (mut times_a, mut times_b) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        for (app, times) in [(&a, &mut times_a), (&b, &mut times_b)] {
-            let started = Instant::now();
-            for path in paths.iter().cycle().take(CPU_REQUESTS) {
-                let request = axum::http::Request::get(path.as_str()).body(axum::body::Body::empty())?;
-                let response = app.clone().oneshot(request).await?;
-                anyhow::ensure!(response.status() == 200, "{path}: {}", response.status());
-                axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-            }
-            times.push(started.elapsed().as_secs_f64() * 1e6 / CPU_REQUESTS as f64);
+/// Medians of measurements of two variants taken in pairs, one right after the other, the first of a pair
+/// alternating, so that drift in the machine's speed falls on both; `ratio` is the median of the per-pair ratios
+/// a / b, steadier on a shared machine than a ratio of the medians.
+struct Paired {
+    a: f64,
+    b: f64,
+    ratio: f64,
+}
+
+impl Paired {
+    fn of(pairs: &[(f64, f64)]) -> Paired {
+        let median = |mut values: Vec<f64>| {
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        Paired {
+            a: median(pairs.iter().map(|p| p.0).collect()),
+            b: median(pairs.iter().map(|p| p.1).collect()),
+            ratio: median(pairs.iter().map(|p| p.0 / p.1).collect()),
         }
     }
-    let median = |times: &mut Vec<f64>| {
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
-    };
-    Ok((median(&mut times_a), median(&mut times_b)))
 }
 
-/// Runs of each server in a comparison.
-const ROUNDS: usize = 5;
+/// Microseconds per request of two applications called in process, one request at a time, in `CPU_ROUNDS` pairs.
+async fn cpu_per_request(a: server::App, b: axum::Router, paths: &[String]) -> anyhow::Result<Paired> {
+    let mut pairs = Vec::new();
+    let mut requests = paths.iter().cycle();
+    for round in 0..CPU_ROUNDS {
+        // The first of a pair alternates.
+        let pair = if round % 2 == 0 {
+            let with = time_requests(&a, requests.by_ref()).await?;
+            (with, time_requests(&b, requests.by_ref()).await?)
+        } else {
+            let without = time_requests(&b, requests.by_ref()).await?;
+            (time_requests(&a, requests.by_ref()).await?, without)
+        };
+        pairs.push(pair);
+    }
+    Ok(Paired::of(&pairs))
+}
 
-/// Load on `a`, then `b`, `ROUNDS` times over, so that drift in the machine's speed falls on both sides; the
-/// median rate of each (every answer must be 200).
+/// Microseconds per request of `CPU_REQUESTS` GETs of the next paths, each answered 200.
+async fn time_requests<'a, S>(app: &S, paths: impl Iterator<Item = &'a String>) -> anyhow::Result<f64>
+where
+    S: tower::Service<axum::extract::Request, Response = axum::response::Response, Error = std::convert::Infallible>
+        + Clone,
+{
+    use tower::ServiceExt;
+    let started = Instant::now();
+    for path in paths.take(CPU_REQUESTS) {
+        let request = axum::http::Request::get(path.as_str()).body(axum::body::Body::empty())?;
+        let response = app.clone().oneshot(request).await?;
+        anyhow::ensure!(response.status() == 200, "{path}: {}", response.status());
+        axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+    }
+    Ok(started.elapsed().as_secs_f64() * 1e6 / CPU_REQUESTS as f64)
+}
+
+/// Load runs of each server in a comparison.
+const ROUNDS: usize = 7;
+
+/// Request rates of two servers under the same load, in `ROUNDS` pairs (every answer must be 200).
 fn alternate(
     a: SocketAddr,
     b: SocketAddr,
     paths: &[String],
     connections: usize,
     duration: Duration,
-) -> anyhow::Result<(f64, f64)> {
-    let (mut rates_a, mut rates_b) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        for (addr, rates) in [(a, &mut rates_a), (b, &mut rates_b)] {
+) -> anyhow::Result<Paired> {
+    let mut pairs = Vec::new();
+    for round in 0..ROUNDS {
+        let mut rates = [0.0; 2];
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for side in order {
+            let addr = if side == 0 { a } else { b };
             let run = load_on_thread(addr, load::get_requests(paths), connections, duration, 200)?;
             anyhow::ensure!(run.errors == 0, "non-200 answers under load");
-            rates.push(run.rate());
+            rates[side] = run.rate();
         }
+        pairs.push((rates[0], rates[1]));
     }
-    let median = |rates: &mut Vec<f64>| {
-        rates.sort_by(f64::total_cmp);
-        rates[rates.len() / 2]
-    };
-    Ok((median(&mut rates_a), median(&mut rates_b)))
+    Ok(Paired::of(&pairs))
 }
 
+/// Runs the load client on its own thread and runtime, so it does not share the server's scheduler.
 pub(crate) fn load_on_thread(
     addr: SocketAddr,
     requests: Vec<Vec<u8>>,
@@ -305,10 +347,10 @@ async fn master_data(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
         async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }
     };
     let state = bench_state(&store);
-    let layered = server::app(state.clone()).route("/constant", get(constant_route.clone()));
-    let bare = server::app_without_layers(state).route("/constant", get(constant_route));
+    let layered =
+        server::with_layers(server::app_without_layers(state.clone()).route("/constant", get(constant_route)), &state);
     let (addr, server) = serve_app(layered).await?;
-    let (bare_addr, bare_server) = serve_app(bare).await?;
+    let (bare_addr, bare_server) = serve_app(server::app_without_layers(state)).await?;
     let duration = Duration::from_secs(args.duration);
     let step = (usccs.len() / 100_000).max(1);
     let lookup_paths: Vec<String> = usccs.iter().step_by(step).map(|u| format!("/api/v1/organizations/{u}")).collect();
@@ -317,7 +359,7 @@ async fn master_data(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
         load_on_thread(addr, load::get_requests(&["/constant".to_owned()]), args.connections, duration, 200)?;
     // The hygiene layers' cost: the same lookups with and without them, alternated so drift in the machine's
     // speed falls on both sides.
-    let (layered_rate, bare_rate) = alternate(addr, bare_addr, &lookup_paths, args.connections, duration)?;
+    let layers = alternate(addr, bare_addr, &lookup_paths, args.connections, duration)?;
     server.abort();
     bare_server.abort();
     anyhow::ensure!(lookups.errors == 0 && constant.errors == 0, "non-200 answers under load");
@@ -345,41 +387,25 @@ async fn master_data(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
         100.0 * lookups.rate() / constant.rate()
     );
     println!(
-        "| the same lookups with the hygiene layers (request id, access log, security headers, rate limits, JSON errors, timeout, body limit), median of {ROUNDS} runs alternated | {:.0} req/s | without the layers: {:.0} req/s | {:.1}% cost | < 10% cost |",
-        layered_rate,
-        bare_rate,
-        100.0 * (1.0 - layered_rate / bare_rate)
+        "| the same lookups with the hygiene layers (request id, access log, security headers, rate limits, JSON errors, timeout, body limit), {ROUNDS} paired runs, medians | {:.0} req/s | without the layers: {:.0} req/s | {:.1}% cost (median of the pairs) | < 10% cost |",
+        layers.a,
+        layers.b,
+        100.0 * (1.0 - layers.ratio)
     );
     // The server's own work per lookup, in process without the network or the load client: a stricter measure,
     // since the layers' share of the request's CPU time is larger there than behind TCP.
-    let (layered_us, bare_us) = cpu_per_request(
+    let cpu = cpu_per_request(
         server::app(bench_state(&store)),
         server::app_without_layers(bench_state(&store)),
         &lookup_paths,
     )
     .await?;
     println!(
-        "| server CPU time per lookup with the hygiene layers, in process (one thread, no network), median of {ROUNDS} runs of {CPU_REQUESTS} alternated | {layered_us:.1} µs | without the layers: {bare_us:.1} µs | {:.1}% cost | < 10% cost |",
-        100.0 * (layered_us / bare_us - 1.0)
+        "| server CPU time per lookup with the hygiene layers, in process (one thread, no network), {CPU_ROUNDS} paired rounds of {CPU_REQUESTS}, medians | {:.1} µs | without the layers: {:.1} µs | {:.1}% cost (median of the pairs) | < 10% cost |",
+        cpu.a,
+        cpu.b,
+        100.0 * (cpu.ratio - 1.0)
     );
-    if args.each_layer {
-        let none = server::Layers::NONE;
-        let variants = [
-            ("web::hygiene (request id, access log, timeout, rate limits, text bounds, JSON errors, security headers)", server::Layers { hygiene: true, ..none }),
-            ("the body limit", server::Layers { body_limit: true, ..none }),
-        ];
-        for (name, layers) in variants {
-            let (one_addr, one_server) = serve_app(server::app_with(bench_state(&store), layers)).await?;
-            let (none_addr, none_server) = serve_app(server::app_with(bench_state(&store), none)).await?;
-            let (with, baseline) = alternate(one_addr, none_addr, &lookup_paths, args.connections, duration)?;
-            one_server.abort();
-            none_server.abort();
-            println!(
-                "| lookups with {name} alone, median of {ROUNDS} runs alternated | {with:.0} req/s | no layer: {baseline:.0} req/s | {:.1}% cost | |",
-                100.0 * (1.0 - with / baseline)
-            );
-        }
-    }
     store.close().await;
     Ok(())
 }

@@ -3,7 +3,6 @@
 //! body; and the regulators' work queue (overdue and nearly-due work, earliest deadline first, with the counts)
 //! over ten million stored complaints.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -95,14 +94,12 @@ async fn submission_figure(dir: &Path, seconds: u64, connections: usize) -> anyh
     let counties = counties();
     let usccs = respondents(&store, &counties, 50_000).await?;
     let requests = submissions(&usccs, &counties, 20_000);
-    let app = server::app(crate::bench::bench_state(&store))
-        .route("/constant", get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], "{\"id\":1}") }));
+    let state = crate::bench::bench_state(&store);
+    let constant = get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], "{\"id\":1}") });
+    let app = server::with_layers(server::app_without_layers(state.clone()).route("/constant", constant), &state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let server =
-        tokio::spawn(
-            async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await },
-        );
+    let server = tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info()).await });
     let duration = Duration::from_secs(seconds);
     let filed = load_on_thread(addr, requests, connections, duration, 201)?;
     let constant = load_on_thread(addr, load::get_requests(&["/constant".to_owned()]), connections, duration, 200)?;

@@ -10,8 +10,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use store::inspections::NewSample;
 use store::{Backend, Store};
-use tokio::io::BufReader;
-use tokio::net::TcpStream;
 
 use crate::load;
 
@@ -85,10 +83,8 @@ async fn one_backend(label: &str, store: Store, count: usize) -> anyhow::Result<
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let app = server::app(crate::bench::bench_state(&store));
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let stream = TcpStream::connect(addr).await?;
-    let mut reader = BufReader::new(stream);
-    let (mut header, mut body) = (String::new(), Vec::new());
+    let server = tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+    let mut connection = load::Connection::open(addr).await?;
     let request =
         b"GET /api/v1/inspections/pass-rates?group_by=product_category,region HTTP/1.1\r\nHost: bench\r\n\r\n";
     const RUNS: usize = 5;
@@ -96,9 +92,9 @@ async fn one_backend(label: &str, store: Store, count: usize) -> anyhow::Result<
     let (mut groups, mut plain_groups) = (0, 0);
     for _ in 0..RUNS {
         let start = Instant::now();
-        let status = load::get(&mut reader, request, &mut header, &mut body).await?;
+        let status = connection.get(request).await?;
         anyhow::ensure!(status == 200, "pass-rate API answered {status}");
-        let value: serde_json::Value = serde_json::from_slice(&body).context("pass-rate JSON")?;
+        let value: serde_json::Value = serde_json::from_slice(connection.body()).context("pass-rate JSON")?;
         groups = value["groups"].as_array().map_or(0, Vec::len);
         api_times.push(start.elapsed());
         let start = Instant::now();

@@ -97,7 +97,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
 
 /// Records from the regulator and from a department, then a scoring run over everyone.
 async fn load_files(
-    app: &axum::Router,
+    app: &server::App,
     regulator: &str,
     admin: &str,
     enterprises: &[String],

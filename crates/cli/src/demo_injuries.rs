@@ -135,7 +135,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
 
 /// Sends one JSON request to the application in process and returns the answer, or says what went wrong.
 pub(crate) async fn call(
-    app: &axum::Router,
+    app: &server::App,
     token: &str,
     uri: &str,
     body: serde_json::Value,
@@ -205,7 +205,7 @@ mod tests {
 
     use super::*;
 
-    async fn get(app: &axum::Router, token: &str, uri: &str) -> Value {
+    async fn get(app: &server::App, token: &str, uri: &str) -> Value {
         let request = Request::builder()
             .uri(uri)
             .header(header::AUTHORIZATION, format!("Bearer {token}"))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// Requests one connection sends at most, so a run stops even if the clock misbehaves.
@@ -52,37 +52,59 @@ pub fn post_request(path: &str, json: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Sends one request and reads the whole response; returns the status.
-pub async fn get(
-    reader: &mut BufReader<TcpStream>,
-    request: &[u8],
-    header: &mut String,
-    body: &mut Vec<u8>,
-) -> anyhow::Result<u16> {
-    reader.get_mut().write_all(request).await?;
-    header.clear();
-    let mut content_length = None;
-    let mut status = 0;
-    loop {
-        let start = header.len();
-        if reader.read_line(header).await? == 0 {
+/// One keep-alive connection of the load client. Answers are read into one buffer and their heads parsed with
+/// `httparse`, so the client spends little of the machine the server shares with it.
+pub struct Connection {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+    body: std::ops::Range<usize>,
+}
+
+impl Connection {
+    pub async fn open(addr: SocketAddr) -> anyhow::Result<Connection> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Connection { stream, buffer: Vec::with_capacity(16 * 1024), body: 0..0 })
+    }
+
+    /// Sends one request and reads its whole answer; returns the status.
+    pub async fn get(&mut self, request: &[u8]) -> anyhow::Result<u16> {
+        self.stream.write_all(request).await?;
+        self.buffer.clear();
+        let (status, head, length) = loop {
+            self.read_more().await?;
+            let mut headers = [httparse::EMPTY_HEADER; 32];
+            let mut response = httparse::Response::new(&mut headers);
+            if let httparse::Status::Complete(head) = response.parse(&self.buffer).context("bad answer head")? {
+                let length = response
+                    .headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                    .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse::<usize>().ok())
+                    .context("response without content-length")?;
+                break (response.code.context("bad status line")?, head, length);
+            }
+        };
+        while self.buffer.len() < head + length {
+            self.read_more().await?;
+        }
+        anyhow::ensure!(self.buffer.len() == head + length, "bytes after the answer on a one-request connection");
+        self.body = head..head + length;
+        Ok(status)
+    }
+
+    /// The last answer's body.
+    pub fn body(&self) -> &[u8] {
+        &self.buffer[self.body.clone()]
+    }
+
+    async fn read_more(&mut self) -> anyhow::Result<()> {
+        self.buffer.reserve(8 * 1024);
+        if self.stream.read_buf(&mut self.buffer).await? == 0 {
             bail!("connection closed");
         }
-        let line = header[start..].trim_end();
-        if start == 0 {
-            status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).context("bad status line")?;
-        } else if line.is_empty() {
-            break;
-        } else if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                content_length = value.trim().parse::<usize>().ok();
-            }
-        }
+        Ok(())
     }
-    let length = content_length.context("response without content-length")?;
-    body.resize(length, 0);
-    reader.read_exact(body).await?;
-    Ok(status)
 }
 
 /// Runs `connections` clients against `addr` for `duration`, cycling through `requests`; an answer other than
@@ -97,26 +119,23 @@ pub async fn run(
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
-    for connection in 0..connections {
+    for index in 0..connections {
         let requests = Arc::clone(&requests);
         tasks.push(tokio::spawn(async move {
-            let stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
-            let mut reader = BufReader::new(stream);
-            let (mut header, mut body) = (String::new(), Vec::new());
+            let mut connection = Connection::open(addr).await?;
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             for i in 0..MAX_REQUESTS_PER_CONNECTION {
                 if Instant::now() >= deadline {
                     break;
                 }
-                let request = &requests[(connection + i * connections) % requests.len()];
+                let request = &requests[(index + i * connections) % requests.len()];
                 let sent = Instant::now();
-                let status = get(&mut reader, request, &mut header, &mut body).await?;
+                let status = connection.get(request).await?;
                 latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
                 if status != expected {
                     if errors == 0 {
-                        eprintln!("unexpected answer {status}: {}", String::from_utf8_lossy(&body));
+                        eprintln!("unexpected answer {status}: {}", String::from_utf8_lossy(connection.body()));
                     }
                     errors += 1;
                 }

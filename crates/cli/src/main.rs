@@ -386,7 +386,7 @@ async fn serve(store: Store, listen: SocketAddr) -> anyhow::Result<()> {
         }
     });
     let app = server::app(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    axum::serve(listener, app.into_make_service_with_connect_info())
         .with_graceful_shutdown(async {
             tokio::signal::ctrl_c().await.ok();
             tracing::info!("shutting down");

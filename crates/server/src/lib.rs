@@ -147,46 +147,39 @@ impl RateLimiter {
     }
 }
 
-/// The whole application: API, pages and health check, inside one middleware for the request id, the access log,
-/// the timeout, the client's address, the public's rate limits, text bounds, JSON errors and security headers
-/// (`web::hygiene`), and the body limit.
-pub fn app(state: AppState) -> Router {
-    app_with(state, Layers::ALL)
+/// The application as it is served: the router inside the [`web::Hygiene`] layer.
+pub type App = web::HygieneService<Router>;
+
+/// The whole application: API, pages and health check, inside the [`web::Hygiene`] layer (request id, access
+/// log, timeout, body limit, the public's rate limits, text bounds, JSON errors, security headers).
+pub fn app(state: AppState) -> App {
+    with_layers(app_without_layers(state.clone()), &state)
 }
 
-/// Which hygiene layers an application has: all in [`app`], none in [`app_without_layers`]; the benchmark
-/// measures each alone against none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Layers {
-    /// `web::hygiene`: request id, access log, timeout, client address, the public's rate limits, text bounds,
-    /// JSON errors and security headers.
-    pub hygiene: bool,
-    /// The body limit (413).
-    pub body_limit: bool,
-}
-
-impl Layers {
-    pub const ALL: Layers = Layers { hygiene: true, body_limit: true };
-    pub const NONE: Layers = Layers { hygiene: false, body_limit: false };
-}
-
-/// The application with the chosen layers; without `hygiene`, errors still get the JSON shape.
-pub fn app_with(state: AppState, layers: Layers) -> Router {
-    let mut router = routes();
-    if layers.body_limit {
-        router = router.layer(tower_http::limit::RequestBodyLimitLayer::new(web::MAX_BODY_BYTES));
+impl App {
+    /// What `axum::serve` takes, with each connection's peer address (the client's address and its budgets).
+    pub fn into_make_service_with_connect_info(
+        self,
+    ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<App, std::net::SocketAddr> {
+        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info(self)
     }
-    router = if layers.hygiene {
-        router.layer(axum::middleware::from_fn_with_state(state.clone(), web::hygiene))
-    } else {
-        router.layer(axum::middleware::from_fn(json_errors))
-    };
-    router.with_state(state)
+
+    /// What `axum::serve` takes, without the peer's address (every client counts as one local address).
+    pub fn into_make_service(self) -> axum::routing::IntoMakeService<App> {
+        axum::ServiceExt::<axum::extract::Request>::into_make_service(self)
+    }
 }
 
-/// The application without the hygiene layers (JSON errors kept): the benchmark's baseline for their cost.
+/// A router inside the hygiene layer. The layer goes around the router once, not around each route as
+/// `Router::layer` would put it, which would add a second boxed route to every request.
+pub fn with_layers(router: Router, state: &AppState) -> App {
+    tower::Layer::layer(&web::Hygiene::new(state), router)
+}
+
+/// The routes alone, with no layer at all (errors as axum makes them): the benchmark's baseline for the
+/// layer's cost.
 pub fn app_without_layers(state: AppState) -> Router {
-    app_with(state, Layers::NONE)
+    routes().with_state(state)
 }
 
 fn routes() -> Router<AppState> {
@@ -197,15 +190,9 @@ fn routes() -> Router<AppState> {
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
 }
 
-/// Gives every error answer our JSON shape: the bare ones the router and layers make (404, 405, 408, 413, 415)
-/// and the plain-text ones of axum's extractors (a path that does not parse, a form that does not decode).
-/// Under `/epcis/` errors are RFC 7807 problems, as that binding asks.
-async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let epcis = request.uri().path().starts_with("/epcis/");
-    as_json_error(next.run(request).await, epcis).await
-}
-
-/// An error answer in our JSON shape (a problem under `/epcis/`); other answers as they are.
+/// An error answer in our JSON shape, other answers as they are: the bare ones the router and layers make (404,
+/// 405, 408, 413, 415) and the plain-text ones of axum's extractors (a path that does not parse, a form that
+/// does not decode). Under `/epcis/` errors are RFC 7807 problems, as that binding asks.
 pub(crate) async fn as_json_error(response: Response, epcis: bool) -> Response {
     let status = response.status();
     let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -1,17 +1,15 @@
-//! Web hygiene around every route, in one middleware ([`hygiene`]) and a body limit: request ids, access logs
-//! without personal data, timeouts, one body limit,
-//! security headers, `Secure` cookies behind TLS, the client's address behind a trusted proxy, rate limits on the
-//! public's requests with `RateLimit-*` headers, and login throttling.
+//! Web hygiene around every route, in one layer ([`Hygiene`]): request ids, access logs without personal data,
+//! timeouts, one body limit, security headers, `Secure` cookies behind TLS, the client's address behind a trusted
+//! proxy, rate limits on the public's requests with `RateLimit-*` headers, and login throttling.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::{ApiError, AppState};
@@ -257,7 +255,6 @@ enum Kind {
 #[derive(Debug, Clone, Copy)]
 struct Decision {
     allowed: bool,
-    limit: u32,
     remaining: u32,
     reset_seconds: u64,
 }
@@ -319,7 +316,7 @@ impl Counters {
         }
         entry.1 = entry.1.saturating_add(1);
         let reset_seconds = MINUTE.saturating_sub(now.duration_since(entry.0)).as_secs().max(1);
-        Decision { allowed: entry.1 <= limit, limit, remaining: limit.saturating_sub(entry.1), reset_seconds }
+        Decision { allowed: entry.1 <= limit, remaining: limit.saturating_sub(entry.1), reset_seconds }
     }
 
     /// Seconds until `key` may try again, if it failed too often in the last quarter hour.
@@ -377,82 +374,183 @@ fn kind_of(method: &Method, path: &str, headers: &HeaderMap) -> Option<Kind> {
     Some(Kind::Read)
 }
 
-/// The hygiene steps that need the request and its answer, in one middleware (each `from_fn` boxes a future and
-/// clones the inner service): on the way in, the client's address, the public's budgets (over it, 429 with
-/// `Retry-After`) and the text bounds of a body; on the way out, JSON errors, security headers, `RateLimit-*`
-/// headers and `Secure` cookies.
-pub async fn hygiene(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    // Method, path and id only: queries, headers and bodies may carry personal data and are never logged.
-    let logged = tracing::enabled!(target: ACCESS_LOG, tracing::Level::INFO)
-        .then(|| (request.method().clone(), request.uri().path().to_owned()));
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
-    let client = state.web.client(peer, request.headers());
-    let tls = state.web.is_tls(peer, request.headers());
-    let epcis = request.uri().path().starts_with("/epcis/");
-    request.extensions_mut().insert(ClientAddress(client));
-    let kind = kind_of(request.method(), request.uri().path(), request.headers());
-    let decision = kind.map(|kind| {
+/// The hygiene layer around every route: on the way in, the body limit (413), the public's budgets (over it,
+/// 429 with `Retry-After`) and the text bounds of a body, then the timeout (408); on the way out, JSON errors,
+/// security headers, `RateLimit-*` headers, `Secure` cookies, the request id and the access log. One service with
+/// one boxed future per request: the checks that need no waiting run before the future is made.
+#[derive(Debug, Clone)]
+pub struct Hygiene {
+    web: std::sync::Arc<WebConfig>,
+    counters: std::sync::Arc<Counters>,
+    /// Each budget's `RateLimit-Limit`, made once.
+    limit_headers: std::sync::Arc<[HeaderValue; 3]>,
+}
+
+impl Hygiene {
+    pub fn new(state: &AppState) -> Hygiene {
         let limits = state.web.limits;
-        let limit = match kind {
-            Kind::Read => limits.reads_per_minute,
-            Kind::Tracking => limits.tracking_per_minute,
-            Kind::Login => limits.logins_per_minute,
-        };
-        state.counters.count(kind, client, limit)
-    });
-    let response = match decision {
-        Some(d) if !d.allowed => ApiError {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            code: "rate_limited",
-            message: format!("too many requests from this address; try again in {} seconds", d.reset_seconds),
+        let limit_headers =
+            [limits.reads_per_minute, limits.tracking_per_minute, limits.logins_per_minute].map(HeaderValue::from);
+        Hygiene { web: state.web.clone(), counters: state.counters.clone(), limit_headers: limit_headers.into() }
+    }
+
+    /// What the way in decides: a refusal, or the request (its body limited) with what the way out needs.
+    fn admit(&self, mut request: Request) -> (Result<Request, Response>, Admitted) {
+        let path = request.uri().path();
+        let epcis = path.starts_with("/epcis/");
+        let kind = kind_of(request.method(), path, request.headers());
+        // Method, path and id only: queries, headers and bodies may carry personal data and are never logged.
+        let logged = tracing::enabled!(target: ACCESS_LOG, tracing::Level::INFO)
+            .then(|| (Instant::now(), request.method().clone(), path.to_owned()));
+        let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        let tls = self.web.is_tls(peer, request.headers());
+        let id = request_id(request.headers());
+        let decision = kind.map(|kind| {
+            let limits = self.web.limits;
+            let limit = match kind {
+                Kind::Read => limits.reads_per_minute,
+                Kind::Tracking => limits.tracking_per_minute,
+                Kind::Login => limits.logins_per_minute,
+            };
+            (kind, self.counters.count(kind, self.web.client(peer, request.headers()), limit))
+        });
+        let admitted = Admitted { id, logged, tls, epcis, decision, limit_headers: self.limit_headers.clone() };
+        if let Some((_, d)) = decision.filter(|(_, d)| !d.allowed) {
+            let message = format!("too many requests from this address; try again in {} seconds", d.reset_seconds);
+            let refused = ApiError { status: StatusCode::TOO_MANY_REQUESTS, code: "rate_limited", message };
+            return (Err(refused.into_response()), admitted);
         }
-        .into_response(),
-        _ => match bound_body(request).await {
-            Ok(request) => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
-                Ok(response) => response,
-                Err(_) => ApiError {
-                    status: StatusCode::REQUEST_TIMEOUT,
-                    code: "request_timeout",
-                    message: format!("the request took longer than {} seconds", REQUEST_TIMEOUT.as_secs()),
+        let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+        if declared.is_some_and(|length: u64| length > MAX_BODY_BYTES as u64) {
+            let message = format!("the body is larger than {MAX_BODY_BYTES} bytes");
+            let refused = ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "payload_too_large", message };
+            return (Err(refused.into_response()), admitted);
+        }
+        // A body that has not ended (one sent without a length, or longer than it said) stops at the limit too;
+        // axum's extractors answer 413 when it does.
+        if !axum::body::HttpBody::is_end_stream(request.body()) {
+            request = request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES)));
+        }
+        (Ok(request), admitted)
+    }
+}
+
+impl<S> tower::Layer<S> for Hygiene {
+    type Service = HygieneService<S>;
+
+    fn layer(&self, inner: S) -> HygieneService<S> {
+        HygieneService { hygiene: self.clone(), inner }
+    }
+}
+
+/// A route inside the [`Hygiene`] layer.
+#[derive(Debug, Clone)]
+pub struct HygieneService<S> {
+    hygiene: Hygiene,
+    inner: S,
+}
+
+/// Over any request body, as `Router` is (hyper's own, in a server made by hand).
+impl<S, B> tower::Service<axum::http::Request<B>> for HygieneService<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        let request = request.map(axum::body::Body::new);
+        // The service made ready goes with the request and its clone stays, as tower advises.
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let (admission, admitted) = self.hygiene.admit(request);
+        Box::pin(async move {
+            let response = match admission {
+                Err(refused) => refused,
+                Ok(request) => {
+                    // The rarer steps are boxed apart, so that the future of every request stays small.
+                    let checked =
+                        if request.method() == Method::GET { Ok(request) } else { Box::pin(bound_body(request)).await };
+                    match checked {
+                        Err(refused) => refused,
+                        Ok(request) => match tokio::time::timeout(REQUEST_TIMEOUT, inner.call(request)).await {
+                            Ok(Ok(response)) => response,
+                            Ok(Err(never)) => match never {},
+                            Err(_) => ApiError {
+                                status: StatusCode::REQUEST_TIMEOUT,
+                                code: "request_timeout",
+                                message: format!("the request took longer than {} seconds", REQUEST_TIMEOUT.as_secs()),
+                            }
+                            .into_response(),
+                        },
+                    }
                 }
-                .into_response(),
-            },
-            Err(refused) => refused,
-        },
-    };
-    let mut response = crate::as_json_error(response, epcis).await;
-    let headers = response.headers_mut();
-    if let Some(d) = decision {
-        headers.insert("ratelimit-limit", HeaderValue::from(d.limit));
-        headers.insert("ratelimit-remaining", HeaderValue::from(d.remaining));
-        headers.insert("ratelimit-reset", HeaderValue::from(d.reset_seconds));
-        if !d.allowed {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(d.reset_seconds));
+            };
+            Ok(admitted.answer(response).await)
+        })
+    }
+}
+
+/// What the way out needs from the way in.
+struct Admitted {
+    id: HeaderValue,
+    /// When the request came, its method and path, if the access log is on.
+    logged: Option<(Instant, Method, String)>,
+    tls: bool,
+    epcis: bool,
+    decision: Option<(Kind, Decision)>,
+    limit_headers: std::sync::Arc<[HeaderValue; 3]>,
+}
+
+impl Admitted {
+    async fn answer(self, response: Response) -> Response {
+        let failed = response.status().is_client_error() || response.status().is_server_error();
+        let mut response = if failed { Box::pin(crate::as_json_error(response, self.epcis)).await } else { response };
+        let status = response.status();
+        let headers = response.headers_mut();
+        // Room for the headers added here, grown once.
+        headers.reserve(9);
+        if let Some((kind, d)) = self.decision {
+            headers.insert(RATELIMIT_LIMIT, self.limit_headers[kind as usize].clone());
+            headers.insert(RATELIMIT_REMAINING, HeaderValue::from(d.remaining));
+            headers.insert(RATELIMIT_RESET, HeaderValue::from(d.reset_seconds));
+            if !d.allowed {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(d.reset_seconds));
+            }
         }
+        // Any other 429 (a handler's own limit) says when to come back too.
+        if status == StatusCode::TOO_MANY_REQUESTS && !headers.contains_key(header::RETRY_AFTER) {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
+        security_headers(headers);
+        if self.tls {
+            secure_cookies(headers);
+        }
+        if let Some((started, method, path)) = self.logged {
+            let micros = started.elapsed().as_micros() as u64;
+            let id = self.id.to_str().unwrap_or("-");
+            tracing::info!(target: ACCESS_LOG, %method, %path, status = status.as_u16(), micros, %id, "request");
+        }
+        headers.insert(REQUEST_ID, self.id);
+        response
     }
-    // Any other 429 (a handler's own limit) says when to come back too.
-    if response.status() == StatusCode::TOO_MANY_REQUESTS && !response.headers().contains_key(header::RETRY_AFTER) {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-    }
-    security_headers(response.headers_mut());
-    if tls {
-        secure_cookies(response.headers_mut());
-    }
-    if let Some((method, path)) = logged {
-        let status = response.status().as_u16();
-        let micros = started.elapsed().as_micros() as u64;
-        let id = id.to_str().unwrap_or("-");
-        tracing::info!(target: ACCESS_LOG, %method, %path, status, micros, %id, "request");
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    response
 }
 
 /// The access log's target: one line per request, filtered like any other (`ZHILIANG_LOG=warn` leaves it out).
 pub const ACCESS_LOG: &str = "zhiliang::access";
+// Names made once: a name given as text is parsed on every insert.
+const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+
 /// The request id's header: the client's own (printable, up to 64 characters) or a random one, in the answer too.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -464,8 +562,14 @@ fn request_id(headers: &HeaderMap) -> HeaderValue {
             value.clone()
         }
         _ => {
-            let id = hex::encode(rand::random::<[u8; 8]>());
-            HeaderValue::from_str(&id).expect("hex is a valid header value")
+            // Unique without a random draw per request: a random start for the process, then a count.
+            static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+            static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let start = *START.get_or_init(rand::random::<u64>);
+            let id = start.wrapping_add(COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            let mut digits = [0u8; 16];
+            hex::encode_to_slice(id.to_be_bytes(), &mut digits).expect("16 hex digits for 8 bytes");
+            HeaderValue::from_bytes(&digits).expect("hex is a valid header value")
         }
     }
 }
@@ -491,7 +595,9 @@ fn secure_cookies(headers: &mut HeaderMap) {
 /// document, so framing is all there is to forbid (as OWASP's REST guidance has it), in far fewer bytes.
 pub const CONTENT_SECURITY_POLICY_NOT_PAGES: &str = "frame-ancestors 'none'";
 
-/// Security headers on every answer, unless a handler chose its own: the full policy on pages.
+/// Security headers on every answer, unless a handler chose its own: on pages the full policy and the referrer
+/// policy (OWASP counts it among the headers that matter only for a rendered document), on everything else
+/// framing forbidden and no sniffing.
 fn security_headers(headers: &mut HeaderMap) {
     let page = headers.get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     let policy = if page { CONTENT_SECURITY_POLICY } else { CONTENT_SECURITY_POLICY_NOT_PAGES };
@@ -499,9 +605,11 @@ fn security_headers(headers: &mut HeaderMap) {
         (header::CONTENT_SECURITY_POLICY, policy),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "same-origin"),
     ] {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if page {
+        headers.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
     }
 }
 
