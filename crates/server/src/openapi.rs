@@ -236,7 +236,7 @@ pub fn document() -> Value {
     let mut document = json!({
         "openapi": "3.1.0",
         "info": {"title": "zhiliang API", "version": "1.0.0",
-                 "description": "National product-quality supervision: identifiers, master data. Errors are {code, message} with stable codes."},
+                 "description": "National product-quality supervision: identifiers, master data. Errors are {code, message} with stable codes. Every text of a JSON or form body holds at most 10,000 characters, or its schema's smaller maxLength, and no NUL character (400 invalid_text)."},
         "paths": {
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}},
             "/api/v1/codes/{kind}/{value}": {"get": {
@@ -394,8 +394,8 @@ pub fn document() -> Value {
                                                 "registered_on": {"type": ["string", "null"], "format": "date"},
                                                 "created_at": {"type": "string"}, "updated_at": {"type": "string"}}},
                 "OrganizationInput": {"type": "object", "required": ["name"],
-                                      "properties": {"uscc": {"type": "string"}, "name": {"type": "string"},
-                                                     "region_code": {"type": "string", "description": "defaults to the USCC's characters 3-8"},
+                                      "properties": {"uscc": {"type": "string", "maxLength": 18}, "name": {"type": "string", "maxLength": 200},
+                                                     "region_code": {"type": "string", "maxLength": 6, "description": "defaults to the USCC's characters 3-8"},
                                                      "address": {"type": "string"}, "legal_representative": {"type": "string"},
                                                      "entity_type": {"type": "string"},
                                                      "status": {"type": "string", "enum": ["active", "revoked", "cancelled", "dissolved"]},
@@ -407,7 +407,8 @@ pub fn document() -> Value {
                                            "specification": {"type": ["string", "null"]},
                                            "created_at": {"type": "string"}, "updated_at": {"type": "string"}}},
                 "ProductInput": {"type": "object", "required": ["name", "uscc"],
-                                 "properties": {"gtin": {"type": "string"}, "name": {"type": "string"}, "uscc": {"type": "string"},
+                                 "properties": {"gtin": {"type": "string", "maxLength": 14}, "name": {"type": "string", "maxLength": 200},
+                                                "uscc": {"type": "string", "maxLength": 18},
                                                 "category_code": {"type": "string"}, "brand": {"type": "string"},
                                                 "specification": {"type": "string"}}}
             }
@@ -418,7 +419,56 @@ pub fn document() -> Value {
             paths.extend(more);
         }
     }
+    bound_request_texts(&mut document);
     document
+}
+
+/// Gives every text a request body may carry the bound the server holds it to (`web::MAX_TEXT_CHARS`), unless its
+/// schema states a smaller one or fixes its values (an enum) or form (a date): in the JSON and form bodies of
+/// every operation and in the request-only schemas (`…Input`). A CSV or EPCIS document body is bounded as a
+/// whole instead.
+fn bound_request_texts(document: &mut Value) {
+    let mut pending: Vec<&mut Value> = Vec::new();
+    // The paths and the components are borrowed side by side, as entries of the one document.
+    for (section, value) in document.as_object_mut().into_iter().flatten() {
+        match section.as_str() {
+            "paths" => {
+                let operations = value.as_object_mut().into_iter().flat_map(|paths| paths.values_mut());
+                for operation in operations.filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
+                    let content = operation.pointer_mut("/requestBody/content").and_then(Value::as_object_mut);
+                    for (media, body) in content.into_iter().flatten() {
+                        if media == "application/json" || media == "application/x-www-form-urlencoded" {
+                            pending.extend(body.get_mut("schema"));
+                        }
+                    }
+                }
+            }
+            "components" => {
+                let schemas = value.get_mut("schemas").and_then(Value::as_object_mut).into_iter().flatten();
+                pending.extend(schemas.filter(|(name, _)| name.ends_with("Input")).map(|(_, schema)| schema));
+            }
+            _ => {}
+        }
+    }
+    while let Some(node) = pending.pop() {
+        let Some(schema) = node.as_object_mut() else { continue };
+        let text = match schema.get("type") {
+            Some(Value::String(kind)) => kind == "string",
+            Some(Value::Array(kinds)) => kinds.iter().any(|kind| kind == "string"),
+            _ => false,
+        };
+        if text && !["maxLength", "enum", "format"].iter().any(|key| schema.contains_key(*key)) {
+            schema.insert("maxLength".into(), json!(crate::web::MAX_TEXT_CHARS));
+        }
+        for (key, child) in schema.iter_mut() {
+            match key.as_str() {
+                "properties" => pending.extend(child.as_object_mut().into_iter().flat_map(|p| p.values_mut())),
+                "items" => pending.push(child),
+                "oneOf" | "anyOf" | "allOf" => pending.extend(child.as_array_mut().into_iter().flatten()),
+                _ => {}
+            }
+        }
+    }
 }
 
 /// The calendar's notices and the deadlines they moved.
@@ -431,7 +481,7 @@ fn calendar_paths() -> Value {
                 "get": {
                     "summary": "A year's notice if loaded, and its statutory holidays as computed (lunar dates included)",
                     "parameters": [{"name": "year", "in": "path", "required": true, "schema": {"type": "integer"}}],
-                    "responses": {"200": {"description": "{year, loaded, source, papers, days, statutory_holidays, rules}"}}},
+                    "responses": {"200": {"description": "{year, loaded, source, papers, days: [{date, name, isOffDay}] (the form a load takes), statutory_holidays, rules}"}}},
                 "put": {
                     "summary": "Load a year's notice (administrators) in the holiday-cn JSON form; running deadlines it changes move and are listed",
                     "security": [{"bearer": []}],

@@ -83,8 +83,9 @@ async fn calendar_year(State(state): State<AppState>, Path(year): Path<String>) 
     let year = year_in_path(&year)?;
     let stored = state.store.calendar_years().await?.into_iter().find(|row| row.year == year);
     let notice = stored.as_ref().and_then(|row| calendar::YearSchedule::parse_json(&row.notice).ok());
+    // The days in the form a load takes, so that a notice read here can be corrected and put back.
     let days: Option<Vec<Value>> = notice.as_ref().map(|n| {
-        n.days().map(|(date, day)| json!({"date": date.to_string(), "name": day.name, "off": day.off})).collect()
+        n.days().map(|(date, day)| json!({"date": date.to_string(), "name": day.name, "isOffDay": day.off})).collect()
     });
     let statutory: Vec<Value> = calendar::statutory_holidays(year)
         .into_iter()

@@ -237,6 +237,74 @@ async fn working_days_follow_the_official_calendar() {
     }
 }
 
+/// The string schemas a request body may hold, with where they are (`$ref`s followed into the components).
+fn request_texts(document: &Value) -> Vec<(String, Value)> {
+    let mut pending: Vec<(String, &Value)> = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") {
+                pending.push((format!("{method} {path}"), schema));
+            }
+        }
+    }
+    let mut texts = Vec::new();
+    while let Some((place, schema)) = pending.pop() {
+        if let Some(target) = schema["$ref"].as_str() {
+            let name = target.trim_start_matches("#/components/schemas/");
+            pending.push((format!("{place} ({name})"), &document["components"]["schemas"][name]));
+            continue;
+        }
+        let kind = &schema["type"];
+        if kind == "string" || kind.as_array().is_some_and(|kinds| kinds.iter().any(|k| k == "string")) {
+            texts.push((place.clone(), schema.clone()));
+        }
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            pending.push((format!("{place}.{name}"), property));
+        }
+        if schema["items"].is_object() {
+            pending.push((format!("{place}[]"), &schema["items"]));
+        }
+    }
+    texts
+}
+
+#[tokio::test]
+async fn openapi_bounds_every_request_text_and_the_server_holds_to_it() {
+    let app = TestApp::new().await;
+    let (_, document) = app.get_json("/api/v1/openapi.json").await;
+    let texts = request_texts(&document);
+    assert!(texts.len() > 20, "{texts:?}");
+    for (place, schema) in &texts {
+        let fixed = schema.get("enum").is_some() || schema.get("format").is_some();
+        let bound = schema["maxLength"].as_u64();
+        assert!(fixed || bound.is_some_and(|n| n as usize <= server::web::MAX_TEXT_CHARS), "{place}: {schema}");
+    }
+    let bound_of = |place: &str| {
+        let found = texts.iter().find(|(p, _)| p == place).unwrap_or_else(|| panic!("{place} not in {texts:?}"));
+        found.1["maxLength"].as_u64().unwrap() as usize
+    };
+    // What the document says is what the server does: one past each bound is refused, the bound itself stored.
+    let name = bound_of("put /api/v1/organizations/{uscc} (OrganizationInput).name");
+    let address = bound_of("put /api/v1/organizations/{uscc} (OrganizationInput).address");
+    assert_eq!((name, address), (200, server::web::MAX_TEXT_CHARS));
+    let admin = Some(app.admin.as_str());
+    let uri = format!("/api/v1/organizations/{OWN_USCC}");
+    for (body, code) in [
+        (json!({"name": "长".repeat(name + 1)}), "invalid_request"),
+        (json!({"name": "杭州示范电动车有限公司", "address": "路".repeat(address + 1)}), "invalid_text"),
+    ] {
+        let (status, refused) = app.write(Method::PUT, &uri, admin, body).await;
+        assert_eq!((status, refused["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{refused}");
+    }
+    let (status, _) = app.get_json(&uri).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a refused write stores nothing");
+    let (status, stored) =
+        app.write(Method::PUT, &uri, admin, json!({"name": "长".repeat(name), "address": "路".repeat(address)})).await;
+    assert!(status.is_success(), "{stored}");
+    let (_, read) = app.get_json(&uri).await;
+    assert_eq!(read["address"].as_str().map(|a| a.chars().count()), Some(address));
+}
+
 #[tokio::test]
 async fn openapi_document_lists_every_route() {
     let app = TestApp::new().await;

@@ -413,3 +413,47 @@ async fn a_recall_scoped_from_lot_quantities_counts_its_units() {
         stage(&test, &test.enterprise, &id, "progress", json!({"units_recovered": 250, "on": "2026-11-20"})).await;
     assert_eq!(progress["recovery_rate"], 0.25, "{progress}");
 }
+
+#[tokio::test]
+async fn a_corrected_holiday_notice_moves_a_running_recall_deadline() {
+    let test = TestApp::new().await;
+    producer_with_products(&test).await;
+    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let report = json!({"product_name": "婴幼儿配方乳粉", "defect": "原料乳批次 RAW1 检出阪崎肠杆菌", "severe": true,
+        "learned_on": "2026-11-30", "on": "2026-12-01", "trace_start": "urn:epc:class:lgtin:6901234.000002.RAW1", "gtins": ["06901234000016"]});
+    let (status, recall) = test.write(Method::POST, "/api/v1/recalls", Some(&test.enterprise), report).await;
+    assert_eq!(status, StatusCode::CREATED, "{recall}");
+    let id = recall["id"].as_str().unwrap().to_owned();
+    let regulator = test.hangzhou_regulator.clone();
+    stage(&test, &regulator, &id, "investigation", json!({"on": "2026-12-01"})).await;
+    let decided = stage(&test, &regulator, &id, "decision", json!({"decision": "ordered", "on": "2026-12-02"})).await;
+    // Ten working days from Wednesday 2 December 2026: 3, 4, 7–11, 14–16 December.
+    assert_eq!(decided["next_due_on"], "2026-12-16", "{decided}");
+
+    // An administrator corrects the 2026 notice (stored at the first start) with one more day off, 10 December.
+    test.state.reload_calendar().await.unwrap();
+    let (_, year) = test.get_json("/api/v1/calendar/years/2026").await;
+    let mut days = year["days"].as_array().cloned().unwrap_or_else(|| panic!("{year}"));
+    days.push(json!({"name": "更正", "date": "2026-12-10", "isOffDay": true}));
+    let notice = json!({"year": 2026, "papers": year["papers"], "days": days});
+    let (status, loaded) = test.write(Method::PUT, "/api/v1/calendar/years/2026", Some(&test.admin), notice).await;
+    assert_eq!(status, StatusCode::OK, "{loaded}");
+    let moved: Vec<&Value> =
+        loaded["moved"].as_array().unwrap().iter().filter(|m| m["subject_kind"] == "recall").collect();
+    assert_eq!(
+        moved,
+        [
+            &json!({"subject_kind": "recall", "subject_id": id, "deadline": "plan", "from": "2026-12-16", "to": "2026-12-17"})
+        ]
+    );
+    let (status, after) = test.write(Method::GET, &format!("/api/v1/recalls/{id}"), Some(&regulator), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["next_due_on"], "2026-12-17", "{after}");
+    let step = after["events"].as_array().unwrap().iter().find(|e| e["stage"] == "deadline_moved").cloned();
+    let step = step.unwrap_or_else(|| panic!("the recall's history records the move: {after}"));
+    assert_eq!((step["data"]["from"].as_str(), step["data"]["to"].as_str()), (Some("2026-12-16"), Some("2026-12-17")));
+    let (_, changes) =
+        test.write(Method::GET, "/api/v1/deadline-changes?unseen=true", Some(&regulator), json!({})).await;
+    assert!(changes["items"].as_array().unwrap().iter().any(|c| c["subject_id"] == id.as_str()), "{changes}");
+}
