@@ -87,15 +87,24 @@ async fn stage(test: &TestApp, token: &str, id: &str, step: &str, body: Value) -
     answer
 }
 
+/// The producer with its products and the captured chain, for a recall to be scoped from.
+async fn traced_producer(test: &TestApp) {
+    producer_with_products(test).await;
+    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+/// The producer's defect report on its milk powder, learned and reported on the given days.
+fn milk_powder_report(learned_on: &str, on: &str) -> Value {
+    json!({"product_name": "婴幼儿配方乳粉", "defect": "原料乳批次 RAW1 检出阪崎肠杆菌", "severe": true,
+        "learned_on": learned_on, "on": on, "trace_start": "urn:epc:class:lgtin:6901234.000002.RAW1", "gtins": ["06901234000016"]})
+}
+
 #[tokio::test]
 async fn a_recall_runs_from_report_to_evaluation() {
     let test = TestApp::new().await;
-    producer_with_products(&test).await;
-    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-
-    let report = json!({"product_name": "婴幼儿配方乳粉", "defect": "原料乳批次 RAW1 检出阪崎肠杆菌", "severe": true,
-        "learned_on": "2026-11-02", "on": "2026-11-05", "trace_start": "urn:epc:class:lgtin:6901234.000002.RAW1", "gtins": ["06901234000016"]});
+    traced_producer(&test).await;
+    let report = milk_powder_report("2026-11-02", "2026-11-05");
     let (status, _) = test.write(Method::POST, "/api/v1/recalls", Some(&test.lab), report.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, recall) = test.write(Method::POST, "/api/v1/recalls", Some(&test.enterprise), report).await;
@@ -224,9 +233,7 @@ async fn a_recall_runs_from_report_to_evaluation() {
 #[tokio::test]
 async fn recall_and_trace_pages_serve_the_public_and_the_clerks() {
     let test = TestApp::new().await;
-    producer_with_products(&test).await;
-    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
-    assert_eq!(status, StatusCode::ACCEPTED);
+    traced_producer(&test).await;
 
     // The enterprise reports through the page form; the regulator opens the investigation the same way.
     let enterprise = test.session_cookie("enterprise", "c1").await;
@@ -284,9 +291,7 @@ async fn recall_and_trace_pages_serve_the_public_and_the_clerks() {
 #[tokio::test]
 async fn an_enterprise_reports_defects_of_its_own_products_only() {
     let test = TestApp::new().await;
-    producer_with_products(&test).await;
-    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
-    assert_eq!(status, StatusCode::ACCEPTED);
+    traced_producer(&test).await;
     let report = |fields: Value| {
         let mut body = json!({"product_name": "鱼丸", "defect": "异物", "on": "2026-11-05"});
         for (k, v) in fields.as_object().unwrap() {
@@ -417,11 +422,8 @@ async fn a_recall_scoped_from_lot_quantities_counts_its_units() {
 #[tokio::test]
 async fn a_corrected_holiday_notice_moves_a_running_recall_deadline() {
     let test = TestApp::new().await;
-    producer_with_products(&test).await;
-    let (status, _) = test.send(Method::POST, "/epcis/capture", Some(&test.admin), Some(chain())).await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    let report = json!({"product_name": "婴幼儿配方乳粉", "defect": "原料乳批次 RAW1 检出阪崎肠杆菌", "severe": true,
-        "learned_on": "2026-11-30", "on": "2026-12-01", "trace_start": "urn:epc:class:lgtin:6901234.000002.RAW1", "gtins": ["06901234000016"]});
+    traced_producer(&test).await;
+    let report = milk_powder_report("2026-11-30", "2026-12-01");
     let (status, recall) = test.write(Method::POST, "/api/v1/recalls", Some(&test.enterprise), report).await;
     assert_eq!(status, StatusCode::CREATED, "{recall}");
     let id = recall["id"].as_str().unwrap().to_owned();
