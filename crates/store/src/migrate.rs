@@ -47,37 +47,57 @@ fn checksum(sql: &str) -> String {
     hex::encode(Sha256::digest(sql.as_bytes()))
 }
 
-/// Applies every migration not yet applied, each in its own transaction.
+/// The PostgreSQL advisory lock ("zhiliang" in ASCII) that servers starting on one database take in turn.
+const MIGRATION_LOCK: i64 = 0x7a68_696c_6961_6e67;
+
+/// Applies every migration not yet applied, each in its own transaction, on one connection. On PostgreSQL that
+/// connection holds an advisory lock meanwhile, so two servers starting at once migrate one after the other and
+/// the second finds the work done. (The embedded SQLite file is served by one process.)
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
-    let migrations = match store.backend() {
-        Backend::Sqlite(_) => SQLITE,
-        Backend::Postgres(_) => POSTGRES,
+    let (migrations, postgres) = match store.backend() {
+        Backend::Sqlite(_) => (SQLITE, false),
+        Backend::Postgres(_) => (POSTGRES, true),
     };
     crate::on_pool!(store, pool => {
-        sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
-        for &(version, name, sql) in migrations {
-            let applied: Option<String> =
-                sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
-                    .bind(version)
-                    .fetch_optional(pool)
-                    .await?;
-            match applied {
-                Some(sum) if sum == checksum(sql) => continue,
-                Some(_) => return Err(StoreError::MigrationChanged { version }),
-                None => {}
-            }
-            tracing::info!(version, name, "applying migration");
-            let mut tx = pool.begin().await?;
-            sqlx::raw_sql(sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+        use sqlx::Connection;
+        let mut connection = pool.acquire().await?;
+        if postgres {
+            sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *connection).await?;
+        }
+        let outcome: Result<(), StoreError> = async {
+            sqlx::raw_sql(CREATE_TABLE).execute(&mut *connection).await?;
+            for &(version, name, sql) in migrations {
+                let applied: Option<String> =
+                    sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+                        .bind(version)
+                        .fetch_optional(&mut *connection)
+                        .await?;
+                match applied {
+                    Some(sum) if sum == checksum(sql) => continue,
+                    Some(_) => return Err(StoreError::MigrationChanged { version }),
+                    None => {}
+                }
+                tracing::info!(version, name, "applying migration");
+                let mut tx = connection.begin().await?;
+                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+                )
                 .bind(version)
                 .bind(name)
                 .bind(checksum(sql))
                 .bind(crate::store::now())
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await?;
+                tx.commit().await?;
+            }
+            Ok(())
         }
-        Ok(())
+        .await;
+        if postgres {
+            // Released whatever happened: the connection goes back to the pool.
+            sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *connection).await?;
+        }
+        outcome
     })
 }

@@ -348,6 +348,8 @@ impl Store {
                             .push_bind(region.introduced.map(i32::from))
                             .push_bind(region.retired.map(i32::from));
                     });
+                    // Servers starting together may both find the table empty.
+                    builder.push(" ON CONFLICT (code) DO NOTHING");
                     builder.build().execute(&mut *tx).await?;
                 }
             }

@@ -5,6 +5,7 @@ mod credit;
 mod credit_file;
 mod injuries;
 mod inspections;
+mod migrations;
 mod public_log;
 mod story;
 mod traceability;
