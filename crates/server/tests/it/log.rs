@@ -141,7 +141,7 @@ async fn rewrite_entry(test: &TestApp, index: u64, data: &str) {
 
 #[tokio::test]
 async fn a_rewritten_log_is_refused_by_the_server_that_signed_it() {
-    let test = TestApp::new().await;
+    let test = TestApp::on_sqlite().await;
     append(&test, 0, 10).await;
     let (size, _) = signed_checkpoint(&test).await;
     assert_eq!(size, 10);
@@ -167,7 +167,7 @@ async fn a_rewritten_log_is_refused_by_the_server_that_signed_it() {
 
 #[tokio::test]
 async fn the_server_refuses_a_key_other_than_the_registered_one_and_bytes_that_miss_their_leaf() {
-    let test = TestApp::new().await;
+    let test = TestApp::on_sqlite().await;
     append(&test, 0, 3).await;
     signed_checkpoint(&test).await;
     // Another server over the same database with a key of its own may not sign this log.

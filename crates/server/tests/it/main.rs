@@ -42,7 +42,17 @@ pub const OWN_USCC: &str = "91330106MA27XL1Q3A";
 pub const LAB_USCC: &str = "12100000400000624D";
 
 impl TestApp {
+    /// A fresh application on a temporary SQLite file, or on a fresh PostgreSQL database when
+    /// `ZHILIANG_TEST_SERVER_BACKEND=postgres` (the test script runs the suite both ways).
     pub async fn new() -> TestApp {
+        if std::env::var("ZHILIANG_TEST_SERVER_BACKEND").as_deref() == Ok("postgres") {
+            return TestApp::on_postgres().await.expect("ZHILIANG_TEST_POSTGRES_URL names the test cluster");
+        }
+        TestApp::on_sqlite().await
+    }
+
+    /// Always on a temporary SQLite file: for the tests that rewrite the database file behind the server's back.
+    pub async fn on_sqlite() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
         TestApp::on(store, dir).await
@@ -82,7 +92,9 @@ impl TestApp {
             hangzhou_regulator: token(Role::Regulator, Some("330100"), None).await,
             enterprise: token(Role::Enterprise, None, Some(OWN_USCC)).await,
             lab: token(Role::Lab, None, Some(LAB_USCC)).await,
-            state: AppState::new(store),
+            // Each app keeps the log's key and memory in its own folder, whatever the backend.
+            state: AppState::new(store)
+                .with_log(server::log_signing::LogConfig::in_dir(dir.path(), server::log_signing::DEFAULT_ORIGIN)),
             _dir: dir,
         }
     }
