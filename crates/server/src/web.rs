@@ -551,7 +551,7 @@ const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
 const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 
-/// The request id's header: the client's own (printable, up to 64 characters) or a random one, in the answer too.
+/// The request id's header: the client's own (printable, up to 64 characters) or one of ours, in the answer too.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 fn request_id(headers: &HeaderMap) -> HeaderValue {
