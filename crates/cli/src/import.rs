@@ -188,7 +188,7 @@ fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, S
         }
         Kind::Complaints => return imported_complaint(value),
     };
-    result.map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))
+    result.map_err(|e| (e.field.to_owned(), e.code.as_str().to_owned(), e.message))
 }
 
 fn imported_complaint(mut value: serde_json::Value) -> Result<Row, (String, String, String)> {
@@ -218,9 +218,10 @@ fn imported_complaint(mut value: serde_json::Value) -> Result<Row, (String, Stri
     };
     let today = server::today();
     let checked = input::complaint(fields.clone(), today, true)
-        .map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))?;
+        .map_err(|e| (e.field.to_owned(), e.code.as_str().to_owned(), e.message))?;
     if let Some(closed) = &closed_on {
-        let day = input::date("closed_on", closed).map_err(|e| (e.field.to_owned(), e.code.to_owned(), e.message))?;
+        let day = input::date("closed_on", closed)
+            .map_err(|e| (e.field.to_owned(), e.code.as_str().to_owned(), e.message))?;
         if day < checked.received_on || day > today {
             return Err(reject("closed_on", format!("{day} is not between the receipt and today")));
         }
@@ -628,7 +629,7 @@ async fn write_batch(
                 let mut ready = match ready {
                     Ok(ready) => ready,
                     Err(error) => {
-                        reject(error.field, error.code, error.message)?;
+                        reject(error.field, error.code.as_str(), error.message)?;
                         continue;
                     }
                 };

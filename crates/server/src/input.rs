@@ -4,20 +4,22 @@
 use codes::{Gtin, RegionCode, Uscc};
 use store::{NewOrganization, NewProduct};
 
+use crate::ErrorCode;
+
 /// A field that failed its check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// The field, by its API name.
     pub field: &'static str,
     /// Stable code: `invalid_uscc`, `invalid_gtin`, `invalid_region`, `invalid_request`.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// What is wrong.
     pub message: String,
 }
 
 impl FieldError {
     /// A field error with its stable code.
-    pub fn new(field: &'static str, code: &'static str, message: impl ToString) -> Self {
+    pub fn new(field: &'static str, code: ErrorCode, message: impl ToString) -> Self {
         FieldError { field, code, message: message.to_string() }
     }
 }
@@ -66,26 +68,27 @@ pub fn optional_text(value: Option<String>) -> Option<String> {
 /// A USCC field.
 pub fn uscc(field: &'static str, value: Option<&str>) -> Result<Uscc, FieldError> {
     let value = value.map(str::trim).filter(|v| !v.is_empty());
-    let value = value.ok_or_else(|| FieldError::new(field, "invalid_uscc", format!("{field} is required")))?;
-    Uscc::parse(value).map_err(|e| FieldError::new(field, "invalid_uscc", e))
+    let value = value.ok_or_else(|| FieldError::new(field, ErrorCode::InvalidUscc, format!("{field} is required")))?;
+    Uscc::parse(value).map_err(|e| FieldError::new(field, ErrorCode::InvalidUscc, e))
 }
 
 /// A GTIN field.
 pub fn gtin(value: Option<&str>) -> Result<Gtin, FieldError> {
     let value = value.map(str::trim).filter(|v| !v.is_empty());
-    let value = value.ok_or_else(|| FieldError::new("gtin", "invalid_gtin", "gtin is required"))?;
-    Gtin::parse(value).map_err(|e| FieldError::new("gtin", "invalid_gtin", e))
+    let value = value.ok_or_else(|| FieldError::new("gtin", ErrorCode::InvalidGtin, "gtin is required"))?;
+    Gtin::parse(value).map_err(|e| FieldError::new("gtin", ErrorCode::InvalidGtin, e))
 }
 
 /// A region code or prefix.
 pub fn region(field: &'static str, value: &str) -> Result<RegionCode, FieldError> {
-    RegionCode::parse(value).map_err(|e| FieldError::new(field, "invalid_region", e))
+    RegionCode::parse(value).map_err(|e| FieldError::new(field, ErrorCode::InvalidRegion, e))
 }
 
 fn name(value: Option<String>) -> Result<String, FieldError> {
-    let name = optional_text(value).ok_or_else(|| FieldError::new("name", "invalid_request", "name is required"))?;
+    let name =
+        optional_text(value).ok_or_else(|| FieldError::new("name", ErrorCode::InvalidRequest, "name is required"))?;
     if name.chars().count() > 200 {
-        return Err(FieldError::new("name", "invalid_request", "name is longer than 200 characters"));
+        return Err(FieldError::new("name", ErrorCode::InvalidRequest, "name is longer than 200 characters"));
     }
     Ok(name)
 }
@@ -99,7 +102,7 @@ pub fn organization(fields: OrganizationFields, path_uscc: Option<&Uscc>) -> Res
             if &body != path {
                 return Err(FieldError::new(
                     "uscc",
-                    "invalid_request",
+                    ErrorCode::InvalidRequest,
                     "the USCC in the body differs from the one in the path",
                 ));
             }
@@ -113,7 +116,7 @@ pub fn organization(fields: OrganizationFields, path_uscc: Option<&Uscc>) -> Res
         None => RegionCode::parse(uscc.region_code()).map_err(|_| {
             FieldError::new(
                 "region_code",
-                "invalid_region",
+                ErrorCode::InvalidRegion,
                 format!("region_code is required: the USCC's region part {} is not a known code", uscc.region_code()),
             )
         })?,
@@ -122,7 +125,7 @@ pub fn organization(fields: OrganizationFields, path_uscc: Option<&Uscc>) -> Res
     if !STATUSES.contains(&status.as_str()) {
         return Err(FieldError::new(
             "status",
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             format!("status must be one of {}", STATUSES.join(", ")),
         ));
     }
@@ -152,7 +155,7 @@ pub fn product(fields: ProductFields, path_gtin: Option<&Gtin>) -> Result<NewPro
             if body.to_gtin14() != path.to_gtin14() {
                 return Err(FieldError::new(
                     "gtin",
-                    "invalid_request",
+                    ErrorCode::InvalidRequest,
                     "the GTIN in the body differs from the one in the path",
                 ));
             }
@@ -167,7 +170,7 @@ pub fn product(fields: ProductFields, path_gtin: Option<&Gtin>) -> Result<NewPro
         if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
             return Err(FieldError::new(
                 "category_code",
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 format!("'{code}' is not a known category"),
             ));
         }
@@ -252,7 +255,7 @@ fn choice(
     choices: &'static [(&'static str, &'static [&'static str])],
 ) -> Result<String, FieldError> {
     let value = optional_text(value)
-        .ok_or_else(|| FieldError::new(field, "invalid_request", format!("{field} is required")))?;
+        .ok_or_else(|| FieldError::new(field, ErrorCode::InvalidRequest, format!("{field} is required")))?;
     let lower = value.to_ascii_lowercase();
     choices
         .iter()
@@ -260,7 +263,11 @@ fn choice(
         .map(|(name, _)| (*name).to_owned())
         .ok_or_else(|| {
             let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-            FieldError::new(field, "invalid_request", format!("{field} '{value}' is not one of {}", names.join(", ")))
+            FieldError::new(
+                field,
+                ErrorCode::InvalidRequest,
+                format!("{field} '{value}' is not one of {}", names.join(", ")),
+            )
         })
 }
 
@@ -272,11 +279,11 @@ pub fn campaign_level(field: &'static str, value: Option<String>) -> Result<Stri
 /// An identifier such as a sample or campaign id: 1 to 64 characters, no spaces or control characters.
 fn identifier(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
     let value = optional_text(value)
-        .ok_or_else(|| FieldError::new(field, "invalid_request", format!("{field} is required")))?;
+        .ok_or_else(|| FieldError::new(field, ErrorCode::InvalidRequest, format!("{field} is required")))?;
     if value.chars().count() > 64 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(FieldError::new(
             field,
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             format!("{field} must be 1 to 64 characters without spaces"),
         ));
     }
@@ -286,7 +293,7 @@ fn identifier(field: &'static str, value: Option<String>) -> Result<String, Fiel
 /// A date YYYY-MM-DD.
 pub fn date(field: &'static str, value: &str) -> Result<chrono::NaiveDate, FieldError> {
     chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "invalid_request", format!("'{value}' is not a date YYYY-MM-DD")))
+        .map_err(|_| FieldError::new(field, ErrorCode::InvalidRequest, format!("'{value}' is not a date YYYY-MM-DD")))
 }
 
 /// Checks one sample's fields.
@@ -295,23 +302,24 @@ pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, Fie
     let campaign_id = identifier("campaign_id", fields.campaign_id)?;
     let campaign_level = campaign_level("campaign_level", fields.campaign_level)?;
     let sampled_on_text = optional_text(fields.sampled_on)
-        .ok_or_else(|| FieldError::new("sampled_on", "invalid_request", "sampled_on is required"))?;
+        .ok_or_else(|| FieldError::new("sampled_on", ErrorCode::InvalidRequest, "sampled_on is required"))?;
     let sampled_on = date("sampled_on", &sampled_on_text)?;
     if sampled_on > chrono::Utc::now().date_naive() {
-        return Err(FieldError::new("sampled_on", "invalid_request", format!("{sampled_on} is in the future")));
+        return Err(FieldError::new("sampled_on", ErrorCode::InvalidRequest, format!("{sampled_on} is in the future")));
     }
-    let product_category = optional_text(fields.product_category)
-        .ok_or_else(|| FieldError::new("product_category", "invalid_request", "product_category is required"))?;
+    let product_category = optional_text(fields.product_category).ok_or_else(|| {
+        FieldError::new("product_category", ErrorCode::InvalidRequest, "product_category is required")
+    })?;
     if !store::CATEGORIES.iter().any(|(code, ..)| *code == product_category) {
         return Err(FieldError::new(
             "product_category",
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             format!("'{product_category}' is not a known category"),
         ));
     }
     let uscc = uscc("uscc", fields.uscc.as_deref())?;
     let region_text = optional_text(fields.region_code)
-        .ok_or_else(|| FieldError::new("region_code", "invalid_region", "region_code is required"))?;
+        .ok_or_else(|| FieldError::new("region_code", ErrorCode::InvalidRegion, "region_code is required"))?;
     let region = region("region_code", &region_text)?;
     let channel = choice("channel", fields.channel, CHANNELS)?;
     let verdict = choice("verdict", fields.verdict, VERDICTS)?;
@@ -319,12 +327,16 @@ pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, Fie
     let production_date = optional_text(fields.production_date);
     if let Some(text) = &production_date {
         if date("production_date", text)? > sampled_on {
-            return Err(FieldError::new("production_date", "invalid_request", "production_date is after sampled_on"));
+            return Err(FieldError::new(
+                "production_date",
+                ErrorCode::InvalidRequest,
+                "production_date is after sampled_on",
+            ));
         }
     }
     let failed_items = optional_text(fields.failed_items);
     if verdict == "pass" && failed_items.is_some() {
-        return Err(FieldError::new("failed_items", "invalid_request", "a passing sample has no failed items"));
+        return Err(FieldError::new("failed_items", ErrorCode::InvalidRequest, "a passing sample has no failed items"));
     }
     let stratum = optional_text(fields.stratum);
     let stratum_population = optional_text(fields.stratum_population)
@@ -332,13 +344,13 @@ pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, Fie
             Ok(n) if n > 0 => Ok(n),
             _ => Err(FieldError::new(
                 "stratum_population",
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 format!("'{text}' is not a positive whole number"),
             )),
         })
         .transpose()?;
     if stratum_population.is_some() && stratum.is_none() {
-        return Err(FieldError::new("stratum", "invalid_request", "stratum_population needs a stratum"));
+        return Err(FieldError::new("stratum", ErrorCode::InvalidRequest, "stratum_population needs a stratum"));
     }
     Ok(store::inspections::NewSample {
         sample_id,
@@ -473,7 +485,7 @@ fn product_category(field: &'static str, value: Option<String>) -> Result<Option
         None => Ok(None),
         Some(code) if store::CATEGORIES.iter().any(|(c, ..)| *c == code) => Ok(Some(code)),
         Some(code) => {
-            Err(FieldError::new(field, "invalid_request", format!("'{code}' is not a product category code")))
+            Err(FieldError::new(field, ErrorCode::InvalidRequest, format!("'{code}' is not a product category code")))
         }
     }
 }
@@ -483,11 +495,11 @@ fn product_category(field: &'static str, value: Option<String>) -> Result<Option
 pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, store::injuries::Hospital), FieldError> {
     let (stratum, weight, name) = (fields.stratum.clone(), fields.weight.clone(), fields.hospital_name.clone());
     let mut case = injury_case(fields)?;
-    let stratum =
-        optional_text(stratum).ok_or_else(|| FieldError::new("stratum", "invalid_request", "stratum is required"))?;
+    let stratum = optional_text(stratum)
+        .ok_or_else(|| FieldError::new("stratum", ErrorCode::InvalidRequest, "stratum is required"))?;
     let weight =
         optional_text(weight).and_then(|w| w.parse::<f64>().ok()).filter(|w| w.is_finite() && *w > 0.0).ok_or_else(
-            || FieldError::new("weight", "invalid_request", "weight is required and must be a positive number"),
+            || FieldError::new("weight", ErrorCode::InvalidRequest, "weight is required and must be a positive number"),
         )?;
     let name = optional_text(name);
     case.stratum = stratum.clone();
@@ -503,18 +515,18 @@ pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, stor
 pub fn injury_case(fields: InjuryFields) -> Result<store::injuries::InjuryCase, FieldError> {
     let case_id = identifier("case_id", fields.case_id)?;
     let treated_text = optional_text(fields.treated_on)
-        .ok_or_else(|| FieldError::new("treated_on", "invalid_request", "treated_on is required"))?;
+        .ok_or_else(|| FieldError::new("treated_on", ErrorCode::InvalidRequest, "treated_on is required"))?;
     let treated_on = date("treated_on", &treated_text)?;
     if treated_on > chrono::Utc::now().date_naive() {
-        return Err(FieldError::new("treated_on", "invalid_request", format!("{treated_on} is in the future")));
+        return Err(FieldError::new("treated_on", ErrorCode::InvalidRequest, format!("{treated_on} is in the future")));
     }
     let hospital = uscc("hospital_id", fields.hospital_id.as_deref())?;
-    let age = optional_text(fields.age)
-        .and_then(|a| a.parse::<i64>().ok())
-        .filter(|a| (0..=120).contains(a))
-        .ok_or_else(|| FieldError::new("age", "invalid_request", "age is required, in whole years from 0 to 120"))?;
+    let age =
+        optional_text(fields.age).and_then(|a| a.parse::<i64>().ok()).filter(|a| (0..=120).contains(a)).ok_or_else(
+            || FieldError::new("age", ErrorCode::InvalidRequest, "age is required, in whole years from 0 to 120"),
+        )?;
     let product_code = product_category("product_code", fields.product_code)?
-        .ok_or_else(|| FieldError::new("product_code", "invalid_request", "product_code is required"))?;
+        .ok_or_else(|| FieldError::new("product_code", ErrorCode::InvalidRequest, "product_code is required"))?;
     Ok(store::injuries::InjuryCase {
         case_id,
         hospital_id: hospital.to_string(),
@@ -624,7 +636,7 @@ pub struct CheckedComplaint {
 fn limited(field: &'static str, value: Option<String>, max: usize) -> Result<Option<String>, FieldError> {
     match optional_text(value) {
         Some(text) if text.chars().count() > max => {
-            Err(FieldError::new(field, "invalid_request", format!("{field} is longer than {max} characters")))
+            Err(FieldError::new(field, ErrorCode::InvalidRequest, format!("{field} is longer than {max} characters")))
         }
         other => Ok(other),
     }
@@ -639,7 +651,7 @@ pub fn id_number(field: &'static str, value: &str) -> Result<String, FieldError>
     if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
         return Err(FieldError::new(
             field,
-            "invalid_id_number",
+            ErrorCode::InvalidIdNumber,
             "an identity number has 17 digits and a check character",
         ));
     }
@@ -648,7 +660,7 @@ pub fn id_number(field: &'static str, value: &str) -> Result<String, FieldError>
     if bytes[17] != expected {
         return Err(FieldError::new(
             field,
-            "invalid_id_number",
+            ErrorCode::InvalidIdNumber,
             format!("check character is '{}', expected '{}'", bytes[17] as char, expected as char),
         ));
     }
@@ -663,21 +675,33 @@ pub fn complaint(
 ) -> Result<CheckedComplaint, FieldError> {
     let kind = optional_text(fields.kind).unwrap_or_else(|| "complaint".into());
     if !["complaint", "report", "enquiry"].contains(&kind.as_str()) {
-        return Err(FieldError::new("kind", "invalid_kind", format!("'{kind}' is not complaint, report or enquiry")));
+        return Err(FieldError::new(
+            "kind",
+            ErrorCode::InvalidKind,
+            format!("'{kind}' is not complaint, report or enquiry"),
+        ));
     }
     let received_on = match optional_text(fields.received_on) {
         Some(_) if !may_backdate => {
-            return Err(FieldError::new("received_on", "invalid_request", "the day of receipt is set by the platform"))
+            return Err(FieldError::new(
+                "received_on",
+                ErrorCode::InvalidRequest,
+                "the day of receipt is set by the platform",
+            ))
         }
         Some(text) => date("received_on", &text)?,
         None => today,
     };
     if received_on > today {
-        return Err(FieldError::new("received_on", "invalid_request", format!("{received_on} is in the future")));
+        return Err(FieldError::new(
+            "received_on",
+            ErrorCode::InvalidRequest,
+            format!("{received_on} is in the future"),
+        ));
     }
     let anonymous = fields.anonymous;
     if anonymous && kind != "report" {
-        return Err(FieldError::new("anonymous", "invalid_request", "only a report (举报) may be anonymous"));
+        return Err(FieldError::new("anonymous", ErrorCode::InvalidRequest, "only a report (举报) may be anonymous"));
     }
     let (mut name, mut phone, mut id, mut address) = (
         limited("submitter_name", fields.submitter_name, 50)?,
@@ -692,7 +716,7 @@ pub fn complaint(
         let field = if name.is_none() { "submitter_name" } else { "submitter_phone" };
         return Err(FieldError::new(
             field,
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "a complaint gives the complainant's name and phone (Art 9)",
         ));
     }
@@ -701,7 +725,7 @@ pub fn complaint(
         if !(7..=15).contains(&digits) || !number.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c)) {
             return Err(FieldError::new(
                 "submitter_phone",
-                "invalid_phone",
+                ErrorCode::InvalidPhone,
                 format!("'{number}' is not a phone number"),
             ));
         }
@@ -712,7 +736,11 @@ pub fn complaint(
         (_, Some(name)) => name,
         ("enquiry", None) => String::new(),
         (_, None) => {
-            return Err(FieldError::new("respondent_name", "invalid_request", "the respondent's name is required"))
+            return Err(FieldError::new(
+                "respondent_name",
+                ErrorCode::InvalidRequest,
+                "the respondent's name is required",
+            ))
         }
     };
     let respondent_uscc =
@@ -720,27 +748,31 @@ pub fn complaint(
     let platform_uscc = optional_text(fields.platform_uscc).map(|v| uscc("platform_uscc", Some(&v))).transpose()?;
     let region_code = optional_text(fields.region_code).map(|v| region("region_code", &v)).transpose()?;
     let product_gtin = optional_text(fields.product_gtin)
-        .map(|v| Gtin::parse(&v).map_err(|e| FieldError::new("product_gtin", "invalid_gtin", e)))
+        .map(|v| Gtin::parse(&v).map_err(|e| FieldError::new("product_gtin", ErrorCode::InvalidGtin, e)))
         .transpose()?;
     let facts = limited("facts", fields.facts, 5_000)?
-        .ok_or_else(|| FieldError::new("facts", "invalid_request", "the facts are required"))?;
+        .ok_or_else(|| FieldError::new("facts", ErrorCode::InvalidRequest, "the facts are required"))?;
     if facts.chars().count() < 5 {
-        return Err(FieldError::new("facts", "invalid_request", "the facts need at least five characters"));
+        return Err(FieldError::new("facts", ErrorCode::InvalidRequest, "the facts need at least five characters"));
     }
     let harm_known_on = optional_text(fields.harm_known_on).map(|v| date("harm_known_on", &v)).transpose()?;
     if harm_known_on.is_some_and(|day| day > received_on) {
-        return Err(FieldError::new("harm_known_on", "invalid_request", "the harm was known after the filing"));
+        return Err(FieldError::new("harm_known_on", ErrorCode::InvalidRequest, "the harm was known after the filing"));
     }
     let category = optional_text(fields.category);
     if let Some(code) = &category {
         if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
-            return Err(FieldError::new("category", "invalid_request", format!("'{code}' is not a product category")));
+            return Err(FieldError::new(
+                "category",
+                ErrorCode::InvalidRequest,
+                format!("'{code}' is not a product category"),
+            ));
         }
     }
     let issue = optional_text(fields.issue);
     if let Some(code) = &issue {
         if !crate::complaint_rules::is_issue(code) {
-            return Err(FieldError::new("issue", "invalid_request", format!("'{code}' is not an issue type")));
+            return Err(FieldError::new("issue", ErrorCode::InvalidRequest, format!("'{code}' is not an issue type")));
         }
     }
     Ok(CheckedComplaint {

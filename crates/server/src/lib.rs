@@ -35,7 +35,7 @@ pub mod complaints {
     pub use crate::api::complaints::{file, handle, prepare, Prepared, StepBody};
 }
 pub use api::recalls::today;
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
 
 /// Shared state of every handler.
 #[derive(Debug, Clone)]
@@ -212,16 +212,7 @@ pub(crate) async fn as_json_error(response: Response, epcis: bool) -> Response {
     } else {
         String::from_utf8_lossy(&bytes).trim().to_owned()
     };
-    let code = match status {
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::REQUEST_TIMEOUT => "timeout",
-        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
-        s if s.is_server_error() => "internal_error",
-        _ => "invalid_request",
-    };
+    let code = ErrorCode::for_status(status);
     let message = if text.is_empty() || status.is_server_error() {
         status.canonical_reason().unwrap_or("error").to_lowercase()
     } else {
@@ -239,7 +230,7 @@ pub(crate) async fn as_json_error(response: Response, epcis: bool) -> Response {
         answer.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         answer
     } else {
-        ApiError { status, code, message }.into_response()
+        ApiError::new(code, message).into_response()
     };
     // Headers the error carried (Allow, Retry-After, RateLimit-*) stay.
     for (name, value) in

@@ -3,7 +3,18 @@
 use serde_json::{json, Value};
 
 fn error_response(description: &str) -> Value {
-    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}})
+}
+
+/// The error-code table as a schema: each code with its status and meaning.
+fn error_code_schema() -> Value {
+    let codes: Vec<&str> = crate::ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+    let lines: Vec<String> = crate::ErrorCode::ALL
+        .iter()
+        .map(|code| format!("- `{}` ({}): {}", code.as_str(), code.status().as_u16(), code.meaning()))
+        .collect();
+    json!({"type": "string", "enum": codes,
+           "description": format!("Stable error codes; each has one HTTP status.\n\n{}", lines.join("\n"))})
 }
 
 /// EPCIS 2.0, trace and recall paths.
@@ -236,7 +247,7 @@ pub fn document() -> Value {
     let mut document = json!({
         "openapi": "3.1.0",
         "info": {"title": "zhiliang API", "version": "1.0.0",
-                 "description": "National product-quality supervision: identifiers, master data. Errors are {code, message} with stable codes. Every text of a JSON or form body holds at most 10,000 characters, or its schema's smaller maxLength, and no NUL character (400 invalid_text)."},
+                 "description": "National product-quality supervision: identifiers, master data. Errors are {code, message} with stable codes, listed with their statuses at /api/v1/errors. Every text of a JSON or form body holds at most 10,000 characters, or its schema's smaller maxLength, and no NUL character (400 invalid_text)."},
         "paths": {
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}},
             "/api/v1/codes/{kind}/{value}": {"get": {
@@ -414,6 +425,11 @@ pub fn document() -> Value {
             }
         }
     });
+    document["components"]["schemas"]["ErrorCode"] = error_code_schema();
+    document["components"]["schemas"]["ApiError"] = json!({"type": "object", "required": ["code", "message"],
+        "properties": {"code": {"$ref": "#/components/schemas/ErrorCode"}, "message": {"type": "string"}}});
+    document["paths"]["/api/v1/errors"] = json!({"get": {"summary": "The error-code table: every code with its HTTP status and meaning",
+        "responses": {"200": {"description": "[{code, status, meaning}]"}}}});
     for more in [traceability_paths(), calendar_paths()] {
         if let (Some(paths), Value::Object(more)) = (document["paths"].as_object_mut(), more) {
             paths.extend(more);

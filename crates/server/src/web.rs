@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 /// Bytes any request body may carry: the largest EPCIS capture. Smaller JSON bodies stop at axum's 2 MB.
 pub const MAX_BODY_BYTES: usize = crate::api::CAPTURE_FILE_SIZE_LIMIT;
@@ -83,9 +83,7 @@ async fn bound_body(request: Request) -> Result<Request, Response> {
         Ok(bytes) => bytes,
         Err(_) => {
             let message = format!("the body is larger than {MAX_BODY_BYTES} bytes");
-            return Err(
-                ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "payload_too_large", message }.into_response()
-            );
+            return Err(ApiError::new(ErrorCode::PayloadTooLarge, message).into_response());
         }
     };
     let fault = if json {
@@ -96,7 +94,7 @@ async fn bound_body(request: Request) -> Result<Request, Response> {
         fields.iter().find_map(|(name, value)| text_fault(value, &format!("the field {name}")))
     };
     if let Some(message) = fault {
-        return Err(ApiError { status: StatusCode::BAD_REQUEST, code: "invalid_text", message }.into_response());
+        return Err(ApiError::new(ErrorCode::InvalidText, message).into_response());
     }
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
@@ -417,13 +415,13 @@ impl Hygiene {
         let admitted = Admitted { id, logged, tls, epcis, decision, limit_headers: self.limit_headers.clone() };
         if let Some((_, d)) = decision.filter(|(_, d)| !d.allowed) {
             let message = format!("too many requests from this address; try again in {} seconds", d.reset_seconds);
-            let refused = ApiError { status: StatusCode::TOO_MANY_REQUESTS, code: "rate_limited", message };
+            let refused = ApiError::new(ErrorCode::RateLimited, message);
             return (Err(refused.into_response()), admitted);
         }
         let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
         if declared.is_some_and(|length: u64| length > MAX_BODY_BYTES as u64) {
             let message = format!("the body is larger than {MAX_BODY_BYTES} bytes");
-            let refused = ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "payload_too_large", message };
+            let refused = ApiError::new(ErrorCode::PayloadTooLarge, message);
             return (Err(refused.into_response()), admitted);
         }
         // A body that has not ended (one sent without a length, or longer than it said) stops at the limit too;
@@ -484,11 +482,10 @@ where
                         Ok(request) => match tokio::time::timeout(REQUEST_TIMEOUT, inner.call(request)).await {
                             Ok(Ok(response)) => response,
                             Ok(Err(never)) => match never {},
-                            Err(_) => ApiError {
-                                status: StatusCode::REQUEST_TIMEOUT,
-                                code: "request_timeout",
-                                message: format!("the request took longer than {} seconds", REQUEST_TIMEOUT.as_secs()),
-                            }
+                            Err(_) => ApiError::new(
+                                ErrorCode::RequestTimeout,
+                                format!("the request took longer than {} seconds", REQUEST_TIMEOUT.as_secs()),
+                            )
                             .into_response(),
                         },
                     }

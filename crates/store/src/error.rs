@@ -21,6 +21,9 @@ pub enum StoreError {
     /// A write would duplicate a record or break a uniqueness rule.
     #[error("{0}")]
     Conflict(String),
+    /// Stored data breaks an invariant the code keeps, e.g. a log node missing: a fault, not a client's mistake.
+    #[error("integrity fault: {0}")]
+    Integrity(String),
     /// A write refers to a row that does not exist, e.g. a product's producer.
     #[error("{kind} {key} does not exist")]
     MissingReference { kind: &'static str, key: String },

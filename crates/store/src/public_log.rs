@@ -47,7 +47,7 @@ fn decode(text: &str) -> Result<Hash, StoreError> {
     hex::decode(text)
         .ok()
         .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| StoreError::Conflict(format!("stored hash '{text}' is not 32 bytes of hex")))
+        .ok_or_else(|| StoreError::Integrity(format!("stored hash '{text}' is not 32 bytes of hex")))
 }
 
 /// Appends entries inside an open transaction `$tx` (either backend): bumps the size (which locks out other
@@ -88,7 +88,7 @@ macro_rules! append_in {
             }
         }
         let mut frontier = translog::Frontier::from_nodes(old, |n| known.get(&n).copied())
-            .ok_or_else(|| $crate::StoreError::Conflict("the log's right edge is incomplete".into()))?;
+            .ok_or_else(|| $crate::StoreError::Integrity("the log's right edge is incomplete".into()))?;
         let at = $crate::store::now();
         let mut nodes = Vec::new();
         let mut indexes = Vec::with_capacity(entries.len());
@@ -359,6 +359,6 @@ impl Store {
         let nodes = self.log_nodes(&plan.nodes()).await?;
         plan.assemble(|n| nodes.get(&n).copied())
             .and_then(|roots| roots.into_iter().next())
-            .ok_or_else(|| StoreError::Conflict(format!("the log is missing nodes of its first {size} leaves")))
+            .ok_or_else(|| StoreError::Integrity(format!("the log is missing nodes of its first {size} leaves")))
     }
 }

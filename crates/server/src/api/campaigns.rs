@@ -18,7 +18,7 @@ use store::{Role, User};
 use super::json_rejection;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 /// Days an enterprise has to request a re-test after receiving the result (产品质量法 Art 15).
 pub const RETEST_WINDOW_DAYS: i64 = 15;
@@ -37,16 +37,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/samples/{id}/follow-ups", post(follow_up))
 }
 
-fn invalid(message: impl ToString) -> ApiError {
-    ApiError::bad_request("invalid_request", message)
-}
-
-fn unprocessable(code: &'static str, message: impl ToString) -> ApiError {
-    ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code, message: message.to_string() }
-}
-
 fn required(field: &str, value: Option<String>) -> Result<String, ApiError> {
-    optional_text(value).ok_or_else(|| invalid(format!("{field} is required")))
+    optional_text(value).ok_or_else(|| ApiError::invalid(format!("{field} is required")))
 }
 
 fn required_date(field: &'static str, value: Option<String>) -> Result<NaiveDate, ApiError> {
@@ -91,7 +83,8 @@ fn jurisdiction(level: &str, region: Option<&str>) -> Result<String, ApiError> {
     if level == "national" {
         return Ok("000000".to_owned());
     }
-    let region = region.ok_or_else(|| invalid("region_code is required for a provincial, city or county campaign"))?;
+    let region =
+        region.ok_or_else(|| ApiError::invalid("region_code is required for a provincial, city or county campaign"))?;
     let code = input::region("region_code", region)?;
     Ok(store::inspections::campaign_region(level, code.as_str()))
 }
@@ -109,7 +102,7 @@ pub(crate) async fn create(
     let Json(body) = body.map_err(json_rejection)?;
     let id = required("id", body.id)?;
     if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace()) {
-        return Err(invalid("id must be 1 to 64 characters without spaces"));
+        return Err(ApiError::invalid("id must be 1 to 64 characters without spaces"));
     }
     let level = input::campaign_level("level", body.level)?;
     let region = optional_text(body.region_code).or_else(|| user.region_code.clone());
@@ -117,29 +110,29 @@ pub(crate) async fn create(
     authorize_supervision(&user, &region_code)?;
     if let Some(category) = &body.product_category {
         if !store::CATEGORIES.iter().any(|(code, ..)| code == category) {
-            return Err(invalid(format!("product_category '{category}' is not a known category")));
+            return Err(ApiError::invalid(format!("product_category '{category}' is not a known category")));
         }
     }
-    let year = body.year.ok_or_else(|| invalid("year is required"))?;
+    let year = body.year.ok_or_else(|| ApiError::invalid("year is required"))?;
     if !(2000..=2100).contains(&year) {
-        return Err(invalid(format!("year {year} is out of range")));
+        return Err(ApiError::invalid(format!("year {year} is out of range")));
     }
     let mut strata: Vec<(String, i64, Option<i64>)> = Vec::new();
     for s in body.strata {
         let stratum = s.stratum.trim().to_owned();
         if stratum.is_empty() || s.population <= 0 || s.allocation.is_some_and(|a| a <= 0 || a > s.population) {
-            return Err(invalid(format!(
+            return Err(ApiError::invalid(format!(
                 "stratum '{stratum}' needs a name, a positive population and 0 < allocation ≤ population"
             )));
         }
         if strata.iter().any(|(name, ..)| *name == stratum) {
-            return Err(invalid(format!("stratum '{stratum}' is given twice")));
+            return Err(ApiError::invalid(format!("stratum '{stratum}' is given twice")));
         }
         strata.push((stratum, s.population, s.allocation));
     }
     if let Some(size) = body.sample_size {
         if size <= 0 {
-            return Err(invalid("sample_size must be positive"));
+            return Err(ApiError::invalid("sample_size must be positive"));
         }
         if strata.iter().all(|(_, _, allocation)| allocation.is_none()) && !strata.is_empty() {
             let populations: Vec<u64> = strata.iter().map(|(_, population, _)| *population as u64).collect();
@@ -295,7 +288,7 @@ pub(crate) async fn draw(
         let allocated: i64 = strata.iter().filter_map(|(_, _, a)| *a).sum();
         let size = body.as_ref().and_then(|b| b.size).unwrap_or(allocated.max(0) as usize);
         if size == 0 {
-            return Err(invalid("size is required when the strata have no allocation"));
+            return Err(ApiError::invalid("size is required when the strata have no allocation"));
         }
         let frame = state.store.sampling_frame(&campaign_prefix(&campaign), category).await?;
         frame_size = frame.len();
@@ -314,14 +307,13 @@ pub(crate) async fn draw(
             .iter()
             .map(|(stratum, allocated, found)| format!("{stratum}: {allocated} allocated, {found} in the frame"))
             .collect();
-        return Err(ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "frame_too_small",
-            message: format!(
+        return Err(ApiError::new(
+            ErrorCode::FrameTooSmall,
+            format!(
                 "the sampling frame holds fewer organizations than allocated ({}); nothing was drawn",
                 detail.join("; ")
             ),
-        });
+        ));
     }
     state.store.record_draw(&id, &chosen, weighted.then_some(weights.as_slice())).await?;
     let drawn: Vec<Value> = chosen
@@ -360,24 +352,22 @@ pub(crate) async fn record_sample(
     let campaign = campaign_or_404(&state, &campaign_id).await?;
     authorize_supervision(&user, &campaign.region_code)?;
     if !matches!(campaign.status.as_str(), "planned" | "sampling") {
-        return Err(unprocessable(
-            "campaign_closed",
+        return Err(ApiError::new(
+            ErrorCode::CampaignClosed,
             format!("campaign {campaign_id} is {}, not sampling", campaign.status),
         ));
     }
     let uscc = input::uscc("uscc", body.uscc.as_deref())?;
-    let organization = state
-        .store
-        .organization(uscc.as_str())
-        .await?
-        .ok_or_else(|| unprocessable("unknown_organization", format!("organization {uscc} is not registered")))?;
+    let organization = state.store.organization(uscc.as_str()).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered"))
+    })?;
     let drawn = state.store.campaign_draw(&campaign_id).await?;
     let drawn_stratum = match drawn.iter().find(|(d, _)| d == uscc.as_str()) {
         Some((_, stratum)) => stratum.clone(),
         None if drawn.is_empty() => None,
         None => {
-            return Err(unprocessable(
-                "not_drawn",
+            return Err(ApiError::new(
+                ErrorCode::NotDrawn,
                 format!("organization {uscc} was not drawn for campaign {campaign_id}"),
             ))
         }
@@ -385,11 +375,11 @@ pub(crate) async fn record_sample(
     // A laboratory is named by its USCC, never by a display name another account could share.
     let lab = match optional_text(body.lab_uscc) {
         Some(text) => input::uscc("lab_uscc", Some(&text))?,
-        None => return Err(invalid("lab_uscc is required: the laboratory that may record the result")),
+        None => return Err(ApiError::invalid("lab_uscc is required: the laboratory that may record the result")),
     };
     if state.store.organization(lab.as_str()).await?.is_none() {
-        return Err(unprocessable(
-            "unknown_organization",
+        return Err(ApiError::new(
+            ErrorCode::UnknownOrganization,
             format!("laboratory {lab} is not a registered organization"),
         ));
     }
@@ -486,18 +476,23 @@ pub(crate) async fn results(
     let (round, status, kind) = match sample.status.as_str() {
         "sampled" => (1, "tested", "result_recorded"),
         "retest_requested" => (2, "retested", "retest_result"),
-        other => return Err(unprocessable("wrong_state", format!("sample {id} is {other}: no result is expected"))),
+        other => {
+            return Err(ApiError::new(ErrorCode::WrongState, format!("sample {id} is {other}: no result is expected")))
+        }
     };
     let tested_on = required_date("tested_on", body.tested_on)?;
     if body.items.is_empty() {
-        return Err(invalid("items must list at least one test item"));
+        return Err(ApiError::invalid("items must list at least one test item"));
     }
     for item in &body.items {
         if item.item.trim().is_empty() || item.standard_clause.trim().is_empty() {
-            return Err(invalid("every item needs a name and a standard clause"));
+            return Err(ApiError::invalid("every item needs a name and a standard clause"));
         }
         if !matches!(item.verdict.as_str(), "pass" | "fail") {
-            return Err(invalid(format!("item '{}' verdict '{}' is not pass or fail", item.item, item.verdict)));
+            return Err(ApiError::invalid(format!(
+                "item '{}' verdict '{}' is not pass or fail",
+                item.item, item.verdict
+            )));
         }
     }
     let failed: Vec<String> = body
@@ -537,8 +532,8 @@ pub(crate) async fn notice(
     let sample = sample_or_404(&state, &id).await?;
     authorize_supervision(&user, &sample.region_code)?;
     if !matches!(sample.status.as_str(), "tested" | "retested") {
-        return Err(unprocessable(
-            "wrong_state",
+        return Err(ApiError::new(
+            ErrorCode::WrongState,
             format!("sample {id} is {}: there is no result to notify", sample.status),
         ));
     }
@@ -578,15 +573,15 @@ pub(crate) async fn retest_request(
     let deadline = match (sample.status.as_str(), sample.verdict.as_str(), &sample.retest_deadline) {
         ("notified", "fail", Some(deadline)) => deadline.clone(),
         _ => {
-            return Err(unprocessable(
-                "wrong_state",
+            return Err(ApiError::new(
+                ErrorCode::WrongState,
                 format!("sample {id} has no failed, notified result open to re-test"),
             ))
         }
     };
     let requested_on = required_date("on_date", body.on_date)?;
     if requested_on.to_string() > deadline {
-        return Err(unprocessable("retest_window_closed", format!("the re-test window closed on {deadline}")));
+        return Err(ApiError::new(ErrorCode::RetestWindowClosed, format!("the re-test window closed on {deadline}")));
     }
     let change = SampleChange { status: Some("retest_requested".into()), ..Default::default() };
     let event =
@@ -609,7 +604,7 @@ pub(crate) async fn publish(
     let published_on = required_date("on_date", body.on_date)?.to_string();
     let samples = state.store.samples_where(Some(&id), None, 1_000_000).await?;
     if samples.is_empty() {
-        return Err(unprocessable("nothing_to_publish", format!("campaign {id} has no samples")));
+        return Err(ApiError::new(ErrorCode::NothingToPublish, format!("campaign {id} has no samples")));
     }
     let blocking: Vec<String> = samples
         .iter()
@@ -620,8 +615,8 @@ pub(crate) async fn publish(
         .map(|s| format!("{} ({})", s.sample_id, s.status))
         .collect();
     if !blocking.is_empty() {
-        return Err(unprocessable(
-            "not_ready",
+        return Err(ApiError::new(
+            ErrorCode::NotReady,
             format!("not every sample is notified and past its re-test window: {}", blocking.join(", ")),
         ));
     }
@@ -669,8 +664,11 @@ pub(crate) async fn follow_up(
     let Json(body) = body.map_err(json_rejection)?;
     let sample = sample_or_404(&state, &id).await?;
     authorize_supervision(&user, &sample.region_code)?;
+    if sample.verdict == "pass" {
+        return Err(ApiError::new(ErrorCode::NotAFailure, format!("sample {id} passed: it has no follow-up")));
+    }
     if !(sample.status == "published" && sample.verdict == "fail") {
-        return Err(unprocessable("wrong_state", format!("sample {id} is not a published failure")));
+        return Err(ApiError::wrong_state(format!("sample {id} is not a published failure")));
     }
     let on_date = required_date("on_date", body.on_date)?;
     let kind = required("kind", body.kind)?;
@@ -678,20 +676,22 @@ pub(crate) async fn follow_up(
         "rectification_order" => {
             let due = required_date("due_on", body.due_on)?;
             if due <= on_date {
-                return Err(invalid("due_on must be after on_date"));
+                return Err(ApiError::invalid("due_on must be after on_date"));
             }
             ("rectification_ordered", Some(due.to_string()), optional_text(body.details))
         }
         "reinspection" => {
             let verdict = required("verdict", body.verdict)?;
             if !matches!(verdict.as_str(), "pass" | "fail") {
-                return Err(invalid(format!("verdict '{verdict}' is not pass or fail")));
+                return Err(ApiError::invalid(format!("verdict '{verdict}' is not pass or fail")));
             }
             ("reinspected", None, Some(verdict))
         }
         "penalty_referral" => ("penalty_referred", None, optional_text(body.details)),
         other => {
-            return Err(invalid(format!("kind '{other}' is not rectification_order, reinspection or penalty_referral")))
+            return Err(ApiError::invalid(format!(
+                "kind '{other}' is not rectification_order, reinspection or penalty_referral"
+            )))
         }
     };
     let event = NewEvent { kind: event_kind.into(), on_date: on_date.to_string(), due_on, details };

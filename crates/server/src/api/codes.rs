@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use codes::{inspect, CodeKind, Inspection};
 use serde_json::{json, Map, Value};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/codes/{kind}/{*value}", get(check))
@@ -15,7 +15,7 @@ pub(super) fn router() -> Router<AppState> {
 async fn check(Path((kind, value)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
     let kind = CodeKind::from_name(&kind).ok_or_else(|| {
         let names: Vec<_> = CodeKind::ALL.iter().map(|k| k.name()).collect();
-        ApiError::bad_request("invalid_kind", format!("kind '{kind}' is not one of {}", names.join(", ")))
+        ApiError::new(ErrorCode::InvalidKind, format!("kind '{kind}' is not one of {}", names.join(", ")))
     })?;
     Ok(Json(inspection_json(&inspect(kind, &value))))
 }

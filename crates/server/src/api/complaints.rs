@@ -20,7 +20,7 @@ use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::complaint_rules::{self as rules, classify, deadlines, running, REFUSAL_GROUNDS, TERMINATION_GROUNDS};
 use crate::input::{self, optional_text, CheckedComplaint, ComplaintFields, FieldError};
 pub(crate) use crate::web::ClientAddress;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -31,14 +31,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/complaints/track/{action}", post(submitter_step))
         .route("/api/v1/complaints/{id}", get(one))
         .route("/api/v1/complaints/{id}/{action}", post(step))
-}
-
-fn invalid(message: impl ToString) -> ApiError {
-    ApiError::bad_request("invalid_request", message)
-}
-
-fn wrong_state(message: impl ToString) -> ApiError {
-    ApiError { status: StatusCode::CONFLICT, code: "wrong_state", message: message.to_string() }
 }
 
 /// A filing ready to store, its secret and its first steps.
@@ -102,7 +94,7 @@ async fn route(
     }
     Ok(Err(FieldError {
         field: "respondent_address",
-        code: "unroutable",
+        code: ErrorCode::Unroutable,
         message: "cannot tell which regulator has jurisdiction: give the respondent's USCC, a full address \
                   (province, city, county) or the region_code"
             .into(),
@@ -258,7 +250,7 @@ fn handles(user: &User, region: &str) -> bool {
 }
 
 fn field_error(error: FieldError) -> ApiError {
-    ApiError::bad_request(error.code, format!("{}: {}", error.field, error.message))
+    ApiError::new(error.code, format!("{}: {}", error.field, error.message))
 }
 
 /// `POST /api/v1/complaints`: the public (rate-limited per address) or a clerk, who may give `received_on`.
@@ -271,11 +263,10 @@ pub(crate) async fn submit(
     let Json(fields) = body.map_err(json_rejection)?;
     let clerk = user.as_ref().filter(|u| matches!(u.role, Role::Admin | Role::Regulator));
     if clerk.is_none() && !state.submissions.allow(client) {
-        return Err(ApiError {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            code: "rate_limited",
-            message: "too many submissions from this address; try again in a minute".into(),
-        });
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many submissions from this address; try again in a minute",
+        ));
     }
     let channel = if user.is_some() { "api" } else { "web" };
     let mut prepared =
@@ -428,7 +419,7 @@ pub(crate) async fn work(state: &AppState, user: &User, params: QueueParams) -> 
         Role::Admin => "".to_owned(),
         Role::Regulator => {
             let code = user.region_code.clone().ok_or_else(|| ApiError::forbidden("this regulator has no region"))?;
-            codes::RegionCode::parse(&code).map(|r| r.prefix().to_owned()).map_err(invalid)?
+            codes::RegionCode::parse(&code).map(|r| r.prefix().to_owned()).map_err(ApiError::invalid)?
         }
         other => return Err(ApiError::forbidden(format!("role {} has no complaint queue", other.as_str()))),
     };
@@ -488,7 +479,7 @@ pub(crate) async fn statistics(state: &AppState, user: Option<&User>, params: St
     let name = optional_text(params.group_by).unwrap_or_else(|| "category".into());
     let group = ComplaintGroup::ALL.into_iter().find(|g| g.name() == name).ok_or_else(|| {
         let names: Vec<&str> = ComplaintGroup::ALL.iter().map(|g| g.name()).collect();
-        invalid(format!("group_by '{name}' is not one of {}", names.join(", ")))
+        ApiError::invalid(format!("group_by '{name}' is not one of {}", names.join(", ")))
     })?;
     if group == ComplaintGroup::Respondent && !user.is_some_and(|u| matches!(u.role, Role::Admin | Role::Regulator)) {
         return Err(ApiError::forbidden("counts per enterprise are for regulators"));
@@ -502,7 +493,7 @@ pub(crate) async fn statistics(state: &AppState, user: Option<&User>, params: St
         None => to - Duration::days(364),
     };
     if from > to {
-        return Err(invalid("from is after to"));
+        return Err(ApiError::invalid("from is after to"));
     }
     let prefix = match optional_text(params.region) {
         Some(region) => input::region("region", &region)?.prefix().to_owned(),
@@ -542,8 +533,9 @@ pub(crate) struct TrackBody {
 
 /// The filing a tracking number and secret open; a wrong pair gives the same answer as an unknown number.
 pub(crate) async fn tracked(state: &AppState, body: &TrackBody) -> Result<Complaint, ApiError> {
-    let number = optional_text(body.tracking_number.clone()).ok_or_else(|| invalid("tracking_number is required"))?;
-    let secret = optional_text(body.secret.clone()).ok_or_else(|| invalid("secret is required"))?;
+    let number =
+        optional_text(body.tracking_number.clone()).ok_or_else(|| ApiError::invalid("tracking_number is required"))?;
+    let secret = optional_text(body.secret.clone()).ok_or_else(|| ApiError::invalid("secret is required"))?;
     state
         .store
         .complaint_by_secret(&number, &secret)
@@ -592,25 +584,28 @@ pub(crate) async fn submitter_action(state: &AppState, action: &str, body: Track
             close(&mut changed, today, "enterprise_settlement");
             "enterprise_settlement"
         }
-        "settlement" => return Err(wrong_state("there is no open answer from the enterprise to accept")),
+        "settlement" => return Err(ApiError::wrong_state("there is no open answer from the enterprise to accept")),
         "withdraw" if open && complaint.kind == "complaint" => {
             close(&mut changed, today, "withdrawn");
             "withdrawn"
         }
-        "withdraw" => return Err(wrong_state("only an open complaint can be withdrawn")),
+        "withdraw" => return Err(ApiError::wrong_state("only an open complaint can be withdrawn")),
         "evaluation" if !open && complaint.rating.is_none() => {
-            let rating = body.rating.filter(|r| (1..=5).contains(r)).ok_or_else(|| invalid("rating is 1 to 5"))?;
+            let rating =
+                body.rating.filter(|r| (1..=5).contains(r)).ok_or_else(|| ApiError::invalid("rating is 1 to 5"))?;
             changed.rating = Some(rating);
             "evaluated"
         }
-        "evaluation" => return Err(wrong_state("a filing is evaluated once, after it is closed")),
+        "evaluation" => return Err(ApiError::wrong_state("a filing is evaluated once, after it is closed")),
         "reward" if complaint.kind == "report" && complaint.outcome.as_deref() == Some("case_opened") => {
-            let payee =
-                optional_text(body.payee).ok_or_else(|| invalid("payee (how the reward is paid) is required"))?;
+            let payee = optional_text(body.payee)
+                .ok_or_else(|| ApiError::invalid("payee (how the reward is paid) is required"))?;
             state.store.claim_reward(complaint.id, &payee).await?;
             return load(state, complaint.id).await;
         }
-        "reward" => return Err(wrong_state("a reward can be claimed for a report once a case is opened on it")),
+        "reward" => {
+            return Err(ApiError::wrong_state("a reward can be claimed for a report once a case is opened on it"))
+        }
         other => return Err(ApiError::not_found(format!("no submitter step {other}"))),
     };
     let note = optional_text(body.note);
@@ -688,9 +683,12 @@ pub async fn handle(
             return Err(ApiError::forbidden("only the respondent enterprise answers a complaint"));
         }
         if !["pending", "accepted", "mediating", "suspended"].contains(&complaint.status.as_str()) {
-            return Err(wrong_state(format!("complaint is {}, no longer open for an answer", complaint.status)));
+            return Err(ApiError::wrong_state(format!(
+                "complaint is {}, no longer open for an answer",
+                complaint.status
+            )));
         }
-        let answer = optional_text(body.answer).ok_or_else(|| invalid("answer is required"))?;
+        let answer = optional_text(body.answer).ok_or_else(|| ApiError::invalid("answer is required"))?;
         let mut changed = complaint.clone();
         changed.enterprise_response = Some(answer.clone());
         let step = ComplaintStep { stage: "enterprise_response".into(), note: Some(answer), data: None };
@@ -701,11 +699,12 @@ pub async fn handle(
             return Err(ApiError::forbidden("the reward is decided by the handling regulator"));
         }
         let grant = if action == "reward" {
-            let grade = body.grade.filter(|g| (1..=3).contains(g)).ok_or_else(|| invalid("grade is 1, 2 or 3"))?;
+            let grade =
+                body.grade.filter(|g| (1..=3).contains(g)).ok_or_else(|| ApiError::invalid("grade is 1, 2 or 3"))?;
             let amount = body
                 .amount
                 .filter(|a| a.is_finite() && *a > 0.0 && *a <= REWARD_CAP)
-                .ok_or_else(|| invalid(format!("amount is more than 0 and at most {REWARD_CAP} yuan")))?;
+                .ok_or_else(|| ApiError::invalid(format!("amount is more than 0 and at most {REWARD_CAP} yuan")))?;
             Some((grade, amount))
         } else {
             None
@@ -724,15 +723,15 @@ pub async fn handle(
         None => today,
     };
     if on > today {
-        return Err(invalid(format!("on: {on} is in the future")));
+        return Err(ApiError::invalid(format!("on: {on} is in the future")));
     }
     if on.to_string() < latest_day(&complaint) {
-        return Err(invalid(format!("on: {on} is before the filing's last step")));
+        return Err(ApiError::invalid(format!("on: {on} is before the filing's last step")));
     }
     let mut changed = complaint.clone();
     let (kind, status) = (complaint.kind.as_str(), complaint.status.as_str());
     let mut data = json!({});
-    let state_error = || wrong_state(format!("a {kind} that is {status} cannot take the step '{action}'"));
+    let state_error = || ApiError::wrong_state(format!("a {kind} that is {status} cannot take the step '{action}'"));
     let stage = match action {
         "accept" if kind == "complaint" && status == "pending" => {
             if let Some(known) =
@@ -740,7 +739,7 @@ pub async fn handle(
             {
                 let received = NaiveDate::parse_from_str(&complaint.received_on, "%Y-%m-%d").unwrap_or(on);
                 if received > known + chrono::Months::new(36) {
-                    return Err(invalid(
+                    return Err(ApiError::invalid(
                         "the harm was known more than three years before the complaint: refuse on ground 4",
                     ));
                 }
@@ -750,10 +749,10 @@ pub async fn handle(
             "accepted"
         }
         "reject" if kind == "complaint" && status == "pending" => {
-            let ground =
-                optional_text(body.ground.clone()).ok_or_else(|| invalid("ground (1–6, Art 15) is required"))?;
+            let ground = optional_text(body.ground.clone())
+                .ok_or_else(|| ApiError::invalid("ground (1–6, Art 15) is required"))?;
             if !REFUSAL_GROUNDS.iter().any(|(code, ..)| *code == ground) {
-                return Err(invalid(format!("ground '{ground}' is not one of Art 15's grounds 1–6")));
+                return Err(ApiError::invalid(format!("ground '{ground}' is not one of Art 15's grounds 1–6")));
             }
             changed.ground = Some(ground.clone());
             close(&mut changed, on, "not_accepted");
@@ -761,10 +760,11 @@ pub async fn handle(
             "not_accepted"
         }
         "refer" if status == "pending" => {
-            let region = optional_text(body.region_code.clone()).ok_or_else(|| invalid("region_code is required"))?;
+            let region =
+                optional_text(body.region_code.clone()).ok_or_else(|| ApiError::invalid("region_code is required"))?;
             let region = input::region("region_code", &region)?;
             if region.as_str() == complaint.handling_region {
-                return Err(invalid("the filing is already with that regulator"));
+                return Err(ApiError::invalid("the filing is already with that regulator"));
             }
             changed.handling_region = region.as_str().to_owned();
             changed.accept_base_on = on.to_string();
@@ -773,7 +773,7 @@ pub async fn handle(
         }
         "mediate" if kind == "complaint" && status == "accepted" => {
             if body.consent != Some(true) {
-                return Err(invalid("mediation needs both parties' consent (Art 16): set consent to true"));
+                return Err(ApiError::invalid("mediation needs both parties' consent (Art 16): set consent to true"));
             }
             changed.status = "mediating".into();
             "mediation_started"
@@ -787,7 +787,7 @@ pub async fn handle(
                         "lab": state.store.organization(lab.as_str()).await?.map(|o| o.name)});
                 }
                 "other" => data = json!({"reason": reason}),
-                other => return Err(invalid(format!("reason '{other}' is not testing or other"))),
+                other => return Err(ApiError::invalid(format!("reason '{other}' is not testing or other"))),
             }
             changed.status = "suspended".into();
             changed.suspended_since = Some(on.to_string());
@@ -808,10 +808,11 @@ pub async fn handle(
             "settled"
         }
         "terminate" if kind == "complaint" && ["accepted", "mediating", "suspended"].contains(&status) => {
-            let ground = optional_text(body.ground.clone()).ok_or_else(|| invalid("ground (Art 21) is required"))?;
+            let ground =
+                optional_text(body.ground.clone()).ok_or_else(|| ApiError::invalid("ground (Art 21) is required"))?;
             if !TERMINATION_GROUNDS.iter().any(|(code, ..)| *code == ground) {
                 let codes: Vec<&str> = TERMINATION_GROUNDS.iter().map(|g| g.0).collect();
-                return Err(invalid(format!("ground '{ground}' is not one of {}", codes.join(", "))));
+                return Err(ApiError::invalid(format!("ground '{ground}' is not one of {}", codes.join(", "))));
             }
             changed.ground = Some(ground.clone());
             changed.status = "terminated".into();
@@ -843,7 +844,7 @@ pub async fn handle(
             outcome
         }
         "answer" if kind == "enquiry" && status == "pending" => {
-            let answer = optional_text(body.answer.clone()).ok_or_else(|| invalid("answer is required"))?;
+            let answer = optional_text(body.answer.clone()).ok_or_else(|| ApiError::invalid("answer is required"))?;
             close(&mut changed, on, "answered");
             data = json!({"answer": answer});
             "answered"
@@ -853,12 +854,12 @@ pub async fn handle(
             let issue = optional_text(body.issue.clone()).or(complaint.issue.clone());
             if let Some(code) = &category {
                 if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
-                    return Err(invalid(format!("category '{code}' is not a product category")));
+                    return Err(ApiError::invalid(format!("category '{code}' is not a product category")));
                 }
             }
             if let Some(code) = &issue {
                 if !rules::is_issue(code) {
-                    return Err(invalid(format!("issue '{code}' is not an issue type")));
+                    return Err(ApiError::invalid(format!("issue '{code}' is not an issue type")));
                 }
             }
             let mut evidence: Value = serde_json::from_str(&complaint.classification).unwrap_or(json!({}));

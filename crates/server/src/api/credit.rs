@@ -22,7 +22,7 @@ use store::{Role, User};
 use super::json_rejection;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -65,21 +65,13 @@ fn rules() -> &'static Rules {
 fn rule(list: &str) -> Result<&'static ListRule, ApiError> {
     rules().lists.iter().find(|r| r.code == list).ok_or_else(|| {
         let codes: Vec<&str> = rules().lists.iter().map(|r| r.code.as_str()).collect();
-        invalid(format!("list '{list}' is not one of {}", codes.join(", ")))
+        ApiError::invalid(format!("list '{list}' is not one of {}", codes.join(", ")))
     })
 }
 
 /// The working days a list gives the enterprise for its statement after notification.
 pub(crate) fn statement_working_days(list: &str) -> Option<u32> {
     rules().lists.iter().find(|r| r.code == list).map(|r| r.statement_working_days)
-}
-
-fn invalid(message: impl ToString) -> ApiError {
-    ApiError::bad_request("invalid_request", message)
-}
-
-fn wrong_state(message: impl ToString) -> ApiError {
-    ApiError { status: StatusCode::CONFLICT, code: "wrong_state", message: message.to_string() }
 }
 
 fn date(text: &str) -> NaiveDate {
@@ -106,7 +98,7 @@ async fn view(state: &AppState, listing: &Listing, full: bool) -> Result<Value, 
             step
         })
         .collect();
-    let mut value = serde_json::to_value(listing).map_err(|e| invalid(e.to_string()))?;
+    let mut value = serde_json::to_value(listing).map_err(|e| ApiError::invalid(e.to_string()))?;
     value["current"] = json!(current(listing));
     value["list_name"] = json!(rule(&listing.list).map(|r| r.name_zh.clone()).unwrap_or_default());
     value["steps"] = json!(steps);
@@ -140,10 +132,10 @@ fn step_date(on: Option<String>, after: &str) -> Result<NaiveDate, ApiError> {
         None => today,
     };
     if on > today {
-        return Err(invalid(format!("on: {on} is in the future")));
+        return Err(ApiError::invalid(format!("on: {on} is in the future")));
     }
     if on.to_string().as_str() < after {
-        return Err(invalid(format!("on: {on} is before the listing's last step ({after})")));
+        return Err(ApiError::invalid(format!("on: {on} is before the listing's last step ({after})")));
     }
     Ok(on)
 }
@@ -155,28 +147,27 @@ pub(crate) async fn propose(
     body: Result<Json<ProposalBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
-    let list = optional_text(body.list).ok_or_else(|| invalid("list is required"))?;
+    let list = optional_text(body.list).ok_or_else(|| ApiError::invalid("list is required"))?;
     let rule = rule(&list)?;
     let uscc = input::uscc("uscc", body.uscc.as_deref())?;
-    let organization = state.store.organization(uscc.as_str()).await?.ok_or_else(|| ApiError {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "unknown_organization",
-        message: format!("{} is not registered", uscc.as_str()),
-    })?;
+    let organization =
+        state.store.organization(uscc.as_str()).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::UnknownOrganization, format!("{} is not registered", uscc.as_str()))
+        })?;
     authorize_supervision(&user, &organization.region_code)?;
     if user.role == Role::Admin && organization.region_code.is_empty() {
-        return Err(invalid("the organization has no region"));
+        return Err(ApiError::invalid("the organization has no region"));
     }
-    let grounds = optional_text(body.grounds).ok_or_else(|| invalid("grounds are required"))?;
+    let grounds = optional_text(body.grounds).ok_or_else(|| ApiError::invalid("grounds are required"))?;
     let penalty_ref = optional_text(body.penalty_ref);
     if rule.requires_penalty && penalty_ref.is_none() {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "the serious-violation list follows a heavier penalty: give its decision number (penalty_ref)",
         ));
     }
     let open = state.store.listings(Some(uscc.as_str()), Some(&list), false, None, 100).await?;
     if let Some(existing) = open.iter().find(|l| !matches!(l.status.as_str(), "removed" | "dropped")) {
-        return Err(wrong_state(format!(
+        return Err(ApiError::wrong_state(format!(
             "{} already has listing {} ({}) on this list",
             uscc.as_str(),
             existing.id,
@@ -299,7 +290,7 @@ pub(crate) async fn run_step(
             "notified"
         }
         "statement" if status == "notified" && in_window => {
-            optional_text(body.note.clone()).ok_or_else(|| invalid("the statement (note) is required"))?;
+            optional_text(body.note.clone()).ok_or_else(|| ApiError::invalid("the statement (note) is required"))?;
             "statement"
         }
         "hearing-request" if status == "notified" && in_window && !listing.hearing_requested => {
@@ -311,10 +302,10 @@ pub(crate) async fn run_step(
             let events = state.store.listing_events(id).await?;
             let heard = events.iter().any(|e| e.stage == "hearing");
             if listing.hearing_requested && !heard {
-                return Err(wrong_state("a hearing was requested: hold it before deciding"));
+                return Err(ApiError::wrong_state("a hearing was requested: hold it before deciding"));
             }
             if !listing.hearing_requested && in_window {
-                return Err(wrong_state(format!(
+                return Err(ApiError::wrong_state(format!(
                     "the enterprise may state its case until {}: decide after that",
                     listing.statement_by.as_deref().unwrap_or("")
                 )));
@@ -330,7 +321,7 @@ pub(crate) async fn run_step(
                     changed.decided_on = Some(on.to_string());
                     "decided_not_to_list"
                 }
-                None => return Err(invalid("listed (true or false) is required")),
+                None => return Err(ApiError::invalid("listed (true or false) is required")),
             }
         }
         "publish" if status == "decided" => {
@@ -345,12 +336,15 @@ pub(crate) async fn run_step(
                 .checked_add_months(Months::new(12 * rule.early_repair_after_years))
                 .unwrap_or(NaiveDate::MAX);
             if on < earliest {
-                return Err(wrong_state(format!("credit repair may be applied for from {earliest}")));
+                return Err(ApiError::wrong_state(format!("credit repair may be applied for from {earliest}")));
             }
             let missing: Vec<&str> =
                 rules().repair_conditions.iter().filter(|c| !body.conditions.contains(c)).map(String::as_str).collect();
             if !missing.is_empty() {
-                return Err(invalid(format!("the conditions of repair not declared met: {}", missing.join(", "))));
+                return Err(ApiError::invalid(format!(
+                    "the conditions of repair not declared met: {}",
+                    missing.join(", ")
+                )));
             }
             changed.status = "repair_pending".into();
             "repair_applied"
@@ -367,17 +361,17 @@ pub(crate) async fn run_step(
                 changed.status = "published".into();
                 "repair_refused"
             }
-            None => return Err(invalid("granted (true or false) is required")),
+            None => return Err(ApiError::invalid("granted (true or false) is required")),
         },
         "remove" if current(&listing) => {
-            let reason = optional_text(body.reason.clone()).ok_or_else(|| invalid("reason is required"))?;
+            let reason = optional_text(body.reason.clone()).ok_or_else(|| ApiError::invalid("reason is required"))?;
             if !["obligation_met", "revoked"].contains(&reason.as_str()) {
-                return Err(invalid(format!(
+                return Err(ApiError::invalid(format!(
                     "reason '{reason}' is not obligation_met or revoked (a period's end is swept)"
                 )));
             }
             if reason == "obligation_met" && listing.list != "abnormal_operations" {
-                return Err(invalid("only the abnormal-operations list is left when the obligation is met"));
+                return Err(ApiError::invalid("only the abnormal-operations list is left when the obligation is met"));
             }
             changed.status = "removed".into();
             changed.removed_on = Some(on.to_string());
@@ -387,7 +381,7 @@ pub(crate) async fn run_step(
         }
         "notify" | "statement" | "hearing-request" | "hearing" | "decide" | "publish" | "repair-apply"
         | "repair-decide" | "remove" => {
-            return Err(wrong_state(format!("listing {id} is {status}: '{action}' is not possible now")))
+            return Err(ApiError::wrong_state(format!("listing {id} is {status}: '{action}' is not possible now")))
         }
         other => return Err(ApiError::not_found(format!("no listing step {other}"))),
     };

@@ -22,7 +22,7 @@ use super::recalls::today;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::credit_scoring::{self, new_record_id};
 use crate::input::{self, optional_text, FieldError};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 /// Records one exchange request may carry.
 const EXCHANGE_LIMIT: usize = 10_000;
@@ -39,10 +39,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/credit/records/{id}/withdraw", post(withdraw))
         .route("/api/v1/organizations/{uscc}/credit", get(organization_credit))
         .route("/api/v1/organizations/{uscc}/credit/records", post(add_record))
-}
-
-fn invalid(message: impl ToString) -> ApiError {
-    ApiError::bad_request("invalid_request", message)
 }
 
 fn require_admin(user: &User) -> Result<(), ApiError> {
@@ -83,31 +79,40 @@ pub(crate) fn check_record(
     today: NaiveDate,
 ) -> Result<CreditRecord, FieldError> {
     let uscc = input::uscc("uscc", fields.uscc.as_deref())?;
-    let kind = optional_text(fields.kind).ok_or_else(|| FieldError::new("kind", "invalid_kind", "kind is required"))?;
+    let kind = optional_text(fields.kind)
+        .ok_or_else(|| FieldError::new("kind", ErrorCode::InvalidKind, "kind is required"))?;
     let rule = model.kind(&kind).ok_or_else(|| {
         let codes: Vec<&str> = model.kinds.iter().map(|k| k.code.as_str()).collect();
-        FieldError::new("kind", "invalid_kind", format!("kind '{kind}' is not one of {}", codes.join(", ")))
+        FieldError::new("kind", ErrorCode::InvalidKind, format!("kind '{kind}' is not one of {}", codes.join(", ")))
     })?;
     if !rule.sources.iter().any(|s| s == source) {
         return Err(FieldError::new(
             "kind",
-            "invalid_kind",
+            ErrorCode::InvalidKind,
             format!("kind '{kind}' is collected from {}, not recorded by a {source}", rule.sources.join(", ")),
         ));
     }
     if allowed_kinds.is_some_and(|allowed| !allowed.contains(&kind)) {
-        return Err(FieldError::new("kind", "invalid_kind", format!("this department may not send kind '{kind}'")));
+        return Err(FieldError::new(
+            "kind",
+            ErrorCode::InvalidKind,
+            format!("this department may not send kind '{kind}'"),
+        ));
     }
-    let title =
-        optional_text(fields.title).ok_or_else(|| FieldError::new("title", "invalid_request", "title is required"))?;
+    let title = optional_text(fields.title)
+        .ok_or_else(|| FieldError::new("title", ErrorCode::InvalidRequest, "title is required"))?;
     if title.chars().count() > 500 {
-        return Err(FieldError::new("title", "invalid_request", "title is longer than 500 characters"));
+        return Err(FieldError::new("title", ErrorCode::InvalidRequest, "title is longer than 500 characters"));
     }
     let on_text = optional_text(fields.occurred_on)
-        .ok_or_else(|| FieldError::new("occurred_on", "invalid_request", "occurred_on is required"))?;
+        .ok_or_else(|| FieldError::new("occurred_on", ErrorCode::InvalidRequest, "occurred_on is required"))?;
     let occurred_on = input::date("occurred_on", &on_text)?;
     if occurred_on > today {
-        return Err(FieldError::new("occurred_on", "invalid_request", format!("{occurred_on} is in the future")));
+        return Err(FieldError::new(
+            "occurred_on",
+            ErrorCode::InvalidRequest,
+            format!("{occurred_on} is in the future"),
+        ));
     }
     let latest = credit_scoring::public_until(model, &kind, occurred_on).unwrap_or(occurred_on);
     let public_until = match optional_text(fields.public_until) {
@@ -116,7 +121,7 @@ pub(crate) fn check_record(
             if until < occurred_on || until > latest {
                 return Err(FieldError::new(
                     "public_until",
-                    "invalid_request",
+                    ErrorCode::InvalidRequest,
                     format!("public_until must fall between {occurred_on} and {latest} (the kind's period)"),
                 ));
             }
@@ -128,7 +133,7 @@ pub(crate) fn check_record(
     if source == "department" && reference.is_none() {
         return Err(FieldError::new(
             "reference",
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "reference (the department's own key) is required",
         ));
     }
@@ -174,11 +179,10 @@ pub(crate) async fn add_record(
     let record = check_record(Model::bundled(), fields, "regulator", None, today())?;
     let inserted = state.store.insert_credit_records(std::slice::from_ref(&record), Some(user.id)).await?;
     if inserted == 0 {
-        return Err(ApiError {
-            status: StatusCode::CONFLICT,
-            code: "conflict",
-            message: format!("a record with reference '{}' is already on file", record.source_ref),
-        });
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("a record with reference '{}' is already on file", record.source_ref),
+        ));
     }
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc.as_str(), today()).await?;
     let record = state.store.credit_record(&record.id).await?.unwrap_or(record);
@@ -213,7 +217,7 @@ async fn withdraw(
             record.source
         )));
     }
-    let reason = optional_text(body.reason).ok_or_else(|| invalid("reason is required"))?;
+    let reason = optional_text(body.reason).ok_or_else(|| ApiError::invalid("reason is required"))?;
     state.store.withdraw_credit_record(&id, &today().to_string(), &reason, Some(user.id)).await?;
     credit_scoring::refresh_one(&state.store, Model::bundled(), &record.uscc, today()).await?;
     Ok(Json(json!({"id": id, "withdrawn_on": today().to_string(), "reason": reason})))
@@ -237,20 +241,20 @@ async fn create_department(
     Json(body): Json<DepartmentBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     require_admin(&user)?;
-    let code = optional_text(body.code).ok_or_else(|| invalid("code is required"))?;
+    let code = optional_text(body.code).ok_or_else(|| ApiError::invalid("code is required"))?;
     if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || code.len() > 40 {
-        return Err(invalid("code: up to 40 letters, digits, '-' or '_'"));
+        return Err(ApiError::invalid("code: up to 40 letters, digits, '-' or '_'"));
     }
-    let name = optional_text(body.name).ok_or_else(|| invalid("name is required"))?;
+    let name = optional_text(body.name).ok_or_else(|| ApiError::invalid("name is required"))?;
     let kinds = body.kinds.unwrap_or_default();
     if kinds.is_empty() {
-        return Err(invalid("kinds: name at least one record kind the department may send"));
+        return Err(ApiError::invalid("kinds: name at least one record kind the department may send"));
     }
     for kind in &kinds {
         let allowed = Model::bundled().kind(kind).is_some_and(|k| k.sources.iter().any(|s| s == "department"));
         if !allowed {
-            return Err(ApiError::bad_request(
-                "invalid_kind",
+            return Err(ApiError::new(
+                ErrorCode::InvalidKind,
                 format!("kind '{kind}' is not one a department may send"),
             ));
         }
@@ -310,8 +314,8 @@ struct ExchangeBody {
 }
 
 /// A rejected row: its number (JSON: 1-based position; CSV: line), field, code and what is wrong.
-fn rejected(row: usize, field: &str, code: &str, message: impl ToString) -> Value {
-    json!({"row": row, "field": field, "code": code, "message": message.to_string()})
+fn rejected(row: usize, field: &str, code: ErrorCode, message: impl ToString) -> Value {
+    json!({"row": row, "field": field, "code": code.as_str(), "message": message.to_string()})
 }
 
 /// Reads a batch into (row number, fields), or the rows that cannot be read.
@@ -323,10 +327,10 @@ fn read_batch(headers: &HeaderMap, body: &str) -> Result<Vec<(usize, RecordField
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(body.as_bytes());
         let header: Vec<String> = match reader.headers() {
             Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
-            Err(e) => return Err(vec![rejected(1, "", "invalid_request", e)]),
+            Err(e) => return Err(vec![rejected(1, "", ErrorCode::InvalidRequest, e)]),
         };
         if let Some(unknown) = header.iter().find(|c| !COLUMNS.contains(&c.as_str())) {
-            return Err(vec![rejected(1, unknown, "invalid_request", format!("unknown column '{unknown}'"))]);
+            return Err(vec![rejected(1, unknown, ErrorCode::InvalidRequest, format!("unknown column '{unknown}'"))]);
         }
         for record in reader.records() {
             match record {
@@ -351,18 +355,23 @@ fn read_batch(headers: &HeaderMap, body: &str) -> Result<Vec<(usize, RecordField
                 }
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line() as usize);
-                    errors.push(rejected(line, "", "invalid_request", e));
+                    errors.push(rejected(line, "", ErrorCode::InvalidRequest, e));
                 }
             }
         }
     } else {
         let batch: ExchangeBody = serde_json::from_str(body).map_err(|e| {
-            vec![rejected(0, "records", "invalid_request", format!("not a JSON batch {{\"records\": […]}}: {e}"))]
+            vec![rejected(
+                0,
+                "records",
+                ErrorCode::InvalidRequest,
+                format!("not a JSON batch {{\"records\": […]}}: {e}"),
+            )]
         })?;
         for (i, value) in batch.records.into_iter().enumerate() {
             match serde_json::from_value::<RecordFields>(value) {
                 Ok(fields) => rows.push((i + 1, fields)),
-                Err(e) => errors.push(rejected(i + 1, "", "invalid_request", e)),
+                Err(e) => errors.push(rejected(i + 1, "", ErrorCode::InvalidRequest, e)),
             }
         }
     }
@@ -394,19 +403,18 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
     };
     let unprocessable = |rejected: Vec<Value>, received: usize| {
         let message = format!("{} rows rejected; nothing was stored", rejected.len());
-        let body = json!({"code": "rejected_rows", "message": message, "received": received, "rejected": rejected});
-        (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+        let body = json!({"code": ErrorCode::RejectedRows.as_str(), "message": message, "received": received, "rejected": rejected});
+        (ErrorCode::RejectedRows.status(), Json(body)).into_response()
     };
     let rows = match read_batch(&headers, &body) {
         Ok(rows) => rows,
         Err(errors) => return Ok(unprocessable(errors, 0)),
     };
     if rows.len() > EXCHANGE_LIMIT {
-        return Err(ApiError {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            code: "payload_too_large",
-            message: format!("{} records; send at most {EXCHANGE_LIMIT} a request", rows.len()),
-        });
+        return Err(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("{} records; send at most {EXCHANGE_LIMIT} a request", rows.len()),
+        ));
     }
     let received = rows.len();
     let mut records = Vec::with_capacity(received);
@@ -417,7 +425,12 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
         match check_record(Model::bundled(), fields, "department", Some(&allowed), today()) {
             Ok(mut record) => {
                 if !seen.insert(record.source_ref.clone()) {
-                    errors.push(rejected(row, "reference", "duplicate", "this reference appears earlier in the batch"));
+                    errors.push(rejected(
+                        row,
+                        "reference",
+                        ErrorCode::Duplicate,
+                        "this reference appears earlier in the batch",
+                    ));
                     continue;
                 }
                 if !known.contains(&record.uscc) {
@@ -425,7 +438,7 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
                         errors.push(rejected(
                             row,
                             "uscc",
-                            "unknown_organization",
+                            ErrorCode::UnknownOrganization,
                             format!("{} is not in the master data", record.uscc),
                         ));
                         continue;
@@ -434,7 +447,7 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
                         errors.push(rejected(
                             row,
                             "uscc",
-                            "forbidden",
+                            ErrorCode::Forbidden,
                             format!(
                                 "{} is registered in {}, outside this department's {}",
                                 record.uscc,
@@ -486,7 +499,7 @@ async fn recompute(
     };
     if as_of > today() {
         // A class as of a future day would be logged now and changed back by the next read.
-        return Err(invalid(format!("as_of: {as_of} is in the future")));
+        return Err(ApiError::invalid(format!("as_of: {as_of} is in the future")));
     }
     let collected = credit_scoring::collect(&state.store, Model::bundled(), None).await?;
     let summary = credit_scoring::rescore(&state.store, Model::bundled(), as_of, None).await?;

@@ -70,7 +70,7 @@ impl EpcisProblem {
 
 impl From<ApiError> for EpcisProblem {
     fn from(error: ApiError) -> Self {
-        let exception = match error.status {
+        let exception = match error.status() {
             StatusCode::UNAUTHORIZED => "SecurityException",
             StatusCode::FORBIDDEN => "SecurityException",
             StatusCode::NOT_FOUND => "NoSuchResourceException",
@@ -78,7 +78,7 @@ impl From<ApiError> for EpcisProblem {
             s if s.is_server_error() => "ImplementationException",
             _ => "ValidationException",
         };
-        EpcisProblem::new(error.status, exception, error.message)
+        EpcisProblem::new(error.status(), exception, error.message)
     }
 }
 

@@ -19,7 +19,7 @@ use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text, InjuryFields};
 use crate::ownership::{self, Record};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 /// CPSC's stability rule: an estimate under 1,200, from under 20 cases, or with a CV over 33% is unstable.
 pub const UNSTABLE_ESTIMATE: f64 = 1_200.0;
@@ -84,14 +84,13 @@ pub(crate) async fn report(
     let case = input::injury_case(fields)?;
     authorize_report(&user, &case.hospital_id)?;
     if state.store.hospital_design_on(&case.hospital_id, &case.treated_on).await?.is_none() {
-        return Err(ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "not_sentinel",
-            message: format!(
+        return Err(ApiError::new(
+            ErrorCode::NotSentinel,
+            format!(
                 "hospital {} was not in the sentinel register on {}: an administrator registers it first",
                 case.hospital_id, case.treated_on
             ),
-        });
+        ));
     }
     let outcome = state.store.report_injury(&case, Some(user.id)).await?;
     let status = if outcome == WriteOutcome::Inserted { StatusCode::CREATED } else { StatusCode::OK };
@@ -138,17 +137,17 @@ async fn register_hospital(
     ownership::check(Record::Hospital, &user, &["name", "stratum", "weight"])?;
     let uscc = input::uscc("id", Some(&id))?;
     let region = uscc.region().filter(|r| r.in_use).ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_region",
+        ApiError::new(
+            ErrorCode::InvalidRegion,
             format!("the USCC's region {} is not a division in use", uscc.region_code()),
         )
     })?;
-    let name = optional_text(body.name).ok_or_else(|| ApiError::bad_request("invalid_request", "name is required"))?;
-    let stratum =
-        optional_text(body.stratum).ok_or_else(|| ApiError::bad_request("invalid_request", "stratum is required"))?;
-    let weight = body.weight.filter(|w| w.is_finite() && *w >= 1.0).ok_or_else(|| {
-        ApiError::bad_request("invalid_request", "weight is the inverse sampling fraction: a number of at least 1")
-    })?;
+    let name = optional_text(body.name).ok_or_else(|| ApiError::invalid("name is required"))?;
+    let stratum = optional_text(body.stratum).ok_or_else(|| ApiError::invalid("stratum is required"))?;
+    let weight = body
+        .weight
+        .filter(|w| w.is_finite() && *w >= 1.0)
+        .ok_or_else(|| ApiError::invalid("weight is the inverse sampling fraction: a number of at least 1"))?;
     let registered = state.store.hospital(uscc.as_str()).await?.is_some();
     let valid_from = match optional_text(body.valid_from) {
         Some(text) => input::date("valid_from", &text)?.to_string(),
@@ -186,7 +185,7 @@ async fn one(
     if !allowed {
         return Err(ApiError::not_found(format!("no case {case_id}")));
     }
-    Ok(Json(serde_json::to_value(case).map_err(|e| ApiError::bad_request("invalid_request", e))?))
+    Ok(Json(serde_json::to_value(case).map_err(ApiError::internal)?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -207,10 +206,7 @@ pub(crate) async fn compute(state: &AppState, params: EstimateParams) -> Result<
             .map(|name| {
                 InjuryGroup::from_name(name.trim()).ok_or_else(|| {
                     let names: Vec<&str> = InjuryGroup::ALL.iter().map(|g| g.name()).collect();
-                    ApiError::bad_request(
-                        "invalid_request",
-                        format!("group_by '{name}' is not one of {}", names.join(", ")),
-                    )
+                    ApiError::invalid(format!("group_by '{name}' is not one of {}", names.join(", ")))
                 })
             })
             .collect::<Result<_, _>>()?,

@@ -74,10 +74,6 @@ pub(crate) struct PassRates {
     pub risk_based_campaigns: &'static str,
 }
 
-fn invalid(message: impl ToString) -> ApiError {
-    ApiError::bad_request("invalid_request", message)
-}
-
 /// The estimate for one group's counts (one row, or one row per stratum when stratified).
 fn estimate(
     key: BTreeMap<&'static str, String>,
@@ -103,7 +99,7 @@ fn estimate(
             .collect();
         if let Some(strata) = strata {
             if let Ok(estimate) = stratified_proportion(&strata) {
-                let ci = estimate.normal_interval(confidence).map_err(invalid)?;
+                let ci = estimate.normal_interval(confidence).map_err(ApiError::invalid)?;
                 return Ok(RateView {
                     key,
                     samples,
@@ -118,7 +114,7 @@ fn estimate(
             }
         }
     }
-    let ci = interval(passed as u64, samples as u64, confidence, method).map_err(invalid)?;
+    let ci = interval(passed as u64, samples as u64, confidence, method).map_err(ApiError::invalid)?;
     Ok(RateView {
         key,
         samples,
@@ -141,7 +137,7 @@ pub(crate) async fn compute(state: &AppState, params: PassRateParams) -> Result<
             .map(|name| {
                 PassRateGroup::from_name(name.trim()).ok_or_else(|| {
                     let names: Vec<&str> = PassRateGroup::ALL.iter().map(|g| g.name()).collect();
-                    invalid(format!("group_by '{}' is not one of {}", name.trim(), names.join(", ")))
+                    ApiError::invalid(format!("group_by '{}' is not one of {}", name.trim(), names.join(", ")))
                 })
             })
             .collect::<Result<_, _>>()?,
@@ -150,17 +146,17 @@ pub(crate) async fn compute(state: &AppState, params: PassRateParams) -> Result<
         None => Method::Wilson,
         Some(name) => Method::from_name(&name).ok_or_else(|| {
             let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-            invalid(format!("method '{name}' is not one of {}", names.join(", ")))
+            ApiError::invalid(format!("method '{name}' is not one of {}", names.join(", ")))
         })?,
     };
     let confidence = params.confidence.unwrap_or(0.95);
     if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(invalid(format!("confidence {confidence} is not between 0 and 1")));
+        return Err(ApiError::invalid(format!("confidence {confidence} is not between 0 and 1")));
     }
     let stratified = match input::optional_text(params.estimator).as_deref() {
         None | Some("simple") => false,
         Some("stratified") => true,
-        Some(other) => return Err(invalid(format!("estimator '{other}' is not simple or stratified"))),
+        Some(other) => return Err(ApiError::invalid(format!("estimator '{other}' is not simple or stratified"))),
     };
     let campaign_level = input::optional_text(params.campaign_level)
         .map(|level| input::campaign_level("campaign_level", Some(level)))
@@ -271,7 +267,7 @@ async fn pass_rate_change(
             (a.passed as u64, a.samples as u64),
             confidence,
         )
-        .map_err(invalid)?;
+        .map_err(ApiError::invalid)?;
         Ok(serde_json::json!({
             "key": b.key,
             "from": {"year": params.from_year, "samples": a.samples, "passed": a.passed, "rate": a.rate},

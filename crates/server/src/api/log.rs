@@ -4,7 +4,7 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,7 +21,7 @@ use translog::{
 use crate::auth::AuthUser;
 use crate::log_signing::{load_signer, read_state, write_state, LogKeyError, Remembered};
 use crate::ownership::{self, Record};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -39,25 +39,17 @@ pub(super) fn router() -> Router<AppState> {
 /// Entries a page holds at most.
 const PAGE: i64 = 1_000;
 
-fn invalid(message: impl ToString) -> ApiError {
-    ApiError::bad_request("invalid_request", message)
-}
-
 /// The log cannot be signed: the key is missing, unreadable or not the registered one. Details go to the
 /// server's log only, since they name files.
 fn unavailable(error: LogKeyError) -> ApiError {
     tracing::error!(%error, "the public log cannot be signed");
-    ApiError {
-        status: StatusCode::SERVICE_UNAVAILABLE,
-        code: "log_unavailable",
-        message: "the public log cannot be signed now; the operator has been told".into(),
-    }
+    ApiError::new(ErrorCode::LogUnavailable, "the public log cannot be signed now; the operator has been told")
 }
 
 /// The stored log is not what this server signed: it refuses to sign it.
 fn inconsistent(message: String) -> ApiError {
     tracing::error!(%message, "the public log's storage was rewritten");
-    ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "log_inconsistent", message }
+    ApiError::new(ErrorCode::LogInconsistent, message)
 }
 
 /// The log's signer, loaded once: the key from the environment or the key file, never from the database.
@@ -223,10 +215,10 @@ async fn register_witness(
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
     ownership::check(Record::LogWitness, &user, &["name", "verifier_key"])?;
-    let vkey = body.verifier_key.ok_or_else(|| invalid("verifier_key is required"))?;
-    let witness = NoteVerifier::parse(&vkey).map_err(invalid)?;
+    let vkey = body.verifier_key.ok_or_else(|| ApiError::invalid("verifier_key is required"))?;
+    let witness = NoteVerifier::parse(&vkey).map_err(ApiError::invalid)?;
     if !witness.is_cosigner() || witness.key_name() != name {
-        return Err(invalid(format!("verifier_key must be a cosignature/v1 key (type 0x04) named {name}")));
+        return Err(ApiError::invalid(format!("verifier_key must be a cosignature/v1 key (type 0x04) named {name}")));
     }
     state.store.set_log_witness(&name, &witness.encode(), Some(user.id)).await?;
     Ok(Json(json!({"name": name, "verifier_key": witness.encode()})))
@@ -247,7 +239,7 @@ async fn add_cosignature(
     body: Result<Json<CosignatureBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
-    let line = body.line.ok_or_else(|| invalid("line is required"))?;
+    let line = body.line.ok_or_else(|| ApiError::invalid("line is required"))?;
     let line = format!("{}\n", line.trim_end_matches('\n'));
     let name = line.strip_prefix("\u{2014} ").and_then(|rest| rest.split(' ').next()).unwrap_or_default().to_owned();
     let witnesses = state.store.log_witnesses().await?;
@@ -255,7 +247,7 @@ async fn add_cosignature(
         .iter()
         .find(|(n, _)| *n == name)
         .ok_or_else(|| ApiError::forbidden(format!("'{name}' is not a registered witness of this log")))?;
-    let witness = NoteVerifier::parse(vkey).map_err(invalid)?;
+    let witness = NoteVerifier::parse(vkey).map_err(ApiError::invalid)?;
     let checkpoint = match body.tree_size {
         Some(size) => state.store.checkpoint_at(size).await?,
         None => Some(current_checkpoint(&state).await?),
@@ -263,7 +255,7 @@ async fn add_cosignature(
     .ok_or_else(|| ApiError::not_found("no checkpoint of that size was signed"))?;
     let opened = translog::open(&checkpoint.note, &signer(&state).await?.verifier(), &[])
         .map_err(|e| inconsistent(format!("the stored checkpoint does not open: {e}")))?;
-    let time = check_cosignature(&opened.checkpoint.body(), &line, &witness).map_err(invalid)?;
+    let time = check_cosignature(&opened.checkpoint.body(), &line, &witness).map_err(ApiError::invalid)?;
     state.store.save_cosignature(checkpoint.tree_size, &name, &line, time as i64).await?;
     Ok(Json(json!({"tree_size": checkpoint.tree_size, "witness": name, "time": time})))
 }
@@ -280,7 +272,7 @@ async fn entries(State(state): State<AppState>, Query(params): Query<EntriesPara
     let start = params.start.unwrap_or(0);
     let end = params.end.unwrap_or(size).min(size).min(start.saturating_add(PAGE));
     if start < 0 || start > size {
-        return Err(invalid(format!("start {start} is outside the log of {size} entries")));
+        return Err(ApiError::invalid(format!("start {start} is outside the log of {size} entries")));
     }
     let rows = state.store.log_entries(start, end.max(start)).await?;
     let entries: Vec<Value> = rows
@@ -318,9 +310,9 @@ async fn inclusion(
     let size = state.store.log_size().await?;
     let tree_size = params.tree_size.unwrap_or(size);
     if tree_size > size {
-        return Err(invalid(format!("tree_size {tree_size} is beyond the log's {size} entries")));
+        return Err(ApiError::invalid(format!("tree_size {tree_size} is beyond the log's {size} entries")));
     }
-    let plan = inclusion_plan(params.index, tree_size).map_err(invalid)?;
+    let plan = inclusion_plan(params.index, tree_size).map_err(ApiError::invalid)?;
     let path = assemble(&state, &plan).await?;
     Ok(Json(json!({"index": params.index, "tree_size": tree_size, "audit_path": hexes(&path)})))
 }
@@ -339,9 +331,9 @@ async fn consistency(
     let size = state.store.log_size().await?;
     let second = params.second.unwrap_or(size);
     if second > size {
-        return Err(invalid(format!("second {second} is beyond the log's {size} entries")));
+        return Err(ApiError::invalid(format!("second {second} is beyond the log's {size} entries")));
     }
-    let plan = consistency_plan(params.first, second).map_err(invalid)?;
+    let plan = consistency_plan(params.first, second).map_err(ApiError::invalid)?;
     let proof = assemble(&state, &plan).await?;
     Ok(Json(json!({"first": params.first, "second": second, "proof": hexes(&proof)})))
 }

@@ -24,7 +24,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 pub(crate) use organizations::{search_organizations, OrganizationView};
 pub(crate) use products::{product_view, search_products};
@@ -46,6 +46,7 @@ pub(crate) const MAX_LIMIT: usize = 100;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+        .route("/api/v1/errors", get(|| async { Json(ErrorCode::table()) }))
         .merge(codes::router())
         .merge(organizations::router())
         .merge(products::router())
@@ -67,29 +68,24 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// Turns axum's body rejections into our error shape.
 pub(crate) fn json_rejection(rejection: JsonRejection) -> ApiError {
-    let status = rejection.status();
-    let code = match status {
-        axum::http::StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        _ => "invalid_request",
-    };
     // Bodies the JSON reader refuses are a client's mistake (400) unless too large or of another type.
-    let status = if code == "invalid_request" { axum::http::StatusCode::BAD_REQUEST } else { status };
-    ApiError { status, code, message: rejection.body_text() }
+    let code = match ErrorCode::for_status(rejection.status()) {
+        code @ (ErrorCode::PayloadTooLarge | ErrorCode::UnsupportedMediaType) => code,
+        _ => ErrorCode::InvalidRequest,
+    };
+    ApiError::new(code, rejection.body_text())
 }
 
 /// Turns axum's query rejections into our error shape.
 pub(crate) fn query_rejection(rejection: QueryRejection) -> ApiError {
-    ApiError::bad_request("invalid_request", rejection.body_text())
+    ApiError::invalid(rejection.body_text())
 }
 
 /// Checks a page size.
 pub(crate) fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
     match limit.unwrap_or(DEFAULT_LIMIT) {
-        0 => Err(ApiError::bad_request("invalid_request", "limit must be at least 1")),
-        n if n > MAX_LIMIT => {
-            Err(ApiError::bad_request("invalid_request", format!("limit must be at most {MAX_LIMIT}")))
-        }
+        0 => Err(ApiError::invalid("limit must be at least 1")),
+        n if n > MAX_LIMIT => Err(ApiError::invalid(format!("limit must be at most {MAX_LIMIT}"))),
         n => Ok(n),
     }
 }

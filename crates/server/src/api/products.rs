@@ -12,7 +12,7 @@ use store::{NewProduct, Page, Product, WriteOutcome};
 use super::{json_rejection, page_limit, query_rejection};
 use crate::auth::{authorize_product_write, AuthUser};
 use crate::input::{self, ProductFields};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -79,10 +79,8 @@ async fn write(
     user: &store::User,
     new: NewProduct,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
-    let producer = state.store.organization(&new.uscc).await?.ok_or_else(|| ApiError {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "unknown_organization",
-        message: format!("producer {} is not registered", new.uscc),
+    let producer = state.store.organization(&new.uscc).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::UnknownOrganization, format!("producer {} is not registered", new.uscc))
     })?;
     let previous = match state.store.product(&new.gtin).await? {
         Some(product) => {

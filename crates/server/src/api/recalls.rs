@@ -20,7 +20,7 @@ use store::{Role, User};
 use super::json_rejection;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 /// One deadline rule, as configured.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,20 +92,12 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/recalls/{id}/evaluation", post(evaluation))
 }
 
-fn invalid(message: impl ToString) -> ApiError {
-    ApiError::bad_request("invalid_request", message)
-}
-
 fn wrong_state(recall: &Recall, action: &str) -> ApiError {
-    ApiError {
-        status: StatusCode::CONFLICT,
-        code: "wrong_state",
-        message: format!("recall {} is {}: it cannot {action} now", recall.id, recall.status),
-    }
+    ApiError::new(ErrorCode::WrongState, format!("recall {} is {}: it cannot {action} now", recall.id, recall.status))
 }
 
 fn required(field: &str, value: Option<String>) -> Result<String, ApiError> {
-    optional_text(value).ok_or_else(|| invalid(format!("{field} is required")))
+    optional_text(value).ok_or_else(|| ApiError::invalid(format!("{field} is required")))
 }
 
 /// The day a stage counts for: given (not in the future) or today.
@@ -115,7 +107,7 @@ fn stage_date(value: Option<String>) -> Result<NaiveDate, ApiError> {
         Some(text) => {
             let date = input::date("on", &text)?;
             if date > today() {
-                return Err(invalid(format!("on: {date} is in the future")));
+                return Err(ApiError::invalid(format!("on: {date} is in the future")));
             }
             Ok(date)
         }
@@ -178,7 +170,7 @@ pub async fn recall_view(state: &AppState, recall: Recall) -> Result<Value, ApiE
     let events = state.store.recall_events(&recall.id).await?;
     let overdue = due_of(&recall).is_some_and(|d| today() > d);
     let rate = recovery_rate(&recall);
-    let mut view = serde_json::to_value(&recall).map_err(|e| invalid(e.to_string()))?;
+    let mut view = serde_json::to_value(&recall).map_err(|e| ApiError::invalid(e.to_string()))?;
     view["recovery_rate"] = json!(rate);
     view["overdue"] = json!(overdue);
     view["events"] = serde_json::to_value(events).unwrap_or_default();
@@ -276,7 +268,7 @@ pub struct ReportBody {
 pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> Result<Recall, ApiError> {
     let regime = optional_text(body.regime).unwrap_or_else(|| "consumer".into());
     if regime != "consumer" && regime != "vehicle" {
-        return Err(invalid(format!("regime '{regime}' is not consumer or vehicle")));
+        return Err(ApiError::invalid(format!("regime '{regime}' is not consumer or vehicle")));
     }
     let producer = match (user.role, &user.uscc) {
         (Role::Enterprise, Some(own)) => {
@@ -290,10 +282,8 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
         _ => return Err(ApiError::forbidden(format!("role {} may not open a recall", user.role.as_str()))),
     };
     let producer = input::uscc("producer_uscc", Some(&producer))?.to_string();
-    let organization = state.store.organization(&producer).await?.ok_or_else(|| ApiError {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "unknown_organization",
-        message: format!("organization {producer} is not registered"),
+    let organization = state.store.organization(&producer).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::UnknownOrganization, format!("organization {producer} is not registered"))
     })?;
     let origin = if user.role == Role::Enterprise { "enterprise_report" } else { "regulator" };
     if origin == "regulator" {
@@ -305,7 +295,7 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
         None => on,
     };
     if learned_on > on {
-        return Err(invalid("learned_on is after the report"));
+        return Err(ApiError::invalid("learned_on is after the report"));
     }
     let mut gtins = Vec::with_capacity(body.gtins.len());
     for gtin in &body.gtins {
@@ -364,7 +354,9 @@ async fn check_own_products(
 ) -> Result<(), ApiError> {
     let traced = trace_start.map(|start| {
         crate::read_scope::gtin_of(start).ok_or_else(|| {
-            invalid(format!("trace_start {start} names no GTIN: an enterprise traces from a lot or item of its own"))
+            ApiError::invalid(format!(
+                "trace_start {start} names no GTIN: an enterprise traces from a lot or item of its own"
+            ))
         })
     });
     for gtin in gtins.iter().cloned().map(Ok).chain(traced) {
@@ -377,11 +369,10 @@ async fn check_own_products(
                 )))
             }
             None => {
-                return Err(ApiError {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    code: "unknown_product",
-                    message: format!("product {gtin} is not registered; register it as yours first"),
-                })
+                return Err(ApiError::new(
+                    ErrorCode::UnknownProduct,
+                    format!("product {gtin} is not registered; register it as yours first"),
+                ))
             }
         }
     }
@@ -454,7 +445,7 @@ pub async fn do_decision(state: &AppState, user: &User, id: &str, body: StageBod
         "voluntary" if is_producer(user, &recall) => {}
         "voluntary" => authorize_supervision(user, &recall.region_code)?,
         "ordered" | "no_recall" => authorize_supervision(user, &recall.region_code)?,
-        other => return Err(invalid(format!("decision '{other}' is not voluntary, ordered or no_recall"))),
+        other => return Err(ApiError::invalid(format!("decision '{other}' is not voluntary, ordered or no_recall"))),
     }
     if !["reported", "investigating", "objected"].contains(&recall.status.as_str()) {
         return Err(wrong_state(&recall, "be decided"));
@@ -504,11 +495,10 @@ pub async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBo
         None => None,
     };
     if window.is_some_and(|d| on > d) {
-        return Err(ApiError {
-            status: StatusCode::CONFLICT,
-            code: "objection_window_closed",
-            message: format!("the objection window closed on {}", window.expect("checked")),
-        });
+        return Err(ApiError::new(
+            ErrorCode::ObjectionWindowClosed,
+            format!("the objection window closed on {}", window.expect("checked")),
+        ));
     }
     let reason = required("note", body.note)?;
     let change =
@@ -655,7 +645,7 @@ pub async fn do_scope(state: &AppState, user: &User, id: &str, body: StageBody) 
     }
     let start = optional_text(body.trace_start)
         .or(recall.trace_start.clone())
-        .ok_or_else(|| invalid("trace_start is required: the lot or item the defect is traced from"))?;
+        .ok_or_else(|| ApiError::invalid("trace_start is required: the lot or item the defect is traced from"))?;
     if is_producer(user, &recall) {
         super::trace::check_identifier("trace_start", &start)?;
         check_own_products(state, &recall.producer_uscc, &[], Some(&epcis::canonical_id(&start))).await?;
@@ -729,11 +719,11 @@ pub async fn do_plan_review(state: &AppState, user: &User, id: &str, body: Stage
     if recall.status != "plan_filed" {
         return Err(wrong_state(&recall, "have its plan reviewed"));
     }
-    let accepted = body.accepted.ok_or_else(|| invalid("accepted (true or false) is required"))?;
+    let accepted = body.accepted.ok_or_else(|| ApiError::invalid("accepted (true or false) is required"))?;
     let on = stage_date(body.on)?;
     let note = optional_text(body.note);
     if !accepted && note.is_none() {
-        return Err(invalid("note is required: say why the plan is returned"));
+        return Err(ApiError::invalid("note is required: say why the plan is returned"));
     }
     let change = if accepted {
         // The notice keeps the deadline the plan's filing started.
@@ -786,15 +776,15 @@ pub async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBod
         return Err(wrong_state(&recall, "take a progress report"));
     }
     let on = stage_date(body.on)?;
-    let recovered = body.units_recovered.ok_or_else(|| invalid("units_recovered is required"))?;
+    let recovered = body.units_recovered.ok_or_else(|| ApiError::invalid("units_recovered is required"))?;
     if recovered < recall.units_recovered {
-        return Err(invalid(format!(
+        return Err(ApiError::invalid(format!(
             "units_recovered is cumulative: {recovered} is less than the {} already reported",
             recall.units_recovered
         )));
     }
     if recovered < 0.0 || recall.units_distributed.is_some_and(|d| recovered > d) {
-        return Err(invalid("units_recovered cannot exceed the units distributed"));
+        return Err(ApiError::invalid("units_recovered cannot exceed the units distributed"));
     }
     let change = RecallChange {
         units_recovered: Some(recovered),
@@ -858,7 +848,7 @@ pub async fn do_evaluation(state: &AppState, user: &User, id: &str, body: StageB
         return Err(wrong_state(&recall, "be evaluated"));
     }
     let on = stage_date(body.on)?;
-    let effective = body.effective.ok_or_else(|| invalid("effective (true or false) is required"))?;
+    let effective = body.effective.ok_or_else(|| ApiError::invalid("effective (true or false) is required"))?;
     let evaluation = json!({
         "effective": effective,
         "units_distributed": recall.units_distributed,

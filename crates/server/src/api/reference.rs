@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::query_rejection;
 use crate::auth::AuthUser;
 use crate::input;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -39,14 +39,14 @@ async fn working_days(
     params: Result<Query<WorkingDayParams>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(params) = params.map_err(query_rejection)?;
-    let from_text = input::optional_text(params.from)
-        .ok_or_else(|| ApiError::bad_request("invalid_request", "from is required"))?;
+    let from_text = input::optional_text(params.from).ok_or_else(|| ApiError::invalid("from is required"))?;
     let from = input::date("from", &from_text)?;
-    let add_text =
-        input::optional_text(params.add).ok_or_else(|| ApiError::bad_request("invalid_request", "add is required"))?;
-    let add: u32 = add_text.parse().ok().filter(|n| *n <= 3650).ok_or_else(|| {
-        ApiError::bad_request("invalid_request", format!("add '{add_text}' is not a whole number from 0 to 3650"))
-    })?;
+    let add_text = input::optional_text(params.add).ok_or_else(|| ApiError::invalid("add is required"))?;
+    let add: u32 = add_text
+        .parse()
+        .ok()
+        .filter(|n| *n <= 3650)
+        .ok_or_else(|| ApiError::invalid(format!("add '{add_text}' is not a whole number from 0 to 3650")))?;
     let calendar = state.calendar();
     let due = calendar.deadline(from, add);
     let unloaded: Vec<i32> =
@@ -73,9 +73,10 @@ async fn calendar_years(State(state): State<AppState>) -> Result<Json<Value>, Ap
 }
 
 fn year_in_path(text: &str) -> Result<i32, ApiError> {
-    text.parse::<i32>().ok().filter(|y| (2000..=2199).contains(y)).ok_or_else(|| {
-        ApiError::bad_request("invalid_request", format!("year '{text}' is not a year from 2000 to 2199"))
-    })
+    text.parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2199).contains(y))
+        .ok_or_else(|| ApiError::invalid(format!("year '{text}' is not a year from 2000 to 2199")))
 }
 
 /// `GET /api/v1/calendar/years/{year}`: a year's notice if loaded, and its statutory holidays as computed (public).
@@ -110,10 +111,10 @@ async fn load_calendar_year(
     crate::ownership::check(crate::ownership::Record::CalendarYear, &user, &["days"])?;
     let year = year_in_path(&year)?;
     let schedule = calendar::YearSchedule::parse_json(&body)
-        .map_err(|e| ApiError::bad_request("invalid_calendar", e.to_string()))?;
+        .map_err(|e| ApiError::new(ErrorCode::InvalidCalendar, e.to_string()))?;
     if schedule.year() != year {
-        return Err(ApiError::bad_request(
-            "invalid_calendar",
+        return Err(ApiError::new(
+            ErrorCode::InvalidCalendar,
             format!("the notice is for {}, not {year}", schedule.year()),
         ));
     }

@@ -97,9 +97,8 @@ async fn series_handler(
     let source = Source::parse(params.source.as_deref())?;
     let region = optional_text(params.region);
     let method = optional_text(params.method).unwrap_or_else(|| "farrington".into());
-    let detector = Detector::parse(&method).ok_or_else(|| {
-        ApiError::bad_request("invalid_request", format!("method '{method}' is not a temporal detector"))
-    })?;
+    let detector = Detector::parse(&method)
+        .ok_or_else(|| ApiError::invalid(format!("method '{method}' is not a temporal detector")))?;
     Ok(Json(series(&state, source, detector, params.product_code.trim(), region.as_deref(), to, weeks).await?))
 }
 
@@ -356,10 +355,7 @@ impl Source {
             "injuries" => Ok(Source::Injuries),
             "inspections" => Ok(Source::Inspections),
             "complaints" => Ok(Source::Complaints),
-            other => Err(ApiError::bad_request(
-                "invalid_request",
-                format!("source '{other}' is not injuries, inspections or complaints"),
-            )),
+            other => Err(ApiError::invalid(format!("source '{other}' is not injuries, inspections or complaints"))),
         }
     }
 
@@ -436,9 +432,7 @@ pub(crate) async fn compute(
         }
         other => {
             let detector = Detector::parse(other).ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_request",
-                    format!("method '{other}' is not disproportionality, farrington, ears_c1, ears_c2, ears_c3, cusum, ewma or glr"),
+                ApiError::invalid(format!("method '{other}' is not disproportionality, farrington, ears_c1, ears_c2, ears_c3, cusum, ewma or glr"),
                 )
             })?;
             let config = FarringtonConfig::default();

@@ -13,7 +13,7 @@ use store::traceability::GlnRegistration;
 use store::User;
 
 use crate::auth::{AuthUser, TraceReader};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 /// Identifiers a trace expands at most; a larger trace is cut and says so.
 pub const TRACE_LIMIT: usize = 50_000;
@@ -32,10 +32,7 @@ fn parse_prefix(prefix: &str) -> Result<String, ApiError> {
     if (6..=12).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit()) {
         Ok(prefix.to_owned())
     } else {
-        Err(ApiError::bad_request(
-            "invalid_request",
-            format!("'{prefix}' is not a GS1 company prefix (6 to 12 digits)"),
-        ))
+        Err(ApiError::invalid(format!("'{prefix}' is not a GS1 company prefix (6 to 12 digits)")))
     }
 }
 
@@ -58,11 +55,7 @@ async fn set_gs1_prefix(
     let prefix = parse_prefix(&prefix)?;
     let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
     if state.store.organization(&uscc).await?.is_none() {
-        return Err(ApiError {
-            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            code: "unknown_organization",
-            message: format!("organization {uscc} is not registered"),
-        });
+        return Err(ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered")));
     }
     state.store.set_gs1_prefix(&prefix, &uscc, Some(user.id)).await?;
     Ok(Json(json!({"prefix": prefix, "uscc": uscc})))
@@ -97,7 +90,7 @@ async fn gln_registration(
     State(state): State<AppState>,
     Path(gln): Path<String>,
 ) -> Result<Json<GlnRegistration>, ApiError> {
-    let gln = codes::Gln::parse(&gln).map_err(|e| ApiError::bad_request("invalid_gln", e))?.as_str().to_owned();
+    let gln = codes::Gln::parse(&gln).map_err(|e| ApiError::new(ErrorCode::InvalidGln, e))?.as_str().to_owned();
     let mut found = state.store.gln_registrations(std::slice::from_ref(&gln)).await?;
     found.remove(&gln).map(Json).ok_or_else(|| ApiError::not_found(format!("GLN {gln} is not registered")))
 }
@@ -120,10 +113,10 @@ async fn register_gln(
     body: Result<Json<GlnBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<GlnRegistration>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
-    let gln = codes::Gln::parse(&gln).map_err(|e| ApiError::bad_request("invalid_gln", e))?.as_str().to_owned();
+    let gln = codes::Gln::parse(&gln).map_err(|e| ApiError::new(ErrorCode::InvalidGln, e))?.as_str().to_owned();
     let kind = crate::input::optional_text(body.kind).unwrap_or_else(|| "location".into());
     if kind != "party" && kind != "location" {
-        return Err(ApiError::bad_request("invalid_request", format!("kind '{kind}' is not party or location")));
+        return Err(ApiError::invalid(format!("kind '{kind}' is not party or location")));
     }
     let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
     if user.role == store::Role::Enterprise && user.uscc.as_deref() != Some(uscc.as_str()) {
@@ -146,10 +139,8 @@ async fn register_gln(
             }
         }
     }
-    let organization = state.store.organization(&uscc).await?.ok_or_else(|| ApiError {
-        status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        code: "unknown_organization",
-        message: format!("organization {uscc} is not registered"),
+    let organization = state.store.organization(&uscc).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered"))
     })?;
     let region_code = match crate::input::optional_text(body.region_code) {
         Some(code) => crate::input::region("region_code", &code)?.as_str().to_owned(),
@@ -255,9 +246,10 @@ pub(crate) async fn trace_and_answer(
     as_of: Option<String>,
 ) -> Result<(Trace, TraceAnswer), ApiError> {
     let as_of_millis = match &as_of {
-        Some(text) => Some(epcis::time::to_millis(text).ok_or_else(|| {
-            ApiError::bad_request("invalid_request", format!("as_of '{text}' is not a date-time with a zone offset"))
-        })?),
+        Some(text) => Some(
+            epcis::time::to_millis(text)
+                .ok_or_else(|| ApiError::invalid(format!("as_of '{text}' is not a date-time with a zone offset")))?,
+        ),
         None => None,
     };
     let (trace, truncated) = run_trace(state, start, direction, as_of_millis).await?;
@@ -332,11 +324,11 @@ pub(crate) async fn trace_and_answer(
 pub(crate) fn check_identifier(field: &str, id: &str) -> Result<(), ApiError> {
     if id.starts_with("urn:epc:") {
         if let Err(e) = codes::link::urn_segments(id) {
-            return Err(ApiError::bad_request("invalid_epc", format!("{field}: {e}")));
+            return Err(ApiError::new(ErrorCode::InvalidEpc, format!("{field}: {e}")));
         }
     } else if !epcis::validate::is_uri(id) {
-        return Err(ApiError::bad_request(
-            "invalid_epc",
+        return Err(ApiError::new(
+            ErrorCode::InvalidEpc,
             format!("{field}: '{id}' is not an EPC URN, a GS1 Digital Link or another URI"),
         ));
     }
@@ -347,18 +339,13 @@ pub(crate) fn direction(value: Option<&str>) -> Result<Direction, ApiError> {
     match value.unwrap_or("forward") {
         "forward" => Ok(Direction::Forward),
         "backward" => Ok(Direction::Backward),
-        other => {
-            Err(ApiError::bad_request("invalid_request", format!("direction '{other}' is not forward or backward")))
-        }
+        other => Err(ApiError::invalid(format!("direction '{other}' is not forward or backward"))),
     }
 }
 
 async fn answer(state: AppState, user: &User, id: String, params: TraceParams) -> Result<Json<TraceAnswer>, ApiError> {
     if id.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_request",
-            "give the identifier to trace: an EPC URN, a Digital Link or a lot class",
-        ));
+        return Err(ApiError::invalid("give the identifier to trace: an EPC URN, a Digital Link or a lot class"));
     }
     let direction = direction(params.direction.as_deref())?;
     check_identifier("id", id.trim())?;

@@ -17,7 +17,7 @@ use super::json_rejection;
 use super::risk::{assess, Step};
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -30,10 +30,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/warnings/{id}/update", post(update))
         .route("/api/v1/warnings/{id}/withdraw", post(withdraw))
         .route("/api/v1/warnings/{id}/responses", post(respond))
-}
-
-fn invalid(message: impl ToString) -> ApiError {
-    ApiError::bad_request("invalid_request", message)
 }
 
 fn regulator(user: &User) -> Result<(), ApiError> {
@@ -66,18 +62,18 @@ pub(crate) async fn create_assessment(
 ) -> Result<(StatusCode, Json<RiskAssessment>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     regulator(&user)?;
-    let product_code = optional_text(body.product_code).ok_or_else(|| invalid("product_code is required"))?;
+    let product_code = optional_text(body.product_code).ok_or_else(|| ApiError::invalid("product_code is required"))?;
     if !store::CATEGORIES.iter().any(|(c, ..)| *c == product_code) {
-        return Err(invalid(format!("'{product_code}' is not a product category code")));
+        return Err(ApiError::invalid(format!("'{product_code}' is not a product category code")));
     }
-    let severity = body.severity.ok_or_else(|| invalid("severity (1–4) is required"))?;
-    let result = assess(&body.steps, severity).map_err(invalid)?;
+    let severity = body.severity.ok_or_else(|| ApiError::invalid("severity (1–4) is required"))?;
+    let result = assess(&body.steps, severity).map_err(ApiError::invalid)?;
     let today = super::recalls::today();
     let assessment = RiskAssessment {
         id: state.store.next_number("risk_assessments", "ZL-RA", today.year()).await?,
-        title: optional_text(body.title).ok_or_else(|| invalid("title is required"))?,
+        title: optional_text(body.title).ok_or_else(|| ApiError::invalid("title is required"))?,
         product_code,
-        hazard: optional_text(body.hazard).ok_or_else(|| invalid("hazard is required"))?,
+        hazard: optional_text(body.hazard).ok_or_else(|| ApiError::invalid("hazard is required"))?,
         steps: serde_json::to_value(&body.steps).unwrap_or_default(),
         severity,
         probability: result.probability,
@@ -130,7 +126,7 @@ fn scope(value: Option<Value>, product_code: &str) -> Result<Value, ApiError> {
     }
     for code in &products {
         if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
-            return Err(invalid(format!("scope.product_codes: '{code}' is not a product category code")));
+            return Err(ApiError::invalid(format!("scope.product_codes: '{code}' is not a product category code")));
         }
     }
     let regions = list("regions");
@@ -149,19 +145,19 @@ pub(crate) async fn draft(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     regulator(&user)?;
-    let assessment_id = optional_text(body.assessment_id).ok_or_else(|| invalid("assessment_id is required"))?;
-    let assessment = state.store.assessment(&assessment_id).await?.ok_or_else(|| ApiError {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "unknown_assessment",
-        message: format!("no risk assessment {assessment_id}"),
-    })?;
+    let assessment_id =
+        optional_text(body.assessment_id).ok_or_else(|| ApiError::invalid("assessment_id is required"))?;
+    let assessment =
+        state.store.assessment(&assessment_id).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::UnknownAssessment, format!("no risk assessment {assessment_id}"))
+        })?;
     authorize_supervision(&user, &assessment.region_code)?;
     let now = store::now();
     let warning = Warning {
         id: state.store.next_number("warnings", "ZL-RW", super::recalls::today().year()).await?,
         assessment_id,
-        title: optional_text(body.title).ok_or_else(|| invalid("title is required"))?,
-        body: optional_text(body.body).ok_or_else(|| invalid("body is required"))?,
+        title: optional_text(body.title).ok_or_else(|| ApiError::invalid("title is required"))?,
+        body: optional_text(body.body).ok_or_else(|| ApiError::invalid("body is required"))?,
         level: assessment.level.clone(),
         status: "draft".into(),
         region_code: assessment.region_code.clone(),
@@ -178,8 +174,8 @@ pub(crate) async fn draft(
 
 async fn view(state: &AppState, warning: Warning) -> Result<Value, ApiError> {
     let events = state.store.warning_events(&warning.id).await?;
-    let mut value = serde_json::to_value(&warning).map_err(invalid)?;
-    value["events"] = serde_json::to_value(events).map_err(invalid)?;
+    let mut value = serde_json::to_value(&warning).map_err(ApiError::internal)?;
+    value["events"] = serde_json::to_value(events).map_err(ApiError::internal)?;
     Ok(value)
 }
 
@@ -188,11 +184,7 @@ async fn warning_or_404(state: &AppState, id: &str) -> Result<Warning, ApiError>
 }
 
 fn wrong_state(warning: &Warning, action: &str) -> ApiError {
-    ApiError {
-        status: StatusCode::CONFLICT,
-        code: "wrong_state",
-        message: format!("warning {} is {}: it cannot {action}", warning.id, warning.status),
-    }
+    ApiError::new(ErrorCode::WrongState, format!("warning {} is {}: it cannot {action}", warning.id, warning.status))
 }
 
 async fn step(
@@ -252,7 +244,7 @@ warning_handler!(update, |state, user, warning, body| {
     if !matches!(warning.status.as_str(), "published" | "updated") {
         return Err(wrong_state(&warning, "be updated"));
     }
-    let note = optional_text(body.note).ok_or_else(|| invalid("note (what changed) is required"))?;
+    let note = optional_text(body.note).ok_or_else(|| ApiError::invalid("note (what changed) is required"))?;
     let product_code = warning.scope["product_codes"][0].as_str().unwrap_or_default().to_owned();
     let change = WarningChange {
         status: Some("updated".into()),
@@ -268,7 +260,7 @@ warning_handler!(withdraw, |state, user, warning, body| {
     if !matches!(warning.status.as_str(), "published" | "updated") {
         return Err(wrong_state(&warning, "be withdrawn"));
     }
-    let note = optional_text(body.note).ok_or_else(|| invalid("note (why it is withdrawn) is required"))?;
+    let note = optional_text(body.note).ok_or_else(|| ApiError::invalid("note (why it is withdrawn) is required"))?;
     let change = WarningChange {
         status: Some("withdrawn".into()),
         withdrawn_on: Some(super::recalls::today().to_string()),
@@ -281,9 +273,9 @@ warning_handler!(respond, |state, user, warning, body| {
     if warning.status == "withdrawn" {
         return Err(wrong_state(&warning, "take responses"));
     }
-    let action = optional_text(body.action).ok_or_else(|| invalid("action is required"))?;
+    let action = optional_text(body.action).ok_or_else(|| ApiError::invalid("action is required"))?;
     if !["sampling_ordered", "recall_opened", "notice_to_enterprises"].contains(&action.as_str()) {
-        return Err(invalid(format!(
+        return Err(ApiError::invalid(format!(
             "action '{action}' is not sampling_ordered, recall_opened or notice_to_enterprises"
         )));
     }

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use crate::api::{self, OrganizationView};
 use crate::i18n::Lang;
 use crate::pages::session::PageUser;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 use layout::{page, with_lang};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -149,7 +149,7 @@ pub(crate) fn error_page(lang: Lang, error: &ApiError) -> Response {
         div.error { p { (error.message) } p.muted { code { (error.code) } } }
         p { a href=(with_lang("/", lang)) { (lang.t("返回首页", "Back to the home page")) } }
     };
-    (error.status, page(lang, title, body)).into_response()
+    (error.status(), page(lang, title, body)).into_response()
 }
 
 fn search_box(lang: Lang, q: &str) -> Markup {
@@ -279,7 +279,7 @@ async fn organization(
                 lang.t("统一社会信用代码无效", "Invalid unified social credit code"),
                 lang.pick(e.message_zh(), e.to_string())
             );
-            return error_page(lang, &ApiError::bad_request("invalid_uscc", message));
+            return error_page(lang, &ApiError::new(ErrorCode::InvalidUscc, message));
         }
     };
     let found = match state.store.organization(uscc.as_str()).await {
@@ -352,7 +352,7 @@ async fn product(State(state): State<AppState>, Path(gtin): Path<String>, Query(
                 lang.t("商品条码 GTIN 无效", "Invalid GTIN"),
                 lang.pick(e.message_zh(), e.to_string())
             );
-            return error_page(lang, &ApiError::bad_request("invalid_gtin", message));
+            return error_page(lang, &ApiError::new(ErrorCode::InvalidGtin, message));
         }
     };
     let found = match state.store.product(&gtin.to_gtin14()).await {

@@ -423,10 +423,7 @@ pub(crate) async fn stage(
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
         let units_recovered = optional_text(form.units_recovered)
-            .map(|u| {
-                u.parse::<f64>()
-                    .map_err(|_| ApiError::bad_request("invalid_request", "units recovered is not a number"))
-            })
+            .map(|u| u.parse::<f64>().map_err(|_| ApiError::invalid("units recovered is not a number")))
             .transpose()?;
         let body = StageBody {
             on: form.on,

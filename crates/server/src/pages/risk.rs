@@ -637,14 +637,11 @@ fn parse_steps(text: &str) -> Result<Vec<crate::api::risk::Step>, ApiError> {
         .filter(|l| !l.trim().is_empty())
         .enumerate()
         .map(|(i, line)| {
-            let (description, probability) = line.rsplit_once([',', '，']).ok_or_else(|| {
-                ApiError::bad_request("invalid_request", format!("step {}: write 'description, probability'", i + 1))
-            })?;
+            let (description, probability) = line
+                .rsplit_once([',', '，'])
+                .ok_or_else(|| ApiError::invalid(format!("step {}: write 'description, probability'", i + 1)))?;
             let probability = probability.trim().parse::<f64>().map_err(|_| {
-                ApiError::bad_request(
-                    "invalid_request",
-                    format!("step {}: '{}' is not a probability", i + 1, probability.trim()),
-                )
+                ApiError::invalid(format!("step {}: '{}' is not a probability", i + 1, probability.trim()))
             })?;
             Ok(crate::api::risk::Step { description: description.trim().to_owned(), probability })
         })

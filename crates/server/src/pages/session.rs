@@ -16,7 +16,7 @@ use store::User;
 use super::layout::{page, with_lang};
 use crate::i18n::Lang;
 use crate::web::ClientAddress;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, ErrorCode};
 
 const SESSION: &str = "zl_session";
 const CSRF: &str = "zl_csrf";
@@ -145,11 +145,10 @@ pub(crate) async fn login(
     // until the window passes, whether the password is right or not.
     let login = text(&form.login).unwrap_or_else(|| "(token)".to_owned());
     if let Err(wait) = crate::web::login_allowed(&state, &login, client) {
-        let error = ApiError {
-            status: axum::http::StatusCode::TOO_MANY_REQUESTS,
-            code: "rate_limited",
-            message: format!("too many failed sign-ins; try again in {} minutes", wait.div_ceil(60)),
-        };
+        let error = ApiError::new(
+            ErrorCode::RateLimited,
+            format!("too many failed sign-ins; try again in {} minutes", wait.div_ceil(60)),
+        );
         return super::error_page(lang, &error);
     }
     let user = match (text(&form.login), form.password.as_deref().filter(|p| !p.is_empty()), text(&form.token)) {

@@ -65,17 +65,11 @@ fn parse_strata(text: &str) -> Result<Vec<StratumBody>, ApiError> {
         let parts: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
         let number = |i: usize| -> Result<Option<i64>, ApiError> {
             parts.get(i).filter(|p| !p.is_empty()).map(|p| p.parse::<i64>()).transpose().map_err(|_| {
-                ApiError::bad_request(
-                    "invalid_request",
-                    format!("strata line {}: '{}' is not a whole number", index + 1, parts[i]),
-                )
+                ApiError::invalid(format!("strata line {}: '{}' is not a whole number", index + 1, parts[i]))
             })
         };
         let population = number(1)?.ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_request",
-                format!("strata line {}: write name, population[, allocation]", index + 1),
-            )
+            ApiError::invalid(format!("strata line {}: write name, population[, allocation]", index + 1))
         })?;
         out.push(StratumBody { stratum: parts[0].to_owned(), population, allocation: number(2)? });
     }
@@ -91,10 +85,7 @@ pub(crate) async fn create_campaign(
     let result = async {
         let user = session.authorise(&form.common.csrf)?.clone();
         let sample_size = optional_text(form.sample_size)
-            .map(|s| {
-                s.parse::<i64>()
-                    .map_err(|_| ApiError::bad_request("invalid_request", "sample size is not a whole number"))
-            })
+            .map(|s| s.parse::<i64>().map_err(|_| ApiError::invalid("sample size is not a whole number")))
             .transpose()?;
         let body = CampaignBody {
             id: Some(form.id.clone()),
@@ -183,22 +174,19 @@ fn parse_items(text: &str) -> Result<Vec<TestItem>, ApiError> {
         .map(|(index, line)| {
             let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
             let [item, clause, limit, measured, unit, verdict] = parts[..] else {
-                return Err(ApiError::bad_request(
-                    "invalid_request",
-                    format!(
-                        "item line {}: write item | standard clause | limit | measured | unit | pass or fail",
-                        index + 1
-                    ),
-                ));
+                return Err(ApiError::invalid(format!(
+                    "item line {}: write item | standard clause | limit | measured | unit | pass or fail",
+                    index + 1
+                )));
             };
             let verdict = match verdict {
                 "pass" | "合格" => "pass",
                 "fail" | "不合格" => "fail",
                 other => {
-                    return Err(ApiError::bad_request(
-                        "invalid_request",
-                        format!("item line {}: verdict '{other}' is not 合格 or 不合格", index + 1),
-                    ))
+                    return Err(ApiError::invalid(format!(
+                        "item line {}: verdict '{other}' is not 合格 or 不合格",
+                        index + 1
+                    )))
                 }
             };
             let text = |v: &str| (!v.is_empty()).then(|| v.to_owned());

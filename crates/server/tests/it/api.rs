@@ -342,6 +342,22 @@ async fn openapi_document_lists_every_route() {
 }
 
 #[tokio::test]
+async fn the_error_table_is_served_and_documented() {
+    let app = TestApp::new().await;
+    let (status, table) = app.get_json("/api/v1/errors").await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = table.as_array().unwrap();
+    assert_eq!(rows.len(), server::ErrorCode::ALL.len());
+    let wrong_state = rows.iter().find(|row| row["code"] == "wrong_state").unwrap();
+    assert_eq!(wrong_state["status"], 409);
+    let (_, document) = app.get_json("/api/v1/openapi.json").await;
+    let documented = &document["components"]["schemas"]["ErrorCode"]["enum"];
+    let served: Vec<&Value> = rows.iter().map(|row| &row["code"]).collect();
+    assert_eq!(documented.as_array().unwrap().iter().collect::<Vec<_>>(), served);
+    assert!(document["paths"]["/api/v1/errors"]["get"].is_object());
+}
+
+#[tokio::test]
 async fn every_error_is_json_with_a_stable_code() {
     let app = TestApp::new().await;
     let (status, body) = app.get_json("/api/v1/nothing-here").await;

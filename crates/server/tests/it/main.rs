@@ -119,6 +119,7 @@ impl TestApp {
         let response = app(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        held_to_the_error_table(uri, status, &bytes);
         (status, String::from_utf8(bytes.to_vec()).unwrap())
     }
 
@@ -134,6 +135,7 @@ impl TestApp {
         let response = app(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        held_to_the_error_table(uri, status, &bytes);
         (status, serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{uri}: {e}: {bytes:?}")))
     }
 
@@ -148,6 +150,19 @@ impl TestApp {
         let (status, text) = self.send(method, uri, token, Some(body)).await;
         (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")))
     }
+}
+
+/// Every `{code, message}` error any test provokes carries a code of the table, with the table's status.
+fn held_to_the_error_table(uri: &str, status: StatusCode, body: &[u8]) {
+    if !(status.is_client_error() || status.is_server_error()) || uri.starts_with("/epcis/") {
+        return;
+    }
+    let Some(code) = serde_json::from_slice::<Value>(body).ok().and_then(|v| v["code"].as_str().map(str::to_owned))
+    else {
+        return;
+    };
+    let listed = server::ErrorCode::ALL.iter().find(|c| c.as_str() == code);
+    assert_eq!(listed.map(|c| c.status()), Some(status), "{uri}: code {code} with status {status}");
 }
 
 impl TestApp {
@@ -179,6 +194,7 @@ impl TestApp {
         let status = response.status();
         let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        held_to_the_error_table(uri, status, &bytes);
         (status, location, String::from_utf8(bytes.to_vec()).unwrap())
     }
 
@@ -195,6 +211,7 @@ impl TestApp {
         let response = app(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        held_to_the_error_table(uri, status, &bytes);
         (status, String::from_utf8(bytes.to_vec()).unwrap())
     }
 }
