@@ -6,7 +6,6 @@
 use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use server::complaint_rules::running;
 use server::input::ComplaintFields;
 use store::complaints::ComplaintStep;
 use store::Store;
@@ -115,7 +114,8 @@ fn settle(
         complaint.accepted_on = Some((received + Duration::days(rng.gen_range(1..6))).to_string());
         complaint.status = if rng.gen_bool(0.6) { "mediating" } else { "accepted" }.into();
     }
-    (complaint.due_kind, complaint.due_on) = running(complaint, calendar);
+    let case = complaint.case().expect("the generator writes valid filings");
+    complaint.apply(&case, calendar);
 }
 
 /// Loads the filings; returns how many.

@@ -363,6 +363,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(store: Store, listen: SocketAddr) -> anyhow::Result<()> {
+    server::check_rules().map_err(anyhow::Error::msg).context("the shipped rules")?;
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     tracing::info!(backend = store.backend_name(), "zhiliang listening on http://{}", listener.local_addr()?);

@@ -13,7 +13,6 @@ use store::credit::ListingStep;
 use store::recalls::{NewRecallEvent, Recall, RecallChange};
 use store::{Store, StoreError};
 
-use crate::complaint_rules;
 use crate::error::ApiError;
 
 /// The history stage a moved deadline is recorded under, in every case kind.
@@ -120,15 +119,14 @@ async fn move_complaint(
     user_id: Option<i64>,
     report: &mut LoadReport,
 ) -> Result<(), ApiError> {
-    let (kind, due) = complaint_rules::running(&complaint, calendar);
-    if due == complaint.due_on {
+    let mut changed = complaint.clone();
+    changed.apply(&complaint.case()?, calendar);
+    if changed.due_on == complaint.due_on {
         return Ok(());
     }
     let old = complaint.due_on.clone().unwrap_or_default();
-    let new = due.clone().unwrap_or_default();
-    let deadline = kind.clone().or(complaint.due_kind.clone()).unwrap_or_default();
-    let mut changed = complaint.clone();
-    (changed.due_kind, changed.due_on) = (kind, due);
+    let new = changed.due_on.clone().unwrap_or_default();
+    let deadline = changed.due_kind.clone().or(complaint.due_kind.clone()).unwrap_or_default();
     let step = ComplaintStep {
         stage: DEADLINE_MOVED.into(),
         note: Some(note.to_owned()),

@@ -4,6 +4,8 @@
 use codes::{Gtin, RegionCode, Uscc};
 use store::{NewOrganization, NewProduct};
 
+use complaints::Kind;
+
 use crate::ErrorCode;
 
 /// A field that failed its check.
@@ -611,7 +613,7 @@ pub const COMPLAINT_FIELDS: &[&str] = &[
 /// A checked filing: every field valid, the submitter's data dropped when anonymous.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedComplaint {
-    pub kind: String,
+    pub kind: Kind,
     pub received_on: chrono::NaiveDate,
     pub anonymous: bool,
     pub submitter_name: Option<String>,
@@ -673,14 +675,12 @@ pub fn complaint(
     today: chrono::NaiveDate,
     may_backdate: bool,
 ) -> Result<CheckedComplaint, FieldError> {
-    let kind = optional_text(fields.kind).unwrap_or_else(|| "complaint".into());
-    if !["complaint", "report", "enquiry"].contains(&kind.as_str()) {
-        return Err(FieldError::new(
-            "kind",
-            ErrorCode::InvalidKind,
-            format!("'{kind}' is not complaint, report or enquiry"),
-        ));
-    }
+    let kind = match optional_text(fields.kind) {
+        None => Kind::Complaint,
+        Some(text) => text.parse::<Kind>().map_err(|_| {
+            FieldError::new("kind", ErrorCode::InvalidKind, format!("'{text}' is not complaint, report or enquiry"))
+        })?,
+    };
     let received_on = match optional_text(fields.received_on) {
         Some(_) if !may_backdate => {
             return Err(FieldError::new(
@@ -700,7 +700,7 @@ pub fn complaint(
         ));
     }
     let anonymous = fields.anonymous;
-    if anonymous && kind != "report" {
+    if anonymous && kind != Kind::Report {
         return Err(FieldError::new("anonymous", ErrorCode::InvalidRequest, "only a report (举报) may be anonymous"));
     }
     let (mut name, mut phone, mut id, mut address) = (
@@ -712,7 +712,7 @@ pub fn complaint(
     if anonymous {
         (name, phone, id, address) = (None, None, None, None);
     }
-    if kind == "complaint" && (name.is_none() || phone.is_none()) {
+    if kind == Kind::Complaint && (name.is_none() || phone.is_none()) {
         let field = if name.is_none() { "submitter_name" } else { "submitter_phone" };
         return Err(FieldError::new(
             field,
@@ -732,9 +732,9 @@ pub fn complaint(
     }
     let id = id.map(|value| id_number("submitter_id_number", &value)).transpose()?;
     let respondent_name = limited("respondent_name", fields.respondent_name, 200)?;
-    let respondent_name = match (kind.as_str(), respondent_name) {
+    let respondent_name = match (kind, respondent_name) {
         (_, Some(name)) => name,
-        ("enquiry", None) => String::new(),
+        (Kind::Enquiry, None) => String::new(),
         (_, None) => {
             return Err(FieldError::new(
                 "respondent_name",
@@ -771,7 +771,7 @@ pub fn complaint(
     }
     let issue = optional_text(fields.issue);
     if let Some(code) = &issue {
-        if !crate::complaint_rules::is_issue(code) {
+        if !complaints::classify::is_issue(code) {
             return Err(FieldError::new("issue", ErrorCode::InvalidRequest, format!("'{code}' is not an issue type")));
         }
     }

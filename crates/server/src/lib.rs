@@ -2,7 +2,6 @@
 
 mod api;
 mod auth;
-pub mod complaint_rules;
 pub mod credit_scoring;
 pub mod deadlines;
 mod error;
@@ -60,6 +59,12 @@ pub struct LogSigning {
     pub config: log_signing::LogConfig,
     pub signer: tokio::sync::OnceCell<translog::LogSigner>,
     pub signing: tokio::sync::Mutex<()>,
+}
+
+/// Reads and checks every workflow's rules that ship as data, so that a bad table stops the server at start-up
+/// rather than failing a request later.
+pub fn check_rules() -> Result<(), String> {
+    ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))
 }
 
 impl AppState {

@@ -100,6 +100,74 @@ pub struct Complaint {
     pub updated_at: String,
 }
 
+fn stored_day(field: &str, text: &str) -> Result<chrono::NaiveDate, StoreError> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StoreError::Integrity(format!("complaint {field} '{text}' is not a date")))
+}
+
+fn stored_optional_day(field: &str, text: &Option<String>) -> Result<Option<chrono::NaiveDate>, StoreError> {
+    text.as_deref().map(|text| stored_day(field, text)).transpose()
+}
+
+fn stored<T: std::str::FromStr<Err = complaints::UnknownValue>>(text: &str) -> Result<T, StoreError> {
+    text.parse().map_err(|e: complaints::UnknownValue| StoreError::Integrity(e.to_string()))
+}
+
+impl Complaint {
+    /// The workflow's view of the filing, for the rules of `complaints`; a stored value that does not read is an
+    /// integrity fault.
+    pub fn case(&self) -> Result<complaints::Case, StoreError> {
+        Ok(complaints::Case {
+            kind: stored(&self.kind)?,
+            status: stored(&self.status)?,
+            anonymous: self.anonymous,
+            extended: self.extended,
+            handling_region: self.handling_region.clone(),
+            received_on: stored_day("received_on", &self.received_on)?,
+            harm_known_on: stored_optional_day("harm_known_on", &self.harm_known_on)?,
+            accept_base_on: stored_day("accept_base_on", &self.accept_base_on)?,
+            accepted_on: stored_optional_day("accepted_on", &self.accepted_on)?,
+            decided_on: stored_optional_day("decided_on", &self.decided_on)?,
+            closed_on: stored_optional_day("closed_on", &self.closed_on)?,
+            suspended_since: stored_optional_day("suspended_since", &self.suspended_since)?,
+            suspended_days: self.suspended_days,
+            outcome: self.outcome.as_deref().map(stored).transpose()?,
+            ground: self.ground.clone(),
+            category: self.category.clone(),
+            issue: self.issue.clone(),
+            enterprise_response: self.enterprise_response.clone(),
+            rating: self.rating,
+        })
+    }
+
+    /// Takes the workflow's fields from a case, and the deadline it has running on `calendar`.
+    pub fn apply(&mut self, case: &complaints::Case, calendar: &calendar::Calendar) {
+        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+        self.kind = case.kind.as_str().to_owned();
+        self.status = case.status.as_str().to_owned();
+        self.anonymous = case.anonymous;
+        self.extended = case.extended;
+        self.handling_region.clone_from(&case.handling_region);
+        self.received_on = case.received_on.to_string();
+        self.harm_known_on = day(case.harm_known_on);
+        self.accept_base_on = case.accept_base_on.to_string();
+        self.accepted_on = day(case.accepted_on);
+        self.decided_on = day(case.decided_on);
+        self.closed_on = day(case.closed_on);
+        self.suspended_since = day(case.suspended_since);
+        self.suspended_days = case.suspended_days;
+        self.outcome = case.outcome.map(|o| o.as_str().to_owned());
+        self.ground.clone_from(&case.ground);
+        self.category.clone_from(&case.category);
+        self.issue.clone_from(&case.issue);
+        self.enterprise_response.clone_from(&case.enterprise_response);
+        self.rating = case.rating;
+        let running = complaints::running(case, calendar);
+        self.due_kind = running.map(|(kind, _)| kind.as_str().to_owned());
+        self.due_on = running.map(|(_, day)| day.to_string());
+    }
+}
+
 const COLUMNS: &str = "id, tracking_number, kind, channel, parent_id, received_on, anonymous, submitter_name, \
     submitter_phone, submitter_id_number, submitter_address, respondent_name, respondent_uscc, respondent_address, \
     region_code, routing, product_gtin, product_lot, product_name, category, issue, classification, facts, request, \

@@ -17,10 +17,16 @@ use store::{Organization, Role, Store, StoreError, User};
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
-use crate::complaint_rules::{self as rules, classify, deadlines, running, REFUSAL_GROUNDS, TERMINATION_GROUNDS};
 use crate::input::{self, optional_text, CheckedComplaint, ComplaintFields, FieldError};
 pub(crate) use crate::web::ClientAddress;
 use crate::{ApiError, AppState, ErrorCode};
+use complaints::classify::{self, classify};
+use complaints::mask;
+use complaints::workflow::{self, SubmitterStep};
+use complaints::{
+    Action, Case, Change, Kind, Refusal, RefusalGround, Stage, Status, StepInput, SubmitterAction, SuspendReason,
+    TerminationGround,
+};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -56,7 +62,7 @@ async fn route(
     checked: &CheckedComplaint,
     named: Option<&Organization>,
 ) -> Result<Result<(String, Value), FieldError>, StoreError> {
-    if let (true, Some(region)) = (checked.kind == "report", &checked.region_code) {
+    if let (Kind::Report, Some(region)) = (checked.kind, &checked.region_code) {
         return Ok(Ok((region.as_str().to_owned(), json!({"method": "where_the_act_occurred"}))));
     }
     if let Some(uscc) = &checked.respondent_uscc {
@@ -88,7 +94,7 @@ async fn route(
     if let Some(region) = &checked.region_code {
         return Ok(Ok((region.as_str().to_owned(), json!({"method": "chosen_by_submitter"}))));
     }
-    let enquiry_address = checked.submitter_address.as_deref().filter(|_| checked.kind == "enquiry");
+    let enquiry_address = checked.submitter_address.as_deref().filter(|_| checked.kind == Kind::Enquiry);
     if let Some(region) = enquiry_address.and_then(codes::region::from_address) {
         return Ok(Ok((region.code.clone(), json!({"method": "submitter_address", "matched": region.name}))));
     }
@@ -159,16 +165,16 @@ pub async fn prepare(
     if checked.category.is_some() || checked.issue.is_some() {
         evidence["set_by_submitter"] = json!({"category": checked.category, "issue": checked.issue});
     }
-    let prefix = match checked.kind.as_str() {
-        "report" => "JB",
-        "enquiry" => "ZX",
-        _ => "TS",
+    let prefix = match checked.kind {
+        Kind::Report => "JB",
+        Kind::Enquiry => "ZX",
+        Kind::Complaint => "TS",
     };
     let received = checked.received_on.to_string();
     let mut complaint = Complaint {
         id: 0,
         tracking_number: format!("{prefix}{}{}", checked.received_on.format("%Y%m%d"), random_digits(8)),
-        kind: checked.kind.clone(),
+        kind: checked.kind.as_str().to_owned(),
         channel: channel.to_owned(),
         parent_id: None,
         received_on: received.clone(),
@@ -192,7 +198,7 @@ pub async fn prepare(
         request: checked.request,
         harm_known_on: checked.harm_known_on.map(|d| d.to_string()),
         handling_region: handling_region.clone(),
-        status: "pending".into(),
+        status: Status::Pending.as_str().to_owned(),
         accept_base_on: received,
         accepted_on: None,
         decided_on: None,
@@ -209,11 +215,12 @@ pub async fn prepare(
         created_at: String::new(),
         updated_at: String::new(),
     };
-    (complaint.due_kind, complaint.due_on) = running(&complaint, calendar);
+    let case = complaint.case()?;
+    complaint.apply(&case, calendar);
     let steps = vec![
-        ComplaintStep { stage: "registered".into(), note: None, data: Some(json!({"channel": channel})) },
+        ComplaintStep { stage: Stage::Registered.as_str().into(), note: None, data: Some(json!({"channel": channel})) },
         ComplaintStep {
-            stage: "routed".into(),
+            stage: Stage::Routed.as_str().into(),
             note: None,
             data: Some(json!({"region": handling_region, "routing": routing})),
         },
@@ -280,7 +287,7 @@ pub(crate) async fn submit(
         Json(json!({
             "id": id, "tracking_number": c.tracking_number, "secret": prepared.secret, "kind": c.kind,
             "status": c.status, "handling_region": c.handling_region, "category": c.category, "issue": c.issue,
-            "deadlines": deadlines(c, &state.calendar()),
+            "deadlines": deadlines_json(c, &state.calendar()),
         })),
     ))
 }
@@ -336,9 +343,9 @@ fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience, ca
         "channel": complaint.channel, "parent_id": complaint.parent_id, "received_on": complaint.received_on,
         "anonymous": complaint.anonymous,
         "submitter": {
-            "name": personal(&complaint.submitter_name, rules::mask_name),
-            "phone": personal(&complaint.submitter_phone, rules::mask_phone),
-            "id_number": personal(&complaint.submitter_id_number, rules::mask_id),
+            "name": personal(&complaint.submitter_name, mask::mask_name),
+            "phone": personal(&complaint.submitter_phone, mask::mask_phone),
+            "id_number": personal(&complaint.submitter_id_number, mask::mask_id),
             "address": if full { json!(complaint.submitter_address) } else { Value::Null },
         },
         "respondent": {"name": complaint.respondent_name, "uscc": complaint.respondent_uscc, "address": complaint.respondent_address},
@@ -352,10 +359,28 @@ fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience, ca
         "suspended_since": complaint.suspended_since, "suspended_working_days": complaint.suspended_days,
         "extended": complaint.extended, "outcome": complaint.outcome, "ground": complaint.ground,
         "enterprise_response": complaint.enterprise_response, "rating": complaint.rating,
-        "deadlines": deadlines(complaint, calendar),
+        "deadlines": deadlines_json(complaint, calendar),
         "due": {"kind": complaint.due_kind, "on": complaint.due_on, "overdue": overdue},
         "history": history,
     })
+}
+
+/// A filing's deadlines as they stand, `{name: day}`, with the names counted past the loaded holiday notices
+/// under `provisional`.
+fn deadlines_json(complaint: &Complaint, calendar: &calendar::Calendar) -> Value {
+    let Ok(case) = complaint.case() else { return Value::Null };
+    let mut out = serde_json::Map::new();
+    let mut provisional = Vec::new();
+    for (kind, due) in complaints::deadlines(&case, calendar) {
+        out.insert(kind.as_str().to_owned(), json!(due.date.to_string()));
+        if due.provisional {
+            provisional.push(kind.as_str());
+        }
+    }
+    if !provisional.is_empty() {
+        out.insert("provisional".into(), json!(provisional));
+    }
+    Value::Object(out)
 }
 
 /// The complaint a path names: its number, or its tracking number (`TS…`, what the public and clerks quote).
@@ -451,8 +476,8 @@ pub(crate) async fn queue(
 
 /// `GET /api/v1/complaints/classifier`: the rules, for anyone to inspect.
 async fn classifier() -> Json<Value> {
-    let rules = rules::classifier();
-    let labels = |labels: &[rules::Label]| -> Vec<Value> {
+    let rules = classify::classifier();
+    let labels = |labels: &[classify::Label]| -> Vec<Value> {
         labels
             .iter()
             .map(|l| json!({"code": l.code, "name_zh": l.name_zh, "name_en": l.name_en, "terms": l.terms}))
@@ -461,8 +486,8 @@ async fn classifier() -> Json<Value> {
     Json(json!({
         "version": rules.version, "method": rules.method,
         "categories": labels(&rules.categories), "issues": labels(&rules.issues),
-        "refusal_grounds": REFUSAL_GROUNDS.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
-        "termination_grounds": TERMINATION_GROUNDS.iter().map(|(c, zh, en)| json!({"code": c, "zh": zh, "en": en})).collect::<Vec<_>>(),
+        "refusal_grounds": RefusalGround::ALL.iter().map(|g| json!({"code": g, "zh": g.name_zh(), "en": g.name_en()})).collect::<Vec<_>>(),
+        "termination_grounds": TerminationGround::ALL.iter().map(|g| json!({"code": g, "zh": g.name_zh(), "en": g.name_en()})).collect::<Vec<_>>(),
     }))
 }
 
@@ -553,21 +578,32 @@ async fn track(
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
 }
 
-fn close(changed: &mut Complaint, on: NaiveDate, outcome: &str) {
-    changed.status = "closed".into();
-    changed.closed_on = Some(on.to_string());
-    changed.outcome = Some(outcome.into());
+/// The workflow's view of a stored filing.
+fn case_of(complaint: &Complaint) -> Result<Case, ApiError> {
+    Ok(complaint.case()?)
 }
 
-/// Saves a change with its step, setting the deadline now running.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::WrongState(message) => ApiError::wrong_state(message),
+            Refusal::Invalid(message) => ApiError::invalid(message),
+        }
+    }
+}
+
+/// Saves what a step changed with its history entry, setting the deadline now running.
 async fn save(
     state: &AppState,
     previous: &Complaint,
     mut changed: Complaint,
-    step: ComplaintStep,
+    change: &Change,
+    note: Option<String>,
     user_id: Option<i64>,
 ) -> Result<Complaint, ApiError> {
-    (changed.due_kind, changed.due_on) = running(&changed, &state.calendar());
+    changed.apply(&change.after, &state.calendar());
+    let data = Some(Value::Object(change.data.clone())).filter(|d| d.as_object().is_some_and(|o| !o.is_empty()));
+    let step = ComplaintStep { stage: change.stage.as_str().into(), note, data };
     state.store.save_complaint(previous, &changed, &step, user_id).await?;
     load(state, previous.id).await
 }
@@ -576,40 +612,20 @@ async fn save(
 /// for a report on which a case was opened, `reward` (有奖举报; an anonymous reporter claims with the secret).
 pub(crate) async fn submitter_action(state: &AppState, action: &str, body: TrackBody) -> Result<Complaint, ApiError> {
     let complaint = tracked(state, &body).await?;
-    let today = super::recalls::today();
-    let mut changed = complaint.clone();
-    let open = complaint.status != "closed";
-    let stage = match action {
-        "settlement" if open && complaint.kind == "complaint" && complaint.enterprise_response.is_some() => {
-            close(&mut changed, today, "enterprise_settlement");
-            "enterprise_settlement"
-        }
-        "settlement" => return Err(ApiError::wrong_state("there is no open answer from the enterprise to accept")),
-        "withdraw" if open && complaint.kind == "complaint" => {
-            close(&mut changed, today, "withdrawn");
-            "withdrawn"
-        }
-        "withdraw" => return Err(ApiError::wrong_state("only an open complaint can be withdrawn")),
-        "evaluation" if !open && complaint.rating.is_none() => {
-            let rating =
-                body.rating.filter(|r| (1..=5).contains(r)).ok_or_else(|| ApiError::invalid("rating is 1 to 5"))?;
-            changed.rating = Some(rating);
-            "evaluated"
-        }
-        "evaluation" => return Err(ApiError::wrong_state("a filing is evaluated once, after it is closed")),
-        "reward" if complaint.kind == "report" && complaint.outcome.as_deref() == Some("case_opened") => {
+    let action: SubmitterAction =
+        action.parse().map_err(|_| ApiError::not_found(format!("no submitter step {action}")))?;
+    let input = StepInput { rating: body.rating, ..StepInput::default() };
+    match workflow::submitter_transition(&case_of(&complaint)?, action, &input, super::recalls::today())? {
+        SubmitterStep::ClaimReward => {
             let payee = optional_text(body.payee)
                 .ok_or_else(|| ApiError::invalid("payee (how the reward is paid) is required"))?;
             state.store.claim_reward(complaint.id, &payee).await?;
-            return load(state, complaint.id).await;
+            load(state, complaint.id).await
         }
-        "reward" => {
-            return Err(ApiError::wrong_state("a reward can be claimed for a report once a case is opened on it"))
+        SubmitterStep::Change(change) => {
+            save(state, &complaint, complaint.clone(), &change, optional_text(body.note), None).await
         }
-        other => return Err(ApiError::not_found(format!("no submitter step {other}"))),
-    };
-    let note = optional_text(body.note);
-    save(state, &complaint, changed, ComplaintStep { stage: stage.into(), note, data: None }, None).await
+    }
 }
 
 async fn submitter_step(
@@ -650,25 +666,8 @@ pub struct StepBody {
     pub amount: Option<f64>,
 }
 
-/// The most a single report's reward may be, in yuan (《市场监督管理领域重大违法行为举报奖励暂行办法》, 2021).
-const REWARD_CAP: f64 = 1_000_000.0;
-
-fn latest_day(complaint: &Complaint) -> String {
-    [
-        Some(&complaint.accept_base_on),
-        complaint.accepted_on.as_ref(),
-        complaint.decided_on.as_ref(),
-        complaint.suspended_since.as_ref(),
-        complaint.closed_on.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .cloned()
-    .unwrap_or_default()
-}
-
 /// Runs a handling step for `user`, returning the filing as it now stands and, for a split, the new report's id.
+/// Who may act is checked here; what the filing's state allows is `complaints::workflow`'s.
 pub async fn handle(
     state: &AppState,
     user: &User,
@@ -677,249 +676,109 @@ pub async fn handle(
     body: StepBody,
 ) -> Result<(Complaint, Option<i64>), ApiError> {
     let complaint = load(state, id).await?;
-    let today = super::recalls::today();
-    if action == "enterprise-response" {
-        if audience(user, &complaint) != Some(Audience::Party) {
+    let action: Action = action.parse().map_err(|_| ApiError::not_found(format!("no complaint step {action}")))?;
+    let case = case_of(&complaint)?;
+    match action {
+        Action::EnterpriseResponse if audience(user, &complaint) != Some(Audience::Party) => {
             return Err(ApiError::forbidden("only the respondent enterprise answers a complaint"));
         }
-        if !["pending", "accepted", "mediating", "suspended"].contains(&complaint.status.as_str()) {
-            return Err(ApiError::wrong_state(format!(
-                "complaint is {}, no longer open for an answer",
-                complaint.status
-            )));
-        }
-        let answer = optional_text(body.answer).ok_or_else(|| ApiError::invalid("answer is required"))?;
-        let mut changed = complaint.clone();
-        changed.enterprise_response = Some(answer.clone());
-        let step = ComplaintStep { stage: "enterprise_response".into(), note: Some(answer), data: None };
-        return Ok((save(state, &complaint, changed, step, Some(user.id)).await?, None));
-    }
-    if action == "reward" || action == "reward-refuse" {
-        if !handles(user, &complaint.handling_region) {
+        Action::Reward | Action::RewardRefuse if !handles(user, &complaint.handling_region) => {
             return Err(ApiError::forbidden("the reward is decided by the handling regulator"));
         }
-        let grant = if action == "reward" {
-            let grade =
-                body.grade.filter(|g| (1..=3).contains(g)).ok_or_else(|| ApiError::invalid("grade is 1, 2 or 3"))?;
-            let amount = body
-                .amount
-                .filter(|a| a.is_finite() && *a > 0.0 && *a <= REWARD_CAP)
-                .ok_or_else(|| ApiError::invalid(format!("amount is more than 0 and at most {REWARD_CAP} yuan")))?;
-            Some((grade, amount))
-        } else {
-            None
-        };
-        state.store.decide_reward(complaint.id, grant, body.note.as_deref(), user.id).await?;
-        return Ok((load(state, id).await?, None));
+        Action::Reward | Action::RewardRefuse => {
+            let grant = workflow::reward(action, body.grade, body.amount)?;
+            state.store.decide_reward(complaint.id, grant, body.note.as_deref(), user.id).await?;
+            return Ok((load(state, id).await?, None));
+        }
+        Action::EnterpriseResponse => {}
+        _ if !handles(user, &complaint.handling_region) => {
+            return Err(ApiError::forbidden(format!(
+                "complaint {} is handled by region {}, outside this account's jurisdiction",
+                complaint.tracking_number, complaint.handling_region
+            )));
+        }
+        _ => {}
     }
-    if !handles(user, &complaint.handling_region) {
-        return Err(ApiError::forbidden(format!(
-            "complaint {} is handled by region {}, outside this account's jurisdiction",
-            complaint.tracking_number, complaint.handling_region
-        )));
-    }
-    let on = match optional_text(body.on.clone()) {
-        Some(text) => input::date("on", &text)?,
-        None => today,
+    let today = super::recalls::today();
+    let on = match (action, optional_text(body.on.clone())) {
+        // The enterprise's answer is dated when it arrives.
+        (Action::EnterpriseResponse, _) => today,
+        (_, Some(text)) => workflow::step_day(&case, Some(input::date("on", &text)?), today)?,
+        (_, None) => workflow::step_day(&case, None, today)?,
     };
-    if on > today {
-        return Err(ApiError::invalid(format!("on: {on} is in the future")));
+    // Identifiers are checked at the edge, only for the steps that read them.
+    let region_code = match (action, optional_text(body.region_code.clone())) {
+        (Action::Refer, Some(region)) if workflow::allowed(&case, action) => {
+            Some(input::region("region_code", &region)?.as_str().to_owned())
+        }
+        (_, region) => region,
+    };
+    let testing = optional_text(body.reason.clone()).is_none_or(|r| r == SuspendReason::Testing.as_str());
+    let lab_uscc = if action == Action::Suspend && testing && workflow::allowed(&case, action) {
+        Some(input::uscc("lab_uscc", body.lab_uscc.as_deref())?.as_str().to_owned())
+    } else {
+        None
+    };
+    if let Some(code) = optional_text(body.category.clone()).filter(|_| action == Action::Classify) {
+        if !store::CATEGORIES.iter().any(|(c, ..)| *c == code) {
+            return Err(ApiError::invalid(format!("category '{code}' is not a product category")));
+        }
     }
-    if on.to_string() < latest_day(&complaint) {
-        return Err(ApiError::invalid(format!("on: {on} is before the filing's last step")));
-    }
-    let mut changed = complaint.clone();
-    let (kind, status) = (complaint.kind.as_str(), complaint.status.as_str());
-    let mut data = json!({});
-    let state_error = || ApiError::wrong_state(format!("a {kind} that is {status} cannot take the step '{action}'"));
-    let stage = match action {
-        "accept" if kind == "complaint" && status == "pending" => {
-            if let Some(known) =
-                complaint.harm_known_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            {
-                let received = NaiveDate::parse_from_str(&complaint.received_on, "%Y-%m-%d").unwrap_or(on);
-                if received > known + chrono::Months::new(36) {
-                    return Err(ApiError::invalid(
-                        "the harm was known more than three years before the complaint: refuse on ground 4",
-                    ));
-                }
+    let input = StepInput {
+        ground: body.ground.clone(),
+        region_code,
+        consent: body.consent,
+        reason: body.reason.clone(),
+        lab_uscc,
+        result: body.result.clone(),
+        answer: body.answer.clone(),
+        category: body.category.clone(),
+        issue: body.issue.clone(),
+        rating: None,
+    };
+    let mut change = workflow::transition(&case, action, &input, on, &state.calendar())?;
+    let mut note = optional_text(body.note);
+    match action {
+        Action::Suspend => {
+            if let Some(lab) = change.data.get("lab_uscc").and_then(Value::as_str).map(str::to_owned) {
+                let name = state.store.organization(&lab).await?.map(|o| o.name);
+                change.data.insert("lab".into(), json!(name));
             }
-            changed.status = "accepted".into();
-            changed.accepted_on = Some(on.to_string());
-            "accepted"
         }
-        "reject" if kind == "complaint" && status == "pending" => {
-            let ground = optional_text(body.ground.clone())
-                .ok_or_else(|| ApiError::invalid("ground (1–6, Art 15) is required"))?;
-            if !REFUSAL_GROUNDS.iter().any(|(code, ..)| *code == ground) {
-                return Err(ApiError::invalid(format!("ground '{ground}' is not one of Art 15's grounds 1–6")));
-            }
-            changed.ground = Some(ground.clone());
-            close(&mut changed, on, "not_accepted");
-            data = json!({"ground": ground});
-            "not_accepted"
-        }
-        "refer" if status == "pending" => {
-            let region =
-                optional_text(body.region_code.clone()).ok_or_else(|| ApiError::invalid("region_code is required"))?;
-            let region = input::region("region_code", &region)?;
-            if region.as_str() == complaint.handling_region {
-                return Err(ApiError::invalid("the filing is already with that regulator"));
-            }
-            changed.handling_region = region.as_str().to_owned();
-            changed.accept_base_on = on.to_string();
-            data = json!({"from": complaint.handling_region, "to": region.as_str()});
-            "referred"
-        }
-        "mediate" if kind == "complaint" && status == "accepted" => {
-            if body.consent != Some(true) {
-                return Err(ApiError::invalid("mediation needs both parties' consent (Art 16): set consent to true"));
-            }
-            changed.status = "mediating".into();
-            "mediation_started"
-        }
-        "suspend" if kind == "complaint" && status == "mediating" => {
-            let reason = optional_text(body.reason.clone()).unwrap_or_else(|| "testing".into());
-            match reason.as_str() {
-                "testing" => {
-                    let lab = input::uscc("lab_uscc", body.lab_uscc.as_deref())?;
-                    data = json!({"reason": reason, "lab_uscc": lab.as_str(),
-                        "lab": state.store.organization(lab.as_str()).await?.map(|o| o.name)});
-                }
-                "other" => data = json!({"reason": reason}),
-                other => return Err(ApiError::invalid(format!("reason '{other}' is not testing or other"))),
-            }
-            changed.status = "suspended".into();
-            changed.suspended_since = Some(on.to_string());
-            "suspended"
-        }
-        "resume" if status == "suspended" => {
-            let since =
-                complaint.suspended_since.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            let paused = since.map_or(0, |since| state.calendar().working_days_between_provisional(since, on));
-            changed.suspended_days += i64::from(paused);
-            changed.suspended_since = None;
-            changed.status = "mediating".into();
-            data = json!({"paused_working_days": paused, "result": optional_text(body.result.clone())});
-            "resumed"
-        }
-        "settle" if kind == "complaint" && status == "mediating" => {
-            close(&mut changed, on, "mediated_settlement");
-            "settled"
-        }
-        "terminate" if kind == "complaint" && ["accepted", "mediating", "suspended"].contains(&status) => {
-            let ground =
-                optional_text(body.ground.clone()).ok_or_else(|| ApiError::invalid("ground (Art 21) is required"))?;
-            if !TERMINATION_GROUNDS.iter().any(|(code, ..)| *code == ground) {
-                let codes: Vec<&str> = TERMINATION_GROUNDS.iter().map(|g| g.0).collect();
-                return Err(ApiError::invalid(format!("ground '{ground}' is not one of {}", codes.join(", "))));
-            }
-            changed.ground = Some(ground.clone());
-            changed.status = "terminated".into();
-            changed.outcome = Some("terminated".into());
-            changed.decided_on = Some(on.to_string());
-            changed.suspended_since = None;
-            data = json!({"ground": ground});
-            "terminated"
-        }
-        "notify" if status == "terminated" || status == "decided" => {
-            changed.status = "closed".into();
-            changed.closed_on = Some(on.to_string());
-            "parties_notified"
-        }
-        "extend" if kind == "report" && status == "pending" && !complaint.extended => {
-            changed.extended = true;
-            "verification_extended"
-        }
-        "open-case" | "no-case" if kind == "report" && status == "pending" => {
-            let outcome = if action == "open-case" { "case_opened" } else { "no_case" };
-            changed.decided_on = Some(on.to_string());
-            changed.outcome = Some(outcome.into());
-            if complaint.anonymous {
-                changed.status = "closed".into();
-                changed.closed_on = Some(on.to_string());
-            } else {
-                changed.status = "decided".into();
-            }
-            outcome
-        }
-        "answer" if kind == "enquiry" && status == "pending" => {
-            let answer = optional_text(body.answer.clone()).ok_or_else(|| ApiError::invalid("answer is required"))?;
-            close(&mut changed, on, "answered");
-            data = json!({"answer": answer});
-            "answered"
-        }
-        "classify" => {
-            let category = optional_text(body.category.clone()).or(complaint.category.clone());
-            let issue = optional_text(body.issue.clone()).or(complaint.issue.clone());
-            if let Some(code) = &category {
-                if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
-                    return Err(ApiError::invalid(format!("category '{code}' is not a product category")));
-                }
-            }
-            if let Some(code) = &issue {
-                if !rules::is_issue(code) {
-                    return Err(ApiError::invalid(format!("issue '{code}' is not an issue type")));
-                }
-            }
+        Action::EnterpriseResponse => note = change.after.enterprise_response.clone(),
+        Action::Classify => {
+            // The evidence keeps who corrected the classifier, and from what.
             let mut evidence: Value = serde_json::from_str(&complaint.classification).unwrap_or(json!({}));
-            evidence["corrected"] = json!({"by": user.id, "on": on.to_string(), "from": {"category": complaint.category, "issue": complaint.issue}});
-            changed.classification = evidence.to_string();
-            data = json!({"from": {"category": complaint.category, "issue": complaint.issue}, "to": {"category": category, "issue": issue}});
-            changed.category = category;
-            changed.issue = issue;
-            "classified"
+            evidence["corrected"] = json!({"by": user.id, "on": on.to_string(), "from": change.data["from"]});
+            let mut classified = complaint.clone();
+            classified.classification = evidence.to_string();
+            return Ok((save(state, &complaint, classified, &change, note, Some(user.id)).await?, None));
         }
-        "split" if kind == "complaint" => {
-            let mut report = complaint.clone();
-            report.kind = "report".into();
-            report.parent_id = Some(complaint.id);
-            report.status = "pending".into();
-            report.accept_base_on = on.to_string();
-            report.received_on = on.to_string();
-            for field in [
-                &mut report.accepted_on,
-                &mut report.decided_on,
-                &mut report.closed_on,
-                &mut report.suspended_since,
-                &mut report.outcome,
-                &mut report.ground,
-                &mut report.enterprise_response,
-            ] {
-                *field = None;
-            }
-            report.suspended_days = 0;
-            report.rating = None;
-            if let Some(facts) = optional_text(body.note.clone()) {
-                report.facts = facts;
-            }
-            let stem = format!("JB{}", on.format("%Y%m%d"));
-            report.tracking_number = format!("{stem}{}", random_digits(8));
-            (report.due_kind, report.due_on) = running(&report, &state.calendar());
-            let mut prepared = Prepared {
-                complaint: report,
-                secret: new_secret(),
-                steps: vec![ComplaintStep {
-                    stage: "split_from".into(),
-                    note: None,
-                    data: Some(json!({"complaint": complaint.tracking_number})),
-                }],
-            };
-            let new_id = file(&state.store, &mut prepared, Some(user.id)).await?;
-            data = json!({"report": prepared.complaint.tracking_number, "report_id": new_id});
-            let step = ComplaintStep { stage: "split".into(), note: optional_text(body.note), data: Some(data) };
-            return Ok((save(state, &complaint, changed, step, Some(user.id)).await?, Some(new_id)));
-        }
-        "accept" | "reject" | "refer" | "mediate" | "suspend" | "resume" | "settle" | "terminate" | "notify"
-        | "extend" | "open-case" | "no-case" | "answer" | "split" => return Err(state_error()),
-        other => return Err(ApiError::not_found(format!("no complaint step {other}"))),
+        _ => {}
+    }
+    let Some(report) = change.split.clone() else {
+        return Ok((save(state, &complaint, complaint.clone(), &change, note, Some(user.id)).await?, None));
     };
-    let step = ComplaintStep {
-        stage: stage.into(),
-        note: optional_text(body.note),
-        data: Some(data).filter(|d| d.as_object().is_some_and(|o| !o.is_empty())),
+    let mut filed = complaint.clone();
+    filed.parent_id = Some(complaint.id);
+    if let Some(facts) = note.clone() {
+        filed.facts = facts;
+    }
+    filed.tracking_number = format!("JB{}{}", on.format("%Y%m%d"), random_digits(8));
+    filed.apply(&report, &state.calendar());
+    let mut prepared = Prepared {
+        complaint: filed,
+        secret: new_secret(),
+        steps: vec![ComplaintStep {
+            stage: Stage::SplitFrom.as_str().into(),
+            note: None,
+            data: Some(json!({"complaint": complaint.tracking_number})),
+        }],
     };
-    Ok((save(state, &complaint, changed, step, Some(user.id)).await?, None))
+    let new_id = file(&state.store, &mut prepared, Some(user.id)).await?;
+    change.data.insert("report".into(), json!(prepared.complaint.tracking_number));
+    change.data.insert("report_id".into(), json!(new_id));
+    Ok((save(state, &complaint, complaint.clone(), &change, note, Some(user.id)).await?, Some(new_id)))
 }
 
 /// `POST /api/v1/complaints/{id}/{action}`.

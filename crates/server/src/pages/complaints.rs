@@ -12,10 +12,11 @@ use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
 use crate::api::complaints::{self as api, Audience, ClientAddress, QueueParams, StatsParams, StepBody, TrackBody};
-use crate::complaint_rules::{classifier, REFUSAL_GROUNDS, TERMINATION_GROUNDS};
 use crate::i18n::Lang;
 use crate::input::{optional_text, ComplaintFields};
 use crate::{ApiError, AppState};
+use complaints::classify::classifier;
+use complaints::{DueKind, Kind, Outcome, RefusalGround, Stage, Status, TerminationGround};
 
 fn category_name(lang: Lang, code: &str) -> String {
     store::CATEGORIES
@@ -34,83 +35,13 @@ fn issue_name(lang: Lang, code: &str) -> String {
         .unwrap_or_else(|| code.to_owned())
 }
 
-fn kind_name(lang: Lang, kind: &str) -> &'static str {
-    match kind {
-        "report" => lang.t("举报", "report"),
-        "enquiry" => lang.t("咨询", "enquiry"),
-        _ => lang.t("投诉", "complaint"),
+/// The page's name of a stored vocabulary value; a text the vocabulary does not know shows as itself.
+fn named<T: complaints::Named>(lang: Lang, text: &str) -> String {
+    match text.parse::<T>() {
+        Ok(value) => lang.pick(value.name_zh(), value.name_en()).to_owned(),
+        Err(_) if text.is_empty() => "—".to_owned(),
+        Err(_) => text.to_owned(),
     }
-}
-
-fn status_name(lang: Lang, status: &str) -> &'static str {
-    match status {
-        "pending" => lang.t("待受理", "awaiting decision"),
-        "accepted" => lang.t("已受理", "accepted"),
-        "mediating" => lang.t("调解中", "in mediation"),
-        "suspended" => lang.t("中止（检测鉴定中）", "suspended (testing)"),
-        "terminated" => lang.t("终止调解", "mediation ended"),
-        "decided" => lang.t("已作出处理决定", "decided"),
-        _ => lang.t("办结", "closed"),
-    }
-}
-
-fn outcome_name(lang: Lang, outcome: &str) -> &'static str {
-    match outcome {
-        "mediated_settlement" => lang.t("调解成功", "settled in mediation"),
-        "enterprise_settlement" => lang.t("企业和解", "settled with the enterprise"),
-        "terminated" => lang.t("终止调解", "mediation ended"),
-        "not_accepted" => lang.t("不予受理", "not accepted"),
-        "withdrawn" => lang.t("撤回", "withdrawn"),
-        "case_opened" => lang.t("立案", "case opened"),
-        "no_case" => lang.t("不予立案", "no case"),
-        "answered" => lang.t("已答复", "answered"),
-        _ => lang.t("—", "—"),
-    }
-}
-
-fn due_name(lang: Lang, kind: &str) -> &'static str {
-    match kind {
-        "accept_by" => lang.t("受理期限", "decide on acceptance by"),
-        "mediation_by" => lang.t("调解期限", "mediate by"),
-        "verify_by" => lang.t("核查期限", "verify by"),
-        "notify_by" => lang.t("告知期限", "notify by"),
-        "reply_by" => lang.t("答复期限", "reply by"),
-        _ => lang.t("期限", "deadline"),
-    }
-}
-
-fn stage_name(lang: Lang, stage: &str) -> String {
-    let name = match stage {
-        "registered" => lang.t("登记", "registered"),
-        "routed" => lang.t("分送", "routed"),
-        "referred" => lang.t("移送", "referred"),
-        "accepted" => lang.t("受理", "accepted"),
-        "not_accepted" => lang.t("不予受理", "not accepted"),
-        "mediation_started" => lang.t("开始调解", "mediation started"),
-        "suspended" => lang.t("中止（检测鉴定）", "suspended for testing"),
-        "resumed" => lang.t("恢复调解", "resumed"),
-        "settled" => lang.t("调解成功", "settled"),
-        "terminated" => lang.t("终止调解", "mediation ended"),
-        "parties_notified" => lang.t("告知当事人", "parties notified"),
-        "verification_extended" => lang.t("延长核查期限", "verification extended"),
-        "case_opened" => lang.t("立案", "case opened"),
-        "no_case" => lang.t("不予立案", "no case"),
-        "answered" => lang.t("答复", "answered"),
-        "classified" => lang.t("更正分类", "classification corrected"),
-        "split" => lang.t("转为举报", "split into a report"),
-        "split_from" => lang.t("由投诉转来", "split from a complaint"),
-        "enterprise_response" => lang.t("企业答复", "enterprise answered"),
-        "enterprise_settlement" => lang.t("接受企业和解", "settlement accepted"),
-        "withdrawn" => lang.t("撤回", "withdrawn"),
-        "evaluated" => lang.t("评价", "evaluated"),
-        "imported" => lang.t("历史导入", "imported"),
-        "reward_claimed" => lang.t("申请举报奖励", "reward claimed"),
-        "reward_granted" => lang.t("给予奖励", "reward granted"),
-        "reward_refused" => lang.t("不予奖励", "reward refused"),
-        "deadline_moved" => lang.t("期限按放假安排调整", "deadline moved by the holiday notice"),
-        _ => return stage.to_owned(),
-    };
-    name.to_owned()
 }
 
 /// The deadlines of a filing as a list, the running one marked.
@@ -119,7 +50,7 @@ fn deadline_list(lang: Lang, view: &Value) -> Markup {
     html! {
         dl {
             @for (kind, day) in view["deadlines"].as_object().into_iter().flatten().filter(|(k, _)| *k != "provisional") {
-                dt { (due_name(lang, kind)) }
+                dt { (named::<DueKind>(lang, kind)) }
                 dd { (day.as_str().unwrap_or(""))
                     @if kind == running { " " strong { (if view["due"]["overdue"] == true { lang.t("（已超期）", "(overdue)") } else { lang.t("（进行中）", "(running)") }) } } }
             }
@@ -136,7 +67,7 @@ fn history(lang: Lang, view: &Value) -> Markup {
         table {
             thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
             tbody { @for e in view["history"].as_array().into_iter().flatten() { tr {
-                td { (stage_name(lang, e["stage"].as_str().unwrap_or(""))) }
+                td { (named::<Stage>(lang, e["stage"].as_str().unwrap_or(""))) }
                 td { (super::recalls::china_time(e["at"].as_str().unwrap_or(""))) }
                 td { (e["note"].as_str().unwrap_or("")) @if e["data"].is_object() { " " code { (e["data"].to_string()) } } }
             } } }
@@ -148,9 +79,9 @@ fn history(lang: Lang, view: &Value) -> Markup {
 fn summary(lang: Lang, view: &Value) -> Markup {
     let text = |v: &Value| v.as_str().unwrap_or("—").to_owned();
     html! {
-        p.muted { (text(&view["tracking_number"])) " · " (kind_name(lang, view["kind"].as_str().unwrap_or(""))) " · "
-            (status_name(lang, view["status"].as_str().unwrap_or("")))
-            @if let Some(outcome) = view["outcome"].as_str() { " · " (outcome_name(lang, outcome)) } }
+        p.muted { (text(&view["tracking_number"])) " · " (named::<Kind>(lang, view["kind"].as_str().unwrap_or(""))) " · "
+            (named::<Status>(lang, view["status"].as_str().unwrap_or("")))
+            @if let Some(outcome) = view["outcome"].as_str() { " · " (named::<Outcome>(lang, outcome)) } }
         dl {
             dt { (lang.t("收到日期", "Received")) } dd { (text(&view["received_on"])) }
             dt { (lang.t("投诉举报人", "Submitter")) }
@@ -446,7 +377,7 @@ pub(crate) async fn queue(
                             td { @if change.subject_kind == "complaint" { a href=(with_lang(&format!("/complaints/{}", change.subject_id), lang)) { (change.subject_id) } }
                                  @else if change.subject_kind == "recall" { a href=(with_lang(&format!("/recalls/{}", change.subject_id), lang)) { (change.subject_id) } }
                                  @else { (change.subject_id) } }
-                            td { (due_name(lang, &change.deadline)) }
+                            td { (change.deadline.parse::<DueKind>().map_or(lang.t("期限", "deadline"), |d| lang.pick(d.name_zh(), d.name_en()))) }
                             td { (change.old_due) }
                             td { strong { (change.new_due) } }
                         }
@@ -470,13 +401,13 @@ pub(crate) async fn queue(
                 @let due = item["due_on"].as_str().unwrap_or("");
                 tr {
                     td { a href=(with_lang(&format!("/complaints/{}", item["id"]), lang)) { (item["tracking_number"].as_str().unwrap_or("")) } }
-                    td { (kind_name(lang, item["kind"].as_str().unwrap_or(""))) }
-                    td { (status_name(lang, item["status"].as_str().unwrap_or(""))) }
+                    td { (named::<Kind>(lang, item["kind"].as_str().unwrap_or(""))) }
+                    td { (named::<Status>(lang, item["status"].as_str().unwrap_or(""))) }
                     td { (item["received_on"].as_str().unwrap_or("")) }
                     td { (item["respondent_name"].as_str().unwrap_or("")) }
                     td { (item["category"].as_str().map(|c| category_name(lang, c)).unwrap_or_default()) " " (item["issue"].as_str().map(|i| issue_name(lang, i)).unwrap_or_default()) }
                     td { @if !due.is_empty() && due < today.as_str() { strong.overdue { (due) " " (lang.t("超期", "overdue")) } }
-                         @else { (due) " " (item["due_kind"].as_str().map(|k| due_name(lang, k)).unwrap_or("")) } }
+                         @else { (due) " " (item["due_kind"].as_str().map(|k| named::<DueKind>(lang, k)).unwrap_or_default()) } }
                 }
             } }
         }
@@ -507,7 +438,7 @@ fn step_forms(lang: Lang, session: &PageUser, view: &Value) -> Markup {
             (simple("accept", lang.t("受理", "Accept")))
             form.stack method="post" action=(action("reject")) { (session.field()) (day)
                 label { (lang.t("不予受理的理由（第十五条）", "Ground (Art 15)")) select name="ground" {
-                    @for (code, zh, en) in REFUSAL_GROUNDS { option value=(code) { (code) ". " (lang.pick(zh.to_string(), en.to_string())) } } } }
+                    @for ground in RefusalGround::ALL { option value=(ground.as_str()) { (ground.as_str()) ". " (lang.pick(ground.name_zh(), ground.name_en())) } } } }
                 (note) button { (lang.t("不予受理", "Refuse")) } }
         }
         @if status == "pending" && kind == "report" {
@@ -544,7 +475,7 @@ fn step_forms(lang: Lang, session: &PageUser, view: &Value) -> Markup {
         @if ["accepted", "mediating", "suspended"].contains(&status) {
             form.stack method="post" action=(action("terminate")) { (session.field()) (day)
                 label { (lang.t("终止理由（第二十一条）", "Ground (Art 21)")) select name="ground" {
-                    @for (code, zh, en) in TERMINATION_GROUNDS { option value=(code) { (lang.pick(zh.to_string(), en.to_string())) } } } }
+                    @for ground in TerminationGround::ALL { option value=(ground.as_str()) { (lang.pick(ground.name_zh(), ground.name_en())) } } } }
                 (note) button { (lang.t("终止调解", "End mediation")) } }
         }
         @if status == "terminated" || status == "decided" { (simple("notify", lang.t("已告知当事人，办结", "Parties notified: close"))) }
@@ -592,7 +523,7 @@ pub(crate) async fn complaint_page(
     let number = view["tracking_number"].as_str().unwrap_or("").to_owned();
     let open = ["pending", "accepted", "mediating", "suspended"].contains(&view["status"].as_str().unwrap_or(""));
     let body = html! {
-        h1 { (kind_name(lang, view["kind"].as_str().unwrap_or(""))) " " (number) }
+        h1 { (named::<Kind>(lang, view["kind"].as_str().unwrap_or(""))) " " (number) }
         (summary(lang, &view))
         @if audience == Audience::Handler { (step_forms(lang, &session, &view)) }
         @if audience == Audience::Party && open {
@@ -699,7 +630,7 @@ pub(crate) async fn stats_page(
             g["label"] = json!(match group {
                 "category" => category_name(lang, &key),
                 "issue" => issue_name(lang, &key),
-                "outcome" => outcome_name(lang, &key).to_owned(),
+                "outcome" => named::<Outcome>(lang, &key),
                 "province" => codes::region::lookup(&key).map(|r| r.name.clone()).unwrap_or(key),
                 _ => key,
             });
