@@ -154,15 +154,15 @@ async fn move_recall(
     report: &mut LoadReport,
 ) -> Result<(), ApiError> {
     let Some(stage) = recall.next_stage.clone() else { return Ok(()) };
-    let Some(days) = crate::api::recalls::rule(&recall.regime, &stage).and_then(|r| r.working_days) else {
-        return Ok(());
-    };
+    let Some(rule) = crate::api::recalls::rule(&recall.regime, &stage) else { return Ok(()) };
+    // Only working-day counts move with a holiday notice.
+    let rulekit::Period::WorkingDays(_) = rule.term.period else { return Ok(()) };
     // The running deadline was counted from the day of the step that set it: the latest step of the workflow.
     let events = store.recall_events(&recall.id).await?;
     let Some(base) = events.iter().rev().find(|e| e.stage != DEADLINE_MOVED).and_then(|e| parse_day(&e.on_date)) else {
         return Ok(());
     };
-    let due = calendar.deadline(base, days).date.to_string();
+    let due = rule.term.due(calendar, base).date.to_string();
     let old = recall.next_due_on.clone().unwrap_or_default();
     if due == old {
         return Ok(());

@@ -64,7 +64,8 @@ pub struct LogSigning {
 /// Reads and checks every workflow's rules that ship as data, so that a bad table stops the server at start-up
 /// rather than failing a request later.
 pub fn check_rules() -> Result<(), String> {
-    ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))
+    ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))?;
+    api::recalls::check_deadlines().map_err(|e| format!("recall deadlines: {e}"))
 }
 
 impl AppState {
@@ -244,4 +245,15 @@ pub(crate) async fn as_json_error(response: Response, epcis: bool) -> Response {
         answer.headers_mut().insert(name.clone(), value.clone());
     }
     answer
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_shipped_rules_hold() {
+        super::check_rules().unwrap();
+        let report = crate::api::recalls::rule("consumer", "report").unwrap();
+        assert_eq!(report.term.period, rulekit::Period::WorkingDays(2));
+        assert_eq!(report.term.confidence, rulekit::Confidence::Secondary);
+    }
 }

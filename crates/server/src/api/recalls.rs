@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use epcis::trace::Direction;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -22,18 +22,15 @@ use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text};
 use crate::{ApiError, AppState, ErrorCode};
 
-/// One deadline rule, as configured.
+/// One deadline rule, as configured: the stage of a regime it is for, and its term in the shared format.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct DeadlineRule {
     pub regime: String,
     pub stage: String,
-    pub after: String,
     #[serde(default)]
     pub severe_only: bool,
-    pub working_days: Option<u32>,
-    pub months: Option<u32>,
-    pub basis: String,
-    pub confidence: String,
+    #[serde(flatten)]
+    pub term: rulekit::Term,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,11 +39,23 @@ struct DeadlineFile {
     rules: Vec<DeadlineRule>,
 }
 
+fn read_deadline_file() -> Result<DeadlineFile, serde_json::Error> {
+    serde_json::from_str(include_str!("../../data/recall_deadlines.json"))
+}
+
+/// Checks the shipped recall deadlines; the server calls this at start-up.
+pub fn check_deadlines() -> Result<(), String> {
+    let file = read_deadline_file().map_err(|e| e.to_string())?;
+    let mut seen = std::collections::HashSet::new();
+    match file.rules.iter().find(|r| !seen.insert((r.regime.as_str(), r.stage.as_str()))) {
+        Some(twice) => Err(format!("{} {} is configured twice", twice.regime, twice.stage)),
+        None => Ok(()),
+    }
+}
+
 fn deadline_file() -> &'static DeadlineFile {
     static FILE: OnceLock<DeadlineFile> = OnceLock::new();
-    FILE.get_or_init(|| {
-        serde_json::from_str(include_str!("../../data/recall_deadlines.json")).expect("recall_deadlines.json is valid")
-    })
+    FILE.get_or_init(|| read_deadline_file().expect("recall_deadlines.json is checked at start-up"))
 }
 
 /// The configured rule for a stage of a regime.
@@ -54,19 +63,15 @@ pub fn rule(regime: &str, stage: &str) -> Option<&'static DeadlineRule> {
     deadline_file().rules.iter().find(|r| r.regime == regime && r.stage == stage)
 }
 
-/// The due date of `stage`, counted from `from` by the configured rule.
+/// The due date of `stage`, counted from `from` by the configured rule. Past the loaded holiday notices a
+/// working-day count is provisional; loading the year moves it (crate::deadlines).
 pub fn due(
     calendar: &calendar::Calendar,
     regime: &str,
     stage: &str,
     from: NaiveDate,
 ) -> Result<Option<NaiveDate>, ApiError> {
-    let Some(rule) = rule(regime, stage) else { return Ok(None) };
-    if let Some(days) = rule.working_days {
-        // Past the loaded holiday notices the count is provisional; loading the year moves it (crate::deadlines).
-        return Ok(Some(calendar.deadline(from, days).date));
-    }
-    Ok(rule.months.and_then(|m| from.checked_add_months(Months::new(m))))
+    Ok(rule(regime, stage).map(|rule| rule.term.due(calendar, from).date))
 }
 
 /// Today in China Standard Time.
