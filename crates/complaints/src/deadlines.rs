@@ -26,24 +26,25 @@ const NAMES: &[&str] = &[
 pub struct Rules {
     pub version: String,
     pub terms: BTreeMap<String, Term>,
+    /// The report's one extension of verification (Art 23), added to its working-day count.
+    verify_extension_days: u32,
 }
 
 impl Rules {
     /// Reads and checks a table.
     pub fn read(text: &str) -> Result<Rules, DeadlineError> {
         let (version, terms) = rulekit::deadline::read_table(text, NAMES)?;
-        Ok(Rules { version, terms })
+        let rulekit::Period::WorkingDays(verify_extension_days) = terms["verify_extension"].period else {
+            return Err(DeadlineError {
+                name: "verify_extension".into(),
+                message: "an extension is added to a working-day count, so it is in working days".into(),
+            });
+        };
+        Ok(Rules { version, terms, verify_extension_days })
     }
 
     fn term(&self, name: &str) -> &Term {
         &self.terms[name]
-    }
-
-    fn working_days(&self, name: &str) -> u32 {
-        match self.term(name).period {
-            rulekit::Period::WorkingDays(days) => days,
-            _ => 0,
-        }
     }
 }
 
@@ -71,7 +72,7 @@ pub fn deadlines(case: &Case, calendar: &Calendar) -> Vec<(DueKind, Deadline)> {
     };
     match case.kind {
         Kind::Report => {
-            let extension = if case.extended { rules.working_days("verify_extension") } else { 0 };
+            let extension = if case.extended { rules.verify_extension_days } else { 0 };
             put(DueKind::VerifyBy, "verify_by", Some(case.accept_base_on), extension);
             if !case.anonymous {
                 put(DueKind::NotifyBy, "reporter_notice_by", case.decided_on, 0);
@@ -116,7 +117,13 @@ mod tests {
     #[test]
     fn the_shipped_table_holds() {
         check_shipped().unwrap();
-        assert_eq!(rules().working_days("mediation_by"), 45);
+        assert_eq!(rules().term("mediation_by").period, rulekit::Period::WorkingDays(45));
+        let months = SHIPPED.replace(
+            r#""verify_extension": {"after": "verify_by", "working_days": 15"#,
+            r#""verify_extension": {"after": "verify_by", "months": 1"#,
+        );
+        assert_ne!(months, SHIPPED);
+        assert_eq!(Rules::read(&months).unwrap_err().name, "verify_extension");
     }
 
     #[test]

@@ -192,10 +192,7 @@ impl From<StoreError> for ApiError {
                 ApiError::new(ErrorCode::UnknownReference, format!("{kind} {key} does not exist"))
             }
             StoreError::Integrity(message) => ApiError::integrity(message),
-            other => {
-                tracing::error!(error = %other, "storage error");
-                ApiError::new(ErrorCode::InternalError, "internal error; it has been logged")
-            }
+            other => ApiError::internal(other),
         }
     }
 }

@@ -24,7 +24,7 @@ use complaints::classify::{self, classify};
 use complaints::mask;
 use complaints::workflow::{self, SubmitterStep};
 use complaints::{
-    Action, Case, Change, Kind, Refusal, RefusalGround, Stage, Status, StepInput, SubmitterAction, SuspendReason,
+    Action, Change, Kind, Refusal, RefusalGround, Stage, Status, StepInput, SubmitterAction, SuspendReason,
     TerminationGround,
 };
 
@@ -578,11 +578,6 @@ async fn track(
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
 }
 
-/// The workflow's view of a stored filing.
-fn case_of(complaint: &Complaint) -> Result<Case, ApiError> {
-    Ok(complaint.case()?)
-}
-
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
@@ -602,7 +597,7 @@ async fn save(
     user_id: Option<i64>,
 ) -> Result<Complaint, ApiError> {
     changed.apply(&change.after, &state.calendar());
-    let data = Some(Value::Object(change.data.clone())).filter(|d| d.as_object().is_some_and(|o| !o.is_empty()));
+    let data = (!change.data.is_empty()).then(|| Value::Object(change.data.clone()));
     let step = ComplaintStep { stage: change.stage.as_str().into(), note, data };
     state.store.save_complaint(previous, &changed, &step, user_id).await?;
     load(state, previous.id).await
@@ -615,7 +610,7 @@ pub(crate) async fn submitter_action(state: &AppState, action: &str, body: Track
     let action: SubmitterAction =
         action.parse().map_err(|_| ApiError::not_found(format!("no submitter step {action}")))?;
     let input = StepInput { rating: body.rating, ..StepInput::default() };
-    match workflow::submitter_transition(&case_of(&complaint)?, action, &input, super::recalls::today())? {
+    match workflow::submitter_transition(&complaint.case()?, action, &input, super::recalls::today())? {
         SubmitterStep::ClaimReward => {
             let payee = optional_text(body.payee)
                 .ok_or_else(|| ApiError::invalid("payee (how the reward is paid) is required"))?;
@@ -677,7 +672,7 @@ pub async fn handle(
 ) -> Result<(Complaint, Option<i64>), ApiError> {
     let complaint = load(state, id).await?;
     let action: Action = action.parse().map_err(|_| ApiError::not_found(format!("no complaint step {action}")))?;
-    let case = case_of(&complaint)?;
+    let case = complaint.case()?;
     match action {
         Action::EnterpriseResponse if audience(user, &complaint) != Some(Audience::Party) => {
             return Err(ApiError::forbidden("only the respondent enterprise answers a complaint"));
@@ -700,21 +695,22 @@ pub async fn handle(
         _ => {}
     }
     let today = super::recalls::today();
-    let on = match (action, optional_text(body.on.clone())) {
-        // The enterprise's answer is dated when it arrives.
-        (Action::EnterpriseResponse, _) => today,
-        (_, Some(text)) => workflow::step_day(&case, Some(input::date("on", &text)?), today)?,
-        (_, None) => workflow::step_day(&case, None, today)?,
+    // The enterprise's answer is dated when it arrives.
+    let on = if action == Action::EnterpriseResponse {
+        today
+    } else {
+        let given = optional_text(body.on.clone()).map(|text| input::date("on", &text)).transpose()?;
+        workflow::step_day(&case, given, today)?
     };
-    // Identifiers are checked at the edge, only for the steps that read them.
+    // Identifiers are checked at the edge, only for the steps that read them and only when the state allows the
+    // step, so that a step out of turn is refused as such.
+    let permitted = workflow::allowed(&case, action);
     let region_code = match (action, optional_text(body.region_code.clone())) {
-        (Action::Refer, Some(region)) if workflow::allowed(&case, action) => {
-            Some(input::region("region_code", &region)?.as_str().to_owned())
-        }
+        (Action::Refer, Some(region)) if permitted => Some(input::region("region_code", &region)?.as_str().to_owned()),
         (_, region) => region,
     };
     let testing = optional_text(body.reason.clone()).is_none_or(|r| r == SuspendReason::Testing.as_str());
-    let lab_uscc = if action == Action::Suspend && testing && workflow::allowed(&case, action) {
+    let lab_uscc = if action == Action::Suspend && testing && permitted {
         Some(input::uscc("lab_uscc", body.lab_uscc.as_deref())?.as_str().to_owned())
     } else {
         None

@@ -65,13 +65,8 @@ pub fn rule(regime: &str, stage: &str) -> Option<&'static DeadlineRule> {
 
 /// The due date of `stage`, counted from `from` by the configured rule. Past the loaded holiday notices a
 /// working-day count is provisional; loading the year moves it (crate::deadlines).
-pub fn due(
-    calendar: &calendar::Calendar,
-    regime: &str,
-    stage: &str,
-    from: NaiveDate,
-) -> Result<Option<NaiveDate>, ApiError> {
-    Ok(rule(regime, stage).map(|rule| rule.term.due(calendar, from).date))
+pub fn due(calendar: &calendar::Calendar, regime: &str, stage: &str, from: NaiveDate) -> Option<NaiveDate> {
+    rule(regime, stage).map(|rule| rule.term.due(calendar, from).date)
 }
 
 /// Today in China Standard Time.
@@ -331,7 +326,7 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
     };
     // A severe defect must be reported within the configured working days of learning of it.
     let report_due = match rule(&regime, "report") {
-        Some(r) if !r.severe_only || recall.severe => due(&state.calendar(), &regime, "report", learned_on)?,
+        Some(r) if !r.severe_only || recall.severe => due(&state.calendar(), &regime, "report", learned_on),
         _ => None,
     };
     let (stage, status) =
@@ -467,12 +462,12 @@ pub async fn do_decision(state: &AppState, user: &User, id: &str, body: StageBod
     } else {
         if decision == "ordered" && recall.regime == "vehicle" {
             data["objection_due_on"] =
-                json!(due(&state.calendar(), &recall.regime, "objection", on)?.map(|d| d.to_string()));
+                json!(due(&state.calendar(), &recall.regime, "objection", on).map(|d| d.to_string()));
         }
         RecallChange {
             status: Some("decided".into()),
             decision: Some(decision.clone()),
-            next: next("plan", due(&state.calendar(), &recall.regime, "plan", on)?),
+            next: next("plan", due(&state.calendar(), &recall.regime, "plan", on)),
             ..RecallChange::default()
         }
     };
@@ -496,7 +491,7 @@ pub async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBo
         .find(|e| e.stage == "decision")
         .and_then(|e| NaiveDate::parse_from_str(&e.on_date, "%Y-%m-%d").ok());
     let window = match ordered_on {
-        Some(date) => due(&state.calendar(), &recall.regime, "objection", date)?,
+        Some(date) => due(&state.calendar(), &recall.regime, "objection", date),
         None => None,
     };
     if window.is_some_and(|d| on > d) {
@@ -709,7 +704,7 @@ pub async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -
         units_distributed,
         plan: Some(plan.clone()),
         scope,
-        next: next("notice", due(&state.calendar(), &recall.regime, "notice", on)?),
+        next: next("notice", due(&state.calendar(), &recall.regime, "notice", on)),
         ..RecallChange::default()
     };
     apply(state, user, &recall, change, stage_event("plan", on, due_of(&recall), optional_text(body.note), plan)).await
@@ -736,7 +731,7 @@ pub async fn do_plan_review(state: &AppState, user: &User, id: &str, body: Stage
     } else {
         RecallChange {
             status: Some("decided".into()),
-            next: next("plan", due(&state.calendar(), &recall.regime, "plan", on)?),
+            next: next("plan", due(&state.calendar(), &recall.regime, "plan", on)),
             ..RecallChange::default()
         }
     };
@@ -760,7 +755,7 @@ pub async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody)
         notice_title: Some(title.clone()),
         notice_body: Some(text),
         notice_published_on: Some(on.to_string()),
-        next: next("progress", due(&state.calendar(), &recall.regime, "progress", on)?),
+        next: next("progress", due(&state.calendar(), &recall.regime, "progress", on)),
         ..RecallChange::default()
     };
     apply(
@@ -793,7 +788,7 @@ pub async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBod
     }
     let change = RecallChange {
         units_recovered: Some(recovered),
-        next: next("progress", due(&state.calendar(), &recall.regime, "progress", on)?),
+        next: next("progress", due(&state.calendar(), &recall.regime, "progress", on)),
         ..RecallChange::default()
     };
     let rate = recall.units_distributed.filter(|d| *d > 0.0).map(|d| recovered / d);
@@ -823,7 +818,7 @@ pub async fn do_completion(state: &AppState, user: &User, id: &str, body: StageB
     let change = RecallChange {
         status: Some("completed".into()),
         units_recovered: body.units_recovered.filter(|r| *r >= recall.units_recovered),
-        next: next("summary", due(&state.calendar(), &recall.regime, "summary", on)?),
+        next: next("summary", due(&state.calendar(), &recall.regime, "summary", on)),
         ..RecallChange::default()
     };
     apply(state, user, &recall, change, stage_event("completion", on, None, optional_text(body.note), json!({}))).await
