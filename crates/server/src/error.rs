@@ -177,6 +177,26 @@ impl ApiError {
     }
 }
 
+/// Reads a stored vocabulary value (a status, a verdict); one the vocabulary does not know is an integrity fault.
+pub fn stored<T: std::str::FromStr<Err = rulekit::UnknownValue>>(text: &str) -> Result<T, ApiError> {
+    text.parse().map_err(|e: rulekit::UnknownValue| ApiError::integrity(format!("stored {e}")))
+}
+
+impl From<sampling::Refusal> for ApiError {
+    fn from(refusal: sampling::Refusal) -> Self {
+        use sampling::Refusal;
+        let code = match &refusal {
+            Refusal::WrongState(_) => ErrorCode::WrongState,
+            Refusal::Invalid(_) => ErrorCode::InvalidRequest,
+            Refusal::CampaignClosed(_) => ErrorCode::CampaignClosed,
+            Refusal::NotAFailure(_) => ErrorCode::NotAFailure,
+            Refusal::RetestWindowClosed(_) => ErrorCode::RetestWindowClosed,
+            Refusal::NotReady(_) => ErrorCode::NotReady,
+        };
+        ApiError::new(code, refusal)
+    }
+}
+
 impl From<crate::input::FieldError> for ApiError {
     fn from(error: crate::input::FieldError) -> Self {
         ApiError::new(error.code, error.message)

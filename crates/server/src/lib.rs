@@ -65,6 +65,7 @@ pub struct LogSigning {
 /// rather than failing a request later.
 pub fn check_rules() -> Result<(), String> {
     ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))?;
+    ::sampling::check_shipped().map_err(|e| format!("sampling deadlines: {e}"))?;
     api::recalls::check_deadlines().map_err(|e| format!("recall deadlines: {e}"))
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::Deserialize;
@@ -17,11 +17,15 @@ use store::{Role, User};
 
 use super::json_rejection;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
+use crate::error::stored;
 use crate::input::{self, optional_text};
 use crate::{ApiError, AppState, ErrorCode};
+use sampling::{CampaignStatus, EventKind, FollowUp, Refusal, SampleStatus, Verdict};
 
-/// Days an enterprise has to request a re-test after receiving the result (产品质量法 Art 15).
-pub const RETEST_WINDOW_DAYS: i64 = 15;
+/// A stored day; one that does not read is an integrity fault.
+fn stored_day(text: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ApiError::integrity(format!("stored day '{text}'")))
+}
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -162,15 +166,16 @@ async fn campaign_json(state: &AppState, campaign: &Campaign, supervisor: bool) 
     let strata = state.store.campaign_strata(&campaign.id).await?;
     let drawn = if supervisor { state.store.campaign_draw(&campaign.id).await? } else { Vec::new() };
     let samples = state.store.samples_where(Some(&campaign.id), None, 100_000).await?;
-    let counted = |verdict: &str| {
-        samples.iter().filter(|s| s.verdict == verdict && (supervisor || s.status == "published")).count()
+    let counted = |verdict: Verdict| {
+        let published = SampleStatus::Published.as_str();
+        samples.iter().filter(|s| s.verdict == verdict.as_str() && (supervisor || s.status == published)).count()
     };
-    let published = samples.iter().filter(|s| s.status == "published").count();
+    let published = samples.iter().filter(|s| s.status == SampleStatus::Published.as_str()).count();
     Ok(json!({
         "campaign": campaign,
         "strata": strata.iter().map(|(stratum, population, allocation)| json!({"stratum": stratum, "population": population, "allocation": allocation})).collect::<Vec<_>>(),
         "drawn": drawn.iter().map(|(uscc, stratum)| json!({"uscc": uscc, "stratum": stratum})).collect::<Vec<_>>(),
-        "samples": {"total": samples.len(), "published": published, "pass": counted("pass"), "fail": counted("fail")},
+        "samples": {"total": samples.len(), "published": published, "pass": counted(Verdict::Pass), "fail": counted(Verdict::Fail)},
     }))
 }
 
@@ -351,12 +356,7 @@ pub(crate) async fn record_sample(
     let campaign_id = required("campaign_id", body.campaign_id)?;
     let campaign = campaign_or_404(&state, &campaign_id).await?;
     authorize_supervision(&user, &campaign.region_code)?;
-    if !matches!(campaign.status.as_str(), "planned" | "sampling") {
-        return Err(ApiError::new(
-            ErrorCode::CampaignClosed,
-            format!("campaign {campaign_id} is {}, not sampling", campaign.status),
-        ));
-    }
+    sampling::takes_samples(&campaign_id, stored(&campaign.status)?)?;
     let uscc = input::uscc("uscc", body.uscc.as_deref())?;
     let organization = state.store.organization(uscc.as_str()).await?.ok_or_else(|| {
         ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered"))
@@ -392,7 +392,7 @@ pub(crate) async fn record_sample(
         uscc: Some(uscc.to_string()),
         region_code: Some(organization.region_code.clone()),
         channel: body.channel,
-        verdict: Some("pass".into()),
+        verdict: Some(Verdict::Pass.as_str().into()),
         gtin: body.gtin,
         lot: body.lot,
         production_date: body.production_date,
@@ -428,7 +428,7 @@ pub(crate) fn is_sample_lab(user: &User, sample: &Sample) -> bool {
 /// Whether a reader may see a sample: anyone once published; before that its regulator, its lab, or the
 /// enterprise itself. The API and the pages both ask this.
 pub(crate) fn may_read(user: Option<&User>, sample: &Sample) -> bool {
-    if sample.status == "published" {
+    if sample.status == SampleStatus::Published.as_str() {
         return true;
     }
     let Some(user) = user else { return false };
@@ -473,44 +473,47 @@ pub(crate) async fn results(
     if !(is_lab || user.role == Role::Admin) {
         return Err(ApiError::forbidden("only the sample's laboratory records its results"));
     }
-    let (round, status, kind) = match sample.status.as_str() {
-        "sampled" => (1, "tested", "result_recorded"),
-        "retest_requested" => (2, "retested", "retest_result"),
-        other => {
-            return Err(ApiError::new(ErrorCode::WrongState, format!("sample {id} is {other}: no result is expected")))
-        }
-    };
+    let (round, status, kind) = sampling::result_round(&id, stored(&sample.status)?)?;
     let tested_on = required_date("tested_on", body.tested_on)?;
     if body.items.is_empty() {
         return Err(ApiError::invalid("items must list at least one test item"));
     }
+    let mut verdicts = Vec::with_capacity(body.items.len());
     for item in &body.items {
         if item.item.trim().is_empty() || item.standard_clause.trim().is_empty() {
             return Err(ApiError::invalid("every item needs a name and a standard clause"));
         }
-        if !matches!(item.verdict.as_str(), "pass" | "fail") {
-            return Err(ApiError::invalid(format!(
-                "item '{}' verdict '{}' is not pass or fail",
-                item.item, item.verdict
-            )));
+        match item.verdict.parse::<Verdict>() {
+            Ok(verdict @ (Verdict::Pass | Verdict::Fail)) => verdicts.push(verdict),
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "item '{}' verdict '{}' is not pass or fail",
+                    item.item, item.verdict
+                )))
+            }
         }
     }
     let failed: Vec<String> = body
         .items
         .iter()
-        .filter(|i| i.verdict == "fail")
-        .map(|i| format!("{} {}", i.standard_clause, i.item))
+        .zip(&verdicts)
+        .filter(|(_, verdict)| **verdict == Verdict::Fail)
+        .map(|(i, _)| format!("{} {}", i.standard_clause, i.item))
         .collect();
-    let verdict = if failed.is_empty() { "pass" } else { "fail" };
+    let verdict = sampling::overall_verdict(verdicts).as_str();
     let change = SampleChange {
-        status: Some(status.into()),
+        status: Some(status.as_str().into()),
         verdict: Some(verdict.into()),
         failed_items: Some((!failed.is_empty()).then(|| failed.join("; "))),
         items: Some((round, body.items)),
         ..Default::default()
     };
-    let event =
-        NewEvent { kind: kind.into(), on_date: tested_on.to_string(), due_on: None, details: Some(verdict.into()) };
+    let event = NewEvent {
+        kind: kind.as_str().into(),
+        on_date: tested_on.to_string(),
+        due_on: None,
+        details: Some(verdict.into()),
+    };
     state.store.change_sample(&id, &change, &event, Some(user.id)).await?;
     Ok(Json(sample_json(&state, &id).await?))
 }
@@ -531,24 +534,17 @@ pub(crate) async fn notice(
     let Json(body) = body.map_err(json_rejection)?;
     let sample = sample_or_404(&state, &id).await?;
     authorize_supervision(&user, &sample.region_code)?;
-    if !matches!(sample.status.as_str(), "tested" | "retested") {
-        return Err(ApiError::new(
-            ErrorCode::WrongState,
-            format!("sample {id} is {}: there is no result to notify", sample.status),
-        ));
-    }
+    let (status, verdict) = (stored(&sample.status)?, stored(&sample.verdict)?);
     let notified_on = required_date("on_date", body.on_date)?;
-    // A re-test result is final: no second re-test window.
-    let deadline = (sample.status == "tested" && sample.verdict == "fail")
-        .then(|| (notified_on + Duration::days(RETEST_WINDOW_DAYS)).to_string());
+    let deadline = sampling::notice(&id, status, verdict, notified_on, &state.calendar())?.map(|day| day.to_string());
     let change = SampleChange {
-        status: Some("notified".into()),
+        status: Some(SampleStatus::Notified.as_str().into()),
         notified_on: Some(notified_on.to_string()),
         retest_deadline: Some(deadline.clone()),
         ..Default::default()
     };
     let event = NewEvent {
-        kind: "notified".into(),
+        kind: EventKind::Notified.as_str().into(),
         on_date: notified_on.to_string(),
         due_on: deadline,
         details: Some(sample.verdict.clone()),
@@ -570,22 +566,19 @@ pub(crate) async fn retest_request(
     if !(own || user.role == Role::Admin) {
         return Err(ApiError::forbidden("only the sampled enterprise may ask for a re-test"));
     }
-    let deadline = match (sample.status.as_str(), sample.verdict.as_str(), &sample.retest_deadline) {
-        ("notified", "fail", Some(deadline)) => deadline.clone(),
-        _ => {
-            return Err(ApiError::new(
-                ErrorCode::WrongState,
-                format!("sample {id} has no failed, notified result open to re-test"),
-            ))
-        }
-    };
+    let window = sample.retest_deadline.as_deref().map(stored_day).transpose()?;
+    let (status, verdict) = (stored(&sample.status)?, stored(&sample.verdict)?);
+    // A request out of turn is refused as such before its date is read.
+    sampling::open_retest_window(&id, status, verdict, window)?;
     let requested_on = required_date("on_date", body.on_date)?;
-    if requested_on.to_string() > deadline {
-        return Err(ApiError::new(ErrorCode::RetestWindowClosed, format!("the re-test window closed on {deadline}")));
-    }
-    let change = SampleChange { status: Some("retest_requested".into()), ..Default::default() };
-    let event =
-        NewEvent { kind: "retest_requested".into(), on_date: requested_on.to_string(), due_on: None, details: None };
+    sampling::retest_request(&id, status, verdict, window, requested_on)?;
+    let change = SampleChange { status: Some(SampleStatus::RetestRequested.as_str().into()), ..Default::default() };
+    let event = NewEvent {
+        kind: EventKind::RetestRequested.as_str().into(),
+        on_date: requested_on.to_string(),
+        due_on: None,
+        details: None,
+    };
     state.store.change_sample(&id, &change, &event, Some(user.id)).await?;
     Ok(Json(sample_json(&state, &id).await?))
 }
@@ -601,42 +594,39 @@ pub(crate) async fn publish(
     let Json(body) = body.map_err(json_rejection)?;
     let campaign = campaign_or_404(&state, &id).await?;
     authorize_supervision(&user, &campaign.region_code)?;
-    let published_on = required_date("on_date", body.on_date)?.to_string();
+    let published_day = required_date("on_date", body.on_date)?;
+    let published_on = published_day.to_string();
     let samples = state.store.samples_where(Some(&id), None, 1_000_000).await?;
     if samples.is_empty() {
         return Err(ApiError::new(ErrorCode::NothingToPublish, format!("campaign {id} has no samples")));
     }
-    let blocking: Vec<String> = samples
-        .iter()
-        .filter(|s| {
-            s.status != "published"
-                && !(s.status == "notified" && s.retest_deadline.as_ref().is_none_or(|d| published_on > *d))
-        })
-        .map(|s| format!("{} ({})", s.sample_id, s.status))
-        .collect();
+    let mut blocking = Vec::new();
+    for sample in &samples {
+        let window = sample.retest_deadline.as_deref().map(stored_day).transpose()?;
+        if sampling::blocks_publication(stored(&sample.status)?, window, published_day) {
+            blocking.push(format!("{} ({})", sample.sample_id, sample.status));
+        }
+    }
     if !blocking.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::NotReady,
-            format!("not every sample is notified and past its re-test window: {}", blocking.join(", ")),
-        ));
+        return Err(Refusal::NotReady(blocking).into());
     }
     let mut failed = 0;
-    for sample in samples.iter().filter(|s| s.status != "published") {
+    for sample in samples.iter().filter(|s| s.status != SampleStatus::Published.as_str()) {
         let change = SampleChange {
-            status: Some("published".into()),
+            status: Some(SampleStatus::Published.as_str().into()),
             published_on: Some(published_on.clone()),
             ..Default::default()
         };
-        let (kind, details) = if sample.verdict == "fail" {
+        let (kind, details) = if stored::<Verdict>(&sample.verdict)? == Verdict::Fail {
             failed += 1;
-            ("inspection_failed", sample.failed_items.clone())
+            (EventKind::InspectionFailed, sample.failed_items.clone())
         } else {
-            ("published", None)
+            (EventKind::Published, None)
         };
-        let event = NewEvent { kind: kind.into(), on_date: published_on.clone(), due_on: None, details };
+        let event = NewEvent { kind: kind.as_str().into(), on_date: published_on.clone(), due_on: None, details };
         state.store.change_sample(&sample.sample_id, &change, &event, Some(user.id)).await?;
     }
-    state.store.set_campaign_status(&id, "published").await?;
+    state.store.set_campaign_status(&id, CampaignStatus::Published.as_str()).await?;
     Ok(Json(json!({ "campaign_id": id, "published": samples.len(), "failed": failed, "published_on": published_on })))
 }
 
@@ -664,36 +654,38 @@ pub(crate) async fn follow_up(
     let Json(body) = body.map_err(json_rejection)?;
     let sample = sample_or_404(&state, &id).await?;
     authorize_supervision(&user, &sample.region_code)?;
-    if sample.verdict == "pass" {
-        return Err(ApiError::new(ErrorCode::NotAFailure, format!("sample {id} passed: it has no follow-up")));
-    }
-    if !(sample.status == "published" && sample.verdict == "fail") {
-        return Err(ApiError::wrong_state(format!("sample {id} is not a published failure")));
-    }
+    let (status, verdict) = (stored(&sample.status)?, stored(&sample.verdict)?);
+    // A step out of turn is refused as such before its fields are read.
+    sampling::may_follow_up(&id, status, verdict)?;
     let on_date = required_date("on_date", body.on_date)?;
     let kind = required("kind", body.kind)?;
-    let (event_kind, due_on, details) = match kind.as_str() {
-        "rectification_order" => {
-            let due = required_date("due_on", body.due_on)?;
-            if due <= on_date {
-                return Err(ApiError::invalid("due_on must be after on_date"));
-            }
-            ("rectification_ordered", Some(due.to_string()), optional_text(body.details))
-        }
-        "reinspection" => {
-            let verdict = required("verdict", body.verdict)?;
-            if !matches!(verdict.as_str(), "pass" | "fail") {
-                return Err(ApiError::invalid(format!("verdict '{verdict}' is not pass or fail")));
-            }
-            ("reinspected", None, Some(verdict))
-        }
-        "penalty_referral" => ("penalty_referred", None, optional_text(body.details)),
-        other => {
-            return Err(ApiError::invalid(format!(
-                "kind '{other}' is not rectification_order, reinspection or penalty_referral"
-            )))
-        }
+    let step: FollowUp = kind.parse().map_err(|_| {
+        ApiError::invalid(format!("kind '{kind}' is not rectification_order, reinspection or penalty_referral"))
+    })?;
+    let due_on = match (step, body.due_on) {
+        (FollowUp::RectificationOrder, due) => Some(required_date("due_on", due)?),
+        _ => None,
     };
+    let reinspection = match (step, body.verdict) {
+        (FollowUp::Reinspection, verdict) => {
+            let verdict = required("verdict", verdict)?;
+            Some(
+                verdict
+                    .parse::<Verdict>()
+                    .ok()
+                    .filter(|v| *v != Verdict::Pending)
+                    .ok_or_else(|| ApiError::invalid(format!("verdict '{verdict}' is not pass or fail")))?,
+            )
+        }
+        _ => None,
+    };
+    let (event_kind, due_on, found) = sampling::follow_up(&id, status, verdict, step, on_date, due_on, reinspection)?;
+    let details = match found {
+        Some(verdict) => Some(verdict.as_str().to_owned()),
+        None => optional_text(body.details),
+    };
+    let due_on = due_on.map(|day| day.to_string());
+    let event_kind = event_kind.as_str();
     let event = NewEvent { kind: event_kind.into(), on_date: on_date.to_string(), due_on, details };
     state.store.change_sample(&id, &SampleChange::default(), &event, Some(user.id)).await?;
     Ok((StatusCode::CREATED, Json(sample_json(&state, &id).await?)))

@@ -280,7 +280,7 @@ pub(crate) async fn campaign(
                     @if i > 0 { ", " } code { (uscc) } @if let Some(stratum) = stratum { span.muted { " (" (stratum) ")" } }
                     @if sampled.contains(&uscc.as_str()) { " ✓" } } }
             }
-            @if matches!(campaign.status.as_str(), "planned" | "sampling") {
+            @if campaign.status.parse::<sampling::CampaignStatus>().is_ok_and(sampling::CampaignStatus::takes_samples) {
                 h2 { (lang.t("登记抽样", "Record a sample")) }
                 form method="post" action=(format!("/campaigns/{id}/samples")) {
                     (session.field()) (lang_field)
