@@ -66,6 +66,7 @@ pub struct LogSigning {
 pub fn check_rules() -> Result<(), String> {
     ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))?;
     ::sampling::check_shipped().map_err(|e| format!("sampling deadlines: {e}"))?;
+    ::warnings::rag::check_shipped().map_err(|e| format!("risk matrix: {e}"))?;
     api::recalls::check_deadlines().map_err(|e| format!("recall deadlines: {e}"))
 }
 

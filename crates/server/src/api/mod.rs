@@ -15,7 +15,6 @@ mod organizations;
 mod products;
 pub(crate) mod recalls;
 mod reference;
-pub(crate) mod risk;
 pub(crate) mod signals;
 pub(crate) mod trace;
 pub(crate) mod warnings;

@@ -14,10 +14,12 @@ use store::warnings::{RiskAssessment, Warning, WarningChange, WarningStage};
 use store::{Role, User};
 
 use super::json_rejection;
-use super::risk::{assess, Step};
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
+use crate::error::stored;
 use crate::input::{self, optional_text};
 use crate::{ApiError, AppState, ErrorCode};
+use warnings::lifecycle::transition;
+use warnings::{assess, ResponseAction, Step, WarningStatus, WarningStep};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -77,7 +79,7 @@ pub(crate) async fn create_assessment(
         steps: serde_json::to_value(&body.steps).unwrap_or_default(),
         severity,
         probability: result.probability,
-        level: result.level,
+        level: result.level.as_str().to_owned(),
         matrix_version: result.matrix_version,
         signal: body.signal.unwrap_or(Value::Null),
         region_code: own_region(&user),
@@ -159,7 +161,7 @@ pub(crate) async fn draft(
         title: optional_text(body.title).ok_or_else(|| ApiError::invalid("title is required"))?,
         body: optional_text(body.body).ok_or_else(|| ApiError::invalid("body is required"))?,
         level: assessment.level.clone(),
-        status: "draft".into(),
+        status: WarningStatus::Draft.as_str().into(),
         region_code: assessment.region_code.clone(),
         scope: scope(body.scope, &assessment.product_code)?,
         drafted_by: Some(user.id),
@@ -183,8 +185,15 @@ async fn warning_or_404(state: &AppState, id: &str) -> Result<Warning, ApiError>
     state.store.warning(id).await?.ok_or_else(|| ApiError::not_found(format!("no warning {id}")))
 }
 
-fn wrong_state(warning: &Warning, action: &str) -> ApiError {
-    ApiError::new(ErrorCode::WrongState, format!("warning {} is {}: it cannot {action}", warning.id, warning.status))
+impl From<warnings::Refusal> for ApiError {
+    fn from(refusal: warnings::Refusal) -> Self {
+        ApiError::wrong_state(refusal)
+    }
+}
+
+/// The status a step takes the warning to, or the state's refusal.
+fn next(warning: &Warning, step: WarningStep) -> Result<WarningStatus, ApiError> {
+    Ok(transition(&warning.id, stored(&warning.status)?, step)?)
 }
 
 async fn step(
@@ -216,71 +225,69 @@ macro_rules! warning_handler {
 }
 
 warning_handler!(review, |state, user, warning, body| {
-    if warning.status != "draft" {
-        return Err(wrong_state(&warning, "be reviewed"));
-    }
+    let status = next(&warning, WarningStep::Review)?;
     // Four eyes: the reviewer is not the one who drafted it.
     if warning.drafted_by == Some(user.id) {
         return Err(ApiError::forbidden("a warning is reviewed by someone other than its drafter"));
     }
-    let stage = WarningStage { stage: "review", note: optional_text(body.note), data: None };
-    step(&state, &user, &warning, stage, WarningChange { status: Some("reviewed".into()), ..Default::default() }).await
+    let stage = WarningStage { stage: WarningStep::Review.as_str(), note: optional_text(body.note), data: None };
+    let change = WarningChange { status: Some(status.as_str().into()), ..Default::default() };
+    step(&state, &user, &warning, stage, change).await
 });
 
 warning_handler!(publish, |state, user, warning, body| {
-    if warning.status != "reviewed" {
-        return Err(wrong_state(&warning, "be published before review"));
-    }
+    let status = next(&warning, WarningStep::Publish)?;
     let change = WarningChange {
-        status: Some("published".into()),
+        status: Some(status.as_str().into()),
         published_on: Some(super::recalls::today().to_string()),
         ..Default::default()
     };
-    step(&state, &user, &warning, WarningStage { stage: "publish", note: optional_text(body.note), data: None }, change)
-        .await
+    let stage = WarningStage { stage: WarningStep::Publish.as_str(), note: optional_text(body.note), data: None };
+    step(&state, &user, &warning, stage, change).await
 });
 
 warning_handler!(update, |state, user, warning, body| {
-    if !matches!(warning.status.as_str(), "published" | "updated") {
-        return Err(wrong_state(&warning, "be updated"));
-    }
+    let status = next(&warning, WarningStep::Update)?;
     let note = optional_text(body.note).ok_or_else(|| ApiError::invalid("note (what changed) is required"))?;
     let product_code = warning.scope["product_codes"][0].as_str().unwrap_or_default().to_owned();
     let change = WarningChange {
-        status: Some("updated".into()),
+        status: Some(status.as_str().into()),
         title: optional_text(body.title),
         body: optional_text(body.body),
         scope: body.scope.map(|s| scope(Some(s), &product_code)).transpose()?,
         ..Default::default()
     };
-    step(&state, &user, &warning, WarningStage { stage: "update", note: Some(note), data: None }, change).await
+    step(
+        &state,
+        &user,
+        &warning,
+        WarningStage { stage: WarningStep::Update.as_str(), note: Some(note), data: None },
+        change,
+    )
+    .await
 });
 
 warning_handler!(withdraw, |state, user, warning, body| {
-    if !matches!(warning.status.as_str(), "published" | "updated") {
-        return Err(wrong_state(&warning, "be withdrawn"));
-    }
+    let status = next(&warning, WarningStep::Withdraw)?;
     let note = optional_text(body.note).ok_or_else(|| ApiError::invalid("note (why it is withdrawn) is required"))?;
     let change = WarningChange {
-        status: Some("withdrawn".into()),
+        status: Some(status.as_str().into()),
         withdrawn_on: Some(super::recalls::today().to_string()),
         ..Default::default()
     };
-    step(&state, &user, &warning, WarningStage { stage: "withdraw", note: Some(note), data: None }, change).await
+    let stage = WarningStage { stage: WarningStep::Withdraw.as_str(), note: Some(note), data: None };
+    step(&state, &user, &warning, stage, change).await
 });
 
 warning_handler!(respond, |state, user, warning, body| {
-    if warning.status == "withdrawn" {
-        return Err(wrong_state(&warning, "take responses"));
-    }
+    next(&warning, WarningStep::Response)?;
     let action = optional_text(body.action).ok_or_else(|| ApiError::invalid("action is required"))?;
-    if !["sampling_ordered", "recall_opened", "notice_to_enterprises"].contains(&action.as_str()) {
-        return Err(ApiError::invalid(format!(
-            "action '{action}' is not sampling_ordered, recall_opened or notice_to_enterprises"
-        )));
-    }
+    let action: ResponseAction = action.parse().map_err(|_| {
+        ApiError::invalid(format!("action '{action}' is not sampling_ordered, recall_opened or notice_to_enterprises"))
+    })?;
     let data = json!({"action": action, "reference": optional_text(body.reference)});
-    let stage = WarningStage { stage: "response", note: optional_text(body.note), data: Some(data) };
+    let stage =
+        WarningStage { stage: WarningStep::Response.as_str(), note: optional_text(body.note), data: Some(data) };
     step(&state, &user, &warning, stage, WarningChange::default()).await
 });
 

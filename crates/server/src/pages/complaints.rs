@@ -8,9 +8,9 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
+use super::{error_page, named};
 use crate::api::complaints::{self as api, Audience, ClientAddress, QueueParams, StatsParams, StepBody, TrackBody};
 use crate::i18n::Lang;
 use crate::input::{optional_text, ComplaintFields};
@@ -33,15 +33,6 @@ fn issue_name(lang: Lang, code: &str) -> String {
         .find(|l| l.code == code)
         .and_then(|l| if lang == Lang::En { l.name_en.clone() } else { l.name_zh.clone() })
         .unwrap_or_else(|| code.to_owned())
-}
-
-/// The page's name of a stored vocabulary value; a text the vocabulary does not know shows as itself.
-fn named<T: complaints::Named>(lang: Lang, text: &str) -> String {
-    match text.parse::<T>() {
-        Ok(value) => lang.pick(value.name_zh(), value.name_en()).to_owned(),
-        Err(_) if text.is_empty() => "—".to_owned(),
-        Err(_) => text.to_owned(),
-    }
 }
 
 /// The deadlines of a filing as a list, the running one marked.

@@ -141,6 +141,15 @@ struct HomeParams {
     cursor: Option<String>,
 }
 
+/// The page's name of a stored vocabulary value; a text the vocabulary does not know shows as itself.
+pub(crate) fn named<T: rulekit::Named>(lang: Lang, text: &str) -> String {
+    match text.parse::<T>() {
+        Ok(value) => lang.pick(value.name_zh(), value.name_en()).to_owned(),
+        Err(_) if text.is_empty() => "—".to_owned(),
+        Err(_) => text.to_owned(),
+    }
+}
+
 /// An error page with the status of the API error.
 pub(crate) fn error_page(lang: Lang, error: &ApiError) -> Response {
     let title = lang.t("出错了", "Something is wrong");

@@ -7,11 +7,12 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
+use super::{error_page, named};
 use crate::i18n::Lang;
 use crate::{ApiError, AppState};
+use warnings::{ResponseAction, RiskLevel, WarningStatus};
 
 fn category_name(code: &str) -> String {
     store::CATEGORIES
@@ -23,25 +24,6 @@ fn category_name(code: &str) -> String {
 
 fn number(value: &Value) -> String {
     value.as_f64().map_or("—".to_owned(), |v| format!("{v:.0}"))
-}
-
-fn level_name(lang: Lang, level: &str) -> &'static str {
-    match level {
-        "serious" => lang.t("严重风险", "serious"),
-        "high" => lang.t("高风险", "high"),
-        "medium" => lang.t("中风险", "medium"),
-        _ => lang.t("低风险", "low"),
-    }
-}
-
-fn status_name(lang: Lang, status: &str) -> &'static str {
-    match status {
-        "draft" => lang.t("草稿", "draft"),
-        "reviewed" => lang.t("已审核", "reviewed"),
-        "published" => lang.t("已发布", "published"),
-        "updated" => lang.t("已更新", "updated"),
-        _ => lang.t("已撤销", "withdrawn"),
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -531,7 +513,7 @@ pub(crate) async fn warnings(
                 thead { tr { th { (lang.t("编号", "Number")) } th { (lang.t("标题", "Title")) } th { (lang.t("风险等级", "Level")) } th { (lang.t("状态", "Status")) } th { (lang.t("发布日期", "Published")) } } }
                 tbody { @for w in &found { tr {
                     td { a href=(with_lang(&format!("/warnings/{}", w.id), lang)) { (w.id) } }
-                    td { (w.title) } td { (level_name(lang, &w.level)) } td { (status_name(lang, &w.status)) }
+                    td { (w.title) } td { (named::<RiskLevel>(lang, &w.level)) } td { (named::<WarningStatus>(lang, &w.status)) }
                     td { (w.published_on.clone().unwrap_or_default()) }
                 } } }
             }
@@ -560,10 +542,10 @@ pub(crate) async fn warning(
     let events = state.store.warning_events(&id).await.unwrap_or_default();
     let body = html! {
         h1 { (warning.title) }
-        p.muted { (warning.id) " · " (level_name(lang, &warning.level)) " · " (status_name(lang, &warning.status))
+        p.muted { (warning.id) " · " (named::<RiskLevel>(lang, &warning.level)) " · " (named::<WarningStatus>(lang, &warning.status))
             @if let Some(day) = &warning.published_on { " · " (lang.t("发布于", "published")) " " (day) }
             @if let Some(day) = &warning.withdrawn_on { " · " (lang.t("撤销于", "withdrawn")) " " (day) } }
-        @if warning.status == "withdrawn" { div.warning { (lang.t("该警示已撤销。", "This warning has been withdrawn.")) } }
+        @if warning.status == WarningStatus::Withdrawn.as_str() { div.warning { (lang.t("该警示已撤销。", "This warning has been withdrawn.")) } }
         p { (warning.body) }
         dl {
             dt { (lang.t("产品类别", "Product categories")) }
@@ -632,7 +614,7 @@ pub(crate) struct AssessmentForm {
     signal: Option<String>,
 }
 
-fn parse_steps(text: &str) -> Result<Vec<crate::api::risk::Step>, ApiError> {
+fn parse_steps(text: &str) -> Result<Vec<warnings::Step>, ApiError> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
@@ -643,7 +625,7 @@ fn parse_steps(text: &str) -> Result<Vec<crate::api::risk::Step>, ApiError> {
             let probability = probability.trim().parse::<f64>().map_err(|_| {
                 ApiError::invalid(format!("step {}: '{}' is not a probability", i + 1, probability.trim()))
             })?;
-            Ok(crate::api::risk::Step { description: description.trim().to_owned(), probability })
+            Ok(warnings::Step { description: description.trim().to_owned(), probability })
         })
         .collect()
 }
@@ -707,7 +689,7 @@ pub(crate) async fn new_warning(
     let title = lang.t("起草风险警示", "Draft a risk warning");
     let body = html! {
         h1 { (title) }
-        p { (assessment.title) " · " strong { (level_name(lang, &assessment.level)) } " · P = " (format!("{:.2e}", assessment.probability))
+        p { (assessment.title) " · " strong { (named::<RiskLevel>(lang, &assessment.level)) } " · P = " (format!("{:.2e}", assessment.probability))
             " · " (lang.t("严重度", "severity")) " " (assessment.severity) }
         form.stack method="post" action=(with_lang("/warnings", lang)) {
             (session.field())
@@ -811,12 +793,13 @@ pub(crate) async fn warning_stage(
 pub(crate) fn warning_forms(lang: Lang, session: &PageUser, warning: &store::warnings::Warning) -> Markup {
     let action = |stage: &str| with_lang(&format!("/warnings/{}/{stage}", warning.id), lang);
     let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
+    let status = warning.status.parse::<WarningStatus>().ok();
     html! {
         h2 { (lang.t("办理", "Work")) }
-        @match warning.status.as_str() {
-            "draft" => { form.stack method="post" action=(action("review")) { (session.field()) (note) button { (lang.t("审核通过（须由起草人以外的人员）", "Approve (someone other than the drafter)")) } } }
-            "reviewed" => { form.stack method="post" action=(action("publish")) { (session.field()) button { (lang.t("发布", "Publish")) } } }
-            "published" | "updated" => {
+        @match status {
+            Some(WarningStatus::Draft) => { form.stack method="post" action=(action("review")) { (session.field()) (note) button { (lang.t("审核通过（须由起草人以外的人员）", "Approve (someone other than the drafter)")) } } }
+            Some(WarningStatus::Reviewed) => { form.stack method="post" action=(action("publish")) { (session.field()) button { (lang.t("发布", "Publish")) } } }
+            Some(WarningStatus::Published | WarningStatus::Updated) => {
                 form.stack method="post" action=(action("update")) { (session.field())
                     label { (lang.t("新正文（可选）", "New text (optional)")) textarea name="body" {} }
                     label { (lang.t("更新说明", "What changed")) textarea name="note" required {} }
@@ -827,12 +810,10 @@ pub(crate) fn warning_forms(lang: Lang, session: &PageUser, warning: &store::war
             }
             _ => {}
         }
-        @if warning.status != "withdrawn" {
+        @if status != Some(WarningStatus::Withdrawn) {
             form.stack method="post" action=(action("responses")) { (session.field())
                 label { (lang.t("处置措施", "Response")) select name="action" {
-                    option value="sampling_ordered" { (lang.t("部署监督抽查", "sampling ordered")) }
-                    option value="recall_opened" { (lang.t("启动召回", "recall opened")) }
-                    option value="notice_to_enterprises" { (lang.t("约谈/告知企业", "notice to enterprises")) } } }
+                    @for response in ResponseAction::ALL { option value=(response.as_str()) { (lang.pick(response.name_zh(), response.name_en())) } } } }
                 label { (lang.t("关联编号（抽查任务、召回编号）", "Reference (campaign, recall)")) input type="text" name="reference"; }
                 button { (lang.t("记录处置", "Record the response")) } }
         }

@@ -27,7 +27,6 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/api/products.rs"),
     include_str!("../../src/api/recalls.rs"),
     include_str!("../../src/api/reference.rs"),
-    include_str!("../../src/api/risk.rs"),
     include_str!("../../src/api/signals.rs"),
     include_str!("../../src/api/trace.rs"),
     include_str!("../../src/api/warnings.rs"),

@@ -5,10 +5,20 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+rulekit::text_enum! {
+    /// A risk level of the RAG method.
+    pub enum RiskLevel ("risk level") {
+        Serious = "serious" ("严重风险", "serious"),
+        High = "high" ("高风险", "high"),
+        Medium = "medium" ("中风险", "medium"),
+        Low = "low" ("低风险", "low"),
+    }
+}
+
 #[derive(Debug, Deserialize, Serialize)]
 struct MatrixRow {
     above: f64,
-    levels: [String; 4],
+    levels: [RiskLevel; 4],
 }
 
 #[derive(Debug, Deserialize)]
@@ -18,11 +28,28 @@ struct Matrix {
     rows: Vec<MatrixRow>,
 }
 
+const SHIPPED: &str = include_str!("../data/risk_matrix.json");
+
+/// Reads a matrix and checks it: rows from the highest probability down to a last row above 0.
+fn read(text: &str) -> Result<Matrix, String> {
+    let matrix: Matrix = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if matrix.rows.last().map(|row| row.above) != Some(0.0) {
+        return Err("the last row is for probabilities above 0".into());
+    }
+    if matrix.rows.windows(2).any(|pair| pair[0].above <= pair[1].above) {
+        return Err("rows go from the highest probability down".into());
+    }
+    Ok(matrix)
+}
+
+/// Checks the shipped matrix; the server calls this at start-up.
+pub fn check_shipped() -> Result<(), String> {
+    read(SHIPPED).map(|_| ())
+}
+
 fn matrix() -> &'static Matrix {
     static MATRIX: OnceLock<Matrix> = OnceLock::new();
-    MATRIX.get_or_init(|| {
-        serde_json::from_str(include_str!("../../data/risk_matrix.json")).expect("risk_matrix.json is valid")
-    })
+    MATRIX.get_or_init(|| read(SHIPPED).expect("risk_matrix.json is checked at start-up"))
 }
 
 /// Why a scenario cannot be assessed.
@@ -48,8 +75,7 @@ pub struct Step {
 pub struct Assessment {
     pub probability: f64,
     pub severity: i64,
-    /// serious | high | medium | low
-    pub level: String,
+    pub level: RiskLevel,
     pub matrix_version: String,
     pub matrix_confidence: String,
 }
@@ -74,7 +100,7 @@ pub fn assess(steps: &[Step], severity: i64) -> Result<Assessment, RiskError> {
     Ok(Assessment {
         probability,
         severity,
-        level: row.levels[(severity - 1) as usize].clone(),
+        level: row.levels[(severity - 1) as usize],
         matrix_version: matrix.version.clone(),
         matrix_confidence: matrix.confidence.clone(),
     })
@@ -91,15 +117,24 @@ mod tests {
     #[test]
     fn the_guidelines_folding_chair_is_low() {
         // Severity 1 at 1/500 (the guidelines' own example).
-        assert_eq!(assess(&steps(&[0.1, 0.02]), 1).unwrap().level, "low");
+        assert_eq!(assess(&steps(&[0.1, 0.02]), 1).unwrap().level, RiskLevel::Low);
+    }
+
+    #[test]
+    fn the_shipped_matrix_holds_and_a_disordered_one_is_refused() {
+        check_shipped().unwrap();
+        let disordered = SHIPPED.replace(r#""above": 0.5,"#, r#""above": 0.05,"#);
+        assert!(read(&disordered).is_err());
+        let bad_level = SHIPPED.replacen(r#""high", "serious""#, r#""severe", "serious""#, 1);
+        assert!(read(&bad_level).is_err());
     }
 
     #[test]
     fn levels_follow_the_matrix() {
-        assert_eq!(assess(&steps(&[0.6]), 1).unwrap().level, "high");
-        assert_eq!(assess(&steps(&[0.5, 0.5]), 2).unwrap().level, "serious");
-        assert_eq!(assess(&steps(&[0.00002]), 3).unwrap().level, "medium");
-        assert_eq!(assess(&steps(&[0.0000005]), 4).unwrap().level, "low");
+        assert_eq!(assess(&steps(&[0.6]), 1).unwrap().level, RiskLevel::High);
+        assert_eq!(assess(&steps(&[0.5, 0.5]), 2).unwrap().level, RiskLevel::Serious);
+        assert_eq!(assess(&steps(&[0.00002]), 3).unwrap().level, RiskLevel::Medium);
+        assert_eq!(assess(&steps(&[0.0000005]), 4).unwrap().level, RiskLevel::Low);
         assert_eq!(assess(&steps(&[0.5]), 5), Err(RiskError::Severity(5)));
         assert_eq!(assess(&steps(&[1.5]), 2), Err(RiskError::Probability(1, 1.5)));
     }
