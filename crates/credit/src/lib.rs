@@ -7,6 +7,7 @@
 //! growing with their class's weight. No IO.
 
 mod draw;
+pub mod listing;
 mod model;
 
 pub use draw::weighted_draw;

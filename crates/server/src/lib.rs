@@ -67,6 +67,7 @@ pub fn check_rules() -> Result<(), String> {
     ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))?;
     ::sampling::check_shipped().map_err(|e| format!("sampling deadlines: {e}"))?;
     ::warnings::rag::check_shipped().map_err(|e| format!("risk matrix: {e}"))?;
+    ::credit::listing::check_shipped().map_err(|e| format!("credit lists: {e}"))?;
     api::recalls::check_deadlines().map_err(|e| format!("recall deadlines: {e}"))
 }
 

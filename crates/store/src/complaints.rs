@@ -100,18 +100,7 @@ pub struct Complaint {
     pub updated_at: String,
 }
 
-fn stored_day(field: &str, text: &str) -> Result<chrono::NaiveDate, StoreError> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| StoreError::Integrity(format!("complaint {field} '{text}' is not a date")))
-}
-
-fn stored_optional_day(field: &str, text: &Option<String>) -> Result<Option<chrono::NaiveDate>, StoreError> {
-    text.as_deref().map(|text| stored_day(field, text)).transpose()
-}
-
-fn stored<T: std::str::FromStr<Err = complaints::UnknownValue>>(text: &str) -> Result<T, StoreError> {
-    text.parse().map_err(|e: complaints::UnknownValue| StoreError::Integrity(e.to_string()))
-}
+use crate::error::{stored, stored_day, stored_optional_day};
 
 impl Complaint {
     /// The workflow's view of the filing, for the rules of `complaints`; a stored value that does not read is an
@@ -123,13 +112,13 @@ impl Complaint {
             anonymous: self.anonymous,
             extended: self.extended,
             handling_region: self.handling_region.clone(),
-            received_on: stored_day("received_on", &self.received_on)?,
-            harm_known_on: stored_optional_day("harm_known_on", &self.harm_known_on)?,
-            accept_base_on: stored_day("accept_base_on", &self.accept_base_on)?,
-            accepted_on: stored_optional_day("accepted_on", &self.accepted_on)?,
-            decided_on: stored_optional_day("decided_on", &self.decided_on)?,
-            closed_on: stored_optional_day("closed_on", &self.closed_on)?,
-            suspended_since: stored_optional_day("suspended_since", &self.suspended_since)?,
+            received_on: stored_day("complaint received_on", &self.received_on)?,
+            harm_known_on: stored_optional_day("complaint harm_known_on", &self.harm_known_on)?,
+            accept_base_on: stored_day("complaint accept_base_on", &self.accept_base_on)?,
+            accepted_on: stored_optional_day("complaint accepted_on", &self.accepted_on)?,
+            decided_on: stored_optional_day("complaint decided_on", &self.decided_on)?,
+            closed_on: stored_optional_day("complaint closed_on", &self.closed_on)?,
+            suspended_since: stored_optional_day("complaint suspended_since", &self.suspended_since)?,
             suspended_days: self.suspended_days,
             outcome: self.outcome.as_deref().map(stored).transpose()?,
             ground: self.ground.clone(),

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use crate::error::{stored, stored_day, stored_optional_day};
 use crate::on_pool;
 use crate::public_log::{append_in, NewEntry};
 use crate::store::{now, Store};
@@ -36,6 +37,42 @@ pub struct Listing {
     pub removal_reason: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl Listing {
+    /// The due process's view of the listing, for `credit::listing`; a stored value that does not read is an
+    /// integrity fault.
+    pub fn case(&self) -> Result<credit::listing::ListingCase, StoreError> {
+        let what = |field: &str| format!("listing {} {field}", self.id);
+        Ok(credit::listing::ListingCase {
+            list: self.list.clone(),
+            status: stored(&self.status)?,
+            proposed_on: stored_day(&what("proposed_on"), &self.proposed_on)?,
+            notified_on: stored_optional_day(&what("notified_on"), &self.notified_on)?,
+            statement_by: stored_optional_day(&what("statement_by"), &self.statement_by)?,
+            hearing_requested: self.hearing_requested,
+            decided_on: stored_optional_day(&what("decided_on"), &self.decided_on)?,
+            published_on: stored_optional_day(&what("published_on"), &self.published_on)?,
+            expires_on: stored_optional_day(&what("expires_on"), &self.expires_on)?,
+            removed_on: stored_optional_day(&what("removed_on"), &self.removed_on)?,
+            removal_reason: self.removal_reason.as_deref().map(stored).transpose()?,
+        })
+    }
+
+    /// Takes the due process's fields from a case.
+    pub fn apply(&mut self, case: &credit::listing::ListingCase) {
+        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+        self.status = case.status.as_str().to_owned();
+        self.proposed_on = case.proposed_on.to_string();
+        self.notified_on = day(case.notified_on);
+        self.statement_by = day(case.statement_by);
+        self.hearing_requested = case.hearing_requested;
+        self.decided_on = day(case.decided_on);
+        self.published_on = day(case.published_on);
+        self.expires_on = day(case.expires_on);
+        self.removed_on = day(case.removed_on);
+        self.removal_reason = case.removal_reason.map(|r| r.as_str().to_owned());
+    }
 }
 
 const COLUMNS: &str = "id, list, uscc, organization_name, region_code, grounds, legal_basis, penalty_ref, status, \

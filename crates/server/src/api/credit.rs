@@ -12,7 +12,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
+use credit::listing::{
+    self, list_rules, ListRule, ListingAction, ListingChange, ListingInput, ListingStage, ListingStatus, PublicEvent,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::credit::{Listing, ListingStep};
@@ -33,54 +36,32 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/credit/rules", get(|| async { Json(rules_json().clone()) }))
 }
 
-#[derive(Debug, Deserialize)]
-struct ListRule {
-    code: String,
-    name_zh: String,
-    legal_basis: String,
-    period_years: u32,
-    early_repair_after_years: u32,
-    statement_working_days: u32,
-    requires_penalty: bool,
-}
-
-#[derive(Debug, Deserialize)]
-struct Rules {
-    lists: Vec<ListRule>,
-    repair_conditions: Vec<String>,
-}
-
 fn rules_json() -> &'static Value {
     static RULES: OnceLock<Value> = OnceLock::new();
-    RULES.get_or_init(|| {
-        serde_json::from_str(include_str!("../../data/credit_rules.json")).expect("credit_rules.json is valid")
-    })
-}
-
-fn rules() -> &'static Rules {
-    static RULES: OnceLock<Rules> = OnceLock::new();
-    RULES.get_or_init(|| serde_json::from_value(rules_json().clone()).expect("credit_rules.json has the rules' shape"))
+    RULES.get_or_init(|| serde_json::from_str(listing::SHIPPED).expect("credit_rules.json is checked at start-up"))
 }
 
 fn rule(list: &str) -> Result<&'static ListRule, ApiError> {
-    rules().lists.iter().find(|r| r.code == list).ok_or_else(|| {
-        let codes: Vec<&str> = rules().lists.iter().map(|r| r.code.as_str()).collect();
-        ApiError::invalid(format!("list '{list}' is not one of {}", codes.join(", ")))
-    })
+    Ok(list_rules().list(list)?)
 }
 
 /// The working days a list gives the enterprise for its statement after notification.
 pub(crate) fn statement_working_days(list: &str) -> Option<u32> {
-    rules().lists.iter().find(|r| r.code == list).map(|r| r.statement_working_days)
-}
-
-fn date(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+    list_rules().list(list).ok().map(|r| r.statement_working_days)
 }
 
 /// Whether a listing is on its list now.
 fn current(listing: &Listing) -> bool {
-    matches!(listing.status.as_str(), "published" | "repair_pending")
+    listing.status.parse::<ListingStatus>().is_ok_and(ListingStatus::on_the_list)
+}
+
+impl From<listing::Refusal> for ApiError {
+    fn from(refusal: listing::Refusal) -> Self {
+        match refusal {
+            listing::Refusal::WrongState(message) => ApiError::wrong_state(message),
+            listing::Refusal::Invalid(message) => ApiError::invalid(message),
+        }
+    }
 }
 
 /// The listing as the public, the enterprise or a regulator sees it, with its steps.
@@ -88,7 +69,11 @@ async fn view(state: &AppState, listing: &Listing, full: bool) -> Result<Value, 
     let events = state.store.listing_events(&listing.id).await?;
     let steps: Vec<Value> = events
         .iter()
-        .filter(|e| full || e.log_index.is_some() || !matches!(e.stage.as_str(), "statement" | "hearing"))
+        .filter(|e| {
+            let private =
+                [ListingStage::Statement.as_str(), ListingStage::Hearing.as_str()].contains(&e.stage.as_str());
+            full || e.log_index.is_some() || !private
+        })
         .map(|e| {
             let mut step = json!({"stage": e.stage, "on": e.on_date, "at": e.at, "log_index": e.log_index});
             if full {
@@ -166,7 +151,14 @@ pub(crate) async fn propose(
         ));
     }
     let open = state.store.listings(Some(uscc.as_str()), Some(&list), false, None, 100).await?;
-    if let Some(existing) = open.iter().find(|l| !matches!(l.status.as_str(), "removed" | "dropped")) {
+    let mut held = None;
+    for listing in &open {
+        if listing.case()?.open() {
+            held = Some(listing);
+            break;
+        }
+    }
+    if let Some(existing) = held {
         return Err(ApiError::wrong_state(format!(
             "{} already has listing {} ({}) on this list",
             uscc.as_str(),
@@ -185,7 +177,7 @@ pub(crate) async fn propose(
         grounds,
         legal_basis: rule.legal_basis.clone(),
         penalty_ref,
-        status: "proposed".into(),
+        status: ListingStatus::Proposed.as_str().into(),
         proposed_on: on.to_string(),
         notified_on: None,
         statement_by: None,
@@ -198,8 +190,9 @@ pub(crate) async fn propose(
         created_at: String::new(),
         updated_at: String::new(),
     };
+    let note = optional_text(body.note);
     let step =
-        ListingStep { stage: "proposed".into(), on_date: on.to_string(), note: optional_text(body.note), public: None };
+        ListingStep { stage: ListingStage::Proposed.as_str().into(), on_date: on.to_string(), note, public: None };
     state.store.propose_listing(&listing, &step, Some(user.id)).await?;
     let stored = state
         .store
@@ -226,7 +219,7 @@ pub(crate) struct StepBody {
 }
 
 /// The public-log entry of a public step.
-fn public_entry(listing: &Listing, event: &str, on: NaiveDate) -> NewEntry {
+fn public_entry(listing: &Listing, event: PublicEvent, on: NaiveDate) -> NewEntry {
     NewEntry {
         kind: format!("credit_{event}"),
         subject: listing.uscc.clone(),
@@ -239,21 +232,6 @@ fn public_entry(listing: &Listing, event: &str, on: NaiveDate) -> NewEntry {
     }
 }
 
-fn last_step_day(listing: &Listing) -> String {
-    [
-        Some(&listing.proposed_on),
-        listing.notified_on.as_ref(),
-        listing.decided_on.as_ref(),
-        listing.published_on.as_ref(),
-        listing.removed_on.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .cloned()
-    .unwrap_or_default()
-}
-
 /// Runs one step for `user`; returns the listing as it now stands.
 pub(crate) async fn run_step(
     state: &AppState,
@@ -263,132 +241,50 @@ pub(crate) async fn run_step(
     body: StepBody,
 ) -> Result<Listing, ApiError> {
     let listing = state.store.listing(id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
-    let rule = rule(&listing.list)?;
-    let on = step_date(body.on.clone(), &last_step_day(&listing))?;
+    let case = listing.case()?;
+    let on = step_date(body.on.clone(), &case.last_step_day().to_string())?;
+    let action: ListingAction = action.parse().map_err(|_| ApiError::not_found(format!("no listing step {action}")))?;
     let own = user.role == Role::Enterprise && user.uscc.as_deref() == Some(listing.uscc.as_str());
     let regulator = authorize_supervision(user, &listing.region_code).is_ok();
-    let enterprise_step = matches!(action, "statement" | "hearing-request" | "repair-apply");
-    if enterprise_step && !own {
+    if action.by_enterprise() && !own {
         return Err(ApiError::forbidden("only the listed enterprise takes this step"));
     }
-    if !enterprise_step && !regulator {
+    if !action.by_enterprise() && !regulator {
         return Err(ApiError::forbidden(format!(
             "listing {id} is handled by the regulators of region {}",
             listing.region_code
         )));
     }
-    let mut changed = listing.clone();
-    let mut public = None;
-    let status = listing.status.as_str();
-    let in_window = listing.statement_by.as_deref().is_some_and(|by| on.to_string().as_str() <= by);
-    let stage = match action {
-        "notify" if status == "proposed" => {
-            changed.status = "notified".into();
-            changed.notified_on = Some(on.to_string());
-            let by = state.calendar().deadline(on, rule.statement_working_days).date;
-            changed.statement_by = Some(by.to_string());
-            "notified"
-        }
-        "statement" if status == "notified" && in_window => {
-            optional_text(body.note.clone()).ok_or_else(|| ApiError::invalid("the statement (note) is required"))?;
-            "statement"
-        }
-        "hearing-request" if status == "notified" && in_window && !listing.hearing_requested => {
-            changed.hearing_requested = true;
-            "hearing_requested"
-        }
-        "hearing" if status == "notified" && listing.hearing_requested => "hearing",
-        "decide" if status == "notified" => {
-            let events = state.store.listing_events(id).await?;
-            let heard = events.iter().any(|e| e.stage == "hearing");
-            if listing.hearing_requested && !heard {
-                return Err(ApiError::wrong_state("a hearing was requested: hold it before deciding"));
-            }
-            if !listing.hearing_requested && in_window {
-                return Err(ApiError::wrong_state(format!(
-                    "the enterprise may state its case until {}: decide after that",
-                    listing.statement_by.as_deref().unwrap_or("")
-                )));
-            }
-            match body.listed {
-                Some(true) => {
-                    changed.status = "decided".into();
-                    changed.decided_on = Some(on.to_string());
-                    "decided_to_list"
-                }
-                Some(false) => {
-                    changed.status = "dropped".into();
-                    changed.decided_on = Some(on.to_string());
-                    "decided_not_to_list"
-                }
-                None => return Err(ApiError::invalid("listed (true or false) is required")),
-            }
-        }
-        "publish" if status == "decided" => {
-            changed.status = "published".into();
-            changed.published_on = Some(on.to_string());
-            changed.expires_on = on.checked_add_months(Months::new(12 * rule.period_years)).map(|d| d.to_string());
-            public = Some(public_entry(&changed, "listed", on));
-            "published"
-        }
-        "repair-apply" if status == "published" => {
-            let earliest = date(listing.published_on.as_deref().unwrap_or(""))
-                .checked_add_months(Months::new(12 * rule.early_repair_after_years))
-                .unwrap_or(NaiveDate::MAX);
-            if on < earliest {
-                return Err(ApiError::wrong_state(format!("credit repair may be applied for from {earliest}")));
-            }
-            let missing: Vec<&str> =
-                rules().repair_conditions.iter().filter(|c| !body.conditions.contains(c)).map(String::as_str).collect();
-            if !missing.is_empty() {
-                return Err(ApiError::invalid(format!(
-                    "the conditions of repair not declared met: {}",
-                    missing.join(", ")
-                )));
-            }
-            changed.status = "repair_pending".into();
-            "repair_applied"
-        }
-        "repair-decide" if status == "repair_pending" => match body.granted {
-            Some(true) => {
-                changed.status = "removed".into();
-                changed.removed_on = Some(on.to_string());
-                changed.removal_reason = Some("repaired".into());
-                public = Some(public_entry(&changed, "repaired", on));
-                "repair_granted"
-            }
-            Some(false) => {
-                changed.status = "published".into();
-                "repair_refused"
-            }
-            None => return Err(ApiError::invalid("granted (true or false) is required")),
-        },
-        "remove" if current(&listing) => {
-            let reason = optional_text(body.reason.clone()).ok_or_else(|| ApiError::invalid("reason is required"))?;
-            if !["obligation_met", "revoked"].contains(&reason.as_str()) {
-                return Err(ApiError::invalid(format!(
-                    "reason '{reason}' is not obligation_met or revoked (a period's end is swept)"
-                )));
-            }
-            if reason == "obligation_met" && listing.list != "abnormal_operations" {
-                return Err(ApiError::invalid("only the abnormal-operations list is left when the obligation is met"));
-            }
-            changed.status = "removed".into();
-            changed.removed_on = Some(on.to_string());
-            changed.removal_reason = Some(reason);
-            public = Some(public_entry(&changed, "removed", on));
-            "removed"
-        }
-        "notify" | "statement" | "hearing-request" | "hearing" | "decide" | "publish" | "repair-apply"
-        | "repair-decide" | "remove" => {
-            return Err(ApiError::wrong_state(format!("listing {id} is {status}: '{action}' is not possible now")))
-        }
-        other => return Err(ApiError::not_found(format!("no listing step {other}"))),
+    let heard = action == ListingAction::Decide
+        && state.store.listing_events(id).await?.iter().any(|e| e.stage == ListingStage::Hearing.as_str());
+    let input = ListingInput {
+        note: optional_text(body.note.clone()),
+        listed: body.listed,
+        granted: body.granted,
+        reason: optional_text(body.reason.clone()),
+        conditions: body.conditions.clone(),
+        heard,
     };
-    let changes_class = public.is_some();
-    let step = ListingStep { stage: stage.into(), on_date: on.to_string(), note: optional_text(body.note), public };
-    state.store.step_listing(&listing, &changed, &step, Some(user.id)).await?;
-    if changes_class {
+    let change = listing::transition(&case, id, action, &input, on, &state.calendar(), list_rules())?;
+    save_step(state, user, &listing, &change, on, optional_text(body.note)).await?;
+    state.store.listing(id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))
+}
+
+/// Stores a step with its public-log entry, and brings the class up to date when the step was public.
+async fn save_step(
+    state: &AppState,
+    user: &User,
+    listing: &Listing,
+    change: &ListingChange,
+    on: NaiveDate,
+    note: Option<String>,
+) -> Result<(), ApiError> {
+    let mut changed = listing.clone();
+    changed.apply(&change.after);
+    let public = change.public.map(|event| public_entry(&changed, event, on));
+    let step = ListingStep { stage: change.stage.as_str().into(), on_date: on.to_string(), note, public };
+    state.store.step_listing(listing, &changed, &step, Some(user.id)).await?;
+    if change.public.is_some() {
         // Publication and removal move the class floor: the class change is logged now, not at the next run.
         crate::credit_scoring::refresh_one(
             &state.store,
@@ -398,7 +294,7 @@ pub(crate) async fn run_step(
         )
         .await?;
     }
-    state.store.listing(id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))
+    Ok(())
 }
 
 /// `POST /api/v1/credit/listings/{id}/{step}`.
@@ -421,25 +317,9 @@ pub(crate) async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUse
     let today = super::recalls::today();
     let mut removed = Vec::new();
     for listing in state.store.expired_listings(&today.to_string()).await? {
-        let on = date(listing.expires_on.as_deref().unwrap_or("")).max(date(&last_step_day(&listing)));
-        let mut changed = listing.clone();
-        changed.status = "removed".into();
-        changed.removed_on = Some(on.to_string());
-        changed.removal_reason = Some("period_ended".into());
-        let step = ListingStep {
-            stage: "period_ended".into(),
-            on_date: on.to_string(),
-            note: None,
-            public: Some(public_entry(&changed, "removed", on)),
-        };
-        state.store.step_listing(&listing, &changed, &step, Some(user.id)).await?;
-        crate::credit_scoring::refresh_one(
-            &state.store,
-            credit::Model::bundled(),
-            &listing.uscc,
-            super::recalls::today(),
-        )
-        .await?;
+        let change = listing::period_end(&listing.case()?);
+        let on = change.after.removed_on.unwrap_or(today);
+        save_step(&state, &user, &listing, &change, on, None).await?;
         removed.push(listing.id);
     }
     Ok(Json(json!({"removed": removed})))

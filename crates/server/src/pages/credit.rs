@@ -8,30 +8,19 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
+use super::{error_page, named};
 use crate::api::credit::{self as api, ListParams, StepBody};
 use crate::i18n::Lang;
 use crate::input::optional_text;
 use crate::{ApiError, AppState};
+use credit::listing::ListingStatus;
 
 fn list_name(lang: Lang, list: &str) -> &'static str {
     match list {
         "serious_violation" => lang.t("严重违法失信名单", "serious-violation list"),
         _ => lang.t("经营异常名录", "abnormal-operations list"),
-    }
-}
-
-fn status_name(lang: Lang, status: &str) -> &'static str {
-    match status {
-        "proposed" => lang.t("拟列入", "proposed"),
-        "notified" => lang.t("已告知（陈述申辩期）", "notified (statement window)"),
-        "decided" => lang.t("已决定列入", "decided"),
-        "published" => lang.t("已公示", "published"),
-        "repair_pending" => lang.t("信用修复审核中", "repair under review"),
-        "removed" => lang.t("已移出", "removed"),
-        _ => lang.t("不予列入", "not listed"),
     }
 }
 
@@ -93,7 +82,7 @@ pub(crate) async fn blacklist(
                     td { a href=(with_lang(&format!("/organizations/{}", l.uscc), lang)) { (l.organization_name) } br; code { (l.uscc) } }
                     td { (list_name(lang, &l.list)) } td { (l.grounds) }
                     td { (l.published_on.clone().unwrap_or_default()) } td { (l.expires_on.clone().unwrap_or_default()) }
-                    td { (status_name(lang, &l.status)) @if let Some(reason) = &l.removal_reason { " · " (reason) } }
+                    td { (named::<ListingStatus>(lang, &l.status)) @if let Some(reason) = &l.removal_reason { " · " (reason) } }
                 } } }
             }
         }
@@ -108,40 +97,40 @@ fn step_forms(lang: Lang, session: &PageUser, listing: &Value) -> Markup {
     let action = |name: &str| with_lang(&format!("/credit/listings/{id}/{name}"), lang);
     let own = user.role == store::Role::Enterprise && user.uscc.as_deref() == listing["uscc"].as_str();
     let regulator = crate::auth::authorize_supervision(user, listing["region_code"].as_str().unwrap_or("")).is_ok();
-    let status = listing["status"].as_str().unwrap_or("");
+    let status = listing["status"].as_str().and_then(|s| s.parse::<ListingStatus>().ok());
     let day = html! { label { (lang.t("日期", "Date")) input type="date" name="on"; } };
     let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
     let simple = |name: &str, label: &str| html! { form.stack method="post" action=(action(name)) { (session.field()) (day) (note) button { (label) } } };
     html! {
         @if regulator || own { h2 { (lang.t("办理", "Steps")) } }
-        @if regulator && status == "proposed" { (simple("notify", lang.t("告知企业列入理由及陈述申辩、听证权利", "Notify the grounds and the rights to state and be heard"))) }
-        @if own && status == "notified" {
+        @if regulator && status == Some(ListingStatus::Proposed) { (simple("notify", lang.t("告知企业列入理由及陈述申辩、听证权利", "Notify the grounds and the rights to state and be heard"))) }
+        @if own && status == Some(ListingStatus::Notified) {
             form.stack method="post" action=(action("statement")) { (session.field()) (day)
                 label { (lang.t("陈述申辩", "Statement")) textarea name="note" required {} } button { (lang.t("提交陈述申辩", "Submit the statement")) } }
             @if listing["hearing_requested"] == false { (simple("hearing-request", lang.t("申请听证", "Ask for a hearing"))) }
         }
-        @if regulator && status == "notified" {
+        @if regulator && status == Some(ListingStatus::Notified) {
             @if listing["hearing_requested"] == true { (simple("hearing", lang.t("记录听证", "Record the hearing"))) }
             form.stack method="post" action=(action("decide")) { (session.field()) (day) (note)
                 input type="hidden" name="listed" value="true"; button { (lang.t("决定列入", "Decide to list")) } }
             form.stack method="post" action=(action("decide")) { (session.field()) (day) (note)
                 input type="hidden" name="listed" value="false"; button { (lang.t("决定不予列入", "Decide not to list")) } }
         }
-        @if regulator && status == "decided" { (simple("publish", lang.t("公示", "Publish"))) }
-        @if own && status == "published" {
+        @if regulator && status == Some(ListingStatus::Decided) { (simple("publish", lang.t("公示", "Publish"))) }
+        @if own && status == Some(ListingStatus::Published) {
             form.stack method="post" action=(action("repair-apply")) { (session.field()) (day)
                 label { input type="checkbox" name="penalties_fulfilled" value="true" required; " " (lang.t("已履行行政处罚", "penalties fulfilled")) }
                 label { input type="checkbox" name="harm_removed" value="true" required; " " (lang.t("已消除危害后果和不良社会影响", "harm removed")) }
                 label { input type="checkbox" name="no_new_heavier_penalty" value="true" required; " " (lang.t("未再受到较重行政处罚", "no new heavier penalty")) }
                 (note) button { (lang.t("申请信用修复", "Apply for credit repair")) } }
         }
-        @if regulator && status == "repair_pending" {
+        @if regulator && status == Some(ListingStatus::RepairPending) {
             form.stack method="post" action=(action("repair-decide")) { (session.field()) (day) (note)
                 input type="hidden" name="granted" value="true"; button { (lang.t("准予修复，移出名单", "Grant the repair: remove")) } }
             form.stack method="post" action=(action("repair-decide")) { (session.field()) (day) (note)
                 input type="hidden" name="granted" value="false"; button { (lang.t("不予修复", "Refuse the repair")) } }
         }
-        @if regulator && (status == "published" || status == "repair_pending") {
+        @if regulator && status.is_some_and(ListingStatus::on_the_list) {
             form.stack method="post" action=(action("remove")) { (session.field()) (day)
                 label { (lang.t("移出原因", "Why")) select name="reason" {
                     option value="obligation_met" { (lang.t("已履行义务（经营异常名录）", "obligation met (abnormal operations)")) }
@@ -175,7 +164,7 @@ pub(crate) async fn listing_page(
     let text = |v: &Value| v.as_str().unwrap_or("—").to_owned();
     let body = html! {
         h1 { (list_name(lang, listing["list"].as_str().unwrap_or(""))) " " (id) }
-        p.muted { (status_name(lang, listing["status"].as_str().unwrap_or(""))) }
+        p.muted { (named::<ListingStatus>(lang, listing["status"].as_str().unwrap_or(""))) }
         dl {
             dt { (lang.t("企业", "Enterprise")) } dd { a href=(with_lang(&format!("/organizations/{}", text(&listing["uscc"])), lang)) { (text(&listing["organization_name"])) } " " code { (text(&listing["uscc"])) } }
             dt { (lang.t("列入理由", "Grounds")) } dd { (text(&listing["grounds"])) }
@@ -448,10 +437,10 @@ pub(crate) async fn organization_record(
             }
         }
         h3 { (lang.t("失信名单与公开记录", "Credit lists and public log")) }
-        @if listings.iter().any(|l| matches!(l.status.as_str(), "published" | "repair_pending")) {
+        @if listings.iter().any(|l| l.status.parse::<ListingStatus>().is_ok_and(ListingStatus::on_the_list)) {
             div.warning { (lang.t("该企业当前在失信名单中。", "This enterprise is on a credit list now.")) }
         }
-        @for l in &listings { p { a href=(with_lang(&format!("/credit/listings/{}", l.id), lang)) { (l.id) } " · " (list_name(lang, &l.list)) " · " (status_name(lang, &l.status))
+        @for l in &listings { p { a href=(with_lang(&format!("/credit/listings/{}", l.id), lang)) { (l.id) } " · " (list_name(lang, &l.list)) " · " (named::<ListingStatus>(lang, &l.status))
             " · " (l.published_on.clone().unwrap_or_default()) @if let Some(end) = &l.removed_on { " – " (end) } } }
         @if entries.is_empty() { p.muted { (lang.t("公开记录中暂无该企业的条目。", "No public-log entries about this enterprise.")) } }
         @else {
