@@ -154,7 +154,8 @@ async fn move_recall(
     report: &mut LoadReport,
 ) -> Result<(), ApiError> {
     let Some(stage) = recall.next_stage.clone() else { return Ok(()) };
-    let Some(rule) = crate::api::recalls::rule(&recall.regime, &stage) else { return Ok(()) };
+    let (Ok(regime), Ok(stage_name)) = (recall.regime.parse(), stage.parse()) else { return Ok(()) };
+    let Some(rule) = recalls::deadlines().rule(regime, stage_name) else { return Ok(()) };
     // Only working-day counts move with a holiday notice.
     let rulekit::Period::WorkingDays(_) = rule.term.period else { return Ok(()) };
     // The running deadline was counted from the day of the step that set it: the latest step of the workflow.

@@ -68,7 +68,7 @@ pub fn check_rules() -> Result<(), String> {
     ::sampling::check_shipped().map_err(|e| format!("sampling deadlines: {e}"))?;
     ::warnings::rag::check_shipped().map_err(|e| format!("risk matrix: {e}"))?;
     ::credit::listing::check_shipped().map_err(|e| format!("credit lists: {e}"))?;
-    api::recalls::check_deadlines().map_err(|e| format!("recall deadlines: {e}"))
+    ::recalls::check_shipped().map_err(|e| format!("recall deadlines: {e}"))
 }
 
 impl AppState {
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn the_shipped_rules_hold() {
         super::check_rules().unwrap();
-        let report = crate::api::recalls::rule("consumer", "report").unwrap();
+        let report = ::recalls::deadlines().rule(::recalls::Regime::Consumer, ::recalls::Stage::Report).unwrap();
         assert_eq!(report.term.period, rulekit::Period::WorkingDays(2));
         assert_eq!(report.term.confidence, rulekit::Confidence::Secondary);
     }

@@ -3,8 +3,6 @@
 //! reports, completion, summary and effectiveness evaluation. Every stage carries its legal deadline in working
 //! days from `data/recall_deadlines.json`, and the scope (lots, units, parties, regions) is computed from the trace.
 
-use std::sync::OnceLock;
-
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,61 +10,42 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use epcis::trace::Direction;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use store::recalls::{NewRecall, NewRecallEvent, Recall, RecallChange, RecallFilter};
 use store::{Role, User};
 
 use super::json_rejection;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
+use crate::error::stored;
 use crate::input::{self, optional_text};
 use crate::{ApiError, AppState, ErrorCode};
+use recalls::{Decision, RecallState, RecallStatus, Regime, Stage};
 
-/// One deadline rule, as configured: the stage of a regime it is for, and its term in the shared format.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct DeadlineRule {
-    pub regime: String,
-    pub stage: String,
-    #[serde(default)]
-    pub severe_only: bool,
-    #[serde(flatten)]
-    pub term: rulekit::Term,
+/// The due day of a stage of a recall's regime, counted from `from` by the shipped deadlines.
+pub fn due(calendar: &calendar::Calendar, regime: Regime, stage: Stage, from: NaiveDate) -> Option<NaiveDate> {
+    recalls::deadlines().due(calendar, regime, stage, from)
 }
 
-#[derive(Debug, Deserialize)]
-struct DeadlineFile {
-    version: String,
-    rules: Vec<DeadlineRule>,
+/// The recall's state as the stages read it; a stored value that does not read is an integrity fault.
+fn state_of(recall: &Recall) -> Result<RecallState, ApiError> {
+    Ok(RecallState {
+        status: stored(&recall.status)?,
+        regime: stored(&recall.regime)?,
+        decision: recall.decision.as_deref().map(stored).transpose()?,
+    })
 }
 
-fn read_deadline_file() -> Result<DeadlineFile, serde_json::Error> {
-    serde_json::from_str(include_str!("../../data/recall_deadlines.json"))
+/// The recall's state, refused as wrong-state when it does not allow `stage`.
+fn ready_for(recall: &Recall, stage: Stage) -> Result<RecallState, ApiError> {
+    let state = state_of(recall)?;
+    recalls::check(&recall.id, state, stage).map_err(ApiError::wrong_state)?;
+    Ok(state)
 }
 
-/// Checks the shipped recall deadlines; the server calls this at start-up.
-pub fn check_deadlines() -> Result<(), String> {
-    let file = read_deadline_file().map_err(|e| e.to_string())?;
-    let mut seen = std::collections::HashSet::new();
-    match file.rules.iter().find(|r| !seen.insert((r.regime.as_str(), r.stage.as_str()))) {
-        Some(twice) => Err(format!("{} {} is configured twice", twice.regime, twice.stage)),
-        None => Ok(()),
-    }
-}
-
-fn deadline_file() -> &'static DeadlineFile {
-    static FILE: OnceLock<DeadlineFile> = OnceLock::new();
-    FILE.get_or_init(|| read_deadline_file().expect("recall_deadlines.json is checked at start-up"))
-}
-
-/// The configured rule for a stage of a regime.
-pub fn rule(regime: &str, stage: &str) -> Option<&'static DeadlineRule> {
-    deadline_file().rules.iter().find(|r| r.regime == regime && r.stage == stage)
-}
-
-/// The due date of `stage`, counted from `from` by the configured rule. Past the loaded holiday notices a
-/// working-day count is provisional; loading the year moves it (crate::deadlines).
-pub fn due(calendar: &calendar::Calendar, regime: &str, stage: &str, from: NaiveDate) -> Option<NaiveDate> {
-    rule(regime, stage).map(|rule| rule.term.due(calendar, from).date)
+/// The stored text of a status.
+fn status(status: RecallStatus) -> Option<String> {
+    Some(status.as_str().to_owned())
 }
 
 /// Today in China Standard Time.
@@ -90,10 +69,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/recalls/{id}/completion", post(completion))
         .route("/api/v1/recalls/{id}/summary", post(summary))
         .route("/api/v1/recalls/{id}/evaluation", post(evaluation))
-}
-
-fn wrong_state(recall: &Recall, action: &str) -> ApiError {
-    ApiError::new(ErrorCode::WrongState, format!("recall {} is {}: it cannot {action} now", recall.id, recall.status))
 }
 
 fn required(field: &str, value: Option<String>) -> Result<String, ApiError> {
@@ -136,14 +111,14 @@ async fn recall_or_404(state: &AppState, id: &str) -> Result<Recall, ApiError> {
 
 /// The history entry of a stage, with the deadline it had to meet.
 fn stage_event(
-    stage: &str,
+    stage: Stage,
     on: NaiveDate,
     due_on: Option<NaiveDate>,
     note: Option<String>,
     data: Value,
 ) -> NewRecallEvent {
     NewRecallEvent {
-        stage: stage.to_owned(),
+        stage: stage.as_str().to_owned(),
         on_date: on.to_string(),
         note,
         data,
@@ -156,8 +131,8 @@ fn due_of(recall: &Recall) -> Option<NaiveDate> {
     recall.next_due_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
-fn next(stage: &str, due_on: Option<NaiveDate>) -> Option<(Option<String>, Option<String>)> {
-    Some((Some(stage.to_owned()), due_on.map(|d| d.to_string())))
+fn next(stage: Stage, due_on: Option<NaiveDate>) -> Option<(Option<String>, Option<String>)> {
+    Some((Some(stage.as_str().to_owned()), due_on.map(|d| d.to_string())))
 }
 
 /// Recovery so far: units recovered ÷ units distributed.
@@ -229,9 +204,8 @@ pub fn region_prefix(code: &str) -> String {
 }
 
 /// `GET /api/v1/recalls/rules`: the configured deadlines with their sources.
-async fn rules() -> Json<Value> {
-    let file = deadline_file();
-    Json(json!({ "version": file.version, "rules": file.rules }))
+async fn rules() -> Json<&'static recalls::Deadlines> {
+    Json(recalls::deadlines())
 }
 
 async fn one(
@@ -266,10 +240,12 @@ pub struct ReportBody {
 }
 
 pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> Result<Recall, ApiError> {
-    let regime = optional_text(body.regime).unwrap_or_else(|| "consumer".into());
-    if regime != "consumer" && regime != "vehicle" {
-        return Err(ApiError::invalid(format!("regime '{regime}' is not consumer or vehicle")));
-    }
+    let regime = match optional_text(body.regime) {
+        None => Regime::Consumer,
+        Some(text) => {
+            text.parse().map_err(|_| ApiError::invalid(format!("regime '{text}' is not consumer or vehicle")))?
+        }
+    };
     let producer = match (user.role, &user.uscc) {
         (Role::Enterprise, Some(own)) => {
             let given = optional_text(body.producer_uscc).unwrap_or_else(|| own.clone());
@@ -312,7 +288,7 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
     let id = state.store.next_recall_id(on.year()).await?;
     let recall = NewRecall {
         id,
-        regime: regime.clone(),
+        regime: regime.as_str().to_owned(),
         origin: origin.into(),
         producer_uscc: producer,
         region_code: organization.region_code.clone(),
@@ -325,12 +301,15 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
         trace_start,
     };
     // A severe defect must be reported within the configured working days of learning of it.
-    let report_due = match rule(&regime, "report") {
-        Some(r) if !r.severe_only || recall.severe => due(&state.calendar(), &regime, "report", learned_on),
+    let report_due = match recalls::deadlines().rule(regime, Stage::Report) {
+        Some(r) if !r.severe_only || recall.severe => due(&state.calendar(), regime, Stage::Report, learned_on),
         _ => None,
     };
-    let (stage, status) =
-        if origin == "regulator" { ("investigation", "investigating") } else { ("report", "reported") };
+    let (stage, opened, next_stage) = if origin == "regulator" {
+        (Stage::Investigation, RecallStatus::Investigating, Stage::Decision)
+    } else {
+        (Stage::Report, RecallStatus::Reported, Stage::Investigation)
+    };
     let event = stage_event(
         stage,
         on,
@@ -338,8 +317,8 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
         optional_text(body.note),
         json!({"severe": recall.severe}),
     );
-    let next_step = if status == "reported" { ("investigation", None) } else { ("decision", None) };
-    state.store.create_recall(&recall, &event, status, (Some(next_step.0.into()), next_step.1), Some(user.id)).await?;
+    let next_step = (Some(next_stage.as_str().to_owned()), None);
+    state.store.create_recall(&recall, &event, opened.as_str(), next_step, Some(user.id)).await?;
     recall_or_404(state, &recall.id).await
 }
 
@@ -427,51 +406,57 @@ async fn apply(
 pub async fn do_investigation(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_supervision(user, &recall.region_code)?;
-    if recall.status != "reported" {
-        return Err(wrong_state(&recall, "open an investigation"));
-    }
+    ready_for(&recall, Stage::Investigation)?;
     let on = stage_date(body.on)?;
-    let change =
-        RecallChange { status: Some("investigating".into()), next: next("decision", None), ..RecallChange::default() };
-    apply(state, user, &recall, change, stage_event("investigation", on, None, optional_text(body.note), json!({})))
-        .await
+    let change = RecallChange {
+        status: status(RecallStatus::Investigating),
+        next: next(Stage::Decision, None),
+        ..RecallChange::default()
+    };
+    apply(
+        state,
+        user,
+        &recall,
+        change,
+        stage_event(Stage::Investigation, on, None, optional_text(body.note), json!({})),
+    )
+    .await
 }
 
 /// The decision: a voluntary recall by the producer, a recall ordered by the regulator (责令召回), or no recall.
 pub async fn do_decision(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     let decision = required("decision", body.decision)?;
-    match decision.as_str() {
-        "voluntary" if is_producer(user, &recall) => {}
-        "voluntary" => authorize_supervision(user, &recall.region_code)?,
-        "ordered" | "no_recall" => authorize_supervision(user, &recall.region_code)?,
-        other => return Err(ApiError::invalid(format!("decision '{other}' is not voluntary, ordered or no_recall"))),
+    let decision: Decision = decision
+        .parse()
+        .map_err(|_| ApiError::invalid(format!("decision '{decision}' is not voluntary, ordered or no_recall")))?;
+    match decision {
+        Decision::Voluntary if is_producer(user, &recall) => {}
+        _ => authorize_supervision(user, &recall.region_code)?,
     }
-    if !["reported", "investigating", "objected"].contains(&recall.status.as_str()) {
-        return Err(wrong_state(&recall, "be decided"));
-    }
+    let current = ready_for(&recall, Stage::Decision)?;
     let on = stage_date(body.on)?;
     let mut data = json!({"decision": decision});
-    let change = if decision == "no_recall" {
+    let change = if decision == Decision::NoRecall {
         RecallChange {
-            status: Some("closed".into()),
-            decision: Some(decision.clone()),
+            status: status(RecallStatus::Closed),
+            decision: Some(decision.as_str().to_owned()),
             next: Some((None, None)),
             ..RecallChange::default()
         }
     } else {
-        if decision == "ordered" && recall.regime == "vehicle" {
+        if decision == Decision::Ordered && current.regime == Regime::Vehicle {
             data["objection_due_on"] =
-                json!(due(&state.calendar(), &recall.regime, "objection", on).map(|d| d.to_string()));
+                json!(due(&state.calendar(), current.regime, Stage::Objection, on).map(|d| d.to_string()));
         }
         RecallChange {
-            status: Some("decided".into()),
-            decision: Some(decision.clone()),
-            next: next("plan", due(&state.calendar(), &recall.regime, "plan", on)),
+            status: status(RecallStatus::Decided),
+            decision: Some(decision.as_str().to_owned()),
+            next: next(Stage::Plan, due(&state.calendar(), current.regime, Stage::Plan, on)),
             ..RecallChange::default()
         }
     };
-    apply(state, user, &recall, change, stage_event("decision", on, None, optional_text(body.note), data)).await
+    apply(state, user, &recall, change, stage_event(Stage::Decision, on, None, optional_text(body.note), data)).await
 }
 
 /// A vehicle producer's objection to an ordered recall, within the configured working days.
@@ -480,18 +465,16 @@ pub async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBo
     if !is_producer(user, &recall) {
         return Err(ApiError::forbidden("only the producer may object to a recall order"));
     }
-    if recall.status != "decided" || recall.decision.as_deref() != Some("ordered") || recall.regime != "vehicle" {
-        return Err(wrong_state(&recall, "be objected to"));
-    }
+    let current = ready_for(&recall, Stage::Objection)?;
     let on = stage_date(body.on)?;
     let events = state.store.recall_events(&recall.id).await?;
     let ordered_on = events
         .iter()
         .rev()
-        .find(|e| e.stage == "decision")
+        .find(|e| e.stage == Stage::Decision.as_str())
         .and_then(|e| NaiveDate::parse_from_str(&e.on_date, "%Y-%m-%d").ok());
     let window = match ordered_on {
-        Some(date) => due(&state.calendar(), &recall.regime, "objection", date),
+        Some(date) => due(&state.calendar(), current.regime, Stage::Objection, date),
         None => None,
     };
     if window.is_some_and(|d| on > d) {
@@ -501,9 +484,12 @@ pub async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBo
         ));
     }
     let reason = required("note", body.note)?;
-    let change =
-        RecallChange { status: Some("objected".into()), next: next("decision", None), ..RecallChange::default() };
-    apply(state, user, &recall, change, stage_event("objection", on, window, Some(reason), json!({}))).await
+    let change = RecallChange {
+        status: status(RecallStatus::Objected),
+        next: next(Stage::Decision, None),
+        ..RecallChange::default()
+    };
+    apply(state, user, &recall, change, stage_event(Stage::Objection, on, window, Some(reason), json!({}))).await
 }
 
 /// Units of the recalled product (its GTINs; every product when none is named) reached by a trace.
@@ -640,9 +626,7 @@ pub async fn compute_scope(state: &AppState, start: &str, recall: &Recall) -> Re
 pub async fn do_scope(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
-    if ["closed", "summarized", "evaluated"].contains(&recall.status.as_str()) {
-        return Err(wrong_state(&recall, "change its scope"));
-    }
+    ready_for(&recall, Stage::Scope)?;
     let start = optional_text(body.trace_start)
         .or(recall.trace_start.clone())
         .ok_or_else(|| ApiError::invalid("trace_start is required: the lot or item the defect is traced from"))?;
@@ -659,7 +643,7 @@ pub async fn do_scope(state: &AppState, user: &User, id: &str, body: StageBody) 
     };
     let on = stage_date(body.on)?;
     let summary = json!({"units_distributed": scope["units_distributed"], "regions": scope["regions"]});
-    apply(state, user, &recall, change, stage_event("scope", on, None, optional_text(body.note), summary)).await
+    apply(state, user, &recall, change, stage_event(Stage::Scope, on, None, optional_text(body.note), summary)).await
 }
 
 /// The recall plan, with the fields DPAC asks for; the scope is computed from the trace when it can be.
@@ -668,9 +652,7 @@ pub async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -
     if !is_producer(user, &recall) && authorize_supervision(user, &recall.region_code).is_err() {
         return Err(ApiError::forbidden("the producer files the recall plan"));
     }
-    if recall.status != "decided" {
-        return Err(wrong_state(&recall, "take a plan"));
-    }
+    let current = ready_for(&recall, Stage::Plan)?;
     let on = stage_date(body.on)?;
     let remedy = required("remedy", body.remedy)?;
     let scope = match (&recall.scope, &recall.trace_start) {
@@ -698,16 +680,17 @@ pub async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -
         "remedy": remedy,
     });
     let change = RecallChange {
-        status: Some("plan_filed".into()),
+        status: status(RecallStatus::PlanFiled),
         remedy: Some(remedy),
         units_produced,
         units_distributed,
         plan: Some(plan.clone()),
         scope,
-        next: next("notice", due(&state.calendar(), &recall.regime, "notice", on)),
+        next: next(Stage::Notice, due(&state.calendar(), current.regime, Stage::Notice, on)),
         ..RecallChange::default()
     };
-    apply(state, user, &recall, change, stage_event("plan", on, due_of(&recall), optional_text(body.note), plan)).await
+    apply(state, user, &recall, change, stage_event(Stage::Plan, on, due_of(&recall), optional_text(body.note), plan))
+        .await
 }
 
 /// The regulator's review of a filed plan (召回计划审核): accepted, the notice may be published; returned, the
@@ -716,9 +699,7 @@ pub async fn do_plan(state: &AppState, user: &User, id: &str, body: StageBody) -
 pub async fn do_plan_review(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_supervision(user, &recall.region_code)?;
-    if recall.status != "plan_filed" {
-        return Err(wrong_state(&recall, "have its plan reviewed"));
-    }
+    let current = ready_for(&recall, Stage::PlanReview)?;
     let accepted = body.accepted.ok_or_else(|| ApiError::invalid("accepted (true or false) is required"))?;
     let on = stage_date(body.on)?;
     let note = optional_text(body.note);
@@ -727,35 +708,31 @@ pub async fn do_plan_review(state: &AppState, user: &User, id: &str, body: Stage
     }
     let change = if accepted {
         // The notice keeps the deadline the plan's filing started.
-        RecallChange { status: Some("plan_accepted".into()), ..RecallChange::default() }
+        RecallChange { status: status(RecallStatus::PlanAccepted), ..RecallChange::default() }
     } else {
         RecallChange {
-            status: Some("decided".into()),
-            next: next("plan", due(&state.calendar(), &recall.regime, "plan", on)),
+            status: status(RecallStatus::Decided),
+            next: next(Stage::Plan, due(&state.calendar(), current.regime, Stage::Plan, on)),
             ..RecallChange::default()
         }
     };
-    apply(state, user, &recall, change, stage_event("plan_review", on, None, note, json!({"accepted": accepted}))).await
+    apply(state, user, &recall, change, stage_event(Stage::PlanReview, on, None, note, json!({"accepted": accepted})))
+        .await
 }
 
 pub async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
-    if recall.status != "plan_accepted" {
-        return Err(wrong_state(
-            &recall,
-            "publish its notice: a regulator of the producer's region accepts the plan first",
-        ));
-    }
+    let current = ready_for(&recall, Stage::Notice)?;
     let on = stage_date(body.on)?;
     let title = required("title", body.title)?;
     let text = required("body", body.body)?;
     let change = RecallChange {
-        status: Some("notice_published".into()),
+        status: status(RecallStatus::NoticePublished),
         notice_title: Some(title.clone()),
         notice_body: Some(text),
         notice_published_on: Some(on.to_string()),
-        next: next("progress", due(&state.calendar(), &recall.regime, "progress", on)),
+        next: next(Stage::Progress, due(&state.calendar(), current.regime, Stage::Progress, on)),
         ..RecallChange::default()
     };
     apply(
@@ -763,7 +740,7 @@ pub async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody)
         user,
         &recall,
         change,
-        stage_event("notice", on, due_of(&recall), optional_text(body.note), json!({"title": title})),
+        stage_event(Stage::Notice, on, due_of(&recall), optional_text(body.note), json!({"title": title})),
     )
     .await
 }
@@ -772,9 +749,7 @@ pub async fn do_notice(state: &AppState, user: &User, id: &str, body: StageBody)
 pub async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
-    if recall.status != "notice_published" {
-        return Err(wrong_state(&recall, "take a progress report"));
-    }
+    let current = ready_for(&recall, Stage::Progress)?;
     let on = stage_date(body.on)?;
     let recovered = body.units_recovered.ok_or_else(|| ApiError::invalid("units_recovered is required"))?;
     if recovered < recall.units_recovered {
@@ -788,7 +763,7 @@ pub async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBod
     }
     let change = RecallChange {
         units_recovered: Some(recovered),
-        next: next("progress", due(&state.calendar(), &recall.regime, "progress", on)),
+        next: next(Stage::Progress, due(&state.calendar(), current.regime, Stage::Progress, on)),
         ..RecallChange::default()
     };
     let rate = recall.units_distributed.filter(|d| *d > 0.0).map(|d| recovered / d);
@@ -798,7 +773,7 @@ pub async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBod
         &recall,
         change,
         stage_event(
-            "progress",
+            Stage::Progress,
             on,
             due_of(&recall),
             optional_text(body.note),
@@ -811,42 +786,46 @@ pub async fn do_progress(state: &AppState, user: &User, id: &str, body: StageBod
 pub async fn do_completion(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
-    if recall.status != "notice_published" {
-        return Err(wrong_state(&recall, "be completed"));
-    }
+    let current = ready_for(&recall, Stage::Completion)?;
     let on = stage_date(body.on)?;
     let change = RecallChange {
-        status: Some("completed".into()),
+        status: status(RecallStatus::Completed),
         units_recovered: body.units_recovered.filter(|r| *r >= recall.units_recovered),
-        next: next("summary", due(&state.calendar(), &recall.regime, "summary", on)),
+        next: next(Stage::Summary, due(&state.calendar(), current.regime, Stage::Summary, on)),
         ..RecallChange::default()
     };
-    apply(state, user, &recall, change, stage_event("completion", on, None, optional_text(body.note), json!({}))).await
+    apply(state, user, &recall, change, stage_event(Stage::Completion, on, None, optional_text(body.note), json!({})))
+        .await
 }
 
 pub async fn do_summary(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_producer_or_supervisor(user, &recall)?;
-    if recall.status != "completed" {
-        return Err(wrong_state(&recall, "take its summary report"));
-    }
+    ready_for(&recall, Stage::Summary)?;
     let on = stage_date(body.on)?;
     let text = required("body", body.body)?;
-    let change =
-        RecallChange { status: Some("summarized".into()), next: next("evaluation", None), ..RecallChange::default() };
+    let change = RecallChange {
+        status: status(RecallStatus::Summarized),
+        next: next(Stage::Evaluation, None),
+        ..RecallChange::default()
+    };
     let data =
         json!({"summary": text, "units_recovered": recall.units_recovered, "recovery_rate": recovery_rate(&recall)});
-    apply(state, user, &recall, change, stage_event("summary", on, due_of(&recall), optional_text(body.note), data))
-        .await
+    apply(
+        state,
+        user,
+        &recall,
+        change,
+        stage_event(Stage::Summary, on, due_of(&recall), optional_text(body.note), data),
+    )
+    .await
 }
 
 /// The regulator's effectiveness evaluation: the recovery rate, and whether the recall did its work.
 pub async fn do_evaluation(state: &AppState, user: &User, id: &str, body: StageBody) -> StageResult {
     let recall = recall_or_404(state, id).await?;
     authorize_supervision(user, &recall.region_code)?;
-    if recall.status != "summarized" {
-        return Err(wrong_state(&recall, "be evaluated"));
-    }
+    ready_for(&recall, Stage::Evaluation)?;
     let on = stage_date(body.on)?;
     let effective = body.effective.ok_or_else(|| ApiError::invalid("effective (true or false) is required"))?;
     let evaluation = json!({
@@ -858,12 +837,13 @@ pub async fn do_evaluation(state: &AppState, user: &User, id: &str, body: StageB
         "evaluated_on": on.to_string(),
     });
     let change = RecallChange {
-        status: Some("evaluated".into()),
+        status: status(RecallStatus::Evaluated),
         evaluation: Some(evaluation.clone()),
         next: Some((None, None)),
         ..RecallChange::default()
     };
-    apply(state, user, &recall, change, stage_event("evaluation", on, None, optional_text(body.note), evaluation)).await
+    apply(state, user, &recall, change, stage_event(Stage::Evaluation, on, None, optional_text(body.note), evaluation))
+        .await
 }
 
 macro_rules! stage_handler {

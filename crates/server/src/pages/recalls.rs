@@ -10,55 +10,22 @@ use serde_json::Value;
 use store::recalls::{Recall, RecallFilter};
 use store::{Role, User};
 
-use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
 use super::trace::element_string;
+use super::{error_page, named};
 use crate::api::recalls::{self as workflow, recall_view, recovery_rate, ReportBody, StageBody};
 use crate::auth::authorize_supervision;
 use crate::i18n::Lang;
 use crate::input::optional_text;
 use crate::{ApiError, AppState};
+use recalls::{RecallStatus, Stage};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ListParams {
     #[serde(default)]
     lang: Lang,
     q: Option<String>,
-}
-
-fn status_name(lang: Lang, status: &str) -> &'static str {
-    match status {
-        "reported" => lang.t("已报告", "reported"),
-        "investigating" => lang.t("调查中", "under investigation"),
-        "decided" => lang.t("已决定召回", "recall decided"),
-        "objected" => lang.t("已提出异议", "objected"),
-        "plan_filed" => lang.t("计划已备案，待审核", "plan filed, awaiting review"),
-        "plan_accepted" => lang.t("计划已审核通过", "plan accepted"),
-        "notice_published" => lang.t("召回实施中", "recall under way"),
-        "completed" => lang.t("召回完成", "completed"),
-        "summarized" => lang.t("已提交总结", "summary filed"),
-        "evaluated" => lang.t("已评估", "evaluated"),
-        _ => lang.t("已结案（不召回）", "closed without recall"),
-    }
-}
-
-fn stage_name(lang: Lang, stage: &str) -> &'static str {
-    match stage {
-        "report" => lang.t("缺陷报告", "defect report"),
-        "investigation" => lang.t("调查", "investigation"),
-        "decision" => lang.t("召回决定", "decision"),
-        "objection" => lang.t("异议", "objection"),
-        "scope" => lang.t("追溯范围", "scope"),
-        "plan" => lang.t("召回计划", "recall plan"),
-        "plan_review" => lang.t("计划审核", "plan review"),
-        "deadline_moved" => lang.t("期限按放假安排调整", "deadline moved by the holiday notice"),
-        "notice" => lang.t("召回公告", "public notice"),
-        "progress" => lang.t("进展报告", "progress report"),
-        "completion" => lang.t("召回完成", "completion"),
-        "summary" => lang.t("总结报告", "summary report"),
-        _ => lang.t("效果评估", "effectiveness evaluation"),
-    }
 }
 
 /// A UTC timestamp as China Standard Time, to the minute.
@@ -115,7 +82,7 @@ pub(crate) async fn list(
                             td { a href=(with_lang(&format!("/recalls/{}", recall.id), lang)) { (recall.id) } }
                             td { (recall.product_name) }
                             td { (recall.notice_title.clone().unwrap_or_default()) " " span.muted { (recall.notice_published_on.clone().unwrap_or_default()) } }
-                            td { (status_name(lang, &recall.status)) }
+                            td { (named::<RecallStatus>(lang, &recall.status)) }
                             td { (percent(recovery_rate(recall))) }
                             td {
                                 (recall.next_due_on.clone().unwrap_or_default())
@@ -146,7 +113,7 @@ pub(crate) async fn organization_recalls(state: &AppState, lang: Lang, uscc: &st
                         tr {
                             td { a href=(with_lang(&format!("/recalls/{}", recall.id), lang)) { (recall.id) } }
                             td { (recall.notice_title.clone().unwrap_or_default()) " " span.muted { (recall.notice_published_on.clone().unwrap_or_default()) } }
-                            td { (status_name(lang, &recall.status)) }
+                            td { (named::<RecallStatus>(lang, &recall.status)) }
                             td { (percent(recovery_rate(recall))) }
                         }
                     }
@@ -228,13 +195,14 @@ fn next_form(lang: Lang, session: &PageUser, recall: &Recall) -> Markup {
     let action = |stage: &str| with_lang(&format!("/recalls/{}/{stage}", recall.id), lang);
     let date = html! { label { (lang.t("日期", "Date")) input type="date" name="on"; } };
     let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
+    let status = recall.status.parse::<RecallStatus>().ok();
     html! {
-        @match recall.status.as_str() {
-            "reported" if supervisor => {
+        @match status {
+            Some(RecallStatus::Reported) if supervisor => {
                 form.stack method="post" action=(action("investigation")) { (session.field()) (date) (note)
                     button { (lang.t("立案调查", "Open the investigation")) } }
             }
-            "reported" | "investigating" | "objected" if supervisor || producer => {
+            Some(RecallStatus::Reported) | Some(RecallStatus::Investigating) | Some(RecallStatus::Objected) if supervisor || producer => {
                 form.stack method="post" action=(action("decision")) { (session.field()) (date)
                     label { (lang.t("决定", "Decision")) select name="decision" {
                         option value="voluntary" { (lang.t("主动召回", "voluntary recall")) }
@@ -242,7 +210,7 @@ fn next_form(lang: Lang, session: &PageUser, recall: &Recall) -> Markup {
                     } }
                     (note) button { (lang.t("提交决定", "Record the decision")) } }
             }
-            "decided" if supervisor || producer => {
+            Some(RecallStatus::Decided) if supervisor || producer => {
                 form.stack method="post" action=(action("plan")) { (session.field()) (date)
                     label { (lang.t("补救措施", "Remedy")) input type="text" name="remedy" required placeholder=(lang.t("退货、换货、修理……", "refund, replace, repair…")); }
                     label { (lang.t("生产日期", "Production dates")) input type="text" name="production_dates"; }
@@ -252,35 +220,35 @@ fn next_form(lang: Lang, session: &PageUser, recall: &Recall) -> Markup {
                     label { (lang.t("零部件供应商", "Part suppliers")) input type="text" name="part_suppliers"; }
                     button { (lang.t("备案召回计划", "File the recall plan")) } }
             }
-            "plan_filed" if supervisor => {
+            Some(RecallStatus::PlanFiled) if supervisor => {
                 form.stack method="post" action=(action("plan-review")) { (session.field()) (date)
                     label { (lang.t("审核结论", "Verdict")) select name="accepted" {
                         option value="true" { (lang.t("通过，可发布公告", "accept: the notice may be published")) }
                         option value="false" { (lang.t("退回，重新制定计划", "return for a new plan")) } } }
                     (note) button { (lang.t("提交审核意见", "Record the review")) } }
             }
-            "plan_filed" if producer => {
+            Some(RecallStatus::PlanFiled) if producer => {
                 p.muted { (lang.t("召回计划已备案，待生产者所在地监管部门审核通过后发布公告。", "The plan is filed; the notice can be published once the regulator of the producer's region accepts it.")) }
             }
-            "plan_accepted" if supervisor || producer => {
+            Some(RecallStatus::PlanAccepted) if supervisor || producer => {
                 form.stack method="post" action=(action("notice")) { (session.field()) (date)
                     label { (lang.t("公告标题", "Notice title")) input type="text" name="title" required; }
                     label { (lang.t("公告正文", "Notice text")) textarea name="body" required {} }
                     button { (lang.t("发布召回公告", "Publish the notice")) } }
             }
-            "notice_published" if supervisor || producer => {
+            Some(RecallStatus::NoticePublished) if supervisor || producer => {
                 form.stack method="post" action=(action("progress")) { (session.field()) (date)
                     label { (lang.t("累计回收数量", "Units recovered so far")) input type="number" name="units_recovered" min="0" step="any" required; }
                     (note) button { (lang.t("提交进展报告", "File a progress report")) } }
                 form.stack method="post" action=(action("completion")) { (session.field()) (date)
                     button { (lang.t("宣布召回完成", "Declare the recall completed")) } }
             }
-            "completed" if supervisor || producer => {
+            Some(RecallStatus::Completed) if supervisor || producer => {
                 form.stack method="post" action=(action("summary")) { (session.field()) (date)
                     label { (lang.t("总结报告", "Summary report")) textarea name="body" required {} }
                     button { (lang.t("提交总结报告", "File the summary")) } }
             }
-            "summarized" if supervisor => {
+            Some(RecallStatus::Summarized) if supervisor => {
                 form.stack method="post" action=(action("evaluation")) { (session.field()) (date)
                     label { (lang.t("评估结论", "Verdict")) select name="effective" {
                         option value="true" { (lang.t("召回有效", "effective")) } option value="false" { (lang.t("召回效果不足", "not effective")) } } }
@@ -288,7 +256,7 @@ fn next_form(lang: Lang, session: &PageUser, recall: &Recall) -> Markup {
             }
             _ => {}
         }
-        @if !["closed", "summarized", "evaluated"].contains(&recall.status.as_str()) && (supervisor || producer) {
+        @if status.is_some_and(RecallStatus::scope_open) && (supervisor || producer) {
             form.inline method="post" action=(action("scope")) { (session.field())
                 input type="text" name="trace_start" value=(recall.trace_start.clone().unwrap_or_default()) aria-label=(lang.t("追溯起点", "Trace from"));
                 button { (lang.t("按追溯重新计算范围", "Recompute the scope from the trace")) } }
@@ -349,11 +317,11 @@ pub(crate) async fn recall_page(
     let rate = recovery_rate(&recall);
     let body = html! {
         h1 { (recall.notice_title.clone().unwrap_or_else(|| recall.product_name.clone())) }
-        p.muted { (recall.id) " · " (status_name(lang, &recall.status)) " · " (lang.t("生产者", "Producer")) " "
+        p.muted { (recall.id) " · " (named::<RecallStatus>(lang, &recall.status)) " · " (lang.t("生产者", "Producer")) " "
             a href=(with_lang(&format!("/organizations/{}", recall.producer_uscc), lang)) { code { (recall.producer_uscc) } } }
-        @if view["overdue"] == true { div.error { (lang.t("下一步已逾期：", "The next stage is overdue: ")) (stage_name(lang, recall.next_stage.as_deref().unwrap_or(""))) " " (recall.next_due_on.clone().unwrap_or_default()) } }
+        @if view["overdue"] == true { div.error { (lang.t("下一步已逾期：", "The next stage is overdue: ")) (named::<Stage>(lang, recall.next_stage.as_deref().unwrap_or(""))) " " (recall.next_due_on.clone().unwrap_or_default()) } }
         @else if let (Some(stage), Some(due)) = (&recall.next_stage, &recall.next_due_on) {
-            div.warning { (lang.t("下一步", "Next")) ": " (stage_name(lang, stage)) " · " (lang.t("期限", "due")) " " (due) }
+            div.warning { (lang.t("下一步", "Next")) ": " (named::<Stage>(lang, stage)) " · " (lang.t("期限", "due")) " " (due) }
         }
         dl {
             dt { (lang.t("产品", "Product")) } dd { (recall.product_name) " " @for gtin in &recall.gtins { a href=(with_lang(&format!("/products/{gtin}"), lang)) { code { (gtin) } } " " } }
@@ -377,7 +345,7 @@ pub(crate) async fn recall_page(
             tbody {
                 @for event in view["events"].as_array().into_iter().flatten() {
                     tr class=(if event["late"] == true { "late" } else { "" }) {
-                        td { (stage_name(lang, event["stage"].as_str().unwrap_or(""))) }
+                        td { (named::<Stage>(lang, event["stage"].as_str().unwrap_or(""))) }
                         td { (event["on_date"].as_str().unwrap_or("")) }
                         td { (event["due_on"].as_str().unwrap_or("—")) @if event["late"] == true { " " strong { (lang.t("逾期", "late")) } } }
                         td { (event["note"].as_str().unwrap_or("")) }
