@@ -32,9 +32,9 @@ rulekit::text_enum! {
 rulekit::text_enum! {
     /// A sample's or a test item's verdict; `pending` until the lab records a result.
     pub enum Verdict ("verdict") {
-        Pending = "pending" ("待检验", "pending"),
-        Pass = "pass" ("合格", "pass"),
-        Fail = "fail" ("不合格", "fail"),
+        Pending = "pending" ("待检", "Pending"),
+        Pass = "pass" ("合格", "Pass"),
+        Fail = "fail" ("不合格", "Fail"),
     }
 }
 
@@ -130,6 +130,18 @@ pub fn takes_samples(campaign: &str, status: CampaignStatus) -> Result<(), Refus
     Err(Refusal::CampaignClosed(format!("campaign {campaign} is {status}, not sampling")))
 }
 
+impl SampleStatus {
+    /// Whether the lab records a result now: after sampling, and after a re-test request.
+    pub fn expects_result(self) -> bool {
+        matches!(self, SampleStatus::Sampled | SampleStatus::RetestRequested)
+    }
+
+    /// Whether a result waits to be told to the enterprise.
+    pub fn has_result_to_notify(self) -> bool {
+        matches!(self, SampleStatus::Tested | SampleStatus::Retested)
+    }
+}
+
 /// What recording a result does: the round (1, or 2 for the re-test), the state after and the event.
 pub fn result_round(sample: &str, status: SampleStatus) -> Result<(i64, SampleStatus, EventKind), Refusal> {
     match status {
@@ -161,7 +173,7 @@ pub fn notice(
         SampleStatus::Tested if verdict == Verdict::Fail => {
             Ok(Some(rules().retest_request_by.due(calendar, notified_on).date))
         }
-        SampleStatus::Tested | SampleStatus::Retested => Ok(None),
+        status if status.has_result_to_notify() => Ok(None),
         other => Err(Refusal::WrongState(format!("sample {sample} is {other}: there is no result to notify"))),
     }
 }

@@ -16,7 +16,8 @@ use crate::i18n::Lang;
 use crate::input::{optional_text, ComplaintFields};
 use crate::{ApiError, AppState};
 use complaints::classify::classifier;
-use complaints::{DueKind, Kind, Outcome, RefusalGround, Stage, Status, TerminationGround};
+use complaints::workflow;
+use complaints::{Action, Case, DueKind, Kind, Outcome, RefusalGround, Stage, Status, TerminationGround};
 
 fn category_name(lang: Lang, code: &str) -> String {
     store::CATEGORIES
@@ -416,61 +417,62 @@ pub(crate) struct QueueForm {
 }
 
 /// The steps a handler can take from a filing's state, as forms.
-fn step_forms(lang: Lang, session: &PageUser, view: &Value) -> Markup {
+fn step_forms(lang: Lang, session: &PageUser, view: &Value, case: &Case) -> Markup {
     let id = &view["id"];
     let action = |name: &str| with_lang(&format!("/complaints/{id}/{name}"), lang);
-    let (kind, status) = (view["kind"].as_str().unwrap_or(""), view["status"].as_str().unwrap_or(""));
+    // The forms shown are the steps the rules allow now.
+    let may = |step: Action| workflow::allowed(case, step);
     let day = html! { label { (lang.t("办理日期", "Date")) input type="date" name="on"; } };
     let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
     let simple = |name: &str, label: &str| html! { form.stack method="post" action=(action(name)) { (session.field()) (day) (note) button { (label) } } };
     html! {
         h2 { (lang.t("办理", "Handle")) }
-        @if status == "pending" && kind == "complaint" {
+        @if may(Action::Accept) {
             (simple("accept", lang.t("受理", "Accept")))
             form.stack method="post" action=(action("reject")) { (session.field()) (day)
                 label { (lang.t("不予受理的理由（第十五条）", "Ground (Art 15)")) select name="ground" {
                     @for ground in RefusalGround::ALL { option value=(ground.as_str()) { (ground.as_str()) ". " (lang.pick(ground.name_zh(), ground.name_en())) } } } }
                 (note) button { (lang.t("不予受理", "Refuse")) } }
         }
-        @if status == "pending" && kind == "report" {
+        @if may(Action::OpenCase) {
             (simple("open-case", lang.t("立案", "Open a case")))
             (simple("no-case", lang.t("不予立案", "No case")))
-            @if view["extended"] == false { (simple("extend", lang.t("延长核查期限十五个工作日", "Extend verification by 15 working days"))) }
+            @if may(Action::Extend) { (simple("extend", lang.t("延长核查期限十五个工作日", "Extend verification by 15 working days"))) }
         }
-        @if status == "pending" && kind == "enquiry" {
+        @if may(Action::Answer) {
             form.stack method="post" action=(action("answer")) { (session.field()) (day)
                 label { (lang.t("答复", "Answer")) textarea name="answer" required {} } button { (lang.t("答复", "Answer")) } }
         }
-        @if status == "pending" {
+        @if may(Action::Refer) {
             form.stack method="post" action=(action("refer")) { (session.field()) (day)
                 label { (lang.t("移送至（行政区划代码）", "Refer to (region code)")) input type="text" name="region_code" required; }
                 (note) button { (lang.t("移送", "Refer")) } }
         }
-        @if status == "accepted" {
+        @if may(Action::Mediate) {
             form.stack method="post" action=(action("mediate")) { (session.field()) (day)
                 label { input type="checkbox" name="consent" value="true" required; " " (lang.t("双方均同意调解", "both parties consent")) }
                 button { (lang.t("开始调解", "Start mediation")) } }
         }
-        @if status == "mediating" {
+        @if may(Action::Settle) {
             (simple("settle", lang.t("调解成功", "Settled")))
             form.stack method="post" action=(action("suspend")) { (session.field()) (day)
                 input type="hidden" name="reason" value="testing";
                 label { (lang.t("检测鉴定机构统一社会信用代码", "Lab USCC")) input type="text" name="lab_uscc" required; }
                 button { (lang.t("中止调解，委托检测鉴定（期间不计入）", "Suspend for testing (not counted)")) } }
         }
-        @if status == "suspended" {
+        @if may(Action::Resume) {
             form.stack method="post" action=(action("resume")) { (session.field()) (day)
                 label { (lang.t("检测鉴定结果", "Test result")) input type="text" name="result"; }
                 button { (lang.t("恢复调解", "Resume")) } }
         }
-        @if ["accepted", "mediating", "suspended"].contains(&status) {
+        @if may(Action::Terminate) {
             form.stack method="post" action=(action("terminate")) { (session.field()) (day)
                 label { (lang.t("终止理由（第二十一条）", "Ground (Art 21)")) select name="ground" {
                     @for ground in TerminationGround::ALL { option value=(ground.as_str()) { (lang.pick(ground.name_zh(), ground.name_en())) } } } }
                 (note) button { (lang.t("终止调解", "End mediation")) } }
         }
-        @if status == "terminated" || status == "decided" { (simple("notify", lang.t("已告知当事人，办结", "Parties notified: close"))) }
-        @if kind == "complaint" && status != "closed" { (simple("split", lang.t("发现违法线索，转为举报", "Split a report off"))) }
+        @if may(Action::Notify) { (simple("notify", lang.t("已告知当事人，办结", "Parties notified: close"))) }
+        @if may(Action::Split) { (simple("split", lang.t("发现违法线索，转为举报", "Split a report off"))) }
         @if view["reward"]["status"] == "claimed" {
             form.stack method="post" action=(action("reward")) { (session.field())
                 label { (lang.t("奖励等级（1–3）", "Grade (1–3)")) input type="number" name="grade" min="1" max="3" required; }
@@ -504,19 +506,19 @@ pub(crate) async fn complaint_page(
             state.store.complaint(id).await?.ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
         let audience =
             api::audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
-        Ok::<_, ApiError>((api::load_view(&state, &complaint, audience).await?, audience, id))
+        Ok::<_, ApiError>((api::load_view(&state, &complaint, audience).await?, audience, id, complaint.case()?))
     }
     .await;
-    let (view, audience, id) = match result {
+    let (view, audience, id, case) = match result {
         Ok(found) => found,
         Err(error) => return error_page(lang, &error),
     };
     let number = view["tracking_number"].as_str().unwrap_or("").to_owned();
-    let open = ["pending", "accepted", "mediating", "suspended"].contains(&view["status"].as_str().unwrap_or(""));
+    let open = workflow::allowed(&case, Action::EnterpriseResponse);
     let body = html! {
         h1 { (named::<Kind>(lang, view["kind"].as_str().unwrap_or(""))) " " (number) }
         (summary(lang, &view))
-        @if audience == Audience::Handler { (step_forms(lang, &session, &view)) }
+        @if audience == Audience::Handler { (step_forms(lang, &session, &view, &case)) }
         @if audience == Audience::Party && open {
             h2 { (lang.t("企业答复（在线和解）", "Answer (early settlement)")) }
             form.stack method="post" action=(with_lang(&format!("/complaints/{id}/enterprise-response"), lang)) { (session.field())

@@ -7,14 +7,15 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::{sign_in_link, PageUser};
+use super::{error_page, named};
 use crate::api::campaigns::may_read;
 use crate::api::indicators;
 use crate::api::inspections::{compute, PassRateParams, RateView};
 use crate::i18n::Lang;
 use crate::{ApiError, AppState};
+use sampling::{CampaignStatus, FollowUp, SampleStatus, Verdict};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct DashboardParams {
@@ -162,14 +163,6 @@ fn level_name(lang: Lang, level: &str) -> &'static str {
     }
 }
 
-fn verdict_name(lang: Lang, verdict: &str) -> &'static str {
-    match verdict {
-        "pass" => lang.t("合格", "Pass"),
-        "fail" => lang.t("不合格", "Fail"),
-        _ => lang.t("待检", "Pending"),
-    }
-}
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct LangParam {
     #[serde(default)]
@@ -300,7 +293,7 @@ pub(crate) async fn campaign(
                     button type="submit" { (lang.t("登记", "Record")) }
                 }
             }
-            @if campaign.status != "published" && !samples.is_empty() {
+            @if campaign.status != CampaignStatus::Published.as_str() && !samples.is_empty() {
                 h2 { (lang.t("发布结果", "Publish results")) }
                 (date_form(&session, lang, &format!("/campaigns/{id}/publish"), lang.t("发布", "Publish")))
             }
@@ -309,15 +302,18 @@ pub(crate) async fn campaign(
         table {
             thead { tr { th { (lang.t("样品编号", "Sample")) } th { (lang.t("被抽查企业", "Enterprise")) } th { (lang.t("抽样日期", "Sampled")) }
                         th { (lang.t("结论", "Verdict")) } th { (lang.t("不合格项目", "Failed items")) } th { (lang.t("办理", "Actions")) } } }
-            tbody { @for s in &samples { tr {
-                td { code { (s.sample_id) } br; span.muted { (s.status) } }
+            tbody { @for s in &samples {
+                @let status = s.status.parse::<SampleStatus>().ok();
+                @let verdict = s.verdict.parse::<Verdict>().unwrap_or(Verdict::Pending);
+                tr {
+                td { code { (s.sample_id) } br; span.muted { (named::<SampleStatus>(lang, &s.status)) } }
                 td { a href=(with_lang(&format!("/organizations/{}", s.uscc), lang)) { code { (s.uscc) } } }
                 td { (s.sampled_on) }
-                td { (verdict_name(lang, &s.verdict)) @if s.first_verdict.as_deref() == Some("fail") && s.verdict == "pass" { span.muted { " (" (lang.t("复检合格", "passed on re-test")) ")" } } }
-                td { (s.failed_items.as_deref().unwrap_or("")) @if let Some(deadline) = &s.retest_deadline { @if s.status == "notified" { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
+                td { (named::<Verdict>(lang, &s.verdict)) @if s.first_verdict.as_deref() == Some(Verdict::Fail.as_str()) && verdict == Verdict::Pass { span.muted { " (" (lang.t("复检合格", "passed on re-test")) ")" } } }
+                td { (s.failed_items.as_deref().unwrap_or("")) @if let Some(deadline) = &s.retest_deadline { @if status == Some(SampleStatus::Notified) { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
                 td {
                     @if let Some(u) = user {
-                        @if matches!(s.status.as_str(), "sampled" | "retest_requested") && (u.role == store::Role::Admin || crate::api::campaigns::is_sample_lab(u, s)) {
+                        @if status.is_some_and(SampleStatus::expects_result) && (u.role == store::Role::Admin || crate::api::campaigns::is_sample_lab(u, s)) {
                             form method="post" action=(format!("/samples/{}/results", s.sample_id)) {
                                 (session.field()) (lang_field)
                                 input type="date" name="tested_on" required aria-label=(lang.t("检验日期", "Tested on"));
@@ -325,19 +321,17 @@ pub(crate) async fn campaign(
                                 button type="submit" { (lang.t("提交检验结果", "Submit results")) }
                             }
                         }
-                        @if supervisor && matches!(s.status.as_str(), "tested" | "retested") {
+                        @if supervisor && status.is_some_and(SampleStatus::has_result_to_notify) {
                             (date_form(&session, lang, &format!("/samples/{}/notice", s.sample_id), lang.t("送达结果通知", "Notify the result")))
                         }
-                        @if s.status == "notified" && s.verdict == "fail" && s.retest_deadline.is_some() && (u.role == store::Role::Admin || (u.role == store::Role::Enterprise && u.uscc.as_deref() == Some(s.uscc.as_str()))) {
+                        @if status.is_some_and(|st| sampling::open_retest_window("", st, verdict, s.retest_deadline.as_deref().and_then(|d| d.parse().ok())).is_ok()) && (u.role == store::Role::Admin || (u.role == store::Role::Enterprise && u.uscc.as_deref() == Some(s.uscc.as_str()))) {
                             (date_form(&session, lang, &format!("/samples/{}/retest-request", s.sample_id), lang.t("申请复检", "Request a re-test")))
                         }
-                        @if supervisor && s.status == "published" && s.verdict == "fail" {
+                        @if supervisor && status.is_some_and(|st| sampling::may_follow_up("", st, verdict).is_ok()) {
                             form method="post" action=(format!("/samples/{}/follow-ups", s.sample_id)) {
                                 (session.field()) (lang_field)
                                 select name="kind" aria-label=(lang.t("后处理", "Follow-up")) {
-                                    option value="rectification_order" { (lang.t("责令整改", "Rectification order")) }
-                                    option value="reinspection" { (lang.t("复查", "Re-inspection")) }
-                                    option value="penalty_referral" { (lang.t("移送处罚", "Penalty referral")) }
+                                    @for step in FollowUp::ALL { option value=(step.as_str()) { (lang.pick(step.name_zh(), step.name_en())) } }
                                 }
                                 input type="date" name="on_date" required aria-label=(lang.t("日期", "Date"));
                                 input type="date" name="due_on" aria-label=(lang.t("整改期限", "Deadline"));
@@ -396,7 +390,7 @@ pub(crate) async fn history(state: &AppState, lang: Lang, uscc: &str) -> Result<
         .samples_where(None, Some(uscc), 200)
         .await?
         .into_iter()
-        .filter(|s| s.status == "published")
+        .filter(|s| s.status == SampleStatus::Published.as_str())
         .collect();
     Ok(html! {
         h2 { (lang.t("监督抽查记录", "Supervision sampling history")) }
@@ -409,7 +403,7 @@ pub(crate) async fn history(state: &AppState, lang: Lang, uscc: &str) -> Result<
                     td { (s.sampled_on) }
                     td { a href=(with_lang(&format!("/campaigns/{}", s.campaign_id), lang)) { code { (s.campaign_id) } } }
                     td { (category_name(lang, &s.product_category)) }
-                    td { (verdict_name(lang, &s.verdict)) }
+                    td { (named::<Verdict>(lang, &s.verdict)) }
                     td { (s.failed_items.as_deref().unwrap_or("")) }
                 } } }
             }
