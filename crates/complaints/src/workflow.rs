@@ -321,6 +321,19 @@ pub enum SubmitterStep {
     ClaimReward,
 }
 
+/// Whether the filing's state allows a submitter's step: accepting the enterprise's answer and withdrawing
+/// while a complaint is open, evaluating once after closure, claiming a reward once a case is opened on a report.
+pub fn submitter_allowed(case: &Case, action: SubmitterAction) -> bool {
+    let open = case.status != Status::Closed;
+    let complaint = case.kind == Kind::Complaint;
+    match action {
+        SubmitterAction::Settlement => open && complaint && case.enterprise_response.is_some(),
+        SubmitterAction::Withdraw => open && complaint,
+        SubmitterAction::Evaluation => !open && case.rating.is_none(),
+        SubmitterAction::Reward => case.kind == Kind::Report && case.outcome == Some(Outcome::CaseOpened),
+    }
+}
+
 /// The submitter's own steps on `today`: accept the enterprise's answer (企业和解), withdraw, evaluate once
 /// closed, or claim the reward for a report on which a case was opened.
 pub fn submitter_transition(
@@ -329,31 +342,33 @@ pub fn submitter_transition(
     input: &StepInput,
     today: NaiveDate,
 ) -> Result<SubmitterStep, Refusal> {
-    let open = case.status != Status::Closed;
-    let complaint = case.kind == Kind::Complaint;
+    if !submitter_allowed(case, action) {
+        return Err(Refusal::WrongState(
+            match action {
+                SubmitterAction::Settlement => "there is no open answer from the enterprise to accept",
+                SubmitterAction::Withdraw => "only an open complaint can be withdrawn",
+                SubmitterAction::Evaluation => "a filing is evaluated once, after it is closed",
+                SubmitterAction::Reward => "a reward can be claimed for a report once a case is opened on it",
+            }
+            .to_owned(),
+        ));
+    }
     let mut after = case.clone();
-    let wrong = |message: &str| Err(Refusal::WrongState(message.to_owned()));
     let stage = match action {
-        SubmitterAction::Settlement if open && complaint && case.enterprise_response.is_some() => {
+        SubmitterAction::Settlement => {
             close(&mut after, today, Outcome::EnterpriseSettlement);
             Stage::EnterpriseSettlement
         }
-        SubmitterAction::Settlement => return wrong("there is no open answer from the enterprise to accept"),
-        SubmitterAction::Withdraw if open && complaint => {
+        SubmitterAction::Withdraw => {
             close(&mut after, today, Outcome::Withdrawn);
             Stage::Withdrawn
         }
-        SubmitterAction::Withdraw => return wrong("only an open complaint can be withdrawn"),
-        SubmitterAction::Evaluation if !open && case.rating.is_none() => {
+        SubmitterAction::Evaluation => {
             after.rating =
                 Some(input.rating.filter(|r| (1..=5).contains(r)).ok_or_else(|| invalid("rating is 1 to 5"))?);
             Stage::Evaluated
         }
-        SubmitterAction::Evaluation => return wrong("a filing is evaluated once, after it is closed"),
-        SubmitterAction::Reward if case.kind == Kind::Report && case.outcome == Some(Outcome::CaseOpened) => {
-            return Ok(SubmitterStep::ClaimReward)
-        }
-        SubmitterAction::Reward => return wrong("a reward can be claimed for a report once a case is opened on it"),
+        SubmitterAction::Reward => return Ok(SubmitterStep::ClaimReward),
     };
     Ok(SubmitterStep::Change(Box::new(change(after, stage, json!({})))))
 }

@@ -406,7 +406,7 @@ pub(crate) fn audience(user: &User, complaint: &Complaint) -> Option<Audience> {
         return Some(Audience::Handler);
     }
     let respondent = user.role == Role::Enterprise
-        && complaint.kind == "complaint"
+        && complaint.kind == Kind::Complaint.as_str()
         && user.uscc.is_some()
         && user.uscc == complaint.respondent_uscc;
     respondent.then_some(Audience::Party)

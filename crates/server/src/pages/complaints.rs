@@ -17,7 +17,9 @@ use crate::input::{optional_text, ComplaintFields};
 use crate::{ApiError, AppState};
 use complaints::classify::classifier;
 use complaints::workflow;
-use complaints::{Action, Case, DueKind, Kind, Outcome, RefusalGround, Stage, Status, TerminationGround};
+use complaints::{
+    Action, Case, DueKind, Kind, Outcome, RefusalGround, Stage, Status, SubmitterAction, TerminationGround,
+};
 
 fn category_name(lang: Lang, code: &str) -> String {
     store::CATEGORIES
@@ -252,16 +254,16 @@ pub(crate) struct TrackForm {
     payee: Option<String>,
 }
 
-fn tracked_page(lang: Lang, view: &Value, number: &str, secret: &str) -> Response {
+fn tracked_page(lang: Lang, view: &Value, case: &Case, number: &str, secret: &str) -> Response {
     let hidden = html! { input type="hidden" name="tracking_number" value=(number); input type="hidden" name="secret" value=(secret); };
-    let open = view["status"] != "closed";
+    let may = |step: SubmitterAction| workflow::submitter_allowed(case, step);
     let action = |name: &str| with_lang(&format!("/complaints/track/{name}"), lang);
     let title = lang.t("办理进度", "Case progress");
     let body = html! {
         h1 { (title) }
         (summary(lang, view))
-        @if open && view["kind"] == "complaint" {
-            @if view["enterprise_response"].is_string() {
+        @if may(SubmitterAction::Withdraw) {
+            @if may(SubmitterAction::Settlement) {
                 form.stack method="post" action=(action("settlement")) { (hidden)
                     button { (lang.t("接受企业的答复，和解结案", "Accept the enterprise's answer and close")) } }
             }
@@ -269,12 +271,12 @@ fn tracked_page(lang: Lang, view: &Value, number: &str, secret: &str) -> Respons
                 label { (lang.t("撤回理由", "Why you withdraw")) textarea name="note" {} }
                 button { (lang.t("撤回投诉", "Withdraw the complaint")) } }
         }
-        @if view["kind"] == "report" && view["outcome"] == "case_opened" && view["reward"].is_null() {
+        @if may(SubmitterAction::Reward) && view["reward"].is_null() {
             form.stack method="post" action=(action("reward")) { (hidden)
                 label { (lang.t("奖励领取方式（银行账户等）", "How to pay the reward (bank account, …)")) input type="text" name="payee" required; }
                 button { (lang.t("申请举报奖励", "Claim the reporter's reward")) } }
         }
-        @if !open && view["rating"].is_null() {
+        @if may(SubmitterAction::Evaluation) {
             form.stack method="post" action=(action("evaluation")) { (hidden)
                 label { (lang.t("满意度（1–5）", "Satisfaction (1–5)")) input type="number" name="rating" min="1" max="5" required; }
                 label { (lang.t("意见", "Comments")) textarea name="note" {} }
@@ -313,13 +315,17 @@ async fn tracked_step(state: AppState, action: Option<String>, form: TrackForm) 
             Some(action) => api::submitter_action(&state, &action, body).await?,
             None => api::tracked(&state, &body).await?,
         };
-        api::load_view(&state, &complaint, Audience::Party).await
+        Ok::<_, ApiError>((api::load_view(&state, &complaint, Audience::Party).await?, complaint.case()?))
     }
     .await;
     match result {
-        Ok(view) => {
-            tracked_page(lang, &view, &form.tracking_number.unwrap_or_default(), &form.secret.unwrap_or_default())
-        }
+        Ok((view, case)) => tracked_page(
+            lang,
+            &view,
+            &case,
+            &form.tracking_number.unwrap_or_default(),
+            &form.secret.unwrap_or_default(),
+        ),
         Err(error) => error_page(lang, &error),
     }
 }
