@@ -53,6 +53,8 @@ rulekit::text_enum! {
         RepairRefused = "repair_refused" ("不予信用修复", "repair refused"),
         Removed = "removed" ("移出", "removed"),
         PeriodEnded = "period_ended" ("期满移出", "period ended"),
+        /// The statement window moved by a holiday notice.
+        DeadlineMoved = "deadline_moved" ("期限按放假安排调整", "deadline moved by the holiday notice"),
     }
 }
 

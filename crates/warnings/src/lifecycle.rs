@@ -15,6 +15,8 @@ rulekit::text_enum! {
 rulekit::text_enum! {
     /// The steps of a warning, by the name in `POST /api/v1/warnings/{id}/{step}` and in its history.
     pub enum WarningStep ("warning step") {
+        /// Drafting opens a warning (`POST /api/v1/warnings`); it is never a step on one.
+        Draft = "draft" ("起草", "drafted"),
         Review = "review" ("审核", "review"),
         Publish = "publish" ("发布", "publish"),
         Update = "update" ("更新", "update"),
@@ -53,6 +55,7 @@ impl WarningStatus {
 pub fn transition(warning: &str, status: WarningStatus, step: WarningStep) -> Result<WarningStatus, Refusal> {
     let refuse = |what| Err(Refusal { warning: warning.to_owned(), status, what });
     match step {
+        WarningStep::Draft => refuse("be drafted again"),
         WarningStep::Review if status == WarningStatus::Draft => Ok(WarningStatus::Reviewed),
         WarningStep::Review => refuse("be reviewed"),
         WarningStep::Publish if status == WarningStatus::Reviewed => Ok(WarningStatus::Published),
@@ -69,8 +72,8 @@ pub fn transition(warning: &str, status: WarningStatus, step: WarningStep) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use WarningStatus::*;
-    use WarningStep::*;
+    use WarningStatus::{Draft, Published, Reviewed, Updated, Withdrawn};
+    use WarningStep::{Publish, Response, Review, Update, Withdraw};
 
     #[test]
     fn every_state_and_step() {

@@ -246,7 +246,7 @@ pub(crate) async fn campaign(
             tr { th { (lang.t("组织机关辖区", "Jurisdiction")) } td { (region_name(&campaign.region_code)) } }
             tr { th { (lang.t("产品类别", "Category")) } td { (campaign.product_category.as_deref().map(|c| category_name(lang, c)).unwrap_or_default()) } }
             tr { th { (lang.t("年度", "Year")) } td { (campaign.year) } }
-            tr { th { (lang.t("状态", "Status")) } td { (campaign.status) } }
+            tr { th { (lang.t("状态", "Status")) } td { (named::<CampaignStatus>(lang, &campaign.status)) } }
             @if let Ok(rates) = &rates { @if let Some(total) = &rates.total {
                 tr { th { (lang.t("合格率", "Pass rate")) } td {
                     strong { (percent(total.rate)) } " [" (percent(total.lower)) ", " (percent(total.upper)) "] "

@@ -12,7 +12,7 @@ use super::session::PageUser;
 use super::{error_page, named};
 use crate::i18n::Lang;
 use crate::{ApiError, AppState};
-use warnings::{ResponseAction, RiskLevel, WarningStatus};
+use warnings::{ResponseAction, RiskLevel, WarningStatus, WarningStep};
 
 fn category_name(code: &str) -> String {
     store::CATEGORIES
@@ -557,7 +557,7 @@ pub(crate) async fn warning(
         h2 { (lang.t("历程", "History")) }
         table {
             thead { tr { th { (lang.t("环节", "Stage")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
-            tbody { @for e in &events { tr { td { (e.stage) } td { (super::recalls::china_time(&e.at)) } td { (e.note.clone().unwrap_or_default()) " " (e.data.clone().unwrap_or_default()) } } } }
+            tbody { @for e in &events { tr { td { (named::<WarningStep>(lang, &e.stage)) } td { (super::recalls::china_time(&e.at)) } td { (e.note.clone().unwrap_or_default()) " " (e.data.clone().unwrap_or_default()) } } } }
         }
     };
     page(lang, &warning.title, body).into_response()
