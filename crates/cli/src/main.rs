@@ -50,11 +50,16 @@ struct Database {
 enum Command {
     /// Run the HTTP server (JSON API and pages).
     Serve {
-        #[command(flatten)]
-        database: Database,
-        /// Address to listen on.
-        #[arg(long, env = "ZHILIANG_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        /// A TOML configuration file (default: `zhiliang.toml` in the working directory, when there is one).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Database URL: sqlite://FILE or postgres://USER@HOST/DB (default: the configuration's
+        /// `server.database_url`, else sqlite://zhiliang.db).
+        #[arg(long, env = "ZHILIANG_DATABASE_URL")]
+        database_url: Option<String>,
+        /// Address to listen on (default: the configuration's `server.listen`, else 127.0.0.1:8080).
+        #[arg(long, env = "ZHILIANG_LISTEN")]
+        listen: Option<SocketAddr>,
         /// Load the small demo dataset first when the database has no organizations.
         #[arg(long)]
         demo: bool,
@@ -237,13 +242,22 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { database, listen, demo } => {
-            let store = open(&database).await?;
+        Command::Serve { config, database_url, listen, demo } => {
+            let mut config = server::config::Config::load(config.as_deref())?;
+            // Flags come last.
+            if let Some(url) = database_url {
+                config.server.database_url = url;
+            }
+            if let Some(listen) = listen {
+                config.server.listen = listen;
+            }
+            tracing::debug!(?config, "configuration");
+            let store = open(&Database { database_url: config.server.database_url.clone() }).await?;
             if demo && store.count_organizations().await? == 0 {
                 tracing::info!("empty database: loading the small demo dataset");
                 demo::load(&store, demo::Scale::Small, 2011).await?;
             }
-            serve(store, listen).await?;
+            serve(store, &config).await?;
         }
         Command::Demo { database, scale, seed } => {
             let store = open(&database).await?;
@@ -362,13 +376,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(store: Store, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(store: Store, config: &server::config::Config) -> anyhow::Result<()> {
+    let listen = config.server.listen;
     server::check_rules().map_err(anyhow::Error::msg).context("the shipped rules")?;
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     tracing::info!(backend = store.backend_name(), "zhiliang listening on http://{}", listener.local_addr()?);
-    let web = server::web::WebConfig::from_environment().map_err(anyhow::Error::msg)?;
-    let state = server::AppState::new(store.clone()).with_web(web);
+    let state = server::AppState::new(store.clone())
+        .with_web(config.web()?)
+        .with_log(config.log(&store))
+        .with_submission_limit(Some(config.limits.submissions_per_minute));
     // A key that is not the log's, or a key file others may read, stops the server here, not at first signing.
     let signer = server::log_signing::load_signer(&state.log.config, &store).await.context("the public log's key")?;
     tracing::info!(verifier_key = %signer.verifier_key(), "public log signing key");

@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+pub mod config;
 pub mod credit_scoring;
 pub mod deadlines;
 mod error;

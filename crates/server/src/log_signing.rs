@@ -45,7 +45,7 @@ pub enum LogKeyError {
 }
 
 /// Where the key and the state live, and the log's name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct LogConfig {
     /// The C2SP origin: the key name, first line of every checkpoint.
     pub origin: String,
@@ -56,19 +56,47 @@ pub struct LogConfig {
     pub state_file: PathBuf,
 }
 
+/// The seed never reaches a log, even through a debug print.
+impl std::fmt::Debug for LogConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogConfig")
+            .field("origin", &self.origin)
+            .field("seed", &self.seed.as_ref().map(|_| "[redacted]"))
+            .field("key_file", &self.key_file)
+            .field("state_file", &self.state_file)
+            .finish()
+    }
+}
+
 impl LogConfig {
-    /// The configuration from the environment, with the key file beside a SQLite database (or in the working
-    /// directory) when none is named.
-    pub fn from_environment(store: &Store) -> LogConfig {
-        let key_file = std::env::var_os(KEY_FILE_VARIABLE).map(PathBuf::from).unwrap_or_else(|| {
-            store.sqlite_path().map_or_else(|| PathBuf::from("zhiliang-log.key"), |db| with_suffix(&db, ".log-key"))
-        });
+    /// The defaults for a store: the key file beside a SQLite database, else in the working directory.
+    pub fn defaults_for(store: &Store) -> LogConfig {
+        let key_file =
+            store.sqlite_path().map_or_else(|| PathBuf::from("zhiliang-log.key"), |db| with_suffix(&db, ".log-key"));
         LogConfig {
-            origin: std::env::var(ORIGIN_VARIABLE).unwrap_or_else(|_| DEFAULT_ORIGIN.to_owned()),
-            seed: std::env::var(SEED_VARIABLE).ok(),
+            origin: DEFAULT_ORIGIN.to_owned(),
+            seed: None,
             state_file: with_suffix(&key_file, ".state"),
             key_file,
         }
+    }
+
+    /// The same with the key (and its state file beside it) in `key_file`.
+    pub fn with_key_file(self, key_file: PathBuf) -> LogConfig {
+        LogConfig { state_file: with_suffix(&key_file, ".state"), key_file, ..self }
+    }
+
+    /// The configuration from the environment's single variables over the defaults.
+    pub fn from_environment(store: &Store) -> LogConfig {
+        let mut config = LogConfig::defaults_for(store);
+        if let Some(key_file) = std::env::var_os(KEY_FILE_VARIABLE) {
+            config = config.with_key_file(PathBuf::from(key_file));
+        }
+        if let Ok(origin) = std::env::var(ORIGIN_VARIABLE) {
+            config.origin = origin;
+        }
+        config.seed = std::env::var(SEED_VARIABLE).ok();
+        config
     }
 
     /// A configuration that keeps the key and state in `dir` (tests, tools).

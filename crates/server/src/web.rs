@@ -167,37 +167,6 @@ impl Default for WebConfig {
 }
 
 impl WebConfig {
-    /// `ZHILIANG_TRUSTED_PROXIES` (comma-separated addresses), `ZHILIANG_CLIENT_IP_HEADER`,
-    /// `ZHILIANG_SECURE_COOKIES=1`, `ZHILIANG_PUBLIC_READS_PER_MINUTE`.
-    pub fn from_environment() -> Result<WebConfig, String> {
-        let mut config = WebConfig::default();
-        if let Ok(list) = std::env::var("ZHILIANG_TRUSTED_PROXIES") {
-            for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-                config
-                    .trusted_proxies
-                    .push(item.parse().map_err(|_| format!("ZHILIANG_TRUSTED_PROXIES: '{item}' is not an address"))?);
-            }
-        }
-        if let Ok(name) = std::env::var("ZHILIANG_CLIENT_IP_HEADER") {
-            config.client_header =
-                HeaderName::try_from(name.as_str()).map_err(|_| format!("ZHILIANG_CLIENT_IP_HEADER: '{name}'"))?;
-        }
-        config.always_secure = std::env::var("ZHILIANG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
-        for (variable, slot) in [
-            ("ZHILIANG_CAPTURE_EVENTS_PER_HOUR", &mut config.capture.events_per_hour),
-            ("ZHILIANG_CAPTURE_BYTES_PER_HOUR", &mut config.capture.bytes_per_hour),
-        ] {
-            if let Ok(value) = std::env::var(variable) {
-                *slot = value.parse().map_err(|_| format!("{variable}: '{value}' is not a number"))?;
-            }
-        }
-        if let Ok(reads) = std::env::var("ZHILIANG_PUBLIC_READS_PER_MINUTE") {
-            config.limits.reads_per_minute =
-                reads.parse().map_err(|_| format!("ZHILIANG_PUBLIC_READS_PER_MINUTE: '{reads}' is not a number"))?;
-        }
-        Ok(config)
-    }
-
     /// The client's address: the peer's, or, from a trusted proxy, the last address in its header that is not
     /// itself a trusted proxy.
     pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
