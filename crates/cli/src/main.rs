@@ -199,24 +199,10 @@ fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
         .map(|name: String| Role::from_name(&name).expect("only listed names get here"))
 }
 
-/// A database URL safe to log: any password is replaced.
-fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 async fn open(database: &Database) -> anyhow::Result<Store> {
     Store::open(&database.database_url)
         .await
-        .with_context(|| format!("could not open database {}", redacted(&database.database_url)))
+        .with_context(|| format!("could not open database {}", server::config::redacted_url(&database.database_url)))
 }
 
 fn main() -> ExitCode {
@@ -417,7 +403,7 @@ async fn serve(store: Store, config: &server::config::Config) -> anyhow::Result<
 
 #[cfg(test)]
 mod tests {
-    use super::redacted;
+    use server::config::redacted_url as redacted;
 
     #[test]
     fn passwords_never_reach_the_log() {

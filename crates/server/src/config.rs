@@ -36,6 +36,20 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// A database URL safe to log: any password is replaced.
+pub fn redacted_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Everything `zhiliang serve` reads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -48,13 +62,23 @@ pub struct Config {
 }
 
 /// `[server]`: where it listens and what it stores in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerSection {
     /// Default `127.0.0.1:8080`.
     pub listen: SocketAddr,
     /// `sqlite://FILE` (default `sqlite://zhiliang.db`) or `postgres://USER@HOST/DB`.
     pub database_url: String,
+}
+
+/// A database password never reaches a log, even through a debug print.
+impl std::fmt::Debug for ServerSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSection")
+            .field("listen", &self.listen)
+            .field("database_url", &redacted_url(&self.database_url))
+            .finish()
+    }
 }
 
 impl Default for ServerSection {
@@ -316,7 +340,9 @@ mod tests {
         assert_eq!(config.network.trusted_proxies.len(), 2);
         assert!(config.network.secure_cookies);
         assert_eq!(config.capture.events_per_hour, 5000);
+        config.server.database_url = "postgres://zl:s3cret@db/zhiliang".into();
         let printed = format!("{config:?}");
+        assert!(!printed.contains("s3cret"), "{printed}");
         assert!(printed.contains("[redacted]") && !printed.contains("a1b2c3d4"), "{printed}");
         let bad = |name: &str| (name == "ZHILIANG_TRUSTED_PROXIES").then(|| "not-an-address".to_owned());
         assert!(Config::default().apply_single_variables(bad).is_err());
