@@ -39,7 +39,47 @@ pub struct Listing {
     pub updated_at: String,
 }
 
+/// What a proposal names; the rest of a listing follows from its due process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub id: String,
+    pub list: String,
+    pub uscc: String,
+    pub organization_name: String,
+    pub region_code: String,
+    pub grounds: String,
+    pub legal_basis: String,
+    pub penalty_ref: Option<String>,
+    pub proposed_on: String,
+}
+
 impl Listing {
+    /// A listing as proposed, before any other step.
+    pub fn proposed(proposal: Proposal) -> Listing {
+        Listing {
+            id: proposal.id,
+            list: proposal.list,
+            uscc: proposal.uscc,
+            organization_name: proposal.organization_name,
+            region_code: proposal.region_code,
+            grounds: proposal.grounds,
+            legal_basis: proposal.legal_basis,
+            penalty_ref: proposal.penalty_ref,
+            status: credit::listing::ListingStatus::Proposed.as_str().to_owned(),
+            proposed_on: proposal.proposed_on,
+            notified_on: None,
+            statement_by: None,
+            hearing_requested: false,
+            decided_on: None,
+            published_on: None,
+            expires_on: None,
+            removed_on: None,
+            removal_reason: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
     /// The due process's view of the listing, for `credit::listing`; a stored value that does not read is an
     /// integrity fault.
     pub fn case(&self) -> Result<credit::listing::ListingCase, StoreError> {

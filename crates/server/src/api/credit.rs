@@ -18,7 +18,7 @@ use credit::listing::{
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::credit::{Listing, ListingStep};
+use store::credit::{Listing, ListingStep, Proposal};
 use store::public_log::{canonical, NewEntry};
 use store::{Role, User};
 
@@ -168,7 +168,7 @@ pub(crate) async fn propose(
     }
     let on = step_date(body.on, "")?;
     use chrono::Datelike;
-    let listing = Listing {
+    let listing = Listing::proposed(Proposal {
         id: state.store.next_number("credit_listings", "ZL-CL", on.year()).await?,
         list,
         uscc: uscc.as_str().to_owned(),
@@ -177,19 +177,8 @@ pub(crate) async fn propose(
         grounds,
         legal_basis: rule.legal_basis.clone(),
         penalty_ref,
-        status: ListingStatus::Proposed.as_str().into(),
         proposed_on: on.to_string(),
-        notified_on: None,
-        statement_by: None,
-        hearing_requested: false,
-        decided_on: None,
-        published_on: None,
-        expires_on: None,
-        removed_on: None,
-        removal_reason: None,
-        created_at: String::new(),
-        updated_at: String::new(),
-    };
+    });
     let note = optional_text(body.note);
     let step =
         ListingStep { stage: ListingStage::Proposed.as_str().into(), on_date: on.to_string(), note, public: None };

@@ -145,26 +145,19 @@ async fn loading_a_year_moves_a_credit_listings_statement_period() {
     let test = TestApp::new().await;
     test.organization(OWN_USCC, "杭州示范电动车有限公司", "330106").await;
     let notified = store::credit::Listing {
-        id: "SV-2026-T".into(),
-        list: "serious_violation".into(),
-        uscc: OWN_USCC.into(),
-        organization_name: "杭州示范电动车有限公司".into(),
-        region_code: "330106".into(),
-        grounds: "生产销售不合格产品".into(),
-        legal_basis: "《市场监督管理严重违法失信名单管理办法》".into(),
-        penalty_ref: Some("杭市监罚〔2026〕1号".into()),
         status: "notified".into(),
-        proposed_on: "2026-12-28".into(),
         notified_on: Some("2026-12-30".into()),
-        statement_by: None,
-        hearing_requested: false,
-        decided_on: None,
-        published_on: None,
-        expires_on: None,
-        removed_on: None,
-        removal_reason: None,
-        created_at: String::new(),
-        updated_at: String::new(),
+        ..store::credit::Listing::proposed(store::credit::Proposal {
+            id: "SV-2026-T".into(),
+            list: "serious_violation".into(),
+            uscc: OWN_USCC.into(),
+            organization_name: "杭州示范电动车有限公司".into(),
+            region_code: "330106".into(),
+            grounds: "生产销售不合格产品".into(),
+            legal_basis: "《市场监督管理严重违法失信名单管理办法》".into(),
+            penalty_ref: Some("杭市监罚〔2026〕1号".into()),
+            proposed_on: "2026-12-28".into(),
+        })
     };
     let provisional = test.state.calendar().deadline("2026-12-30".parse().unwrap(), 5);
     assert_eq!((provisional.date.to_string().as_str(), provisional.provisional), ("2027-01-07", true));

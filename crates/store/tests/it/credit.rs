@@ -1,14 +1,14 @@
 //! Credit listings on both backends: a public step and its log entry are one write; a stale step is refused; the
 //! public filters and the expiry query.
 
-use store::credit::{Listing, ListingStep};
+use store::credit::{Listing, ListingStep, Proposal};
 use store::public_log::NewEntry;
 use store::StoreError;
 
 use crate::stores;
 
 fn listing(id: &str, uscc: &str) -> Listing {
-    Listing {
+    Listing::proposed(Proposal {
         id: id.into(),
         list: "serious_violation".into(),
         uscc: uscc.into(),
@@ -17,19 +17,8 @@ fn listing(id: &str, uscc: &str) -> Listing {
         grounds: "从重处罚".into(),
         legal_basis: "令第44号".into(),
         penalty_ref: Some("罚〔2024〕1号".into()),
-        status: "proposed".into(),
         proposed_on: "2023-01-02".into(),
-        notified_on: None,
-        statement_by: None,
-        hearing_requested: false,
-        decided_on: None,
-        published_on: None,
-        expires_on: None,
-        removed_on: None,
-        removal_reason: None,
-        created_at: String::new(),
-        updated_at: String::new(),
-    }
+    })
 }
 
 fn step(stage: &str, public: Option<NewEntry>) -> ListingStep {
