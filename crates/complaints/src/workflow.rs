@@ -67,16 +67,7 @@ pub struct Change {
     pub split: Option<Case>,
 }
 
-/// Why a step is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    /// The filing's state does not allow the step now.
-    #[error("{0}")]
-    WrongState(String),
-    /// The step lacks a field or a field does not fit.
-    #[error("{0}")]
-    Invalid(String),
-}
+pub use rulekit::Refusal;
 
 fn invalid(message: impl Into<String>) -> Refusal {
     Refusal::Invalid(message.into())

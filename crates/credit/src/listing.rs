@@ -214,14 +214,7 @@ pub struct ListingChange {
     pub public: Option<PublicEvent>,
 }
 
-/// Why a step is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error("{0}")]
-    WrongState(String),
-    #[error("{0}")]
-    Invalid(String),
-}
+pub use rulekit::Refusal;
 
 /// A step on `on`, by the rules of the listing's list.
 pub fn transition(

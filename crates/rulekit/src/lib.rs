@@ -6,6 +6,17 @@ pub mod deadline;
 
 pub use deadline::{Confidence, DeadlineError, Period, Term};
 
+/// Why a workflow refuses a step, where the state or the step's fields are all it can be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The record's state does not allow the step now.
+    #[error("{0}")]
+    WrongState(String),
+    /// The step lacks a field or a field does not fit.
+    #[error("{0}")]
+    Invalid(String),
+}
+
 /// A text that is not one of an enumeration's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("'{value}' is not a {what}; expected one of {expected}")]

@@ -182,6 +182,15 @@ pub fn stored<T: std::str::FromStr<Err = rulekit::UnknownValue>>(text: &str) -> 
     text.parse().map_err(|e: rulekit::UnknownValue| ApiError::integrity(format!("stored {e}")))
 }
 
+impl From<rulekit::Refusal> for ApiError {
+    fn from(refusal: rulekit::Refusal) -> Self {
+        match refusal {
+            rulekit::Refusal::WrongState(message) => ApiError::wrong_state(message),
+            rulekit::Refusal::Invalid(message) => ApiError::invalid(message),
+        }
+    }
+}
+
 impl From<sampling::Refusal> for ApiError {
     fn from(refusal: sampling::Refusal) -> Self {
         use sampling::Refusal;

@@ -24,8 +24,7 @@ use complaints::classify::{self, classify};
 use complaints::mask;
 use complaints::workflow::{self, SubmitterStep};
 use complaints::{
-    Action, Change, Kind, Refusal, RefusalGround, Stage, Status, StepInput, SubmitterAction, SuspendReason,
-    TerminationGround,
+    Action, Change, Kind, RefusalGround, Stage, Status, StepInput, SubmitterAction, SuspendReason, TerminationGround,
 };
 
 pub(super) fn router() -> Router<AppState> {
@@ -576,15 +575,6 @@ async fn track(
     let Json(body) = body.map_err(json_rejection)?;
     let complaint = tracked(&state, &body).await?;
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
-}
-
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::WrongState(message) => ApiError::wrong_state(message),
-            Refusal::Invalid(message) => ApiError::invalid(message),
-        }
-    }
 }
 
 /// Saves what a step changed with its history entry, setting the deadline now running.

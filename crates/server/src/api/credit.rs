@@ -55,15 +55,6 @@ fn current(listing: &Listing) -> bool {
     listing.status.parse::<ListingStatus>().is_ok_and(ListingStatus::on_the_list)
 }
 
-impl From<listing::Refusal> for ApiError {
-    fn from(refusal: listing::Refusal) -> Self {
-        match refusal {
-            listing::Refusal::WrongState(message) => ApiError::wrong_state(message),
-            listing::Refusal::Invalid(message) => ApiError::invalid(message),
-        }
-    }
-}
-
 /// The listing as the public, the enterprise or a regulator sees it, with its steps.
 async fn view(state: &AppState, listing: &Listing, full: bool) -> Result<Value, ApiError> {
     let events = state.store.listing_events(&listing.id).await?;
