@@ -13,7 +13,7 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::log_signing::{LogConfig, DEFAULT_ORIGIN, KEY_FILE_VARIABLE, ORIGIN_VARIABLE, SEED_VARIABLE};
-use crate::web::{CaptureQuota, Limits, WebConfig};
+use crate::web::{CaptureQuota, Limits, PageSizes, WebConfig};
 
 /// The file read when no `--config` is given, if it exists.
 pub const DEFAULT_FILE: &str = "zhiliang.toml";
@@ -58,7 +58,22 @@ pub struct Config {
     pub network: NetworkSection,
     pub limits: LimitSection,
     pub capture: CaptureSection,
+    pub session: SessionSection,
     pub log: LogSection,
+}
+
+/// `[session]`: the pages' sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSection {
+    /// How long a session lasts, in hours. Default 8.
+    pub hours: i64,
+}
+
+impl Default for SessionSection {
+    fn default() -> Self {
+        SessionSection { hours: crate::web::DEFAULT_SESSION_HOURS }
+    }
 }
 
 /// `[server]`: where it listens and what it stores in.
@@ -125,6 +140,10 @@ pub struct LimitSection {
     pub failed_logins_per_address: u32,
     /// Public complaint filings a minute. Default 10.
     pub submissions_per_minute: u32,
+    /// Items a list answers when no `limit` is asked. Default 20.
+    pub page_size: usize,
+    /// The largest `limit` a list takes. Default 100.
+    pub max_page_size: usize,
 }
 
 impl Default for LimitSection {
@@ -137,6 +156,8 @@ impl Default for LimitSection {
             failed_logins_per_name: limits.failures_per_name,
             failed_logins_per_address: limits.failures_per_address,
             submissions_per_minute: crate::DEFAULT_SUBMISSIONS_PER_MINUTE,
+            page_size: PageSizes::default().default,
+            max_page_size: PageSizes::default().max,
         }
     }
 }
@@ -258,6 +279,16 @@ impl Config {
 
     /// The network settings for `AppState::with_web`.
     pub fn web(&self) -> Result<WebConfig, ConfigError> {
+        let limits = &self.limits;
+        if limits.page_size == 0 || limits.page_size > limits.max_page_size {
+            return Err(ConfigError::Invalid(format!(
+                "limits.page_size {} must be at least 1 and at most limits.max_page_size {}",
+                limits.page_size, limits.max_page_size
+            )));
+        }
+        if self.session.hours < 1 {
+            return Err(ConfigError::Invalid("session.hours must be at least 1".into()));
+        }
         let header = &self.network.client_ip_header;
         let client_header = HeaderName::try_from(header.as_str())
             .map_err(|_| ConfigError::Invalid(format!("network.client_ip_header: '{header}' is not a header name")))?;
@@ -277,6 +308,8 @@ impl Config {
                 bytes_per_hour: self.capture.bytes_per_hour,
                 concurrent: self.capture.concurrent,
             },
+            pages: PageSizes { default: limits.page_size, max: limits.max_page_size },
+            session_hours: self.session.hours,
         })
     }
 
@@ -348,6 +381,12 @@ mod tests {
         assert!(Config::default().apply_single_variables(bad).is_err());
         let web = config.web().unwrap();
         assert!(web.always_secure);
+        assert_eq!((web.pages, web.session_hours), (PageSizes::default(), 8));
+        config.limits.page_size = 500;
+        assert!(config.web().is_err(), "a default page larger than the largest");
+        config.limits.page_size = 20;
+        config.session.hours = 0;
+        assert!(config.web().is_err());
         assert_eq!(web.capture.events_per_hour, 5000);
     }
 }

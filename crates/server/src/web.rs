@@ -152,7 +152,26 @@ pub struct WebConfig {
     pub always_secure: bool,
     pub limits: Limits,
     pub capture: CaptureQuota,
+    pub pages: PageSizes,
+    /// How long a signed-in session lasts.
+    pub session_hours: i64,
 }
+
+/// How many items a list answers when none is asked for, and the most it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSizes {
+    pub default: usize,
+    pub max: usize,
+}
+
+impl Default for PageSizes {
+    fn default() -> Self {
+        PageSizes { default: 20, max: 100 }
+    }
+}
+
+/// A signed-in session lasts a working day.
+pub const DEFAULT_SESSION_HOURS: i64 = 8;
 
 impl Default for WebConfig {
     fn default() -> Self {
@@ -162,6 +181,8 @@ impl Default for WebConfig {
             always_secure: false,
             limits: Limits::default(),
             capture: CaptureQuota::default(),
+            pages: PageSizes::default(),
+            session_hours: DEFAULT_SESSION_HOURS,
         }
     }
 }

@@ -38,10 +38,6 @@ pub(crate) fn products_search_params(q: &str) -> products::SearchParams {
     products::SearchParams { q: Some(q.to_owned()), cursor: None, limit: None }
 }
 
-/// Page size when none is asked for, and the largest allowed.
-pub(crate) const DEFAULT_LIMIT: usize = 20;
-pub(crate) const MAX_LIMIT: usize = 100;
-
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(|| async { Json(crate::openapi::document()) }))
@@ -80,11 +76,12 @@ pub(crate) fn query_rejection(rejection: QueryRejection) -> ApiError {
     ApiError::invalid(rejection.body_text())
 }
 
-/// Checks a page size.
-pub(crate) fn page_limit(limit: Option<usize>) -> Result<usize, ApiError> {
-    match limit.unwrap_or(DEFAULT_LIMIT) {
+/// Checks a page size against the configured sizes (`[limits] page_size`, `max_page_size`).
+pub(crate) fn page_limit(state: &AppState, limit: Option<usize>) -> Result<usize, ApiError> {
+    let sizes = state.web.pages;
+    match limit.unwrap_or(sizes.default) {
         0 => Err(ApiError::invalid("limit must be at least 1")),
-        n if n > MAX_LIMIT => Err(ApiError::invalid(format!("limit must be at most {MAX_LIMIT}"))),
+        n if n > sizes.max => Err(ApiError::invalid(format!("limit must be at most {}", sizes.max))),
         n => Ok(n),
     }
 }

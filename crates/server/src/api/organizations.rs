@@ -92,7 +92,7 @@ pub(crate) async fn search_organizations(
     state: &AppState,
     params: &SearchParams,
 ) -> Result<Page<OrganizationView>, ApiError> {
-    let limit = page_limit(params.limit)?;
+    let limit = page_limit(state, params.limit)?;
     let query = params.q.as_deref().unwrap_or("").trim();
     if let Ok(uscc) = Uscc::parse(query) {
         let items = state.store.organization(uscc.as_str()).await?.into_iter().map(Into::into).collect();

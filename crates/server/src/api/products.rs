@@ -57,7 +57,7 @@ pub(crate) struct SearchParams {
 
 /// Searches products; a query that is a valid GTIN finds that product.
 pub(crate) async fn search_products(state: &AppState, params: &SearchParams) -> Result<Page<Product>, ApiError> {
-    let limit = page_limit(params.limit)?;
+    let limit = page_limit(state, params.limit)?;
     let query = params.q.as_deref().unwrap_or("").trim();
     if let Ok(gtin) = Gtin::parse(query) {
         let items = state.store.product(&gtin.to_gtin14()).await?.into_iter().collect();

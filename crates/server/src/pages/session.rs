@@ -124,9 +124,6 @@ pub(crate) struct LoginForm {
     next: Option<String>,
 }
 
-/// Hours a page session lasts.
-const SESSION_HOURS: i64 = 8;
-
 pub(crate) async fn login(
     State(state): State<AppState>,
     session: PageUser,
@@ -157,7 +154,7 @@ pub(crate) async fn login(
         _ => Ok(None),
     };
     let session = match user {
-        Ok(Some(user)) => state.store.create_session(user.id, SESSION_HOURS).await,
+        Ok(Some(user)) => state.store.create_session(user.id, state.web.session_hours).await,
         Ok(None) => {
             crate::web::login_failed(&state, &login, client);
             return super::error_page(lang, &ApiError::unauthorized());
@@ -166,8 +163,10 @@ pub(crate) async fn login(
     };
     match session {
         Ok(key) => {
-            let cookie =
-                format!("{SESSION}={key}; Path=/; Max-Age={}; SameSite=Strict; HttpOnly", SESSION_HOURS * 3600);
+            let cookie = format!(
+                "{SESSION}={key}; Path=/; Max-Age={}; SameSite=Strict; HttpOnly",
+                state.web.session_hours * 3600
+            );
             ([(SET_COOKIE, cookie)], Redirect::to(&local(form.next.as_deref()))).into_response()
         }
         Err(error) => super::error_page(lang, &error.into()),
