@@ -21,7 +21,8 @@ pub mod xml;
 
 pub use hash::{event_hash, prehash};
 pub use model::{
-    canonical_id, events_of, is_container, is_serialised_item, Action, Event, EventType, Party, QuantityElement, Role,
+    canonical_id, events_of, gln_of, gtin_of, is_container, is_serialised_item, Action, Event, EventType, Party,
+    QuantityElement, Role,
 };
 pub use tree::{EventTree, Node};
 pub use validate::{validate_document, validate_event, Problem};

@@ -219,6 +219,28 @@ fn first_key(id: &str) -> Option<(&str, Option<&str>)> {
     Some((key, parts.next()))
 }
 
+/// The GTIN of a canonical Digital Link (`…/01/{gtin}…`): the product an item, a lot or a class is of.
+pub fn gtin_of(id: &str) -> Option<String> {
+    match first_key_value(id) {
+        Some(("01", gtin)) => Some(gtin.to_owned()),
+        _ => None,
+    }
+}
+
+/// The GLN of a party or location link (`…/417/{gln}` or `…/414/{gln}[/254/…]`).
+pub fn gln_of(id: &str) -> Option<String> {
+    match first_key_value(id) {
+        Some(("417" | "414", gln)) if gln.len() == 13 => Some(gln.to_owned()),
+        _ => None,
+    }
+}
+
+fn first_key_value(id: &str) -> Option<(&str, &str)> {
+    let rest = id.strip_prefix(codes::epc::CANONICAL_HOST)?.trim_start_matches('/');
+    let mut parts = rest.split('/');
+    Some((parts.next()?, parts.next()?))
+}
+
 /// Whether a canonical identifier names one serialised trade item (SGTIN: `/01/{gtin}/21/{serial}`), one unit.
 pub fn is_serialised_item(id: &str) -> bool {
     matches!(first_key(id), Some(("01", Some("21"))))

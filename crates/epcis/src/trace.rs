@@ -200,8 +200,8 @@ pub struct ReachedParty {
     pub id: String,
     /// `owning_party`, `possessing_party`, `location`, or the business step where an item was located.
     pub label: String,
-    /// `ships_to`, `comes_from` or `located_at`.
-    pub how: &'static str,
+    /// `ShipsTo`, `ComesFrom` or `LocatedAt`.
+    pub how: EdgeKind,
     /// First time it was reached.
     pub time: i64,
     /// The event that reached it first.
@@ -427,11 +427,7 @@ impl Tracer {
                     let entry = parties.entry(key).or_insert_with(|| ReachedParty {
                         id: edge.edge.to.clone(),
                         label: edge.edge.label.clone().unwrap_or_default(),
-                        how: match edge.edge.kind {
-                            EdgeKind::ShipsTo => "ships_to",
-                            EdgeKind::ComesFrom => "comes_from",
-                            _ => "located_at",
-                        },
+                        how: edge.edge.kind,
                         time: edge.time,
                         event: edge.event,
                         via: carrier.clone(),

@@ -3,6 +3,8 @@
 //! state each stage needs ([`check`]), and every stage's deadline as data (`data/recall_deadlines.json`, in the
 //! shared `rulekit` format, checked at start-up). No IO.
 
+pub mod scope;
+
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;

@@ -42,7 +42,7 @@ fn event_keys(event: &Value) -> (Vec<String>, Vec<String>) {
     let mut glns = Vec::new();
     let mut gtins = Vec::new();
     let mut place = |id: Option<&str>| {
-        if let Some(gln) = id.and_then(|id| crate::api::trace::gln_of(&epcis::canonical_id(id))) {
+        if let Some(gln) = id.and_then(|id| epcis::gln_of(&epcis::canonical_id(id))) {
             glns.push(gln);
         }
     };
@@ -54,7 +54,7 @@ fn event_keys(event: &Value) -> (Vec<String>, Vec<String>) {
         }
     }
     let mut product = |id: Option<&str>| {
-        if let Some(gtin) = id.and_then(|id| gtin_of(&epcis::canonical_id(id))) {
+        if let Some(gtin) = id.and_then(|id| epcis::gtin_of(&epcis::canonical_id(id))) {
             gtins.push(gtin);
         }
     };
@@ -70,16 +70,6 @@ fn event_keys(event: &Value) -> (Vec<String>, Vec<String>) {
         }
     }
     (glns, gtins)
-}
-
-/// The GTIN a canonical Digital Link names (`…/01/{gtin}…`).
-pub(crate) fn gtin_of(id: &str) -> Option<String> {
-    let rest = id.strip_prefix(codes::epc::CANONICAL_HOST)?;
-    let mut parts = rest.trim_start_matches('/').split('/');
-    match (parts.next(), parts.next()) {
-        (Some("01"), Some(gtin)) => Some(gtin.to_owned()),
-        _ => None,
-    }
 }
 
 /// The producers of GTINs and their regions, as registered: `gtin → (uscc, region)`.
@@ -129,7 +119,7 @@ pub async fn may_trace(state: &AppState, scope: &ReadScope, start: &str, directi
     if *scope == ReadScope::All {
         return Ok(());
     }
-    let gtin = gtin_of(&epcis::canonical_id(start));
+    let gtin = epcis::gtin_of(&epcis::canonical_id(start));
     let producer = match &gtin {
         Some(gtin) => producers(state, &BTreeSet::from([gtin.clone()])).await?.remove(gtin),
         None => None,

@@ -134,7 +134,7 @@ fn event_glns(event: &epcis::Event) -> impl Iterator<Item = String> + '_ {
         .into_iter()
         .flatten()
         .chain(event.parties.iter().map(|p| p.id.as_str()))
-        .filter_map(super::trace::gln_of)
+        .filter_map(epcis::gln_of)
 }
 
 /// An enterprise captures only events it is party to: one of the event's read point, business location, sources
@@ -152,7 +152,7 @@ async fn check_parties(state: &AppState, user: &User, events: &[epcis::Event]) -
     let refuse = |detail: String| EpcisProblem::new(StatusCode::FORBIDDEN, "SecurityException", detail);
     for (index, event) in events.iter().enumerate() {
         let places = [event.read_point.as_deref(), event.biz_location.as_deref()];
-        for gln in places.into_iter().flatten().filter_map(super::trace::gln_of) {
+        for gln in places.into_iter().flatten().filter_map(epcis::gln_of) {
             if holder(&gln).is_some_and(|uscc| Some(uscc) != user.uscc.as_deref()) {
                 return Err(refuse(format!("event {index}: location {gln} is registered to another organization")));
             }

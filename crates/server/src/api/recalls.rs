@@ -16,6 +16,7 @@ use store::recalls::{NewRecall, NewRecallEvent, Recall, RecallChange, RecallFilt
 use store::{Role, User};
 
 use super::json_rejection;
+use super::trace::ItemKind;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::error::stored;
 use crate::input::{self, optional_text};
@@ -332,7 +333,7 @@ async fn check_own_products(
     trace_start: Option<&str>,
 ) -> Result<(), ApiError> {
     let traced = trace_start.map(|start| {
-        crate::read_scope::gtin_of(start).ok_or_else(|| {
+        epcis::gtin_of(start).ok_or_else(|| {
             ApiError::invalid(format!(
                 "trace_start {start} names no GTIN: an enterprise traces from a lot or item of its own"
             ))
@@ -492,128 +493,34 @@ pub async fn do_objection(state: &AppState, user: &User, id: &str, body: StageBo
     apply(state, user, &recall, change, stage_event(Stage::Objection, on, window, Some(reason), json!({}))).await
 }
 
-/// Units of the recalled product (its GTINs; every product when none is named) reached by a trace.
-#[derive(Debug, Default)]
-struct Units {
-    /// Pieces: serialised items plus lot quantities stated without a unit or in pieces.
-    produced: f64,
-    distributed: f64,
-    /// Every unit of measure: `{uom: {produced, distributed}}` (`EA` for pieces).
-    by_uom: Value,
-}
-
-/// EPCIS units of measure (UN/ECE Rec 20) that count pieces; no unit also means pieces.
-const PIECE_UOMS: &[&str] = &["EA", "H87", "C62"];
-
-/// Counts units from serials and from lot quantities (`quantityList`). A serialised item is produced when the
-/// trace reaches it and distributed when it (or its container) was shipped. A lot's production is the largest
-/// quantity any event states for it; its distribution is what shipping events sent from the producer to another
-/// organization: a shipment whose source list names other organizations only is a later hop and not counted again,
-/// and a lot never counts as more distributed than produced.
-async fn count_units(
-    state: &AppState,
-    trace: &epcis::trace::Trace,
-    parties: &[Value],
-    recall: &Recall,
-) -> Result<Units, ApiError> {
-    let in_scope =
-        |id: &str| recall.gtins.is_empty() || crate::read_scope::gtin_of(id).is_some_and(|g| recall.gtins.contains(&g));
-    let owner = |party: &str| {
-        parties.iter().find(|p| p["id"] == party).and_then(|p| p["registration"]["uscc"].as_str()).map(str::to_owned)
-    };
-    let producer = recall.producer_uscc.as_str();
-    let serials: Vec<&epcis::trace::ReachedItem> =
-        trace.items.iter().filter(|i| epcis::is_serialised_item(&i.id) && in_scope(&i.id)).collect();
-    let classes: Vec<String> = trace
-        .items
-        .iter()
-        .filter(|i| !epcis::is_serialised_item(&i.id) && !epcis::is_container(&i.id) && in_scope(&i.id))
-        .map(|i| i.id.clone())
-        .collect();
-    let unit = |uom: &Option<String>| match uom.as_deref() {
-        None => "EA".to_owned(),
-        Some(u) if PIECE_UOMS.contains(&u) => "EA".to_owned(),
-        Some(u) => u.to_owned(),
-    };
-    let mut produced: std::collections::BTreeMap<(String, String), f64> = Default::default();
-    for (id, uom, quantity) in state.store.stated_quantities(&classes).await? {
-        let entry = produced.entry((id, unit(&uom))).or_default();
-        *entry = entry.max(quantity);
-    }
-    for item in trace.items.iter().filter(|i| classes.contains(&i.id)) {
-        if let Some(quantity) = item.quantity {
-            let entry = produced.entry((item.id.clone(), unit(&item.uom))).or_default();
-            *entry = entry.max(quantity);
-        }
-    }
-    let mut distributed: std::collections::BTreeMap<(String, String), f64> = Default::default();
-    for shipment in trace.shipments.iter().filter(|s| classes.contains(&s.item)) {
-        let later_hop =
-            !shipment.sources.is_empty() && shipment.sources.iter().all(|s| owner(s).is_some_and(|o| o != producer));
-        let leaves = shipment.destinations.iter().any(|d| owner(d).as_deref() != Some(producer));
-        if leaves && !later_hop {
-            *distributed.entry((shipment.item.clone(), unit(&shipment.uom))).or_default() += shipment.quantity;
-        }
-    }
-    for (key, sent) in distributed.iter_mut() {
-        if let Some(made) = produced.get(key) {
-            *sent = sent.min(*made);
-        }
-    }
-    let mut by_uom: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
-    by_uom.entry("EA".into()).or_default().0 += serials.len() as f64;
-    by_uom.entry("EA".into()).or_default().1 += serials.iter().filter(|i| i.shipped).count() as f64;
-    for ((_, uom), quantity) in &produced {
-        by_uom.entry(uom.clone()).or_default().0 += quantity;
-    }
-    for ((_, uom), quantity) in &distributed {
-        by_uom.entry(uom.clone()).or_default().1 += quantity;
-    }
-    let pieces = by_uom.get("EA").copied().unwrap_or_default();
-    Ok(Units {
-        produced: pieces.0,
-        distributed: pieces.1,
-        by_uom: by_uom
-            .into_iter()
-            .map(|(uom, (made, sent))| (uom, json!({"produced": made, "distributed": sent})))
-            .collect::<serde_json::Map<_, _>>()
-            .into(),
-    })
-}
-
 /// The scope from the trace: affected lots, units made and distributed, parties and regions reached.
 pub async fn compute_scope(state: &AppState, start: &str, recall: &Recall) -> Result<Value, ApiError> {
     let (trace, answer) = super::trace::trace_and_answer(state, start, Direction::Forward, None).await?;
-    let lots: Vec<&Value> = answer.items.iter().filter(|i| i["kind"] == "class").map(|i| &i["id"]).collect();
-    let units = count_units(state, &trace, &answer.parties, recall).await?;
-    // One receiver per organization: a shipment names its owning party and its location, often both.
-    let mut receivers: Vec<Value> = Vec::new();
-    for party in answer.parties.iter().filter(|p| p["how"] == "ships_to") {
-        let key = party["registration"]["uscc"].as_str().map(str::to_owned).unwrap_or_else(|| party["id"].to_string());
-        match receivers.iter_mut().find(|r| r["key"] == key.as_str()) {
-            Some(existing) => {
-                if let Some(glns) = existing["glns"].as_array_mut() {
-                    glns.push(party["gln"].clone());
-                }
-                if party["first_reached"].as_str() < existing["first_reached"].as_str() {
-                    existing["first_reached"] = party["first_reached"].clone();
-                }
-            }
-            None => receivers.push(json!({
-                "key": key,
-                "id": party["id"],
-                "glns": [party["gln"]],
-                "registration": party["registration"],
-                "first_reached": party["first_reached"],
-            })),
-        }
-    }
+    let owners =
+        answer.parties.iter().filter_map(|p| Some((p.id.clone(), p.registration.as_ref()?.uscc.clone()?))).collect();
+    let context = recalls::scope::Context { gtins: &recall.gtins, producer: &recall.producer_uscc, owners: &owners };
+    let stated = state.store.stated_quantities(&recalls::scope::classes(&trace, &context)).await?;
+    let units = recalls::scope::units(&trace, &context, &stated);
+    let lots: Vec<&String> = answer.items.iter().filter(|i| i.kind == ItemKind::Class).map(|i| &i.id).collect();
+    let receivers: Vec<Value> = recalls::scope::receivers(&trace.parties, &context)
+        .into_iter()
+        .map(|receiver| {
+            let first = &answer.parties[receiver.first];
+            json!({
+                "key": receiver.key,
+                "id": first.id,
+                "glns": receiver.parties.iter().map(|&i| &answer.parties[i].gln).collect::<Vec<_>>(),
+                "registration": first.registration,
+                "first_reached": epcis::time::from_millis(receiver.first_reached),
+            })
+        })
+        .collect();
     Ok(json!({
         "start": answer.start,
         "computed_at": store::now(),
         "lots": lots,
-        "units_produced": units.produced,
-        "units_distributed": units.distributed,
+        "units_produced": units.pieces.produced,
+        "units_distributed": units.pieces.distributed,
         "units": units.by_uom,
         "containers": answer.containers.len(),
         "receivers": receivers,

@@ -171,16 +171,6 @@ async fn register_gln(
     Ok(Json(registration))
 }
 
-/// The GLN of a party or location link (`…/417/{gln}` or `…/414/{gln}[/254/…]`).
-pub(crate) fn gln_of(id: &str) -> Option<String> {
-    let rest = id.strip_prefix(codes::epc::CANONICAL_HOST)?;
-    let mut parts = rest.trim_start_matches('/').split('/');
-    match (parts.next(), parts.next()) {
-        (Some("417" | "414"), Some(gln)) if gln.len() == 13 => Some(gln.to_owned()),
-        _ => None,
-    }
-}
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct TraceParams {
     id: Option<String>,
@@ -195,13 +185,84 @@ pub(crate) struct TraceAnswer {
     pub direction: &'static str,
     pub as_of: Option<String>,
     pub truncated: bool,
-    pub items: Vec<Value>,
+    pub items: Vec<TracedItem>,
     pub containers: Vec<String>,
-    pub parties: Vec<Value>,
+    pub parties: Vec<TracedParty>,
     /// Regions (GB/T 2260) of registered parties and locations reached.
     pub regions: Vec<String>,
     /// Registered organizations reached (USCC).
     pub organizations: Vec<String>,
+}
+
+/// Whether a reached identifier is one thing (a serialised item or a container) or a lot or class of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ItemKind {
+    Instance,
+    Class,
+}
+
+/// An item, lot or class the trace reached, with the path that reached it.
+#[derive(Debug, Serialize)]
+pub(crate) struct TracedItem {
+    pub id: String,
+    pub urn: Option<String>,
+    pub kind: ItemKind,
+    pub quantity: Option<f64>,
+    pub uom: Option<String>,
+    pub path: Vec<TracedStep>,
+}
+
+/// One step of a path: the identifier reached, how, and the event (`null` when it is not on record).
+#[derive(Debug, Serialize)]
+pub(crate) struct TracedStep {
+    pub id: String,
+    pub how: &'static str,
+    pub event: Option<TracedEvent>,
+}
+
+/// The event behind a step or a party.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TracedEvent {
+    pub event_id: String,
+    pub biz_step: String,
+    pub event_time: String,
+}
+
+/// A party or location the trace reached, with the registration of its GLN.
+#[derive(Debug, Serialize)]
+pub(crate) struct TracedParty {
+    pub id: String,
+    pub gln: Option<String>,
+    pub label: String,
+    pub how: &'static str,
+    pub first_reached: String,
+    pub event: Option<TracedEvent>,
+    pub via: String,
+    pub quantity: Option<f64>,
+    pub registration: Option<Registration>,
+}
+
+/// A GLN's registration as a trace shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Registration {
+    pub name: String,
+    pub kind: String,
+    pub uscc: Option<String>,
+    pub region_code: String,
+    pub address: Option<String>,
+}
+
+impl From<&GlnRegistration> for Registration {
+    fn from(r: &GlnRegistration) -> Self {
+        Registration {
+            name: r.name.clone(),
+            kind: r.kind.clone(),
+            uscc: r.uscc.clone(),
+            region_code: r.region_code.clone(),
+            address: r.address.clone(),
+        }
+    }
 }
 
 fn urn_of(id: &str) -> Option<String> {
@@ -258,27 +319,33 @@ pub(crate) async fn trace_and_answer(
     rows.sort();
     rows.dedup();
     let events = state.store.event_ids_of_rows(&rows).await?;
-    let event_json = |row: i64| {
-        events.get(&row).map_or(
-            Value::Null,
-            |(id, step, time)| json!({"event_id": id, "biz_step": step, "event_time": epcis::time::from_millis(*time)}),
-        )
+    let event_of = |row: i64| {
+        events.get(&row).map(|(id, step, time)| TracedEvent {
+            event_id: id.clone(),
+            biz_step: step.clone(),
+            event_time: epcis::time::from_millis(*time),
+        })
     };
-    let glns: Vec<String> = trace.parties.iter().filter_map(|p| gln_of(&p.id)).collect();
+    let glns: Vec<String> = trace.parties.iter().filter_map(|p| epcis::gln_of(&p.id)).collect();
     let registrations = state.store.gln_registrations(&glns).await?;
-    let registration_json = |r: &GlnRegistration| json!({"name": r.name, "kind": r.kind, "uscc": r.uscc, "region_code": r.region_code, "address": r.address});
     let items = trace
         .items
         .iter()
-        .map(|item| {
-            json!({
-                "id": item.id,
-                "urn": urn_of(&item.id),
-                "kind": if epcis::is_serialised_item(&item.id) || epcis::is_container(&item.id) { "instance" } else { "class" },
-                "quantity": item.quantity,
-                "uom": item.uom,
-                "path": item.path.iter().map(|s| json!({"id": s.id, "how": s.how, "event": event_json(s.event)})).collect::<Vec<_>>(),
-            })
+        .map(|item| TracedItem {
+            id: item.id.clone(),
+            urn: urn_of(&item.id),
+            kind: if epcis::is_serialised_item(&item.id) || epcis::is_container(&item.id) {
+                ItemKind::Instance
+            } else {
+                ItemKind::Class
+            },
+            quantity: item.quantity,
+            uom: item.uom.clone(),
+            path: item
+                .path
+                .iter()
+                .map(|s| TracedStep { id: s.id.clone(), how: s.how, event: event_of(s.event) })
+                .collect(),
         })
         .collect();
     let mut regions = BTreeSet::new();
@@ -287,23 +354,23 @@ pub(crate) async fn trace_and_answer(
         .parties
         .iter()
         .map(|party| {
-            let gln = gln_of(&party.id);
+            let gln = epcis::gln_of(&party.id);
             let registration = gln.as_ref().and_then(|g| registrations.get(g));
             if let Some(r) = registration {
                 regions.insert(r.region_code.clone());
                 organizations.extend(r.uscc.clone());
             }
-            json!({
-                "id": party.id,
-                "gln": gln,
-                "label": party.label,
-                "how": party.how,
-                "first_reached": epcis::time::from_millis(party.time),
-                "event": event_json(party.event),
-                "via": party.via,
-                "quantity": party.quantity,
-                "registration": registration.map(registration_json),
-            })
+            TracedParty {
+                id: party.id.clone(),
+                gln,
+                label: party.label.clone(),
+                how: party.how.as_str(),
+                first_reached: epcis::time::from_millis(party.time),
+                event: event_of(party.event),
+                via: party.via.clone(),
+                quantity: party.quantity,
+                registration: registration.map(Registration::from),
+            }
         })
         .collect();
     let answer = TraceAnswer {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
-use crate::api::trace::{direction, trace_answer, TraceAnswer};
+use crate::api::trace::{direction, trace_answer, ItemKind, TraceAnswer, TracedParty};
 use crate::i18n::Lang;
 use crate::AppState;
 
@@ -44,11 +44,8 @@ fn how_name(lang: Lang, how: &str) -> &'static str {
     }
 }
 
-fn party_name(party: &Value) -> String {
-    party["registration"]["name"]
-        .as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| element_string(party["id"].as_str().unwrap_or("")))
+fn party_name(party: &TracedParty) -> String {
+    party.registration.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| element_string(&party.id))
 }
 
 /// The graph: start, items (many instances from one predecessor folded into one node), containers and parties.
@@ -68,11 +65,10 @@ fn graph(lang: Lang, answer: &TraceAnswer) -> Value {
     add(&mut nodes, &mut seen, &answer.start, element_string(&answer.start), 0);
     let mut folded: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for item in answer.items.iter().skip(1) {
-        let id = item["id"].as_str().unwrap_or_default();
-        let path = item["path"].as_array().cloned().unwrap_or_default();
-        let previous =
-            if path.len() >= 2 { path[path.len() - 2]["id"].as_str().unwrap_or(&answer.start) } else { &answer.start };
-        if item["kind"] == "instance" {
+        let id = item.id.as_str();
+        let path = &item.path;
+        let previous = if path.len() >= 2 { path[path.len() - 2].id.as_str() } else { &answer.start };
+        if item.kind == ItemKind::Instance {
             *folded.entry(previous.to_owned()).or_default() += 1;
             continue;
         }
@@ -89,17 +85,14 @@ fn graph(lang: Lang, answer: &TraceAnswer) -> Value {
     }
     for party in &answer.parties {
         // An organization's party and location GLNs are one node.
-        let id = match party["registration"]["uscc"].as_str() {
+        let id = match party.registration.as_ref().and_then(|r| r.uscc.as_deref()) {
             Some(uscc) => format!("uscc:{uscc}"),
-            None => party["id"].as_str().unwrap_or_default().to_owned(),
+            None => party.id.clone(),
         };
         let id = id.as_str();
         add(&mut nodes, &mut seen, id, party_name(party), 4);
-        let via = party["via"].as_str().unwrap_or_default();
-        let source = if seen.contains(via) { via.to_owned() } else { answer.start.clone() };
-        links.push(
-            json!({"source": source, "target": id, "label": how_name(lang, party["how"].as_str().unwrap_or(""))}),
-        );
+        let source = if seen.contains(&party.via) { party.via.clone() } else { answer.start.clone() };
+        links.push(json!({"source": source, "target": id, "label": how_name(lang, party.how)}));
     }
     let mut drawn = std::collections::BTreeSet::new();
     links.retain(|l| drawn.insert((l["source"].to_string(), l["target"].to_string())));
@@ -126,13 +119,10 @@ struct PartyGroup {
 fn party_groups(lang: Lang, answer: &TraceAnswer) -> Vec<PartyGroup> {
     let mut groups: Vec<PartyGroup> = Vec::new();
     for party in &answer.parties {
-        let uscc = party["registration"]["uscc"].as_str().map(str::to_owned);
-        let gln = party["gln"]
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| element_string(party["id"].as_str().unwrap_or("")));
-        let relation = how_name(lang, party["how"].as_str().unwrap_or("")).to_owned();
-        let time = party["first_reached"].as_str().unwrap_or("").to_owned();
+        let uscc = party.registration.as_ref().and_then(|r| r.uscc.clone());
+        let gln = party.gln.clone().unwrap_or_else(|| element_string(&party.id));
+        let relation = how_name(lang, party.how).to_owned();
+        let time = party.first_reached.clone();
         let existing = groups.iter_mut().find(|g| match &uscc {
             Some(uscc) => g.uscc.as_ref() == Some(uscc),
             None => g.uscc.is_none() && g.glns.contains(&gln),
@@ -152,7 +142,7 @@ fn party_groups(lang: Lang, answer: &TraceAnswer) -> Vec<PartyGroup> {
             None => groups.push(PartyGroup {
                 name: party_name(party),
                 uscc,
-                region: party["registration"]["region_code"].as_str().map(str::to_owned),
+                region: party.registration.as_ref().map(|r| r.region_code.clone()),
                 relations: vec![relation],
                 first_reached: time,
                 glns: vec![gln],
@@ -192,12 +182,12 @@ fn tables(lang: Lang, answer: &TraceAnswer) -> Markup {
             tbody {
                 @for item in &answer.items {
                     tr {
-                        td { code { (element_string(item["id"].as_str().unwrap_or(""))) } }
-                        td { @if item["kind"] == "instance" { (lang.t("单品", "item")) } @else { (lang.t("批次/类别", "lot or class")) } }
-                        td { @if let Some(q) = item["quantity"].as_f64() { (q) " " (item["uom"].as_str().unwrap_or("")) } }
+                        td { code { (element_string(&item.id)) } }
+                        td { @if item.kind == ItemKind::Instance { (lang.t("单品", "item")) } @else { (lang.t("批次/类别", "lot or class")) } }
+                        td { @if let Some(q) = item.quantity { (q) " " (item.uom.as_deref().unwrap_or("")) } }
                         td.muted {
-                            @for step in item["path"].as_array().into_iter().flatten() {
-                                (how_name(lang, step["how"].as_str().unwrap_or(""))) " → " code { (element_string(step["id"].as_str().unwrap_or(""))) } " "
+                            @for step in &item.path {
+                                (how_name(lang, step.how)) " → " code { (element_string(&step.id)) } " "
                             }
                         }
                     }
