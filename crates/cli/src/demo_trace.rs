@@ -396,7 +396,7 @@ mod tests {
         let glns: Vec<String> = trace
             .parties
             .iter()
-            .filter(|p| p.how == "ships_to")
+            .filter(|p| p.how == epcis::trace::EdgeKind::ShipsTo)
             .filter_map(|p| p.id.rsplit('/').next().map(str::to_owned))
             .collect();
         let registered = store.gln_registrations(&glns).await.unwrap();

@@ -11,7 +11,8 @@ pub mod workflow;
 
 pub use deadlines::{deadlines, rules, running, Rules};
 pub use model::{
-    Action, DueKind, Kind, Outcome, RefusalGround, Stage, Status, SubmitterAction, SuspendReason, TerminationGround,
+    Action, DueKind, Kind, Outcome, RefusalGround, RewardStatus, Stage, Status, SubmitterAction, SuspendReason,
+    TerminationGround,
 };
 pub use rulekit::{Named, UnknownValue};
 pub use workflow::{Case, Change, Refusal, StepInput, SubmitterStep};

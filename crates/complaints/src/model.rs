@@ -48,6 +48,15 @@ rulekit::text_enum! {
 }
 
 rulekit::text_enum! {
+    /// Where a reporter's reward claim (有奖举报) stands.
+    pub enum RewardStatus ("reward status") {
+        Claimed = "claimed" ("已申请", "claimed"),
+        Granted = "granted" ("已给予", "granted"),
+        Refused = "refused" ("不予奖励", "refused"),
+    }
+}
+
+rulekit::text_enum! {
     /// The steps of a filing's history.
     pub enum Stage ("complaint step") {
         Registered = "registered" ("登记", "registered"),

@@ -11,7 +11,7 @@ pub mod listing;
 mod model;
 
 pub use draw::weighted_draw;
-pub use model::{Class, ClassRule, KindRule, ListingRule, Model, ModelError};
+pub use model::{Class, ClassRule, KindRule, ListingRule, Model, ModelError, Source, INSPECTION_FAILURE};
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -115,7 +115,26 @@ pub enum ModelError {
     PositiveCap,
 }
 
-const SOURCES: [&str; 5] = ["inspection", "recall", "complaint", "regulator", "department"];
+/// The kind the platform collects for a published failed sample.
+pub const INSPECTION_FAILURE: &str = "inspection_failure";
+
+rulekit::text_enum! {
+    /// Where a credit record comes from: collected from the platform's own workflows, or recorded by hand.
+    pub enum Source ("credit record source") {
+        Inspection = "inspection" ("监督抽查", "supervision sampling"),
+        Recall = "recall" ("缺陷产品召回", "recall"),
+        Complaint = "complaint" ("投诉举报", "complaints"),
+        Regulator = "regulator" ("市场监管部门", "market regulator"),
+        Department = "department" ("其他部门", "another department"),
+    }
+}
+
+impl KindRule {
+    /// Whether records of this kind may come from `source`.
+    pub fn allows(&self, source: Source) -> bool {
+        self.sources.iter().any(|s| s == source.as_str())
+    }
+}
 
 impl Model {
     /// Reads and checks a model.
@@ -144,10 +163,10 @@ impl Model {
             } else if kind.sources.is_empty() {
                 Some("no source may record it".to_owned())
             } else {
-                kind.sources
-                    .iter()
-                    .find(|s| !SOURCES.contains(&s.as_str()))
-                    .map(|s| format!("source '{s}' is not one of {}", SOURCES.join(", ")))
+                kind.sources.iter().find(|s| s.parse::<Source>().is_err()).map(|s| {
+                    let known: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();
+                    format!("source '{s}' is not one of {}", known.join(", "))
+                })
             };
             if let Some(problem) = problem {
                 return Err(ModelError::Kind { kind: kind.code.clone(), problem });

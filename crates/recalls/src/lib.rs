@@ -66,6 +66,41 @@ rulekit::text_enum! {
     }
 }
 
+rulekit::text_enum! {
+    /// Who opened a recall: the producer's defect report, or a regulator's own investigation.
+    pub enum Origin ("recall origin") {
+        EnterpriseReport = "enterprise_report" ("企业缺陷报告", "the producer's defect report"),
+        Regulator = "regulator" ("监管部门立案调查", "a regulator's investigation"),
+    }
+}
+
+/// How a recall opens: the stage on record first, the state it leaves the recall in, and the stage due next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opening {
+    pub stage: Stage,
+    pub status: RecallStatus,
+    pub next: Stage,
+}
+
+impl Origin {
+    /// A producer's report opens at the report; a regulator opens with its investigation.
+    pub fn opening(self) -> Opening {
+        match self {
+            Origin::EnterpriseReport => {
+                Opening { stage: Stage::Report, status: RecallStatus::Reported, next: Stage::Investigation }
+            }
+            Origin::Regulator => {
+                Opening { stage: Stage::Investigation, status: RecallStatus::Investigating, next: Stage::Decision }
+            }
+        }
+    }
+
+    /// Whether the report deadline (a severe defect within days of learning of it) binds: only a producer reports.
+    pub fn report_deadline_binds(self) -> bool {
+        self == Origin::EnterpriseReport
+    }
+}
+
 impl RecallStatus {
     /// Whether the scope may still be recomputed: until the recall is summarised, evaluated or closed.
     pub fn scope_open(self) -> bool {
@@ -229,6 +264,21 @@ mod tests {
                 assert_eq!(check("R", state(*status), *stage).is_ok(), allowed.contains(status), "{stage} {status}");
             }
         }
+    }
+
+    #[test]
+    fn a_producer_opens_at_the_report_and_a_regulator_at_the_investigation() {
+        let producer = Origin::EnterpriseReport.opening();
+        assert_eq!(
+            (producer.stage, producer.status, producer.next),
+            (Stage::Report, RecallStatus::Reported, Stage::Investigation)
+        );
+        let regulator = Origin::Regulator.opening();
+        assert_eq!(
+            (regulator.stage, regulator.status, regulator.next),
+            (Stage::Investigation, RecallStatus::Investigating, Stage::Decision)
+        );
+        assert!(Origin::EnterpriseReport.report_deadline_binds() && !Origin::Regulator.report_deadline_binds());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! data (`data/sampling_deadlines.json`), when a campaign may publish, and the follow-up of a published failure.
 //! No IO: the server authorises and stores what these functions decide.
 
+pub mod draw;
+
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -14,6 +16,31 @@ rulekit::text_enum! {
         Planned = "planned" ("计划中", "planned"),
         Sampling = "sampling" ("抽样中", "sampling"),
         Published = "published" ("已公布", "published"),
+    }
+}
+
+rulekit::text_enum! {
+    /// The level of government a campaign is run by.
+    pub enum Level ("campaign level") {
+        National = "national" ("国家", "National"),
+        Provincial = "provincial" ("省级", "Provincial"),
+        City = "city" ("市级", "City"),
+        County = "county" ("县级", "County"),
+    }
+}
+
+impl Level {
+    /// The jurisdiction of a campaign of this level over a six-digit region code: `000000` nationally, else the
+    /// code cut to the level (`330000` for a province, `330100` for a city).
+    pub fn jurisdiction(self, region_code: &str) -> String {
+        let kept = match self {
+            Level::National => 0,
+            Level::Provincial => 2,
+            Level::City => 4,
+            Level::County => 6,
+        };
+        let kept = kept.min(region_code.len());
+        format!("{:0<6}", &region_code[..kept])
     }
 }
 
@@ -261,6 +288,14 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_campaign_covers_its_level_of_the_region() {
+        assert_eq!(Level::National.jurisdiction("330106"), "000000");
+        assert_eq!(Level::Provincial.jurisdiction("330106"), "330000");
+        assert_eq!(Level::City.jurisdiction("330106"), "330100");
+        assert_eq!(Level::County.jurisdiction("330106"), "330106");
     }
 
     #[test]

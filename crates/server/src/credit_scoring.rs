@@ -27,11 +27,12 @@ pub fn public_until(model: &Model, kind: &str, occurred_on: NaiveDate) -> Option
 fn collected(model: &Model, candidate: RecordCandidate) -> Option<CreditRecord> {
     let rule = model.kind(&candidate.kind)?;
     let occurred_on: NaiveDate = candidate.occurred_on.get(..10)?.parse().ok()?;
-    let detail = match candidate.source.as_str() {
-        "inspection" if candidate.kind == "inspection_failure" => {
+    // A failed sample's title is its product class and its reference the sample; a re-inspection's title is the sample.
+    let detail = match candidate.source.parse::<credit::Source>() {
+        Ok(credit::Source::Inspection) if candidate.kind == credit::INSPECTION_FAILURE => {
             format!("{}（样品 {}）", candidate.title, candidate.source_ref)
         }
-        "inspection" => format!("样品 {}", candidate.title),
+        Ok(credit::Source::Inspection) => format!("样品 {}", candidate.title),
         _ => candidate.title.clone(),
     };
     Some(CreditRecord {

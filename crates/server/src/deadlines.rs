@@ -7,7 +7,7 @@ use calendar::{shipped_schedules, Calendar, YearSchedule};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
-use store::calendar::NewDeadlineChange;
+use store::calendar::{NewDeadlineChange, Subject};
 use store::complaints::{Complaint, ComplaintStep};
 use store::credit::ListingStep;
 use store::recalls::{NewRecallEvent, Recall, RecallChange};
@@ -32,7 +32,7 @@ pub struct LoadReport {
 /// One deadline that moved.
 #[derive(Debug, Clone, Serialize)]
 pub struct MovedDeadline {
-    pub subject_kind: &'static str,
+    pub subject_kind: Subject,
     pub subject_id: String,
     pub deadline: String,
     pub from: String,
@@ -106,7 +106,8 @@ pub async fn load_year(
             }
             Err(other) => return Err(other.into()),
         }
-        record(store, &mut report, "credit_listing", listing.id, listing.region_code, "statement_by", old, due).await?;
+        record(store, &mut report, Subject::CreditListing, listing.id, listing.region_code, "statement_by", old, due)
+            .await?;
     }
     Ok((calendar, report))
 }
@@ -141,7 +142,7 @@ async fn move_complaint(
         Err(other) => return Err(other.into()),
     }
     let region = complaint.handling_region.clone();
-    record(store, report, "complaint", complaint.tracking_number, region, &deadline, old, new).await
+    record(store, report, Subject::Complaint, complaint.tracking_number, region, &deadline, old, new).await
 }
 
 async fn move_recall(
@@ -185,14 +186,14 @@ async fn move_recall(
         }
         Err(other) => return Err(other.into()),
     }
-    record(store, report, "recall", recall.id, recall.region_code, &stage, old, due).await
+    record(store, report, Subject::Recall, recall.id, recall.region_code, &stage, old, due).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn record(
     store: &Store,
     report: &mut LoadReport,
-    subject_kind: &'static str,
+    subject_kind: Subject,
     subject_id: String,
     region_code: String,
     deadline: &str,

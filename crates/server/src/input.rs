@@ -2,7 +2,7 @@
 //! validated here once, and each failure names the field and a stable code.
 
 use codes::{Gtin, RegionCode, Uscc};
-use store::{NewOrganization, NewProduct};
+use store::{NewOrganization, NewProduct, RegistrationStatus};
 
 use complaints::Kind;
 
@@ -58,9 +58,6 @@ pub const ORGANIZATION_FIELDS: &[&str] =
     &["uscc", "name", "region_code", "address", "legal_representative", "entity_type", "status", "registered_on"];
 /// Product field names.
 pub const PRODUCT_FIELDS: &[&str] = &["gtin", "name", "uscc", "category_code", "brand", "specification"];
-
-/// Registration states an organization can be in.
-pub const STATUSES: &[&str] = &["active", "revoked", "cancelled", "dissolved"];
 
 /// Trims an optional text field; empty means absent.
 pub fn optional_text(value: Option<String>) -> Option<String> {
@@ -123,12 +120,13 @@ pub fn organization(fields: OrganizationFields, path_uscc: Option<&Uscc>) -> Res
             )
         })?,
     };
-    let status = optional_text(fields.status).unwrap_or_else(|| "active".into());
-    if !STATUSES.contains(&status.as_str()) {
+    let status = optional_text(fields.status).unwrap_or_else(|| RegistrationStatus::Active.as_str().into());
+    if status.parse::<RegistrationStatus>().is_err() {
+        let known: Vec<&str> = RegistrationStatus::ALL.iter().map(|s| s.as_str()).collect();
         return Err(FieldError::new(
             "status",
             ErrorCode::InvalidRequest,
-            format!("status must be one of {}", STATUSES.join(", ")),
+            format!("status must be one of {}", known.join(", ")),
         ));
     }
     let registered_on = optional_text(fields.registered_on);
@@ -337,7 +335,7 @@ pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, Fie
         }
     }
     let failed_items = optional_text(fields.failed_items);
-    if verdict == "pass" && failed_items.is_some() {
+    if verdict == sampling::Verdict::Pass.as_str() && failed_items.is_some() {
         return Err(FieldError::new("failed_items", ErrorCode::InvalidRequest, "a passing sample has no failed items"));
     }
     let stratum = optional_text(fields.stratum);

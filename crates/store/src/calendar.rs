@@ -19,12 +19,21 @@ pub struct CalendarYear {
     pub loaded_by: Option<i64>,
 }
 
+rulekit::text_enum! {
+    /// The kind of case a moved deadline belongs to.
+    pub enum Subject ("deadline subject") {
+        Complaint = "complaint" ("投诉举报", "complaint"),
+        Recall = "recall" ("缺陷产品召回", "recall"),
+        CreditListing = "credit_listing" ("信用名单", "credit listing"),
+    }
+}
+
 /// A deadline a calendar load moved, as its handler is told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct DeadlineChange {
     pub id: i64,
-    /// complaint | recall | credit_listing
-    pub subject_kind: String,
+    #[sqlx(try_from = "String")]
+    pub subject_kind: Subject,
     pub subject_id: String,
     /// The region whose regulators handle the case.
     pub region_code: String,
@@ -41,7 +50,7 @@ pub struct DeadlineChange {
 /// A moved deadline to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDeadlineChange {
-    pub subject_kind: &'static str,
+    pub subject_kind: Subject,
     pub subject_id: String,
     pub region_code: String,
     pub deadline: String,
@@ -122,7 +131,7 @@ impl Store {
                 "INSERT INTO deadline_changes (subject_kind, subject_id, region_code, deadline, old_due, new_due, \
                  calendar_year, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
-            .bind(change.subject_kind)
+            .bind(change.subject_kind.as_str())
             .bind(&change.subject_id)
             .bind(&change.region_code)
             .bind(&change.deadline)

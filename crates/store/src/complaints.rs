@@ -11,6 +11,7 @@ use sqlx::{FromRow, Row};
 use crate::on_pool;
 use crate::store::{now, token_hash, Store};
 use crate::StoreError;
+use complaints::RewardStatus;
 
 /// One filing to write. No `Debug`: it holds the secret.
 #[derive(Clone)]
@@ -184,8 +185,8 @@ pub struct ComplaintStep {
 /// A reporter's reward (有奖举报): claimed, then granted with a grade and amount, or refused.
 #[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
 pub struct Reward {
-    /// claimed | granted | refused
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: RewardStatus,
     pub grade: Option<i64>,
     pub amount: Option<f64>,
     /// How the reporter is to be paid (account details); shown to the handling regulator only.
@@ -489,7 +490,7 @@ impl Store {
         user_id: i64,
     ) -> Result<(), StoreError> {
         let at = now();
-        let status = if grant.is_some() { "granted" } else { "refused" };
+        let status = if grant.is_some() { RewardStatus::Granted } else { RewardStatus::Refused }.as_str();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let updated = sqlx::query(

@@ -294,9 +294,10 @@ impl Store {
         let scope = |column: &str| format!("($1 = '' OR {column} = $1)");
         let sql = [
             format!(
-                "SELECT 'inspection' AS source, s.sample_id AS source_ref, s.uscc, 'inspection_failure' AS kind, \
+                "SELECT 'inspection' AS source, s.sample_id AS source_ref, s.uscc, '{}' AS kind, \
                  s.product_category AS title, COALESCE(s.published_on, s.sampled_on) AS occurred_on FROM samples s \
                  WHERE s.status = 'published' AND s.verdict = 'fail' AND {} AND {}",
+                credit::INSPECTION_FAILURE,
                 scope("s.uscc"),
                 absent("inspection", "s.sample_id")
             ),

@@ -132,17 +132,6 @@ fn province_code(region_code: &str) -> String {
     format!("{}0000", &region_code[..2])
 }
 
-/// The jurisdiction of a campaign of this level over a six-digit region code: `000000` nationally, else the
-/// code cut to the level.
-pub fn campaign_region(level: &str, region_code: &str) -> String {
-    match level {
-        "national" => "000000".to_owned(),
-        "provincial" => province_code(region_code),
-        "city" => format!("{}00", &region_code[..4]),
-        _ => region_code.to_owned(),
-    }
-}
-
 const SAMPLE_COLUMNS: &str =
     "sample_id, campaign_id, campaign_level, sampled_on, year, quarter, product_category, uscc, \
      region_code, province_code, channel, verdict, gtin, lot, production_date, lab, sampler, stratum, failed_items, \
@@ -212,7 +201,7 @@ impl Store {
                 .bind(&sample.campaign_id)
                 .bind(&sample.campaign_id)
                 .bind(&sample.campaign_level)
-                .bind(campaign_region(&sample.campaign_level, &sample.region_code))
+                .bind(crate::error::stored::<sampling::Level>(&sample.campaign_level)?.jurisdiction(&sample.region_code))
                 .bind(&sample.product_category)
                 .bind(year)
                 .bind(&at)

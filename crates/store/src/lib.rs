@@ -25,7 +25,7 @@ pub mod warnings;
 pub use error::StoreError;
 pub use model::{
     AuditEntry, BatchOutcome, Indexed, NewOrganization, NewProduct, NewUser, Organization, Page, Product,
-    ProductCategory, Role, User, WriteOutcome,
+    ProductCategory, RegistrationStatus, Role, User, WriteOutcome,
 };
 pub use reference::{IndicatorTarget, CATEGORIES, INDICATOR_TARGETS};
 pub use store::{now, Backend, Store, DEFAULT_DATABASE_URL};

@@ -3,6 +3,16 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+rulekit::text_enum! {
+    /// A market entity's registration status (登记状态).
+    pub enum RegistrationStatus ("registration status") {
+        Active = "active" ("存续", "Active"),
+        Revoked = "revoked" ("吊销", "Revoked"),
+        Cancelled = "cancelled" ("注销", "Cancelled"),
+        Dissolved = "dissolved" ("解散", "Dissolved"),
+    }
+}
+
 /// A market entity (市场主体), keyed by its unified social credit code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct Organization {

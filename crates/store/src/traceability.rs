@@ -36,14 +36,34 @@ impl ErrorBehaviour {
             ErrorBehaviour::Proceed => "proceed",
         }
     }
+
+    /// Reads a header value (any case).
+    pub fn parse(value: &str) -> Option<Self> {
+        [ErrorBehaviour::Rollback, ErrorBehaviour::Proceed].into_iter().find(|b| b.as_str().eq_ignore_ascii_case(value))
+    }
+}
+
+rulekit::text_enum! {
+    /// How a capture job ended.
+    pub enum CaptureStatus ("capture status") {
+        Succeeded = "succeeded" ("成功", "succeeded"),
+        Failed = "failed" ("失败", "failed"),
+    }
+}
+
+rulekit::text_enum! {
+    /// What a registered GLN names.
+    pub enum GlnKind ("GLN kind") {
+        Party = "party" ("参与方", "party"),
+        Location = "location" ("地点", "location"),
+    }
 }
 
 /// A capture job as its status URL shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaptureJob {
     pub id: i64,
-    /// `succeeded` or `failed`.
-    pub status: String,
+    pub status: CaptureStatus,
     pub error_behaviour: String,
     pub event_count: i64,
     pub stored_count: i64,
@@ -361,7 +381,7 @@ impl Store {
             let problems: Option<String> = row.try_get(6)?;
             Ok(Some(CaptureJob {
                 id: row.try_get(0)?,
-                status: row.try_get(1)?,
+                status: crate::error::stored(&row.try_get::<String, _>(1)?)?,
                 error_behaviour: row.try_get(2)?,
                 event_count: row.try_get(3)?,
                 stored_count: row.try_get(4)?,

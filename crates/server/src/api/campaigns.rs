@@ -8,8 +8,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::inspections::{Campaign, NewCampaign, NewEvent, NewSample, Sample, SampleChange, TestItem};
@@ -20,7 +18,8 @@ use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::error::stored;
 use crate::input::{self, optional_text};
 use crate::{ApiError, AppState, ErrorCode};
-use sampling::{CampaignStatus, EventKind, FollowUp, Refusal, SampleStatus, Verdict};
+use sampling::draw::Frame;
+use sampling::{CampaignStatus, EventKind, FollowUp, Level, Refusal, SampleStatus, Verdict};
 
 /// A stored day; one that does not read is an integrity fault.
 fn stored_day(text: &str) -> Result<NaiveDate, ApiError> {
@@ -84,13 +83,14 @@ pub(crate) struct CampaignBody {
 
 /// The campaign jurisdiction code for a level: `000000` nationally, else the region cut to the level.
 fn jurisdiction(level: &str, region: Option<&str>) -> Result<String, ApiError> {
-    if level == "national" {
-        return Ok("000000".to_owned());
+    let level: Level = level.parse().map_err(|e: rulekit::UnknownValue| ApiError::invalid(e.to_string()))?;
+    if level == Level::National {
+        return Ok(level.jurisdiction(""));
     }
     let region =
         region.ok_or_else(|| ApiError::invalid("region_code is required for a provincial, city or county campaign"))?;
     let code = input::region("region_code", region)?;
-    Ok(store::inspections::campaign_region(level, code.as_str()))
+    Ok(level.jurisdiction(code.as_str()))
 }
 
 /// The region prefix a campaign's jurisdiction covers (empty for national).
@@ -211,48 +211,23 @@ pub(crate) struct DrawBody {
     pub(crate) weight_by_credit_class: bool,
 }
 
-/// Draws `size` of `frame` with the campaign's generator: with equal probability, or weighted by each
-/// organization's credit class (an organization never scored weighs as the model's base class). Returns the
-/// picks and, for a weighted draw, their weights.
-async fn draw_from(
-    state: &AppState,
-    frame: Vec<String>,
-    size: usize,
-    weighted: bool,
-    rng: &mut rand_chacha::ChaCha8Rng,
-) -> Result<Vec<(String, Option<f64>)>, ApiError> {
+/// The members of a frame, each with its sampling weight by credit class when the draw is weighted (an
+/// organization never scored weighs as the model's base class).
+async fn members(state: &AppState, frame: Vec<String>, weighted: bool) -> Result<Vec<(String, Option<f64>)>, ApiError> {
     if !weighted {
-        let mut frame = frame;
-        let (picked, _) = frame.partial_shuffle(rng, size);
-        return Ok(picked.iter().map(|uscc| (uscc.clone(), None)).collect());
+        return Ok(frame.into_iter().map(|uscc| (uscc, None)).collect());
     }
     let model = credit::Model::bundled();
     let unscored = model.class_for(model.base_score);
     let classes = state.store.sampling_frame_classes(&frame).await?;
-    let weights: Vec<f64> = classes
-        .iter()
-        .map(|c| model.sampling_weight(c.as_deref().and_then(credit::Class::parse).unwrap_or(unscored)))
-        .collect();
-    let picked = credit::weighted_draw(&weights, size, rng);
-    Ok(picked.into_iter().map(|i| (frame[i].clone(), Some(weights[i]))).collect())
-}
-
-/// Strata whose names are GB/T 2260 codes inside the campaign's jurisdiction, with allocations: the draw then
-/// takes each stratum's allocation from the organizations of that region. `None` when the strata are not
-/// regions (they are then recorded on the samples only).
-fn regional_strata(campaign: &Campaign, strata: &[(String, i64, Option<i64>)]) -> Option<Vec<(String, String, usize)>> {
-    let prefix = campaign_prefix(campaign);
-    if strata.is_empty() {
-        return None;
-    }
-    strata
-        .iter()
-        .map(|(name, _, allocation)| {
-            let code = codes::RegionCode::parse(name).ok()?;
-            (code.as_str().starts_with(&prefix) && allocation.is_some_and(|a| a > 0))
-                .then(|| (name.clone(), code.prefix().to_owned(), allocation.unwrap_or(0) as usize))
+    Ok(frame
+        .into_iter()
+        .zip(classes)
+        .map(|(uscc, class)| {
+            let class = class.as_deref().and_then(credit::Class::parse).unwrap_or(unscored);
+            (uscc, Some(model.sampling_weight(class)))
         })
-        .collect()
+        .collect())
 }
 
 /// Draws organizations at random from the sampling frame, reproducibly from the campaign's seed, without
@@ -267,27 +242,18 @@ pub(crate) async fn draw(
     let campaign = campaign_or_404(&state, &id).await?;
     authorize_supervision(&user, &campaign.region_code)?;
     let strata = state.store.campaign_strata(&id).await?;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(campaign.seed.unwrap_or(campaign.year) as u64);
     let category = campaign.product_category.as_deref();
     let body = body.map(|Json(b)| b);
     let weighted = body.as_ref().is_some_and(|b| b.weight_by_credit_class);
-    let mut chosen: Vec<(String, Option<String>)> = Vec::new();
-    let mut weights = Vec::new();
-    let mut frame_size = 0;
-    // Where the frame holds fewer organizations than the plan allocates: (stratum, allocated, found).
-    let mut short: Vec<(String, usize, usize)> = Vec::new();
-    if let Some(regional) = regional_strata(&campaign, &strata) {
-        for (name, prefix, allocation) in regional {
-            let mut frame = state.store.sampling_frame(&prefix, category).await?;
-            frame.retain(|uscc| !chosen.iter().any(|(c, _)| c == uscc));
-            frame_size += frame.len();
-            if frame.len() < allocation {
-                short.push((name.clone(), allocation, frame.len()));
-            }
-            for (uscc, weight) in draw_from(&state, frame, allocation, weighted, &mut rng).await? {
-                chosen.push((uscc, Some(name.clone())));
-                weights.extend(weight);
-            }
+    let mut frames = Vec::new();
+    if let Some(regional) = sampling::draw::regional_strata(&campaign_prefix(&campaign), &strata) {
+        for stratum in regional {
+            let frame = state.store.sampling_frame(&stratum.prefix, category).await?;
+            frames.push(Frame {
+                stratum: Some(stratum.name),
+                size: stratum.allocation,
+                members: members(&state, frame, weighted).await?,
+            });
         }
     } else {
         let allocated: i64 = strata.iter().filter_map(|(_, _, a)| *a).sum();
@@ -296,30 +262,28 @@ pub(crate) async fn draw(
             return Err(ApiError::invalid("size is required when the strata have no allocation"));
         }
         let frame = state.store.sampling_frame(&campaign_prefix(&campaign), category).await?;
-        frame_size = frame.len();
-        if frame.len() < size {
-            short.push(("(whole campaign)".to_owned(), size, frame.len()));
-        }
-        for (uscc, weight) in draw_from(&state, frame, size, weighted, &mut rng).await? {
-            chosen.push((uscc, None));
-            weights.extend(weight);
-        }
+        frames.push(Frame { stratum: None, size, members: members(&state, frame, weighted).await? });
     }
     // A draw that cannot fill its allocation is refused, and nothing is recorded: the campaign stays as it was,
     // for the plan (or the register) to be corrected first.
-    if !short.is_empty() {
+    let seed = campaign.seed.unwrap_or(campaign.year) as u64;
+    let drawn = sampling::draw::draw(frames, seed).map_err(|short| {
         let detail: Vec<String> = short
             .iter()
-            .map(|(stratum, allocated, found)| format!("{stratum}: {allocated} allocated, {found} in the frame"))
+            .map(|s| format!("{}: {} allocated, {} in the frame", s.stratum, s.allocated, s.found))
             .collect();
-        return Err(ApiError::new(
+        ApiError::new(
             ErrorCode::FrameTooSmall,
             format!(
                 "the sampling frame holds fewer organizations than allocated ({}); nothing was drawn",
                 detail.join("; ")
             ),
-        ));
-    }
+        )
+    })?;
+    let chosen: Vec<(String, Option<String>)> =
+        drawn.picks.iter().map(|p| (p.uscc.clone(), p.stratum.clone())).collect();
+    let weights: Vec<f64> = drawn.picks.iter().filter_map(|p| p.weight).collect();
+    let frame_size = drawn.frame_size;
     state.store.record_draw(&id, &chosen, weighted.then_some(weights.as_slice())).await?;
     let drawn: Vec<Value> = chosen
         .iter()

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use credit::Model;
+use credit::{Model, Source};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::credit_file::CreditRecord;
@@ -21,6 +21,7 @@ use store::{Role, User};
 use super::recalls::today;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::credit_scoring::{self, new_record_id};
+use crate::error::stored;
 use crate::input::{self, optional_text, FieldError};
 use crate::{ApiError, AppState, ErrorCode};
 
@@ -74,7 +75,7 @@ const COLUMNS: [&str; 8] =
 pub(crate) fn check_record(
     model: &Model,
     fields: RecordFields,
-    source: &str,
+    source: Source,
     allowed_kinds: Option<&[String]>,
     today: NaiveDate,
 ) -> Result<CreditRecord, FieldError> {
@@ -85,11 +86,15 @@ pub(crate) fn check_record(
         let codes: Vec<&str> = model.kinds.iter().map(|k| k.code.as_str()).collect();
         FieldError::new("kind", ErrorCode::InvalidKind, format!("kind '{kind}' is not one of {}", codes.join(", ")))
     })?;
-    if !rule.sources.iter().any(|s| s == source) {
+    if !rule.allows(source) {
         return Err(FieldError::new(
             "kind",
             ErrorCode::InvalidKind,
-            format!("kind '{kind}' is collected from {}, not recorded by a {source}", rule.sources.join(", ")),
+            format!(
+                "kind '{kind}' is collected from {}, not recorded by a {}",
+                rule.sources.join(", "),
+                source.as_str()
+            ),
         ));
     }
     if allowed_kinds.is_some_and(|allowed| !allowed.contains(&kind)) {
@@ -130,7 +135,7 @@ pub(crate) fn check_record(
         None => latest,
     };
     let reference = optional_text(fields.reference);
-    if source == "department" && reference.is_none() {
+    if source == Source::Department && reference.is_none() {
         return Err(FieldError::new(
             "reference",
             ErrorCode::InvalidRequest,
@@ -143,7 +148,7 @@ pub(crate) fn check_record(
         id,
         uscc: uscc.as_str().to_owned(),
         kind,
-        source: source.to_owned(),
+        source: source.as_str().to_owned(),
         department: String::new(),
         title,
         legal_basis: optional_text(fields.legal_basis).unwrap_or_else(|| rule.legal_basis.clone()),
@@ -176,7 +181,7 @@ pub(crate) async fn add_record(
         .ok_or_else(|| ApiError::not_found(format!("no organization {}", uscc.as_str())))?;
     authorize_supervision(&user, &organization.region_code)?;
     fields.uscc = Some(uscc.as_str().to_owned());
-    let record = check_record(Model::bundled(), fields, "regulator", None, today())?;
+    let record = check_record(Model::bundled(), fields, Source::Regulator, None, today())?;
     let inserted = state.store.insert_credit_records(std::slice::from_ref(&record), Some(user.id)).await?;
     if inserted == 0 {
         return Err(ApiError::new(
@@ -211,7 +216,7 @@ async fn withdraw(
     let region = state.store.organization(&record.uscc).await?.map(|o| o.region_code).unwrap_or_default();
     authorize_supervision(&user, &region)?;
     // A regulator withdraws what regulators recorded; records from workflows and other departments need an admin.
-    if record.source != "regulator" && user.role != Role::Admin {
+    if stored::<Source>(&record.source)? != Source::Regulator && user.role != Role::Admin {
         return Err(ApiError::forbidden(format!(
             "record {id} came from {}; only an administrator may withdraw it",
             record.source
@@ -251,7 +256,7 @@ async fn create_department(
         return Err(ApiError::invalid("kinds: name at least one record kind the department may send"));
     }
     for kind in &kinds {
-        let allowed = Model::bundled().kind(kind).is_some_and(|k| k.sources.iter().any(|s| s == "department"));
+        let allowed = Model::bundled().kind(kind).is_some_and(|k| k.allows(Source::Department));
         if !allowed {
             return Err(ApiError::new(
                 ErrorCode::InvalidKind,
@@ -291,7 +296,7 @@ async fn exchange_format() -> Json<Value> {
     let kinds: Vec<Value> = Model::bundled()
         .kinds
         .iter()
-        .filter(|k| k.sources.iter().any(|s| s == "department"))
+        .filter(|k| k.allows(Source::Department))
         .map(|k| json!({"kind": k.code, "name_zh": k.name_zh, "name_en": k.name_en, "public_days": k.public_days, "legal_basis": k.legal_basis}))
         .collect();
     Json(json!({
@@ -422,7 +427,7 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
     let mut seen = BTreeSet::new();
     let mut known = BTreeSet::new();
     for (row, fields) in rows {
-        match check_record(Model::bundled(), fields, "department", Some(&allowed), today()) {
+        match check_record(Model::bundled(), fields, Source::Department, Some(&allowed), today()) {
             Ok(mut record) => {
                 if !seen.insert(record.source_ref.clone()) {
                     errors.push(rejected(

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use epcis::validate::Problem;
 use epcis::{events_of, validate_document, EventType, Role as IdRole};
 use serde_json::{json, Value};
-use store::traceability::{ErrorBehaviour, EventQuery, IdMatch};
+use store::traceability::{CaptureStatus, ErrorBehaviour, EventQuery, IdMatch};
 use store::{Role, User};
 
 use crate::auth::{AuthUser, TraceReader};
@@ -169,11 +169,11 @@ async fn check_parties(state: &AppState, user: &User, events: &[epcis::Event]) -
 }
 
 fn error_behaviour(headers: &HeaderMap) -> Result<ErrorBehaviour, EpcisProblem> {
-    match headers.get("GS1-Capture-Error-Behaviour").map(|v| v.to_str().unwrap_or_default().to_ascii_lowercase()) {
+    let value = headers.get("GS1-Capture-Error-Behaviour").map(|v| v.to_str().unwrap_or_default().to_ascii_lowercase());
+    match value.as_deref().map(|v| (v, ErrorBehaviour::parse(v))) {
         None => Ok(ErrorBehaviour::Rollback),
-        Some(value) if value == "rollback" => Ok(ErrorBehaviour::Rollback),
-        Some(value) if value == "proceed" => Ok(ErrorBehaviour::Proceed),
-        Some(value) => Err(EpcisProblem::new(
+        Some((_, Some(behaviour))) => Ok(behaviour),
+        Some((value, None)) => Err(EpcisProblem::new(
             StatusCode::BAD_REQUEST,
             "ValidationException",
             format!("GS1-Capture-Error-Behaviour '{value}' is not rollback or proceed"),
@@ -370,7 +370,7 @@ fn job_view(job: store::traceability::CaptureJob) -> Value {
         "createdAt": job.created_at,
         "finishedAt": job.finished_at,
         "running": false,
-        "success": job.status == "succeeded",
+        "success": job.status == CaptureStatus::Succeeded,
         "captureErrorBehaviour": job.error_behaviour,
         "eventCount": job.event_count,
         "storedCount": job.stored_count,

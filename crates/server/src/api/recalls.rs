@@ -21,7 +21,7 @@ use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::error::stored;
 use crate::input::{self, optional_text};
 use crate::{ApiError, AppState, ErrorCode};
-use recalls::{Decision, RecallState, RecallStatus, Regime, Stage};
+use recalls::{Decision, Origin, RecallState, RecallStatus, Regime, Stage};
 
 /// The due day of a stage of a recall's regime, counted from `from` by the shipped deadlines.
 pub fn due(calendar: &calendar::Calendar, regime: Regime, stage: Stage, from: NaiveDate) -> Option<NaiveDate> {
@@ -262,8 +262,8 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
     let organization = state.store.organization(&producer).await?.ok_or_else(|| {
         ApiError::new(ErrorCode::UnknownOrganization, format!("organization {producer} is not registered"))
     })?;
-    let origin = if user.role == Role::Enterprise { "enterprise_report" } else { "regulator" };
-    if origin == "regulator" {
+    let origin = if user.role == Role::Enterprise { Origin::EnterpriseReport } else { Origin::Regulator };
+    if origin == Origin::Regulator {
         authorize_supervision(user, &organization.region_code)?;
     }
     let on = stage_date(body.on)?;
@@ -283,14 +283,14 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
         super::trace::check_identifier("trace_start", start)?;
     }
     let trace_start = trace_start.map(|s| epcis::canonical_id(&s));
-    if origin == "enterprise_report" {
+    if origin == Origin::EnterpriseReport {
         check_own_products(state, &producer, &gtins, trace_start.as_deref()).await?;
     }
     let id = state.store.next_recall_id(on.year()).await?;
     let recall = NewRecall {
         id,
         regime: regime.as_str().to_owned(),
-        origin: origin.into(),
+        origin: origin.as_str().to_owned(),
         producer_uscc: producer,
         region_code: organization.region_code.clone(),
         product_name: required("product_name", body.product_name)?,
@@ -306,20 +306,16 @@ pub async fn create_recall(state: &AppState, user: &User, body: ReportBody) -> R
         Some(r) if !r.severe_only || recall.severe => due(&state.calendar(), regime, Stage::Report, learned_on),
         _ => None,
     };
-    let (stage, opened, next_stage) = if origin == "regulator" {
-        (Stage::Investigation, RecallStatus::Investigating, Stage::Decision)
-    } else {
-        (Stage::Report, RecallStatus::Reported, Stage::Investigation)
-    };
+    let opening = origin.opening();
     let event = stage_event(
-        stage,
+        opening.stage,
         on,
-        report_due.filter(|_| origin == "enterprise_report"),
+        report_due.filter(|_| origin.report_deadline_binds()),
         optional_text(body.note),
         json!({"severe": recall.severe}),
     );
-    let next_step = (Some(next_stage.as_str().to_owned()), None);
-    state.store.create_recall(&recall, &event, opened.as_str(), next_step, Some(user.id)).await?;
+    let next_step = (Some(opening.next.as_str().to_owned()), None);
+    state.store.create_recall(&recall, &event, opening.status.as_str(), next_step, Some(user.id)).await?;
     recall_or_404(state, &recall.id).await
 }
 

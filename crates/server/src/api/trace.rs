@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use epcis::trace::{Direction, Trace, Tracer};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use store::traceability::GlnRegistration;
+use store::traceability::{GlnKind, GlnRegistration};
 use store::User;
 
 use crate::auth::{AuthUser, TraceReader};
@@ -114,8 +114,8 @@ async fn register_gln(
 ) -> Result<Json<GlnRegistration>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
     let gln = codes::Gln::parse(&gln).map_err(|e| ApiError::new(ErrorCode::InvalidGln, e))?.as_str().to_owned();
-    let kind = crate::input::optional_text(body.kind).unwrap_or_else(|| "location".into());
-    if kind != "party" && kind != "location" {
+    let kind = crate::input::optional_text(body.kind).unwrap_or_else(|| GlnKind::Location.as_str().into());
+    if kind.parse::<GlnKind>().is_err() {
         return Err(ApiError::invalid(format!("kind '{kind}' is not party or location")));
     }
     let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();

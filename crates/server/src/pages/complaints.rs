@@ -18,8 +18,10 @@ use crate::{ApiError, AppState};
 use complaints::classify::classifier;
 use complaints::workflow;
 use complaints::{
-    Action, Case, DueKind, Kind, Outcome, RefusalGround, Stage, Status, SubmitterAction, TerminationGround,
+    Action, Case, DueKind, Kind, Outcome, RefusalGround, RewardStatus, Stage, Status, SubmitterAction,
+    TerminationGround,
 };
+use store::calendar::Subject;
 
 fn category_name(lang: Lang, code: &str) -> String {
     store::CATEGORIES
@@ -43,7 +45,7 @@ fn deadline_list(lang: Lang, view: &Value) -> Markup {
     let running = view["due"]["kind"].as_str().unwrap_or("");
     html! {
         dl {
-            @for (kind, day) in view["deadlines"].as_object().into_iter().flatten().filter(|(k, _)| *k != "provisional") {
+            @for (kind, day) in view["deadlines"].as_object().into_iter().flatten().filter(|(k, _)| k.parse::<DueKind>().is_ok()) {
                 dt { (named::<DueKind>(lang, kind)) }
                 dd { (day.as_str().unwrap_or(""))
                     @if kind == running { " " strong { (if view["due"]["overdue"] == true { lang.t("（已超期）", "(overdue)") } else { lang.t("（进行中）", "(running)") }) } } }
@@ -372,9 +374,11 @@ pub(crate) async fn queue(
                     thead { tr { th { (lang.t("案件", "Case")) } th { (lang.t("期限", "Deadline")) } th { (lang.t("原期限", "Was")) } th { (lang.t("新期限", "Now")) } } }
                     tbody { @for change in &moved {
                         tr {
-                            td { @if change.subject_kind == "complaint" { a href=(with_lang(&format!("/complaints/{}", change.subject_id), lang)) { (change.subject_id) } }
-                                 @else if change.subject_kind == "recall" { a href=(with_lang(&format!("/recalls/{}", change.subject_id), lang)) { (change.subject_id) } }
-                                 @else { (change.subject_id) } }
+                            td { @match change.subject_kind {
+                                Subject::Complaint => { a href=(with_lang(&format!("/complaints/{}", change.subject_id), lang)) { (change.subject_id) } }
+                                Subject::Recall => { a href=(with_lang(&format!("/recalls/{}", change.subject_id), lang)) { (change.subject_id) } }
+                                Subject::CreditListing => { (change.subject_id) }
+                            } }
                             td { (change.deadline.parse::<DueKind>().map_or(lang.t("期限", "deadline"), |d| lang.pick(d.name_zh(), d.name_en()))) }
                             td { (change.old_due) }
                             td { strong { (change.new_due) } }
@@ -479,7 +483,7 @@ fn step_forms(lang: Lang, session: &PageUser, view: &Value, case: &Case) -> Mark
         }
         @if may(Action::Notify) { (simple("notify", lang.t("已告知当事人，办结", "Parties notified: close"))) }
         @if may(Action::Split) { (simple("split", lang.t("发现违法线索，转为举报", "Split a report off"))) }
-        @if view["reward"]["status"] == "claimed" {
+        @if view["reward"]["status"].as_str().and_then(|s| s.parse().ok()) == Some(RewardStatus::Claimed) {
             form.stack method="post" action=(action("reward")) { (session.field())
                 label { (lang.t("奖励等级（1–3）", "Grade (1–3)")) input type="number" name="grade" min="1" max="3" required; }
                 label { (lang.t("金额（元）", "Amount (yuan)")) input type="number" name="amount" min="1" step="0.01" required; }

@@ -314,14 +314,8 @@ fn kind_name(lang: Lang, kind: &str) -> String {
     }
 }
 
-fn source_name(lang: Lang, source: &str) -> &'static str {
-    match source {
-        "inspection" => lang.t("监督抽查", "supervision sampling"),
-        "recall" => lang.t("缺陷产品召回", "recall"),
-        "complaint" => lang.t("投诉举报", "complaints"),
-        "regulator" => lang.t("市场监管部门", "market regulator"),
-        _ => lang.t("其他部门", "another department"),
-    }
+fn source_name(lang: Lang, source: &str) -> String {
+    super::named::<credit::Source>(lang, source)
 }
 
 /// One reason of a class, in words.
@@ -373,7 +367,7 @@ pub(crate) async fn organization_record(
     let records = file["records"].as_array().cloned().unwrap_or_default();
     let history = file["class_history"].as_array().cloned().unwrap_or_default();
     let regulator_kinds: Vec<&credit::KindRule> =
-        credit::Model::bundled().kinds.iter().filter(|k| k.sources.iter().any(|s| s == "regulator")).collect();
+        credit::Model::bundled().kinds.iter().filter(|k| k.allows(credit::Source::Regulator)).collect();
     Ok(html! {
         h2 { (lang.t("信用档案", "Credit file")) }
         @if let Some(letter) = class["class"].as_str() {

@@ -154,13 +154,8 @@ pub(crate) async fn dashboard(State(state): State<AppState>, Query(params): Quer
     page(lang, lang.t("监督抽查合格率", "Pass rates"), body).into_response()
 }
 
-fn level_name(lang: Lang, level: &str) -> &'static str {
-    match level {
-        "national" => lang.t("国家", "National"),
-        "provincial" => lang.t("省级", "Provincial"),
-        "city" => lang.t("市级", "City"),
-        _ => lang.t("县级", "County"),
-    }
+fn level_name(lang: Lang, level: &str) -> String {
+    super::named::<sampling::Level>(lang, level)
 }
 
 #[derive(Debug, Deserialize)]

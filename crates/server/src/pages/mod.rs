@@ -471,14 +471,8 @@ fn part_label(lang: Lang, name: &str) -> String {
 }
 
 /// Page text of an organization's registration status.
-fn status_label(lang: Lang, status: &str) -> &str {
-    match status {
-        "active" => lang.t("存续", "Active"),
-        "revoked" => lang.t("吊销", "Revoked"),
-        "cancelled" => lang.t("注销", "Cancelled"),
-        "dissolved" => lang.t("解散", "Dissolved"),
-        other => other,
-    }
+fn status_label(lang: Lang, status: &str) -> String {
+    named::<store::RegistrationStatus>(lang, status)
 }
 
 async fn code_checker(Query(params): Query<CodeParams>) -> Response {

@@ -168,7 +168,7 @@ fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
     };
     let decimal = |v: &Value| v.as_f64().map_or("—".to_owned(), |v| format!("{v:.2}"));
     html! {
-        @if answer["method"] != "disproportionality" {
+        @if answer["method"] != signals::DISPROPORTIONALITY {
             table {
                 thead { tr { th { (lang.t("产品类别", "Product category")) } th { (lang.t("地区", "Region")) } th { (lang.t("本周观察", "Observed")) }
                     th { (lang.t("期望", "Expected")) } th { (lang.t("阈值", "Threshold")) } th { (lang.t("统计量 / 报警线", "Statistic / limit")) } } }
@@ -393,7 +393,7 @@ pub(crate) async fn signals(
     let lang = params.lang;
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
     let method = params.method.clone().unwrap_or_else(|| "farrington".into());
-    let source = match crate::api::signals::Source::parse(params.source.as_deref()) {
+    let source = match crate::api::signals::source(params.source.as_deref()) {
         Ok(source) => source,
         Err(error) => return error_page(lang, &error),
     };
@@ -418,7 +418,7 @@ pub(crate) async fn signals(
         .unwrap_or_else(|| "eb05".into());
     // Each temporal signal gets its chart: the weekly series and the threshold the detector set for each week.
     let mut charts = Vec::new();
-    if let Some(detector) = answer["method"].as_str().and_then(crate::api::signals::Detector::parse) {
+    if let Some(detector) = answer["method"].as_str().and_then(signals::Detector::parse) {
         let to = answer["period"]["to"].as_str().and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
         for signal in answer["signals"].as_array().into_iter().flatten() {
             let (Some(product), Some(to)) = (signal["product_code"].as_str(), to) else { continue };
