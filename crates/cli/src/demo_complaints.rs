@@ -6,7 +6,7 @@
 use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use server::input::ComplaintFields;
+use service::input::ComplaintFields;
 use store::complaints::ComplaintStep;
 use store::Store;
 
@@ -148,7 +148,7 @@ pub async fn load(store: &Store, last_day: NaiveDate) -> anyhow::Result<usize> {
     let mut secrets = Vec::with_capacity(fields.len());
     let calendar = calendar::Calendar::shipped();
     for item in fields {
-        let prepared = server::complaints::prepare(store, item, "web", server::today(), true, &calendar)
+        let prepared = service::complaints::prepare(store, item, "web", service::today(), true, &calendar)
             .await?
             .map_err(|e| anyhow::anyhow!("demo filing rejected: {}: {}", e.field, e.message))?;
         let mut complaint = prepared.complaint;

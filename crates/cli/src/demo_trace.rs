@@ -7,11 +7,10 @@
 
 use codes::Uscc;
 use epcis::events_of;
+use recalls::Stage;
 use serde_json::{json, Value};
-use server::recall_workflow::{
-    create_recall, do_decision, do_notice, do_plan, do_plan_review, do_progress, ReportBody, StageBody,
-};
-use server::AppState;
+use service::recalls::{advance, create_recall, ReportBody, StageBody};
+use service::Services;
 use store::traceability::{ErrorBehaviour, GlnRegistration};
 use store::{NewOrganization, NewProduct, NewUser, Role, Store};
 
@@ -312,8 +311,8 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
             password: None,
         })
         .await?;
-    let state = AppState::new(store.clone());
-    let failed = |e: server::ApiError| anyhow::anyhow!("demo recall: {}", e.message);
+    let state = Services::new(store.clone());
+    let failed = |e: service::ApiError| anyhow::anyhow!("demo recall: {}", e.message);
     let report = ReportBody {
         regime: Some("consumer".into()),
         producer_uscc: Some(uscc(&PARTIES[FACTORY])),
@@ -330,10 +329,15 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
     let recall = create_recall(&state, &system, report).await.map_err(failed)?;
     let id = recall.id;
     let stage = |on: &str| StageBody { on: Some(on.into()), ..StageBody::default() };
-    let _decided =
-        do_decision(&state, &system, &id, StageBody { decision: Some("ordered".into()), ..stage("2026-10-29") })
-            .await
-            .map_err(failed)?;
+    let _decided = advance(
+        &state,
+        &system,
+        &id,
+        Stage::Decision,
+        StageBody { decision: Some("ordered".into()), ..stage("2026-10-29") },
+    )
+    .await
+    .map_err(failed)?;
     let plan = StageBody {
         remedy: Some("退货并全额退款，召回产品集中销毁".into()),
         production_dates: Some("2026-09-07".into()),
@@ -342,18 +346,24 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
         incidents: Some("未收到伤害报告".into()),
         ..stage("2026-11-03")
     };
-    let _planned = do_plan(&state, &system, &id, plan).await.map_err(failed)?;
+    let _planned = advance(&state, &system, &id, Stage::Plan, plan).await.map_err(failed)?;
     let review = StageBody { accepted: Some(true), note: Some("计划审核通过".into()), ..stage("2026-11-04") };
-    let _accepted = do_plan_review(&state, &system, &id, review).await.map_err(failed)?;
+    let _accepted = advance(&state, &system, &id, Stage::PlanReview, review).await.map_err(failed)?;
     let notice = StageBody {
         title: Some("哈尔滨优贝乳业有限公司关于召回部分婴幼儿配方乳粉的公告".into()),
         body: Some("因原料生牛乳批次 B20260901 检出阪崎肠杆菌，本公司决定召回批次 P20260905 生产的婴幼儿配方乳粉 900g。请消费者停止食用，凭购买凭证到购买门店办理退货退款。".into()),
         ..stage("2026-11-05")
     };
-    let _noticed = do_notice(&state, &system, &id, notice).await.map_err(failed)?;
-    let _progress = do_progress(&state, &system, &id, StageBody { units_recovered: Some(30.0), ..stage("2026-11-20") })
-        .await
-        .map_err(failed)?;
+    let _noticed = advance(&state, &system, &id, Stage::Notice, notice).await.map_err(failed)?;
+    let _progress = advance(
+        &state,
+        &system,
+        &id,
+        Stage::Progress,
+        StageBody { units_recovered: Some(30.0), ..stage("2026-11-20") },
+    )
+    .await
+    .map_err(failed)?;
     Ok(id)
 }
 

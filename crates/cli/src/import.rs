@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use server::input::{
+use service::input::{
     self, INJURY_FIELDS, ORGANIZATION_FIELDS, PRODUCT_FIELDS, REQUIRED_INJURY_FIELDS, REQUIRED_SAMPLE_FIELDS,
     SAMPLE_FIELDS,
 };
@@ -216,7 +216,7 @@ fn imported_complaint(mut value: serde_json::Value) -> Result<Row, (String, Stri
         Some("true" | "1" | "是") => true,
         Some(other) => return Err(reject("anonymous", format!("'{other}' is not true or false"))),
     };
-    let today = server::today();
+    let today = service::today();
     let checked = input::complaint(fields.clone(), today, true)
         .map_err(|e| (e.field.to_owned(), e.code.as_str().to_owned(), e.message))?;
     if let Some(closed) = &closed_on {
@@ -612,7 +612,7 @@ async fn write_batch(
                 .collect();
             let taken = store.existing_tracking_numbers(&taken).await?;
             let calendar =
-                server::deadlines::stored_calendar(store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                service::deadlines::stored_calendar(store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
             for (line, raw, row) in rows {
                 let Row::Complaint(imported) = row else { continue };
                 let mut reject = |field: &str, code: &str, reason: String| {
@@ -624,7 +624,7 @@ async fn write_batch(
                     continue;
                 }
                 let ready =
-                    server::complaints::prepare(store, imported.fields, "import", server::today(), true, &calendar)
+                    service::complaints::prepare(store, imported.fields, "import", service::today(), true, &calendar)
                         .await?;
                 let mut ready = match ready {
                     Ok(ready) => ready,

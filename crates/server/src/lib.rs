@@ -3,12 +3,7 @@
 mod api;
 mod auth;
 pub mod config;
-pub mod credit_scoring;
-pub mod deadlines;
-mod error;
 mod i18n;
-pub mod input;
-pub mod log_signing;
 mod openapi;
 pub mod ownership;
 mod pages;
@@ -23,53 +18,29 @@ use store::Store;
 
 pub use auth::{authorize_organization_write, authorize_product_write};
 
-/// The recall workflow without HTTP, for the demo loader; each stage checks roles and states as the API does.
-pub mod recall_workflow {
-    pub use crate::api::recalls::{
-        create_recall, do_decision, do_notice, do_plan, do_plan_review, do_progress, ReportBody, StageBody,
-    };
-}
-/// Complaint intake without HTTP, for the importer and the demo loader: the same checks, routing and
-/// classification as the API.
-pub mod complaints {
-    pub use crate::api::complaints::{file, handle, prepare, Prepared, StepBody};
-}
-pub use api::recalls::today;
-pub use error::{ApiError, ErrorCode};
+pub use service::{check_rules, credit_scoring, deadlines, error, input, log_signing, today, Services};
+pub use service::{ApiError, ErrorCode};
 
-/// Shared state of every handler.
+/// Shared state of every handler: the use cases' [`Services`] (reached through `Deref`: `state.store`,
+/// `state.calendar()`), and what only HTTP needs.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The database.
-    pub store: Store,
+    /// The database, the public log's signing and the calendar.
+    pub services: Services,
     /// Limits the public's submissions per client address.
     pub submissions: std::sync::Arc<RateLimiter>,
-    /// The transparency log's signing: where the key and the server's memory live, the key once loaded.
-    pub log: std::sync::Arc<LogSigning>,
     /// Trusted proxies, cookies and the public's limits.
     pub web: std::sync::Arc<web::WebConfig>,
     /// The public's rate-limit windows and failed sign-ins.
     pub counters: std::sync::Arc<web::Counters>,
-    /// The working-day calendar in force: the shipped notices and those loaded since (see [`deadlines`]).
-    pub calendar: std::sync::Arc<std::sync::RwLock<std::sync::Arc<calendar::Calendar>>>,
 }
 
-/// The public log's signer and the lock that keeps one signing at a time.
-#[derive(Debug)]
-pub struct LogSigning {
-    pub config: log_signing::LogConfig,
-    pub signer: tokio::sync::OnceCell<translog::LogSigner>,
-    pub signing: tokio::sync::Mutex<()>,
-}
+impl std::ops::Deref for AppState {
+    type Target = Services;
 
-/// Reads and checks every workflow's rules that ship as data, so that a bad table stops the server at start-up
-/// rather than failing a request later.
-pub fn check_rules() -> Result<(), String> {
-    ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))?;
-    ::sampling::check_shipped().map_err(|e| format!("sampling deadlines: {e}"))?;
-    ::warnings::rag::check_shipped().map_err(|e| format!("risk matrix: {e}"))?;
-    ::credit::listing::check_shipped().map_err(|e| format!("credit lists: {e}"))?;
-    ::recalls::check_shipped().map_err(|e| format!("recall deadlines: {e}"))
+    fn deref(&self) -> &Services {
+        &self.services
+    }
 }
 
 impl AppState {
@@ -77,33 +48,10 @@ impl AppState {
     pub fn new(store: Store) -> Self {
         AppState {
             submissions: std::sync::Arc::new(RateLimiter::new(Some(DEFAULT_SUBMISSIONS_PER_MINUTE))),
-            log: std::sync::Arc::new(LogSigning {
-                config: log_signing::LogConfig::from_environment(&store),
-                signer: Default::default(),
-                signing: Default::default(),
-            }),
             web: Default::default(),
             counters: Default::default(),
-            calendar: std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(calendar::Calendar::shipped()))),
-            store,
+            services: Services::new(store),
         }
-    }
-
-    /// The working-day calendar in force now.
-    pub fn calendar(&self) -> std::sync::Arc<calendar::Calendar> {
-        self.calendar.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
-    }
-
-    /// Puts a calendar in force (after a year's notice was loaded).
-    pub fn set_calendar(&self, calendar: calendar::Calendar) {
-        *self.calendar.write().unwrap_or_else(std::sync::PoisonError::into_inner) = std::sync::Arc::new(calendar);
-    }
-
-    /// Reads the calendar from the database (storing the shipped notices first) and puts it in force.
-    pub async fn reload_calendar(&self) -> Result<(), ApiError> {
-        let calendar = deadlines::stored_calendar(&self.store).await?;
-        self.set_calendar(calendar);
-        Ok(())
     }
 
     /// The same behind the network `config` describes (trusted proxies, cookies, limits).
@@ -114,7 +62,7 @@ impl AppState {
 
     /// The same with the log's key and state kept as `config` says.
     pub fn with_log(mut self, config: log_signing::LogConfig) -> Self {
-        self.log = std::sync::Arc::new(LogSigning { config, signer: Default::default(), signing: Default::default() });
+        self.services = self.services.with_log(config);
         self
     }
 

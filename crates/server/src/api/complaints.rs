@@ -1,31 +1,25 @@
-//! Complaints, reports and enquiries (投诉举报咨询) on the 12315 / 12365 model: intake from the public, clerks and
-//! files; routing to the regulator with jurisdiction; classification of the Chinese text; the handling steps of
-//! 《市场监督管理投诉举报处理暂行办法》 with their working-day deadlines; the enterprise's answer (early settlement);
-//! tracking by number and secret; the work queue; and statistics. Personal data are shown only to the handling
-//! regulator.
+//! `/api/v1/complaints`: complaints, reports and enquiries (投诉举报咨询). The use cases are
+//! [`service::complaints`]'s; this module reads requests, limits the public's submissions and writes answers.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{Duration, NaiveDate};
-use serde::Deserialize;
 use serde_json::{json, Value};
-use store::complaints::{Complaint, ComplaintEvent, ComplaintGroup, ComplaintStep};
-use store::{Organization, Role, Store, StoreError, User};
+use service::complaints::{
+    audience, load, load_view, resolve, statistics, submitter_action, tracked, work, Audience, QueueParams,
+    StatsParams, StepBody, TrackBody,
+};
+use store::Role;
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
-use crate::input::{self, optional_text, CheckedComplaint, ComplaintFields, FieldError};
+use crate::input::ComplaintFields;
 pub(crate) use crate::web::ClientAddress;
 use crate::{ApiError, AppState, ErrorCode};
-use complaints::classify::{self, classify};
-use complaints::mask;
-use complaints::workflow::{self, SubmitterStep};
-use complaints::{
-    Action, Change, Kind, RefusalGround, Stage, Status, StepInput, SubmitterAction, SuspendReason, TerminationGround,
-};
+use complaints::classify;
+use complaints::{RefusalGround, TerminationGround};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -38,227 +32,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/complaints/{id}/{action}", post(step))
 }
 
-/// A filing ready to store, its secret and its first steps.
-pub struct Prepared {
-    pub complaint: Complaint,
-    pub secret: String,
-    pub steps: Vec<ComplaintStep>,
-}
-
-/// The secret never reaches a log, even through a debug print.
-impl std::fmt::Debug for Prepared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Prepared").field("tracking_number", &self.complaint.tracking_number).finish_non_exhaustive()
-    }
-}
-
-/// Finds the regulator with jurisdiction (Art 12, 25): the act's region for a report when given; the respondent's
-/// registered region in master data; the region its USCC was issued in; the respondent's address (where it
-/// operates); the registered region of the one organization of that exact name; a platform's domicile for its
-/// merchants; the region the submitter chose; else the submitter's address for an enquiry.
-async fn route(
-    store: &Store,
-    checked: &CheckedComplaint,
-    named: Option<&Organization>,
-) -> Result<Result<(String, Value), FieldError>, StoreError> {
-    if let (Kind::Report, Some(region)) = (checked.kind, &checked.region_code) {
-        return Ok(Ok((region.as_str().to_owned(), json!({"method": "where_the_act_occurred"}))));
-    }
-    if let Some(uscc) = &checked.respondent_uscc {
-        if let Some(organization) = store.organization(uscc.as_str()).await? {
-            return Ok(Ok((organization.region_code, json!({"method": "master_data", "uscc": uscc.as_str()}))));
-        }
-        if let Some(region) = uscc.region().filter(|r| r.in_use) {
-            return Ok(Ok((region.code.clone(), json!({"method": "uscc_issuing_region", "uscc": uscc.as_str()}))));
-        }
-    }
-    if let Some(address) = &checked.respondent_address {
-        if let Some(region) = codes::region::from_address(address) {
-            return Ok(Ok((region.code.clone(), json!({"method": "respondent_address", "matched": region.name}))));
-        }
-    }
-    if let Some(organization) = named {
-        let routing = json!({"method": "master_data_by_name", "uscc": organization.uscc});
-        return Ok(Ok((organization.region_code.clone(), routing)));
-    }
-    if let Some(platform) = &checked.platform_uscc {
-        let region = match store.organization(platform.as_str()).await? {
-            Some(organization) => Some(organization.region_code),
-            None => platform.region().filter(|r| r.in_use).map(|r| r.code.clone()),
-        };
-        if let Some(region) = region {
-            return Ok(Ok((region, json!({"method": "platform_domicile", "uscc": platform.as_str()}))));
-        }
-    }
-    if let Some(region) = &checked.region_code {
-        return Ok(Ok((region.as_str().to_owned(), json!({"method": "chosen_by_submitter"}))));
-    }
-    let enquiry_address = checked.submitter_address.as_deref().filter(|_| checked.kind == Kind::Enquiry);
-    if let Some(region) = enquiry_address.and_then(codes::region::from_address) {
-        return Ok(Ok((region.code.clone(), json!({"method": "submitter_address", "matched": region.name}))));
-    }
-    Ok(Err(FieldError {
-        field: "respondent_address",
-        code: ErrorCode::Unroutable,
-        message: "cannot tell which regulator has jurisdiction: give the respondent's USCC, a full address \
-                  (province, city, county) or the region_code"
-            .into(),
-    }))
-}
-
-/// The secret a submitter follows a filing with: 128 random bits.
-fn new_secret() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
-}
-
-fn random_digits(n: usize) -> String {
-    use rand::Rng;
-    let mut rng = rand::thread_rng();
-    (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
-}
-
-/// Checks, routes and classifies a filing; `Ok(Err(..))` names the field at fault.
-pub async fn prepare(
-    store: &Store,
-    fields: ComplaintFields,
-    channel: &str,
-    today: NaiveDate,
-    may_backdate: bool,
-    calendar: &calendar::Calendar,
-) -> Result<Result<Prepared, FieldError>, StoreError> {
-    let checked = match input::complaint(fields, today, may_backdate) {
-        Ok(checked) => checked,
-        Err(error) => return Ok(Err(error)),
-    };
-    let named = match (&checked.respondent_uscc, checked.respondent_name.as_str()) {
-        (None, name) if !name.is_empty() => {
-            let found = store.search_organizations(name, None, None, 20).await?;
-            let mut same_name = found.items.into_iter().filter(|o| o.name == name);
-            match (same_name.next(), same_name.next()) {
-                (Some(organization), None) => Some(organization),
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    let (handling_region, routing) = match route(store, &checked, named.as_ref()).await? {
-        Ok(found) => found,
-        Err(error) => return Ok(Err(error)),
-    };
-    let text = [
-        checked.facts.as_str(),
-        checked.request.as_deref().unwrap_or(""),
-        checked.product_name.as_deref().unwrap_or(""),
-    ]
-    .join(" ");
-    let (mut category, issue, mut evidence) = classify(&text);
-    if let Some(gtin) = &checked.product_gtin {
-        if let Some(product) = store.product(gtin.as_str()).await? {
-            if product.category_code.is_some() {
-                evidence["category"]["from_registered_product"] = json!(gtin.as_str());
-                category = product.category_code;
-            }
-        }
-    }
-    let matched_uscc = named.map(|organization| organization.uscc);
-    if checked.category.is_some() || checked.issue.is_some() {
-        evidence["set_by_submitter"] = json!({"category": checked.category, "issue": checked.issue});
-    }
-    let prefix = match checked.kind {
-        Kind::Report => "JB",
-        Kind::Enquiry => "ZX",
-        Kind::Complaint => "TS",
-    };
-    let received = checked.received_on.to_string();
-    let mut complaint = Complaint {
-        id: 0,
-        tracking_number: format!("{prefix}{}{}", checked.received_on.format("%Y%m%d"), random_digits(8)),
-        kind: checked.kind.as_str().to_owned(),
-        channel: channel.to_owned(),
-        parent_id: None,
-        received_on: received.clone(),
-        anonymous: checked.anonymous,
-        submitter_name: checked.submitter_name,
-        submitter_phone: checked.submitter_phone,
-        submitter_id_number: checked.submitter_id_number,
-        submitter_address: checked.submitter_address,
-        respondent_name: checked.respondent_name,
-        respondent_uscc: checked.respondent_uscc.map(|u| u.as_str().to_owned()).or(matched_uscc),
-        respondent_address: checked.respondent_address,
-        region_code: handling_region.clone(),
-        routing: routing.to_string(),
-        product_gtin: checked.product_gtin.map(|g| g.as_str().to_owned()),
-        product_lot: checked.product_lot,
-        product_name: checked.product_name,
-        category: checked.category.or(category),
-        issue: checked.issue.or(issue),
-        classification: evidence.to_string(),
-        facts: checked.facts,
-        request: checked.request,
-        harm_known_on: checked.harm_known_on.map(|d| d.to_string()),
-        handling_region: handling_region.clone(),
-        status: Status::Pending.as_str().to_owned(),
-        accept_base_on: received,
-        accepted_on: None,
-        decided_on: None,
-        closed_on: None,
-        suspended_since: None,
-        suspended_days: 0,
-        extended: false,
-        due_kind: None,
-        due_on: None,
-        outcome: None,
-        ground: None,
-        enterprise_response: None,
-        rating: None,
-        created_at: String::new(),
-        updated_at: String::new(),
-    };
-    let case = complaint.case()?;
-    complaint.apply(&case, calendar);
-    let steps = vec![
-        ComplaintStep { stage: Stage::Registered.as_str().into(), note: None, data: Some(json!({"channel": channel})) },
-        ComplaintStep {
-            stage: Stage::Routed.as_str().into(),
-            note: None,
-            data: Some(json!({"region": handling_region, "routing": routing})),
-        },
-    ];
-    let secret = new_secret();
-    Ok(Ok(Prepared { complaint, secret, steps }))
-}
-
-/// Stores a prepared filing, drawing a new tracking number if the first is taken; returns its id.
-pub async fn file(store: &Store, prepared: &mut Prepared, user_id: Option<i64>) -> Result<i64, StoreError> {
-    for _ in 0..5 {
-        match store.file_complaint(&prepared.complaint, &prepared.secret, &prepared.steps, user_id).await {
-            Err(StoreError::Conflict(_)) => {
-                let stem = prepared.complaint.tracking_number[..10].to_owned();
-                prepared.complaint.tracking_number = format!("{stem}{}", random_digits(8));
-            }
-            other => return other,
-        }
-    }
-    Err(StoreError::Conflict("could not draw a free tracking number".into()))
-}
-
-/// May `user` handle filings of `region`: an admin anywhere, a regulator within its jurisdiction.
-fn handles(user: &User, region: &str) -> bool {
-    match user.role {
-        Role::Admin => true,
-        Role::Regulator => user
-            .region_code
-            .as_deref()
-            .and_then(|code| codes::RegionCode::parse(code).ok())
-            .is_some_and(|scope| scope.contains(region)),
-        _ => false,
-    }
-}
-
-fn field_error(error: FieldError) -> ApiError {
-    ApiError::new(error.code, format!("{}: {}", error.field, error.message))
-}
-
 /// `POST /api/v1/complaints`: the public (rate-limited per address) or a clerk, who may give `received_on`.
 pub(crate) async fn submit(
     State(state): State<AppState>,
@@ -267,148 +40,20 @@ pub(crate) async fn submit(
     body: Result<Json<ComplaintFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(fields) = body.map_err(json_rejection)?;
-    let clerk = user.as_ref().filter(|u| matches!(u.role, Role::Admin | Role::Regulator));
-    if clerk.is_none() && !state.submissions.allow(client) {
-        return Err(ApiError::new(
-            ErrorCode::RateLimited,
-            "too many submissions from this address; try again in a minute",
-        ));
+    let clerk = user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::Regulator));
+    if !clerk {
+        public_submission_allowed(&state, client)?;
     }
-    let channel = if user.is_some() { "api" } else { "web" };
-    let mut prepared =
-        prepare(&state.store, fields, channel, super::recalls::today(), clerk.is_some(), &state.calendar())
-            .await?
-            .map_err(field_error)?;
-    let id = file(&state.store, &mut prepared, user.as_ref().map(|u| u.id)).await?;
-    let c = &prepared.complaint;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "id": id, "tracking_number": c.tracking_number, "secret": prepared.secret, "kind": c.kind,
-            "status": c.status, "handling_region": c.handling_region, "category": c.category, "issue": c.issue,
-            "deadlines": deadlines_json(c, &state.calendar()),
-        })),
-    ))
+    Ok((StatusCode::CREATED, Json(service::complaints::submit(&state, fields, user.as_ref()).await?)))
 }
 
-/// Who sees a filing, and how much.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Audience {
-    /// The handling regulator or an admin: everything.
-    Handler,
-    /// The respondent enterprise or the submitter with the secret: personal data masked, notes withheld.
-    Party,
-}
-
-/// The JSON view of a filing for an audience, with its history and the reporter's reward.
-pub(crate) async fn load_view(state: &AppState, complaint: &Complaint, audience: Audience) -> Result<Value, ApiError> {
-    let events = state.store.complaint_events(complaint.id).await?;
-    let mut answer = view(complaint, &events, audience, &state.calendar());
-    if let Some(reward) = state.store.reward(complaint.id).await? {
-        let mut shown = serde_json::to_value(&reward).unwrap_or(Value::Null);
-        if audience != Audience::Handler {
-            shown["payee"] = Value::Null;
-            shown["decided_by"] = Value::Null;
-        }
-        answer["reward"] = shown;
+/// Counts one public submission from `client`; refused when the address is over its limit.
+pub(crate) fn public_submission_allowed(state: &AppState, client: std::net::IpAddr) -> Result<(), ApiError> {
+    if state.submissions.allow(client) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::RateLimited, "too many submissions from this address; try again in a minute"))
     }
-    Ok(answer)
-}
-
-fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience, calendar: &calendar::Calendar) -> Value {
-    let full = audience == Audience::Handler;
-    let personal = |value: &Option<String>, mask: fn(&str) -> String| -> Value {
-        match value {
-            Some(v) if full => json!(v),
-            Some(v) => json!(mask(v)),
-            None => Value::Null,
-        }
-    };
-    let history: Vec<Value> = events
-        .iter()
-        .map(|e| {
-            let mut entry = json!({"stage": e.stage, "at": e.at});
-            if full {
-                entry["user_id"] = json!(e.user_id);
-                entry["note"] = json!(e.note);
-                entry["data"] = e.data.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or(Value::Null);
-            }
-            entry
-        })
-        .collect();
-    let overdue = complaint.due_on.as_deref().is_some_and(|d| d < super::recalls::today().to_string().as_str());
-    json!({
-        "id": complaint.id, "tracking_number": complaint.tracking_number, "kind": complaint.kind,
-        "channel": complaint.channel, "parent_id": complaint.parent_id, "received_on": complaint.received_on,
-        "anonymous": complaint.anonymous,
-        "submitter": {
-            "name": personal(&complaint.submitter_name, mask::mask_name),
-            "phone": personal(&complaint.submitter_phone, mask::mask_phone),
-            "id_number": personal(&complaint.submitter_id_number, mask::mask_id),
-            "address": if full { json!(complaint.submitter_address) } else { Value::Null },
-        },
-        "respondent": {"name": complaint.respondent_name, "uscc": complaint.respondent_uscc, "address": complaint.respondent_address},
-        "product": {"gtin": complaint.product_gtin, "lot": complaint.product_lot, "name": complaint.product_name},
-        "category": complaint.category, "issue": complaint.issue,
-        "classification": if full { serde_json::from_str(&complaint.classification).unwrap_or(Value::Null) } else { Value::Null },
-        "routing": if full { serde_json::from_str(&complaint.routing).unwrap_or(Value::Null) } else { Value::Null },
-        "facts": complaint.facts, "request": complaint.request, "harm_known_on": complaint.harm_known_on,
-        "handling_region": complaint.handling_region, "status": complaint.status,
-        "accepted_on": complaint.accepted_on, "decided_on": complaint.decided_on, "closed_on": complaint.closed_on,
-        "suspended_since": complaint.suspended_since, "suspended_working_days": complaint.suspended_days,
-        "extended": complaint.extended, "outcome": complaint.outcome, "ground": complaint.ground,
-        "enterprise_response": complaint.enterprise_response, "rating": complaint.rating,
-        "deadlines": deadlines_json(complaint, calendar),
-        "due": {"kind": complaint.due_kind, "on": complaint.due_on, "overdue": overdue},
-        "history": history,
-    })
-}
-
-/// A filing's deadlines as they stand, `{name: day}`, with the names counted past the loaded holiday notices
-/// under `provisional`.
-fn deadlines_json(complaint: &Complaint, calendar: &calendar::Calendar) -> Value {
-    let Ok(case) = complaint.case() else { return Value::Null };
-    let mut out = serde_json::Map::new();
-    let mut provisional = Vec::new();
-    for (kind, due) in complaints::deadlines(&case, calendar) {
-        out.insert(kind.as_str().to_owned(), json!(due.date.to_string()));
-        if due.provisional {
-            provisional.push(kind.as_str());
-        }
-    }
-    if !provisional.is_empty() {
-        out.insert("provisional".into(), json!(provisional));
-    }
-    Value::Object(out)
-}
-
-/// The complaint a path names: its number, or its tracking number (`TS…`, what the public and clerks quote).
-pub(crate) async fn resolve(state: &AppState, reference: &str) -> Result<i64, ApiError> {
-    let reference = reference.trim();
-    if let Ok(id) = reference.parse::<i64>() {
-        return Ok(id);
-    }
-    state
-        .store
-        .complaint_id_by_tracking_number(reference)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no complaint {reference}")))
-}
-
-async fn load(state: &AppState, id: i64) -> Result<Complaint, ApiError> {
-    state.store.complaint(id).await?.ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))
-}
-
-/// The audience `user` is for a filing, if any: reports never reach the respondent (the reporter is protected).
-pub(crate) fn audience(user: &User, complaint: &Complaint) -> Option<Audience> {
-    if handles(user, &complaint.handling_region) {
-        return Some(Audience::Handler);
-    }
-    let respondent = user.role == Role::Enterprise
-        && complaint.kind == Kind::Complaint.as_str()
-        && user.uscc.is_some()
-        && user.uscc == complaint.respondent_uscc;
-    respondent.then_some(Audience::Party)
 }
 
 /// `GET /api/v1/complaints/{id}`.
@@ -421,47 +66,6 @@ pub(crate) async fn one(
     let complaint = load(&state, id).await?;
     let audience = audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
     Ok(Json(load_view(&state, &complaint, audience).await?))
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct QueueParams {
-    /// Days ahead to include (default 3); overdue work is always included.
-    pub within_days: Option<i64>,
-    /// A region under the regulator's jurisdiction to narrow to.
-    pub region: Option<String>,
-    pub limit: Option<i64>,
-}
-
-/// The work queue of a regulator, or the complaints against an enterprise.
-pub(crate) async fn work(state: &AppState, user: &User, params: QueueParams) -> Result<Value, ApiError> {
-    let limit = params.limit.unwrap_or(100).clamp(1, 1_000);
-    if user.role == Role::Enterprise {
-        let uscc = user.uscc.clone().ok_or_else(|| ApiError::forbidden("this enterprise account has no USCC"))?;
-        return Ok(json!({"items": state.store.complaints_against(&uscc, limit).await?}));
-    }
-    let own = match user.role {
-        Role::Admin => "".to_owned(),
-        Role::Regulator => {
-            let code = user.region_code.clone().ok_or_else(|| ApiError::forbidden("this regulator has no region"))?;
-            codes::RegionCode::parse(&code).map(|r| r.prefix().to_owned()).map_err(ApiError::invalid)?
-        }
-        other => return Err(ApiError::forbidden(format!("role {} has no complaint queue", other.as_str()))),
-    };
-    let prefix = match optional_text(params.region) {
-        Some(region) => {
-            let code = input::region("region", &region)?;
-            if !code.prefix().starts_with(&own) {
-                return Err(ApiError::forbidden(format!("region {region} is outside this regulator's jurisdiction")));
-            }
-            code.prefix().to_owned()
-        }
-        None => own,
-    };
-    let today = super::recalls::today();
-    let soon = today + Duration::days(params.within_days.unwrap_or(3).clamp(0, 3_650));
-    let items = state.store.complaint_queue(&prefix, &soon.to_string(), limit).await?;
-    let (overdue, due) = state.store.complaint_queue_counts(&prefix, &today.to_string(), &soon.to_string()).await?;
-    Ok(json!({"today": today.to_string(), "due_by": soon.to_string(), "overdue": overdue, "due": due, "items": items}))
 }
 
 /// `GET /api/v1/complaints?within_days=&region=&limit=`: overdue and nearly-due work, earliest deadline first.
@@ -490,81 +94,12 @@ async fn classifier() -> Json<Value> {
     }))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct StatsParams {
-    pub group_by: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub region: Option<String>,
-}
-
-/// Counts of filings received in a period, by one grouping. Public, except by respondent (regulators only).
-pub(crate) async fn statistics(state: &AppState, user: Option<&User>, params: StatsParams) -> Result<Value, ApiError> {
-    let name = optional_text(params.group_by).unwrap_or_else(|| "category".into());
-    let group = ComplaintGroup::ALL.into_iter().find(|g| g.name() == name).ok_or_else(|| {
-        let names: Vec<&str> = ComplaintGroup::ALL.iter().map(|g| g.name()).collect();
-        ApiError::invalid(format!("group_by '{name}' is not one of {}", names.join(", ")))
-    })?;
-    if group == ComplaintGroup::Respondent && !user.is_some_and(|u| matches!(u.role, Role::Admin | Role::Regulator)) {
-        return Err(ApiError::forbidden("counts per enterprise are for regulators"));
-    }
-    let to = match optional_text(params.to) {
-        Some(text) => input::date("to", &text)?,
-        None => super::recalls::today(),
-    };
-    let from = match optional_text(params.from) {
-        Some(text) => input::date("from", &text)?,
-        None => to - Duration::days(364),
-    };
-    if from > to {
-        return Err(ApiError::invalid("from is after to"));
-    }
-    let prefix = match optional_text(params.region) {
-        Some(region) => input::region("region", &region)?.prefix().to_owned(),
-        None => String::new(),
-    };
-    let rows = state.store.complaint_counts(group, &from.to_string(), &to.to_string(), &prefix).await?;
-    let days = (to - from).num_days() + 1;
-    let total: i64 = rows.iter().map(|r| r.1).sum();
-    let groups: Vec<Value> = rows
-        .iter()
-        .map(|(key, n)| json!({"key": key, "count": n, "share": *n as f64 / total.max(1) as f64, "per_30_days": *n as f64 * 30.0 / days as f64}))
-        .collect();
-    Ok(
-        json!({"group_by": group.name(), "from": from.to_string(), "to": to.to_string(), "region": prefix, "total": total, "groups": groups}),
-    )
-}
-
 async fn stats(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
     Query(params): Query<StatsParams>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(statistics(&state, user.as_ref(), params).await?))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct TrackBody {
-    pub tracking_number: Option<String>,
-    pub secret: Option<String>,
-    /// Evaluation: 1 (poor) to 5 (good).
-    pub rating: Option<i64>,
-    /// Reward claim: how the reporter is to be paid.
-    pub payee: Option<String>,
-    pub note: Option<String>,
-}
-
-/// The filing a tracking number and secret open; a wrong pair gives the same answer as an unknown number.
-pub(crate) async fn tracked(state: &AppState, body: &TrackBody) -> Result<Complaint, ApiError> {
-    let number =
-        optional_text(body.tracking_number.clone()).ok_or_else(|| ApiError::invalid("tracking_number is required"))?;
-    let secret = optional_text(body.secret.clone()).ok_or_else(|| ApiError::invalid("secret is required"))?;
-    state
-        .store
-        .complaint_by_secret(&number, &secret)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no filing with this tracking number and secret"))
 }
 
 /// `POST /api/v1/complaints/track`: the submitter follows a filing without an account.
@@ -577,42 +112,6 @@ async fn track(
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
 }
 
-/// Saves what a step changed with its history entry, setting the deadline now running.
-async fn save(
-    state: &AppState,
-    previous: &Complaint,
-    mut changed: Complaint,
-    change: &Change,
-    note: Option<String>,
-    user_id: Option<i64>,
-) -> Result<Complaint, ApiError> {
-    changed.apply(&change.after, &state.calendar());
-    let data = (!change.data.is_empty()).then(|| Value::Object(change.data.clone()));
-    let step = ComplaintStep { stage: change.stage.as_str().into(), note, data };
-    state.store.save_complaint(previous, &changed, &step, user_id).await?;
-    load(state, previous.id).await
-}
-
-/// The submitter's own steps: `settlement` (accept the enterprise's answer, 企业和解), `withdraw`, `evaluation`, and
-/// for a report on which a case was opened, `reward` (有奖举报; an anonymous reporter claims with the secret).
-pub(crate) async fn submitter_action(state: &AppState, action: &str, body: TrackBody) -> Result<Complaint, ApiError> {
-    let complaint = tracked(state, &body).await?;
-    let action: SubmitterAction =
-        action.parse().map_err(|_| ApiError::not_found(format!("no submitter step {action}")))?;
-    let input = StepInput { rating: body.rating, ..StepInput::default() };
-    match workflow::submitter_transition(&complaint.case()?, action, &input, super::recalls::today())? {
-        SubmitterStep::ClaimReward => {
-            let payee = optional_text(body.payee)
-                .ok_or_else(|| ApiError::invalid("payee (how the reward is paid) is required"))?;
-            state.store.claim_reward(complaint.id, &payee).await?;
-            load(state, complaint.id).await
-        }
-        SubmitterStep::Change(change) => {
-            save(state, &complaint, complaint.clone(), &change, optional_text(body.note), None).await
-        }
-    }
-}
-
 async fn submitter_step(
     State(state): State<AppState>,
     Path(action): Path<String>,
@@ -623,150 +122,6 @@ async fn submitter_step(
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
 }
 
-/// A handling step's fields; each step reads the ones it needs.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepBody {
-    /// The day the step was taken (default today); not before the last step, not in the future.
-    pub on: Option<String>,
-    pub note: Option<String>,
-    /// Refusal (1–6, Art 15) or termination ground (Art 21).
-    pub ground: Option<String>,
-    /// Referral: the regulator's region.
-    pub region_code: Option<String>,
-    /// Mediation: both parties consent.
-    pub consent: Option<bool>,
-    /// Suspension: `testing` (仲裁检验, with the lab) or `other`.
-    pub reason: Option<String>,
-    pub lab_uscc: Option<String>,
-    /// Resumption after testing: the result.
-    pub result: Option<String>,
-    /// Reply to an enquiry, or an enterprise's answer.
-    pub answer: Option<String>,
-    /// Classification corrections.
-    pub category: Option<String>,
-    pub issue: Option<String>,
-    /// A reward's grade (1–3) and amount in yuan.
-    pub grade: Option<i64>,
-    pub amount: Option<f64>,
-}
-
-/// Runs a handling step for `user`, returning the filing as it now stands and, for a split, the new report's id.
-/// Who may act is checked here; what the filing's state allows is `complaints::workflow`'s.
-pub async fn handle(
-    state: &AppState,
-    user: &User,
-    id: i64,
-    action: &str,
-    body: StepBody,
-) -> Result<(Complaint, Option<i64>), ApiError> {
-    let complaint = load(state, id).await?;
-    let action: Action = action.parse().map_err(|_| ApiError::not_found(format!("no complaint step {action}")))?;
-    let case = complaint.case()?;
-    match action {
-        Action::EnterpriseResponse if audience(user, &complaint) != Some(Audience::Party) => {
-            return Err(ApiError::forbidden("only the respondent enterprise answers a complaint"));
-        }
-        Action::Reward | Action::RewardRefuse if !handles(user, &complaint.handling_region) => {
-            return Err(ApiError::forbidden("the reward is decided by the handling regulator"));
-        }
-        Action::Reward | Action::RewardRefuse => {
-            let grant = workflow::reward(action, body.grade, body.amount)?;
-            state.store.decide_reward(complaint.id, grant, body.note.as_deref(), user.id).await?;
-            return Ok((load(state, id).await?, None));
-        }
-        Action::EnterpriseResponse => {}
-        _ if !handles(user, &complaint.handling_region) => {
-            return Err(ApiError::forbidden(format!(
-                "complaint {} is handled by region {}, outside this account's jurisdiction",
-                complaint.tracking_number, complaint.handling_region
-            )));
-        }
-        _ => {}
-    }
-    let today = super::recalls::today();
-    // The enterprise's answer is dated when it arrives.
-    let on = if action == Action::EnterpriseResponse {
-        today
-    } else {
-        let given = optional_text(body.on.clone()).map(|text| input::date("on", &text)).transpose()?;
-        workflow::step_day(&case, given, today)?
-    };
-    // Identifiers are checked at the edge, only for the steps that read them and only when the state allows the
-    // step, so that a step out of turn is refused as such.
-    let permitted = workflow::allowed(&case, action);
-    let region_code = match (action, optional_text(body.region_code.clone())) {
-        (Action::Refer, Some(region)) if permitted => Some(input::region("region_code", &region)?.as_str().to_owned()),
-        (_, region) => region,
-    };
-    let testing = optional_text(body.reason.clone()).is_none_or(|r| r == SuspendReason::Testing.as_str());
-    let lab_uscc = if action == Action::Suspend && testing && permitted {
-        Some(input::uscc("lab_uscc", body.lab_uscc.as_deref())?.as_str().to_owned())
-    } else {
-        None
-    };
-    if let Some(code) = optional_text(body.category.clone()).filter(|_| action == Action::Classify) {
-        if !store::CATEGORIES.iter().any(|(c, ..)| *c == code) {
-            return Err(ApiError::invalid(format!("category '{code}' is not a product category")));
-        }
-    }
-    let input = StepInput {
-        ground: body.ground.clone(),
-        region_code,
-        consent: body.consent,
-        reason: body.reason.clone(),
-        lab_uscc,
-        result: body.result.clone(),
-        answer: body.answer.clone(),
-        category: body.category.clone(),
-        issue: body.issue.clone(),
-        rating: None,
-    };
-    let mut change = workflow::transition(&case, action, &input, on, &state.calendar())?;
-    let mut note = optional_text(body.note);
-    match action {
-        Action::Suspend => {
-            if let Some(lab) = change.data.get("lab_uscc").and_then(Value::as_str).map(str::to_owned) {
-                let name = state.store.organization(&lab).await?.map(|o| o.name);
-                change.data.insert("lab".into(), json!(name));
-            }
-        }
-        Action::EnterpriseResponse => note = change.after.enterprise_response.clone(),
-        Action::Classify => {
-            // The evidence keeps who corrected the classifier, and from what.
-            let mut evidence: Value = serde_json::from_str(&complaint.classification).unwrap_or(json!({}));
-            evidence["corrected"] = json!({"by": user.id, "on": on.to_string(), "from": change.data["from"]});
-            let mut classified = complaint.clone();
-            classified.classification = evidence.to_string();
-            return Ok((save(state, &complaint, classified, &change, note, Some(user.id)).await?, None));
-        }
-        _ => {}
-    }
-    let Some(report) = change.split.clone() else {
-        return Ok((save(state, &complaint, complaint.clone(), &change, note, Some(user.id)).await?, None));
-    };
-    let mut filed = complaint.clone();
-    filed.parent_id = Some(complaint.id);
-    if let Some(facts) = note.clone() {
-        filed.facts = facts;
-    }
-    filed.tracking_number = format!("JB{}{}", on.format("%Y%m%d"), random_digits(8));
-    filed.apply(&report, &state.calendar());
-    let mut prepared = Prepared {
-        complaint: filed,
-        secret: new_secret(),
-        steps: vec![ComplaintStep {
-            stage: Stage::SplitFrom.as_str().into(),
-            note: None,
-            data: Some(json!({"complaint": complaint.tracking_number})),
-        }],
-    };
-    let new_id = file(&state.store, &mut prepared, Some(user.id)).await?;
-    change.data.insert("report".into(), json!(prepared.complaint.tracking_number));
-    change.data.insert("report_id".into(), json!(new_id));
-    Ok((save(state, &complaint, complaint.clone(), &change, note, Some(user.id)).await?, Some(new_id)))
-}
-
 /// `POST /api/v1/complaints/{id}/{action}`.
 pub(crate) async fn step(
     State(state): State<AppState>,
@@ -775,12 +130,5 @@ pub(crate) async fn step(
     body: Result<Json<StepBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
-    let id = resolve(&state, &reference).await?;
-    let (complaint, split) = handle(&state, &user, id, &action, body).await?;
-    let audience = audience(&user, &complaint).unwrap_or(Audience::Party);
-    let mut answer = load_view(&state, &complaint, audience).await?;
-    if let Some(report) = split {
-        answer["report_id"] = json!(report);
-    }
-    Ok(Json(answer))
+    Ok(Json(service::complaints::step(&state, &user, &reference, &action, body).await?))
 }

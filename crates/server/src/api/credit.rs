@@ -45,11 +45,6 @@ fn rule(list: &str) -> Result<&'static ListRule, ApiError> {
     Ok(list_rules().list(list)?)
 }
 
-/// The working days a list gives the enterprise for its statement after notification.
-pub(crate) fn statement_working_days(list: &str) -> Option<u32> {
-    list_rules().list(list).ok().map(|r| r.statement_working_days)
-}
-
 /// Whether a listing is on its list now.
 fn current(listing: &Listing) -> bool {
     listing.status.parse::<ListingStatus>().is_ok_and(ListingStatus::on_the_list)
@@ -102,7 +97,7 @@ pub(crate) struct ProposalBody {
 
 /// The step date: today by default; never in the future, never before the listing's last step.
 fn step_date(on: Option<String>, after: &str) -> Result<NaiveDate, ApiError> {
-    let today = super::recalls::today();
+    let today = crate::today();
     let on = match optional_text(on) {
         Some(text) => input::date("on", &text)?,
         None => today,
@@ -266,13 +261,8 @@ async fn save_step(
     state.store.step_listing(listing, &changed, &step, Some(user.id)).await?;
     if change.public.is_some() {
         // Publication and removal move the class floor: the class change is logged now, not at the next run.
-        crate::credit_scoring::refresh_one(
-            &state.store,
-            credit::Model::bundled(),
-            &listing.uscc,
-            super::recalls::today(),
-        )
-        .await?;
+        crate::credit_scoring::refresh_one(&state.store, credit::Model::bundled(), &listing.uscc, crate::today())
+            .await?;
     }
     Ok(())
 }
@@ -294,7 +284,7 @@ pub(crate) async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUse
     if user.role != Role::Admin {
         return Err(ApiError::forbidden("the daily sweep is an administrator's"));
     }
-    let today = super::recalls::today();
+    let today = crate::today();
     let mut removed = Vec::new();
     for listing in state.store.expired_listings(&today.to_string()).await? {
         let change = listing::period_end(&listing.case()?);

@@ -18,11 +18,11 @@ use serde_json::{json, Value};
 use store::credit_file::CreditRecord;
 use store::{Role, User};
 
-use super::recalls::today;
 use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
 use crate::credit_scoring::{self, new_record_id};
 use crate::error::stored;
 use crate::input::{self, optional_text, FieldError};
+use crate::today;
 use crate::{ApiError, AppState, ErrorCode};
 
 /// Records one exchange request may carry.

@@ -151,7 +151,7 @@ async fn register_hospital(
     let registered = state.store.hospital(uscc.as_str()).await?.is_some();
     let valid_from = match optional_text(body.valid_from) {
         Some(text) => input::date("valid_from", &text)?.to_string(),
-        None if registered => super::recalls::today().to_string(),
+        None if registered => crate::today().to_string(),
         None => "0001-01-01".to_owned(),
     };
     let hospital = store::injuries::Hospital {

@@ -119,7 +119,7 @@ async fn load_calendar_year(
         ));
     }
     let (calendar, report) =
-        crate::deadlines::load_year(&state.store, &schedule, Some(user.id), super::recalls::today()).await?;
+        crate::deadlines::load_year(&state.store, &schedule, Some(user.id), crate::today()).await?;
     state.set_calendar(calendar);
     Ok(Json(serde_json::to_value(report).map_err(ApiError::internal)?))
 }

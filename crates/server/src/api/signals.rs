@@ -93,7 +93,7 @@ async fn series_handler(
     }
     let to = match optional_text(params.to) {
         Some(text) => input::date("to", &text)?,
-        None => crate::api::recalls::today(),
+        None => crate::today(),
     };
     let weeks = params.weeks.unwrap_or(52).clamp(1, 260);
     let source = source(params.source.as_deref())?;
@@ -130,7 +130,7 @@ pub(crate) async fn compute(
     }
     let to = match optional_text(to) {
         Some(text) => input::date("to", &text)?,
-        None => crate::api::recalls::today(),
+        None => crate::today(),
     };
     let name = optional_text(method).unwrap_or_else(|| signals::DISPROPORTIONALITY.into());
     let method = Method::parse(&name)

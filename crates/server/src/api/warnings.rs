@@ -70,7 +70,7 @@ pub(crate) async fn create_assessment(
     }
     let severity = body.severity.ok_or_else(|| ApiError::invalid("severity (1–4) is required"))?;
     let result = assess(&body.steps, severity).map_err(ApiError::invalid)?;
-    let today = super::recalls::today();
+    let today = crate::today();
     let assessment = RiskAssessment {
         id: state.store.next_number("risk_assessments", "ZL-RA", today.year()).await?,
         title: optional_text(body.title).ok_or_else(|| ApiError::invalid("title is required"))?,
@@ -156,7 +156,7 @@ pub(crate) async fn draft(
     authorize_supervision(&user, &assessment.region_code)?;
     let now = store::now();
     let warning = Warning {
-        id: state.store.next_number("warnings", "ZL-RW", super::recalls::today().year()).await?,
+        id: state.store.next_number("warnings", "ZL-RW", crate::today().year()).await?,
         assessment_id,
         title: optional_text(body.title).ok_or_else(|| ApiError::invalid("title is required"))?,
         body: optional_text(body.body).ok_or_else(|| ApiError::invalid("body is required"))?,
@@ -183,12 +183,6 @@ async fn view(state: &AppState, warning: Warning) -> Result<Value, ApiError> {
 
 async fn warning_or_404(state: &AppState, id: &str) -> Result<Warning, ApiError> {
     state.store.warning(id).await?.ok_or_else(|| ApiError::not_found(format!("no warning {id}")))
-}
-
-impl From<warnings::Refusal> for ApiError {
-    fn from(refusal: warnings::Refusal) -> Self {
-        ApiError::wrong_state(refusal)
-    }
 }
 
 /// The status a step takes the warning to, or the state's refusal.
@@ -239,7 +233,7 @@ warning_handler!(publish, |state, user, warning, body| {
     let status = next(&warning, WarningStep::Publish)?;
     let change = WarningChange {
         status: Some(status.as_str().into()),
-        published_on: Some(super::recalls::today().to_string()),
+        published_on: Some(crate::today().to_string()),
         ..Default::default()
     };
     let stage = WarningStage { stage: WarningStep::Publish.as_str(), note: optional_text(body.note), data: None };
@@ -272,7 +266,7 @@ warning_handler!(withdraw, |state, user, warning, body| {
     let note = optional_text(body.note).ok_or_else(|| ApiError::invalid("note (why it is withdrawn) is required"))?;
     let change = WarningChange {
         status: Some(status.as_str().into()),
-        withdrawn_on: Some(super::recalls::today().to_string()),
+        withdrawn_on: Some(crate::today().to_string()),
         ..Default::default()
     };
     let stage = WarningStage { stage: WarningStep::Withdraw.as_str(), note: Some(note), data: None };

@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 use super::layout::{page, with_lang};
 use super::session::PageUser;
 use super::{error_page, named};
-use crate::api::complaints::{self as api, Audience, ClientAddress, QueueParams, StatsParams, StepBody, TrackBody};
 use crate::i18n::Lang;
 use crate::input::{optional_text, ComplaintFields};
+use crate::web::ClientAddress;
 use crate::{ApiError, AppState};
 use complaints::classify::classifier;
 use complaints::workflow;
@@ -21,6 +21,7 @@ use complaints::{
     Action, Case, DueKind, Kind, Outcome, RefusalGround, RewardStatus, Stage, Status, SubmitterAction,
     TerminationGround,
 };
+use service::complaints::{self as api, Audience, QueueParams, StatsParams, StepBody, TrackBody};
 use store::calendar::Subject;
 
 fn category_name(lang: Lang, code: &str) -> String {
@@ -207,9 +208,12 @@ pub(crate) async fn submit(
         harm_known_on: form.harm_known_on,
         ..ComplaintFields::default()
     };
-    let filed = api::submit(State(state), crate::auth::MaybeAuthUser(None), client, Ok(axum::Json(fields))).await;
+    let filed = match crate::api::complaints::public_submission_allowed(&state, client.0) {
+        Ok(()) => api::submit(&state, fields, None).await,
+        Err(refused) => Err(refused),
+    };
     let filed = match filed {
-        Ok((_, axum::Json(filed))) => filed,
+        Ok(filed) => filed,
         Err(error) => return error_page(lang, &error),
     };
     let title = lang.t("已收到", "Received");

@@ -14,12 +14,12 @@ use super::layout::{page, with_lang};
 use super::session::PageUser;
 use super::trace::element_string;
 use super::{error_page, named};
-use crate::api::recalls::{self as workflow, recall_view, recovery_rate, ReportBody, StageBody};
 use crate::auth::authorize_supervision;
 use crate::i18n::Lang;
 use crate::input::optional_text;
 use crate::{ApiError, AppState};
 use recalls::{RecallStatus, Stage};
+use service::recalls::{self as workflow, recall_view, recovery_rate, ReportBody, StageBody};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ListParams {
@@ -86,7 +86,7 @@ pub(crate) async fn list(
                             td { (percent(recovery_rate(recall))) }
                             td {
                                 (recall.next_due_on.clone().unwrap_or_default())
-                                @if recall.next_due_on.as_deref().is_some_and(|d| d < workflow::today().to_string().as_str()) {
+                                @if recall.next_due_on.as_deref().is_some_and(|d| d < crate::today().to_string().as_str()) {
                                     " " strong.late { (lang.t("逾期", "overdue")) }
                                 }
                             }
@@ -411,20 +411,9 @@ pub(crate) async fn stage(
             trace_start: form.trace_start,
             ..StageBody::default()
         };
-        match stage.as_str() {
-            "investigation" => workflow::do_investigation(&state, &user, &id, body).await,
-            "decision" => workflow::do_decision(&state, &user, &id, body).await,
-            "objection" => workflow::do_objection(&state, &user, &id, body).await,
-            "scope" => workflow::do_scope(&state, &user, &id, body).await,
-            "plan" => workflow::do_plan(&state, &user, &id, body).await,
-            "plan-review" => workflow::do_plan_review(&state, &user, &id, body).await,
-            "notice" => workflow::do_notice(&state, &user, &id, body).await,
-            "progress" => workflow::do_progress(&state, &user, &id, body).await,
-            "completion" => workflow::do_completion(&state, &user, &id, body).await,
-            "summary" => workflow::do_summary(&state, &user, &id, body).await,
-            "evaluation" => workflow::do_evaluation(&state, &user, &id, body).await,
-            other => Err(ApiError::not_found(format!("no recall stage {other}"))),
-        }
+        let stage = stage.replace('-', "_");
+        let stage: Stage = stage.parse().map_err(|_| ApiError::not_found(format!("no recall stage {stage}")))?;
+        workflow::advance(&state, &user, &id, stage, body).await
     }
     .await;
     match result {

@@ -39,8 +39,7 @@ pub(crate) struct InjuryParams {
 /// `GET /injuries`: national estimates by product category for a period, unstable ones marked as CPSC marks them.
 pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query<InjuryParams>) -> Response {
     let lang = params.lang;
-    let to =
-        params.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| crate::api::recalls::today().to_string());
+    let to = params.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| crate::today().to_string());
     let from = params.from.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| {
         chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")
             .map(|d| (d - chrono::Duration::days(364)).to_string())

@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
-use crate::api::trace::{direction, trace_answer, ItemKind, TraceAnswer, TracedParty};
 use crate::i18n::Lang;
 use crate::AppState;
+use service::trace::{direction, trace_answer, ItemKind, TraceAnswer, TracedParty};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct TraceParams {

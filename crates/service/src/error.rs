@@ -1,10 +1,8 @@
-//! API errors: one table of stable codes, each with its HTTP status and meaning, and the answer
+//! Errors: one table of stable codes, each with its HTTP status and meaning, and the answer
 //! `{"code", "message"}` built from it. The table is served at `/api/v1/errors` and in the OpenAPI document.
 //! Database and internal errors are logged and never shown to the client.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use http::StatusCode;
 use store::StoreError;
 
 /// Declares the table once: the enum, its code, status and meaning, and the list of all codes.
@@ -191,6 +189,12 @@ impl From<rulekit::Refusal> for ApiError {
     }
 }
 
+impl From<warnings::Refusal> for ApiError {
+    fn from(refusal: warnings::Refusal) -> Self {
+        ApiError::wrong_state(refusal)
+    }
+}
+
 impl From<sampling::Refusal> for ApiError {
     fn from(refusal: sampling::Refusal) -> Self {
         use sampling::Refusal;
@@ -226,10 +230,18 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = serde_json::json!({ "code": self.code.as_str(), "message": self.message });
-        (self.status(), Json(body)).into_response()
+impl ApiError {
+    /// The answer's body: `{"code", "message"}`.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({ "code": self.code.as_str(), "message": self.message })
+    }
+}
+
+#[cfg(feature = "axum")]
+impl axum_core::response::IntoResponse for ApiError {
+    fn into_response(self) -> axum_core::response::Response {
+        let content_type = (http::header::CONTENT_TYPE, "application/json");
+        (self.status(), [content_type], self.body().to_string()).into_response()
     }
 }
 

@@ -83,7 +83,10 @@ pub async fn load_year(
         move_recall(store, &calendar, recall, &note, user_id, today, &mut report).await?;
     }
     for listing in store.listings_due_from(&from).await? {
-        let Some(days) = crate::api::credit::statement_working_days(&listing.list) else { continue };
+        let Some(days) = credit::listing::list_rules().list(&listing.list).ok().map(|r| r.statement_working_days)
+        else {
+            continue;
+        };
         let Some(notified) = listing.notified_on.as_deref().and_then(parse_day) else { continue };
         let due = calendar.deadline(notified, days).date.to_string();
         let old = listing.statement_by.clone().unwrap_or_default();

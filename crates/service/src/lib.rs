@@ -1,0 +1,95 @@
+//! The use cases of zhiliang without HTTP. Each runs one transaction — the store, the capability's rule, the
+//! audit row and the public-log entry — and is called alike by the API handlers, the pages and the CLI. Here
+//! too are the one error table ([`ErrorCode`]), the checks of incoming fields ([`input`]) and who may do what
+//! ([`access`]). Nothing here knows routes, requests or pages.
+
+pub mod access;
+pub mod complaints;
+pub mod credit_scoring;
+pub mod deadlines;
+pub mod error;
+pub mod input;
+pub mod log_signing;
+pub mod recalls;
+pub mod trace;
+
+use std::sync::{Arc, PoisonError, RwLock};
+
+use chrono::{Duration, NaiveDate, Utc};
+use store::Store;
+
+pub use error::{ApiError, ErrorCode};
+
+/// What every use case works with: the database, the public log's signing and the working-day calendar.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The database.
+    pub store: Store,
+    /// The transparency log's signing: where the key and the server's memory live, the key once loaded.
+    pub log: Arc<LogSigning>,
+    /// The working-day calendar in force: the shipped notices and those loaded since (see [`deadlines`]).
+    pub calendar: Arc<RwLock<Arc<calendar::Calendar>>>,
+}
+
+/// The public log's signer and the lock that keeps one signing at a time.
+#[derive(Debug)]
+pub struct LogSigning {
+    pub config: log_signing::LogConfig,
+    pub signer: tokio::sync::OnceCell<translog::LogSigner>,
+    pub signing: tokio::sync::Mutex<()>,
+}
+
+impl LogSigning {
+    fn new(config: log_signing::LogConfig) -> Self {
+        LogSigning { config, signer: Default::default(), signing: Default::default() }
+    }
+}
+
+impl Services {
+    /// The use cases over a store, with the log kept as the environment says and the shipped calendar.
+    pub fn new(store: Store) -> Self {
+        Services {
+            log: Arc::new(LogSigning::new(log_signing::LogConfig::from_environment(&store))),
+            calendar: Arc::new(RwLock::new(Arc::new(calendar::Calendar::shipped()))),
+            store,
+        }
+    }
+
+    /// The same with the log's key and state kept as `config` says.
+    pub fn with_log(mut self, config: log_signing::LogConfig) -> Self {
+        self.log = Arc::new(LogSigning::new(config));
+        self
+    }
+
+    /// The working-day calendar in force now.
+    pub fn calendar(&self) -> Arc<calendar::Calendar> {
+        self.calendar.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Puts a calendar in force (after a year's notice was loaded).
+    pub fn set_calendar(&self, calendar: calendar::Calendar) {
+        *self.calendar.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(calendar);
+    }
+
+    /// Reads the calendar from the database (storing the shipped notices first) and puts it in force.
+    pub async fn reload_calendar(&self) -> Result<(), ApiError> {
+        let calendar = deadlines::stored_calendar(&self.store).await?;
+        self.set_calendar(calendar);
+        Ok(())
+    }
+}
+
+/// Today in China Standard Time.
+pub fn today() -> NaiveDate {
+    (Utc::now() + Duration::hours(8)).date_naive()
+}
+
+/// Reads and checks every workflow's rules that ship as data, so that a bad table stops the server at start-up
+/// rather than failing a request later.
+pub fn check_rules() -> Result<(), String> {
+    ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))?;
+    sampling::check_shipped().map_err(|e| format!("sampling deadlines: {e}"))?;
+    warnings::rag::check_shipped().map_err(|e| format!("risk matrix: {e}"))?;
+    credit::listing::check_shipped().map_err(|e| format!("credit lists: {e}"))?;
+    ::recalls::check_shipped().map_err(|e| format!("recall deadlines: {e}"))
+}

@@ -1,0 +1,246 @@
+//! Traces (追溯) over the stored supply-chain graph: forward or backward from an item, a lot or a container,
+//! with the parties and locations reached, the organizations (USCC) their GLNs are registered to, and their
+//! regions. Used by the trace API and page, and by recalls for their scope.
+
+use std::collections::BTreeSet;
+
+use epcis::trace::{Direction, Trace, Tracer};
+use serde::Serialize;
+use store::traceability::GlnRegistration;
+
+use crate::{ApiError, ErrorCode, Services};
+
+/// Identifiers a trace expands at most; a larger trace is cut and says so.
+pub const TRACE_LIMIT: usize = 50_000;
+
+/// A finished trace with the registrations of the GLNs it reached.
+#[derive(Debug, Serialize)]
+pub struct TraceAnswer {
+    pub start: String,
+    pub direction: &'static str,
+    pub as_of: Option<String>,
+    pub truncated: bool,
+    pub items: Vec<TracedItem>,
+    pub containers: Vec<String>,
+    pub parties: Vec<TracedParty>,
+    /// Regions (GB/T 2260) of registered parties and locations reached.
+    pub regions: Vec<String>,
+    /// Registered organizations reached (USCC).
+    pub organizations: Vec<String>,
+}
+
+/// Whether a reached identifier is one thing (a serialised item or a container) or a lot or class of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Instance,
+    Class,
+}
+
+/// An item, lot or class the trace reached, with the path that reached it.
+#[derive(Debug, Serialize)]
+pub struct TracedItem {
+    pub id: String,
+    pub urn: Option<String>,
+    pub kind: ItemKind,
+    pub quantity: Option<f64>,
+    pub uom: Option<String>,
+    pub path: Vec<TracedStep>,
+}
+
+/// One step of a path: the identifier reached, how, and the event (`null` when it is not on record).
+#[derive(Debug, Serialize)]
+pub struct TracedStep {
+    pub id: String,
+    pub how: &'static str,
+    pub event: Option<TracedEvent>,
+}
+
+/// The event behind a step or a party.
+#[derive(Debug, Clone, Serialize)]
+pub struct TracedEvent {
+    pub event_id: String,
+    pub biz_step: String,
+    pub event_time: String,
+}
+
+/// A party or location the trace reached, with the registration of its GLN.
+#[derive(Debug, Serialize)]
+pub struct TracedParty {
+    pub id: String,
+    pub gln: Option<String>,
+    pub label: String,
+    pub how: &'static str,
+    pub first_reached: String,
+    pub event: Option<TracedEvent>,
+    pub via: String,
+    pub quantity: Option<f64>,
+    pub registration: Option<Registration>,
+}
+
+/// A GLN's registration as a trace shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registration {
+    pub name: String,
+    pub kind: String,
+    pub uscc: Option<String>,
+    pub region_code: String,
+    pub address: Option<String>,
+}
+
+impl From<&GlnRegistration> for Registration {
+    fn from(r: &GlnRegistration) -> Self {
+        Registration {
+            name: r.name.clone(),
+            kind: r.kind.clone(),
+            uscc: r.uscc.clone(),
+            region_code: r.region_code.clone(),
+            address: r.address.clone(),
+        }
+    }
+}
+
+fn urn_of(id: &str) -> Option<String> {
+    let link = codes::DigitalLink::parse(id).ok()?;
+    codes::Epc::from_digital_link(&link, None).ok().map(|e| e.to_urn())
+}
+
+/// Runs a trace against the store, one query per round.
+pub async fn run_trace(
+    services: &Services,
+    start: &str,
+    direction: Direction,
+    as_of: Option<i64>,
+) -> Result<(Trace, bool), ApiError> {
+    let mut tracer = Tracer::new(vec![epcis::canonical_id(start)], direction, as_of, TRACE_LIMIT);
+    loop {
+        let wanted = tracer.wanted();
+        if wanted.is_empty() {
+            break;
+        }
+        let edges = services.store.trace_edges(&wanted).await?;
+        tracer.absorb(&wanted, edges);
+    }
+    Ok((tracer.finish(), tracer.truncated()))
+}
+
+/// The trace as the API answers it, with event IDs on the path and registrations on the parties.
+pub async fn trace_answer(
+    services: &Services,
+    start: &str,
+    direction: Direction,
+    as_of: Option<String>,
+) -> Result<TraceAnswer, ApiError> {
+    Ok(trace_and_answer(services, start, direction, as_of).await?.1)
+}
+
+/// The trace itself (for computations over it, such as a recall's units) and its answer, from one run.
+pub async fn trace_and_answer(
+    services: &Services,
+    start: &str,
+    direction: Direction,
+    as_of: Option<String>,
+) -> Result<(Trace, TraceAnswer), ApiError> {
+    let as_of_millis = match &as_of {
+        Some(text) => Some(
+            epcis::time::to_millis(text)
+                .ok_or_else(|| ApiError::invalid(format!("as_of '{text}' is not a date-time with a zone offset")))?,
+        ),
+        None => None,
+    };
+    let (trace, truncated) = run_trace(services, start, direction, as_of_millis).await?;
+    let mut rows: Vec<i64> = trace.items.iter().flat_map(|i| i.path.iter().map(|s| s.event)).collect();
+    rows.extend(trace.parties.iter().map(|p| p.event));
+    rows.sort();
+    rows.dedup();
+    let events = services.store.event_ids_of_rows(&rows).await?;
+    let event_of = |row: i64| {
+        events.get(&row).map(|(id, step, time)| TracedEvent {
+            event_id: id.clone(),
+            biz_step: step.clone(),
+            event_time: epcis::time::from_millis(*time),
+        })
+    };
+    let glns: Vec<String> = trace.parties.iter().filter_map(|p| epcis::gln_of(&p.id)).collect();
+    let registrations = services.store.gln_registrations(&glns).await?;
+    let items = trace
+        .items
+        .iter()
+        .map(|item| TracedItem {
+            id: item.id.clone(),
+            urn: urn_of(&item.id),
+            kind: if epcis::is_serialised_item(&item.id) || epcis::is_container(&item.id) {
+                ItemKind::Instance
+            } else {
+                ItemKind::Class
+            },
+            quantity: item.quantity,
+            uom: item.uom.clone(),
+            path: item
+                .path
+                .iter()
+                .map(|s| TracedStep { id: s.id.clone(), how: s.how, event: event_of(s.event) })
+                .collect(),
+        })
+        .collect();
+    let mut regions = BTreeSet::new();
+    let mut organizations = BTreeSet::new();
+    let parties = trace
+        .parties
+        .iter()
+        .map(|party| {
+            let gln = epcis::gln_of(&party.id);
+            let registration = gln.as_ref().and_then(|g| registrations.get(g));
+            if let Some(r) = registration {
+                regions.insert(r.region_code.clone());
+                organizations.extend(r.uscc.clone());
+            }
+            TracedParty {
+                id: party.id.clone(),
+                gln,
+                label: party.label.clone(),
+                how: party.how.as_str(),
+                first_reached: epcis::time::from_millis(party.time),
+                event: event_of(party.event),
+                via: party.via.clone(),
+                quantity: party.quantity,
+                registration: registration.map(Registration::from),
+            }
+        })
+        .collect();
+    let answer = TraceAnswer {
+        start: epcis::canonical_id(start),
+        direction: if direction == Direction::Forward { "forward" } else { "backward" },
+        as_of,
+        truncated,
+        items,
+        containers: trace.containers.clone(),
+        parties,
+        regions: regions.into_iter().collect(),
+        organizations: organizations.into_iter().collect(),
+    };
+    Ok((trace, answer))
+}
+
+/// An identifier to trace from: an EPC URN that converts, a Digital Link, or another URI.
+pub fn check_identifier(field: &str, id: &str) -> Result<(), ApiError> {
+    if id.starts_with("urn:epc:") {
+        if let Err(e) = codes::link::urn_segments(id) {
+            return Err(ApiError::new(ErrorCode::InvalidEpc, format!("{field}: {e}")));
+        }
+    } else if !epcis::validate::is_uri(id) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidEpc,
+            format!("{field}: '{id}' is not an EPC URN, a GS1 Digital Link or another URI"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn direction(value: Option<&str>) -> Result<Direction, ApiError> {
+    match value.unwrap_or("forward") {
+        "forward" => Ok(Direction::Forward),
+        "backward" => Ok(Direction::Backward),
+        other => Err(ApiError::invalid(format!("direction '{other}' is not forward or backward"))),
+    }
+}
