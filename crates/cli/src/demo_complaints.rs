@@ -42,7 +42,7 @@ const PROBLEMS: [(&str, &str, &str); 5] = [
 const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
 
 /// The full address of a county: province, prefecture and county names, so routing can tell 西湖区 from 西湖区.
-pub(crate) fn address(county: &str) -> String {
+pub fn address(county: &str) -> String {
     let names = |code: &str| codes::region::lookup(code).map(|r| r.name.clone()).unwrap_or_default();
     let prefecture = names(&format!("{}00", &county[..4]));
     let prefecture = if prefecture == "市辖区" { String::new() } else { prefecture };
@@ -161,61 +161,4 @@ pub async fn load(store: &Store, last_day: NaiveDate) -> anyhow::Result<usize> {
         store.file_complaints(chunk, secret_chunk, std::slice::from_ref(&step), None).await?;
     }
     Ok(complaints.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use axum::body::Body;
-    use axum::http::{header, Request};
-    use serde_json::Value;
-    use store::{NewUser, Role};
-    use tower::ServiceExt;
-
-    use super::*;
-
-    /// Complaints find the battery fires where they happened, and the work queues hold the recent filings.
-    #[tokio::test]
-    async fn complaints_show_the_battery_fires_and_fill_the_work_queues() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("demo.db").display())).await.unwrap();
-        let last_day = crate::demo_injuries::last_day();
-        let loaded = load(&store, last_day).await.unwrap();
-        assert!(loaded > 4_000, "{loaded}");
-        let admin =
-            NewUser { name: "t".into(), role: Role::Admin, region_code: None, uscc: None, login: None, password: None };
-        let (_, token) = store.add_user(&admin).await.unwrap();
-        let app = server::app(server::AppState::new(store.clone()));
-        let get = |uri: String| {
-            let app = app.clone();
-            let token = token.clone();
-            async move {
-                let request = Request::builder()
-                    .uri(&uri)
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .body(Body::empty())
-                    .unwrap();
-                let response = app.oneshot(request).await.unwrap();
-                assert!(response.status().is_success(), "{uri}: {}", response.status());
-                serde_json::from_slice::<Value>(&axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap())
-                    .unwrap()
-            }
-        };
-        let by_region =
-            get(format!("/api/v1/signals?source=complaints&method=farrington&by_region=true&to={last_day}")).await;
-        let places: Vec<(&str, &str)> = by_region["signals"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| (s["product_code"].as_str().unwrap(), s["region"].as_str().unwrap()))
-            .collect();
-        assert_eq!(places, [("0503", "330000"), ("0503", "440000")], "{by_region}");
-        let queue = get("/api/v1/complaints?within_days=30".into()).await;
-        assert!(queue["due"].as_i64().unwrap() > 10, "{queue}");
-        let stats = get(format!("/api/v1/complaints/stats?group_by=outcome&from=2020-01-01&to={last_day}")).await;
-        let outcomes: Vec<&str> =
-            stats["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
-        for outcome in ["mediated_settlement", "enterprise_settlement", "not_accepted", "case_opened", "answered"] {
-            assert!(outcomes.contains(&outcome), "{outcomes:?}");
-        }
-    }
 }

@@ -1,13 +1,25 @@
-//! Demo credit lists, through the API so the due process is the real one: an enterprise on the serious-violation
+//! Demo credit lists, through the service layer so the due process is the real one: an enterprise on the serious-violation
 //! list now, one repaired off it after a year, and one whose abnormal-operations listing ran its three years and
 //! was swept off — each publication, repair and removal an entry of the public log. Then credit files: penalties,
 //! a certificate suspension and quality awards recorded by the regulator, a tax department's records sent through
 //! the exchange, and a scoring run that puts every organization in a class (A to D), each first class a log entry.
 
 use serde_json::json;
-use store::{NewUser, Role, Store};
+use service::credit::{ProposalBody, StepBody};
+use service::credit_file::{DepartmentBody, RecomputeBody, RecordFields};
+use service::{ApiError, Services};
+use store::{NewUser, Role, Store, User};
 
-use crate::demo_injuries::call;
+use crate::demo_injuries::account_of;
+
+/// A JSON body as the step's fields: the demo writes them as a client would.
+fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> anyhow::Result<T> {
+    Ok(serde_json::from_value(value)?)
+}
+
+fn failed(error: ApiError) -> anyhow::Error {
+    anyhow::anyhow!("demo credit: {}", error.message)
+}
 
 /// Loads the listings; returns how many.
 pub async fn load(store: &Store) -> anyhow::Result<usize> {
@@ -26,7 +38,10 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     let (_, admin) = store.add_user(&account("演示：信用平台管理员", Role::Admin, None, None)).await?;
     let (_, repaired_enterprise) =
         store.add_user(&account("演示：信用修复企业", Role::Enterprise, None, Some(&enterprises[1]))).await?;
-    let app = server::app(server::AppState::new(store.clone()));
+    let services = Services::new(store.clone());
+    let regulator = account_of(store, &regulator).await?;
+    let admin = account_of(store, &admin).await?;
+    let repaired_enterprise = account_of(store, &repaired_enterprise).await?;
     let listings = [
         (
             &enterprises[0],
@@ -51,37 +66,29 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         ),
     ];
     let mut ids = Vec::new();
+    let credit = |user: &User, id: String, action: &'static str, fields: serde_json::Value| {
+        let services = services.clone();
+        let user = user.clone();
+        async move {
+            let fields: StepBody = body(fields)?;
+            service::credit::step(&services, &user, &id, action, fields).await.map_err(failed)
+        }
+    };
     for (uscc, list, grounds, penalty, dates) in listings {
-        let proposed = call(
-            &app,
-            &regulator,
-            "/api/v1/credit/listings",
-            json!({"list": list, "uscc": uscc, "grounds": grounds, "penalty_ref": penalty, "on": dates[0]}),
-        )
-        .await?;
+        let proposal: ProposalBody =
+            body(json!({"list": list, "uscc": uscc, "grounds": grounds, "penalty_ref": penalty, "on": dates[0]}))?;
+        let proposed = service::credit::propose(&services, &regulator, proposal).await.map_err(failed)?;
         let id = proposed["id"].as_str().unwrap_or_default().to_owned();
-        let path = |step: &str| format!("/api/v1/credit/listings/{id}/{step}");
-        call(&app, &regulator, &path("notify"), json!({"on": dates[0]})).await?;
-        call(&app, &regulator, &path("decide"), json!({"on": dates[1], "listed": true})).await?;
-        call(&app, &regulator, &path("publish"), json!({"on": dates[2]})).await?;
+        credit(&regulator, id.clone(), "notify", json!({"on": dates[0]})).await?;
+        credit(&regulator, id.clone(), "decide", json!({"on": dates[1], "listed": true})).await?;
+        credit(&regulator, id.clone(), "publish", json!({"on": dates[2]})).await?;
         ids.push(id);
     }
     let conditions = json!(["penalties_fulfilled", "harm_removed", "no_new_heavier_penalty"]);
-    call(
-        &app,
-        &repaired_enterprise,
-        &format!("/api/v1/credit/listings/{}/repair-apply", ids[1]),
-        json!({"on": "2025-06-02", "conditions": conditions, "note": "罚款已缴清，问题产品已全部召回销毁"}),
-    )
-    .await?;
-    call(
-        &app,
-        &regulator,
-        &format!("/api/v1/credit/listings/{}/repair-decide", ids[1]),
-        json!({"on": "2025-06-20", "granted": true}),
-    )
-    .await?;
-    call(&app, &admin, "/api/v1/credit/listings/sweep", json!({})).await?;
+    let repair = json!({"on": "2025-06-02", "conditions": conditions, "note": "罚款已缴清，问题产品已全部召回销毁"});
+    credit(&repaired_enterprise, ids[1].clone(), "repair-apply", repair).await?;
+    credit(&regulator, ids[1].clone(), "repair-decide", json!({"on": "2025-06-20", "granted": true})).await?;
+    service::credit::sweep(&services, &admin).await.map_err(failed)?;
     // Awards and good records go to enterprises with a clean record so far, so that the demo has class A too.
     let mut clean = Vec::new();
     const PENALISED: [usize; 5] = [3, 4, 5, 8, 11];
@@ -91,19 +98,19 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         }
     }
     anyhow::ensure!(clean.len() >= 4, "the demo needs four Zhejiang enterprises without failed samples");
-    load_files(&app, &regulator, &admin, &enterprises, &clean).await?;
+    load_files(&services, &regulator, &admin, &enterprises, &clean).await?;
     Ok(ids.len())
 }
 
 /// Records from the regulator and from a department, then a scoring run over everyone.
 async fn load_files(
-    app: &server::App,
-    regulator: &str,
-    admin: &str,
+    services: &Services,
+    regulator: &User,
+    admin: &User,
     enterprises: &[String],
     clean: &[String],
 ) -> anyhow::Result<()> {
-    let day = |days_ago: u64| (server::today() - chrono::Days::new(days_ago)).to_string();
+    let day = |days_ago: u64| (service::today() - chrono::Days::new(days_ago)).to_string();
     let records = [
         (3, "penalty", "销售不符合国家标准的电动自行车充电器，没收违法所得并处罚款", Some("浙市监罚〔2026〕31号"), 60),
         (4, "penalty", "生产不合格儿童服装（绳带要求不合格），处货值金额二倍罚款", Some("杭市监罚〔2026〕8号"), 120),
@@ -112,23 +119,20 @@ async fn load_files(
         (3, "penalty_minor", "产品标识不规范，通报批评", Some("浙市监罚〔2026〕44号"), 20),
     ];
     for (index, kind, title, decision_no, days_ago) in records {
-        let uri = format!("/api/v1/organizations/{}/credit/records", enterprises[index]);
-        let body = json!({"kind": kind, "title": title, "decision_no": decision_no, "occurred_on": day(days_ago)});
-        call(app, regulator, &uri, body).await?;
+        let fields: RecordFields =
+            body(json!({"kind": kind, "title": title, "decision_no": decision_no, "occurred_on": day(days_ago)}))?;
+        service::credit_file::add_record(services, regulator, &enterprises[index], fields).await.map_err(failed)?;
     }
     for (uscc, title, days_ago) in [(&clean[0], "浙江省人民政府质量奖", 200), (&clean[1], "杭州市人民政府质量奖", 300)]
     {
-        let uri = format!("/api/v1/organizations/{uscc}/credit/records");
-        call(app, regulator, &uri, json!({"kind": "quality_award", "title": title, "occurred_on": day(days_ago)}))
-            .await?;
+        let fields: RecordFields =
+            body(json!({"kind": "quality_award", "title": title, "occurred_on": day(days_ago)}))?;
+        service::credit_file::add_record(services, regulator, uscc, fields).await.map_err(failed)?;
     }
-    let department = call(
-        app,
-        admin,
-        "/api/v1/credit/departments",
+    let department: DepartmentBody = body(
         json!({"code": "tax-zj", "name": "国家税务总局浙江省税务局", "kinds": ["good_record", "penalty"], "region_code": "330000"}),
-    )
-    .await?;
+    )?;
+    let department = service::credit_file::create_department(services, admin, department).await.map_err(failed)?;
     let token = department["token"].as_str().unwrap_or_default();
     let sent = [
         (&clean[0], "good_record", "2025年度纳税信用A级纳税人", "ZJTAX-2026-0001", 150),
@@ -142,8 +146,10 @@ async fn load_files(
             json!({"uscc": uscc, "kind": kind, "title": title, "reference": reference, "occurred_on": day(*days_ago)})
         })
         .collect();
-    call(app, token, "/api/v1/credit/exchange", json!({"records": batch})).await?;
-    call(app, admin, "/api/v1/credit/classes/recompute", json!({})).await?;
+    let batch = json!({"records": batch}).to_string();
+    let sent = service::credit_file::exchange(services, token, false, &batch).await.map_err(failed)?;
+    sent.map_err(|rejected| anyhow::anyhow!("demo credit exchange rejected rows: {:?}", rejected.rows))?;
+    service::credit_file::recompute(services, admin, RecomputeBody::default()).await.map_err(failed)?;
     Ok(())
 }
 

@@ -5,6 +5,8 @@
 
 pub mod access;
 pub mod complaints;
+pub mod credit;
+pub mod credit_file;
 pub mod credit_scoring;
 pub mod deadlines;
 pub mod error;
@@ -12,6 +14,7 @@ pub mod input;
 pub mod log_signing;
 pub mod recalls;
 pub mod trace;
+pub mod warnings;
 
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -89,7 +92,7 @@ pub fn today() -> NaiveDate {
 pub fn check_rules() -> Result<(), String> {
     ::complaints::deadlines::check_shipped().map_err(|e| format!("complaint deadlines: {e}"))?;
     sampling::check_shipped().map_err(|e| format!("sampling deadlines: {e}"))?;
-    warnings::rag::check_shipped().map_err(|e| format!("risk matrix: {e}"))?;
-    credit::listing::check_shipped().map_err(|e| format!("credit lists: {e}"))?;
+    ::warnings::rag::check_shipped().map_err(|e| format!("risk matrix: {e}"))?;
+    ::credit::listing::check_shipped().map_err(|e| format!("credit lists: {e}"))?;
     ::recalls::check_shipped().map_err(|e| format!("recall deadlines: {e}"))
 }

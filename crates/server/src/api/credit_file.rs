@@ -1,32 +1,22 @@
-//! Credit files (质量信用档案) and credit classes for tiered supervision (分类监管): records from the platform's own
-//! workflows, from regulators, and from other departments through the exchange (per-department tokens); the class
-//! of each organization from the versioned model (`credit/data/credit_model.json`) with its reasons; every class
-//! change in the public log.
+//! `/api/v1/credit/…` and `/api/v1/organizations/{uscc}/credit`: credit files (质量信用档案), the department
+//! exchange and credit classes (分类监管). The use cases are [`service::credit_file`]'s; this module reads requests
+//! and writes answers.
 
-use std::collections::BTreeSet;
-
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::NaiveDate;
 use credit::{Model, Source};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::credit_file::CreditRecord;
-use store::{Role, User};
+use service::credit_file::{DepartmentBody, RecomputeBody, RecordFields, WithdrawBody, COLUMNS, EXCHANGE_LIMIT};
 
-use crate::auth::{authorize_supervision, AuthUser, MaybeAuthUser};
-use crate::credit_scoring::{self, new_record_id};
-use crate::error::stored;
-use crate::input::{self, optional_text, FieldError};
-use crate::today;
+use super::json_rejection;
+use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::{ApiError, AppState, ErrorCode};
-
-/// Records one exchange request may carry.
-const EXCHANGE_LIMIT: usize = 10_000;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -42,241 +32,42 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/organizations/{uscc}/credit/records", post(add_record))
 }
 
-fn require_admin(user: &User) -> Result<(), ApiError> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("only an administrator may do this"))
-    }
-}
-
-/// The fields of a record sent by a regulator or a department.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RecordFields {
-    pub uscc: Option<String>,
-    pub kind: Option<String>,
-    pub title: Option<String>,
-    pub occurred_on: Option<String>,
-    pub decision_no: Option<String>,
-    /// The sender's own key for the record; a record sent again under the same key is stored once.
-    pub reference: Option<String>,
-    pub legal_basis: Option<String>,
-    /// An earlier end of publication than the kind's period (SAMR Order 45: obligations fulfilled).
-    pub public_until: Option<String>,
-}
-
-/// The exchange's columns, in CSV order.
-const COLUMNS: [&str; 8] =
-    ["uscc", "kind", "title", "occurred_on", "decision_no", "reference", "legal_basis", "public_until"];
-
-/// Checks one record against the model: a known kind this source may record, a valid USCC, a date not in the
-/// future, a public period no longer than the kind's.
-pub(crate) fn check_record(
-    model: &Model,
-    fields: RecordFields,
-    source: Source,
-    allowed_kinds: Option<&[String]>,
-    today: NaiveDate,
-) -> Result<CreditRecord, FieldError> {
-    let uscc = input::uscc("uscc", fields.uscc.as_deref())?;
-    let kind = optional_text(fields.kind)
-        .ok_or_else(|| FieldError::new("kind", ErrorCode::InvalidKind, "kind is required"))?;
-    let rule = model.kind(&kind).ok_or_else(|| {
-        let codes: Vec<&str> = model.kinds.iter().map(|k| k.code.as_str()).collect();
-        FieldError::new("kind", ErrorCode::InvalidKind, format!("kind '{kind}' is not one of {}", codes.join(", ")))
-    })?;
-    if !rule.allows(source) {
-        return Err(FieldError::new(
-            "kind",
-            ErrorCode::InvalidKind,
-            format!(
-                "kind '{kind}' is collected from {}, not recorded by a {}",
-                rule.sources.join(", "),
-                source.as_str()
-            ),
-        ));
-    }
-    if allowed_kinds.is_some_and(|allowed| !allowed.contains(&kind)) {
-        return Err(FieldError::new(
-            "kind",
-            ErrorCode::InvalidKind,
-            format!("this department may not send kind '{kind}'"),
-        ));
-    }
-    let title = optional_text(fields.title)
-        .ok_or_else(|| FieldError::new("title", ErrorCode::InvalidRequest, "title is required"))?;
-    if title.chars().count() > 500 {
-        return Err(FieldError::new("title", ErrorCode::InvalidRequest, "title is longer than 500 characters"));
-    }
-    let on_text = optional_text(fields.occurred_on)
-        .ok_or_else(|| FieldError::new("occurred_on", ErrorCode::InvalidRequest, "occurred_on is required"))?;
-    let occurred_on = input::date("occurred_on", &on_text)?;
-    if occurred_on > today {
-        return Err(FieldError::new(
-            "occurred_on",
-            ErrorCode::InvalidRequest,
-            format!("{occurred_on} is in the future"),
-        ));
-    }
-    let latest = credit_scoring::public_until(model, &kind, occurred_on).unwrap_or(occurred_on);
-    let public_until = match optional_text(fields.public_until) {
-        Some(text) => {
-            let until = input::date("public_until", &text)?;
-            if until < occurred_on || until > latest {
-                return Err(FieldError::new(
-                    "public_until",
-                    ErrorCode::InvalidRequest,
-                    format!("public_until must fall between {occurred_on} and {latest} (the kind's period)"),
-                ));
-            }
-            until
-        }
-        None => latest,
-    };
-    let reference = optional_text(fields.reference);
-    if source == Source::Department && reference.is_none() {
-        return Err(FieldError::new(
-            "reference",
-            ErrorCode::InvalidRequest,
-            "reference (the department's own key) is required",
-        ));
-    }
-    let id = new_record_id();
-    Ok(CreditRecord {
-        source_ref: reference.unwrap_or_else(|| id.clone()),
-        id,
-        uscc: uscc.as_str().to_owned(),
-        kind,
-        source: source.as_str().to_owned(),
-        department: String::new(),
-        title,
-        legal_basis: optional_text(fields.legal_basis).unwrap_or_else(|| rule.legal_basis.clone()),
-        decision_no: optional_text(fields.decision_no),
-        occurred_on: occurred_on.to_string(),
-        public_until: public_until.to_string(),
-        withdrawn_on: None,
-        withdrawn_reason: None,
-        created_by: None,
-        created_at: String::new(),
-        log_index: None,
-        withdrawn_log_index: None,
-    })
-}
-
 /// `POST /api/v1/organizations/{uscc}/credit/records`: a regulator of the organization's region records a penalty,
 /// a certificate suspension, an award or another good record.
-pub(crate) async fn add_record(
+async fn add_record(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(uscc): Path<String>,
-    body: Result<Json<RecordFields>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<RecordFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let Json(mut fields) = body.map_err(super::json_rejection)?;
-    let uscc = input::uscc("uscc", Some(&uscc))?;
-    let organization = state
-        .store
-        .organization(uscc.as_str())
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no organization {}", uscc.as_str())))?;
-    authorize_supervision(&user, &organization.region_code)?;
-    fields.uscc = Some(uscc.as_str().to_owned());
-    let record = check_record(Model::bundled(), fields, Source::Regulator, None, today())?;
-    let inserted = state.store.insert_credit_records(std::slice::from_ref(&record), Some(user.id)).await?;
-    if inserted == 0 {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            format!("a record with reference '{}' is already on file", record.source_ref),
-        ));
-    }
-    credit_scoring::refresh_one(&state.store, Model::bundled(), uscc.as_str(), today()).await?;
-    let record = state.store.credit_record(&record.id).await?.unwrap_or(record);
-    let class = state.store.credit_class(uscc.as_str()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"record": record, "class": class.map(|c| json!({"class": c.class, "score": c.score}))})),
-    ))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WithdrawBody {
-    reason: Option<String>,
+    let Json(fields) = body.map_err(json_rejection)?;
+    Ok((StatusCode::CREATED, Json(service::credit_file::add_record(&state, &user, &uscc, fields).await?)))
 }
 
 /// `POST /api/v1/credit/records/{id}/withdraw`: a record whose decision was revoked, or entered in error, stops
-/// being public and stops counting (SAMR Order 45: withdrawn within 3 working days of a revocation).
+/// being public and stops counting.
 async fn withdraw(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
     Json(body): Json<WithdrawBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let record = state.store.credit_record(&id).await?.ok_or_else(|| ApiError::not_found(format!("no record {id}")))?;
-    let region = state.store.organization(&record.uscc).await?.map(|o| o.region_code).unwrap_or_default();
-    authorize_supervision(&user, &region)?;
-    // A regulator withdraws what regulators recorded; records from workflows and other departments need an admin.
-    if stored::<Source>(&record.source)? != Source::Regulator && user.role != Role::Admin {
-        return Err(ApiError::forbidden(format!(
-            "record {id} came from {}; only an administrator may withdraw it",
-            record.source
-        )));
-    }
-    let reason = optional_text(body.reason).ok_or_else(|| ApiError::invalid("reason is required"))?;
-    state.store.withdraw_credit_record(&id, &today().to_string(), &reason, Some(user.id)).await?;
-    credit_scoring::refresh_one(&state.store, Model::bundled(), &record.uscc, today()).await?;
-    Ok(Json(json!({"id": id, "withdrawn_on": today().to_string(), "reason": reason})))
+    Ok(Json(service::credit_file::withdraw(&state, &user, &id, body).await?))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DepartmentBody {
-    code: Option<String>,
-    name: Option<String>,
-    kinds: Option<Vec<String>>,
-    /// Its jurisdiction (a GB/T 2260 code); national when absent.
-    region_code: Option<String>,
-}
-
-/// `POST /api/v1/credit/departments` (admin): registers a department (bank regulator, customs, tax, …) and the
-/// kinds it may send; the token is shown once.
+/// `POST /api/v1/credit/departments` (admin): registers a department and the kinds it may send; the token is
+/// shown once.
 async fn create_department(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Json(body): Json<DepartmentBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    require_admin(&user)?;
-    let code = optional_text(body.code).ok_or_else(|| ApiError::invalid("code is required"))?;
-    if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || code.len() > 40 {
-        return Err(ApiError::invalid("code: up to 40 letters, digits, '-' or '_'"));
-    }
-    let name = optional_text(body.name).ok_or_else(|| ApiError::invalid("name is required"))?;
-    let kinds = body.kinds.unwrap_or_default();
-    if kinds.is_empty() {
-        return Err(ApiError::invalid("kinds: name at least one record kind the department may send"));
-    }
-    for kind in &kinds {
-        let allowed = Model::bundled().kind(kind).is_some_and(|k| k.allows(Source::Department));
-        if !allowed {
-            return Err(ApiError::new(
-                ErrorCode::InvalidKind,
-                format!("kind '{kind}' is not one a department may send"),
-            ));
-        }
-    }
-    let region = optional_text(body.region_code).map(|r| input::region("region_code", &r)).transpose()?;
-    let region = region.as_ref().map(|r| r.as_str().to_owned());
-    let token = format!("zld_{}", hex::encode(rand::random::<[u8; 24]>()));
-    state.store.create_department(&code, &name, &token, &kinds.join(","), region.as_deref(), Some(user.id)).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"code": code, "name": name, "kinds": kinds, "region_code": region, "token": token})),
-    ))
+    Ok((StatusCode::CREATED, Json(service::credit_file::create_department(&state, &user, body).await?)))
 }
 
 /// `GET /api/v1/credit/departments` (admin).
 async fn departments(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Value>, ApiError> {
-    require_admin(&user)?;
+    service::credit_file::require_admin(&user)?;
     Ok(Json(json!({"departments": state.store.departments().await?})))
 }
 
@@ -286,7 +77,7 @@ async fn revoke_department(
     AuthUser(user): AuthUser,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    require_admin(&user)?;
+    service::credit_file::require_admin(&user)?;
     state.store.revoke_department(&code, Some(user.id)).await?;
     Ok(Json(json!({"code": code, "revoked": true})))
 }
@@ -312,81 +103,6 @@ async fn exchange_format() -> Json<Value> {
     }))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExchangeBody {
-    records: Vec<Value>,
-}
-
-/// A rejected row: its number (JSON: 1-based position; CSV: line), field, code and what is wrong.
-fn rejected(row: usize, field: &str, code: ErrorCode, message: impl ToString) -> Value {
-    json!({"row": row, "field": field, "code": code.as_str(), "message": message.to_string()})
-}
-
-/// Reads a batch into (row number, fields), or the rows that cannot be read.
-fn read_batch(headers: &HeaderMap, body: &str) -> Result<Vec<(usize, RecordFields)>, Vec<Value>> {
-    let is_csv = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    if is_csv {
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(body.as_bytes());
-        let header: Vec<String> = match reader.headers() {
-            Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
-            Err(e) => return Err(vec![rejected(1, "", ErrorCode::InvalidRequest, e)]),
-        };
-        if let Some(unknown) = header.iter().find(|c| !COLUMNS.contains(&c.as_str())) {
-            return Err(vec![rejected(1, unknown, ErrorCode::InvalidRequest, format!("unknown column '{unknown}'"))]);
-        }
-        for record in reader.records() {
-            match record {
-                Ok(record) => {
-                    let line = record.position().map_or(0, |p| p.line() as usize);
-                    let cell = |name: &str| {
-                        header.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::to_owned)
-                    };
-                    rows.push((
-                        line,
-                        RecordFields {
-                            uscc: cell("uscc"),
-                            kind: cell("kind"),
-                            title: cell("title"),
-                            occurred_on: cell("occurred_on"),
-                            decision_no: cell("decision_no"),
-                            reference: cell("reference"),
-                            legal_basis: cell("legal_basis"),
-                            public_until: cell("public_until"),
-                        },
-                    ));
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
-                    errors.push(rejected(line, "", ErrorCode::InvalidRequest, e));
-                }
-            }
-        }
-    } else {
-        let batch: ExchangeBody = serde_json::from_str(body).map_err(|e| {
-            vec![rejected(
-                0,
-                "records",
-                ErrorCode::InvalidRequest,
-                format!("not a JSON batch {{\"records\": […]}}: {e}"),
-            )]
-        })?;
-        for (i, value) in batch.records.into_iter().enumerate() {
-            match serde_json::from_value::<RecordFields>(value) {
-                Ok(fields) => rows.push((i + 1, fields)),
-                Err(e) => errors.push(rejected(i + 1, "", ErrorCode::InvalidRequest, e)),
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
-}
-
 /// `POST /api/v1/credit/exchange`: a department sends records (JSON or CSV) with its token. All or nothing:
 /// with any rejected row nothing is stored and every rejected row is named.
 async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: String) -> Result<Response, ApiError> {
@@ -395,99 +111,16 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(ApiError::unauthorized)?;
-    let department = state.store.department_by_token(token.trim()).await?.ok_or_else(ApiError::unauthorized)?;
-    let allowed: Vec<String> = department.kinds.split(',').map(str::to_owned).collect();
-    let jurisdiction = match department.region_code.as_deref() {
-        Some(code) => Some(codes::RegionCode::parse(code).map_err(|_| {
-            ApiError::forbidden(format!(
-                "department {}'s region {code} is no longer valid; ask an admin",
-                department.code
-            ))
-        })?),
-        None => None,
-    };
-    let unprocessable = |rejected: Vec<Value>, received: usize| {
-        let message = format!("{} rows rejected; nothing was stored", rejected.len());
-        let body = json!({"code": ErrorCode::RejectedRows.as_str(), "message": message, "received": received, "rejected": rejected});
-        (ErrorCode::RejectedRows.status(), Json(body)).into_response()
-    };
-    let rows = match read_batch(&headers, &body) {
-        Ok(rows) => rows,
-        Err(errors) => return Ok(unprocessable(errors, 0)),
-    };
-    if rows.len() > EXCHANGE_LIMIT {
-        return Err(ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("{} records; send at most {EXCHANGE_LIMIT} a request", rows.len()),
-        ));
-    }
-    let received = rows.len();
-    let mut records = Vec::with_capacity(received);
-    let mut errors = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut known = BTreeSet::new();
-    for (row, fields) in rows {
-        match check_record(Model::bundled(), fields, Source::Department, Some(&allowed), today()) {
-            Ok(mut record) => {
-                if !seen.insert(record.source_ref.clone()) {
-                    errors.push(rejected(
-                        row,
-                        "reference",
-                        ErrorCode::Duplicate,
-                        "this reference appears earlier in the batch",
-                    ));
-                    continue;
-                }
-                if !known.contains(&record.uscc) {
-                    let Some(organization) = state.store.organization(&record.uscc).await? else {
-                        errors.push(rejected(
-                            row,
-                            "uscc",
-                            ErrorCode::UnknownOrganization,
-                            format!("{} is not in the master data", record.uscc),
-                        ));
-                        continue;
-                    };
-                    if let Some(scope) = jurisdiction.as_ref().filter(|s| !s.contains(&organization.region_code)) {
-                        errors.push(rejected(
-                            row,
-                            "uscc",
-                            ErrorCode::Forbidden,
-                            format!(
-                                "{} is registered in {}, outside this department's {}",
-                                record.uscc,
-                                organization.region_code,
-                                scope.as_str()
-                            ),
-                        ));
-                        continue;
-                    }
-                    known.insert(record.uscc.clone());
-                }
-                record.department = department.code.clone();
-                records.push(record);
-            }
-            Err(e) => errors.push(rejected(row, e.field, e.code, e.message)),
+    let is_csv = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
+    match service::credit_file::exchange(&state, token.trim(), is_csv, &body).await? {
+        Ok(stored) => Ok(Json(stored).into_response()),
+        Err(rejected) => {
+            let message = format!("{} rows rejected; nothing was stored", rejected.rows.len());
+            let body = json!({"code": ErrorCode::RejectedRows.as_str(), "message": message,
+                "received": rejected.received, "rejected": rejected.rows});
+            Ok((ErrorCode::RejectedRows.status(), Json(body)).into_response())
         }
     }
-    if !errors.is_empty() {
-        return Ok(unprocessable(errors, received));
-    }
-    let inserted = state.store.insert_credit_records(&records, None).await?;
-    for uscc in &known {
-        credit_scoring::rescore(&state.store, Model::bundled(), today(), Some(uscc)).await?;
-    }
-    Ok(Json(json!({
-        "department": department.code, "received": received, "inserted": inserted,
-        "already_present": received as u64 - inserted, "organizations_rescored": known.len(),
-    }))
-    .into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecomputeBody {
-    as_of: Option<String>,
 }
 
 /// `POST /api/v1/credit/classes/recompute` (admin): collects new records from every workflow and rescores every
@@ -497,18 +130,8 @@ async fn recompute(
     AuthUser(user): AuthUser,
     body: Option<Json<RecomputeBody>>,
 ) -> Result<Json<Value>, ApiError> {
-    require_admin(&user)?;
-    let as_of = match body.and_then(|Json(b)| optional_text(b.as_of)) {
-        Some(text) => input::date("as_of", &text)?,
-        None => today(),
-    };
-    if as_of > today() {
-        // A class as of a future day would be logged now and changed back by the next read.
-        return Err(ApiError::invalid(format!("as_of: {as_of} is in the future")));
-    }
-    let collected = credit_scoring::collect(&state.store, Model::bundled(), None).await?;
-    let summary = credit_scoring::rescore(&state.store, Model::bundled(), as_of, None).await?;
-    Ok(Json(json!({"collected": collected, "summary": summary})))
+    let body = body.map(|Json(b)| b).unwrap_or_default();
+    Ok(Json(service::credit_file::recompute(&state, &user, body).await?))
 }
 
 /// `GET /api/v1/credit/classes`: how many organizations hold each class, with the model's description of it.
@@ -527,13 +150,6 @@ async fn class_counts(State(state): State<AppState>) -> Result<Json<Value>, ApiE
     Ok(Json(json!({"model_version": model.version, "classes": classes})))
 }
 
-/// Whether `user` sees an organization's whole file: its regulators and the enterprise itself.
-pub(crate) fn sees_whole_file(user: Option<&User>, uscc: &str, region_code: &str) -> bool {
-    user.is_some_and(|u| {
-        authorize_supervision(u, region_code).is_ok() || (u.role == Role::Enterprise && u.uscc.as_deref() == Some(uscc))
-    })
-}
-
 #[derive(Debug, Default, Deserialize)]
 struct FileParams {
     /// The day the file is read for; today by default (regulators may look back).
@@ -549,86 +165,5 @@ async fn organization_credit(
     Path(uscc): Path<String>,
     Query(params): Query<FileParams>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(file_view(&state, user.as_ref(), &uscc, params.as_of).await?))
-}
-
-/// The credit file as `user` may see it (the API's answer, also what the organization page shows).
-pub(crate) async fn file_view(
-    state: &AppState,
-    user: Option<&User>,
-    uscc: &str,
-    as_of: Option<String>,
-) -> Result<Value, ApiError> {
-    let uscc = input::uscc("uscc", Some(uscc))?;
-    let uscc = uscc.as_str();
-    let organization =
-        state.store.organization(uscc).await?.ok_or_else(|| ApiError::not_found(format!("no organization {uscc}")))?;
-    let inside = sees_whole_file(user, uscc, &organization.region_code);
-    let as_of = match optional_text(as_of) {
-        Some(text) if inside => input::date("as_of", &text)?,
-        Some(_) => {
-            return Err(ApiError::forbidden("only the organization's regulators may read its file as of another day"))
-        }
-        None => today(),
-    };
-    credit_scoring::refresh_one(&state.store, Model::bundled(), uscc, today()).await?;
-    let file = super::credit::public_file(state, uscc).await?;
-    let records = state.store.credit_records(uscc, (!inside).then(|| as_of.to_string()).as_deref()).await?;
-    let public_ids: BTreeSet<&str> = records
-        .iter()
-        .filter(|r| r.withdrawn_on.is_none() && r.public_until >= as_of.to_string())
-        .map(|r| r.id.as_str())
-        .collect();
-    let size = state.store.log_size().await?;
-    let class = state.store.credit_class(uscc).await?.map(|c| {
-        let mut reasons: Vec<Value> = serde_json::from_str(&c.reasons).unwrap_or_default();
-        if !inside {
-            // A record that still counts but is no longer public shows as its kind and points only.
-            for reason in &mut reasons {
-                let hidden = reason["record_id"].as_str().is_some_and(|id| !public_ids.contains(id));
-                if hidden {
-                    for field in ["record_id", "occurred_on", "counts_until"] {
-                        reason[field] = Value::Null;
-                    }
-                }
-            }
-        }
-        let rule = credit::Class::parse(&c.class).map(|k| Model::bundled().class_rule(k));
-        json!({
-            "class": c.class, "score": c.score, "model_version": c.model_version, "as_of": c.as_of,
-            "computed_at": c.computed_at, "name_zh": rule.map(|r| r.name_zh.clone()), "name_en": rule.map(|r| r.name_en.clone()),
-            "supervision_zh": rule.map(|r| r.supervision_zh.clone()), "reasons": reasons, "log_index": c.log_index,
-            "inclusion_proof": c.log_index.map(|i| format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")),
-        })
-    });
-    let history = state.store.credit_class_changes(uscc).await?;
-    let records: Vec<Value> = records
-        .iter()
-        .map(|r| {
-            let mut value = json!({
-                "id": r.id, "kind": r.kind, "kind_name_zh": Model::bundled().kind(&r.kind).map(|k| k.name_zh.clone()),
-                "source": r.source, "department": (!r.department.is_empty()).then_some(&r.department), "title": r.title,
-                "legal_basis": r.legal_basis, "decision_no": r.decision_no, "occurred_on": r.occurred_on,
-                "public_until": r.public_until, "record_sha256": store::credit_file::record_digest(r),
-                "log_index": r.log_index,
-                "inclusion_proof": r.log_index.map(|i| format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")),
-            });
-            if inside {
-                value["withdrawn_log_index"] = json!(r.withdrawn_log_index);
-                value["withdrawn_on"] = json!(r.withdrawn_on);
-                value["withdrawn_reason"] = json!(r.withdrawn_reason);
-                value["public"] = json!(public_ids.contains(r.id.as_str()));
-            }
-            value
-        })
-        .collect();
-    let mut answer = file;
-    answer["name"] = json!(organization.name);
-    answer["class"] = json!(class);
-    answer["class_history"] = json!(history);
-    answer["records"] = json!(records);
-    answer["whole_file"] = json!(inside);
-    answer["may_add_records"] =
-        json!(user.is_some_and(|u| authorize_supervision(u, &organization.region_code).is_ok()));
-    Ok(answer)
+    Ok(Json(service::credit_file::file_view(&state, user.as_ref(), &uscc, params.as_of).await?))
 }

@@ -11,11 +11,11 @@ use serde_json::Value;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
 use super::{error_page, named};
-use crate::api::credit::{self as api, ListParams, StepBody};
 use crate::i18n::Lang;
 use crate::input::optional_text;
 use crate::{ApiError, AppState};
 use credit::listing::{ListingStage, ListingStatus};
+use service::credit::{self as api, ListParams, StepBody};
 
 fn list_name(lang: Lang, list: &str) -> &'static str {
     match list {
@@ -154,9 +154,7 @@ pub(crate) async fn listing_page(
     Query(params): Query<LangParams>,
 ) -> Response {
     let lang = params.lang;
-    let answer = api::one(State(state), crate::auth::MaybeAuthUser(session.user.clone()), Path(id.clone()))
-        .await
-        .map(|json| json.0);
+    let answer = api::visible(&state, session.user.as_ref(), &id).await;
     let listing = match answer {
         Ok(listing) => listing,
         Err(error) => return error_page(lang, &error),
@@ -295,11 +293,11 @@ pub(crate) async fn propose(
             on: form.on,
             note: form.note,
         };
-        api::propose(State(state), crate::auth::AuthUser(user), Ok(axum::Json(body))).await
+        api::propose(&state, &user, body).await
     }
     .await;
     match result {
-        Ok((_, axum::Json(listing))) => {
+        Ok(listing) => {
             Redirect::to(&with_lang(&format!("/credit/listings/{}", listing["id"].as_str().unwrap_or("")), lang))
                 .into_response()
         }
@@ -358,7 +356,7 @@ pub(crate) async fn organization_record(
     session: &PageUser,
     uscc: &str,
 ) -> Result<Markup, ApiError> {
-    let file = crate::api::credit_file::file_view(state, session.user.as_ref(), uscc, None).await?;
+    let file = service::credit_file::file_view(state, session.user.as_ref(), uscc, None).await?;
     let listings = state.store.listings(Some(uscc), None, true, None, 100).await?;
     let entries = state.store.log_entries_about(uscc, 100).await?;
     let size = state.store.log_size().await?;
@@ -471,7 +469,7 @@ pub(crate) async fn add_record(
     let lang = form.lang;
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
-        let fields = crate::api::credit_file::RecordFields {
+        let fields = service::credit_file::RecordFields {
             kind: form.kind,
             title: form.title,
             occurred_on: form.occurred_on,
@@ -479,13 +477,7 @@ pub(crate) async fn add_record(
             public_until: form.public_until,
             ..Default::default()
         };
-        crate::api::credit_file::add_record(
-            State(state),
-            crate::auth::AuthUser(user),
-            Path(uscc.clone()),
-            Ok(axum::Json(fields)),
-        )
-        .await
+        service::credit_file::add_record(&state, &user, &uscc, fields).await
     }
     .await;
     match result {

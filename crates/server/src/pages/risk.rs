@@ -638,7 +638,7 @@ pub(crate) async fn create_assessment(
     let lang = form.lang;
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
-        let body = crate::api::warnings::AssessmentBody {
+        let body = service::warnings::AssessmentBody {
             title: form.title,
             product_code: form.product_code,
             hazard: form.hazard,
@@ -646,9 +646,7 @@ pub(crate) async fn create_assessment(
             steps: parse_steps(form.steps.as_deref().unwrap_or(""))?,
             signal: form.signal.and_then(|s| serde_json::from_str(&s).ok()),
         };
-        crate::api::warnings::create_assessment(State(state), crate::auth::AuthUser(user), Ok(axum::Json(body)))
-            .await
-            .map(|(_, a)| a.0)
+        service::warnings::create_assessment(&state, &user, body).await
     }
     .await;
     match result {
@@ -675,14 +673,8 @@ pub(crate) async fn new_warning(
 ) -> Response {
     let lang = params.lang;
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
-    let assessment = match crate::api::warnings::one_assessment(
-        State(state),
-        crate::auth::AuthUser(user),
-        Path(params.assessment_id.clone()),
-    )
-    .await
-    {
-        Ok(a) => a.0,
+    let assessment = match service::warnings::assessment(&state, &user, &params.assessment_id).await {
+        Ok(a) => a,
         Err(error) => return error_page(lang, &error),
     };
     let title = lang.t("起草风险警示", "Draft a risk warning");
@@ -716,7 +708,7 @@ pub(crate) struct WarningForm {
     reference: Option<String>,
 }
 
-fn warning_body(form: &WarningForm) -> crate::api::warnings::WarningBody {
+fn warning_body(form: &WarningForm) -> service::warnings::WarningBody {
     let regions: Vec<String> = form
         .regions
         .as_deref()
@@ -726,7 +718,7 @@ fn warning_body(form: &WarningForm) -> crate::api::warnings::WarningBody {
         .filter(|r| !r.is_empty())
         .map(str::to_owned)
         .collect();
-    crate::api::warnings::WarningBody {
+    service::warnings::WarningBody {
         assessment_id: form.assessment_id.clone(),
         title: form.title.clone(),
         body: form.body.clone(),
@@ -746,13 +738,12 @@ pub(crate) async fn draft_warning(
     let lang = form.lang;
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
-        crate::api::warnings::draft(State(state), crate::auth::AuthUser(user), Ok(axum::Json(warning_body(&form))))
-            .await
+        service::warnings::draft(&state, &user, warning_body(&form)).await
     }
     .await;
     match result {
-        Ok((_, view)) => {
-            let id = view.0["id"].as_str().unwrap_or_default().to_owned();
+        Ok(view) => {
+            let id = view["id"].as_str().unwrap_or_default().to_owned();
             axum::response::Redirect::to(&with_lang(&format!("/warnings/{id}"), lang)).into_response()
         }
         Err(error) => error_page(lang, &error),
@@ -766,20 +757,17 @@ pub(crate) async fn warning_stage(
     Path((id, stage)): Path<(String, String)>,
     axum::extract::Form(form): axum::extract::Form<WarningForm>,
 ) -> Response {
-    use crate::api::warnings as api;
     let lang = form.lang;
     let result = async {
-        let user = crate::auth::AuthUser(session.authorise(&form.csrf)?.clone());
-        let body = Ok(axum::Json(warning_body(&form)));
-        let path = Path(id.clone());
-        match stage.as_str() {
-            "review" => api::review(State(state), user, path, body).await,
-            "publish" => api::publish(State(state), user, path, body).await,
-            "update" => api::update(State(state), user, path, body).await,
-            "withdraw" => api::withdraw(State(state), user, path, body).await,
-            "responses" => api::respond(State(state), user, path, body).await,
-            other => Err(ApiError::not_found(format!("no warning stage {other}"))),
-        }
+        let user = session.authorise(&form.csrf)?.clone();
+        // The page's path names the responses as the API does (`responses`), the step `response`.
+        let step = match stage.as_str() {
+            "responses" => Some(WarningStep::Response),
+            "review" | "publish" | "update" | "withdraw" => stage.parse().ok(),
+            _ => None,
+        };
+        let step = step.ok_or_else(|| ApiError::not_found(format!("no warning stage {stage}")))?;
+        service::warnings::advance(&state, &user, &id, step, warning_body(&form)).await
     }
     .await;
     match result {

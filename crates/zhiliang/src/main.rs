@@ -7,14 +7,10 @@ mod bench_inspections;
 mod bench_log;
 mod bench_signals;
 mod bench_traceability;
-mod demo;
-mod demo_complaints;
-mod demo_credit;
-mod demo_injuries;
-mod demo_trace;
-mod import;
 mod load;
 mod verify;
+
+use cli::{demo, import};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use store::credit_file::CreditRecord;
 use store::{Indexed, Store};
 
-use crate::demo;
+use cli::demo;
 
 /// Kinds a generated record takes, roughly as often as a register would see them.
 const KINDS: [&str; 8] = [

@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 mod browser;
 mod crash;
+mod demo;
 mod import;
 
 /// A scratch folder with a database URL in it.

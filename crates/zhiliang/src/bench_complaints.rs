@@ -63,7 +63,7 @@ fn submissions(usccs: &[String], counties: &[String], count: usize) -> Vec<Vec<u
                 body["respondent_uscc"] = json!(usccs[rng.gen_range(0..usccs.len())]);
             } else {
                 let county = &counties[rng.gen_range(0..counties.len())];
-                body["respondent_address"] = json!(format!("{}某路1号", crate::demo_complaints::address(county)));
+                body["respondent_address"] = json!(format!("{}某路1号", cli::demo_complaints::address(county)));
             }
             load::post_request("/api/v1/complaints", &body.to_string())
         })

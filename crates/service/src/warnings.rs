@@ -1,0 +1,241 @@
+//! Risk assessment and risk warnings (风险警示): a regulator assesses an injury scenario (RAG method, the
+//! `warnings` room's matrix), drafts a warning from it, a second regulator reviews it, it is published, updated and
+//! withdrawn, and the responses taken (早处置: sampling ordered, recall opened, notice to enterprises) are recorded.
+//! Published warnings are public.
+
+use chrono::Datelike;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use store::warnings::{RiskAssessment, Warning, WarningChange, WarningStage};
+use store::{Role, User};
+
+use crate::access::authorize_supervision;
+use crate::error::stored;
+use crate::input::{self, optional_text};
+use crate::{ApiError, ErrorCode, Services};
+use warnings::lifecycle::transition;
+use warnings::{assess, ResponseAction, Step, WarningStatus, WarningStep};
+
+/// Assessing risks and issuing warnings is for regulators and admins.
+pub fn regulator(user: &User) -> Result<(), ApiError> {
+    match user.role {
+        Role::Admin | Role::Regulator => Ok(()),
+        other => Err(ApiError::forbidden(format!("role {} may not assess risks or issue warnings", other.as_str()))),
+    }
+}
+
+/// The region a regulator works for (the whole country for an admin).
+fn own_region(user: &User) -> String {
+    user.region_code.clone().filter(|_| user.role == Role::Regulator).unwrap_or_else(|| "000000".into())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AssessmentBody {
+    pub title: Option<String>,
+    pub product_code: Option<String>,
+    pub hazard: Option<String>,
+    pub severity: Option<i64>,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    pub signal: Option<Value>,
+}
+
+/// Assesses a scenario (its steps' probabilities and the severity) by the RAG matrix and keeps the assessment.
+pub async fn create_assessment(
+    state: &Services,
+    user: &User,
+    body: AssessmentBody,
+) -> Result<RiskAssessment, ApiError> {
+    regulator(user)?;
+    let product_code = optional_text(body.product_code).ok_or_else(|| ApiError::invalid("product_code is required"))?;
+    if !store::CATEGORIES.iter().any(|(c, ..)| *c == product_code) {
+        return Err(ApiError::invalid(format!("'{product_code}' is not a product category code")));
+    }
+    let severity = body.severity.ok_or_else(|| ApiError::invalid("severity (1–4) is required"))?;
+    let result = assess(&body.steps, severity).map_err(ApiError::invalid)?;
+    let today = crate::today();
+    let assessment = RiskAssessment {
+        id: state.store.next_number("risk_assessments", "ZL-RA", today.year()).await?,
+        title: optional_text(body.title).ok_or_else(|| ApiError::invalid("title is required"))?,
+        product_code,
+        hazard: optional_text(body.hazard).ok_or_else(|| ApiError::invalid("hazard is required"))?,
+        steps: serde_json::to_value(&body.steps).unwrap_or_default(),
+        severity,
+        probability: result.probability,
+        level: result.level.as_str().to_owned(),
+        matrix_version: result.matrix_version,
+        signal: body.signal.unwrap_or(Value::Null),
+        region_code: own_region(user),
+        created_at: store::now(),
+    };
+    state.store.create_assessment(&assessment, Some(user.id)).await?;
+    Ok(assessment)
+}
+
+/// A stored assessment, for regulators.
+pub async fn assessment(state: &Services, user: &User, id: &str) -> Result<RiskAssessment, ApiError> {
+    regulator(user)?;
+    state.store.assessment(id).await?.ok_or_else(|| ApiError::not_found(format!("no risk assessment {id}")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WarningBody {
+    pub assessment_id: Option<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub scope: Option<Value>,
+    pub note: Option<String>,
+    pub action: Option<String>,
+    pub reference: Option<String>,
+}
+
+/// A warning's scope: product categories, GB/T 2260 regions, GTINs and lots, each checked.
+fn scope(value: Option<Value>, product_code: &str) -> Result<Value, ApiError> {
+    let value = value.unwrap_or_else(|| json!({}));
+    let list = |key: &str| -> Vec<String> {
+        value
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut products = list("product_codes");
+    if products.is_empty() {
+        products.push(product_code.to_owned());
+    }
+    for code in &products {
+        if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
+            return Err(ApiError::invalid(format!("scope.product_codes: '{code}' is not a product category code")));
+        }
+    }
+    let regions = list("regions");
+    for region in &regions {
+        input::region("scope.regions", region)?;
+    }
+    let gtins: Vec<String> =
+        list("gtins").iter().map(|g| input::gtin(Some(g)).map(|g| g.to_gtin14())).collect::<Result<_, _>>()?;
+    Ok(json!({"product_codes": products, "regions": regions, "gtins": gtins, "lots": list("lots")}))
+}
+
+/// Drafts a warning from an assessment of the regulator's region; returns its view.
+pub async fn draft(state: &Services, user: &User, body: WarningBody) -> Result<Value, ApiError> {
+    regulator(user)?;
+    let assessment_id =
+        optional_text(body.assessment_id).ok_or_else(|| ApiError::invalid("assessment_id is required"))?;
+    let assessment =
+        state.store.assessment(&assessment_id).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::UnknownAssessment, format!("no risk assessment {assessment_id}"))
+        })?;
+    authorize_supervision(user, &assessment.region_code)?;
+    let now = store::now();
+    let warning = Warning {
+        id: state.store.next_number("warnings", "ZL-RW", crate::today().year()).await?,
+        assessment_id,
+        title: optional_text(body.title).ok_or_else(|| ApiError::invalid("title is required"))?,
+        body: optional_text(body.body).ok_or_else(|| ApiError::invalid("body is required"))?,
+        level: assessment.level.clone(),
+        status: WarningStatus::Draft.as_str().into(),
+        region_code: assessment.region_code.clone(),
+        scope: scope(body.scope, &assessment.product_code)?,
+        drafted_by: Some(user.id),
+        published_on: None,
+        withdrawn_on: None,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    state.store.create_warning(&warning, Some(user.id)).await?;
+    view(state, warning).await
+}
+
+pub async fn view(state: &Services, warning: Warning) -> Result<Value, ApiError> {
+    let events = state.store.warning_events(&warning.id).await?;
+    let mut value = serde_json::to_value(&warning).map_err(ApiError::internal)?;
+    value["events"] = serde_json::to_value(events).map_err(ApiError::internal)?;
+    Ok(value)
+}
+
+pub async fn warning_or_404(state: &Services, id: &str) -> Result<Warning, ApiError> {
+    state.store.warning(id).await?.ok_or_else(|| ApiError::not_found(format!("no warning {id}")))
+}
+
+/// The status a step takes the warning to, or the state's refusal.
+fn next(warning: &Warning, step: WarningStep) -> Result<WarningStatus, ApiError> {
+    Ok(transition(&warning.id, stored(&warning.status)?, step)?)
+}
+
+/// Takes one step of a warning (review, publish, update, withdraw, a response) for a regulator of its region:
+/// the one way the API and the pages advance a warning. Returns its view after the step.
+pub async fn advance(
+    state: &Services,
+    user: &User,
+    id: &str,
+    step: WarningStep,
+    body: WarningBody,
+) -> Result<Value, ApiError> {
+    regulator(user)?;
+    let warning = warning_or_404(state, id).await?;
+    authorize_supervision(user, &warning.region_code)?;
+    let status = next(&warning, step)?;
+    let today = crate::today().to_string();
+    let (note, change, data) = match step {
+        WarningStep::Review => {
+            // Four eyes: the reviewer is not the one who drafted it.
+            if warning.drafted_by == Some(user.id) {
+                return Err(ApiError::forbidden("a warning is reviewed by someone other than its drafter"));
+            }
+            (optional_text(body.note), WarningChange::default(), None)
+        }
+        WarningStep::Publish => {
+            (optional_text(body.note), WarningChange { published_on: Some(today), ..Default::default() }, None)
+        }
+        WarningStep::Update => {
+            let note = optional_text(body.note).ok_or_else(|| ApiError::invalid("note (what changed) is required"))?;
+            let product_code = warning.scope["product_codes"][0].as_str().unwrap_or_default().to_owned();
+            let change = WarningChange {
+                title: optional_text(body.title),
+                body: optional_text(body.body),
+                scope: body.scope.map(|s| scope(Some(s), &product_code)).transpose()?,
+                ..Default::default()
+            };
+            (Some(note), change, None)
+        }
+        WarningStep::Withdraw => {
+            let note =
+                optional_text(body.note).ok_or_else(|| ApiError::invalid("note (why it is withdrawn) is required"))?;
+            (Some(note), WarningChange { withdrawn_on: Some(today), ..Default::default() }, None)
+        }
+        WarningStep::Response => {
+            let action = optional_text(body.action).ok_or_else(|| ApiError::invalid("action is required"))?;
+            let action: ResponseAction = action.parse().map_err(|_| {
+                ApiError::invalid(format!(
+                    "action '{action}' is not sampling_ordered, recall_opened or notice_to_enterprises"
+                ))
+            })?;
+            let data = json!({"action": action, "reference": optional_text(body.reference)});
+            (optional_text(body.note), WarningChange::default(), Some(data))
+        }
+        WarningStep::Draft => return Err(ApiError::not_found("a warning is drafted from an assessment, not stepped")),
+    };
+    // A response records what was done; it leaves the warning's status as it is.
+    let change = if step == WarningStep::Response {
+        change
+    } else {
+        WarningChange { status: Some(status.as_str().into()), ..change }
+    };
+    let stage = WarningStage { stage: step.as_str(), note, data };
+    state.store.change_warning(&warning.id, &warning.status, &stage, &change, Some(user.id)).await?;
+    view(state, warning_or_404(state, &warning.id).await?).await
+}
+
+/// A warning for `user` (`None`: the public): published ones for everyone, drafts for regulators.
+pub async fn visible(state: &Services, user: Option<&User>, id: &str) -> Result<Value, ApiError> {
+    let warning = warning_or_404(state, id).await?;
+    let public = warning.published_on.is_some();
+    if !public && user.is_none_or(|u| regulator(u).is_err()) {
+        return Err(ApiError::not_found(format!("no warning {id}")));
+    }
+    view(state, warning).await
+}
