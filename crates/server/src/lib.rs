@@ -5,7 +5,6 @@ mod auth;
 pub mod config;
 mod i18n;
 mod openapi;
-pub mod ownership;
 mod pages;
 pub mod read_scope;
 pub mod web;
@@ -18,7 +17,7 @@ use store::Store;
 
 pub use auth::{authorize_organization_write, authorize_product_write};
 
-pub use service::{check_rules, credit_scoring, deadlines, error, input, log_signing, today, Services};
+pub use service::{check_rules, credit_scoring, deadlines, error, input, log_signing, ownership, today, Services};
 pub use service::{ApiError, ErrorCode};
 
 /// Shared state of every handler: the use cases' [`Services`] (reached through `Deref`: `state.store`,

@@ -4,14 +4,17 @@
 //! ([`access`]). Nothing here knows routes, requests or pages.
 
 pub mod access;
+pub mod campaigns;
 pub mod complaints;
 pub mod credit;
 pub mod credit_file;
 pub mod credit_scoring;
 pub mod deadlines;
 pub mod error;
+pub mod injuries;
 pub mod input;
 pub mod log_signing;
+pub mod ownership;
 pub mod recalls;
 pub mod trace;
 pub mod warnings;

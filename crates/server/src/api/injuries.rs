@@ -2,8 +2,6 @@
 //! standard errors (Taylor linearisation, hospitals as sampling units within strata), CVs and CPSC's
 //! stability rule. Estimates are public; cases are seen by regulators and by the hospital that reported them.
 
-use std::collections::BTreeMap;
-
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,20 +9,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use stats::survey::{weighted_proportion, Psu};
-use store::injuries::{InjuryFilter, InjuryGroup};
-use store::{Role, User, WriteOutcome};
+use store::{Role, WriteOutcome};
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::input::{self, optional_text, InjuryFields};
 use crate::ownership::{self, Record};
 use crate::{ApiError, AppState, ErrorCode};
-
-/// CPSC's stability rule: an estimate under 1,200, from under 20 cases, or with a CV over 33% is unstable.
-pub const UNSTABLE_ESTIMATE: f64 = 1_200.0;
-pub const UNSTABLE_CASES: u64 = 20;
-pub const UNSTABLE_CV: f64 = 0.33;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -35,66 +26,16 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/hospitals/{id}", axum::routing::put(register_hospital))
 }
 
-/// A hospital reports its own cases; admins may report for any.
-fn authorize_report(user: &User, hospital_id: &str) -> Result<(), ApiError> {
-    match user.role {
-        Role::Admin => Ok(()),
-        Role::Hospital if user.uscc.as_deref() == Some(hospital_id) => Ok(()),
-        Role::Hospital => Err(ApiError::forbidden("a hospital reports only its own cases")),
-        other => Err(ApiError::forbidden(format!("role {} may not report injury cases", other.as_str()))),
-    }
-}
-
-/// The case fields a body sets, by API name, for the ownership check.
-fn given_case_fields(fields: &InjuryFields) -> Vec<&'static str> {
-    let given = |name: &'static str, value: &Option<String>| optional_text(value.clone()).map(|_| name);
-    [
-        given("case_id", &fields.case_id),
-        given("hospital_id", &fields.hospital_id),
-        given("treated_on", &fields.treated_on),
-        given("age", &fields.age),
-        given("sex", &fields.sex),
-        given("product_code", &fields.product_code),
-        given("product_code_2", &fields.product_code_2),
-        given("body_part", &fields.body_part),
-        given("diagnosis", &fields.diagnosis),
-        given("disposition", &fields.disposition),
-        given("location", &fields.location),
-        given("intent", &fields.intent),
-        given("hazard_code", &fields.hazard_code),
-        given("narrative", &fields.narrative),
-        given("stratum", &fields.stratum),
-        given("weight", &fields.weight),
-        given("hospital_name", &fields.hospital_name),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// `POST /api/v1/injuries`: one case. Its stratum and weight are the register's on the treatment date; a case
-/// id another hospital holds is refused.
-pub(crate) async fn report(
+/// `POST /api/v1/injuries`: one case (201 when new, 200 when it replaced the hospital's earlier version).
+async fn report(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<InjuryFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Json(fields) = body.map_err(json_rejection)?;
-    ownership::check(Record::InjuryCase, &user, &given_case_fields(&fields))?;
-    let case = input::injury_case(fields)?;
-    authorize_report(&user, &case.hospital_id)?;
-    if state.store.hospital_design_on(&case.hospital_id, &case.treated_on).await?.is_none() {
-        return Err(ApiError::new(
-            ErrorCode::NotSentinel,
-            format!(
-                "hospital {} was not in the sentinel register on {}: an administrator registers it first",
-                case.hospital_id, case.treated_on
-            ),
-        ));
-    }
-    let outcome = state.store.report_injury(&case, Some(user.id)).await?;
+    let (outcome, answer) = service::injuries::report(&state, &user, fields).await?;
     let status = if outcome == WriteOutcome::Inserted { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(json!({"case_id": case.case_id}))))
+    Ok((status, Json(answer)))
 }
 
 /// `GET /api/v1/hospitals`: the sentinel-hospital register with case counts (regulators).
@@ -188,93 +129,11 @@ async fn one(
     Ok(Json(serde_json::to_value(case).map_err(ApiError::internal)?))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct EstimateParams {
-    pub product_code: Option<String>,
-    pub hazard_code: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub group_by: Option<String>,
-}
-
-/// National estimates, one per group.
-pub(crate) async fn compute(state: &AppState, params: EstimateParams) -> Result<Value, ApiError> {
-    let group_by: Vec<InjuryGroup> = match optional_text(params.group_by) {
-        None => Vec::new(),
-        Some(text) => text
-            .split(',')
-            .map(|name| {
-                InjuryGroup::from_name(name.trim()).ok_or_else(|| {
-                    let names: Vec<&str> = InjuryGroup::ALL.iter().map(|g| g.name()).collect();
-                    ApiError::invalid(format!("group_by '{name}' is not one of {}", names.join(", ")))
-                })
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    for (field, value) in [("from", &params.from), ("to", &params.to)] {
-        if let Some(text) = value.as_deref().filter(|t| !t.trim().is_empty()) {
-            input::date(field, text.trim())?;
-        }
-    }
-    let filter = InjuryFilter {
-        from: optional_text(params.from),
-        to: optional_text(params.to),
-        product_code: optional_text(params.product_code),
-        hazard_code: optional_text(params.hazard_code),
-    };
-    let (totals, counts) = state.store.injury_counts(&filter, &group_by).await?;
-    let mut groups: BTreeMap<Vec<String>, BTreeMap<String, (u64, f64)>> = BTreeMap::new();
-    for count in counts {
-        groups.entry(count.group).or_default().insert(count.hospital_id, (count.cases, count.weight));
-    }
-    let z = stats::distributions::normal_quantile(0.975);
-    let mut estimates = Vec::with_capacity(groups.len());
-    for (key, matched) in groups {
-        // Every hospital of the period is a sampling unit, whether or not it saw this group.
-        let psus: Vec<Psu> = totals
-            .iter()
-            .map(|t| Psu {
-                stratum: t.stratum.clone(),
-                records: t.cases,
-                weight: t.weight,
-                weighted_successes: matched.get(&t.hospital_id).map_or(0.0, |m| m.1),
-                squared_weights: t.squared_weights,
-            })
-            .collect();
-        let cases: u64 = matched.values().map(|m| m.0).sum();
-        let estimate = weighted_proportion(&psus).ok();
-        let (total, se, cv) = estimate.map_or((f64::NAN, f64::NAN, f64::NAN), |e| (e.total, e.total_se, e.total_cv));
-        // An estimate that could not be computed (NaN) is unstable too.
-        let stable = total >= UNSTABLE_ESTIMATE && cases >= UNSTABLE_CASES && cv <= UNSTABLE_CV;
-        let unstable = !stable;
-        let group: serde_json::Map<String, Value> =
-            group_by.iter().zip(&key).map(|(g, v)| (g.name().to_owned(), Value::String(v.clone()))).collect();
-        estimates.push(json!({
-            "group": group,
-            "cases": cases,
-            "estimate": total.is_finite().then_some(total),
-            "se": se.is_finite().then_some(se),
-            "cv": cv.is_finite().then_some(cv),
-            "lower": (total.is_finite() && se.is_finite()).then(|| (total - z * se).max(0.0)),
-            "upper": (total.is_finite() && se.is_finite()).then_some(total + z * se),
-            "unstable": unstable,
-        }));
-    }
-    Ok(json!({
-        "filter": {"product_code": filter.product_code, "hazard_code": filter.hazard_code, "from": filter.from, "to": filter.to},
-        "group_by": group_by.iter().map(|g| g.name()).collect::<Vec<_>>(),
-        "hospitals": totals.len(),
-        "method": "weighted total; Taylor linearisation with hospitals as sampling units drawn with replacement within strata; 95% normal interval",
-        "stability_rule": {"estimate_below": UNSTABLE_ESTIMATE, "cases_below": UNSTABLE_CASES, "cv_above": UNSTABLE_CV},
-        "estimates": estimates,
-    }))
-}
-
 /// `GET /api/v1/injuries/estimates?product_code=&from=&to=&group_by=`: public.
 async fn estimates(
     State(state): State<AppState>,
     MaybeAuthUser(_): MaybeAuthUser,
-    Query(params): Query<EstimateParams>,
+    Query(params): Query<service::injuries::EstimateParams>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(compute(&state, params).await?))
+    Ok(Json(service::injuries::compute(&state, params).await?))
 }

@@ -10,12 +10,12 @@ use serde_json::json;
 use super::layout::{page, with_lang};
 use super::session::{sign_in_link, PageUser};
 use super::{error_page, named};
-use crate::api::campaigns::may_read;
 use crate::api::indicators;
 use crate::api::inspections::{compute, PassRateParams, RateView};
 use crate::i18n::Lang;
 use crate::{ApiError, AppState};
 use sampling::{CampaignStatus, FollowUp, SampleStatus, Verdict};
+use service::campaigns::may_read;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct DashboardParams {
@@ -308,7 +308,7 @@ pub(crate) async fn campaign(
                 td { (s.failed_items.as_deref().unwrap_or("")) @if let Some(deadline) = &s.retest_deadline { @if status == Some(SampleStatus::Notified) { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
                 td {
                     @if let Some(u) = user {
-                        @if status.is_some_and(SampleStatus::expects_result) && (u.role == store::Role::Admin || crate::api::campaigns::is_sample_lab(u, s)) {
+                        @if status.is_some_and(SampleStatus::expects_result) && (u.role == store::Role::Admin || service::campaigns::is_sample_lab(u, s)) {
                             form method="post" action=(format!("/samples/{}/results", s.sample_id)) {
                                 (session.field()) (lang_field)
                                 input type="date" name="tested_on" required aria-label=(lang.t("检验日期", "Tested on"));

@@ -45,9 +45,9 @@ pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query
             .map(|d| (d - chrono::Duration::days(364)).to_string())
             .unwrap_or_default()
     });
-    let estimates = crate::api::injuries::compute(
+    let estimates = service::injuries::compute(
         &state,
-        crate::api::injuries::EstimateParams {
+        service::injuries::EstimateParams {
             from: Some(from.clone()),
             to: Some(to.clone()),
             group_by: Some("product_code".into()),
@@ -64,9 +64,9 @@ pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query
     let trend_from = chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")
         .map(|d| (d - chrono::Duration::days(6 * 365)).to_string())
         .unwrap_or_default();
-    let trend = crate::api::injuries::compute(
+    let trend = service::injuries::compute(
         &state,
-        crate::api::injuries::EstimateParams {
+        service::injuries::EstimateParams {
             product_code: trend_product.clone(),
             from: Some(trend_from),
             to: Some(to.clone()),
@@ -304,11 +304,11 @@ pub(crate) async fn report_case(
             narrative: form.narrative,
             ..Default::default()
         };
-        crate::api::injuries::report(State(state), crate::auth::AuthUser(user), Ok(axum::Json(fields))).await
+        service::injuries::report(&state, &user, fields).await
     }
     .await;
     match result {
-        Ok((_, axum::Json(answer))) => {
+        Ok((_, answer)) => {
             let title = lang.t("已收到", "Received");
             let body = html! { h1 { (title) } p { (lang.t("病例", "Case")) " " code { (answer["case_id"].as_str().unwrap_or("")) } " " (lang.t("已记录。", "is recorded.")) }
             p { a href=(with_lang("/injuries/new", lang)) { (lang.t("继续填报", "Report another")) } } };

@@ -1,20 +1,19 @@
 //! The sampling workflow from the pages: each form posts here, is checked for its CSRF value, and runs the same
-//! code as the API, so a clerk and a script obey the same rules. Success returns to the campaign page.
+//! `service::campaigns` function as the API, so a clerk and a script obey the same rules. Success returns to the
+//! campaign page.
 
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
 use serde::Deserialize;
 use store::inspections::TestItem;
 
 use super::error_page;
 use super::layout::with_lang;
 use super::session::PageUser;
-use crate::api::campaigns::{self as api, CampaignBody, DateBody, FollowUpBody, ResultsBody, SampleBody, StratumBody};
-use crate::auth::AuthUser;
 use crate::i18n::Lang;
 use crate::input::optional_text;
 use crate::{ApiError, AppState};
+use service::campaigns::{self as api, CampaignBody, DateBody, FollowUpBody, ResultsBody, SampleBody, StratumBody};
 
 /// Every form's common fields.
 #[derive(Debug, Deserialize)]
@@ -98,7 +97,7 @@ pub(crate) async fn create_campaign(
             sample_size,
             strata: parse_strata(form.strata.as_deref().unwrap_or(""))?,
         };
-        api::create(State(state), AuthUser(user), Ok(Json(body))).await.map(|_| ())
+        api::create(&state, &user, body).await.map(|_| ())
     }
     .await;
     finish(result, &form.id, lang)
@@ -112,7 +111,7 @@ pub(crate) async fn draw(
 ) -> Response {
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
-        api::draw(State(state), AuthUser(user), Path(id.clone()), None).await.map(|_| ())
+        api::draw(&state, &user, &id, None).await.map(|_| ())
     }
     .await;
     finish(result, &id, form.lang)
@@ -152,7 +151,7 @@ pub(crate) async fn record_sample(
             sampler: optional_text(form.sampler),
             stratum: None,
         };
-        api::record_sample(State(state), AuthUser(user), Ok(Json(body))).await.map(|_| ())
+        api::record_sample(&state, &user, body).await.map(|_| ())
     }
     .await;
     finish(result, &id, form.common.lang)
@@ -216,7 +215,7 @@ pub(crate) async fn results(
     let result = async {
         let user = session.authorise(&form.common.csrf)?.clone();
         let body = ResultsBody { tested_on: form.tested_on, items: parse_items(&form.items)? };
-        api::results(State(state), AuthUser(user), Path(id), Ok(Json(body))).await.map(|_| ())
+        api::results(&state, &user, &id, body).await.map(|_| ())
     }
     .await;
     finish(result, &campaign, lang)
@@ -250,12 +249,10 @@ async fn dated_sample_step(
     };
     let result = async {
         let user = session.authorise(&form.common.csrf)?.clone();
-        let body = Ok(Json(DateBody { on_date: form.on_date }));
+        let body = DateBody { on_date: form.on_date };
         match step {
-            DatedStep::Notice => api::notice(State(state), AuthUser(user), Path(id), body).await.map(|_| ()),
-            DatedStep::RetestRequest => {
-                api::retest_request(State(state), AuthUser(user), Path(id), body).await.map(|_| ())
-            }
+            DatedStep::Notice => api::notice(&state, &user, &id, body).await.map(|_| ()),
+            DatedStep::RetestRequest => api::retest_request(&state, &user, &id, body).await.map(|_| ()),
         }
     }
     .await;
@@ -288,9 +285,7 @@ pub(crate) async fn publish(
 ) -> Response {
     let result = async {
         let user = session.authorise(&form.common.csrf)?.clone();
-        api::publish(State(state), AuthUser(user), Path(id.clone()), Ok(Json(DateBody { on_date: form.on_date })))
-            .await
-            .map(|_| ())
+        api::publish(&state, &user, &id, DateBody { on_date: form.on_date }).await.map(|_| ())
     }
     .await;
     finish(result, &id, form.common.lang)
@@ -327,7 +322,7 @@ pub(crate) async fn follow_up(
             verdict: optional_text(form.verdict),
             details: optional_text(form.details),
         };
-        api::follow_up(State(state), AuthUser(user), Path(id), Ok(Json(body))).await.map(|_| ())
+        api::follow_up(&state, &user, &id, body).await.map(|_| ())
     }
     .await;
     finish(result, &campaign, lang)
