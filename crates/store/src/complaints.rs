@@ -631,10 +631,12 @@ impl Store {
     fn queue_slice(&self, region_prefix: &str) -> (&'static str, &'static str) {
         match (region_prefix.is_empty(), self.backend()) {
             (true, _) => ("complaints", "$1 = $2"),
-            (false, crate::Backend::Sqlite(_)) => {
+            (false, crate::store::Backend::Sqlite(_)) => {
                 ("complaints INDEXED BY complaints_queue", "handling_region >= $1 AND handling_region < $2")
             }
-            (false, crate::Backend::Postgres(_)) => ("complaints", "handling_region >= $1 AND handling_region < $2"),
+            (false, crate::store::Backend::Postgres(_)) => {
+                ("complaints", "handling_region >= $1 AND handling_region < $2")
+            }
         }
     }
 

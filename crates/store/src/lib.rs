@@ -4,6 +4,9 @@
 //! (full-text search, upserts' bookkeeping), the difference is kept in one place. Each backend has its own
 //! migrations folder. Only this crate knows SQL.
 
+mod accounts;
+mod audit;
+pub mod bench;
 pub mod calendar;
 pub mod complaints;
 pub mod credit;
@@ -12,6 +15,7 @@ mod direct;
 mod error;
 pub mod injuries;
 pub mod inspections;
+mod master;
 mod migrate;
 mod model;
 pub mod public_log;
@@ -19,6 +23,7 @@ pub mod recalls;
 mod reference;
 pub mod search;
 mod store;
+pub(crate) use store::on_pool;
 pub mod traceability;
 pub mod warnings;
 
@@ -28,4 +33,4 @@ pub use model::{
     ProductCategory, RegistrationStatus, Role, User, WriteOutcome,
 };
 pub use reference::{IndicatorTarget, CATEGORIES, INDICATOR_TARGETS};
-pub use store::{now, Backend, Store, DEFAULT_DATABASE_URL};
+pub use store::{now, Store, DEFAULT_DATABASE_URL};

@@ -1,9 +1,11 @@
 //! Chinese word segmentation for the derived search index: names become space-separated tokens, and a query
-//! becomes the tokens that every match must contain.
+//! becomes the tokens that every match must contain. Here too is the search's dialect seam, the one place the
+//! backends' SQL differs: an FTS5 `MATCH` on SQLite, a token-array containment on PostgreSQL.
 
 use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
+use sqlx::QueryBuilder;
 
 fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
@@ -42,6 +44,36 @@ pub fn product_tokens(name: &str, brand: Option<&str>) -> String {
 /// narrows the result rather than widening it.
 pub fn query_tokens(query: &str) -> Vec<String> {
     distinct(jieba().cut(query, true))
+}
+
+/// The smallest string greater than every string starting with `prefix` (digits only), for index range scans.
+pub(crate) fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut bytes = prefix.as_bytes().to_vec();
+    while let Some(last) = bytes.pop() {
+        if last < b'9' {
+            bytes.push(last + 1);
+            return Some(String::from_utf8(bytes).expect("ASCII digits"));
+        }
+    }
+    None
+}
+
+/// An FTS5 query that requires every token, each quoted as a phrase.
+fn fts5_match(tokens: &[String]) -> String {
+    tokens.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+}
+
+/// Adds "holds every token" to a SQLite query over `table`, through its FTS5 index `{table}_fts`.
+pub(crate) fn push_fts5_match(builder: &mut QueryBuilder<'_, sqlx::Sqlite>, table: &str, tokens: &[String]) {
+    builder
+        .push(format!(" AND rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
+        .push_bind(fts5_match(tokens))
+        .push(")");
+}
+
+/// Adds "holds every token" to a PostgreSQL query, through the GIN index over `search_tokens`.
+pub(crate) fn push_token_match(builder: &mut QueryBuilder<'_, sqlx::Postgres>, tokens: &[String]) {
+    builder.push(" AND string_to_array(search_tokens, ' ') @> ").push_bind(tokens.to_vec());
 }
 
 #[cfg(test)]

@@ -107,32 +107,9 @@ fn write_csv(path: &Path, count: usize) -> anyhow::Result<Vec<String>> {
 /// The physical limit: the same rows read from the same file and inserted into a plain table with one
 /// prepared statement in one transaction, on the same SQLite settings (WAL, synchronous FULL).
 fn raw_insert(csv_path: &Path, db_path: &Path) -> anyhow::Result<(usize, Duration)> {
-    let mut connection = rusqlite::Connection::open(db_path)?;
-    connection.pragma_update(None, "journal_mode", "wal")?;
-    connection.pragma_update(None, "synchronous", "full")?;
-    connection.execute_batch(
-        "CREATE TABLE organizations (uscc TEXT PRIMARY KEY, name TEXT NOT NULL, region_code TEXT NOT NULL, \
-         address TEXT, legal_representative TEXT, entity_type TEXT, status TEXT NOT NULL, registered_on TEXT, \
-         created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
-    )?;
-    let start = Instant::now();
     let mut reader = csv::Reader::from_path(csv_path)?;
-    let now = chrono::Utc::now().to_rfc3339();
-    let transaction = connection.transaction()?;
-    let mut rows = 0;
-    {
-        let mut statement = transaction.prepare(
-            "INSERT INTO organizations (uscc, name, region_code, address, legal_representative, entity_type, status, \
-             registered_on, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        )?;
-        for record in reader.records() {
-            let r = record?;
-            statement.execute(rusqlite::params![&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6], &r[7], &now])?;
-            rows += 1;
-        }
-    }
-    transaction.commit()?;
-    Ok((rows, start.elapsed()))
+    let rows = reader.records().map(|r| r.map(|r| r.iter().map(str::to_owned).collect()).map_err(|e| e.to_string()));
+    Ok(store::bench::raw_organization_insert(db_path, rows)?)
 }
 
 /// The server's state for a benchmark: the public's budgets are counted as in production, but set past what the

@@ -11,6 +11,7 @@ use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
+use store::bench::GeneratedComplaint;
 use store::{Indexed, NewOrganization, Store};
 
 use crate::bench::load_on_thread;
@@ -70,21 +71,10 @@ fn submissions(usccs: &[String], counties: &[String], count: usize) -> Vec<Vec<u
         .collect()
 }
 
-/// The disk's limit for one-at-a-time durable writes: a raw insert of a complaint-sized row, one commit each, in
-/// WAL mode with full sync like the store.
+/// The disk's limit for one-at-a-time durable writes, in a fresh file.
 fn raw_durable_inserts(path: &Path, rows: usize) -> anyhow::Result<f64> {
     crate::bench_traceability::remove_sqlite(path);
-    let connection = rusqlite::Connection::open(path)?;
-    connection.pragma_update(None, "journal_mode", "wal")?;
-    connection.pragma_update(None, "synchronous", "full")?;
-    connection.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, number TEXT UNIQUE, body TEXT)")?;
-    let mut insert = connection.prepare("INSERT INTO t (number, body) VALUES (?1, ?2)")?;
-    let body = "x".repeat(600);
-    let started = Instant::now();
-    for i in 0..rows {
-        insert.execute(rusqlite::params![format!("TS{i:012}"), body])?;
-    }
-    Ok(rows as f64 / started.elapsed().as_secs_f64())
+    Ok(store::bench::raw_durable_inserts(path, rows)?)
 }
 
 async fn submission_figure(dir: &Path, seconds: u64, connections: usize) -> anyhow::Result<()> {
@@ -128,42 +118,24 @@ async fn submission_figure(dir: &Path, seconds: u64, connections: usize) -> anyh
 /// Writes `count` complaints straight into a migrated database: received over three years to `today`, one in
 /// twenty still open with its deadline, spread over every county.
 fn generate(path: &Path, count: usize, counties: &[String], today: NaiveDate) -> anyhow::Result<()> {
-    let mut connection = rusqlite::Connection::open(path)?;
-    connection.pragma_update(None, "synchronous", "off")?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let start = today - Days::new(3 * 365);
-    let tx = connection.transaction()?;
-    {
-        let mut insert = tx.prepare(
-            "INSERT INTO complaints (tracking_number, secret_hash, kind, channel, received_on, anonymous, respondent_name, \
-             region_code, routing, category, issue, classification, facts, handling_region, status, accept_base_on, \
-             due_kind, due_on, created_at, updated_at) VALUES (?1, '', 'complaint', 'web', ?2, 0, '某商户', ?3, '{}', \
-             '0503', 'safety', '{}', '电池起火', ?3, ?4, ?2, ?5, ?6, ?7, ?7)",
-        )?;
-        for i in 0..count {
-            let county = &counties[rng.gen_range(0..counties.len())];
-            let open = rng.gen_bool(0.05);
-            let received = if open {
-                today - Days::new(rng.gen_range(0..70))
-            } else {
-                start + Days::new(rng.gen_range(0..3 * 365))
-            };
-            let due = open.then(|| (received + Days::new(rng.gen_range(9..65))).to_string());
-            let received = received.to_string();
-            insert.execute(rusqlite::params![
-                format!("TS{i:012}"),
-                received,
-                county,
-                if open { "mediating" } else { "closed" },
-                open.then_some("mediation_by"),
-                due,
-                "2026-01-01T00:00:00.000Z",
-            ])?;
+    let complaints = (0..count).map(move |i| {
+        let county = counties[rng.gen_range(0..counties.len())].clone();
+        let open = rng.gen_bool(0.05);
+        let received =
+            if open { today - Days::new(rng.gen_range(0..70)) } else { start + Days::new(rng.gen_range(0..3 * 365)) };
+        let due = open.then(|| (received + Days::new(rng.gen_range(9..65))).to_string());
+        GeneratedComplaint {
+            tracking_number: format!("TS{i:012}"),
+            received_on: received.to_string(),
+            region_code: county,
+            status: if open { "mediating" } else { "closed" },
+            due_kind: open.then_some("mediation_by"),
+            due_on: due,
         }
-    }
-    tx.commit()?;
-    connection.execute_batch("ANALYZE")?;
-    Ok(())
+    });
+    Ok(store::bench::generate_complaints(path, complaints)?)
 }
 
 async fn queue_figure(dir: &Path, count: usize) -> anyhow::Result<()> {

@@ -67,48 +67,12 @@ fn records(usccs: &[String], as_of: NaiveDate, rng: &mut ChaCha8Rng) -> Vec<Cred
 /// The disk's limit for writing the classes: the same number of rows into a plain table, one transaction.
 fn raw_class_rows(path: &Path, rows: usize) -> anyhow::Result<f64> {
     crate::bench_traceability::remove_sqlite(path);
-    let mut connection = rusqlite::Connection::open(path)?;
-    connection.pragma_update(None, "journal_mode", "wal")?;
-    connection.pragma_update(None, "synchronous", "full")?;
-    connection.execute_batch("CREATE TABLE c (uscc TEXT PRIMARY KEY, class TEXT, score INTEGER, reasons TEXT)")?;
-    let started = Instant::now();
-    let transaction = connection.transaction()?;
-    {
-        let mut insert = transaction.prepare("INSERT INTO c (uscc, class, score, reasons) VALUES (?1, ?2, ?3, ?4)")?;
-        for i in 0..rows {
-            insert.execute(rusqlite::params![
-                format!("91330106MA{i:08}"),
-                "B",
-                85,
-                "[{\"type\":\"base\",\"points\":85}]"
-            ])?;
-        }
-    }
-    transaction.commit()?;
-    Ok(started.elapsed().as_secs_f64())
+    Ok(store::bench::raw_class_rows(path, rows)?)
 }
 
 /// A raw multi-row insert of the same number of class rows into a plain PostgreSQL table, one transaction.
 async fn raw_class_rows_postgres(store_url: &str, rows: usize) -> anyhow::Result<f64> {
-    use sqlx::Connection;
-    let mut connection = sqlx::PgConnection::connect(store_url).await?;
-    sqlx::query("CREATE TABLE raw_classes (uscc TEXT PRIMARY KEY, class TEXT, score BIGINT, reasons TEXT)")
-        .execute(&mut connection)
-        .await?;
-    let started = Instant::now();
-    let mut transaction = connection.begin().await?;
-    for start in (0..rows).step_by(1000) {
-        let mut builder = sqlx::QueryBuilder::new("INSERT INTO raw_classes (uscc, class, score, reasons) ");
-        builder.push_values(start..(start + 1000).min(rows), |mut row, i| {
-            row.push_bind(format!("91330106MA{i:08}"))
-                .push_bind("B")
-                .push_bind(85i64)
-                .push_bind("[{\"type\":\"base\",\"points\":85}]");
-        });
-        builder.build().execute(&mut *transaction).await?;
-    }
-    transaction.commit().await?;
-    Ok(started.elapsed().as_secs_f64())
+    Ok(store::bench::raw_class_rows_postgres(store_url, rows).await?)
 }
 
 /// Loads the register and files into `store`, then times the three scoring runs; prints a row each.

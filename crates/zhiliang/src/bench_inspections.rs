@@ -9,7 +9,7 @@ use anyhow::Context;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use store::inspections::NewSample;
-use store::{Backend, Store};
+use store::Store;
 
 use crate::load;
 
@@ -64,11 +64,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 /// The plain count: the same table grouped the same way, nothing else.
 async fn plain_count(store: &Store) -> anyhow::Result<usize> {
-    let sql = "SELECT product_category, province_code, COUNT(*) FROM samples GROUP BY product_category, province_code";
-    Ok(match store.backend() {
-        Backend::Sqlite(pool) => sqlx::query(sql).fetch_all(pool).await?.len(),
-        Backend::Postgres(pool) => sqlx::query(sql).fetch_all(pool).await?.len(),
-    })
+    Ok(store::bench::plain_sample_count(store).await?)
 }
 
 async fn one_backend(label: &str, store: Store, count: usize) -> anyhow::Result<()> {
@@ -122,13 +118,10 @@ pub async fn run(dir: &Path, count: usize, postgres_url: Option<&str>) -> anyhow
     }
     one_backend("SQLite", Store::open(&format!("sqlite://{}", path.display())).await?, count).await?;
     if let Some(url) = postgres_url {
-        use sqlx::Connection;
         let name = format!("zl_bench_{}", std::process::id());
-        let mut admin = sqlx::PgConnection::connect(url).await.context("could not reach the PostgreSQL server")?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
-        let base = url.rsplit_once('/').map_or(url, |(base, _)| base);
-        let result = one_backend("PostgreSQL", Store::open(&format!("{base}/{name}")).await?, count).await;
-        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await?;
+        let store = crate::bench_traceability::fresh_postgres(url, &name).await?;
+        let result = one_backend("PostgreSQL", store, count).await;
+        crate::bench_traceability::drop_postgres(url, &name).await?;
         result?;
     }
     Ok(())

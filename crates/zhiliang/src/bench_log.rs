@@ -29,22 +29,14 @@ fn percentile(times: &mut [Duration], p: f64) -> f64 {
     times[((times.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0
 }
 
-/// A raw rusqlite insert of the same entry rows, one durable commit each: the disk's limit for lone appends.
+/// A raw insert of the same entry rows, one durable commit each: the disk's limit for lone appends.
 fn raw_single_commits(path: &Path, rows: usize) -> anyhow::Result<f64> {
     crate::bench_traceability::remove_sqlite(path);
-    let connection = rusqlite::Connection::open(path)?;
-    connection.pragma_update(None, "journal_mode", "wal")?;
-    connection.pragma_update(None, "synchronous", "full")?;
-    connection
-        .execute_batch("CREATE TABLE e (idx INTEGER PRIMARY KEY, kind TEXT, subject TEXT, data TEXT, leaf TEXT)")?;
-    let mut insert =
-        connection.prepare("INSERT INTO e (idx, kind, subject, data, leaf) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-    let started = Instant::now();
-    for i in 0..rows {
+    let entries = (0..rows).map(|i| {
         let e = entry(i);
-        insert.execute(rusqlite::params![i as i64, e.kind, e.subject, e.data, "00".repeat(32)])?;
-    }
-    Ok(rows as f64 / started.elapsed().as_secs_f64())
+        (e.kind, e.subject, e.data)
+    });
+    Ok(store::bench::raw_single_commits(path, entries)?)
 }
 
 /// The hash a simulated tree gives a node: derived from its position, so no tree need be stored.

@@ -9,13 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use epcis::trace::edges;
 use epcis::{events_of, validate_document, Event};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use store::traceability::ErrorBehaviour;
-use store::{Backend, NewUser, Role, Store};
+use store::{NewUser, Role, Store};
 use tower::ServiceExt;
 
 /// Events per capture document.
@@ -201,152 +200,14 @@ async fn capture_all(
     Ok((stored, started.elapsed()))
 }
 
-/// The physical limit on SQLite: the same rows (events, identifiers, edges) inserted with prepared statements,
-/// one transaction per document, into the same tables with the same indexes and settings.
-fn raw_sqlite(path: &Path, prepared: &[Vec<Event>]) -> anyhow::Result<Duration> {
-    let mut connection = rusqlite::Connection::open(path)?;
-    connection.pragma_update(None, "journal_mode", "wal")?;
-    connection.pragma_update(None, "synchronous", "full")?;
-    let started = Instant::now();
-    let mut row = 0i64;
-    for events in prepared {
-        let transaction = connection.transaction()?;
-        {
-            let mut insert_event = transaction.prepare_cached(
-                "INSERT INTO epcis_events (id, event_id, event_hash, event_type, event_time, record_time, time_zone_offset, \
-                 action, biz_step, disposition, read_point, biz_location, transformation_id, error_declared, capture_id, document) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1, ?13) ON CONFLICT DO NOTHING",
-            )?;
-            let mut insert_id = transaction.prepare_cached(
-                "INSERT INTO epcis_event_ids (event, role, id, quantity, uom) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            let mut insert_edge = transaction.prepare_cached(
-                "INSERT INTO epcis_edges (kind, from_id, to_id, label, quantity, uom, event, event_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for event in events {
-                row += 1;
-                insert_event.execute(rusqlite::params![
-                    row,
-                    event.event_id,
-                    event.hash,
-                    event.event_type.as_str(),
-                    event.event_time,
-                    event.time_zone_offset,
-                    event.action.map(|a| a.as_str()),
-                    event.biz_step,
-                    event.disposition,
-                    event.read_point,
-                    event.biz_location,
-                    event.transformation_id,
-                    event.document.to_string(),
-                ])?;
-                for id in &event.ids {
-                    insert_id.execute(rusqlite::params![row, id.role.as_str(), id.id, id.quantity, id.uom])?;
-                }
-                for edge in edges(event) {
-                    insert_edge.execute(rusqlite::params![
-                        edge.kind.as_str(),
-                        edge.from,
-                        edge.to,
-                        edge.label,
-                        edge.quantity,
-                        edge.uom,
-                        row,
-                        event.event_time
-                    ])?;
-                }
-            }
-        }
-        transaction.commit()?;
-    }
-    Ok(started.elapsed())
-}
-
-/// The physical limit on PostgreSQL: the same rows sent with `COPY`, one transaction per document.
-async fn raw_postgres(pool: &sqlx::PgPool, prepared: &[Vec<Event>]) -> anyhow::Result<Duration> {
-    fn text(value: Option<&str>) -> String {
-        value.map_or("\\N".to_owned(), |v| v.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n"))
-    }
-    fn number(value: Option<f64>) -> String {
-        value.map_or("\\N".to_owned(), |v| v.to_string())
-    }
-    let started = Instant::now();
-    let mut row = 0i64;
-    for events in prepared {
-        let (mut event_rows, mut id_rows, mut edge_rows) = (String::new(), String::new(), String::new());
-        for event in events {
-            row += 1;
-            event_rows.push_str(&format!(
-                "{row}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t0\t1\t{}\n",
-                text(Some(&event.event_id)),
-                text(Some(&event.hash)),
-                event.event_type.as_str(),
-                event.event_time,
-                event.event_time,
-                text(Some(&event.time_zone_offset)),
-                text(event.action.map(|a| a.as_str())),
-                text(event.biz_step.as_deref()),
-                text(event.disposition.as_deref()),
-                text(event.read_point.as_deref()),
-                text(event.biz_location.as_deref()),
-                text(event.transformation_id.as_deref()),
-                text(Some(&event.document.to_string())),
-            ));
-            for id in &event.ids {
-                id_rows.push_str(&format!(
-                    "{row}\t{}\t{}\t{}\t{}\n",
-                    id.role.as_str(),
-                    text(Some(&id.id)),
-                    number(id.quantity),
-                    text(id.uom.as_deref())
-                ));
-            }
-            for edge in edges(event) {
-                edge_rows.push_str(&format!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{row}\t{}\n",
-                    edge.kind.as_str(),
-                    text(Some(&edge.from)),
-                    text(Some(&edge.to)),
-                    text(edge.label.as_deref()),
-                    number(edge.quantity),
-                    text(edge.uom.as_deref()),
-                    event.event_time
-                ));
-            }
-        }
-        let mut connection = pool.acquire().await?;
-        let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
-        for (sql, data) in [
-            ("COPY epcis_events (id, event_id, event_hash, event_type, event_time, record_time, time_zone_offset, action, biz_step, \
-              disposition, read_point, biz_location, transformation_id, error_declared, capture_id, document) FROM STDIN", &event_rows),
-            ("COPY epcis_event_ids (event, role, id, quantity, uom) FROM STDIN", &id_rows),
-            ("COPY epcis_edges (kind, from_id, to_id, label, quantity, uom, event, event_time) FROM STDIN", &edge_rows),
-        ] {
-            let mut copy = transaction.copy_in_raw(sql).await?;
-            copy.send(data.as_bytes()).await?;
-            copy.finish().await?;
-        }
-        transaction.commit().await?;
-    }
-    Ok(started.elapsed())
-}
-
 /// Capture throughput on one backend, beside its raw insert, each into a fresh database.
 async fn capture_figure(label: &str, store: Store, baseline: Store, events: usize) -> anyhow::Result<()> {
     let (stored, elapsed) = capture_all(&store, documents(0, events)).await?;
     let rate = stored as f64 / elapsed.as_secs_f64();
     // A capture row for the raw rows' foreign key.
-    sqlx_capture_row(&baseline).await?;
+    capture_row(&baseline).await?;
     let prepared: Vec<Vec<Event>> = documents(0, events).map(|d| prepare(&d)).collect::<anyhow::Result<_>>()?;
-    let raw_time = match baseline.backend() {
-        Backend::Sqlite(_) => {
-            let path = baseline.sqlite_path().context("baseline is a file")?;
-            baseline.close().await;
-            let prepared = std::sync::Arc::new(prepared);
-            tokio::task::spawn_blocking(move || raw_sqlite(&path, &prepared)).await??
-        }
-        Backend::Postgres(pool) => raw_postgres(pool, &prepared).await?,
-    };
+    let raw_time = store::bench::raw_capture(&baseline, prepared).await?;
     let raw_rate = stored as f64 / raw_time.as_secs_f64();
     println!(
         "| EPCIS capture, {label}: {stored} events in documents of {DOCUMENT_EVENTS} (parse, validate, hash, index, store) | {rate:.0} events/s | raw insert of the same rows: {raw_rate:.0} events/s | {:.2} | ≥ 20,000 events/s on SQLite |",
@@ -355,7 +216,7 @@ async fn capture_figure(label: &str, store: Store, baseline: Store, events: usiz
     Ok(())
 }
 
-async fn sqlx_capture_row(store: &Store) -> anyhow::Result<()> {
+async fn capture_row(store: &Store) -> anyhow::Result<()> {
     store.record_failed_capture(0, ErrorBehaviour::Rollback, &json!([]), None).await?;
     Ok(())
 }
@@ -426,19 +287,11 @@ fn encode(value: &str) -> String {
 }
 
 pub(crate) async fn fresh_postgres(url: &str, name: &str) -> anyhow::Result<Store> {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(url).await.context("could not reach the PostgreSQL server")?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
-    let base = url.rsplit_once('/').map_or(url, |(base, _)| base);
-    Ok(Store::open(&format!("{base}/{name}")).await?)
+    store::bench::fresh_postgres(url, name).await.context("could not make a PostgreSQL database")
 }
 
 pub(crate) async fn drop_postgres(url: &str, name: &str) -> anyhow::Result<()> {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(url).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
-    Ok(())
+    Ok(store::bench::drop_postgres(url, name).await?)
 }
 
 pub(crate) fn remove_sqlite(path: &Path) {

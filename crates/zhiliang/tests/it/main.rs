@@ -55,11 +55,7 @@ pub fn fresh_postgres_url(label: &str) -> Option<String> {
     let admin_url = std::env::var("ZHILIANG_TEST_POSTGRES_URL").ok()?;
     let name = format!("zl_{label}_{}", std::process::id());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    });
+    runtime.block_on(async { store::bench::fresh_postgres(&admin_url, &name).await.unwrap().close().await });
     let base = admin_url.rsplit_once('/').expect("URL has a database").0;
     Some(format!("{base}/{name}"))
 }
