@@ -144,6 +144,16 @@ pub struct LimitSection {
     pub page_size: usize,
     /// The largest `limit` a list takes. Default 100.
     pub max_page_size: usize,
+    /// Bytes any request body may carry. Default 64 MiB, the largest EPCIS capture.
+    pub body_bytes: usize,
+    /// Seconds a request may take before it is answered 408. Default 120.
+    pub request_timeout_seconds: u64,
+    /// Identifiers a trace expands at most; a larger trace is cut and says so. Default 50,000.
+    pub trace_identifiers: usize,
+    /// Records one department exchange batch may carry. Default 10,000.
+    pub exchange_records: usize,
+    /// Organizations scored per transaction by a credit recompute. Default 20,000.
+    pub scoring_batch: usize,
 }
 
 impl Default for LimitSection {
@@ -158,6 +168,11 @@ impl Default for LimitSection {
             submissions_per_minute: crate::DEFAULT_SUBMISSIONS_PER_MINUTE,
             page_size: PageSizes::default().default,
             max_page_size: PageSizes::default().max,
+            body_bytes: crate::web::MAX_BODY_BYTES,
+            request_timeout_seconds: crate::web::REQUEST_TIMEOUT.as_secs(),
+            trace_identifiers: service::Settings::default().trace_identifiers,
+            exchange_records: service::Settings::default().exchange_records,
+            scoring_batch: service::Settings::default().scoring_batch,
         }
     }
 }
@@ -286,6 +301,11 @@ impl Config {
                 limits.page_size, limits.max_page_size
             )));
         }
+        if limits.body_bytes < 1024 || limits.request_timeout_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.body_bytes must be at least 1024 and limits.request_timeout_seconds at least 1".into(),
+            ));
+        }
         if self.session.hours < 1 {
             return Err(ConfigError::Invalid("session.hours must be at least 1".into()));
         }
@@ -310,6 +330,23 @@ impl Config {
             },
             pages: PageSizes { default: limits.page_size, max: limits.max_page_size },
             session_hours: self.session.hours,
+            body_bytes: limits.body_bytes,
+            request_timeout: std::time::Duration::from_secs(limits.request_timeout_seconds),
+        })
+    }
+
+    /// The use cases' settings for `Services::with_settings`.
+    pub fn settings(&self) -> Result<service::Settings, ConfigError> {
+        let limits = &self.limits;
+        if limits.trace_identifiers == 0 || limits.exchange_records == 0 || limits.scoring_batch == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.trace_identifiers, limits.exchange_records and limits.scoring_batch must be at least 1".into(),
+            ));
+        }
+        Ok(service::Settings {
+            trace_identifiers: limits.trace_identifiers,
+            exchange_records: limits.exchange_records,
+            scoring_batch: limits.scoring_batch,
         })
     }
 
@@ -355,6 +392,32 @@ mod tests {
             let refused = Config::load(Some(Path::new("typo.toml"))).unwrap_err().to_string();
             assert!(refused.contains("reads_per_minit"), "{refused}");
             assert!(matches!(Config::load(Some(Path::new("absent.toml"))), Err(ConfigError::Missing(_))));
+            Ok(())
+        });
+    }
+
+    // The closure's error type is figment's own.
+    #[allow(clippy::result_large_err)]
+    #[test]
+    fn body_timeout_trace_exchange_and_scoring_limits_come_from_the_file_and_are_checked() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "zhiliang.toml",
+                "[limits]\nbody_bytes = 4096\nrequest_timeout_seconds = 5\ntrace_identifiers = 100\n\
+                 exchange_records = 50\nscoring_batch = 7\n",
+            )?;
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            let web = config.web().map_err(|e| e.to_string())?;
+            assert_eq!((web.body_bytes, web.request_timeout.as_secs()), (4096, 5));
+            let settings = config.settings().map_err(|e| e.to_string())?;
+            assert_eq!(settings, service::Settings { trace_identifiers: 100, exchange_records: 50, scoring_batch: 7 });
+            jail.create_file("zero.toml", "[limits]\nscoring_batch = 0\n")?;
+            let zero = Config::load(Some(Path::new("zero.toml"))).map_err(|e| e.to_string())?;
+            assert!(zero.settings().is_err());
+            jail.create_file("tiny.toml", "[limits]\nbody_bytes = 10\n")?;
+            let tiny = Config::load(Some(Path::new("tiny.toml"))).map_err(|e| e.to_string())?;
+            assert!(tiny.web().is_err());
+            assert_eq!(Config::default().settings().map_err(|e| e.to_string())?, service::Settings::default());
             Ok(())
         });
     }

@@ -59,6 +59,12 @@ impl AppState {
         self
     }
 
+    /// The same with other limits for the use cases.
+    pub fn with_settings(mut self, settings: service::Settings) -> Self {
+        self.services = self.services.with_settings(settings);
+        self
+    }
+
     /// The same with the log's key and state kept as `config` says.
     pub fn with_log(mut self, config: log_signing::LogConfig) -> Self {
         self.services = self.services.with_log(config);

@@ -14,9 +14,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::{ApiError, AppState, ErrorCode};
 
-/// Bytes any request body may carry: the largest EPCIS capture. Smaller JSON bodies stop at axum's 2 MB.
+/// Bytes any request body may carry by default: the largest EPCIS capture. Smaller JSON bodies stop at axum's 2 MB.
 pub const MAX_BODY_BYTES: usize = crate::api::CAPTURE_FILE_SIZE_LIMIT;
-/// How long a request may take before it is answered 408.
+/// How long a request may take by default before it is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// The Content-Security-Policy: scripts and styles from this server only (the vendored ECharts included), no
 /// framing, no plugins. Inline styles are allowed for the charts' sizes; inline scripts are not.
@@ -70,7 +70,7 @@ fn json_text_fault(root: &serde_json::Value) -> Option<String> {
 /// Refuses a JSON or form body with a text longer than [`MAX_TEXT_CHARS`] or holding a NUL, naming the field,
 /// before any handler stores it; hands the request on otherwise. EPCIS documents (and the page that pastes one)
 /// have their own validator.
-async fn bound_body(request: Request) -> Result<Request, Response> {
+async fn bound_body(request: Request, body_bytes: usize) -> Result<Request, Response> {
     let path = request.uri().path();
     let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let json = content_type.starts_with("application/json");
@@ -79,10 +79,10 @@ async fn bound_body(request: Request) -> Result<Request, Response> {
         return Ok(request);
     }
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let bytes = match axum::body::to_bytes(body, body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            let message = format!("the body is larger than {MAX_BODY_BYTES} bytes");
+            let message = format!("the body is larger than {body_bytes} bytes");
             return Err(ApiError::new(ErrorCode::PayloadTooLarge, message).into_response());
         }
     };
@@ -155,6 +155,10 @@ pub struct WebConfig {
     pub pages: PageSizes,
     /// How long a signed-in session lasts.
     pub session_hours: i64,
+    /// Bytes any request body may carry.
+    pub body_bytes: usize,
+    /// How long a request may take before it is answered 408.
+    pub request_timeout: Duration,
 }
 
 /// How many items a list answers when none is asked for, and the most it answers.
@@ -183,6 +187,8 @@ impl Default for WebConfig {
             capture: CaptureQuota::default(),
             pages: PageSizes::default(),
             session_hours: DEFAULT_SESSION_HOURS,
+            body_bytes: MAX_BODY_BYTES,
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 }
@@ -409,15 +415,16 @@ impl Hygiene {
             return (Err(refused.into_response()), admitted);
         }
         let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
-        if declared.is_some_and(|length: u64| length > MAX_BODY_BYTES as u64) {
-            let message = format!("the body is larger than {MAX_BODY_BYTES} bytes");
+        let body_bytes = self.web.body_bytes;
+        if declared.is_some_and(|length: u64| length > body_bytes as u64) {
+            let message = format!("the body is larger than {body_bytes} bytes");
             let refused = ApiError::new(ErrorCode::PayloadTooLarge, message);
             return (Err(refused.into_response()), admitted);
         }
         // A body that has not ended (one sent without a length, or longer than it said) stops at the limit too;
         // axum's extractors answer 413 when it does.
         if !axum::body::HttpBody::is_end_stream(request.body()) {
-            request = request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES)));
+            request = request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, body_bytes)));
         }
         (Ok(request), admitted)
     }
@@ -460,21 +467,25 @@ where
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
         let (admission, admitted) = self.hygiene.admit(request);
+        let (timeout, body_bytes) = (self.hygiene.web.request_timeout, self.hygiene.web.body_bytes);
         Box::pin(async move {
             let response = match admission {
                 Err(refused) => refused,
                 Ok(request) => {
                     // The rarer steps are boxed apart, so that the future of every request stays small.
-                    let checked =
-                        if request.method() == Method::GET { Ok(request) } else { Box::pin(bound_body(request)).await };
+                    let checked = if request.method() == Method::GET {
+                        Ok(request)
+                    } else {
+                        Box::pin(bound_body(request, body_bytes)).await
+                    };
                     match checked {
                         Err(refused) => refused,
-                        Ok(request) => match tokio::time::timeout(REQUEST_TIMEOUT, inner.call(request)).await {
+                        Ok(request) => match tokio::time::timeout(timeout, inner.call(request)).await {
                             Ok(Ok(response)) => response,
                             Ok(Err(never)) => match never {},
                             Err(_) => ApiError::new(
                                 ErrorCode::RequestTimeout,
-                                format!("the request took longer than {} seconds", REQUEST_TIMEOUT.as_secs()),
+                                format!("the request took longer than {} seconds", timeout.as_secs()),
                             )
                             .into_response(),
                         },

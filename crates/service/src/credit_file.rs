@@ -18,9 +18,6 @@ use crate::error::stored;
 use crate::input::{self, optional_text, FieldError};
 use crate::{today, ApiError, ErrorCode, Services};
 
-/// Records one exchange request may carry.
-pub const EXCHANGE_LIMIT: usize = 10_000;
-
 /// Only an administrator.
 pub fn require_admin(user: &User) -> Result<(), ApiError> {
     if user.role == Role::Admin {
@@ -344,10 +341,11 @@ pub async fn exchange(
         Ok(rows) => rows,
         Err(errors) => return Ok(Err(Rejected { received: 0, rows: errors })),
     };
-    if rows.len() > EXCHANGE_LIMIT {
+    let limit = state.settings.exchange_records;
+    if rows.len() > limit {
         return Err(ApiError::new(
             ErrorCode::PayloadTooLarge,
-            format!("{} records; send at most {EXCHANGE_LIMIT} a request", rows.len()),
+            format!("{} records; send at most {limit} a request", rows.len()),
         ));
     }
     let received = rows.len();
@@ -404,7 +402,7 @@ pub async fn exchange(
     }
     let inserted = state.store.insert_credit_records(&records, None).await?;
     for uscc in &known {
-        credit_scoring::rescore(&state.store, Model::bundled(), today(), Some(uscc)).await?;
+        credit_scoring::rescore_one(&state.store, Model::bundled(), today(), uscc).await?;
     }
     Ok(Ok(json!({
         "department": department.code, "received": received, "inserted": inserted,
@@ -431,7 +429,8 @@ pub async fn recompute(state: &Services, user: &User, body: RecomputeBody) -> Re
         return Err(ApiError::invalid(format!("as_of: {as_of} is in the future")));
     }
     let collected = credit_scoring::collect(&state.store, Model::bundled(), None).await?;
-    let summary = credit_scoring::rescore(&state.store, Model::bundled(), as_of, None).await?;
+    let summary =
+        credit_scoring::rescore_all(&state.store, Model::bundled(), as_of, state.settings.scoring_batch).await?;
     Ok(json!({"collected": collected, "summary": summary}))
 }
 

@@ -9,9 +9,6 @@ use serde::Serialize;
 use store::credit_file::{ClassUpdate, CreditRecord, RecordCandidate};
 use store::{Store, StoreError};
 
-/// Organizations scored per transaction.
-const PAGE: i64 = 20_000;
-
 /// A new record's id: `CR` and 16 hex digits.
 pub fn new_record_id() -> String {
     format!("CR{}", hex::encode_upper(rand::random::<[u8; 8]>()))
@@ -80,18 +77,38 @@ pub struct ScoringSummary {
     pub by_class: HashMap<String, u64>,
 }
 
-/// Scores every organization (or just `only`) on `as_of` and stores what changed, a page per transaction.
-pub async fn rescore(
+/// Scores every organization on `as_of` and stores what changed, `batch` organizations per transaction.
+pub async fn rescore_all(
+    store: &Store,
+    model: &Model,
+    as_of: NaiveDate,
+    batch: usize,
+) -> Result<ScoringSummary, StoreError> {
+    rescore(store, model, as_of, None, batch).await
+}
+
+/// Scores one organization on `as_of` and stores what changed.
+pub async fn rescore_one(
+    store: &Store,
+    model: &Model,
+    as_of: NaiveDate,
+    uscc: &str,
+) -> Result<ScoringSummary, StoreError> {
+    rescore(store, model, as_of, Some(uscc), 1).await
+}
+
+async fn rescore(
     store: &Store,
     model: &Model,
     as_of: NaiveDate,
     only: Option<&str>,
+    batch: usize,
 ) -> Result<ScoringSummary, StoreError> {
     let mut summary =
         ScoringSummary { model_version: model.version.clone(), as_of: as_of.to_string(), ..ScoringSummary::default() };
     let mut after = String::new();
     loop {
-        let page = store.scoring_page(&after, PAGE, only).await?;
+        let page = store.scoring_page(&after, batch.max(1) as i64, only).await?;
         let Some(last) = page.usccs.last() else { break };
         after = last.clone();
         let mut listed: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -151,6 +168,6 @@ pub async fn rescore(
 /// Collects one organization's new records and rescores it: after a step that changes its file or its listing.
 pub async fn refresh_one(store: &Store, model: &Model, uscc: &str, as_of: NaiveDate) -> Result<(), StoreError> {
     collect(store, model, Some(uscc)).await?;
-    rescore(store, model, as_of, Some(uscc)).await?;
+    rescore_one(store, model, as_of, uscc).await?;
     Ok(())
 }

@@ -26,7 +26,28 @@ use store::Store;
 
 pub use error::{ApiError, ErrorCode};
 
-/// What every use case works with: the database, the public log's signing and the working-day calendar.
+/// The use cases' limits (`[limits]` in the configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Identifiers a trace expands at most; a larger trace is cut and says so.
+    pub trace_identifiers: usize,
+    /// Records one department exchange batch may carry.
+    pub exchange_records: usize,
+    /// Organizations scored per transaction by a credit recompute.
+    pub scoring_batch: usize,
+}
+
+/// Organizations scored per transaction by default: a page of the register that one transaction holds well.
+pub const DEFAULT_SCORING_BATCH: usize = 20_000;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { trace_identifiers: 50_000, exchange_records: 10_000, scoring_batch: DEFAULT_SCORING_BATCH }
+    }
+}
+
+/// What every use case works with: the database, the public log's signing, the working-day calendar and the
+/// limits.
 #[derive(Debug, Clone)]
 pub struct Services {
     /// The database.
@@ -35,6 +56,7 @@ pub struct Services {
     pub log: Arc<LogSigning>,
     /// The working-day calendar in force: the shipped notices and those loaded since (see [`deadlines`]).
     pub calendar: Arc<RwLock<Arc<calendar::Calendar>>>,
+    pub settings: Settings,
 }
 
 /// The public log's signer and the lock that keeps one signing at a time.
@@ -57,8 +79,15 @@ impl Services {
         Services {
             log: Arc::new(LogSigning::new(log_signing::LogConfig::from_environment(&store))),
             calendar: Arc::new(RwLock::new(Arc::new(calendar::Calendar::shipped()))),
+            settings: Settings::default(),
             store,
         }
+    }
+
+    /// The same with other limits.
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// The same with the log's key and state kept as `config` says.

@@ -10,9 +10,6 @@ use store::traceability::GlnRegistration;
 
 use crate::{ApiError, ErrorCode, Services};
 
-/// Identifiers a trace expands at most; a larger trace is cut and says so.
-pub const TRACE_LIMIT: usize = 50_000;
-
 /// A finished trace with the registrations of the GLNs it reached.
 #[derive(Debug, Serialize)]
 pub struct TraceAnswer {
@@ -112,7 +109,8 @@ pub async fn run_trace(
     direction: Direction,
     as_of: Option<i64>,
 ) -> Result<(Trace, bool), ApiError> {
-    let mut tracer = Tracer::new(vec![epcis::canonical_id(start)], direction, as_of, TRACE_LIMIT);
+    let limit = services.settings.trace_identifiers;
+    let mut tracer = Tracer::new(vec![epcis::canonical_id(start)], direction, as_of, limit);
     loop {
         let wanted = tracer.wanted();
         if wanted.is_empty() {

@@ -14,6 +14,9 @@ use store::{Indexed, Store};
 
 use cli::demo;
 
+/// Organizations scored per transaction, as the server does by default.
+const BATCH: usize = service::DEFAULT_SCORING_BATCH;
+
 /// Kinds a generated record takes, roughly as often as a register would see them.
 const KINDS: [&str; 8] = [
     "inspection_failure",
@@ -98,13 +101,13 @@ async fn one_backend(label: &str, store: &Store, organizations: usize, raw: f64)
     let model = credit::Model::bundled();
     eprintln!("credit ({label}): first scoring ({} records)", generated.len());
     let started = Instant::now();
-    let first = server::credit_scoring::rescore(store, model, as_of, None).await?;
+    let first = server::credit_scoring::rescore_all(store, model, as_of, BATCH).await?;
     let first_time = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let unchanged = server::credit_scoring::rescore(store, model, as_of, None).await?;
+    let unchanged = server::credit_scoring::rescore_all(store, model, as_of, BATCH).await?;
     let unchanged_time = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let later = server::credit_scoring::rescore(store, model, as_of + Days::new(365), None).await?;
+    let later = server::credit_scoring::rescore_all(store, model, as_of + Days::new(365), BATCH).await?;
     let later_time = started.elapsed().as_secs_f64();
     anyhow::ensure!(first.class_changes == organizations as u64 && unchanged.class_changes == 0, "unexpected runs");
     println!(

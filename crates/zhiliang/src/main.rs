@@ -312,9 +312,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::CreditRecompute { database, as_of } => {
             let store = open(&database).await?;
             let model = credit::Model::bundled();
+            let batch = server::config::Config::load(None)?.settings()?.scoring_batch;
             let collected = server::credit_scoring::collect(&store, model, None).await?;
             let summary =
-                server::credit_scoring::rescore(&store, model, as_of.unwrap_or_else(server::today), None).await?;
+                server::credit_scoring::rescore_all(&store, model, as_of.unwrap_or_else(server::today), batch).await?;
             println!("collected {collected} new records; {}", serde_json::to_string(&summary)?);
         }
         Command::Migrate { database } => {
@@ -367,6 +368,7 @@ async fn serve(store: Store, config: &server::config::Config) -> anyhow::Result<
     let state = server::AppState::new(store.clone())
         .with_web(config.web()?)
         .with_log(config.log(&store))
+        .with_settings(config.settings()?)
         .with_submission_limit(Some(config.limits.submissions_per_minute));
     // A key that is not the log's, or a key file others may read, stops the server here, not at first signing.
     let signer = server::log_signing::load_signer(&state.log.config, &store).await.context("the public log's key")?;

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use credit::{Model, Source};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use service::credit_file::{DepartmentBody, RecomputeBody, RecordFields, WithdrawBody, COLUMNS, EXCHANGE_LIMIT};
+use service::credit_file::{DepartmentBody, RecomputeBody, RecordFields, WithdrawBody, COLUMNS};
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -83,7 +83,7 @@ async fn revoke_department(
 }
 
 /// `GET /api/v1/credit/exchange/format`: the exchange format, for departments writing a sender.
-async fn exchange_format() -> Json<Value> {
+async fn exchange_format(State(state): State<AppState>) -> Json<Value> {
     let kinds: Vec<Value> = Model::bundled()
         .kinds
         .iter()
@@ -96,7 +96,7 @@ async fn exchange_format() -> Json<Value> {
         "content_types": ["application/json: {\"records\": [{…}]}", "text/csv: a header row naming the columns, then one record per line"],
         "columns": COLUMNS,
         "required": ["uscc", "kind", "title", "occurred_on", "reference"],
-        "limit": EXCHANGE_LIMIT,
+        "limit": state.settings.exchange_records,
         "all_or_nothing": "a batch with any rejected row stores nothing; the answer lists every rejected row with its field and code",
         "idempotent": "a record sent again under the same reference is stored once",
         "kinds": kinds,

@@ -103,6 +103,28 @@ async fn extractor_and_layer_errors_are_json() {
 }
 
 #[tokio::test]
+async fn a_configured_body_limit_refuses_a_larger_body_and_takes_one_within_it() {
+    let test = TestApp::new().await;
+    let state = test.state.clone().with_web(WebConfig { body_bytes: 4096, ..WebConfig::default() });
+    let post = |size: usize| {
+        let body = format!("{{\"name\": \"{}\"}}", "x".repeat(size));
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/organizations")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_LENGTH, body.len().to_string())
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, body) = raw(&state, post(5000)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(body.contains("4096 bytes"), "{body}");
+    // Within the limit the body reaches the handler, which asks for a token.
+    let (status, _, body) = raw(&state, post(100)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}
+
+#[tokio::test]
 async fn the_public_has_budgets_with_ratelimit_headers_and_tokens_do_not_count() {
     let test = TestApp::new().await;
     let limits = Limits { reads_per_minute: 3, ..Limits::default() };
