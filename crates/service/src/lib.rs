@@ -14,6 +14,7 @@ pub mod error;
 pub mod injuries;
 pub mod input;
 pub mod log_signing;
+pub mod master;
 pub mod ownership;
 pub mod recalls;
 pub mod trace;

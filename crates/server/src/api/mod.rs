@@ -25,8 +25,10 @@ use axum::{Json, Router};
 
 use crate::{ApiError, AppState, ErrorCode};
 
-pub(crate) use organizations::{search_organizations, OrganizationView};
-pub(crate) use products::{product_view, search_products};
+pub(crate) use organizations::search_organizations;
+pub(crate) use products::search_products;
+pub(crate) use service::master::product_view;
+pub(crate) use service::master::OrganizationView;
 
 /// Search parameters for organizations from a page's query.
 pub(crate) fn organizations_search_params(q: &str, cursor: Option<String>) -> organizations::SearchParams {
