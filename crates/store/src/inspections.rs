@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::{QueryBuilder, Row};
 
 use crate::on_pool;
+use crate::search::Query;
 use crate::store::{now, Store};
 use crate::StoreError;
 
@@ -363,52 +364,44 @@ impl Store {
         } else {
             sql.push_str(" WHERE s.verdict IN ('pass', 'fail') AND s.status = 'published'");
         }
-        macro_rules! build {
-            ($builder:ident) => {{
-                let mut $builder = QueryBuilder::new(sql.clone());
-                if let Some(level) = &filter.campaign_level {
-                    $builder.push(" AND s.campaign_level = ").push_bind(level.clone());
-                }
-                if let Some(campaign) = &filter.campaign_id {
-                    $builder.push(" AND s.campaign_id = ").push_bind(campaign.clone());
-                }
-                if let Some(category) = &filter.product_category {
-                    $builder.push(" AND s.product_category = ").push_bind(category.clone());
-                }
-                if !filter.include_risk_based && filter.campaign_id.is_none() {
-                    $builder.push(
-                        " AND s.campaign_id NOT IN (SELECT id FROM campaigns WHERE selection = 'credit_weighted')",
-                    );
-                }
-                if let Some(year) = filter.year {
-                    $builder.push(" AND s.year = ").push_bind(year);
-                }
-                match &filter.region_prefix {
-                    Some(prefix) if summary => {
-                        $builder.push(" AND s.province_code = ").push_bind(format!("{prefix}0000"));
-                    }
-                    Some(prefix) => {
-                        $builder.push(" AND s.region_code LIKE ").push_bind(format!("{prefix}%"));
-                    }
-                    None => {}
-                }
-                if let Some(from) = &filter.from {
-                    $builder.push(" AND s.sampled_on >= ").push_bind(from.clone());
-                }
-                if let Some(to) = &filter.to {
-                    $builder.push(" AND s.sampled_on <= ").push_bind(to.clone());
-                }
-                if keys > 0 {
-                    let positions: Vec<String> = (1..=keys).map(|i| i.to_string()).collect();
-                    $builder.push(format!(" GROUP BY {} ORDER BY {}", positions.join(", "), positions.join(", ")));
-                }
-                $builder
-            }};
+        let mut query = Query::new(sql);
+        if let Some(level) = &filter.campaign_level {
+            query.push(" AND s.campaign_level = ").bind_text(level);
+        }
+        if let Some(campaign) = &filter.campaign_id {
+            query.push(" AND s.campaign_id = ").bind_text(campaign);
+        }
+        if let Some(category) = &filter.product_category {
+            query.push(" AND s.product_category = ").bind_text(category);
+        }
+        if !filter.include_risk_based && filter.campaign_id.is_none() {
+            query.push(" AND s.campaign_id NOT IN (SELECT id FROM campaigns WHERE selection = 'credit_weighted')");
+        }
+        if let Some(year) = filter.year {
+            query.push(" AND s.year = ").bind_int(year);
+        }
+        match &filter.region_prefix {
+            Some(prefix) if summary => {
+                query.push(" AND s.province_code = ").bind_text(format!("{prefix}0000"));
+            }
+            Some(prefix) => {
+                query.push(" AND s.region_code LIKE ").bind_text(format!("{prefix}%"));
+            }
+            None => {}
+        }
+        if let Some(from) = &filter.from {
+            query.push(" AND s.sampled_on >= ").bind_text(from);
+        }
+        if let Some(to) = &filter.to {
+            query.push(" AND s.sampled_on <= ").bind_text(to);
+        }
+        if keys > 0 {
+            let positions: Vec<String> = (1..=keys).map(|i| i.to_string()).collect();
+            query.push(format!(" GROUP BY {} ORDER BY {}", positions.join(", "), positions.join(", ")));
         }
         let mut out = Vec::new();
         on_pool!(self, pool => {
-            let mut builder = build!(builder);
-            for row in builder.build().fetch_all(pool).await? {
+            for row in query.builder().build().fetch_all(pool).await? {
                 let key_count = group_by.len();
                 let mut key = Vec::with_capacity(key_count);
                 for i in 0..key_count {

@@ -7,7 +7,7 @@ use sqlx::{FromRow, QueryBuilder, Row};
 
 use crate::audit::{audit_record, import_record, write_audit};
 use crate::model::*;
-use crate::search::{prefix_upper_bound, push_fts5_match, push_token_match};
+use crate::search::{prefix_upper_bound, Query};
 use crate::store::{now, on_pool, Backend, Store, ROWS_PER_STATEMENT};
 use crate::StoreError;
 
@@ -218,35 +218,21 @@ impl Store {
         if !query.trim().is_empty() && tokens.is_empty() {
             return Ok(Vec::new());
         }
-        macro_rules! build {
-            ($builder:ident, $text_filter:expr) => {{
-                let mut $builder = QueryBuilder::new(format!("SELECT {columns} FROM {table} WHERE 1 = 1"));
-                if !tokens.is_empty() {
-                    $text_filter;
-                }
-                if let Some(prefix) = region_prefix {
-                    $builder.push(" AND region_code >= ").push_bind(prefix.to_owned());
-                    if let Some(upper) = prefix_upper_bound(prefix) {
-                        $builder.push(" AND region_code < ").push_bind(upper);
-                    }
-                }
-                if let Some(cursor) = cursor {
-                    $builder.push(format!(" AND {key} > ")).push_bind(cursor.to_owned());
-                }
-                $builder.push(format!(" ORDER BY {key} LIMIT ")).push_bind(limit as i64 + 1);
-                $builder
-            }};
+        let mut query = Query::new(format!("SELECT {columns} FROM {table} WHERE 1 = 1"));
+        if !tokens.is_empty() {
+            query.text_match(table, &tokens);
         }
-        Ok(match &self.backend {
-            Backend::Sqlite(pool) => {
-                let mut builder = build!(builder, push_fts5_match(&mut builder, table, &tokens));
-                builder.build_query_as().fetch_all(pool).await?
+        if let Some(prefix) = region_prefix {
+            query.push(" AND region_code >= ").bind_text(prefix);
+            if let Some(upper) = prefix_upper_bound(prefix) {
+                query.push(" AND region_code < ").bind_text(upper);
             }
-            Backend::Postgres(pool) => {
-                let mut builder = build!(builder, push_token_match(&mut builder, &tokens));
-                builder.build_query_as().fetch_all(pool).await?
-            }
-        })
+        }
+        if let Some(cursor) = cursor {
+            query.push(format!(" AND {key} > ")).bind_text(cursor);
+        }
+        query.push(format!(" ORDER BY {key} LIMIT ")).bind_int(limit as i64 + 1);
+        Ok(on_pool!(self, pool => query.builder().build_query_as().fetch_all(pool).await?))
     }
 
     /// Inserts or updates one organization and records the write in the audit log, atomically.

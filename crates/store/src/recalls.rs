@@ -7,7 +7,8 @@ use sqlx::{FromRow, QueryBuilder};
 
 use crate::on_pool;
 use crate::search;
-use crate::store::{now, push_fts5_match, push_token_match, Backend, Store};
+use crate::search::Query;
+use crate::store::{now, Store};
 use crate::StoreError;
 
 /// A new recall, opened by a defect report or by a regulator.
@@ -365,38 +366,24 @@ impl Store {
         if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) && tokens.is_empty() {
             return Ok(Vec::new());
         }
-        macro_rules! build {
-            ($builder:ident, $text:expr) => {{
-                let mut $builder = QueryBuilder::new(format!("SELECT {RECALL_COLUMNS} FROM recalls WHERE 1 = 1"));
-                if filter.published_only {
-                    $builder.push(" AND notice_published_on IS NOT NULL");
-                }
-                if let Some(uscc) = &filter.producer_uscc {
-                    $builder.push(" AND producer_uscc = ").push_bind(uscc.clone());
-                }
-                if let Some(prefix) = &filter.region_prefix {
-                    $builder.push(" AND region_code LIKE ").push_bind(format!("{prefix}%"));
-                }
-                if let Some(status) = &filter.status {
-                    $builder.push(" AND status = ").push_bind(status.clone());
-                }
-                if !tokens.is_empty() {
-                    $text;
-                }
-                $builder.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(limit);
-                $builder
-            }};
+        let mut query = Query::new(format!("SELECT {RECALL_COLUMNS} FROM recalls WHERE 1 = 1"));
+        if filter.published_only {
+            query.push(" AND notice_published_on IS NOT NULL");
         }
-        let rows: Vec<RecallRow> = match self.backend() {
-            Backend::Sqlite(pool) => {
-                let mut builder = build!(builder, push_fts5_match(&mut builder, "recalls", &tokens));
-                builder.build_query_as().fetch_all(pool).await?
-            }
-            Backend::Postgres(pool) => {
-                let mut builder = build!(builder, push_token_match(&mut builder, &tokens));
-                builder.build_query_as().fetch_all(pool).await?
-            }
-        };
+        if let Some(uscc) = &filter.producer_uscc {
+            query.push(" AND producer_uscc = ").bind_text(uscc);
+        }
+        if let Some(prefix) = &filter.region_prefix {
+            query.push(" AND region_code LIKE ").bind_text(format!("{prefix}%"));
+        }
+        if let Some(status) = &filter.status {
+            query.push(" AND status = ").bind_text(status);
+        }
+        if !tokens.is_empty() {
+            query.text_match("recalls", &tokens);
+        }
+        query.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind_int(limit);
+        let rows: Vec<RecallRow> = on_pool!(self, pool => query.builder().build_query_as().fetch_all(pool).await?);
         Ok(rows.into_iter().map(Recall::from).collect())
     }
 

@@ -64,7 +64,7 @@ fn fts5_match(tokens: &[String]) -> String {
 }
 
 /// Adds "holds every token" to a SQLite query over `table`, through its FTS5 index `{table}_fts`.
-pub(crate) fn push_fts5_match(builder: &mut QueryBuilder<'_, sqlx::Sqlite>, table: &str, tokens: &[String]) {
+fn push_fts5_match(builder: &mut QueryBuilder<'_, sqlx::Sqlite>, table: &str, tokens: &[String]) {
     builder
         .push(format!(" AND rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "))
         .push_bind(fts5_match(tokens))
@@ -72,8 +72,92 @@ pub(crate) fn push_fts5_match(builder: &mut QueryBuilder<'_, sqlx::Sqlite>, tabl
 }
 
 /// Adds "holds every token" to a PostgreSQL query, through the GIN index over `search_tokens`.
-pub(crate) fn push_token_match(builder: &mut QueryBuilder<'_, sqlx::Postgres>, tokens: &[String]) {
+fn push_token_match(builder: &mut QueryBuilder<'_, sqlx::Postgres>, tokens: &[String]) {
     builder.push(" AND string_to_array(search_tokens, ' ') @> ").push_bind(tokens.to_vec());
+}
+
+/// A query written once for both backends: SQL text, values to bind and, where asked, the full-text match,
+/// which is the one piece each backend writes its own way ([`Dialect`]). It becomes a `QueryBuilder` of either.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Query {
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone)]
+enum Piece {
+    Sql(String),
+    Text(String),
+    Int(i64),
+    TextMatch { table: String, tokens: Vec<String> },
+}
+
+impl Query {
+    /// A query opening with `sql`.
+    pub(crate) fn new(sql: impl Into<String>) -> Query {
+        Query { pieces: vec![Piece::Sql(sql.into())] }
+    }
+
+    pub(crate) fn push(&mut self, sql: impl Into<String>) -> &mut Query {
+        self.pieces.push(Piece::Sql(sql.into()));
+        self
+    }
+
+    pub(crate) fn bind_text(&mut self, value: impl Into<String>) -> &mut Query {
+        self.pieces.push(Piece::Text(value.into()));
+        self
+    }
+
+    pub(crate) fn bind_int(&mut self, value: i64) -> &mut Query {
+        self.pieces.push(Piece::Int(value));
+        self
+    }
+
+    /// ` AND` the rows of `table` whose search tokens hold every one of `tokens`.
+    pub(crate) fn text_match(&mut self, table: &str, tokens: &[String]) -> &mut Query {
+        self.pieces.push(Piece::TextMatch { table: table.to_owned(), tokens: tokens.to_vec() });
+        self
+    }
+
+    /// The query for one backend.
+    pub(crate) fn builder<'a, DB: Dialect>(&self) -> QueryBuilder<'a, DB>
+    where
+        String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+        i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    {
+        let mut builder = QueryBuilder::new("");
+        for piece in &self.pieces {
+            match piece {
+                Piece::Sql(sql) => {
+                    builder.push(sql);
+                }
+                Piece::Text(value) => {
+                    builder.push_bind(value.clone());
+                }
+                Piece::Int(value) => {
+                    builder.push_bind(*value);
+                }
+                Piece::TextMatch { table, tokens } => DB::push_text_match(&mut builder, table, tokens),
+            }
+        }
+        builder
+    }
+}
+
+/// What differs between the backends' SQL: the full-text match.
+pub(crate) trait Dialect: sqlx::Database {
+    fn push_text_match(builder: &mut QueryBuilder<'_, Self>, table: &str, tokens: &[String]);
+}
+
+impl Dialect for sqlx::Sqlite {
+    fn push_text_match(builder: &mut QueryBuilder<'_, Self>, table: &str, tokens: &[String]) {
+        push_fts5_match(builder, table, tokens);
+    }
+}
+
+impl Dialect for sqlx::Postgres {
+    fn push_text_match(builder: &mut QueryBuilder<'_, Self>, _table: &str, tokens: &[String]) {
+        push_token_match(builder, tokens);
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use crate::StoreError;
 
 pub(crate) use crate::accounts::token_hash;
 pub(crate) use crate::audit::{audit_record, import_record, write_audit};
-pub(crate) use crate::search::{push_fts5_match, push_token_match};
 
 /// The embedded default: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://zhiliang.db";

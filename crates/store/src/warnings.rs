@@ -6,7 +6,8 @@ use sqlx::{FromRow, QueryBuilder};
 
 use crate::on_pool;
 use crate::search;
-use crate::store::{now, push_fts5_match, push_token_match, Backend, Store};
+use crate::search::Query;
+use crate::store::{now, Store};
 use crate::StoreError;
 
 /// A risk assessment as stored.
@@ -346,29 +347,15 @@ impl Store {
         if text.is_some_and(|t| !t.trim().is_empty()) && tokens.is_empty() {
             return Ok(Vec::new());
         }
-        macro_rules! build {
-            ($builder:ident, $text:expr) => {{
-                let mut $builder = QueryBuilder::new(format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE 1 = 1"));
-                if public_only {
-                    $builder.push(" AND published_on IS NOT NULL");
-                }
-                if !tokens.is_empty() {
-                    $text;
-                }
-                $builder.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(limit);
-                $builder
-            }};
+        let mut query = Query::new(format!("SELECT {WARNING_COLUMNS} FROM warnings WHERE 1 = 1"));
+        if public_only {
+            query.push(" AND published_on IS NOT NULL");
         }
-        let rows: Vec<WarningRow> = match self.backend() {
-            Backend::Sqlite(pool) => {
-                let mut builder = build!(builder, push_fts5_match(&mut builder, "warnings", &tokens));
-                builder.build_query_as().fetch_all(pool).await?
-            }
-            Backend::Postgres(pool) => {
-                let mut builder = build!(builder, push_token_match(&mut builder, &tokens));
-                builder.build_query_as().fetch_all(pool).await?
-            }
-        };
+        if !tokens.is_empty() {
+            query.text_match("warnings", &tokens);
+        }
+        query.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind_int(limit);
+        let rows: Vec<WarningRow> = on_pool!(self, pool => query.builder().build_query_as().fetch_all(pool).await?);
         Ok(rows.into_iter().map(Warning::from).collect())
     }
 }
