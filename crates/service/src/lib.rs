@@ -17,6 +17,7 @@ pub mod log_signing;
 pub mod master;
 pub mod ownership;
 pub mod recalls;
+pub mod signals;
 pub mod trace;
 pub mod warnings;
 

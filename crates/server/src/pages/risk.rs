@@ -338,14 +338,14 @@ pub(crate) async fn keep_run(
     let lang = form.lang;
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
-        let params = crate::api::signals::SignalParams {
+        let params = service::signals::SignalParams {
             source: form.source,
             method: form.method,
             from: None,
             to: form.to,
             by_region: form.by_region.as_deref() == Some("true"),
         };
-        crate::api::signals::compute_and_keep(&state, &user, params).await
+        service::signals::compute_and_keep(&state, &user, params).await
     }
     .await;
     match result {
@@ -392,11 +392,11 @@ pub(crate) async fn signals(
     let lang = params.lang;
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
     let method = params.method.clone().unwrap_or_else(|| "farrington".into());
-    let source = match crate::api::signals::source(params.source.as_deref()) {
+    let source = match service::signals::source(params.source.as_deref()) {
         Ok(source) => source,
         Err(error) => return error_page(lang, &error),
     };
-    let answer = crate::api::signals::compute(
+    let answer = service::signals::compute(
         &state,
         &user,
         source,
@@ -422,7 +422,7 @@ pub(crate) async fn signals(
         for signal in answer["signals"].as_array().into_iter().flatten() {
             let (Some(product), Some(to)) = (signal["product_code"].as_str(), to) else { continue };
             let region = signal["region"].as_str();
-            match crate::api::signals::series(&state, source, detector, product, region, to, 52).await {
+            match service::signals::series(&state, source, detector, product, region, to, 52).await {
                 Ok(mut series) => {
                     let place = region.map(|r| format!(" · {r}")).unwrap_or_default();
                     series["title"] = serde_json::json!(format!("{}{place}", category_name(product)));

@@ -1,0 +1,147 @@
+//! Risk signals (风险信号) over the stored reports of a source: injury cases, supervision sampling failures and
+//! complaints. This module fetches the counts; which detector a method names and what the counts signal is the
+//! `signals` room's. Each signal carries its method and parameters, and a run can be kept with them.
+
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use signals::{Daily, Detector, Method, Source};
+use stats::temporal::FarringtonConfig;
+
+use crate::input::{self, optional_text};
+use crate::{ApiError, Services};
+
+/// Signals are for regulators and admins.
+pub fn regulator(user: &store::User) -> Result<(), ApiError> {
+    match user.role {
+        store::Role::Admin | store::Role::Regulator => Ok(()),
+        _ => Err(ApiError::forbidden("signals are for regulators")),
+    }
+}
+
+/// Weekly counts of one product for the last `weeks` weeks up to `to`, with the detector's expected value and
+/// threshold for each: what a signal's chart draws.
+pub async fn series(
+    state: &Services,
+    source: Source,
+    detector: Detector,
+    product_code: &str,
+    region: Option<&str>,
+    to: NaiveDate,
+    weeks: usize,
+) -> Result<Value, ApiError> {
+    let span = signals::series_span(weeks, &FarringtonConfig::default());
+    let from = to - Duration::days((span * 7) as i64 - 1);
+    let daily = daily(state, source, &from.to_string(), &to.to_string(), region.is_some()).await?;
+    let counts = signals::weekly_counts(&daily, product_code, region, to, span);
+    Ok(signals::series(detector, &counts, product_code, region, to, weeks))
+}
+
+/// Reads the `source` parameter (injuries by default).
+pub fn source(value: Option<&str>) -> Result<Source, ApiError> {
+    let name = value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or(Source::Injuries.as_str());
+    name.parse().map_err(|_| ApiError::invalid(format!("source '{name}' is not injuries, inspections or complaints")))
+}
+
+/// Report counts per product × hazard in a period.
+async fn table(state: &Services, source: Source, from: &str, to: &str) -> Result<Vec<(String, String, u64)>, ApiError> {
+    Ok(match source {
+        Source::Injuries => state.store.injury_table(from, to).await?,
+        Source::Complaints => state.store.complaint_table(from, to).await?,
+        Source::Inspections => signals::failure_table(&state.store.failures_between(from, to).await?),
+    })
+}
+
+/// Report counts per product, region (empty unless `by_region`) and day in a period.
+async fn daily(
+    state: &Services,
+    source: Source,
+    from: &str,
+    to: &str,
+    by_region: bool,
+) -> Result<Vec<Daily>, ApiError> {
+    Ok(match source {
+        Source::Injuries => state.store.injury_daily(from, to, by_region).await?,
+        Source::Complaints => state.store.complaint_daily(from, to, by_region).await?,
+        Source::Inspections => signals::failure_daily(state.store.failures_between(from, to).await?, by_region),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SignalParams {
+    pub source: Option<String>,
+    pub method: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Temporal detection per product and province rather than per product.
+    #[serde(default)]
+    pub by_region: bool,
+}
+
+/// The signals of one method over stored reports of a source, for regulators.
+pub async fn compute(
+    state: &Services,
+    user: &store::User,
+    source: Source,
+    method: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    by_region: bool,
+) -> Result<Value, ApiError> {
+    regulator(user)?;
+    let to = match optional_text(to) {
+        Some(text) => input::date("to", &text)?,
+        None => crate::today(),
+    };
+    let name = optional_text(method).unwrap_or_else(|| signals::DISPROPORTIONALITY.into());
+    let method = Method::parse(&name)
+        .ok_or_else(|| ApiError::invalid(format!("method '{name}' is not {}", Method::names().join(", "))))?;
+    let mut answer = match method {
+        Method::Disproportionality => {
+            let from = match optional_text(from) {
+                Some(text) => input::date("from", &text)?,
+                None => to - Duration::days(365),
+            };
+            let mut answer =
+                signals::disproportionality(&table(state, source, &from.to_string(), &to.to_string()).await?);
+            answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
+            answer
+        }
+        Method::Temporal(detector) => {
+            let config = FarringtonConfig::default();
+            let from = to - Duration::days(((config.years + 1) * config.period * 7) as i64 - 1);
+            let daily = daily(state, source, &from.to_string(), &to.to_string(), by_region).await?;
+            let mut answer = signals::temporal(&daily, to, detector, &config);
+            answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
+            answer
+        }
+    };
+    answer["source"] = json!(source.as_str());
+    Ok(answer)
+}
+
+/// Computes signals and keeps them with their method, parameters, period and source; returns the stored run.
+pub async fn compute_and_keep(
+    state: &Services,
+    user: &store::User,
+    params: SignalParams,
+) -> Result<store::warnings::SignalRun, ApiError> {
+    let source = source(params.source.as_deref())?;
+    let answer = compute(state, user, source, params.method, params.from, params.to, params.by_region).await?;
+    let signals = answer["signals"].clone();
+    let mut run = store::warnings::SignalRun {
+        id: 0,
+        source: source.as_str().into(),
+        method: answer["method"].as_str().unwrap_or_default().into(),
+        by_region: params.by_region,
+        period_from: answer["period"]["from"].as_str().unwrap_or_default().into(),
+        period_to: answer["period"]["to"].as_str().unwrap_or_default().into(),
+        parameters: answer["parameters"].clone(),
+        signal_count: signals.as_array().map_or(0, |s| s.len() as i64),
+        signals,
+        user_id: Some(user.id),
+        computed_at: String::new(),
+    };
+    run.id = state.store.save_signal_run(&run).await?;
+    state.store.signal_run(run.id).await?.ok_or_else(|| ApiError::not_found("the run just stored is gone"))
+}
