@@ -13,6 +13,7 @@ pub mod deadlines;
 pub mod error;
 pub mod injuries;
 pub mod input;
+pub mod log;
 pub mod log_signing;
 pub mod master;
 pub mod ownership;

@@ -12,16 +12,12 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use store::public_log::StoredCheckpoint;
-use translog::{
-    check_cosignature, consistency_plan, inclusion_plan, key_id, leaf_hash, verify_consistency, Checkpoint, Hash,
-    LogSigner, NodeId, NoteVerifier,
-};
+use translog::{check_cosignature, consistency_plan, inclusion_plan, key_id, NoteVerifier};
 
 use crate::auth::AuthUser;
-use crate::log_signing::{load_signer, read_state, write_state, LogKeyError, Remembered};
 use crate::ownership::{self, Record};
-use crate::{ApiError, AppState, ErrorCode};
+use crate::{ApiError, AppState};
+use service::log::{cosigned_note, current_checkpoint, inconsistent, signer, PAGE};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -34,134 +30,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/log/witnesses", get(witnesses))
         .route("/api/v1/log/witnesses/{name}", axum::routing::put(register_witness))
         .route("/api/v1/log/cosignatures", axum::routing::post(add_cosignature))
-}
-
-/// Entries a page holds at most.
-const PAGE: i64 = 1_000;
-
-/// The log cannot be signed: the key is missing, unreadable or not the registered one. Details go to the
-/// server's log only, since they name files.
-fn unavailable(error: LogKeyError) -> ApiError {
-    tracing::error!(%error, "the public log cannot be signed");
-    ApiError::new(ErrorCode::LogUnavailable, "the public log cannot be signed now; the operator has been told")
-}
-
-/// The stored log is not what this server signed: it refuses to sign it.
-fn inconsistent(message: String) -> ApiError {
-    tracing::error!(%message, "the public log's storage was rewritten");
-    ApiError::new(ErrorCode::LogInconsistent, message)
-}
-
-/// The log's signer, loaded once: the key from the environment or the key file, never from the database.
-pub(crate) async fn signer(state: &AppState) -> Result<&LogSigner, ApiError> {
-    state.log.signer.get_or_try_init(|| load_signer(&state.log.config, &state.store)).await.map_err(unavailable)
-}
-
-/// Refuses a stored tree of `size` leaves and `root` that does not extend the checkpoint this server last
-/// signed: fewer entries, another root at the same size, or no consistency proof from the stored nodes.
-async fn check_extension(state: &AppState, remembered: &Remembered, size: u64, root: &Hash) -> Result<(), ApiError> {
-    let signed = remembered.tree_size;
-    let signed_root: Hash = hex::decode(&remembered.root_hash)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| unavailable(LogKeyError::State(state.log.config.state_file.display().to_string())))?;
-    let refused = |why: &str| {
-        inconsistent(format!(
-            "the stored log ({size} entries) is not an extension of the checkpoint this server signed at {signed} \
-             entries: {why}; it refuses to sign"
-        ))
-    };
-    if size < signed {
-        return Err(refused("entries were removed"));
-    }
-    if size == signed {
-        return if *root == signed_root { Ok(()) } else { Err(refused("the root differs")) };
-    }
-    if signed == 0 {
-        return Ok(());
-    }
-    let plan = consistency_plan(signed, size).map_err(|e| refused(&e.to_string()))?;
-    let nodes = state.store.log_nodes(&plan.nodes()).await?;
-    let proof = plan.assemble(|n| nodes.get(&n).copied()).ok_or_else(|| refused("nodes are missing"))?;
-    verify_consistency(signed, size, &signed_root, root, &proof).map_err(|_| refused("no consistency proof holds"))
-}
-
-/// Refuses entries in `from..to` whose bytes do not hash to their stored leaf: they are about to be signed.
-async fn check_new_leaves(state: &AppState, from: u64, to: u64) -> Result<(), ApiError> {
-    let mut start = from as i64;
-    while start < to as i64 {
-        let end = (start + PAGE).min(to as i64);
-        let entries = state.store.log_entries(start, end).await?;
-        let ids: Vec<NodeId> = (start..end).map(|i| NodeId { level: 0, index: i as u64 }).collect();
-        let nodes = state.store.log_nodes(&ids).await?;
-        for entry in &entries {
-            let leaf = leaf_hash(entry.data.as_bytes());
-            let stored = nodes.get(&NodeId { level: 0, index: entry.idx as u64 });
-            if hex::encode(leaf) != entry.leaf_hash || stored != Some(&leaf) {
-                return Err(inconsistent(format!(
-                    "entry {}: its bytes do not hash to its stored leaf; the server refuses to sign",
-                    entry.idx
-                )));
-            }
-        }
-        if entries.len() as i64 != end - start {
-            return Err(inconsistent(format!("entries {start} to {end} are missing; the server refuses to sign")));
-        }
-        start = end;
-    }
-    Ok(())
-}
-
-/// The checkpoint of the log as it stands: the stored one if the log has not grown since, else a new one. A new
-/// one is signed only over a tree that extends the last one this server signed (remembered outside the
-/// database), and the memory is updated before the database learns of it.
-pub(crate) async fn current_checkpoint(state: &AppState) -> Result<StoredCheckpoint, ApiError> {
-    let signer = signer(state).await?;
-    let verifier = signer.verifier();
-    let fresh = |latest: &StoredCheckpoint, size: u64| {
-        latest.tree_size as u64 == size
-            && translog::open(&latest.note, &verifier, &[])
-                .is_ok_and(|o| hex::encode(o.checkpoint.root_hash) == latest.root_hash)
-    };
-    let size = state.store.log_size().await?;
-    if let Some(latest) = state.store.latest_checkpoint().await?.filter(|l| fresh(l, size)) {
-        return Ok(latest);
-    }
-    // One signer at a time, so the state file moves forward only.
-    let _signing = state.log.signing.lock().await;
-    let size = state.store.log_size().await?;
-    let remembered = read_state(&state.log.config.state_file).map_err(unavailable)?;
-    let root = state.store.log_root(size).await.map_err(|e| inconsistent(e.to_string()))?;
-    if let Some(remembered) = &remembered {
-        check_extension(state, remembered, size, &root).await?;
-    }
-    check_new_leaves(state, remembered.as_ref().map_or(0, |r| r.tree_size.min(size)), size).await?;
-    let checkpoint = Checkpoint { origin: state.log.config.origin.clone(), tree_size: size, root_hash: root };
-    let note = checkpoint.sign(signer);
-    write_state(
-        &state.log.config.state_file,
-        &Remembered { tree_size: size, root_hash: hex::encode(root), note: note.clone() },
-    )
-    .map_err(unavailable)?;
-    let stored = StoredCheckpoint {
-        tree_size: size as i64,
-        root_hash: hex::encode(root),
-        note,
-        key_id: key_id(&signer.public()),
-        signed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    state.store.save_checkpoint(&stored).await?;
-    // Another server may have signed this size first: Ed25519 is deterministic, so its note is the same.
-    Ok(state.store.checkpoint_at(stored.tree_size).await?.unwrap_or(stored))
-}
-
-/// The checkpoint's note with the witnesses' cosignature lines after the log's own signature.
-async fn cosigned_note(state: &AppState, checkpoint: &StoredCheckpoint) -> Result<String, ApiError> {
-    let mut note = checkpoint.note.clone();
-    for line in state.store.cosignatures(checkpoint.tree_size).await? {
-        note.push_str(&line);
-    }
-    Ok(note)
 }
 
 /// `GET /api/v1/log/checkpoint`: the checkpoint as JSON, its signed note (with cosignatures) inside.

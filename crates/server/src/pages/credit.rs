@@ -528,7 +528,7 @@ pub(crate) async fn model_page(State(state): State<AppState>, Query(params): Que
 /// `GET /log`: the public log's checkpoint and latest entries, and how to check them.
 pub(crate) async fn log_page(State(state): State<AppState>, Query(params): Query<LangParams>) -> Response {
     let lang = params.lang;
-    let checkpoint = match crate::api::log::current_checkpoint(&state).await {
+    let checkpoint = match service::log::current_checkpoint(&state).await {
         Ok(checkpoint) => checkpoint,
         Err(error) => return error_page(lang, &error),
     };
