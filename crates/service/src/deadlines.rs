@@ -226,3 +226,34 @@ async fn record(
 fn parse_day(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
+
+/// An administrator loads a year's holiday notice (the holiday-cn JSON form): checked, stored, put in force, and
+/// every running deadline it changes moved. The report lists the moves.
+pub async fn load_notice(
+    services: &crate::Services,
+    user: &store::User,
+    year: &str,
+    notice: &str,
+) -> Result<LoadReport, ApiError> {
+    crate::ownership::check(crate::ownership::Record::CalendarYear, user, &["days"])?;
+    let year = self::year(year)?;
+    let schedule = YearSchedule::parse_json(notice)
+        .map_err(|e| ApiError::new(crate::ErrorCode::InvalidCalendar, e.to_string()))?;
+    if schedule.year() != year {
+        return Err(ApiError::new(
+            crate::ErrorCode::InvalidCalendar,
+            format!("the notice is for {}, not {year}", schedule.year()),
+        ));
+    }
+    let (calendar, report) = load_year(&services.store, &schedule, Some(user.id), crate::today()).await?;
+    services.set_calendar(calendar);
+    Ok(report)
+}
+
+/// A year a notice may be for, from a path: 2000 to 2199.
+pub fn year(text: &str) -> Result<i32, ApiError> {
+    text.parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2199).contains(y))
+        .ok_or_else(|| ApiError::invalid(format!("year '{text}' is not a year from 2000 to 2199")))
+}

@@ -156,3 +156,54 @@ pub async fn compute(state: &Services, params: EstimateParams) -> Result<Value, 
         "estimates": estimates,
     }))
 }
+
+/// A hospital's register entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HospitalBody {
+    pub name: Option<String>,
+    pub stratum: Option<String>,
+    /// The inverse of the hospital's sampling fraction in its stratum.
+    pub weight: Option<f64>,
+    /// The day the design takes effect (YYYY-MM-DD); cases treated before keep the earlier design. Default: the
+    /// start, for a new hospital; today, for a change.
+    pub valid_from: Option<String>,
+}
+
+/// Registers a sentinel hospital (its USCC) or changes its stratum and weight from a day on (admins: the design is
+/// national). Returns the register entry in force and the day it took effect.
+pub async fn register_hospital(state: &Services, user: &User, id: &str, body: HospitalBody) -> Result<Value, ApiError> {
+    ownership::check(Record::Hospital, user, &["name", "stratum", "weight"])?;
+    let uscc = input::uscc("id", Some(id))?;
+    let region = uscc.region().filter(|r| r.in_use).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidRegion,
+            format!("the USCC's region {} is not a division in use", uscc.region_code()),
+        )
+    })?;
+    let name = optional_text(body.name).ok_or_else(|| ApiError::invalid("name is required"))?;
+    let stratum = optional_text(body.stratum).ok_or_else(|| ApiError::invalid("stratum is required"))?;
+    let weight = body
+        .weight
+        .filter(|w| w.is_finite() && *w >= 1.0)
+        .ok_or_else(|| ApiError::invalid("weight is the inverse sampling fraction: a number of at least 1"))?;
+    let registered = state.store.hospital(uscc.as_str()).await?.is_some();
+    let valid_from = match optional_text(body.valid_from) {
+        Some(text) => input::date("valid_from", &text)?.to_string(),
+        None if registered => crate::today().to_string(),
+        None => "0001-01-01".to_owned(),
+    };
+    let hospital = store::injuries::Hospital {
+        id: uscc.as_str().to_owned(),
+        name,
+        region_code: region.code.clone(),
+        stratum,
+        weight,
+    };
+    state.store.register_hospital(&hospital, &valid_from, Some(user.id)).await?;
+    let current = state.store.hospital(&hospital.id).await?.ok_or_else(|| ApiError::not_found("write was lost"))?;
+    Ok(json!({
+        "id": current.id, "name": current.name, "region_code": current.region_code, "stratum": current.stratum,
+        "weight": current.weight, "valid_from": valid_from,
+    }))
+}

@@ -140,7 +140,7 @@ fn generate(path: &Path, count: usize, counties: &[String], today: NaiveDate) ->
 
 async fn queue_figure(dir: &Path, count: usize) -> anyhow::Result<()> {
     let path = dir.join("complaints-10m.db");
-    let today = server::today();
+    let today = service::today();
     let counties = counties();
     let url = format!("sqlite://{}", path.display());
     let reuse = path.exists() && {

@@ -52,7 +52,7 @@ fn records(usccs: &[String], as_of: NaiveDate, rng: &mut ChaCha8Rng) -> Vec<Cred
                 legal_basis: "bench".into(),
                 decision_no: None,
                 occurred_on: occurred_on.to_string(),
-                public_until: server::credit_scoring::public_until(model, kind, occurred_on)
+                public_until: service::credit_scoring::public_until(model, kind, occurred_on)
                     .unwrap_or(occurred_on)
                     .to_string(),
                 withdrawn_on: None,
@@ -101,13 +101,13 @@ async fn one_backend(label: &str, store: &Store, organizations: usize, raw: f64)
     let model = credit::Model::bundled();
     eprintln!("credit ({label}): first scoring ({} records)", generated.len());
     let started = Instant::now();
-    let first = server::credit_scoring::rescore_all(store, model, as_of, BATCH).await?;
+    let first = service::credit_scoring::rescore_all(store, model, as_of, BATCH).await?;
     let first_time = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let unchanged = server::credit_scoring::rescore_all(store, model, as_of, BATCH).await?;
+    let unchanged = service::credit_scoring::rescore_all(store, model, as_of, BATCH).await?;
     let unchanged_time = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let later = server::credit_scoring::rescore_all(store, model, as_of + Days::new(365), BATCH).await?;
+    let later = service::credit_scoring::rescore_all(store, model, as_of + Days::new(365), BATCH).await?;
     let later_time = started.elapsed().as_secs_f64();
     anyhow::ensure!(first.class_changes == organizations as u64 && unchanged.class_changes == 0, "unexpected runs");
     println!(

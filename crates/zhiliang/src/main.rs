@@ -255,7 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let schedule =
                 calendar::YearSchedule::parse_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let store = open(&database).await?;
-            let (_, report) = server::deadlines::load_year(&store, &schedule, None, server::today())
+            let (_, report) = service::deadlines::load_year(&store, &schedule, None, service::today())
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             let verb = if report.replaced { "replaced" } else { "loaded" };
@@ -272,7 +272,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Calendar { command: CalendarCommand::List { database } } => {
             let store = open(&database).await?;
-            server::deadlines::stored_calendar(&store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            service::deadlines::stored_calendar(&store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
             for year in store.calendar_years().await? {
                 println!("{}\t{}\t{}", year.year, year.source, year.loaded_at);
             }
@@ -313,9 +313,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&database).await?;
             let model = credit::Model::bundled();
             let batch = server::config::Config::load(None)?.settings()?.scoring_batch;
-            let collected = server::credit_scoring::collect(&store, model, None).await?;
+            let collected = service::credit_scoring::collect(&store, model, None).await?;
             let summary =
-                server::credit_scoring::rescore_all(&store, model, as_of.unwrap_or_else(server::today), batch).await?;
+                service::credit_scoring::rescore_all(&store, model, as_of.unwrap_or_else(service::today), batch)
+                    .await?;
             println!("collected {collected} new records; {}", serde_json::to_string(&summary)?);
         }
         Command::Migrate { database } => {
@@ -361,7 +362,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn serve(store: Store, config: &server::config::Config) -> anyhow::Result<()> {
     let listen = config.server.listen;
-    server::check_rules().map_err(anyhow::Error::msg).context("the shipped rules")?;
+    service::check_rules().map_err(anyhow::Error::msg).context("the shipped rules")?;
     let listener =
         tokio::net::TcpListener::bind(listen).await.with_context(|| format!("could not listen on {listen}"))?;
     tracing::info!(backend = store.backend_name(), "zhiliang listening on http://{}", listener.local_addr()?);
@@ -371,7 +372,7 @@ async fn serve(store: Store, config: &server::config::Config) -> anyhow::Result<
         .with_settings(config.settings()?)
         .with_submission_limit(Some(config.limits.submissions_per_minute));
     // A key that is not the log's, or a key file others may read, stops the server here, not at first signing.
-    let signer = server::log_signing::load_signer(&state.log.config, &store).await.context("the public log's key")?;
+    let signer = service::log_signing::load_signer(&state.log.config, &store).await.context("the public log's key")?;
     tracing::info!(verifier_key = %signer.verifier_key(), "public log signing key");
     state.log.signer.set(signer).ok();
     state.reload_calendar().await.map_err(|e| anyhow::anyhow!("the working-day calendar: {}", e.message))?;

@@ -396,7 +396,7 @@ mod tests {
         let store = store::Store::open(&format!("sqlite://{}", dir.path().join("log.db").display())).await.unwrap();
         store.append_log(&entries(0, 9)).await.unwrap();
         let server_dir = tempfile::tempdir().unwrap();
-        let config = server::log_signing::LogConfig::in_dir(server_dir.path(), "test.example/log");
+        let config = service::log_signing::LogConfig::in_dir(server_dir.path(), "test.example/log");
         let (url, pem) = serve_tls(server::AppState::new(store).with_log(config)).await;
         let ca_file = dir.path().join("ca.pem");
         std::fs::write(&ca_file, pem).unwrap();
@@ -460,7 +460,7 @@ mod tests {
         let store = store::Store::open(&format!("sqlite://{}", path.display())).await.unwrap();
         store.append_log(&entries(0, 12)).await.unwrap();
         let server_dir = tempfile::tempdir().unwrap();
-        let config = server::log_signing::LogConfig::in_dir(server_dir.path(), "test.example/log");
+        let config = service::log_signing::LogConfig::in_dir(server_dir.path(), "test.example/log");
         let url = serve(server::AppState::new(store.clone()).with_log(config.clone())).await;
         let state_file = dir.path().join("verify.json");
         let options = Options { url, state_file: state_file.clone(), ..Options::default() };

@@ -7,15 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{Role, WriteOutcome};
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
-use crate::input::{self, optional_text, InjuryFields};
-use crate::ownership::{self, Record};
-use crate::{ApiError, AppState, ErrorCode};
+use crate::input::InjuryFields;
+use crate::{ApiError, AppState};
+use service::injuries::HospitalBody;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -53,19 +52,6 @@ async fn hospitals(State(state): State<AppState>, AuthUser(user): AuthUser) -> R
     Ok(Json(json!({"items": items})))
 }
 
-/// A hospital's register entry.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct HospitalBody {
-    pub name: Option<String>,
-    pub stratum: Option<String>,
-    /// The inverse of the hospital's sampling fraction in its stratum.
-    pub weight: Option<f64>,
-    /// The day the design takes effect (YYYY-MM-DD); cases treated before keep the earlier design. Default: the
-    /// start, for a new hospital; today, for a change.
-    pub valid_from: Option<String>,
-}
-
 /// `PUT /api/v1/hospitals/{id}`: registers a sentinel hospital (its USCC) or changes its stratum and weight from
 /// a day on (admins: the design is national).
 async fn register_hospital(
@@ -75,39 +61,7 @@ async fn register_hospital(
     body: Result<Json<HospitalBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
-    ownership::check(Record::Hospital, &user, &["name", "stratum", "weight"])?;
-    let uscc = input::uscc("id", Some(&id))?;
-    let region = uscc.region().filter(|r| r.in_use).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::InvalidRegion,
-            format!("the USCC's region {} is not a division in use", uscc.region_code()),
-        )
-    })?;
-    let name = optional_text(body.name).ok_or_else(|| ApiError::invalid("name is required"))?;
-    let stratum = optional_text(body.stratum).ok_or_else(|| ApiError::invalid("stratum is required"))?;
-    let weight = body
-        .weight
-        .filter(|w| w.is_finite() && *w >= 1.0)
-        .ok_or_else(|| ApiError::invalid("weight is the inverse sampling fraction: a number of at least 1"))?;
-    let registered = state.store.hospital(uscc.as_str()).await?.is_some();
-    let valid_from = match optional_text(body.valid_from) {
-        Some(text) => input::date("valid_from", &text)?.to_string(),
-        None if registered => crate::today().to_string(),
-        None => "0001-01-01".to_owned(),
-    };
-    let hospital = store::injuries::Hospital {
-        id: uscc.as_str().to_owned(),
-        name,
-        region_code: region.code.clone(),
-        stratum,
-        weight,
-    };
-    state.store.register_hospital(&hospital, &valid_from, Some(user.id)).await?;
-    let current = state.store.hospital(&hospital.id).await?.ok_or_else(|| ApiError::not_found("write was lost"))?;
-    Ok(Json(json!({
-        "id": current.id, "name": current.name, "region_code": current.region_code, "stratum": current.stratum,
-        "weight": current.weight, "valid_from": valid_from,
-    })))
+    Ok(Json(service::injuries::register_hospital(&state, &user, &id, body).await?))
 }
 
 /// `GET /api/v1/injuries/{case_id}`.

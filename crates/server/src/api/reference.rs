@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::query_rejection;
 use crate::auth::AuthUser;
 use crate::input;
-use crate::{ApiError, AppState, ErrorCode};
+use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -72,16 +72,9 @@ async fn calendar_years(State(state): State<AppState>) -> Result<Json<Value>, Ap
     Ok(Json(json!({"years": years})))
 }
 
-fn year_in_path(text: &str) -> Result<i32, ApiError> {
-    text.parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2199).contains(y))
-        .ok_or_else(|| ApiError::invalid(format!("year '{text}' is not a year from 2000 to 2199")))
-}
-
 /// `GET /api/v1/calendar/years/{year}`: a year's notice if loaded, and its statutory holidays as computed (public).
 async fn calendar_year(State(state): State<AppState>, Path(year): Path<String>) -> Result<Json<Value>, ApiError> {
-    let year = year_in_path(&year)?;
+    let year = crate::deadlines::year(&year)?;
     let stored = state.store.calendar_years().await?.into_iter().find(|row| row.year == year);
     let notice = stored.as_ref().and_then(|row| calendar::YearSchedule::parse_json(&row.notice).ok());
     // The days in the form a load takes, so that a notice read here can be corrected and put back.
@@ -108,19 +101,7 @@ async fn load_calendar_year(
     Path(year): Path<String>,
     body: String,
 ) -> Result<Json<Value>, ApiError> {
-    crate::ownership::check(crate::ownership::Record::CalendarYear, &user, &["days"])?;
-    let year = year_in_path(&year)?;
-    let schedule = calendar::YearSchedule::parse_json(&body)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidCalendar, e.to_string()))?;
-    if schedule.year() != year {
-        return Err(ApiError::new(
-            ErrorCode::InvalidCalendar,
-            format!("the notice is for {}, not {year}", schedule.year()),
-        ));
-    }
-    let (calendar, report) =
-        crate::deadlines::load_year(&state.store, &schedule, Some(user.id), crate::today()).await?;
-    state.set_calendar(calendar);
+    let report = crate::deadlines::load_notice(&state, &user, &year, &body).await?;
     Ok(Json(serde_json::to_value(report).map_err(ApiError::internal)?))
 }
 
