@@ -51,6 +51,11 @@ fn traceability_paths() -> Value {
                            {"name": "direction", "in": "query", "schema": {"type": "string", "enum": ["forward", "backward"]}},
                            {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
             "responses": {"200": {"description": "{start, items (with paths), containers, parties (with GLN registrations), regions, organizations, truncated}"}}}},
+        "/api/v1/trace/{id}": {"get": {"summary": "The same trace, the identifier in the path (percent-encoded, or a Digital Link written out)", "security": bearer,
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                           {"name": "direction", "in": "query", "schema": {"type": "string", "enum": ["forward", "backward"]}},
+                           {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
+            "responses": {"200": {"description": "as GET /api/v1/trace"}}}},
         "/api/v1/recalls": {
             "get": {"summary": "Recalls: public notices (search q in Chinese); a producer's and a supervisor's own", "responses": {"200": {"description": "{items, count}"}}},
             "post": {"summary": "Defect report (缺陷报告) or a regulator's case", "security": bearer, "responses": {"201": {"description": "the recall"}, "403": error_response("forbidden")}}},
@@ -145,7 +150,16 @@ fn traceability_paths() -> Value {
 /// The public log's paths (RFC 6962 Merkle log, Ed25519 checkpoints); all public.
 fn log_paths() -> Value {
     json!({
-        "/api/v1/log/checkpoint": {"get": {"summary": "The log's signed checkpoint: {tree_size, root_hash (hex), timestamp, signature (base64 Ed25519 over \"zhiliang transparency log v1\\n{tree_size}\\n{root_hash}\\n{timestamp}\\n\"), key_id}", "responses": {"200": {"description": "the checkpoint"}}}},
+        "/api/v1/log/checkpoint": {"get": {"summary": "The log's checkpoint as JSON: {tree_size, root_hash (hex), key_id, signed_at, note}, the note a C2SP signed note with the witnesses' cosignatures", "responses": {"200": {"description": "the checkpoint"}, "503": error_response("log_unavailable or log_inconsistent")}}},
+        "/api/v1/log/note": {"get": {"summary": "The checkpoint as a C2SP signed note (text/plain), as witnesses and note tools read it", "responses": {"200": {"description": "the note"}, "503": error_response("log_unavailable or log_inconsistent")}}},
+        "/api/v1/log/witnesses": {"get": {"summary": "The witnesses whose cosignatures the log accepts, with their cosignature/v1 verifier keys", "responses": {"200": {"description": "{witnesses}"}}}},
+        "/api/v1/log/witnesses/{name}": {"put": {"summary": "An administrator registers a witness by its cosignature/v1 verifier key", "security": [{"bearer": []}],
+            "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"verifier_key": {"type": "string", "description": "cosignature/v1 verifier key named as the witness"}}}}}},
+            "responses": {"200": {"description": "the witness"}, "403": error_response("forbidden")}}},
+        "/api/v1/log/cosignatures": {"post": {"summary": "A registered witness's cosignature line of a signed checkpoint (the current one unless tree_size names another), checked against its key and the checkpoint's body, then served with the note",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["line"], "properties": {"line": {"type": "string", "description": "— name base64(key id ‖ time ‖ signature)"}, "tree_size": {"type": "integer"}}}}}},
+            "responses": {"200": {"description": "{tree_size, witness, time}"}, "400": error_response("invalid_request"), "403": error_response("forbidden: not a registered witness")}}},
         "/api/v1/log/public-key": {"get": {"summary": "The Ed25519 public key (base64) that signs checkpoints, with its key_id", "responses": {"200": {"description": "the key"}}}},
         "/api/v1/log/entries": {"get": {"summary": "Entries [start, end), at most 1,000: {index, kind, subject, data (base64 of the canonical bytes), entry (decoded JSON)}",
             "parameters": [{"name": "start", "in": "query", "schema": {"type": "integer"}}, {"name": "end", "in": "query", "schema": {"type": "integer"}}],
@@ -428,6 +442,8 @@ pub fn document() -> Value {
     document["components"]["schemas"]["ErrorCode"] = error_code_schema();
     document["components"]["schemas"]["ApiError"] = json!({"type": "object", "required": ["code", "message"],
         "properties": {"code": {"$ref": "#/components/schemas/ErrorCode"}, "message": {"type": "string"}}});
+    document["paths"]["/api/v1/openapi.json"] =
+        json!({"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}});
     document["paths"]["/api/v1/errors"] = json!({"get": {"summary": "The error-code table: every code with its HTTP status and meaning",
         "responses": {"200": {"description": "[{code, status, meaning}]"}}}});
     for more in [traceability_paths(), calendar_paths()] {

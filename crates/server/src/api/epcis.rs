@@ -30,11 +30,11 @@ pub const MAX_JSON_DEPTH: usize = epcis::json::MAX_JSON_DEPTH;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/epcis/capture", get(capture_jobs).post(capture).layer(DefaultBodyLimit::disable()))
-        .route("/epcis/capture/{id}", get(capture_job))
+        .route("/epcis/capture/{captureID}", get(capture_job))
         .route("/epcis/events", get(query).post(capture_one).layer(DefaultBodyLimit::disable()))
-        .route("/epcis/events/{event_id}", get(one_event))
+        .route("/epcis/events/{eventID}", get(one_event))
         .route("/epcis/eventTypes", get(event_types))
-        .route("/epcis/eventTypes/{event_type}/events", get(events_of_type))
+        .route("/epcis/eventTypes/{eventType}/events", get(events_of_type))
         .route("/epcis/epcs/{epc}/events", get(events_of_epc))
 }
 

@@ -10,8 +10,9 @@ use store::{NewProduct, NewUser, Role};
 
 use crate::{TestApp, OWN_USCC};
 
-/// The API's route declarations, as the router is built from them.
+/// The API's route declarations (and the health check's), as the router is built from them.
 const SOURCES: &[&str] = &[
+    include_str!("../../src/lib.rs"),
     include_str!("../../src/api/mod.rs"),
     include_str!("../../src/api/campaigns.rs"),
     include_str!("../../src/api/codes.rs"),
@@ -32,8 +33,8 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/api/warnings.rs"),
 ];
 
-/// Every `(method, path)` declared with `.route(path, …post(…)…)` and the like.
-fn write_routes() -> Vec<(Method, String)> {
+/// Every `(method, path)` the API's sources declare with `.route(path, …get(…).post(…)…)`.
+pub(crate) fn declared_routes() -> Vec<(Method, String)> {
     let mut routes = Vec::new();
     for source in SOURCES {
         let mut rest = *source;
@@ -58,9 +59,13 @@ fn write_routes() -> Vec<(Method, String)> {
                 }
             }
             let expression = &rest[end..stop];
-            for (name, method) in
-                [("post(", Method::POST), ("put(", Method::PUT), ("delete(", Method::DELETE), ("patch(", Method::PATCH)]
-            {
+            for (name, method) in [
+                ("get(", Method::GET),
+                ("post(", Method::POST),
+                ("put(", Method::PUT),
+                ("delete(", Method::DELETE),
+                ("patch(", Method::PATCH),
+            ] {
                 let called = expression
                     .match_indices(name)
                     .any(|(i, _)| !expression[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
@@ -73,6 +78,11 @@ fn write_routes() -> Vec<(Method, String)> {
     routes.sort_by(|a, b| (a.1.as_str(), a.0.as_str()).cmp(&(b.1.as_str(), b.0.as_str())));
     routes.dedup();
     routes
+}
+
+/// Every write route the API declares.
+fn write_routes() -> Vec<(Method, String)> {
+    declared_routes().into_iter().filter(|(method, _)| *method != Method::GET).collect()
 }
 
 /// Writes some of these callers make in their own name by design, with why: the test does not send them.

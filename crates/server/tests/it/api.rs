@@ -342,6 +342,27 @@ async fn openapi_document_lists_every_route() {
 }
 
 #[tokio::test]
+async fn every_documented_path_is_routed_with_its_parameter_names_and_every_route_is_documented() {
+    let app = TestApp::new().await;
+    let (_, document) = app.get_json("/api/v1/openapi.json").await;
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            documented.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    // axum writes a catch-all as `{*id}`; OpenAPI names the same parameter `{id}`.
+    let declared: Vec<(String, String)> = crate::access::declared_routes()
+        .into_iter()
+        .map(|(method, path)| (method.to_string(), path.replace("{*", "{")))
+        .collect();
+    let unrouted: Vec<&(String, String)> = documented.iter().filter(|d| !declared.contains(d)).collect();
+    assert!(unrouted.is_empty(), "documented but not routed (or under other parameter names): {unrouted:?}");
+    let missing: Vec<&(String, String)> = declared.iter().filter(|d| !documented.contains(d)).collect();
+    assert!(missing.is_empty(), "routed but not documented: {missing:?}");
+}
+
+#[tokio::test]
 async fn the_error_table_is_served_and_documented() {
     let app = TestApp::new().await;
     let (status, table) = app.get_json("/api/v1/errors").await;
