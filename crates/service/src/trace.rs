@@ -5,8 +5,10 @@
 use std::collections::BTreeSet;
 
 use epcis::trace::{Direction, Trace, Tracer};
-use serde::Serialize;
-use store::traceability::GlnRegistration;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use store::traceability::{GlnKind, GlnRegistration};
+use store::User;
 
 use crate::{ApiError, ErrorCode, Services};
 
@@ -241,4 +243,112 @@ pub fn direction(value: Option<&str>) -> Result<Direction, ApiError> {
         "backward" => Ok(Direction::Backward),
         other => Err(ApiError::invalid(format!("direction '{other}' is not forward or backward"))),
     }
+}
+
+/// A GS1 company prefix (厂商识别代码): 6 to 12 digits.
+pub fn parse_prefix(prefix: &str) -> Result<String, ApiError> {
+    if (6..=12).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(prefix.to_owned())
+    } else {
+        Err(ApiError::invalid(format!("'{prefix}' is not a GS1 company prefix (6 to 12 digits)")))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixBody {
+    pub uscc: Option<String>,
+}
+
+/// Records the organization that holds a GS1 company prefix (administrators: GS1 China assigns prefixes, and GLNs
+/// are registered under them).
+pub async fn set_gs1_prefix(
+    services: &Services,
+    user: &User,
+    prefix: &str,
+    body: PrefixBody,
+) -> Result<Value, ApiError> {
+    crate::ownership::check(crate::ownership::Record::Gs1Prefix, user, &["prefix", "uscc"])?;
+    let prefix = parse_prefix(prefix)?;
+    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
+    if services.store.organization(&uscc).await?.is_none() {
+        return Err(ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered")));
+    }
+    services.store.set_gs1_prefix(&prefix, &uscc, Some(user.id)).await?;
+    Ok(json!({"prefix": prefix, "uscc": uscc}))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GlnBody {
+    pub kind: Option<String>,
+    pub uscc: Option<String>,
+    pub name: Option<String>,
+    pub region_code: Option<String>,
+    pub address: Option<String>,
+}
+
+/// Registers a party (PGLN) or location (SGLN) to an organization, so traces name it. An enterprise registers
+/// its own, under a GS1 company prefix it holds; a regulator within its region.
+pub async fn register_gln(
+    services: &Services,
+    user: &User,
+    gln: &str,
+    body: GlnBody,
+) -> Result<GlnRegistration, ApiError> {
+    let gln = codes::Gln::parse(gln).map_err(|e| ApiError::new(ErrorCode::InvalidGln, e))?.as_str().to_owned();
+    let kind = crate::input::optional_text(body.kind).unwrap_or_else(|| GlnKind::Location.as_str().into());
+    if kind.parse::<GlnKind>().is_err() {
+        return Err(ApiError::invalid(format!("kind '{kind}' is not party or location")));
+    }
+    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
+    if user.role == store::Role::Enterprise && user.uscc.as_deref() != Some(uscc.as_str()) {
+        return Err(ApiError::forbidden("an enterprise registers only its own GLNs"));
+    }
+    if user.role == store::Role::Enterprise {
+        // A GLN is the holder's: it starts with the GS1 company prefix assigned to the registrant.
+        match services.store.gs1_prefix_of(&gln).await? {
+            Some((_, holder)) if holder == uscc => {}
+            Some((prefix, _)) => {
+                return Err(ApiError::forbidden(format!(
+                    "GLN {gln} is under GS1 company prefix {prefix}, which another organization holds"
+                )))
+            }
+            None => {
+                return Err(ApiError::forbidden(format!(
+                    "GLN {gln} is under no GS1 company prefix registered to this enterprise; an administrator \
+                     records the prefixes GS1 China assigned (PUT /api/v1/gs1-prefixes/{{prefix}})"
+                )))
+            }
+        }
+    }
+    let organization = services.store.organization(&uscc).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered"))
+    })?;
+    let region_code = match crate::input::optional_text(body.region_code) {
+        Some(code) => crate::input::region("region_code", &code)?.as_str().to_owned(),
+        None => organization.region_code.clone(),
+    };
+    let name = crate::input::optional_text(body.name).unwrap_or_else(|| organization.name.clone());
+    let previous = services.store.gln_registrations(std::slice::from_ref(&gln)).await?.remove(&gln);
+    crate::access::authorize_organization_write(
+        user,
+        &uscc,
+        &region_code,
+        previous.as_ref().map(|p| p.region_code.as_str()),
+    )?;
+    if let Some(previous) = &previous {
+        if previous.uscc.as_deref() != Some(uscc.as_str()) && user.role == store::Role::Enterprise {
+            return Err(ApiError::forbidden(format!("GLN {gln} is registered to another organization")));
+        }
+    }
+    let registration = GlnRegistration {
+        gln,
+        kind,
+        uscc: Some(uscc),
+        name,
+        region_code,
+        address: crate::input::optional_text(body.address),
+    };
+    services.store.register_glns(std::slice::from_ref(&registration), Some(user.id)).await?;
+    Ok(registration)
 }

@@ -6,8 +6,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use service::trace::{check_identifier, direction, trace_answer, TraceAnswer};
-use store::traceability::{GlnKind, GlnRegistration};
+use service::trace::{check_identifier, direction, parse_prefix, trace_answer, GlnBody, PrefixBody, TraceAnswer};
+use store::traceability::GlnRegistration;
 use store::User;
 
 use crate::auth::{AuthUser, TraceReader};
@@ -22,23 +22,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/gs1-prefixes/{prefix}", get(gs1_prefix).put(set_gs1_prefix))
 }
 
-/// A GS1 company prefix (厂商识别代码): 6 to 12 digits.
-fn parse_prefix(prefix: &str) -> Result<String, ApiError> {
-    if (6..=12).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(prefix.to_owned())
-    } else {
-        Err(ApiError::invalid(format!("'{prefix}' is not a GS1 company prefix (6 to 12 digits)")))
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PrefixBody {
-    uscc: Option<String>,
-}
-
-/// `PUT /api/v1/gs1-prefixes/{prefix}`: records the organization that holds a GS1 company prefix (administrators:
-/// GS1 China assigns prefixes, and GLNs are registered under them).
+/// `PUT /api/v1/gs1-prefixes/{prefix}`: records the organization that holds a GS1 company prefix (administrators).
 async fn set_gs1_prefix(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -46,14 +30,7 @@ async fn set_gs1_prefix(
     body: Result<Json<PrefixBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
-    crate::ownership::check(crate::ownership::Record::Gs1Prefix, &user, &["prefix", "uscc"])?;
-    let prefix = parse_prefix(&prefix)?;
-    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
-    if state.store.organization(&uscc).await?.is_none() {
-        return Err(ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered")));
-    }
-    state.store.set_gs1_prefix(&prefix, &uscc, Some(user.id)).await?;
-    Ok(Json(json!({"prefix": prefix, "uscc": uscc})))
+    Ok(Json(service::trace::set_gs1_prefix(&state, &user, &prefix, body).await?))
 }
 
 /// `GET /api/v1/gs1-prefixes/{prefix}`: who holds a prefix (public).
@@ -90,17 +67,7 @@ async fn gln_registration(
     found.remove(&gln).map(Json).ok_or_else(|| ApiError::not_found(format!("GLN {gln} is not registered")))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct GlnBody {
-    kind: Option<String>,
-    uscc: Option<String>,
-    name: Option<String>,
-    region_code: Option<String>,
-    address: Option<String>,
-}
-
 /// `PUT /api/v1/glns/{gln}`: registers a party (PGLN) or location (SGLN) to an organization, so traces name it.
-/// An enterprise registers its own; a regulator within its region.
 async fn register_gln(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -108,62 +75,7 @@ async fn register_gln(
     body: Result<Json<GlnBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<GlnRegistration>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
-    let gln = codes::Gln::parse(&gln).map_err(|e| ApiError::new(ErrorCode::InvalidGln, e))?.as_str().to_owned();
-    let kind = crate::input::optional_text(body.kind).unwrap_or_else(|| GlnKind::Location.as_str().into());
-    if kind.parse::<GlnKind>().is_err() {
-        return Err(ApiError::invalid(format!("kind '{kind}' is not party or location")));
-    }
-    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
-    if user.role == store::Role::Enterprise && user.uscc.as_deref() != Some(uscc.as_str()) {
-        return Err(ApiError::forbidden("an enterprise registers only its own GLNs"));
-    }
-    if user.role == store::Role::Enterprise {
-        // A GLN is the holder's: it starts with the GS1 company prefix assigned to the registrant.
-        match state.store.gs1_prefix_of(&gln).await? {
-            Some((_, holder)) if holder == uscc => {}
-            Some((prefix, _)) => {
-                return Err(ApiError::forbidden(format!(
-                    "GLN {gln} is under GS1 company prefix {prefix}, which another organization holds"
-                )))
-            }
-            None => {
-                return Err(ApiError::forbidden(format!(
-                    "GLN {gln} is under no GS1 company prefix registered to this enterprise; an administrator \
-                     records the prefixes GS1 China assigned (PUT /api/v1/gs1-prefixes/{{prefix}})"
-                )))
-            }
-        }
-    }
-    let organization = state.store.organization(&uscc).await?.ok_or_else(|| {
-        ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered"))
-    })?;
-    let region_code = match crate::input::optional_text(body.region_code) {
-        Some(code) => crate::input::region("region_code", &code)?.as_str().to_owned(),
-        None => organization.region_code.clone(),
-    };
-    let name = crate::input::optional_text(body.name).unwrap_or_else(|| organization.name.clone());
-    let previous = state.store.gln_registrations(std::slice::from_ref(&gln)).await?.remove(&gln);
-    crate::auth::authorize_organization_write(
-        &user,
-        &uscc,
-        &region_code,
-        previous.as_ref().map(|p| p.region_code.as_str()),
-    )?;
-    if let Some(previous) = &previous {
-        if previous.uscc.as_deref() != Some(uscc.as_str()) && user.role == store::Role::Enterprise {
-            return Err(ApiError::forbidden(format!("GLN {gln} is registered to another organization")));
-        }
-    }
-    let registration = GlnRegistration {
-        gln,
-        kind,
-        uscc: Some(uscc),
-        name,
-        region_code,
-        address: crate::input::optional_text(body.address),
-    };
-    state.store.register_glns(std::slice::from_ref(&registration), Some(user.id)).await?;
-    Ok(Json(registration))
+    Ok(Json(service::trace::register_gln(&state, &user, &gln, body).await?))
 }
 
 #[derive(Debug, Deserialize)]
