@@ -11,7 +11,6 @@ pub mod web;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 use store::Store;
 
@@ -147,7 +146,6 @@ pub fn app_without_layers(state: AppState) -> Router {
 
 fn routes() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
         .merge(api::router())
         .merge(pages::router())
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })

@@ -4,9 +4,8 @@
 //! `sampling` room's; each step here is one transaction.
 
 use chrono::NaiveDate;
-use serde::Deserialize;
-use serde_json::{json, Value};
-use store::inspections::{Campaign, NewCampaign, NewEvent, NewSample, Sample, SampleChange, TestItem};
+use serde::{Deserialize, Serialize};
+use store::inspections::{Campaign, NewCampaign, NewEvent, NewSample, Sample, SampleChange, SampleEvent, TestItem};
 use store::{Role, User};
 
 use crate::access::authorize_supervision;
@@ -37,26 +36,46 @@ async fn sample_or_404(state: &Services, id: &str) -> Result<Sample, ApiError> {
     state.store.sample(id).await?.ok_or_else(|| ApiError::not_found(format!("no sample {id}")))
 }
 
-#[derive(Debug, Deserialize)]
+/// A stratum of a campaign's plan.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StratumInput)]
 pub struct StratumBody {
+    /// The stratum's name, unique in the campaign. When every stratum is a GB/T 2260 code inside the campaign's
+    /// jurisdiction with an allocation, each allocation is drawn from its own region.
     pub stratum: String,
+    /// Organizations in the stratum.
+    #[schema(minimum = 1)]
     pub population: i64,
+    /// Planned samples, at most the population.
+    #[schema(minimum = 1)]
     pub allocation: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A campaign's plan (抽查计划).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CampaignInput)]
 pub struct CampaignBody {
+    /// Required: 1 to 64 characters without spaces, used once.
+    #[schema(max_length = 64)]
     pub id: Option<String>,
+    /// Defaults to the id.
     pub name: Option<String>,
+    /// Required: national (admin only), provincial, city or county (or 国家, 省级, 市级, 县级…).
     pub level: Option<String>,
     /// The organising regulator's region; defaults to the regulator's own.
+    #[schema(max_length = 6)]
     pub region_code: Option<String>,
+    /// A product category code of the supervision catalogue (`/api/v1/categories`): the frame's organizations.
     pub product_category: Option<String>,
+    /// Required.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: Option<i64>,
+    /// Seed of the reproducible draw; defaults to the year.
     pub seed: Option<i64>,
     /// Total planned samples: allocated to strata without an allocation in proportion to their populations.
+    #[schema(minimum = 1)]
     pub sample_size: Option<i64>,
     #[serde(default)]
     pub strata: Vec<StratumBody>,
@@ -79,7 +98,8 @@ fn campaign_prefix(campaign: &Campaign) -> String {
     codes::RegionCode::parse(&campaign.region_code).map(|c| c.prefix().to_owned()).unwrap_or_default()
 }
 
-pub async fn create(state: &Services, user: &User, body: CampaignBody) -> Result<Value, ApiError> {
+/// Plans a campaign with its strata, in the regulator's jurisdiction.
+pub async fn create(state: &Services, user: &User, body: CampaignBody) -> Result<CampaignView, ApiError> {
     let id = required("id", body.id)?;
     if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace()) {
         return Err(ApiError::invalid("id must be 1 to 64 characters without spaces"));
@@ -136,9 +156,46 @@ pub async fn create(state: &Services, user: &User, body: CampaignBody) -> Result
     campaign_json(state, &campaign_or_404(state, &campaign.id).await?, true).await
 }
 
+/// A campaign with its strata, its draw and its sample counts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampaignView {
+    pub campaign: Campaign,
+    pub strata: Vec<StratumView>,
+    /// The drawn organizations in draw order: for the campaign's supervisors only (sampling comes without
+    /// advance notice), empty for everyone else.
+    pub drawn: Vec<DrawnView>,
+    pub samples: SampleCounts,
+}
+
+/// A stratum of a campaign.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StratumView {
+    pub stratum: String,
+    pub population: i64,
+    pub allocation: Option<i64>,
+}
+
+/// An organization drawn for a campaign.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DrawnView {
+    pub uscc: String,
+    pub stratum: Option<String>,
+}
+
+/// A campaign's samples counted.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SampleCounts {
+    pub total: usize,
+    pub published: usize,
+    /// Passing samples: for the public, the published ones only.
+    pub pass: usize,
+    /// Failing samples: for the public, the published ones only.
+    pub fail: usize,
+}
+
 /// A campaign as its supervisors see it, or as the public does: sampling comes without advance notice, so
 /// the drawn organizations are the supervisors' only, and verdicts count once published.
-async fn campaign_json(state: &Services, campaign: &Campaign, supervisor: bool) -> Result<Value, ApiError> {
+async fn campaign_json(state: &Services, campaign: &Campaign, supervisor: bool) -> Result<CampaignView, ApiError> {
     let strata = state.store.campaign_strata(&campaign.id).await?;
     let drawn = if supervisor { state.store.campaign_draw(&campaign.id).await? } else { Vec::new() };
     let samples = state.store.samples_where(Some(&campaign.id), None, 100_000).await?;
@@ -147,25 +204,37 @@ async fn campaign_json(state: &Services, campaign: &Campaign, supervisor: bool) 
         samples.iter().filter(|s| s.verdict == verdict.as_str() && (supervisor || s.status == published)).count()
     };
     let published = samples.iter().filter(|s| s.status == SampleStatus::Published.as_str()).count();
-    Ok(json!({
-        "campaign": campaign,
-        "strata": strata.iter().map(|(stratum, population, allocation)| json!({"stratum": stratum, "population": population, "allocation": allocation})).collect::<Vec<_>>(),
-        "drawn": drawn.iter().map(|(uscc, stratum)| json!({"uscc": uscc, "stratum": stratum})).collect::<Vec<_>>(),
-        "samples": {"total": samples.len(), "published": published, "pass": counted(Verdict::Pass), "fail": counted(Verdict::Fail)},
-    }))
+    Ok(CampaignView {
+        campaign: campaign.clone(),
+        strata: strata
+            .into_iter()
+            .map(|(stratum, population, allocation)| StratumView { stratum, population, allocation })
+            .collect(),
+        drawn: drawn.into_iter().map(|(uscc, stratum)| DrawnView { uscc, stratum }).collect(),
+        samples: SampleCounts {
+            total: samples.len(),
+            published,
+            pass: counted(Verdict::Pass),
+            fail: counted(Verdict::Fail),
+        },
+    })
 }
 
 /// A campaign as `user` (`None`: the public) may see it.
-pub async fn campaign_view(state: &Services, user: Option<&User>, id: &str) -> Result<Value, ApiError> {
+pub async fn campaign_view(state: &Services, user: Option<&User>, id: &str) -> Result<CampaignView, ApiError> {
     let campaign = campaign_or_404(state, id).await?;
     let supervisor = user.is_some_and(|u| authorize_supervision(u, &campaign.region_code).is_ok());
     campaign_json(state, &campaign, supervisor).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// How to draw; the whole body may be left out.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = DrawInput)]
 pub struct DrawBody {
-    /// How many organizations; defaults to the strata's total allocation.
+    /// How many organizations; defaults to the strata's total allocation (ignored with regional strata, which
+    /// draw their own allocations).
+    #[schema(minimum = 1)]
     pub size: Option<usize>,
     /// Tiered supervision (分类监管): draw with probability proportional to the credit class's sampling weight
     /// instead of with equal probability.
@@ -192,10 +261,29 @@ async fn members(state: &Services, frame: Vec<String>, weighted: bool) -> Result
         .collect())
 }
 
+/// The organizations a draw picked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DrawResult {
+    pub campaign_id: String,
+    /// Organizations in the sampling frame.
+    pub frame: usize,
+    pub weighted_by_credit_class: bool,
+    pub drawn: Vec<DrawPick>,
+}
+
+/// One organization drawn.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DrawPick {
+    pub uscc: String,
+    pub stratum: Option<String>,
+    /// The sampling weight by credit class, in a weighted draw.
+    pub selection_weight: Option<f64>,
+}
+
 /// Draws organizations at random from the sampling frame, reproducibly from the campaign's seed, without
 /// replacement: the same campaign always draws the same organizations, and none twice. With regional strata
 /// each stratum's allocation is drawn from its own region.
-pub async fn draw(state: &Services, user: &User, id: &str, body: Option<DrawBody>) -> Result<Value, ApiError> {
+pub async fn draw(state: &Services, user: &User, id: &str, body: Option<DrawBody>) -> Result<DrawResult, ApiError> {
     let campaign = campaign_or_404(state, id).await?;
     authorize_supervision(user, &campaign.region_code)?;
     let strata = state.store.campaign_strata(id).await?;
@@ -241,33 +329,49 @@ pub async fn draw(state: &Services, user: &User, id: &str, body: Option<DrawBody
     let weights: Vec<f64> = drawn.picks.iter().filter_map(|p| p.weight).collect();
     let frame_size = drawn.frame_size;
     state.store.record_draw(id, &chosen, weighted.then_some(weights.as_slice())).await?;
-    let drawn: Vec<Value> = chosen
-        .iter()
+    let drawn = chosen
+        .into_iter()
         .enumerate()
-        .map(|(i, (uscc, stratum))| json!({"uscc": uscc, "stratum": stratum, "selection_weight": weights.get(i)}))
+        .map(|(i, (uscc, stratum))| DrawPick { uscc, stratum, selection_weight: weights.get(i).copied() })
         .collect();
-    Ok(json!({ "campaign_id": id, "frame": frame_size, "weighted_by_credit_class": weighted, "drawn": drawn }))
+    Ok(DrawResult { campaign_id: id.to_owned(), frame: frame_size, weighted_by_credit_class: weighted, drawn })
 }
 
-#[derive(Debug, Deserialize)]
+/// A sample taken from a drawn organization.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SampleInput)]
 pub struct SampleBody {
+    /// Required: 1 to 64 characters without spaces, used once.
+    #[schema(max_length = 64)]
     pub sample_id: Option<String>,
+    /// Required: a campaign that takes samples.
+    #[schema(max_length = 64)]
     pub campaign_id: Option<String>,
+    /// Required: the sampled organization, drawn for the campaign (when it has a draw).
+    #[schema(max_length = 18)]
     pub uscc: Option<String>,
+    /// Required, not in the future.
+    #[schema(format = Date)]
     pub sampled_on: Option<String>,
+    /// Required: production, retail or online (or 生产, 流通, 电商…).
     pub channel: Option<String>,
+    #[schema(max_length = 14)]
     pub gtin: Option<String>,
     pub lot: Option<String>,
+    /// Not after `sampled_on`.
+    #[schema(format = Date)]
     pub production_date: Option<String>,
-    /// The laboratory that tests the sample, by its USCC: the lab account holding it records the result.
+    /// Required: the laboratory that tests the sample, by its USCC: the lab account holding it records the result.
+    #[schema(max_length = 18)]
     pub lab_uscc: Option<String>,
     pub sampler: Option<String>,
+    /// Defaults to the stratum the organization was drawn in.
     pub stratum: Option<String>,
 }
 
 /// Records a sample taken from a drawn organization.
-pub async fn record_sample(state: &Services, user: &User, body: SampleBody) -> Result<Value, ApiError> {
+pub async fn record_sample(state: &Services, user: &User, body: SampleBody) -> Result<SampleView, ApiError> {
     let campaign_id = required("campaign_id", body.campaign_id)?;
     let campaign = campaign_or_404(state, &campaign_id).await?;
     authorize_supervision(user, &campaign.region_code)?;
@@ -324,15 +428,33 @@ pub async fn record_sample(state: &Services, user: &User, body: SampleBody) -> R
     sample_json(state, &sample.sample_id).await
 }
 
-async fn sample_json(state: &Services, id: &str) -> Result<Value, ApiError> {
+/// A sample with its test items and history.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SampleView {
+    pub sample: Sample,
+    /// The test items of every round, first test then re-test.
+    pub items: Vec<SampleItem>,
+    /// The sample's history, oldest first.
+    pub events: Vec<SampleEvent>,
+}
+
+/// A test item with its round.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SampleItem {
+    /// 1 for the first test, 2 for the re-test.
+    pub round: i64,
+    pub item: TestItem,
+}
+
+async fn sample_json(state: &Services, id: &str) -> Result<SampleView, ApiError> {
     let sample = sample_or_404(state, id).await?;
     let items = state.store.sample_items(id).await?;
     let events = state.store.sample_events(id).await?;
-    Ok(json!({
-        "sample": sample,
-        "items": items.iter().map(|(round, item)| json!({"round": round, "item": item})).collect::<Vec<_>>(),
-        "events": events,
-    }))
+    Ok(SampleView {
+        sample,
+        items: items.into_iter().map(|(round, item)| SampleItem { round, item }).collect(),
+        events,
+    })
 }
 
 /// Whether `user` is the laboratory a sample was sent to: a lab account whose USCC the sample names.
@@ -356,7 +478,7 @@ pub fn may_read(user: Option<&User>, sample: &Sample) -> bool {
 }
 
 /// A sample as `user` (`None`: the public) may see it; one it may not see does not exist.
-pub async fn sample_view(state: &Services, user: Option<&User>, id: &str) -> Result<Value, ApiError> {
+pub async fn sample_view(state: &Services, user: Option<&User>, id: &str) -> Result<SampleView, ApiError> {
     let sample = sample_or_404(state, id).await?;
     if !may_read(user, &sample) {
         return Err(ApiError::not_found(format!("no sample {id}")));
@@ -364,16 +486,21 @@ pub async fn sample_view(state: &Services, user: Option<&User>, id: &str) -> Res
     sample_json(state, id).await
 }
 
-#[derive(Debug, Deserialize)]
+/// A lab's result: every test item with its verdict.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ResultsInput)]
 pub struct ResultsBody {
+    /// Required.
+    #[schema(format = Date)]
     pub tested_on: Option<String>,
+    /// At least one, each with a name, a standard clause and a verdict pass or fail; any failure fails the sample.
     pub items: Vec<TestItem>,
 }
 
 /// The lab records its test items; the sample fails when any item fails. After a re-test request the result
 /// is the re-test's and replaces the first verdict.
-pub async fn results(state: &Services, user: &User, id: &str, body: ResultsBody) -> Result<Value, ApiError> {
+pub async fn results(state: &Services, user: &User, id: &str, body: ResultsBody) -> Result<SampleView, ApiError> {
     let sample = sample_or_404(state, id).await?;
     let is_lab = is_sample_lab(user, &sample);
     if !(is_lab || user.role == Role::Admin) {
@@ -424,14 +551,18 @@ pub async fn results(state: &Services, user: &User, id: &str, body: ResultsBody)
     sample_json(state, id).await
 }
 
-#[derive(Debug, Deserialize)]
+/// The day a step was taken.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StepDate)]
 pub struct DateBody {
+    /// Required.
+    #[schema(format = Date)]
     pub on_date: Option<String>,
 }
 
 /// The regulator tells the enterprise the result; the re-test window starts.
-pub async fn notice(state: &Services, user: &User, id: &str, body: DateBody) -> Result<Value, ApiError> {
+pub async fn notice(state: &Services, user: &User, id: &str, body: DateBody) -> Result<SampleView, ApiError> {
     let sample = sample_or_404(state, id).await?;
     authorize_supervision(user, &sample.region_code)?;
     let (status, verdict) = (stored(&sample.status)?, stored(&sample.verdict)?);
@@ -454,7 +585,7 @@ pub async fn notice(state: &Services, user: &User, id: &str, body: DateBody) -> 
 }
 
 /// The enterprise asks for a re-test of a failed sample within the window.
-pub async fn retest_request(state: &Services, user: &User, id: &str, body: DateBody) -> Result<Value, ApiError> {
+pub async fn retest_request(state: &Services, user: &User, id: &str, body: DateBody) -> Result<SampleView, ApiError> {
     let sample = sample_or_404(state, id).await?;
     let own = user.role == Role::Enterprise && user.uscc.as_deref() == Some(sample.uscc.as_str());
     if !(own || user.role == Role::Admin) {
@@ -477,9 +608,21 @@ pub async fn retest_request(state: &Services, user: &User, id: &str, body: DateB
     sample_json(state, id).await
 }
 
+/// What a publication published.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampaignPublished {
+    pub campaign_id: String,
+    /// The campaign's samples, now all published.
+    pub published: usize,
+    /// Failures among them newly published, each an `inspection_failed` event.
+    pub failed: usize,
+    #[schema(format = Date)]
+    pub published_on: String,
+}
+
 /// Publishes a campaign's results once every sample is decided, notified and past its re-test window; each
 /// failure becomes an `inspection_failed` event for the credit file.
-pub async fn publish(state: &Services, user: &User, id: &str, body: DateBody) -> Result<Value, ApiError> {
+pub async fn publish(state: &Services, user: &User, id: &str, body: DateBody) -> Result<CampaignPublished, ApiError> {
     let campaign = campaign_or_404(state, id).await?;
     authorize_supervision(user, &campaign.region_code)?;
     let published_day = required_date("on_date", body.on_date)?;
@@ -515,25 +658,30 @@ pub async fn publish(state: &Services, user: &User, id: &str, body: DateBody) ->
         state.store.change_sample(&sample.sample_id, &change, &event, Some(user.id)).await?;
     }
     state.store.set_campaign_status(id, CampaignStatus::Published.as_str()).await?;
-    Ok(json!({ "campaign_id": id, "published": samples.len(), "failed": failed, "published_on": published_on }))
+    Ok(CampaignPublished { campaign_id: id.to_owned(), published: samples.len(), failed, published_on })
 }
 
-#[derive(Debug, Deserialize)]
+/// A follow-up step (后处理) of a published failure.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = FollowUpInput)]
 pub struct FollowUpBody {
-    /// rectification_order | reinspection | penalty_referral
+    /// Required: rectification_order | reinspection | penalty_referral
     pub kind: Option<String>,
+    /// Required.
+    #[schema(format = Date)]
     pub on_date: Option<String>,
-    /// The rectification deadline.
+    /// The rectification deadline: required for a rectification order, after `on_date`.
+    #[schema(format = Date)]
     pub due_on: Option<String>,
-    /// The re-inspection's verdict.
+    /// The re-inspection's verdict, pass or fail: required for a re-inspection.
     pub verdict: Option<String>,
     pub details: Option<String>,
 }
 
 /// 后处理 of a published failure: a rectification order with its deadline, the re-inspection, a referral for
 /// penalty. Each is an event the credit file consumes.
-pub async fn follow_up(state: &Services, user: &User, id: &str, body: FollowUpBody) -> Result<Value, ApiError> {
+pub async fn follow_up(state: &Services, user: &User, id: &str, body: FollowUpBody) -> Result<SampleView, ApiError> {
     let sample = sample_or_404(state, id).await?;
     authorize_supervision(user, &sample.region_code)?;
     let (status, verdict) = (stored(&sample.status)?, stored(&sample.verdict)?);

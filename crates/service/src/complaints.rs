@@ -5,9 +5,9 @@
 //! data are shown only to the handling regulator.
 
 use chrono::{Duration, NaiveDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use store::complaints::{Complaint, ComplaintEvent, ComplaintGroup, ComplaintStep};
+use store::complaints::{Complaint, ComplaintEvent, ComplaintGroup, ComplaintStep, QueueItem};
 use store::{Organization, Role, Store, StoreError, User};
 
 use crate::input::{self, optional_text, CheckedComplaint, ComplaintFields, FieldError};
@@ -16,6 +16,16 @@ use complaints::classify::classify;
 use complaints::mask;
 use complaints::workflow::{self, SubmitterStep};
 use complaints::{Action, Change, Kind, Stage, Status, StepInput, SubmitterAction, SuspendReason};
+
+/// The kinds of filing, for the document only: `kind` is read as text.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum FilingKind {
+    Complaint,
+    Report,
+    Enquiry,
+}
 
 /// A filing ready to store, its secret and its first steps.
 pub struct Prepared {
@@ -358,21 +368,50 @@ pub fn audience(user: &User, complaint: &Complaint) -> Option<Audience> {
     respondent.then_some(Audience::Party)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueParams {
-    /// Days ahead to include (default 3); overdue work is always included.
+    /// Days ahead to include (default 3, clamped to 0–3650); overdue work is always included.
     pub within_days: Option<i64>,
-    /// A region under the regulator's jurisdiction to narrow to.
+    /// A region under the regulator's jurisdiction to narrow to (GB/T 2260 code or prefix).
     pub region: Option<String>,
+    /// At most this many lines (default 100, clamped to 1–1000).
     pub limit: Option<i64>,
 }
 
-/// The work queue of a regulator, or the complaints against an enterprise.
+/// The work queue: a regulator's open work with its counts, or for an enterprise only the complaints against it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ComplaintQueue {
+    /// The day the queue was read (regulators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
+    pub today: Option<String>,
+    /// The last due day included (regulators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
+    pub due_by: Option<String>,
+    /// Open filings past their deadline (regulators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<i64>,
+    /// Open filings due by `due_by`, the overdue included (regulators only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<i64>,
+    /// Earliest deadline first; for an enterprise, newest first.
+    pub items: Vec<QueueItem>,
+}
+
+/// The work queue of a regulator, or the complaints against an enterprise, as JSON.
 pub async fn work(state: &Services, user: &User, params: QueueParams) -> Result<Value, ApiError> {
+    Ok(json!(work_queue(state, user, params).await?))
+}
+
+/// The work queue of a regulator, or the complaints against an enterprise.
+pub async fn work_queue(state: &Services, user: &User, params: QueueParams) -> Result<ComplaintQueue, ApiError> {
     let limit = params.limit.unwrap_or(100).clamp(1, 1_000);
     if user.role == Role::Enterprise {
         let uscc = user.uscc.clone().ok_or_else(|| ApiError::forbidden("this enterprise account has no USCC"))?;
-        return Ok(json!({"items": state.store.complaints_against(&uscc, limit).await?}));
+        let items = state.store.complaints_against(&uscc, limit).await?;
+        return Ok(ComplaintQueue { today: None, due_by: None, overdue: None, due: None, items });
     }
     let own = match user.role {
         Role::Admin => "".to_owned(),
@@ -396,19 +435,66 @@ pub async fn work(state: &Services, user: &User, params: QueueParams) -> Result<
     let soon = today + Duration::days(params.within_days.unwrap_or(3).clamp(0, 3_650));
     let items = state.store.complaint_queue(&prefix, &soon.to_string(), limit).await?;
     let (overdue, due) = state.store.complaint_queue_counts(&prefix, &today.to_string(), &soon.to_string()).await?;
-    Ok(json!({"today": today.to_string(), "due_by": soon.to_string(), "overdue": overdue, "due": due, "items": items}))
+    Ok(ComplaintQueue {
+        today: Some(today.to_string()),
+        due_by: Some(soon.to_string()),
+        overdue: Some(overdue),
+        due: Some(due),
+        items,
+    })
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
+    /// kind, category (default), issue, province, month, status, outcome, or respondent (regulators only).
     pub group_by: Option<String>,
+    /// First day of receipt counted (default 364 days before `to`).
+    #[param(format = Date)]
     pub from: Option<String>,
+    /// Last day of receipt counted (default today).
+    #[param(format = Date)]
     pub to: Option<String>,
+    /// GB/T 2260 code or prefix of the respondent's region (for a report, where the act occurred).
     pub region: Option<String>,
 }
 
-/// Counts of filings received in a period, by one grouping. Public, except by respondent (regulators only).
+/// Counts of filings received in a period, by one grouping.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ComplaintCounts {
+    /// The grouping counted by.
+    pub group_by: &'static str,
+    #[schema(format = Date)]
+    pub from: String,
+    #[schema(format = Date)]
+    pub to: String,
+    /// The region prefix counted (empty for the whole country).
+    pub region: String,
+    /// Filings received in the period.
+    pub total: i64,
+    /// Largest first, at most 1000.
+    pub groups: Vec<ComplaintCountGroup>,
+}
+
+/// One group's count.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ComplaintCountGroup {
+    /// The group's value (a category code, a province's code, a month `YYYY-MM`…; empty when unset).
+    pub key: String,
+    pub count: i64,
+    /// The group's share of the total, 0 to 1.
+    pub share: f64,
+    /// Filings per 30 days of the period.
+    pub per_30_days: f64,
+}
+
+/// Counts of filings received in a period, by one grouping, as JSON.
 pub async fn statistics(state: &Services, user: Option<&User>, params: StatsParams) -> Result<Value, ApiError> {
+    Ok(json!(counts(state, user, params).await?))
+}
+
+/// Counts of filings received in a period, by one grouping. Public, except by respondent (regulators only).
+pub async fn counts(state: &Services, user: Option<&User>, params: StatsParams) -> Result<ComplaintCounts, ApiError> {
     let name = optional_text(params.group_by).unwrap_or_else(|| "category".into());
     let group = ComplaintGroup::ALL.into_iter().find(|g| g.name() == name).ok_or_else(|| {
         let names: Vec<&str> = ComplaintGroup::ALL.iter().map(|g| g.name()).collect();
@@ -435,21 +521,36 @@ pub async fn statistics(state: &Services, user: Option<&User>, params: StatsPara
     let rows = state.store.complaint_counts(group, &from.to_string(), &to.to_string(), &prefix).await?;
     let days = (to - from).num_days() + 1;
     let total: i64 = rows.iter().map(|r| r.1).sum();
-    let groups: Vec<Value> = rows
+    let groups = rows
         .iter()
-        .map(|(key, n)| json!({"key": key, "count": n, "share": *n as f64 / total.max(1) as f64, "per_30_days": *n as f64 * 30.0 / days as f64}))
+        .map(|(key, n)| ComplaintCountGroup {
+            key: key.clone(),
+            count: *n,
+            share: *n as f64 / total.max(1) as f64,
+            per_30_days: *n as f64 * 30.0 / days as f64,
+        })
         .collect();
-    Ok(
-        json!({"group_by": group.name(), "from": from.to_string(), "to": to.to_string(), "region": prefix, "total": total, "groups": groups}),
-    )
+    Ok(ComplaintCounts {
+        group_by: group.name(),
+        from: from.to_string(),
+        to: to.to_string(),
+        region: prefix,
+        total,
+        groups,
+    })
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// What the submitter follows a filing with, and the fields of the submitter's steps.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ComplaintTracking)]
 pub struct TrackBody {
+    /// Required: the number the filing was answered with.
     pub tracking_number: Option<String>,
+    /// Required: the secret the filing was answered with, once.
     pub secret: Option<String>,
     /// Evaluation: 1 (poor) to 5 (good).
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<i64>,
     /// Reward claim: how the reporter is to be paid.
     pub payee: Option<String>,
@@ -505,20 +606,25 @@ pub async fn submitter_action(state: &Services, action: &str, body: TrackBody) -
 }
 
 /// A handling step's fields; each step reads the ones it needs.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ComplaintStepInput)]
 pub struct StepBody {
     /// The day the step was taken (default today); not before the last step, not in the future.
+    #[schema(format = Date)]
     pub on: Option<String>,
     pub note: Option<String>,
-    /// Refusal (1–6, Art 15) or termination ground (Art 21).
+    /// Refusal (1–6, Art 15) or termination ground (Art 21), as listed by `/api/v1/complaints/classifier`.
     pub ground: Option<String>,
     /// Referral: the regulator's region.
+    #[schema(max_length = 6)]
     pub region_code: Option<String>,
     /// Mediation: both parties consent.
     pub consent: Option<bool>,
-    /// Suspension: `testing` (仲裁检验, with the lab) or `other`.
+    /// Suspension: `testing` (仲裁检验, with the lab; the default) or `other`.
     pub reason: Option<String>,
+    /// Suspension for testing: the laboratory's USCC.
+    #[schema(max_length = 18)]
     pub lab_uscc: Option<String>,
     /// Resumption after testing: the result.
     pub result: Option<String>,
@@ -528,6 +634,7 @@ pub struct StepBody {
     pub category: Option<String>,
     pub issue: Option<String>,
     /// A reward's grade (1–3) and amount in yuan.
+    #[schema(minimum = 1, maximum = 3)]
     pub grade: Option<i64>,
     pub amount: Option<f64>,
 }
@@ -648,10 +755,47 @@ pub async fn handle(
     Ok((save(state, &complaint, complaint.clone(), &change, note, Some(user.id)).await?, Some(new_id)))
 }
 
+/// The answer to a filing, which the submitter keeps: the secret is shown only here.
+#[derive(Clone, Serialize, utoipa::ToSchema)]
+pub struct ComplaintReceipt {
+    pub id: i64,
+    /// `TS…` (complaint), `JB…` (report) or `ZX…` (enquiry), with the day of receipt.
+    pub tracking_number: String,
+    /// With the tracking number, follows the filing; the platform keeps only its hash.
+    pub secret: String,
+    /// complaint | report | enquiry
+    pub kind: String,
+    pub status: String,
+    /// The regulator with jurisdiction (GB/T 2260).
+    pub handling_region: String,
+    pub category: Option<String>,
+    pub issue: Option<String>,
+    /// The working-day deadlines, `{name: day}`, with `provisional` listing those counted past the loaded
+    /// holiday notices.
+    #[schema(value_type = Object)]
+    pub deadlines: Value,
+}
+
+/// The secret never reaches a log, even through a debug print.
+impl std::fmt::Debug for ComplaintReceipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComplaintReceipt").field("tracking_number", &self.tracking_number).finish_non_exhaustive()
+    }
+}
+
+/// Files a complaint, report or enquiry and answers its receipt as JSON.
+pub async fn submit(state: &Services, fields: ComplaintFields, user: Option<&User>) -> Result<Value, ApiError> {
+    Ok(json!(submit_filing(state, fields, user).await?))
+}
+
 /// Files a complaint, report or enquiry (the public through `channel` `web`, an account through `api`, a clerk
 /// who may back-date `received_on`): checked, routed, classified and stored with its first steps. Returns the
 /// answer the submitter keeps: the tracking number, the secret, the deadlines.
-pub async fn submit(state: &Services, fields: ComplaintFields, user: Option<&User>) -> Result<Value, ApiError> {
+pub async fn submit_filing(
+    state: &Services,
+    fields: ComplaintFields,
+    user: Option<&User>,
+) -> Result<ComplaintReceipt, ApiError> {
     let clerk = user.filter(|u| matches!(u.role, Role::Admin | Role::Regulator));
     let channel = if user.is_some() { "api" } else { "web" };
     let mut prepared = prepare(&state.store, fields, channel, crate::today(), clerk.is_some(), &state.calendar())
@@ -659,11 +803,17 @@ pub async fn submit(state: &Services, fields: ComplaintFields, user: Option<&Use
         .map_err(field_error)?;
     let id = file(&state.store, &mut prepared, user.map(|u| u.id)).await?;
     let c = &prepared.complaint;
-    Ok(json!({
-        "id": id, "tracking_number": c.tracking_number, "secret": prepared.secret, "kind": c.kind,
-        "status": c.status, "handling_region": c.handling_region, "category": c.category, "issue": c.issue,
-        "deadlines": deadlines_json(c, &state.calendar()),
-    }))
+    Ok(ComplaintReceipt {
+        id,
+        tracking_number: c.tracking_number.clone(),
+        secret: prepared.secret.clone(),
+        kind: c.kind.clone(),
+        status: c.status.clone(),
+        handling_region: c.handling_region.clone(),
+        category: c.category.clone(),
+        issue: c.issue.clone(),
+        deadlines: deadlines_json(c, &state.calendar()),
+    })
 }
 
 /// Takes a handling step on the filing `reference` (its id or tracking number) and returns the filing as the

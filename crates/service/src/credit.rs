@@ -69,13 +69,21 @@ pub fn insider(user: Option<&User>, listing: &Listing) -> bool {
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A proposed listing, as it arrives.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreditListingProposal)]
 pub struct ProposalBody {
+    /// Required: serious_violation (严重违法失信名单) or abnormal_operations (经营异常名录).
     pub list: Option<String>,
+    /// Required: the enterprise, registered in the master data.
     pub uscc: Option<String>,
+    /// Required: the facts the listing rests on.
     pub grounds: Option<String>,
+    /// The decision number of the heavier penalty; required for the serious-violation list.
     pub penalty_ref: Option<String>,
+    /// The day of the proposal; today by default, never in the future.
+    #[schema(format = Date)]
     pub on: Option<String>,
     pub note: Option<String>,
 }
@@ -157,9 +165,13 @@ pub async fn propose(state: &Services, user: &User, body: ProposalBody) -> Resul
     view(state, &stored, true).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A listing step, as it arrives; which fields a step reads depends on the step.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreditListingStep)]
 pub struct StepBody {
+    /// The day of the step; today by default, never in the future nor before the listing's last step.
+    #[schema(format = Date)]
     pub on: Option<String>,
     pub note: Option<String>,
     /// decide: whether to list.
@@ -280,9 +292,12 @@ pub async fn visible(state: &Services, user: Option<&User>, id: &str) -> Result<
     view(state, &listing, inside).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// serious_violation or abnormal_operations; both lists by default.
     pub list: Option<String>,
+    /// Part of the enterprise's name or of its USCC.
     pub q: Option<String>,
     /// Only those on their list now (the blacklist); otherwise the history too.
     #[serde(default)]

@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use credit::{Model, Source};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::credit_file::CreditRecord;
 use store::{Role, User};
 
 use crate::access::authorize_supervision;
-use crate::credit_scoring::{self, new_record_id};
+use crate::credit_scoring::{self, new_record_id, ScoringSummary};
 use crate::error::stored;
 use crate::input::{self, optional_text, FieldError};
 use crate::{today, ApiError, ErrorCode, Services};
@@ -28,18 +28,28 @@ pub fn require_admin(user: &User) -> Result<(), ApiError> {
 }
 
 /// The fields of a record sent by a regulator or a department.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreditRecordInput)]
 pub struct RecordFields {
+    /// Required from departments; a regulator's record is about the organization its path names.
     pub uscc: Option<String>,
+    /// Required: a kind of GET /api/v1/credit/model this sender may record.
     pub kind: Option<String>,
+    /// Required.
+    #[schema(max_length = 500)]
     pub title: Option<String>,
+    /// Required; not in the future.
+    #[schema(format = Date)]
     pub occurred_on: Option<String>,
     pub decision_no: Option<String>,
-    /// The sender's own key for the record; a record sent again under the same key is stored once.
+    /// The sender's own key for the record; a record sent again under the same key is stored once. Required from
+    /// departments.
     pub reference: Option<String>,
+    /// The kind's legal basis by default.
     pub legal_basis: Option<String>,
     /// An earlier end of publication than the kind's period (SAMR Order 45: obligations fulfilled).
+    #[schema(format = Date)]
     pub public_until: Option<String>,
 }
 
@@ -148,7 +158,7 @@ pub async fn add_record(
     user: &User,
     uscc: &str,
     mut fields: RecordFields,
-) -> Result<Value, ApiError> {
+) -> Result<RecordAdded, ApiError> {
     let uscc = input::uscc("uscc", Some(uscc))?;
     let organization = state
         .store
@@ -168,18 +178,46 @@ pub async fn add_record(
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc.as_str(), today()).await?;
     let record = state.store.credit_record(&record.id).await?.unwrap_or(record);
     let class = state.store.credit_class(uscc.as_str()).await?;
-    Ok(json!({"record": record, "class": class.map(|c| json!({"class": c.class, "score": c.score}))}))
+    Ok(RecordAdded { record, class: class.map(|c| ClassScore { class: c.class, score: c.score }) })
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A record just added, with the organization's class after it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecordAdded {
+    pub record: CreditRecord,
+    /// None until the organization is first scored.
+    pub class: Option<ClassScore>,
+}
+
+/// An organization's class and score.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClassScore {
+    /// A (low risk) to D (high risk).
+    pub class: String,
+    pub score: i64,
+}
+
+/// Why a record is withdrawn.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreditRecordWithdrawal)]
 pub struct WithdrawBody {
+    /// Required: the revocation or the error.
     pub reason: Option<String>,
+}
+
+/// A withdrawn record.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Withdrawn {
+    pub id: String,
+    #[schema(format = Date)]
+    pub withdrawn_on: String,
+    pub reason: String,
 }
 
 /// A record whose decision was revoked, or entered in error, stops being public and stops counting (SAMR Order
 /// 45: withdrawn within 3 working days of a revocation).
-pub async fn withdraw(state: &Services, user: &User, id: &str, body: WithdrawBody) -> Result<Value, ApiError> {
+pub async fn withdraw(state: &Services, user: &User, id: &str, body: WithdrawBody) -> Result<Withdrawn, ApiError> {
     let record = state.store.credit_record(id).await?.ok_or_else(|| ApiError::not_found(format!("no record {id}")))?;
     let region = state.store.organization(&record.uscc).await?.map(|o| o.region_code).unwrap_or_default();
     authorize_supervision(user, &region)?;
@@ -193,14 +231,20 @@ pub async fn withdraw(state: &Services, user: &User, id: &str, body: WithdrawBod
     let reason = optional_text(body.reason).ok_or_else(|| ApiError::invalid("reason is required"))?;
     state.store.withdraw_credit_record(id, &today().to_string(), &reason, Some(user.id)).await?;
     credit_scoring::refresh_one(&state.store, Model::bundled(), &record.uscc, today()).await?;
-    Ok(json!({"id": id, "withdrawn_on": today().to_string(), "reason": reason}))
+    Ok(Withdrawn { id: id.to_owned(), withdrawn_on: today().to_string(), reason })
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A department to register.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreditDepartmentInput)]
 pub struct DepartmentBody {
+    /// Required: up to 40 letters, digits, '-' or '_'.
+    #[schema(max_length = 40, pattern = "^[A-Za-z0-9_-]+$")]
     pub code: Option<String>,
+    /// Required.
     pub name: Option<String>,
+    /// Required: at least one record kind a department may send (GET /api/v1/credit/exchange/format).
     pub kinds: Option<Vec<String>>,
     /// Its jurisdiction (a GB/T 2260 code); national when absent.
     pub region_code: Option<String>,
@@ -235,19 +279,34 @@ pub async fn create_department(state: &Services, user: &User, body: DepartmentBo
     Ok(json!({"code": code, "name": name, "kinds": kinds, "region_code": region, "token": token}))
 }
 
-#[derive(Debug, Deserialize)]
+/// A batch of the exchange in JSON.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ExchangeBody {
-    records: Vec<Value>,
+#[schema(as = CreditRecordsBody)]
+pub struct RecordsBody {
+    /// The records; each is read and checked on its own, so that every rejected one is named.
+    #[schema(value_type = Vec<RecordFields>)]
+    pub records: Vec<Value>,
+}
+
+/// A rejected row of an exchange batch.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RejectedRow {
+    /// JSON: the record's 1-based position (0: the batch did not read); CSV: the line.
+    pub row: usize,
+    /// The field at fault, or empty when the row did not read.
+    pub field: String,
+    pub code: ErrorCode,
+    pub message: String,
 }
 
 /// A rejected row: its number (JSON: 1-based position; CSV: line), field, code and what is wrong.
-fn rejected(row: usize, field: &str, code: ErrorCode, message: impl ToString) -> Value {
-    json!({"row": row, "field": field, "code": code.as_str(), "message": message.to_string()})
+fn rejected(row: usize, field: &str, code: ErrorCode, message: impl ToString) -> RejectedRow {
+    RejectedRow { row, field: field.to_owned(), code, message: message.to_string() }
 }
 
 /// Reads a batch into (row number, fields), or the rows that cannot be read.
-fn read_batch(is_csv: bool, body: &str) -> Result<Vec<(usize, RecordFields)>, Vec<Value>> {
+fn read_batch(is_csv: bool, body: &str) -> Result<Vec<(usize, RecordFields)>, Vec<RejectedRow>> {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     if is_csv {
@@ -287,7 +346,7 @@ fn read_batch(is_csv: bool, body: &str) -> Result<Vec<(usize, RecordFields)>, Ve
             }
         }
     } else {
-        let batch: ExchangeBody = serde_json::from_str(body).map_err(|e| {
+        let batch: RecordsBody = serde_json::from_str(body).map_err(|e| {
             vec![rejected(
                 0,
                 "records",
@@ -315,7 +374,21 @@ pub struct Rejected {
     /// Rows read (0 when the batch did not read at all).
     pub received: usize,
     /// Each rejected row: `{row, field, code, message}`.
-    pub rows: Vec<Value>,
+    pub rows: Vec<RejectedRow>,
+}
+
+/// What an exchange batch stored.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ExchangeReceipt {
+    /// The sending department's code.
+    pub department: String,
+    /// Records in the batch.
+    pub received: usize,
+    /// Records stored now.
+    pub inserted: u64,
+    /// Records already stored under the same reference, not stored again.
+    pub already_present: u64,
+    pub organizations_rescored: usize,
 }
 
 /// A department sends records (JSON `{"records": […]}`, or CSV) with its token. All or nothing: with any rejected
@@ -325,7 +398,7 @@ pub async fn exchange(
     token: &str,
     is_csv: bool,
     body: &str,
-) -> Result<Result<Value, Rejected>, ApiError> {
+) -> Result<Result<ExchangeReceipt, Rejected>, ApiError> {
     let department = state.store.department_by_token(token.trim()).await?.ok_or_else(ApiError::unauthorized)?;
     let allowed: Vec<String> = department.kinds.split(',').map(str::to_owned).collect();
     let jurisdiction = match department.region_code.as_deref() {
@@ -404,21 +477,36 @@ pub async fn exchange(
     for uscc in &known {
         credit_scoring::rescore_one(&state.store, Model::bundled(), today(), uscc).await?;
     }
-    Ok(Ok(json!({
-        "department": department.code, "received": received, "inserted": inserted,
-        "already_present": received as u64 - inserted, "organizations_rescored": known.len(),
-    })))
+    Ok(Ok(ExchangeReceipt {
+        department: department.code,
+        received,
+        inserted,
+        already_present: received as u64 - inserted,
+        organizations_rescored: known.len(),
+    }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The day to score on.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreditRecomputeBody)]
 pub struct RecomputeBody {
+    /// Today by default; not in the future.
+    #[schema(format = Date)]
     pub as_of: Option<String>,
+}
+
+/// What a recompute did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Recomputed {
+    /// New records collected from inspections, recalls and complaints.
+    pub collected: u64,
+    pub summary: ScoringSummary,
 }
 
 /// An administrator collects new records from every workflow and rescores every organization; class changes go
 /// to the public log.
-pub async fn recompute(state: &Services, user: &User, body: RecomputeBody) -> Result<Value, ApiError> {
+pub async fn recompute(state: &Services, user: &User, body: RecomputeBody) -> Result<Recomputed, ApiError> {
     require_admin(user)?;
     let as_of = match optional_text(body.as_of) {
         Some(text) => input::date("as_of", &text)?,
@@ -431,7 +519,7 @@ pub async fn recompute(state: &Services, user: &User, body: RecomputeBody) -> Re
     let collected = credit_scoring::collect(&state.store, Model::bundled(), None).await?;
     let summary =
         credit_scoring::rescore_all(&state.store, Model::bundled(), as_of, state.settings.scoring_batch).await?;
-    Ok(json!({"collected": collected, "summary": summary}))
+    Ok(Recomputed { collected, summary })
 }
 
 /// Whether `user` sees an organization's whole file: its regulators and the enterprise itself.

@@ -65,15 +65,19 @@ pub async fn collect(store: &Store, model: &Model, uscc: Option<&str>) -> Result
 }
 
 /// What a scoring run did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ScoringSummary {
     pub model_version: String,
+    /// The day scored on.
+    #[schema(format = Date)]
     pub as_of: String,
+    /// Organizations scored.
     pub organizations: u64,
     /// Organizations whose class changed (a first class counts), each with a public-log entry.
     pub class_changes: u64,
     /// Organizations whose score, reasons or model version changed without a class change (stored, not logged).
     pub refreshed: u64,
+    /// Organizations by class after the run.
     pub by_class: HashMap<String, u64>,
 }
 

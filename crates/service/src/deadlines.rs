@@ -5,7 +5,7 @@
 
 use calendar::{shipped_schedules, Calendar, YearSchedule};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::calendar::{NewDeadlineChange, Subject};
 use store::complaints::{Complaint, ComplaintStep};
@@ -19,7 +19,7 @@ use crate::error::ApiError;
 pub const DEADLINE_MOVED: &str = "deadline_moved";
 
 /// What loading a year changed.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct LoadReport {
     pub year: i32,
     /// Whether the year replaced a notice loaded before (a correction) rather than a provisional count.
@@ -30,13 +30,50 @@ pub struct LoadReport {
 }
 
 /// One deadline that moved.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MovedDeadline {
+    /// complaint, recall or credit_listing.
+    #[schema(value_type = String)]
     pub subject_kind: Subject,
+    /// The complaint's tracking number, the recall's or the listing's id.
     pub subject_id: String,
+    /// Which deadline (e.g. `mediation_by`, `plan`, `statement_by`).
     pub deadline: String,
+    /// The due day before (empty when none was set).
     pub from: String,
+    /// The due day on the loaded calendar.
     pub to: String,
+}
+
+/// A year's holiday notice (放假安排) in the holiday-cn JSON form (NateScarlet/holiday-cn), as an administrator
+/// loads it. The server reads the text with `calendar::YearSchedule::parse_json`; this type only documents it.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = CalendarNotice)]
+pub struct NoticeBody {
+    /// 2000 to 2199; the year of the path.
+    pub year: i32,
+    /// The addresses of the notices it transcribes.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub papers: Vec<String>,
+    /// The dates that differ from the plain Monday–Friday week: of the year or its eve's December, each once.
+    #[schema(max_items = 120)]
+    pub days: Vec<NoticeDay>,
+}
+
+/// A date a notice lists: a day off (even on a weekday) or a weekend day that is worked.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = CalendarNoticeDay)]
+pub struct NoticeDay {
+    /// The holiday it belongs to (春节…).
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub name: String,
+    #[schema(format = Date)]
+    pub date: String,
+    /// A day off (true) or a worked weekend day (false).
+    #[serde(rename = "isOffDay")]
+    pub is_off_day: bool,
 }
 
 /// The calendar the database holds: the shipped notices (stored first, where a year is missing) and the

@@ -98,11 +98,26 @@ impl ErrorCode {
     }
 
     /// The table as JSON, for `/api/v1/errors` and the OpenAPI document.
-    pub fn table() -> serde_json::Value {
-        let rows = ErrorCode::ALL.iter().map(|code| {
-            serde_json::json!({"code": code.as_str(), "status": code.status().as_u16(), "meaning": code.meaning()})
-        });
-        serde_json::Value::Array(rows.collect())
+    pub fn table() -> Vec<ErrorRow> {
+        ErrorCode::ALL
+            .iter()
+            .map(|&code| ErrorRow { code, status: code.status().as_u16(), meaning: code.meaning() })
+            .collect()
+    }
+}
+
+/// A row of the error-code table.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorRow {
+    pub code: ErrorCode,
+    /// The HTTP status of every answer with this code.
+    pub status: u16,
+    pub meaning: &'static str,
+}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -233,8 +248,35 @@ impl From<StoreError> for ApiError {
 impl ApiError {
     /// The answer's body: `{"code", "message"}`.
     pub fn body(&self) -> serde_json::Value {
-        serde_json::json!({ "code": self.code.as_str(), "message": self.message })
+        serde_json::json!(ErrorBody { code: self.code, message: self.message.clone() })
     }
+}
+
+/// The table as a schema: each code with its status and meaning, so the document lists what `/api/v1/errors` serves.
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let lines: Vec<String> = ErrorCode::ALL
+            .iter()
+            .map(|code| format!("- `{}` ({}): {}", code.as_str(), code.status().as_u16(), code.meaning()))
+            .collect();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(ErrorCode::ALL.iter().map(|code| code.as_str())))
+            .description(Some(format!("Stable error codes; each has one HTTP status.\n\n{}", lines.join("\n"))))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {}
+
+/// The shape of every error answer, as the OpenAPI document names it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ApiError)]
+pub struct ErrorBody {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// What went wrong, for a person.
+    pub message: String,
 }
 
 #[cfg(feature = "axum")]

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use stats::survey::{weighted_proportion, Psu};
 use store::injuries::{InjuryFilter, InjuryGroup};
@@ -72,15 +72,30 @@ pub async fn report(state: &Services, user: &User, fields: InjuryFields) -> Resu
         ));
     }
     let outcome = state.store.report_injury(&case, Some(user.id)).await?;
-    Ok((outcome, json!({"case_id": case.case_id})))
+    let receipt = CaseReceipt { case_id: case.case_id };
+    Ok((outcome, serde_json::to_value(receipt).map_err(ApiError::internal)?))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The answer to a reported case.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseReceipt {
+    pub case_id: String,
+}
+
+/// The filter and grouping of national estimates.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EstimateParams {
+    /// Product category code (the catalogue's).
     pub product_code: Option<String>,
     pub hazard_code: Option<String>,
+    /// First treatment day (YYYY-MM-DD).
+    #[param(format = Date)]
     pub from: Option<String>,
+    /// Last treatment day (YYYY-MM-DD).
+    #[param(format = Date)]
     pub to: Option<String>,
+    /// Comma-separated: year, sex, age_group, body_part, diagnosis, disposition, product_code, province.
     pub group_by: Option<String>,
 }
 
@@ -158,21 +173,46 @@ pub async fn compute(state: &Services, params: EstimateParams) -> Result<Value, 
 }
 
 /// A hospital's register entry.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HospitalBody {
+    /// Required.
     pub name: Option<String>,
+    /// The design stratum; required.
     pub stratum: Option<String>,
-    /// The inverse of the hospital's sampling fraction in its stratum.
+    /// The inverse of the hospital's sampling fraction in its stratum; required, at least 1.
+    #[schema(minimum = 1)]
     pub weight: Option<f64>,
     /// The day the design takes effect (YYYY-MM-DD); cases treated before keep the earlier design. Default: the
     /// start, for a new hospital; today, for a change.
+    #[schema(format = Date)]
     pub valid_from: Option<String>,
+}
+
+/// A register entry in force and the day it took effect.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HospitalEntry {
+    /// The hospital's USCC.
+    pub id: String,
+    pub name: String,
+    /// The GB/T 2260 region of the USCC.
+    pub region_code: String,
+    pub stratum: String,
+    /// The inverse of the hospital's sampling fraction in its stratum.
+    pub weight: f64,
+    /// YYYY-MM-DD; `0001-01-01` for a design in force from the start.
+    #[schema(format = Date)]
+    pub valid_from: String,
 }
 
 /// Registers a sentinel hospital (its USCC) or changes its stratum and weight from a day on (admins: the design is
 /// national). Returns the register entry in force and the day it took effect.
-pub async fn register_hospital(state: &Services, user: &User, id: &str, body: HospitalBody) -> Result<Value, ApiError> {
+pub async fn register_hospital(
+    state: &Services,
+    user: &User,
+    id: &str,
+    body: HospitalBody,
+) -> Result<HospitalEntry, ApiError> {
     ownership::check(Record::Hospital, user, &["name", "stratum", "weight"])?;
     let uscc = input::uscc("id", Some(id))?;
     let region = uscc.region().filter(|r| r.in_use).ok_or_else(|| {
@@ -202,8 +242,12 @@ pub async fn register_hospital(state: &Services, user: &User, id: &str, body: Ho
     };
     state.store.register_hospital(&hospital, &valid_from, Some(user.id)).await?;
     let current = state.store.hospital(&hospital.id).await?.ok_or_else(|| ApiError::not_found("write was lost"))?;
-    Ok(json!({
-        "id": current.id, "name": current.name, "region_code": current.region_code, "stratum": current.stratum,
-        "weight": current.weight, "valid_from": valid_from,
-    }))
+    Ok(HospitalEntry {
+        id: current.id,
+        name: current.name,
+        region_code: current.region_code,
+        stratum: current.stratum,
+        weight: current.weight,
+        valid_from,
+    })
 }

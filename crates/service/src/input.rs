@@ -27,26 +27,40 @@ impl FieldError {
 }
 
 /// Raw organization fields as they arrive, by API name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OrganizationInput)]
 pub struct OrganizationFields {
+    #[schema(max_length = 18)]
     pub uscc: Option<String>,
+    /// Required.
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     /// Defaults to the registering authority's region in the USCC when that is a known code.
+    #[schema(max_length = 6)]
     pub region_code: Option<String>,
     pub address: Option<String>,
     pub legal_representative: Option<String>,
     pub entity_type: Option<String>,
+    /// active, revoked, cancelled or dissolved.
+    #[schema(max_length = 12)]
     pub status: Option<String>,
+    #[schema(format = Date)]
     pub registered_on: Option<String>,
 }
 
 /// Raw product fields as they arrive, by API name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ProductInput)]
 pub struct ProductFields {
+    #[schema(max_length = 14)]
     pub gtin: Option<String>,
+    /// Required.
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    /// The producer; required.
+    #[schema(max_length = 18)]
     pub uscc: Option<String>,
     pub category_code: Option<String>,
     pub brand: Option<String>,
@@ -550,37 +564,63 @@ pub fn injury_case(fields: InjuryFields) -> Result<store::injuries::InjuryCase, 
 }
 
 /// Raw complaint, report or enquiry fields as they arrive from the form, the API or a file, by API name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ComplaintInput)]
 pub struct ComplaintFields {
-    /// complaint (default) | report | enquiry
+    /// complaint (投诉, default) | report (举报) | enquiry (咨询)
+    #[schema(value_type = Option<crate::complaints::FilingKind>, inline)]
     pub kind: Option<String>,
     /// Only for clerks entering a filing received earlier and for imports; the public's is today.
+    #[schema(format = Date)]
     pub received_on: Option<String>,
     /// Reports only: no name, phone or ID is kept.
     #[serde(default)]
     pub anonymous: bool,
+    /// Required for a complaint (Art 9).
+    #[schema(max_length = 50)]
     pub submitter_name: Option<String>,
+    /// Required for a complaint: 7 to 15 digits, with `+`, `-` or spaces.
+    #[schema(max_length = 20)]
     pub submitter_phone: Option<String>,
+    /// A resident identity number (GB 11643).
+    #[schema(max_length = 18)]
     pub submitter_id_number: Option<String>,
+    #[schema(max_length = 200)]
     pub submitter_address: Option<String>,
+    /// Required except for an enquiry.
+    #[schema(max_length = 200)]
     pub respondent_name: Option<String>,
+    #[schema(max_length = 18)]
     pub respondent_uscc: Option<String>,
+    /// Where the respondent operates; a full address (province, city, county) routes the filing.
+    #[schema(max_length = 200)]
     pub respondent_address: Option<String>,
     /// A merchant on an e-commerce platform: the platform, whose domicile has jurisdiction when the merchant's is
     /// unknown (Art 12).
+    #[schema(max_length = 18)]
     pub platform_uscc: Option<String>,
     /// The region where the respondent operates, or for a report where the act occurred (GB/T 2260).
+    #[schema(max_length = 6)]
     pub region_code: Option<String>,
+    #[schema(max_length = 14)]
     pub product_gtin: Option<String>,
+    #[schema(max_length = 64)]
     pub product_lot: Option<String>,
+    #[schema(max_length = 200)]
     pub product_name: Option<String>,
+    /// Required: what happened, at least five characters.
+    #[schema(max_length = 5000)]
     pub facts: Option<String>,
+    /// What the submitter asks for.
+    #[schema(max_length = 2000)]
     pub request: Option<String>,
     /// When the consumer knew of the harm.
+    #[schema(format = Date)]
     pub harm_known_on: Option<String>,
-    /// Set by a clerk or a file; otherwise the classifier decides.
+    /// Set by a clerk or a file; otherwise the classifier decides. A product category code.
     pub category: Option<String>,
+    /// An issue type of the classifier (see `/api/v1/complaints/classifier`).
     pub issue: Option<String>,
 }
 

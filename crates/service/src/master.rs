@@ -39,6 +39,26 @@ impl Serialize for OrganizationView {
     }
 }
 
+/// The stored organization's schema with the two region names the view adds.
+impl utoipa::PartialSchema for OrganizationView {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{schema::Schema, RefOr};
+        let mut schema = <Organization as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            for name in ["region_name", "province"] {
+                object.properties.insert(name.to_owned(), <Option<String> as utoipa::PartialSchema>::schema());
+            }
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for OrganizationView {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Organization".into()
+    }
+}
+
 impl From<Organization> for OrganizationView {
     fn from(organization: Organization) -> Self {
         let region = codes::region::lookup(&organization.region_code);
@@ -115,7 +135,8 @@ fn changed_fields(stored: Option<&Organization>, new: &NewOrganization) -> Vec<&
 }
 
 /// A product as the API shows it, with its producer's name.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Product)]
 pub struct ProductView {
     #[serde(flatten)]
     pub product: Product,

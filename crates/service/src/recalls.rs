@@ -135,21 +135,36 @@ pub fn region_prefix(code: &str) -> String {
 }
 
 /// A defect report (缺陷报告), from the producer or opened by a regulator.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = RecallReport)]
 pub struct ReportBody {
+    /// `consumer` (SAMR Order 19, the default) or `vehicle` (缺陷汽车产品召回管理条例).
     pub regime: Option<String>,
+    /// The producer's USCC: an enterprise's own (the default for it); required from a regulator.
     pub producer_uscc: Option<String>,
+    #[schema(value_type = String)]
     pub product_name: Option<String>,
+    /// GTINs of the products concerned; an enterprise names only products registered as its own.
     #[serde(default)]
     pub gtins: Vec<String>,
+    /// Lot numbers concerned.
     #[serde(default)]
     pub lots: Vec<String>,
+    /// The defect.
+    #[schema(value_type = String)]
     pub defect: Option<String>,
+    /// Caused or may cause death, serious injury or major loss, or recalled abroad: the report is then due
+    /// within the configured working days of learning of the defect.
     #[serde(default)]
     pub severe: bool,
+    /// When the producer learned of the defect; defaults to the report's day, and may not be after it.
+    #[schema(format = Date)]
     pub learned_on: Option<String>,
+    /// The lot or item the scope is traced from: an EPC URN, a GS1 Digital Link or a lot class.
     pub trace_start: Option<String>,
     pub note: Option<String>,
+    /// The day the report counts for; today by default, never in the future.
+    #[schema(format = Date)]
     pub on: Option<String>,
 }
 
@@ -268,25 +283,42 @@ async fn check_own_products(
     Ok(())
 }
 
-/// Fields any stage may carry.
-#[derive(Debug, Default, Deserialize)]
+/// Fields any stage may carry; each stage reads its own and ignores the rest.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = RecallStageInput)]
 pub struct StageBody {
+    /// The day the stage counts for; today by default, never in the future.
+    #[schema(format = Date)]
     pub on: Option<String>,
+    /// Kept in the history; required for an objection (its reason) and for a plan returned in review.
     pub note: Option<String>,
+    /// The decision (required there): `voluntary`, `ordered` or `no_recall`.
     pub decision: Option<String>,
+    /// The plan (required there): how the defect is remedied.
     pub remedy: Option<String>,
+    /// The plan: units produced, if not computed from the trace.
     pub units_produced: Option<f64>,
+    /// Progress (required there): units recovered so far, cumulative; completion: the final count.
     pub units_recovered: Option<f64>,
+    /// The plan: production dates of the products concerned.
     pub production_dates: Option<String>,
+    /// The plan: how the products were sold.
     pub sales_channels: Option<String>,
+    /// The plan: how the defect was determined.
     pub defect_determination: Option<String>,
+    /// The plan: incidents and injuries the defect caused.
     pub incidents: Option<String>,
+    /// The plan: suppliers of the defective parts.
     pub part_suppliers: Option<String>,
+    /// The notice (required there): its title.
     pub title: Option<String>,
+    /// The notice's text, or the summary report's (required in both).
     pub body: Option<String>,
+    /// The evaluation (required there): whether the recall did its work.
     pub effective: Option<bool>,
+    /// The scope: the lot or item to trace from, if not the recall's own.
     pub trace_start: Option<String>,
-    /// The plan review: true accepts the plan, false returns it to the producer.
+    /// The plan review (required there): true accepts the plan, false returns it to the producer.
     pub accepted: Option<bool>,
 }
 

@@ -67,11 +67,22 @@ async fn daily(
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// What to compute signals of: the query of `GET /api/v1/signals`, the body of `POST /api/v1/signals/runs`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct SignalParams {
+    /// injuries (the default), inspections or complaints.
     pub source: Option<String>,
+    /// disproportionality (the default), farrington, ears_c1, ears_c2, ears_c3, cusum, ewma or glr.
     pub method: Option<String>,
+    /// First day (YYYY-MM-DD) of a disproportionality period; default: a year before `to`. Temporal detectors
+    /// look back over their own baseline.
+    #[param(format = Date)]
+    #[schema(format = Date)]
     pub from: Option<String>,
+    /// Last day (YYYY-MM-DD); default: today.
+    #[param(format = Date)]
+    #[schema(format = Date)]
     pub to: Option<String>,
     /// Temporal detection per product and province rather than per product.
     #[serde(default)]

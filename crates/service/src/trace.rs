@@ -6,21 +6,27 @@ use std::collections::BTreeSet;
 
 use epcis::trace::{Direction, Trace, Tracer};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use store::traceability::{GlnKind, GlnRegistration};
 use store::User;
 
 use crate::{ApiError, ErrorCode, Services};
 
 /// A finished trace with the registrations of the GLNs it reached.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TraceAnswer {
+    /// The identifier traced from, in canonical form.
     pub start: String,
+    /// `forward` (what was made from it, where it went) or `backward` (what went into it, where it came from).
     pub direction: &'static str,
+    /// Events after this date-time were not followed, when given.
     pub as_of: Option<String>,
+    /// True when the trace stopped at the configured number of identifiers.
     pub truncated: bool,
+    /// Items, lots and classes reached, the start first, each with the path that reached it.
     pub items: Vec<TracedItem>,
+    /// Containers that carried reached items.
     pub containers: Vec<String>,
+    /// Parties and locations reached, with the registrations of their GLNs.
     pub parties: Vec<TracedParty>,
     /// Regions (GB/T 2260) of registered parties and locations reached.
     pub regions: Vec<String>,
@@ -29,7 +35,7 @@ pub struct TraceAnswer {
 }
 
 /// Whether a reached identifier is one thing (a serialised item or a container) or a lot or class of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     Instance,
@@ -37,50 +43,69 @@ pub enum ItemKind {
 }
 
 /// An item, lot or class the trace reached, with the path that reached it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TracedItem {
+    /// Canonical identifier (a GS1 Digital Link, usually).
     pub id: String,
+    /// The EPC URN of the identifier, where it converts.
     pub urn: Option<String>,
     pub kind: ItemKind,
+    /// Quantity stated where it was reached (lots and classes).
     pub quantity: Option<f64>,
+    /// Unit of the quantity; none means units.
     pub uom: Option<String>,
+    /// Steps from the start; empty for the start itself.
     pub path: Vec<TracedStep>,
 }
 
 /// One step of a path: the identifier reached, how, and the event (`null` when it is not on record).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TracedStep {
+    /// Identifier reached at this step.
     pub id: String,
+    /// `transforms`, `contains` or `carried_by`.
     pub how: &'static str,
     pub event: Option<TracedEvent>,
 }
 
 /// The event behind a step or a party.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TracedEvent {
+    /// The EPCIS eventID (`GET /epcis/events/{eventID}`).
     pub event_id: String,
     pub biz_step: String,
     pub event_time: String,
 }
 
 /// A party or location the trace reached, with the registration of its GLN.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TracedParty {
+    /// Canonical identifier (a PGLN or SGLN link, usually).
     pub id: String,
+    /// Its GLN, when it is one.
     pub gln: Option<String>,
+    /// `owning_party`, `possessing_party`, `location`, or the business step where an item was located.
     pub label: String,
+    /// `ships_to`, `comes_from` or `located_at`.
     pub how: &'static str,
+    /// When it was first reached.
     pub first_reached: String,
+    /// The event that reached it first.
     pub event: Option<TracedEvent>,
+    /// The item, or the container carrying it, that reached it.
     pub via: String,
+    /// Sum of the class quantities sent to it, if any were stated.
     pub quantity: Option<f64>,
+    /// The registration of its GLN, when registered.
     pub registration: Option<Registration>,
 }
 
 /// A GLN's registration as a trace shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TracedRegistration)]
 pub struct Registration {
     pub name: String,
+    /// `party` (PGLN) or `location` (SGLN).
     pub kind: String,
     pub uscc: Option<String>,
     pub region_code: String,
@@ -254,10 +279,24 @@ pub fn parse_prefix(prefix: &str) -> Result<String, ApiError> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The holder of a GS1 company prefix, as it is recorded.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Gs1PrefixInput)]
 pub struct PrefixBody {
+    /// USCC of the registered organization GS1 China assigned the prefix to.
+    #[schema(value_type = String)]
     pub uscc: Option<String>,
+}
+
+/// A GS1 company prefix (厂商识别代码) and the organization that holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Gs1Prefix)]
+pub struct PrefixHolder {
+    /// 6 to 12 digits.
+    pub prefix: String,
+    /// USCC of the holder.
+    pub uscc: String,
 }
 
 /// Records the organization that holds a GS1 company prefix (administrators: GS1 China assigns prefixes, and GLNs
@@ -267,7 +306,7 @@ pub async fn set_gs1_prefix(
     user: &User,
     prefix: &str,
     body: PrefixBody,
-) -> Result<Value, ApiError> {
+) -> Result<PrefixHolder, ApiError> {
     crate::ownership::check(crate::ownership::Record::Gs1Prefix, user, &["prefix", "uscc"])?;
     let prefix = parse_prefix(prefix)?;
     let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
@@ -275,14 +314,21 @@ pub async fn set_gs1_prefix(
         return Err(ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered")));
     }
     services.store.set_gs1_prefix(&prefix, &uscc, Some(user.id)).await?;
-    Ok(json!({"prefix": prefix, "uscc": uscc}))
+    Ok(PrefixHolder { prefix, uscc })
 }
 
-#[derive(Debug, Deserialize)]
+/// A GLN's registration as it is sent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = GlnInput)]
 pub struct GlnBody {
+    /// `party` (PGLN) or `location` (SGLN, the default).
     pub kind: Option<String>,
+    /// USCC of the registered organization that holds the GLN; an enterprise's own.
+    #[schema(value_type = String)]
     pub uscc: Option<String>,
+    /// Defaults to the organization's name.
     pub name: Option<String>,
+    /// GB/T 2260 region code; defaults to the organization's region.
     pub region_code: Option<String>,
     pub address: Option<String>,
 }

@@ -4,9 +4,9 @@
 //! Published warnings are public.
 
 use chrono::Datelike;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use store::warnings::{RiskAssessment, Warning, WarningChange, WarningStage};
+use store::warnings::{RiskAssessment, Warning, WarningChange, WarningEvent, WarningStage};
 use store::{Role, User};
 
 use crate::access::authorize_supervision;
@@ -29,15 +29,35 @@ fn own_region(user: &User) -> String {
     user.region_code.clone().filter(|_| user.role == Role::Regulator).unwrap_or_else(|| "000000".into())
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// An injury scenario to assess.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentBody {
+    /// Required.
     pub title: Option<String>,
+    /// Product category code (the catalogue's); required.
     pub product_code: Option<String>,
+    /// Required.
     pub hazard: Option<String>,
+    /// 1 to 4; required.
+    #[schema(minimum = 1, maximum = 4)]
     pub severity: Option<i64>,
+    /// The scenario's steps, at least one; its probability is their product.
     #[serde(default)]
+    #[schema(value_type = Vec<ScenarioStep>, min_items = 1)]
     pub steps: Vec<Step>,
+    /// The signal that prompted it, as the signals API gave it.
+    #[schema(value_type = Option<Object>)]
     pub signal: Option<Value>,
+}
+
+// The schema of `warnings::Step`: the rule crate does not depend on utoipa.
+/// One step of an injury scenario.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct ScenarioStep {
+    pub description: String,
+    /// The probability that the step happens given the steps before: 0 to 1.
+    #[schema(minimum = 0, maximum = 1)]
+    pub probability: f64,
 }
 
 /// Assesses a scenario (its steps' probabilities and the severity) by the RAG matrix and keeps the assessment.
@@ -78,15 +98,33 @@ pub async fn assessment(state: &Services, user: &User, id: &str) -> Result<RiskA
     state.store.assessment(id).await?.ok_or_else(|| ApiError::not_found(format!("no risk assessment {id}")))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The body of a draft and of every step of a warning; each reads the fields it needs.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct WarningBody {
+    /// The assessment a draft is made from; required to draft.
     pub assessment_id: Option<String>,
+    /// Required to draft; an update may change it.
     pub title: Option<String>,
+    /// Required to draft; an update may change it.
     pub body: Option<String>,
+    /// `{product_codes, regions, gtins, lots}`: product category codes (default: the assessment's), GB/T 2260
+    /// regions, GTINs and lots; a draft or an update sets it.
+    #[schema(value_type = Option<Object>)]
     pub scope: Option<Value>,
+    /// Required to update (what changed) and to withdraw (why).
     pub note: Option<String>,
+    /// A response's action: sampling_ordered, recall_opened or notice_to_enterprises.
     pub action: Option<String>,
+    /// A response's reference to the record of what was done, such as a recall's id.
     pub reference: Option<String>,
+}
+
+/// A warning with its history, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WarningView {
+    #[serde(flatten)]
+    pub warning: Warning,
+    pub events: Vec<WarningEvent>,
 }
 
 /// A warning's scope: product categories, GB/T 2260 regions, GTINs and lots, each checked.
@@ -150,11 +188,10 @@ pub async fn draft(state: &Services, user: &User, body: WarningBody) -> Result<V
     view(state, warning).await
 }
 
+/// A warning's answer: the warning and its history ([`WarningView`]).
 pub async fn view(state: &Services, warning: Warning) -> Result<Value, ApiError> {
     let events = state.store.warning_events(&warning.id).await?;
-    let mut value = serde_json::to_value(&warning).map_err(ApiError::internal)?;
-    value["events"] = serde_json::to_value(events).map_err(ApiError::internal)?;
-    Ok(value)
+    serde_json::to_value(WarningView { warning, events }).map_err(ApiError::internal)
 }
 
 pub async fn warning_or_404(state: &Services, id: &str) -> Result<Warning, ApiError> {

@@ -29,17 +29,21 @@ rulekit::text_enum! {
 }
 
 /// A deadline a calendar load moved, as its handler is told.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
 pub struct DeadlineChange {
     pub id: i64,
+    /// complaint, recall or credit_listing.
     #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
     pub subject_kind: Subject,
     pub subject_id: String,
     /// The region whose regulators handle the case.
     pub region_code: String,
     /// Which deadline (e.g. `mediation_by`, `plan`, `statement_by`).
     pub deadline: String,
+    /// The due day before the load (empty when none was set).
     pub old_due: String,
+    /// The due day on the loaded calendar.
     pub new_due: String,
     pub calendar_year: i32,
     pub created_at: String,

@@ -197,10 +197,12 @@ pub struct Reward {
 }
 
 /// One line of the work queue.
-#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow, utoipa::ToSchema)]
+#[schema(as = ComplaintQueueItem)]
 pub struct QueueItem {
     pub id: i64,
     pub tracking_number: String,
+    /// complaint | report | enquiry
     pub kind: String,
     pub status: String,
     pub received_on: String,
@@ -208,6 +210,7 @@ pub struct QueueItem {
     pub category: Option<String>,
     pub issue: Option<String>,
     pub handling_region: String,
+    /// The deadline now running: accept_by, mediation_by, verify_by, notify_by or reply_by.
     pub due_kind: Option<String>,
     pub due_on: Option<String>,
 }

@@ -11,7 +11,8 @@ use crate::store::{now, Store};
 use crate::StoreError;
 
 /// A listing as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow, utoipa::ToSchema)]
+#[schema(as = CreditListing)]
 pub struct Listing {
     pub id: String,
     /// serious_violation (严重违法失信名单) | abnormal_operations (经营异常名录)

@@ -11,7 +11,7 @@ use crate::store::{now, token_hash, write_audit, Store};
 use crate::StoreError;
 
 /// A record of a credit file as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
 pub struct CreditRecord {
     pub id: String,
     pub uscc: String,
@@ -25,8 +25,12 @@ pub struct CreditRecord {
     pub title: String,
     pub legal_basis: String,
     pub decision_no: Option<String>,
+    #[schema(format = Date)]
     pub occurred_on: String,
+    /// The last day it is public.
+    #[schema(format = Date)]
     pub public_until: String,
+    #[schema(format = Date)]
     pub withdrawn_on: Option<String>,
     pub withdrawn_reason: Option<String>,
     pub created_by: Option<i64>,
@@ -75,7 +79,8 @@ pub struct RecordCandidate {
 }
 
 /// A department that sends credit records, without its token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
+#[schema(as = CreditDepartment)]
 pub struct Department {
     pub code: String,
     pub name: String,

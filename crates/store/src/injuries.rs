@@ -11,7 +11,7 @@ use crate::{on_pool, StoreError, WriteOutcome};
 const CASES_PER_STATEMENT: usize = 1_000;
 
 /// An injury case as reported; the caller has checked every field.
-#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow, utoipa::ToSchema)]
 pub struct InjuryCase {
     pub case_id: String,
     pub hospital_id: String,

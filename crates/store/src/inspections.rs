@@ -446,49 +446,64 @@ pub struct NewCampaign {
 }
 
 /// A stored campaign.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Campaign {
     pub id: String,
     pub name: String,
+    /// national | provincial | city | county
     pub level: String,
+    /// Jurisdiction: the organising regulator's GB/T 2260 code (`000000` for national campaigns).
     pub region_code: String,
     pub product_category: Option<String>,
     pub year: i64,
+    /// planned | sampling | published
     pub status: String,
+    /// Seed of the reproducible draw of organizations.
     pub seed: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 /// A stored sample.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Sample {
     pub sample_id: String,
     pub campaign_id: String,
+    /// national | provincial | city | county
     pub campaign_level: String,
+    /// YYYY-MM-DD
     pub sampled_on: String,
     pub product_category: String,
+    /// The sampled enterprise.
     pub uscc: String,
+    /// GB/T 2260 code where the enterprise is (six digits).
     pub region_code: String,
+    /// production | retail | online
     pub channel: String,
+    /// pending | pass | fail: the re-test's after a re-test.
     pub verdict: String,
+    /// The first test's verdict, when a re-test replaced it.
     pub first_verdict: Option<String>,
     pub gtin: Option<String>,
     pub lot: Option<String>,
     pub production_date: Option<String>,
+    /// The laboratory: its USCC for a sample recorded in the workflow.
     pub lab: Option<String>,
     pub sampler: Option<String>,
     pub stratum: Option<String>,
+    /// Failed test items, `;`-separated.
     pub failed_items: Option<String>,
+    /// sampled | tested | notified | retest_requested | retested | published
     pub status: String,
     pub notified_on: Option<String>,
+    /// The last day to ask for a re-test, once a failure is notified.
     pub retest_deadline: Option<String>,
     pub published_on: Option<String>,
     pub updated_at: String,
 }
 
 /// One test item of a lab result (检验项目).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct TestItem {
     pub item: String,
     /// Standard and clause, e.g. `GB 4806.7-2016 4.2`.
@@ -509,11 +524,13 @@ struct RoundItem {
 }
 
 /// One step in a sample's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SampleEvent {
     pub id: i64,
     pub sample_id: String,
     pub uscc: String,
+    /// sampled, result_recorded, retest_result, notified, retest_requested, published, inspection_failed,
+    /// rectification_ordered, reinspected or penalty_referred.
     pub kind: String,
     pub on_date: String,
     pub due_on: Option<String>,

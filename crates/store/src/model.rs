@@ -14,7 +14,8 @@ rulekit::text_enum! {
 }
 
 /// A market entity (市场主体), keyed by its unified social credit code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
+#[schema(as = OrganizationRecord)]
 pub struct Organization {
     pub uscc: String,
     pub name: String,
@@ -42,7 +43,8 @@ pub struct NewOrganization {
 }
 
 /// A product, keyed by its GTIN-14, linked to its producer's USCC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
+#[schema(as = ProductRecord)]
 pub struct Product {
     pub gtin: String,
     pub name: String,
@@ -66,7 +68,7 @@ pub struct NewProduct {
 }
 
 /// A product category of the supervision catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
 pub struct ProductCategory {
     pub code: String,
     pub name_zh: String,
@@ -75,7 +77,7 @@ pub struct ProductCategory {
 }
 
 /// One page of results with the cursor for the next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; `None` on the last page.

@@ -87,7 +87,7 @@ pub struct CaptureOutcome {
 }
 
 /// A registered GLN: a party (PGLN) or a location (SGLN) and who holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct GlnRegistration {
     pub gln: String,
     /// `party` or `location`.

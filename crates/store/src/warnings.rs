@@ -11,19 +11,26 @@ use crate::store::{now, Store};
 use crate::StoreError;
 
 /// A risk assessment as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RiskAssessment {
+    /// `ZL-RA-{year}-{number}`.
     pub id: String,
     pub title: String,
+    /// Product category code (the catalogue's).
     pub product_code: String,
     pub hazard: String,
-    /// The injury scenario's steps with their probabilities.
+    /// The injury scenario's steps with their probabilities: `{description, probability}` each.
+    #[schema(value_type = Vec<Object>)]
     pub steps: Value,
+    /// 1 to 4.
     pub severity: i64,
+    /// The product of the steps' probabilities.
     pub probability: f64,
+    /// serious | high | medium | low
     pub level: String,
     pub matrix_version: String,
-    /// The signal that prompted it, as the signals API gave it.
+    /// The signal that prompted it, as the signals API gave it (null when none).
+    #[schema(value_type = Option<Object>)]
     pub signal: Value,
     pub region_code: String,
     pub created_at: String,
@@ -46,17 +53,21 @@ struct AssessmentRow {
 }
 
 /// A warning as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = RiskWarning)]
 pub struct Warning {
+    /// `ZL-RW-{year}-{number}`.
     pub id: String,
     pub assessment_id: String,
     pub title: String,
     pub body: String,
+    /// The assessment's level: serious | high | medium | low
     pub level: String,
     /// draft | reviewed | published | updated | withdrawn
     pub status: String,
     pub region_code: String,
-    /// Product categories, regions, GTINs and lots it covers.
+    /// Product categories, regions, GTINs and lots it covers: `{product_codes, regions, gtins, lots}`.
+    #[schema(value_type = Object)]
     pub scope: Value,
     pub drafted_by: Option<i64>,
     pub published_on: Option<String>,
@@ -107,12 +118,15 @@ impl From<WarningRow> for Warning {
 }
 
 /// One entry of a warning's history.
-#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow, utoipa::ToSchema)]
+#[schema(as = RiskWarningEvent)]
 pub struct WarningEvent {
+    /// draft | review | publish | update | withdraw | response
     pub stage: String,
     pub at: String,
     pub user_id: Option<i64>,
     pub note: Option<String>,
+    /// The stage's data as JSON text (a response's `{action, reference}`).
     pub data: Option<String>,
 }
 
@@ -361,15 +375,21 @@ impl Store {
 }
 
 /// A stored computation of risk signals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SignalRun {
     pub id: i64,
+    /// injuries | inspections | complaints
     pub source: String,
+    /// disproportionality | farrington | ears_c1 | ears_c2 | ears_c3 | cusum | ewma | glr
     pub method: String,
     pub by_region: bool,
     pub period_from: String,
     pub period_to: String,
+    /// The method's parameters, as the signals API gave them.
+    #[schema(value_type = Object)]
     pub parameters: Value,
+    /// The signals, as the signals API gave them (empty in a list of runs).
+    #[schema(value_type = Vec<Object>)]
     pub signals: Value,
     pub signal_count: i64,
     pub user_id: Option<i64>,

@@ -6,11 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use service::complaints::{
-    audience, load, load_view, resolve, statistics, submitter_action, tracked, work, Audience, QueueParams,
-    StatsParams, StepBody, TrackBody,
+    audience, counts, load, load_view, resolve, submit_filing, submitter_action, tracked, work_queue, Audience,
+    ComplaintCounts, ComplaintQueue, ComplaintReceipt, QueueParams, StatsParams, StepBody, TrackBody,
 };
+use service::error::ErrorBody;
 use store::Role;
 
 use super::json_rejection;
@@ -32,19 +34,44 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/complaints/{id}/{action}", post(step))
 }
 
-/// `POST /api/v1/complaints`: the public (rate-limited per address) or a clerk, who may give `received_on`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(submit, queue, classifier, stats, track, submitter_step, one, step))]
+pub(super) struct Api;
+
+/// What a filing's view holds, for the answers that show one.
+const FILING: &str = "the filing: {id, tracking_number, kind, channel, parent_id, received_on, anonymous, \
+    submitter: {name, phone, id_number, address}, respondent: {name, uscc, address}, product: {gtin, lot, name}, \
+    category, issue, classification, routing, facts, request, harm_known_on, handling_region, status, accepted_on, \
+    decided_on, closed_on, suspended_since, suspended_working_days, extended, outcome, ground, enterprise_response, \
+    rating, deadlines: {name: day, provisional?}, due: {kind, on, overdue}, history: [{stage, at, user_id?, note?, \
+    data?}], reward?: {status, grade, amount, payee, claimed_at, decided_at, decided_by}}; in full for the handling \
+    regulator, else with personal data masked and the address, classification, routing, notes and payee withheld";
+
+/// File a complaint (投诉), report (举报, may be anonymous) or enquiry (咨询)
+///
+/// Public and rate-limited per address; a regulator's clerk may give received_on. Checked, routed to the regulator
+/// with jurisdiction (master data, the USCC's issuing region, the address, a platform's domicile, or region_code)
+/// and classified. Answers the tracking number and the secret once, with the working-day deadlines.
+#[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", security((), ("bearer" = [])),
+    request_body = ComplaintFields,
+    responses((status = 201, description = "filed: the receipt, with the secret shown only now",
+               body = ComplaintReceipt),
+              (status = 400, description = "invalid_request, invalid_kind, invalid_uscc, invalid_gtin, invalid_region, \
+                                            invalid_phone, invalid_id_number, unroutable", body = ErrorBody),
+              (status = 401, description = "unauthorized: a bearer token that is not valid", body = ErrorBody),
+              (status = 429, description = "rate_limited: too many submissions from this address", body = ErrorBody)))]
 pub(crate) async fn submit(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
     ClientAddress(client): ClientAddress,
     body: Result<Json<ComplaintFields>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ComplaintReceipt>), ApiError> {
     let Json(fields) = body.map_err(json_rejection)?;
     let clerk = user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::Regulator));
     if !clerk {
         public_submission_allowed(&state, client)?;
     }
-    Ok((StatusCode::CREATED, Json(service::complaints::submit(&state, fields, user.as_ref()).await?)))
+    Ok((StatusCode::CREATED, Json(submit_filing(&state, fields, user.as_ref()).await?)))
 }
 
 /// Counts one public submission from `client`; refused when the address is over its limit.
@@ -56,7 +83,15 @@ pub(crate) fn public_submission_allowed(state: &AppState, client: std::net::IpAd
     }
 }
 
-/// `GET /api/v1/complaints/{id}`.
+/// A filing with its deadlines and history
+///
+/// In full for the handling regulator, masked for the respondent enterprise (complaints only; reports never reach
+/// the respondent).
+#[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the filing's id or its tracking number")),
+    responses((status = 200, description = FILING, body = Object),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 404, description = "not_found, also for a filing this account may not see", body = ErrorBody)))]
 pub(crate) async fn one(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -68,41 +103,113 @@ pub(crate) async fn one(
     Ok(Json(load_view(&state, &complaint, audience).await?))
 }
 
-/// `GET /api/v1/complaints?within_days=&region=&limit=`: overdue and nearly-due work, earliest deadline first.
+/// The work queue: open work due within `within_days` (default 3) under the regulator's jurisdiction or `region`
+///
+/// Earliest deadline first, with overdue and due counts; an enterprise gets the complaints against it.
+#[utoipa::path(get, path = "/api/v1/complaints", tag = "complaints", security(("bearer" = [])), params(QueueParams),
+    responses((status = 200, description = "{today, due_by, overdue, due, items}; for an enterprise {items}",
+               body = ComplaintQueue),
+              (status = 400, description = "invalid_region, invalid_request", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: a role without a queue, or a region outside the jurisdiction",
+               body = ErrorBody)))]
 pub(crate) async fn queue(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Query(params): Query<QueueParams>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(work(&state, &user, params).await?))
+) -> Result<Json<ComplaintQueue>, ApiError> {
+    Ok(Json(work_queue(&state, &user, params).await?))
 }
 
-/// `GET /api/v1/complaints/classifier`: the rules, for anyone to inspect.
-async fn classifier() -> Json<Value> {
+/// The classifier's rules and the grounds of refusal and termination.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct ClassifierRules {
+    version: String,
+    method: String,
+    /// Terms per product category.
+    categories: Vec<ClassifierLabel>,
+    /// Terms per issue type.
+    issues: Vec<ClassifierLabel>,
+    /// Grounds for not accepting a complaint (Art 15), by their number.
+    refusal_grounds: Vec<Ground>,
+    /// Grounds for ending mediation (Art 21).
+    termination_grounds: Vec<Ground>,
+}
+
+/// A label of the classifier with the terms that find it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct ClassifierLabel {
+    code: String,
+    name_zh: Option<String>,
+    name_en: Option<String>,
+    terms: Vec<String>,
+}
+
+/// A legal ground, by the code a step gives.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintGround)]
+struct Ground {
+    code: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+/// The classifier's rules (terms per product category and issue type), and the refusal and termination grounds
+#[utoipa::path(get, path = "/api/v1/complaints/classifier", tag = "complaints",
+    responses((status = 200, description = "the rules", body = ClassifierRules)))]
+async fn classifier() -> Json<ClassifierRules> {
     let rules = classify::classifier();
-    let labels = |labels: &[classify::Label]| -> Vec<Value> {
+    let labels = |labels: &[classify::Label]| -> Vec<ClassifierLabel> {
         labels
             .iter()
-            .map(|l| json!({"code": l.code, "name_zh": l.name_zh, "name_en": l.name_en, "terms": l.terms}))
+            .map(|l| ClassifierLabel {
+                code: l.code.clone(),
+                name_zh: l.name_zh.clone(),
+                name_en: l.name_en.clone(),
+                terms: l.terms.clone(),
+            })
             .collect()
     };
-    Json(json!({
-        "version": rules.version, "method": rules.method,
-        "categories": labels(&rules.categories), "issues": labels(&rules.issues),
-        "refusal_grounds": RefusalGround::ALL.iter().map(|g| json!({"code": g, "zh": g.name_zh(), "en": g.name_en()})).collect::<Vec<_>>(),
-        "termination_grounds": TerminationGround::ALL.iter().map(|g| json!({"code": g, "zh": g.name_zh(), "en": g.name_en()})).collect::<Vec<_>>(),
-    }))
+    Json(ClassifierRules {
+        version: rules.version.clone(),
+        method: rules.method.clone(),
+        categories: labels(&rules.categories),
+        issues: labels(&rules.issues),
+        refusal_grounds: RefusalGround::ALL
+            .iter()
+            .map(|g| Ground { code: g.as_str(), zh: g.name_zh(), en: g.name_en() })
+            .collect(),
+        termination_grounds: TerminationGround::ALL
+            .iter()
+            .map(|g| Ground { code: g.as_str(), zh: g.name_zh(), en: g.name_en() })
+            .collect(),
+    })
 }
 
+/// Counts of filings received in a period, with shares and rates per 30 days
+///
+/// By kind, category, issue, province, month, status, outcome, or respondent (regulators only).
+#[utoipa::path(get, path = "/api/v1/complaints/stats", tag = "complaints", security((), ("bearer" = [])),
+    params(StatsParams),
+    responses((status = 200, description = "{group_by, from, to, region, total, groups}", body = ComplaintCounts),
+              (status = 400, description = "invalid_request (group_by, dates), invalid_region", body = ErrorBody),
+              (status = 401, description = "unauthorized: a bearer token that is not valid", body = ErrorBody),
+              (status = 403, description = "forbidden: counts per respondent are for regulators", body = ErrorBody)))]
 async fn stats(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
     Query(params): Query<StatsParams>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(statistics(&state, user.as_ref(), params).await?))
+) -> Result<Json<ComplaintCounts>, ApiError> {
+    Ok(Json(counts(&state, user.as_ref(), params).await?))
 }
 
-/// `POST /api/v1/complaints/track`: the submitter follows a filing without an account.
+/// The submitter follows a filing with {tracking_number, secret}: masked view, deadlines, history
+#[utoipa::path(post, path = "/api/v1/complaints/track", tag = "complaints", request_body = TrackBody,
+    responses((status = 200, description = FILING, body = Object),
+              (status = 400, description = "invalid_request: tracking_number and secret are required",
+               body = ErrorBody),
+              (status = 404, description = "not_found: no filing with this tracking number and secret",
+               body = ErrorBody)))]
 async fn track(
     State(state): State<AppState>,
     body: Result<Json<TrackBody>, JsonRejection>,
@@ -112,6 +219,19 @@ async fn track(
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
 }
 
+/// The submitter's steps with {tracking_number, secret}
+///
+/// settlement (accept the enterprise's answer), withdraw, evaluation (rating 1–5, once closed), reward (payee; a
+/// report on which a case was opened, 有奖举报).
+#[utoipa::path(post, path = "/api/v1/complaints/track/{action}", tag = "complaints",
+    params(("action" = String, Path, description = "settlement, withdraw, evaluation or reward")),
+    request_body = TrackBody,
+    responses((status = 200, description = FILING, body = Object),
+              (status = 400, description = "invalid_request: a missing or unfit field", body = ErrorBody),
+              (status = 404, description = "not_found: no such step, or no filing with this number and secret",
+               body = ErrorBody),
+              (status = 409, description = "wrong_state: the filing's state does not allow the step",
+               body = ErrorBody)))]
 async fn submitter_step(
     State(state): State<AppState>,
     Path(action): Path<String>,
@@ -122,7 +242,27 @@ async fn submitter_step(
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
 }
 
-/// `POST /api/v1/complaints/{id}/{action}`.
+/// A handling step with an optional `on` date and `note`
+///
+/// accept, reject (ground 1–6, Art 15), refer (region_code), mediate (consent), suspend (reason testing with
+/// lab_uscc: testing time does not count), resume (result), settle, terminate (ground, Art 21), notify, extend (a
+/// report's verification, once), open-case, no-case, answer (enquiry), classify (category, issue), split (a report
+/// from a complaint), reward (grade 1–3, amount) and reward-refuse for a claimed reporter's reward;
+/// enterprise-response (answer) by the respondent.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/{action}", tag = "complaints", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the filing's id or its tracking number"),
+           ("action" = String, Path, description = "accept, reject, refer, mediate, suspend, resume, settle, \
+                                                    terminate, notify, extend, open-case, no-case, answer, classify, \
+                                                    split, reward, reward-refuse or enterprise-response")),
+    request_body = StepBody,
+    responses((status = 200, description = "the filing as it now stands (see GET /api/v1/complaints/{id}), with \
+                                            report_id after a split", body = Object),
+              (status = 400, description = "invalid_request, invalid_region, invalid_uscc", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: outside the account's jurisdiction, or not the respondent",
+               body = ErrorBody),
+              (status = 404, description = "not_found: no such filing or step", body = ErrorBody),
+              (status = 409, description = "wrong_state, conflict", body = ErrorBody)))]
 pub(crate) async fn step(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

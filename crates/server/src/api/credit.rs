@@ -7,8 +7,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use service::credit::{current, public_listings, rules_json, ListParams, ProposalBody, StepBody};
+use service::error::ErrorBody;
+use store::credit::Listing;
+use utoipa::ToSchema;
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -20,10 +24,24 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/credit/listings/sweep", post(sweep))
         .route("/api/v1/credit/listings/{id}", get(one))
         .route("/api/v1/credit/listings/{id}/{step}", post(step))
-        .route("/api/v1/credit/rules", get(|| async { Json(rules_json().clone()) }))
+        .route("/api/v1/credit/rules", get(rules))
 }
 
-/// `POST /api/v1/credit/listings`: a regulator of the enterprise's region proposes a listing.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, propose, sweep, one, step, rules))]
+pub(super) struct Api;
+
+/// A regulator of the enterprise's region proposes a listing
+///
+/// `penalty_ref` is required for the serious-violation list. The answer is the listing as its regulators see it.
+#[utoipa::path(post, path = "/api/v1/credit/listings", tag = "credit", security(("bearer" = [])),
+    request_body = ProposalBody,
+    responses((status = 201, description = "the listing: its stored fields, current, list_name and steps [{stage, on, at, log_index, user_id, note}]", body = Object),
+              (status = 400, description = "invalid_request (unknown list, missing grounds or penalty_ref, a date in the future), invalid_uscc", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: not a regulator of the enterprise's region", body = ErrorBody),
+              (status = 409, description = "wrong_state: the enterprise already has an open listing on this list; conflict", body = ErrorBody),
+              (status = 422, description = "unknown_organization", body = ErrorBody)))]
 async fn propose(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -33,7 +51,22 @@ async fn propose(
     Ok((StatusCode::CREATED, Json(service::credit::propose(&state, &user, body).await?)))
 }
 
-/// `POST /api/v1/credit/listings/{id}/{step}`.
+/// A step of a listing's due process
+///
+/// Each step takes `on` (the day, today by default) and `note`: notify, statement, hearing-request, hearing,
+/// decide (`listed`), publish, repair-apply (`conditions`), repair-decide (`granted`), remove (`reason`). The
+/// enterprise takes statement, hearing-request and repair-apply; the regulators of its region the others.
+/// Publication, removal and repair are public-log entries and move the credit class.
+#[utoipa::path(post, path = "/api/v1/credit/listings/{id}/{step}", tag = "credit", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the listing's id (ZL-CL-…)"),
+           ("step" = String, Path, description = "notify, statement, hearing-request, hearing, decide, publish, repair-apply, repair-decide or remove")),
+    request_body = StepBody,
+    responses((status = 200, description = "the listing: its stored fields, current, list_name and steps [{stage, on, at, log_index, user_id, note}]", body = Object),
+              (status = 400, description = "invalid_request: a field the step needs is missing, or the date is in the future or before the last step", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: the step is the enterprise's, or the region's regulators'", body = ErrorBody),
+              (status = 404, description = "not_found: no such listing or step", body = ErrorBody),
+              (status = 409, description = "wrong_state, conflict", body = ErrorBody)))]
 async fn step(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -44,12 +77,30 @@ async fn step(
     Ok(Json(service::credit::step(&state, &user, &id, &action, body).await?))
 }
 
-/// `POST /api/v1/credit/listings/sweep`: removes every listing whose period has ended (admins; run daily).
-async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({"removed": service::credit::sweep(&state, &user).await?})))
+/// The listings a sweep removed.
+#[derive(Debug, Serialize, ToSchema)]
+struct Swept {
+    /// The ids of the listings removed.
+    removed: Vec<String>,
 }
 
-/// `GET /api/v1/credit/listings/{id}`: public once published; before that, for insiders only.
+/// Removes every published listing past its period (admins; run daily)
+#[utoipa::path(post, path = "/api/v1/credit/listings/sweep", tag = "credit", security(("bearer" = [])),
+    responses((status = 200, description = "{removed}: the listings removed", body = Swept),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: the sweep is an administrator's", body = ErrorBody)))]
+async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Swept>, ApiError> {
+    Ok(Json(Swept { removed: service::credit::sweep(&state, &user).await? }))
+}
+
+/// A listing with its steps
+///
+/// Public once published; before that, for the region's regulators and the enterprise only. Insiders also see
+/// the private steps (statement, hearing) with their notes.
+#[utoipa::path(get, path = "/api/v1/credit/listings/{id}", tag = "credit", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "the listing's id (ZL-CL-…)")),
+    responses((status = 200, description = "the listing: its stored fields, current, list_name and steps [{stage, on, at, log_index}, with user_id and note for insiders]", body = Object),
+              (status = 404, description = "not_found: no such listing, or not yet published", body = ErrorBody)))]
 async fn one(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
@@ -58,7 +109,38 @@ async fn one(
     Ok(Json(service::credit::visible(&state, user.as_ref(), &id).await?))
 }
 
-/// `GET /api/v1/credit/listings?list=&q=&current=&format=csv`: the blacklist and its history, for everyone.
+/// The lists' periods and repair conditions, as data
+#[utoipa::path(get, path = "/api/v1/credit/rules", tag = "credit",
+    responses((status = 200, description = "the rules (data/credit_rules.json): {version, note, lists, repair_conditions}", body = Object)))]
+async fn rules() -> Json<Value> {
+    Json(rules_json().clone())
+}
+
+/// A published listing with whether it is on its list now.
+#[derive(Debug, Serialize, ToSchema)]
+struct PublicListing {
+    #[serde(flatten)]
+    listing: Listing,
+    /// On its list now.
+    current: bool,
+}
+
+/// The public lists.
+#[derive(Debug, Serialize, ToSchema)]
+struct PublicListings {
+    count: usize,
+    items: Vec<PublicListing>,
+}
+
+/// The public credit lists with history, newest first
+///
+/// `current=true` gives the blacklist now, `format=csv` a download (credit-lists.csv) with the columns id, list,
+/// uscc, name, region_code, grounds, legal_basis, penalty_ref, published_on, expires_on, removed_on,
+/// removal_reason, current.
+#[utoipa::path(get, path = "/api/v1/credit/listings", tag = "credit", params(ListParams),
+    responses((status = 200, description = "{count, items}, or the CSV with format=csv",
+               content((PublicListings = "application/json"), (String = "text/csv"))),
+              (status = 400, description = "invalid_request: an unknown list", body = ErrorBody)))]
 async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -> Result<Response, ApiError> {
     let found = public_listings(&state, &params).await?;
     if params.format.as_deref() == Some("csv") {
@@ -92,13 +174,7 @@ async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -
         )
             .into_response());
     }
-    let items: Vec<Value> = found
-        .iter()
-        .map(|l| {
-            let mut value = serde_json::to_value(l).unwrap_or(Value::Null);
-            value["current"] = json!(current(l));
-            value
-        })
-        .collect();
-    Ok(Json(json!({"count": items.len(), "items": items})).into_response())
+    let items: Vec<PublicListing> =
+        found.into_iter().map(|listing| PublicListing { current: current(&listing), listing }).collect();
+    Ok(Json(PublicListings { count: items.len(), items }).into_response())
 }

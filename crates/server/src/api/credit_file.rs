@@ -9,10 +9,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use credit::{Model, Source};
-use serde::Deserialize;
+use credit::{Class, Model, Source};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use service::credit_file::{DepartmentBody, RecomputeBody, RecordFields, WithdrawBody, COLUMNS};
+use service::credit_file::{
+    DepartmentBody, ExchangeReceipt, RecomputeBody, Recomputed, RecordAdded, RecordFields, RecordsBody, RejectedRow,
+    WithdrawBody, Withdrawn, COLUMNS,
+};
+use service::error::ErrorBody;
+use store::credit_file::Department;
+use utoipa::ToSchema;
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
@@ -20,7 +26,7 @@ use crate::{ApiError, AppState, ErrorCode};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/credit/model", get(|| async { Json(json!(Model::bundled())) }))
+        .route("/api/v1/credit/model", get(model))
         .route("/api/v1/credit/classes", get(class_counts))
         .route("/api/v1/credit/classes/recompute", post(recompute))
         .route("/api/v1/credit/departments", get(departments).post(create_department))
@@ -32,31 +38,85 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/organizations/{uscc}/credit/records", post(add_record))
 }
 
-/// `POST /api/v1/organizations/{uscc}/credit/records`: a regulator of the organization's region records a penalty,
-/// a certificate suspension, an award or another good record.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    model,
+    class_counts,
+    recompute,
+    departments,
+    create_department,
+    revoke_department,
+    exchange,
+    exchange_format,
+    withdraw,
+    organization_credit,
+    add_record
+))]
+pub(super) struct Api;
+
+/// The credit scoring model in force
+///
+/// Version, record kinds with points, windows, public periods and legal basis, class thresholds, listing floors,
+/// sampling weights.
+#[utoipa::path(get, path = "/api/v1/credit/model", tag = "credit",
+    responses((status = 200, description = "the model (credit/data/credit_model.json): {version, effective_from, note, base_score, positive_cap, kinds, classes, listings, sampling_weights}", body = Object)))]
+async fn model() -> Json<Value> {
+    Json(json!(Model::bundled()))
+}
+
+/// A regulator of the organization's region records a penalty, certificate suspension, award or good record
+///
+/// The organization's class is brought up to date; the answer has the record and the class after it.
+#[utoipa::path(post, path = "/api/v1/organizations/{uscc}/credit/records", tag = "credit", security(("bearer" = [])),
+    params(("uscc" = String, Path, description = "unified social credit code (GB 32100)")),
+    request_body = RecordFields,
+    responses((status = 201, description = "{record, class}", body = RecordAdded),
+              (status = 400, description = "invalid_kind, invalid_uscc, invalid_request", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: not a regulator of the organization's region", body = ErrorBody),
+              (status = 404, description = "not_found: no such organization", body = ErrorBody),
+              (status = 409, description = "conflict: a record with this reference is already on file", body = ErrorBody)))]
 async fn add_record(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(uscc): Path<String>,
     body: Result<Json<RecordFields>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<RecordAdded>), ApiError> {
     let Json(fields) = body.map_err(json_rejection)?;
     Ok((StatusCode::CREATED, Json(service::credit_file::add_record(&state, &user, &uscc, fields).await?)))
 }
 
-/// `POST /api/v1/credit/records/{id}/withdraw`: a record whose decision was revoked, or entered in error, stops
-/// being public and stops counting.
+/// Withdraws a record: no longer public, no longer counted
+///
+/// For a record whose decision was revoked, or that was entered in error (SAMR Order 45: within 3 working days of
+/// a revocation). A regulator of the organization's region withdraws what regulators recorded; records from the
+/// platform's workflows and from departments need an administrator.
+#[utoipa::path(post, path = "/api/v1/credit/records/{id}/withdraw", tag = "credit", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the record's id (CR…)")),
+    request_body = WithdrawBody,
+    responses((status = 200, description = "{id, withdrawn_on, reason}", body = Withdrawn),
+              (status = 400, description = "invalid_request: reason is required", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody),
+              (status = 404, description = "not_found", body = ErrorBody),
+              (status = 409, description = "conflict: already withdrawn", body = ErrorBody)))]
 async fn withdraw(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
     Json(body): Json<WithdrawBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Withdrawn>, ApiError> {
     Ok(Json(service::credit_file::withdraw(&state, &user, &id, body).await?))
 }
 
-/// `POST /api/v1/credit/departments` (admin): registers a department and the kinds it may send; the token is
-/// shown once.
+/// Registers a department and the kinds it may send (admin); the token is answered once
+#[utoipa::path(post, path = "/api/v1/credit/departments", tag = "credit", security(("bearer" = [])),
+    request_body = DepartmentBody,
+    responses((status = 201, description = "{code, name, kinds, region_code, token}: the token is shown only here", body = Object),
+              (status = 400, description = "invalid_request, invalid_kind (a kind a department may not send), invalid_region", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: administrators only", body = ErrorBody),
+              (status = 409, description = "conflict: the code is already registered", body = ErrorBody)))]
 async fn create_department(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -65,46 +125,132 @@ async fn create_department(
     Ok((StatusCode::CREATED, Json(service::credit_file::create_department(&state, &user, body).await?)))
 }
 
-/// `GET /api/v1/credit/departments` (admin).
-async fn departments(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Value>, ApiError> {
-    service::credit_file::require_admin(&user)?;
-    Ok(Json(json!({"departments": state.store.departments().await?})))
+/// The registered departments.
+#[derive(Debug, Serialize, ToSchema)]
+struct Departments {
+    departments: Vec<Department>,
 }
 
-/// `POST /api/v1/credit/departments/{code}/revoke` (admin): the token stops working.
+/// Registered departments (admin), without tokens
+#[utoipa::path(get, path = "/api/v1/credit/departments", tag = "credit", security(("bearer" = [])),
+    responses((status = 200, description = "{departments}", body = Departments),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: administrators only", body = ErrorBody)))]
+async fn departments(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Departments>, ApiError> {
+    service::credit_file::require_admin(&user)?;
+    Ok(Json(Departments { departments: state.store.departments().await? }))
+}
+
+/// A revoked department.
+#[derive(Debug, Serialize, ToSchema)]
+struct Revoked {
+    code: String,
+    /// Always true.
+    revoked: bool,
+}
+
+/// Revokes a department's token (admin)
+#[utoipa::path(post, path = "/api/v1/credit/departments/{code}/revoke", tag = "credit", security(("bearer" = [])),
+    params(("code" = String, Path, description = "the department's code")),
+    responses((status = 200, description = "{code, revoked}", body = Revoked),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: administrators only", body = ErrorBody),
+              (status = 409, description = "conflict: no such department, or already revoked", body = ErrorBody)))]
 async fn revoke_department(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(code): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Revoked>, ApiError> {
     service::credit_file::require_admin(&user)?;
     state.store.revoke_department(&code, Some(user.id)).await?;
-    Ok(Json(json!({"code": code, "revoked": true})))
+    Ok(Json(Revoked { code, revoked: true }))
 }
 
-/// `GET /api/v1/credit/exchange/format`: the exchange format, for departments writing a sender.
-async fn exchange_format(State(state): State<AppState>) -> Json<Value> {
-    let kinds: Vec<Value> = Model::bundled()
+/// A record kind a department may send.
+#[derive(Debug, Serialize, ToSchema)]
+struct ExchangeKind {
+    kind: String,
+    name_zh: String,
+    name_en: String,
+    /// Days a record of this kind is public from its date.
+    public_days: u32,
+    legal_basis: String,
+}
+
+/// The exchange format, for departments writing a sender.
+#[derive(Debug, Serialize, ToSchema)]
+struct ExchangeFormat {
+    endpoint: &'static str,
+    authorization: &'static str,
+    content_types: Vec<&'static str>,
+    /// The fields of a record, in CSV order.
+    columns: Vec<&'static str>,
+    required: Vec<&'static str>,
+    /// Records a request holds at most.
+    limit: usize,
+    all_or_nothing: &'static str,
+    idempotent: &'static str,
+    kinds: Vec<ExchangeKind>,
+}
+
+/// The exchange format: columns, required fields, the kinds a department may send
+#[utoipa::path(get, path = "/api/v1/credit/exchange/format", tag = "credit",
+    responses((status = 200, description = "the format", body = ExchangeFormat)))]
+async fn exchange_format(State(state): State<AppState>) -> Json<ExchangeFormat> {
+    let kinds: Vec<ExchangeKind> = Model::bundled()
         .kinds
         .iter()
         .filter(|k| k.allows(Source::Department))
-        .map(|k| json!({"kind": k.code, "name_zh": k.name_zh, "name_en": k.name_en, "public_days": k.public_days, "legal_basis": k.legal_basis}))
+        .map(|k| ExchangeKind {
+            kind: k.code.clone(),
+            name_zh: k.name_zh.clone(),
+            name_en: k.name_en.clone(),
+            public_days: k.public_days,
+            legal_basis: k.legal_basis.clone(),
+        })
         .collect();
-    Json(json!({
-        "endpoint": "POST /api/v1/credit/exchange",
-        "authorization": "Bearer <department token>",
-        "content_types": ["application/json: {\"records\": [{…}]}", "text/csv: a header row naming the columns, then one record per line"],
-        "columns": COLUMNS,
-        "required": ["uscc", "kind", "title", "occurred_on", "reference"],
-        "limit": state.settings.exchange_records,
-        "all_or_nothing": "a batch with any rejected row stores nothing; the answer lists every rejected row with its field and code",
-        "idempotent": "a record sent again under the same reference is stored once",
-        "kinds": kinds,
-    }))
+    Json(ExchangeFormat {
+        endpoint: "POST /api/v1/credit/exchange",
+        authorization: "Bearer <department token>",
+        content_types: vec![
+            "application/json: {\"records\": [{…}]}",
+            "text/csv: a header row naming the columns, then one record per line",
+        ],
+        columns: COLUMNS.to_vec(),
+        required: vec!["uscc", "kind", "title", "occurred_on", "reference"],
+        limit: state.settings.exchange_records,
+        all_or_nothing:
+            "a batch with any rejected row stores nothing; the answer lists every rejected row with its field and code",
+        idempotent: "a record sent again under the same reference is stored once",
+        kinds,
+    })
 }
 
-/// `POST /api/v1/credit/exchange`: a department sends records (JSON or CSV) with its token. All or nothing:
-/// with any rejected row nothing is stored and every rejected row is named.
+/// The answer to a batch with rejected rows: nothing of it was stored.
+#[derive(Debug, Serialize, ToSchema)]
+struct RejectedRows {
+    /// Always rejected_rows.
+    code: ErrorCode,
+    message: String,
+    /// Rows read (0 when the batch did not read at all).
+    received: usize,
+    /// Every rejected row.
+    rejected: Vec<RejectedRow>,
+}
+
+/// A department sends records with its token, as JSON or CSV; all or nothing
+///
+/// JSON `{records: [...]}` or CSV with a header row naming the columns (GET /api/v1/credit/exchange/format). With
+/// any rejected row nothing is stored and every rejected row is named. A record resent under its reference is
+/// stored once.
+#[utoipa::path(post, path = "/api/v1/credit/exchange", tag = "credit", security(("bearer" = [])),
+    request_body(description = "the batch: JSON, or CSV (Content-Type text/csv) with a header row of the columns",
+        content((RecordsBody = "application/json"), (String = "text/csv"))),
+    responses((status = 200, description = "{department, received, inserted, already_present, organizations_rescored}", body = ExchangeReceipt),
+              (status = 401, description = "unauthorized: no department token, or a revoked one", body = ErrorBody),
+              (status = 403, description = "forbidden: the department's region is no longer valid", body = ErrorBody),
+              (status = 413, description = "payload_too_large: more records than the limit of the format", body = ErrorBody),
+              (status = 422, description = "rejected_rows, nothing stored: {code, message, received, rejected: [{row, field, code, message}]}. Besides code and message the answer has received (rows read; 0 when the batch did not read) and rejected, every rejected row with its number (JSON: 1-based position; CSV: line), the field at fault, its code and what is wrong", body = RejectedRows)))]
 async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: String) -> Result<Response, ApiError> {
     let token = headers
         .get(AUTHORIZATION)
@@ -116,49 +262,100 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
         Ok(stored) => Ok(Json(stored).into_response()),
         Err(rejected) => {
             let message = format!("{} rows rejected; nothing was stored", rejected.rows.len());
-            let body = json!({"code": ErrorCode::RejectedRows.as_str(), "message": message,
-                "received": rejected.received, "rejected": rejected.rows});
+            let body = RejectedRows {
+                code: ErrorCode::RejectedRows,
+                message,
+                received: rejected.received,
+                rejected: rejected.rows,
+            };
             Ok((ErrorCode::RejectedRows.status(), Json(body)).into_response())
         }
     }
 }
 
-/// `POST /api/v1/credit/classes/recompute` (admin): collects new records from every workflow and rescores every
-/// organization; class changes go to the public log.
+/// Collects new records from inspections, recalls and complaints and rescores every organization (admin)
+///
+/// Class changes go to the public log. The body is optional.
+#[utoipa::path(post, path = "/api/v1/credit/classes/recompute", tag = "credit", security(("bearer" = [])),
+    request_body(content = Option<RecomputeBody>, description = "optional: the day to score on"),
+    responses((status = 200, description = "{collected, summary: {model_version, as_of, organizations, class_changes, refreshed, by_class}}", body = Recomputed),
+              (status = 400, description = "invalid_request: as_of in the future", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden: administrators only", body = ErrorBody)))]
 async fn recompute(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Option<Json<RecomputeBody>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Recomputed>, ApiError> {
     let body = body.map(|Json(b)| b).unwrap_or_default();
     Ok(Json(service::credit_file::recompute(&state, &user, body).await?))
 }
 
-/// `GET /api/v1/credit/classes`: how many organizations hold each class, with the model's description of it.
-async fn class_counts(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// A class with its description and how many organizations hold it.
+#[derive(Debug, Serialize, ToSchema)]
+struct ClassCount {
+    /// A (low risk) to D (high risk).
+    #[schema(value_type = String)]
+    class: Class,
+    name_zh: String,
+    name_en: String,
+    organizations: i64,
+    supervision_zh: String,
+    /// The weight a risk-based campaign draws organizations of this class with.
+    sampling_weight: f64,
+}
+
+/// The classes of the model in force.
+#[derive(Debug, Serialize, ToSchema)]
+struct ClassCounts {
+    model_version: String,
+    classes: Vec<ClassCount>,
+}
+
+/// How many organizations hold each class
+///
+/// With the model's description of each class and its sampling weight.
+#[utoipa::path(get, path = "/api/v1/credit/classes", tag = "credit",
+    responses((status = 200, description = "{model_version, classes}", body = ClassCounts)))]
+async fn class_counts(State(state): State<AppState>) -> Result<Json<ClassCounts>, ApiError> {
     let counts = state.store.credit_class_counts().await?;
     let model = Model::bundled();
-    let classes: Vec<Value> = model
+    let classes: Vec<ClassCount> = model
         .classes
         .iter()
         .map(|rule| {
             let count = counts.iter().find(|(c, _)| c == rule.class.as_str()).map_or(0, |(_, n)| *n);
-            json!({"class": rule.class, "name_zh": rule.name_zh, "name_en": rule.name_en, "organizations": count,
-                "supervision_zh": rule.supervision_zh, "sampling_weight": model.sampling_weight(rule.class)})
+            ClassCount {
+                class: rule.class,
+                name_zh: rule.name_zh.clone(),
+                name_en: rule.name_en.clone(),
+                organizations: count,
+                supervision_zh: rule.supervision_zh.clone(),
+                sampling_weight: model.sampling_weight(rule.class),
+            }
         })
         .collect();
-    Ok(Json(json!({"model_version": model.version, "classes": classes})))
+    Ok(Json(ClassCounts { model_version: model.version.clone(), classes }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct FileParams {
-    /// The day the file is read for; today by default (regulators may look back).
+    /// The day the file is read for; today by default (regulators only may look back).
+    #[param(format = Date)]
     as_of: Option<String>,
 }
 
-/// `GET /api/v1/organizations/{uscc}/credit`: the credit file: the class with its reasons, class history, records
-/// (the public ones, or all for insiders), listings, and every public-log entry about the organization with its
-/// inclusion-proof link. Reading brings the file up to date first.
+/// The credit file: class with reasons and log leaf, class changes, records, listings, public-log entries
+///
+/// Records are the public ones, or all for the region's regulators and the organization itself; every public-log
+/// entry about the organization comes with its inclusion-proof link. Reading brings the file up to date first.
+#[utoipa::path(get, path = "/api/v1/organizations/{uscc}/credit", tag = "credit", security((), ("bearer" = [])),
+    params(("uscc" = String, Path, description = "unified social credit code (GB 32100)"), FileParams),
+    responses((status = 200, description = "the file: {uscc, name, on_a_list, listings, log_entries: [{log_index, kind, entry, inclusion_proof}], class: {class, score, model_version, as_of, computed_at, name_zh, name_en, supervision_zh, reasons, log_index, inclusion_proof}, class_history, records: [{id, kind, kind_name_zh, source, department, title, legal_basis, decision_no, occurred_on, public_until, record_sha256, log_index, inclusion_proof, and for insiders withdrawn_log_index, withdrawn_on, withdrawn_reason, public}], whole_file, may_add_records}", body = Object),
+              (status = 400, description = "invalid_uscc, invalid_request (as_of)", body = ErrorBody),
+              (status = 403, description = "forbidden: as_of is for the organization's regulators", body = ErrorBody),
+              (status = 404, description = "not_found", body = ErrorBody)))]
 async fn organization_credit(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,

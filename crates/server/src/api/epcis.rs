@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use epcis::validate::Problem;
 use epcis::{events_of, validate_document, EventType, Role as IdRole};
+use serde::Serialize;
 use serde_json::{json, Value};
 use store::traceability::{CaptureStatus, ErrorBehaviour, EventQuery, IdMatch};
 use store::{Role, User};
@@ -36,6 +37,240 @@ pub(super) fn router() -> Router<AppState> {
         .route("/epcis/eventTypes", get(event_types))
         .route("/epcis/eventTypes/{eventType}/events", get(events_of_type))
         .route("/epcis/epcs/{epc}/events", get(events_of_epc))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    capture,
+    capture_jobs,
+    capture_job,
+    query,
+    capture_one,
+    one_event,
+    event_types,
+    events_of_type,
+    events_of_epc
+))]
+pub(super) struct Api;
+
+/// Shapes the OpenAPI document describes that the handlers build otherwise; only the annotations use them.
+mod doc {
+    /// An RFC 7807 problem document, as every error under `/epcis/` is answered (`application/problem+json`).
+    /// Mirrors the body `EpcisProblem::into_response` builds with `json!`; change the two together.
+    #[derive(Debug, utoipa::ToSchema)]
+    #[allow(dead_code)] // Only its schema is used.
+    pub(super) struct Problem {
+        /// `epcisException:` and the exception, e.g. `epcisException:ValidationException`.
+        #[serde(rename = "type")]
+        pub kind: String,
+        /// The exception: ValidationException, QueryParameterException, SecurityException,
+        /// NoSuchResourceException, ConflictException, CaptureLimitExceededException, QueryTooLargeException or
+        /// ImplementationException.
+        pub title: String,
+        /// The HTTP status.
+        pub status: u16,
+        /// What went wrong, for a person.
+        pub detail: String,
+        /// The problems found in a document or event, each naming its field; left out when there are none.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub problems: Vec<ProblemItem>,
+    }
+
+    /// One thing wrong with a document, and where. Mirrors `epcis::validate::Problem`, which has no schema: the
+    /// rule crate does not depend on utoipa.
+    #[derive(Debug, utoipa::ToSchema)]
+    #[allow(dead_code)] // Only its schema is used.
+    pub(super) struct ProblemItem {
+        /// JSON pointer (RFC 6901) to the offending member, `""` for the whole document.
+        pub pointer: String,
+        /// Stable snake_case code.
+        pub code: String,
+        /// What is wrong.
+        pub message: String,
+    }
+
+    /// What a capture does when events have problems: `rollback` (the default) stores nothing; `proceed` stores
+    /// the events without problems, as long as the header and context have none.
+    #[derive(Debug, utoipa::ToSchema)]
+    #[serde(rename_all = "lowercase")]
+    #[allow(dead_code)] // Only its schema is used.
+    pub(super) enum CaptureErrorBehaviour {
+        Rollback,
+        Proceed,
+    }
+
+    /// How identifiers are written in answers: as captured (No_Preference, Never_Translates, or no header), as EPC
+    /// URNs (a link whose company-prefix length is unknown stays a link) or as GS1 Digital Links.
+    #[derive(Debug, utoipa::ToSchema)]
+    #[allow(dead_code)] // Only its schema is used.
+    pub(super) enum EpcFormat {
+        #[serde(rename = "No_Preference")]
+        NoPreference,
+        #[serde(rename = "Always_EPC_URN")]
+        AlwaysEpcUrn,
+        #[serde(rename = "Always_GS1_Digital_Link")]
+        AlwaysGs1DigitalLink,
+        #[serde(rename = "Never_Translates")]
+        NeverTranslates,
+    }
+
+    /// The SimpleEventQuery parameters `event_query` reads; any other parameter is refused. Lists are
+    /// comma-separated. Mirrors the names `event_query` matches; change the two together.
+    #[derive(Debug, utoipa::IntoParams)]
+    #[into_params(parameter_in = Query)]
+    #[allow(dead_code)] // Only its parameters are used.
+    pub(super) struct SimpleEventQuery {
+        /// Event types: ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent.
+        #[param(rename = "eventType")]
+        pub event_type: Option<String>,
+        /// Events at or after this time (a date-time with a zone offset).
+        #[param(rename = "GE_eventTime", format = DateTime)]
+        pub ge_event_time: Option<String>,
+        /// Events before this time.
+        #[param(rename = "LT_eventTime", format = DateTime)]
+        pub lt_event_time: Option<String>,
+        /// Events recorded at or after this time.
+        #[param(rename = "GE_recordTime", format = DateTime)]
+        pub ge_record_time: Option<String>,
+        /// Events recorded before this time.
+        #[param(rename = "LT_recordTime", format = DateTime)]
+        pub lt_record_time: Option<String>,
+        /// Actions: ADD, OBSERVE, DELETE.
+        #[param(rename = "EQ_action")]
+        pub eq_action: Option<String>,
+        /// Business steps, bare (`shipping`) or as CBV URIs.
+        #[param(rename = "EQ_bizStep")]
+        pub eq_biz_step: Option<String>,
+        /// Dispositions, bare (`in_transit`) or as CBV URIs.
+        #[param(rename = "EQ_disposition")]
+        pub eq_disposition: Option<String>,
+        /// Read points (SGLN URNs or Digital Links).
+        #[param(rename = "EQ_readPoint")]
+        pub eq_read_point: Option<String>,
+        /// Business locations (SGLN URNs or Digital Links).
+        #[param(rename = "EQ_bizLocation")]
+        pub eq_biz_location: Option<String>,
+        /// Event IDs.
+        #[param(rename = "EQ_eventID")]
+        pub eq_event_id: Option<String>,
+        /// Transformation IDs.
+        #[param(rename = "EQ_transformationID")]
+        pub eq_transformation_id: Option<String>,
+        /// Any value: only events with an error declaration.
+        #[param(rename = "EXISTS_errorDeclaration")]
+        pub exists_error_declaration: Option<String>,
+        /// EPCs in epcList or childEPCs. Each MATCH_ value is an identifier or a pattern naming one class
+        /// (`urn:epc:idpat:sgtin:CompanyPrefix.ItemRef.*`).
+        #[param(rename = "MATCH_epc")]
+        pub match_epc: Option<String>,
+        /// The parentID.
+        #[param(rename = "MATCH_parentID")]
+        pub match_parent_id: Option<String>,
+        /// EPCs in inputEPCList.
+        #[param(rename = "MATCH_inputEPC")]
+        pub match_input_epc: Option<String>,
+        /// EPCs in outputEPCList.
+        #[param(rename = "MATCH_outputEPC")]
+        pub match_output_epc: Option<String>,
+        /// EPCs in any role: epcList, childEPCs, parentID, inputEPCList, outputEPCList.
+        #[param(rename = "MATCH_anyEPC")]
+        pub match_any_epc: Option<String>,
+        /// Classes in quantityList or childQuantityList.
+        #[param(rename = "MATCH_epcClass")]
+        pub match_epc_class: Option<String>,
+        /// Classes in inputQuantityList.
+        #[param(rename = "MATCH_inputEPCClass")]
+        pub match_input_epc_class: Option<String>,
+        /// Classes in outputQuantityList.
+        #[param(rename = "MATCH_outputEPCClass")]
+        pub match_output_epc_class: Option<String>,
+        /// Classes in any quantity list.
+        #[param(rename = "MATCH_anyEPCClass")]
+        pub match_any_epc_class: Option<String>,
+        /// `eventTime` (the default) or `recordTime`.
+        #[param(rename = "orderBy")]
+        pub order_by: Option<String>,
+        /// `ASC` (the default) or `DESC`.
+        #[param(rename = "orderDirection")]
+        pub order_direction: Option<String>,
+        /// At most this many events, in one page; not with maxEventCount.
+        #[param(rename = "eventCountLimit", minimum = 1)]
+        pub event_count_limit: Option<i64>,
+        /// Refuse the query (413 QueryTooLargeException) when more events match; not with eventCountLimit.
+        #[param(rename = "maxEventCount", minimum = 1)]
+        pub max_event_count: Option<i64>,
+        /// Events per page, 100 by default.
+        #[param(rename = "perPage", minimum = 1, maximum = 1000)]
+        pub per_page: Option<i64>,
+        /// The `GS1-Next-Page-Token` of the page before.
+        #[param(rename = "nextPageToken")]
+        pub next_page_token: Option<String>,
+    }
+}
+
+/// The answer to an accepted capture.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct CaptureAccepted {
+    /// The capture job, at `GET /epcis/capture/{captureID}`.
+    #[serde(rename = "captureID")]
+    capture_id: String,
+    /// Events stored.
+    stored: usize,
+    /// Events stored before, left as they were.
+    duplicates: usize,
+    /// Events left out for their problems (`proceed`).
+    rejected: usize,
+}
+
+/// A capture job as its status URL shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = CaptureJob)]
+struct CaptureJobView {
+    #[serde(rename = "captureID")]
+    capture_id: String,
+    created_at: String,
+    finished_at: String,
+    /// Always false: a capture is finished when its request is answered.
+    running: bool,
+    /// True when the capture stored its events.
+    success: bool,
+    /// `rollback` or `proceed`.
+    capture_error_behaviour: String,
+    event_count: i64,
+    stored_count: i64,
+    duplicate_count: i64,
+    /// The problems found, each naming its field.
+    #[schema(value_type = Vec<doc::ProblemItem>)]
+    errors: Value,
+}
+
+/// The most recent capture jobs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct CaptureJobs {
+    /// At most 100, the newest first.
+    #[serde(rename = "captureJobs")]
+    capture_jobs: Vec<CaptureJobView>,
+}
+
+/// The answer to a captured event.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct EventCreated {
+    #[serde(rename = "eventID")]
+    event_id: String,
+}
+
+/// The event types, as a JSON-LD collection.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = EventTypeCollection)]
+struct EventTypes {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    /// `Collection`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent and AssociationEvent.
+    member: Vec<&'static str>,
 }
 
 /// An EPCIS exception as an RFC 7807 problem document.
@@ -338,7 +573,32 @@ pub async fn capture_document(
     })
 }
 
-/// `POST /epcis/capture`: a document of events, stored in one transaction; 202 with the job's URL.
+/// Capture an EPCISDocument (JSON/JSON-LD), in one transaction
+///
+/// The XML binding (`application/xml`, `text/xml`) is read into the JSON binding and captured alike. An enterprise
+/// captures only events it is party to: one of each event's read point, business location, sources or
+/// destinations is a GLN registered to it, and no read point or business location is another organization's.
+#[utoipa::path(post, path = "/epcis/capture", tag = "traceability", security(("bearer" = [])),
+    params(("GS1-Capture-Error-Behaviour" = inline(Option<doc::CaptureErrorBehaviour>), Header,
+            description = "rollback (the default) or proceed")),
+    request_body(description = "an EPCISDocument of at most 10,000 events",
+                 content((Object = "application/json"), (Object = "application/ld+json"), ("application/xml"))),
+    responses((status = 202, description = "captured; the job is at Location", body = CaptureAccepted,
+               headers(("Location" = String, description = "/epcis/capture/{captureID}"))),
+              (status = 400, description = "ValidationException naming each field; Location names the failed job",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403,
+               description = "SecurityException: the role may not capture, or an event is not the enterprise's",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 413, description = "CaptureLimitExceededException (10,000 events)", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 415, description = "ValidationException: not JSON, JSON-LD or XML", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 429,
+               description = "CaptureLimitExceededException: the account's hourly capture quota is used up",
+               body = doc::Problem, content_type = "application/problem+json")))]
 async fn capture(
     State(state): State<AppState>,
     user: Result<AuthUser, ApiError>,
@@ -352,34 +612,46 @@ async fn capture(
     let location = format!("/epcis/capture/{}", summary.capture_id);
     let mut response = (
         StatusCode::ACCEPTED,
-        Json(json!({
-            "captureID": summary.capture_id.to_string(),
-            "stored": summary.stored,
-            "duplicates": summary.duplicates,
-            "rejected": summary.rejected,
-        })),
+        Json(CaptureAccepted {
+            capture_id: summary.capture_id.to_string(),
+            stored: summary.stored,
+            duplicates: summary.duplicates,
+            rejected: summary.rejected,
+        }),
     )
         .into_response();
     response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("ASCII"));
     Ok(with_version(response))
 }
 
-fn job_view(job: store::traceability::CaptureJob) -> Value {
-    json!({
-        "captureID": job.id.to_string(),
-        "createdAt": job.created_at,
-        "finishedAt": job.finished_at,
-        "running": false,
-        "success": job.status == CaptureStatus::Succeeded,
-        "captureErrorBehaviour": job.error_behaviour,
-        "eventCount": job.event_count,
-        "storedCount": job.stored_count,
-        "duplicateCount": job.duplicate_count,
-        "errors": job.problems,
-    })
+fn job_view(job: store::traceability::CaptureJob) -> CaptureJobView {
+    CaptureJobView {
+        capture_id: job.id.to_string(),
+        created_at: job.created_at,
+        finished_at: job.finished_at,
+        running: false,
+        success: job.status == CaptureStatus::Succeeded,
+        capture_error_behaviour: job.error_behaviour,
+        event_count: job.event_count,
+        stored_count: job.stored_count,
+        duplicate_count: job.duplicate_count,
+        errors: job.problems,
+    }
 }
 
-/// `GET /epcis/capture/{id}`: a capture job's outcome.
+/// A capture job
+///
+/// Its sender, administrators and regulators see it; to anyone else it does not exist.
+#[utoipa::path(get, path = "/epcis/capture/{captureID}", tag = "traceability", security(("bearer" = [])),
+    params(("captureID" = String, Path, description = "the captureID a capture answered")),
+    responses((status = 200, description = "{captureID, running, success, captureErrorBehaviour, errors, …}",
+               body = CaptureJobView),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403, description = "SecurityException: the role may not read supply-chain events",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "NoSuchResourceException", body = doc::Problem,
+               content_type = "application/problem+json")))]
 async fn capture_job(
     State(state): State<AppState>,
     user: Result<AuthUser, ApiError>,
@@ -411,7 +683,15 @@ fn sees_every_job(user: &User) -> bool {
     matches!(user.role, Role::Admin | Role::Regulator)
 }
 
-/// `GET /epcis/capture`: the most recent capture jobs (one's own, or all for supervisors).
+/// Recent capture jobs
+///
+/// The 100 most recent: one's own, or everyone's for administrators and regulators.
+#[utoipa::path(get, path = "/epcis/capture", tag = "traceability", security(("bearer" = [])),
+    responses((status = 200, description = "{captureJobs}", body = CaptureJobs),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403, description = "SecurityException: the role may not read supply-chain events",
+               body = doc::Problem, content_type = "application/problem+json")))]
 async fn capture_jobs(
     State(state): State<AppState>,
     user: Result<AuthUser, ApiError>,
@@ -419,10 +699,31 @@ async fn capture_jobs(
     let user = job_reader(user)?;
     let own = if sees_every_job(&user) { None } else { Some(user.id) };
     let jobs = state.store.recent_capture_jobs(100, own).await?;
-    Ok(with_version(Json(json!({"captureJobs": jobs.into_iter().map(job_view).collect::<Vec<_>>()})).into_response()))
+    Ok(with_version(Json(CaptureJobs { capture_jobs: jobs.into_iter().map(job_view).collect() }).into_response()))
 }
 
-/// `POST /epcis/events`: one event with its own `@context`; 201, or 409 when it is already stored.
+/// Capture one event (with its @context)
+///
+/// One event, not a document; as with a document, an enterprise captures only events it is party to.
+#[utoipa::path(post, path = "/epcis/events", tag = "traceability", security(("bearer" = [])),
+    request_body(description = "one EPCIS event with its own @context",
+                 content((Object = "application/json"), (Object = "application/ld+json"), ("application/xml"))),
+    responses((status = 201, description = "created; Location names it", body = EventCreated,
+               headers(("Location" = String, description = "/epcis/events/{eventID}, percent-encoded"))),
+              (status = 400, description = "ValidationException", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403,
+               description = "SecurityException: the role may not capture, or the event is not the enterprise's",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 409, description = "ConflictException: already stored; Location names it", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 415, description = "ValidationException: not JSON, JSON-LD or XML", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 429,
+               description = "CaptureLimitExceededException: the account's hourly capture quota is used up",
+               body = doc::Problem, content_type = "application/problem+json")))]
 async fn capture_one(
     State(state): State<AppState>,
     user: Result<AuthUser, ApiError>,
@@ -464,7 +765,8 @@ async fn capture_one(
         problem.location = Some(location);
         return Err(problem);
     }
-    let mut response = (StatusCode::CREATED, Json(json!({"eventID": events[0].event_id}))).into_response();
+    let mut response =
+        (StatusCode::CREATED, Json(EventCreated { event_id: events[0].event_id.clone() })).into_response();
     response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("encoded"));
     Ok(with_version(response))
 }
@@ -735,7 +1037,32 @@ async fn run_query(
     Ok(with_version(response))
 }
 
-/// `GET /epcis/events`: the SimpleEventQuery.
+/// What a query answers.
+const QUERY_DOCUMENT: &str = "an EPCISQueryDocument: {@context, type, schemaVersion, creationDate, epcisBody: \
+    {queryResults: {queryName: SimpleEventQuery, resultsBody: {eventList}}}}, the events the reader may see; \
+    Link rel=next for the next page";
+
+/// SimpleEventQuery: the events that match every parameter given
+///
+/// The parameters: eventType, GE_/LT_eventTime, GE_/LT_recordTime, EQ_action, EQ_bizStep, EQ_disposition,
+/// EQ_readPoint, EQ_bizLocation, EQ_eventID, EQ_transformationID, EXISTS_errorDeclaration, MATCH_epc,
+/// MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, MATCH_anyEPC, MATCH_epcClass, MATCH_inputEPCClass,
+/// MATCH_outputEPCClass, MATCH_anyEPCClass, orderBy, orderDirection, eventCountLimit, maxEventCount, perPage,
+/// nextPageToken; any other is refused. Events outside the reader's scope are left out of each page.
+#[utoipa::path(get, path = "/epcis/events", tag = "traceability", security(("bearer" = [])),
+    params(doc::SimpleEventQuery,
+           ("GS1-EPC-Format" = inline(Option<doc::EpcFormat>), Header, description = "how identifiers are written")),
+    responses((status = 200, description = QUERY_DOCUMENT, body = Object,
+               headers(("Link" = String, description = "the next page: <…>; rel=\"next\""),
+                       ("GS1-Next-Page-Token" = String, description = "nextPageToken of the next page"))),
+              (status = 400, description = "QueryParameterException; ValidationException for GS1-EPC-Format",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403, description = "SecurityException: the role may not read supply-chain events",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 413, description = "QueryTooLargeException", body = doc::Problem,
+               content_type = "application/problem+json")))]
 async fn query(
     State(state): State<AppState>,
     reader: Result<TraceReader, ApiError>,
@@ -746,7 +1073,25 @@ async fn query(
     run_query(&state, &headers, params, &user, |_| {}).await
 }
 
-/// `GET /epcis/eventTypes/{eventType}/events`.
+/// Events of a type (query parameters as /epcis/events)
+#[utoipa::path(get, path = "/epcis/eventTypes/{eventType}/events", tag = "traceability", security(("bearer" = [])),
+    params(("eventType" = String, Path,
+            description = "ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent or AssociationEvent"),
+           doc::SimpleEventQuery,
+           ("GS1-EPC-Format" = inline(Option<doc::EpcFormat>), Header, description = "how identifiers are written")),
+    responses((status = 200, description = QUERY_DOCUMENT, body = Object,
+               headers(("Link" = String, description = "the next page: <…>; rel=\"next\""),
+                       ("GS1-Next-Page-Token" = String, description = "nextPageToken of the next page"))),
+              (status = 400, description = "QueryParameterException; ValidationException for GS1-EPC-Format",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403, description = "SecurityException: the role may not read supply-chain events",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "NoSuchResourceException: no such event type", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 413, description = "QueryTooLargeException", body = doc::Problem,
+               content_type = "application/problem+json")))]
 async fn events_of_type(
     State(state): State<AppState>,
     reader: Result<TraceReader, ApiError>,
@@ -765,7 +1110,24 @@ async fn events_of_type(
     run_query(&state, &headers, params, &user, |q| q.event_types = vec![event_type]).await
 }
 
-/// `GET /epcis/epcs/{epc}/events`: every event naming the EPC in any role.
+/// Events naming an EPC in any role
+///
+/// The roles: epcList, childEPCs, parentID, inputEPCList, outputEPCList. Query parameters as /epcis/events.
+#[utoipa::path(get, path = "/epcis/epcs/{epc}/events", tag = "traceability", security(("bearer" = [])),
+    params(("epc" = String, Path, description = "EPC URN or GS1 Digital Link, percent-encoded"),
+           doc::SimpleEventQuery,
+           ("GS1-EPC-Format" = inline(Option<doc::EpcFormat>), Header, description = "how identifiers are written")),
+    responses((status = 200, description = QUERY_DOCUMENT, body = Object,
+               headers(("Link" = String, description = "the next page: <…>; rel=\"next\""),
+                       ("GS1-Next-Page-Token" = String, description = "nextPageToken of the next page"))),
+              (status = 400, description = "QueryParameterException; ValidationException for GS1-EPC-Format",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403, description = "SecurityException: the role may not read supply-chain events",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 413, description = "QueryTooLargeException", body = doc::Problem,
+               content_type = "application/problem+json")))]
 async fn events_of_epc(
     State(state): State<AppState>,
     reader: Result<TraceReader, ApiError>,
@@ -779,7 +1141,22 @@ async fn events_of_epc(
     run_query(&state, &headers, params, &user, |q| q.id_conditions.push((roles, vec![IdMatch::Exact(id)]))).await
 }
 
-/// `GET /epcis/events/{eventID}`: one event; its error declaration, if captured, is the version served.
+/// One event (its error declaration, if captured)
+///
+/// When an error declaration for the event was captured, that version is served. An event outside the reader's
+/// scope is answered as one that does not exist.
+#[utoipa::path(get, path = "/epcis/events/{eventID}", tag = "traceability", security(("bearer" = [])),
+    params(("eventID" = String, Path, description = "percent-encoded"),
+           ("GS1-EPC-Format" = inline(Option<doc::EpcFormat>), Header, description = "how identifiers are written")),
+    responses((status = 200, description = "the event, in the JSON binding", body = Object),
+              (status = 400, description = "ValidationException: GS1-EPC-Format", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403, description = "SecurityException: the role may not read supply-chain events",
+               body = doc::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "NoSuchResourceException", body = doc::Problem,
+               content_type = "application/problem+json")))]
 async fn one_event(
     State(state): State<AppState>,
     reader: Result<TraceReader, ApiError>,
@@ -806,11 +1183,19 @@ async fn one_event(
     Ok(with_version(Json(event).into_response()))
 }
 
-/// `GET /epcis/eventTypes`.
+/// The five event types
+#[utoipa::path(get, path = "/epcis/eventTypes", tag = "traceability", security(("bearer" = [])),
+    responses((status = 200, description = "Collection", body = EventTypes),
+              (status = 401, description = "SecurityException: no valid bearer token", body = doc::Problem,
+               content_type = "application/problem+json"),
+              (status = 403, description = "SecurityException: the role may not read supply-chain events",
+               body = doc::Problem, content_type = "application/problem+json")))]
 async fn event_types(reader: Result<TraceReader, ApiError>) -> Response {
     if let Err(error) = reader {
         return EpcisProblem::from(error).into_response();
     }
-    let members: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
-    with_version(Json(json!({"@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld", "type": "Collection", "member": members})).into_response())
+    let member: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+    let collection =
+        EventTypes { context: "https://ref.gs1.org/standards/epcis/epcis-context.jsonld", kind: "Collection", member };
+    with_version(Json(collection).into_response())
 }

@@ -13,13 +13,20 @@ pub(super) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/indicators", get(indicators))
 }
 
-/// The latest measured value of an indicator, in its unit (percent for rates).
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(indicators))]
+pub(super) struct Api;
+
+/// A measured value of an indicator for one year, in its unit (percent for rates).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub(crate) struct Measured {
     pub year: String,
+    /// Samples counted.
     pub samples: i64,
+    /// Samples that passed.
     pub passed: i64,
     pub value: f64,
+    /// The 95% interval's bounds.
     pub lower: f64,
     pub upper: f64,
     /// The point estimate meets the target.
@@ -28,17 +35,22 @@ pub(crate) struct Measured {
     pub met_with_confidence: bool,
 }
 
-#[derive(Debug, Serialize)]
+/// A quality target of the outlines and where the data stand against it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct IndicatorView {
     pub code: &'static str,
     pub name_zh: &'static str,
     pub name_en: &'static str,
+    /// How a value meets the target: `>=`, `>` or `=`.
     pub comparison: &'static str,
     pub target: f64,
+    /// `%` or `score`.
     pub unit: &'static str,
+    /// The year the target is set for, when the outline names one.
     pub year: Option<i32>,
+    /// The outline that sets the target.
     pub source: &'static str,
-    /// `None` until the platform holds data for it.
+    /// The latest measured value; null until the platform holds data for it.
     pub current: Option<Measured>,
     /// Every measured year, oldest first.
     pub history: Vec<Measured>,
@@ -96,6 +108,15 @@ pub(crate) async fn all(state: &AppState) -> Result<Vec<IndicatorView>, ApiError
     Ok(out)
 }
 
-async fn indicators(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(serde_json::json!({ "items": all(&state).await? })))
+/// Every indicator.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Indicators {
+    items: Vec<IndicatorView>,
+}
+
+/// The outlines' quality targets and the measured values
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "sampling",
+    responses((status = 200, description = "{items}", body = Indicators)))]
+async fn indicators(State(state): State<AppState>) -> Result<Json<Indicators>, ApiError> {
+    Ok(Json(Indicators { items: all(&state).await? }))
 }

@@ -7,14 +7,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+use service::error::ErrorBody;
+use service::injuries::{CaseReceipt, EstimateParams, HospitalBody, HospitalEntry};
+use store::injuries::InjuryCase;
 use store::{Role, WriteOutcome};
 
 use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::input::InjuryFields;
 use crate::{ApiError, AppState};
-use service::injuries::HospitalBody;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -25,7 +28,28 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/hospitals/{id}", axum::routing::put(register_hospital))
 }
 
-/// `POST /api/v1/injuries`: one case (201 when new, 200 when it replaced the hospital's earlier version).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(report, estimates, one, hospitals, register_hospital))]
+pub(super) struct Api;
+
+/// Report an injury case
+///
+/// A sentinel hospital reports its own cases; admins any. Stratum and weight come from the register on the
+/// treatment date; sending them is refused. A case id the hospital sent before is corrected.
+#[utoipa::path(post, path = "/api/v1/injuries", tag = "injuries and signals", security(("bearer" = [])),
+    request_body(content = Object, description = "The case's fields, every one as text. Required: case_id (1 to 64 \
+        characters without spaces), treated_on (YYYY-MM-DD, not in the future), hospital_id (the hospital's USCC), \
+        age (whole years, 0 to 120), sex, product_code (product category code), body_part, diagnosis, disposition. \
+        Optional: product_code_2, location, intent, hazard_code, narrative. stratum, weight and hospital_name are \
+        the register's and refused here."),
+    responses((status = 201, description = "created", body = CaseReceipt),
+              (status = 200, description = "corrected: it replaced the hospital's earlier version", body = CaseReceipt),
+              (status = 400, description = "invalid_request (or invalid_uscc) naming the field", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody),
+              (status = 409, description = "conflict: the case id is another hospital's", body = ErrorBody),
+              (status = 422, description = "not_sentinel: the hospital was not in the register on the treatment day",
+               body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -37,39 +61,88 @@ async fn report(
     Ok((status, Json(answer)))
 }
 
-/// `GET /api/v1/hospitals`: the sentinel-hospital register with case counts (regulators).
-async fn hospitals(State(state): State<AppState>, AuthUser(user): AuthUser) -> Result<Json<Value>, ApiError> {
+/// A register entry with the number of cases the hospital has reported.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct HospitalCases {
+    /// The hospital's USCC.
+    id: String,
+    name: String,
+    region_code: String,
+    stratum: String,
+    /// The inverse of the hospital's sampling fraction in its stratum.
+    weight: f64,
+    cases: i64,
+}
+
+/// The sentinel-hospital register.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct HospitalRegister {
+    items: Vec<HospitalCases>,
+}
+
+/// The sentinel-hospital register with stratum, weight and case counts (regulators)
+#[utoipa::path(get, path = "/api/v1/hospitals", tag = "injuries and signals", security(("bearer" = [])),
+    responses((status = 200, description = "{items}", body = HospitalRegister),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody)))]
+async fn hospitals(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<Json<HospitalRegister>, ApiError> {
     if !matches!(user.role, Role::Admin | Role::Regulator) {
         return Err(ApiError::forbidden("the hospital register is for regulators"));
     }
-    let items: Vec<Value> = state
+    let items = state
         .store
         .hospitals()
         .await?
         .into_iter()
-        .map(|(h, cases)| json!({"id": h.id, "name": h.name, "region_code": h.region_code, "stratum": h.stratum, "weight": h.weight, "cases": cases}))
+        .map(|(h, cases)| HospitalCases {
+            id: h.id,
+            name: h.name,
+            region_code: h.region_code,
+            stratum: h.stratum,
+            weight: h.weight,
+            cases,
+        })
         .collect();
-    Ok(Json(json!({"items": items})))
+    Ok(Json(HospitalRegister { items }))
 }
 
-/// `PUT /api/v1/hospitals/{id}`: registers a sentinel hospital (its USCC) or changes its stratum and weight from
-/// a day on (admins: the design is national).
+/// Register a sentinel hospital, or change its design
+///
+/// Registers a sentinel hospital by its USCC, or changes its stratum and weight (the inverse sampling fraction, at
+/// least 1) from valid_from on (default: today for a change); administrators only, as the design is national.
+#[utoipa::path(put, path = "/api/v1/hospitals/{id}", tag = "injuries and signals", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the hospital's unified social credit code (GB 32100)")),
+    request_body = HospitalBody,
+    responses((status = 200, description = "the register entry in force and the day it took effect",
+               body = HospitalEntry),
+              (status = 400, description = "invalid_uscc, invalid_region, invalid_request", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody)))]
 async fn register_hospital(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
     body: Result<Json<HospitalBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HospitalEntry>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     Ok(Json(service::injuries::register_hospital(&state, &user, &id, body).await?))
 }
 
-/// `GET /api/v1/injuries/{case_id}`.
+/// One case (regulators, and the reporting hospital)
+#[utoipa::path(get, path = "/api/v1/injuries/{case_id}", tag = "injuries and signals", security(("bearer" = [])),
+    params(("case_id" = String, Path, description = "the case id the hospital gave")),
+    responses((status = 200, description = "the case", body = InjuryCase),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 404, description = "not_found: no such case, or not one this account may see",
+               body = ErrorBody)))]
 async fn one(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(case_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InjuryCase>, ApiError> {
     let case =
         state.store.injury_case(&case_id).await?.ok_or_else(|| ApiError::not_found(format!("no case {case_id}")))?;
     let allowed = match user.role {
@@ -80,14 +153,25 @@ async fn one(
     if !allowed {
         return Err(ApiError::not_found(format!("no case {case_id}")));
     }
-    Ok(Json(serde_json::to_value(case).map_err(ApiError::internal)?))
+    Ok(Json(case))
 }
 
-/// `GET /api/v1/injuries/estimates?product_code=&from=&to=&group_by=`: public.
+/// National injury estimates
+///
+/// Per group: cases, weighted estimate, SE (Taylor, hospitals as PSUs within strata), CV, 95% interval, unstable
+/// flag (CPSC rule: an estimate under 1,200, from under 20 cases, or with a CV over 33%). Public.
+#[utoipa::path(get, path = "/api/v1/injuries/estimates", tag = "injuries and signals", security((), ("bearer" = [])),
+    params(EstimateParams),
+    responses((status = 200, body = Object,
+               description = "{filter, group_by, hospitals, method, stability_rule, estimates}; each estimate {group, \
+                   cases, estimate, se, cv, lower, upper, unstable}, the numbers null when they cannot be computed"),
+              (status = 400, description = "invalid_request: an unknown group_by or a malformed date",
+               body = ErrorBody),
+              (status = 401, description = "unauthorized: a token was sent and is not valid", body = ErrorBody)))]
 async fn estimates(
     State(state): State<AppState>,
     MaybeAuthUser(_): MaybeAuthUser,
-    Query(params): Query<service::injuries::EstimateParams>,
+    Query(params): Query<EstimateParams>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(service::injuries::compute(&state, params).await?))
 }

@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use service::error::ErrorBody;
 use stats::survey::{stratified_proportion, Stratum};
 use stats::{interval, Method};
 use store::inspections::{PassCount, PassRateFilter, PassRateGroup};
@@ -21,54 +22,111 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/inspections/pass-rate-change", get(pass_rate_change))
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(pass_rates, pass_rate_change))]
+pub(super) struct Api;
+
+/// The levels a campaign is run at, for the document only: the parameter is read as text.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum CampaignLevel {
+    National,
+    Provincial,
+    City,
+    County,
+}
+
+/// The interval methods, for the document only: the parameter is read as text.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum IntervalMethod {
+    Wilson,
+    ClopperPearson,
+    Jeffreys,
+    AgrestiCoull,
+    Wald,
+}
+
+/// The estimators, for the document only: the parameter is read as text.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Estimator {
+    Simple,
+    Stratified,
+}
+
 /// Query parameters of `GET /api/v1/inspections/pass-rates`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PassRateParams {
     /// Comma-separated: product_category, region, channel, year, quarter, campaign_level.
     pub group_by: Option<String>,
+    /// national, provincial, city or county.
+    #[param(value_type = Option<CampaignLevel>, inline)]
     pub campaign_level: Option<String>,
     pub campaign_id: Option<String>,
     pub product_category: Option<String>,
+    /// GB/T 2260 code or prefix of the enterprises' region.
     pub region: Option<String>,
+    /// First day of sampling, inclusive.
+    #[param(format = Date)]
     pub from: Option<String>,
+    /// Last day of sampling, inclusive.
+    #[param(format = Date)]
     pub to: Option<String>,
+    /// Calendar year of sampling.
     pub year: Option<i64>,
     /// wilson (default), clopper_pearson, jeffreys, agresti_coull, wald.
+    #[param(value_type = Option<IntervalMethod>, inline)]
     pub method: Option<String>,
     /// Default 0.95.
+    #[param(exclusive_minimum = 0, exclusive_maximum = 1)]
     pub confidence: Option<f64>,
     /// simple (default) or stratified.
+    #[param(value_type = Option<Estimator>, inline)]
     pub estimator: Option<String>,
     /// Count campaigns drawn with weights by credit class (risk-based); left out by default.
     pub include_risk_based: Option<bool>,
 }
 
 /// One group's estimate.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct RateView {
+    /// The group's values, by the names in `group_by`; empty for the total.
     pub key: BTreeMap<&'static str, String>,
     pub samples: i64,
     pub passed: i64,
+    /// The estimated pass rate, 0 to 1.
     pub rate: f64,
+    /// The interval's bounds.
     pub lower: f64,
     pub upper: f64,
     /// How this group's figure was estimated: `simple` or `stratified` (Cochran, normal interval).
     pub estimator: &'static str,
+    /// Standard error of a stratified estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub se: Option<f64>,
+    /// Strata of a stratified estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strata: Option<usize>,
 }
 
 /// The whole answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct PassRates {
+    /// The interval method.
     pub method: &'static str,
     pub confidence: f64,
+    /// simple or stratified, as asked; a group whose strata cannot be used falls back to simple.
     pub estimator: &'static str,
     pub group_by: Vec<&'static str>,
+    /// One per group; empty without `group_by`.
     pub groups: Vec<RateView>,
+    /// All the samples counted; null when there are none.
     pub total: Option<RateView>,
     /// Whether campaigns drawn with weights by credit class are counted ("included") or left out ("excluded").
     pub risk_based_campaigns: &'static str,
@@ -219,6 +277,13 @@ pub(crate) async fn compute(state: &AppState, params: PassRateParams) -> Result<
     })
 }
 
+/// Pass rates (合格率) with confidence intervals, grouped
+#[utoipa::path(get, path = "/api/v1/inspections/pass-rates", tag = "sampling", params(PassRateParams),
+    responses((status = 200,
+               description = "{method, confidence, estimator, group_by, groups: [{key, samples, passed, rate, lower, \
+                              upper, estimator, se?, strata?}], total, risk_based_campaigns}",
+               body = PassRates),
+              (status = 400, description = "invalid_request, invalid_region", body = ErrorBody)))]
 async fn pass_rates(
     State(state): State<AppState>,
     params: Result<Query<PassRateParams>, QueryRejection>,
@@ -228,26 +293,73 @@ async fn pass_rates(
 }
 
 /// Query parameters of `GET /api/v1/inspections/pass-rate-change`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ChangeParams {
+    /// Comma-separated: product_category, region, channel, year, quarter, campaign_level.
     group_by: Option<String>,
+    /// national, provincial, city or county.
+    #[param(value_type = Option<CampaignLevel>, inline)]
     campaign_level: Option<String>,
     product_category: Option<String>,
+    /// GB/T 2260 code or prefix of the enterprises' region.
     region: Option<String>,
     /// The earlier year.
     from_year: i64,
     /// The later year.
     to_year: i64,
+    /// Default 0.95.
+    #[param(exclusive_minimum = 0, exclusive_maximum = 1)]
     confidence: Option<f64>,
 }
 
-/// The change of a pass rate between two years per group: the difference of the later minus the earlier rate
-/// with Newcombe's hybrid score interval.
+/// The change of pass rates between two years.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct RateChanges {
+    /// Always `newcombe`: Newcombe's hybrid score interval.
+    method: &'static str,
+    confidence: f64,
+    /// The groups found in both years.
+    groups: Vec<RateChange>,
+    /// All samples; null unless both years have some.
+    total: Option<RateChange>,
+}
+
+/// One group's change: the later minus the earlier rate.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct RateChange {
+    /// The group's values, by the names in `group_by`; empty for the total.
+    key: BTreeMap<&'static str, String>,
+    from: YearRate,
+    to: YearRate,
+    difference: f64,
+    lower: f64,
+    upper: f64,
+    /// The interval leaves out zero.
+    significant: bool,
+}
+
+/// A group's pass rate in one year.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct YearRate {
+    year: i64,
+    samples: i64,
+    passed: i64,
+    rate: f64,
+}
+
+/// Change of pass rates between two years with Newcombe intervals
+///
+/// Per group: the difference of the later minus the earlier rate with Newcombe's hybrid score interval.
+#[utoipa::path(get, path = "/api/v1/inspections/pass-rate-change", tag = "sampling", params(ChangeParams),
+    responses((status = 200, description = "{method, confidence, groups: [{key, from, to, difference, lower, upper, \
+                                            significant}], total}", body = RateChanges),
+              (status = 400, description = "invalid_request, invalid_region", body = ErrorBody)))]
 async fn pass_rate_change(
     State(state): State<AppState>,
     params: Result<Query<ChangeParams>, QueryRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<RateChanges>, ApiError> {
     let Query(params) = params.map_err(query_rejection)?;
     let confidence = params.confidence.unwrap_or(0.95);
     let for_year = |year: i64| PassRateParams {
@@ -261,20 +373,22 @@ async fn pass_rate_change(
     };
     let earlier = compute(&state, for_year(params.from_year)).await?;
     let later = compute(&state, for_year(params.to_year)).await?;
-    let pair = |a: &RateView, b: &RateView| -> Result<serde_json::Value, ApiError> {
+    let pair = |a: &RateView, b: &RateView| -> Result<RateChange, ApiError> {
         let d = stats::proportion::difference(
             (b.passed as u64, b.samples as u64),
             (a.passed as u64, a.samples as u64),
             confidence,
         )
         .map_err(ApiError::invalid)?;
-        Ok(serde_json::json!({
-            "key": b.key,
-            "from": {"year": params.from_year, "samples": a.samples, "passed": a.passed, "rate": a.rate},
-            "to": {"year": params.to_year, "samples": b.samples, "passed": b.passed, "rate": b.rate},
-            "difference": d.estimate, "lower": d.lower, "upper": d.upper,
-            "significant": d.lower > 0.0 || d.upper < 0.0,
-        }))
+        Ok(RateChange {
+            key: b.key.clone(),
+            from: YearRate { year: params.from_year, samples: a.samples, passed: a.passed, rate: a.rate },
+            to: YearRate { year: params.to_year, samples: b.samples, passed: b.passed, rate: b.rate },
+            difference: d.estimate,
+            lower: d.lower,
+            upper: d.upper,
+            significant: d.lower > 0.0 || d.upper < 0.0,
+        })
     };
     let mut groups = Vec::new();
     for b in &later.groups {
@@ -286,5 +400,5 @@ async fn pass_rate_change(
         (Some(a), Some(b)) => Some(pair(a, b)?),
         _ => None,
     };
-    Ok(Json(serde_json::json!({ "method": "newcombe", "confidence": confidence, "groups": groups, "total": total })))
+    Ok(Json(RateChanges { method: "newcombe", confidence, groups, total }))
 }

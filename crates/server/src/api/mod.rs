@@ -42,8 +42,9 @@ pub(crate) fn products_search_params(q: &str) -> products::SearchParams {
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/openapi.json", get(|| async { Json(crate::openapi::document()) }))
-        .route("/api/v1/errors", get(|| async { Json(ErrorCode::table()) }))
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/errors", get(errors))
         .merge(codes::router())
         .merge(organizations::router())
         .merge(products::router())
@@ -61,6 +62,54 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(log::router())
         .merge(credit::router())
         .merge(credit_file::router())
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz, openapi, errors))]
+struct Api;
+
+/// Liveness
+#[utoipa::path(get, path = "/healthz", tag = "reference", responses((status = 200, description = "ok", body = String, content_type = "text/plain")))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Every module's part of the OpenAPI document.
+pub(crate) fn documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
+    use utoipa::OpenApi;
+    vec![
+        ("reference", Api::openapi()),
+        ("codes", codes::Api::openapi()),
+        ("organizations", organizations::Api::openapi()),
+        ("products", products::Api::openapi()),
+        ("reference", reference::Api::openapi()),
+        ("inspections", inspections::Api::openapi()),
+        ("campaigns", campaigns::Api::openapi()),
+        ("indicators", indicators::Api::openapi()),
+        ("epcis", epcis::Api::openapi()),
+        ("trace", trace::Api::openapi()),
+        ("recalls", recalls::Api::openapi()),
+        ("injuries", injuries::Api::openapi()),
+        ("signals", signals::Api::openapi()),
+        ("warnings", warnings::Api::openapi()),
+        ("complaints", complaints::Api::openapi()),
+        ("log", log::Api::openapi()),
+        ("credit", credit::Api::openapi()),
+        ("credit_file", credit_file::Api::openapi()),
+    ]
+}
+
+/// This document
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "reference", responses((status = 200, description = "OpenAPI 3.1")))]
+async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
+
+/// The error-code table: every code with its HTTP status and meaning
+#[utoipa::path(get, path = "/api/v1/errors", tag = "reference",
+    responses((status = 200, description = "[{code, status, meaning}]", body = Vec<service::error::ErrorRow>)))]
+async fn errors() -> Json<Vec<service::error::ErrorRow>> {
+    Json(ErrorCode::table())
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -8,6 +8,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use codes::Uscc;
 use serde::Deserialize;
+use service::error::ErrorBody;
+use service::input::OrganizationFields as OrganizationInput;
 use service::master::{self, OrganizationView};
 use store::{NewOrganization, Page, WriteOutcome};
 
@@ -22,22 +24,35 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/organizations/{uscc}", get(one).put(update))
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(search, create, one, update))]
+pub(super) struct Api;
+
 /// Parses a USCC from a path, with the API's error code.
 pub(crate) fn parse_uscc(value: &str) -> Result<Uscc, ApiError> {
     Ok(input::uscc("uscc", Some(value))?)
 }
 
+/// One organization
+#[utoipa::path(get, path = "/api/v1/organizations/{uscc}", tag = "master data",
+    params(("uscc" = String, Path, description = "unified social credit code (GB 32100)")),
+    responses((status = 200, description = "found", body = OrganizationView),
+              (status = 400, description = "invalid_uscc: the message names the failed check", body = ErrorBody),
+              (status = 404, description = "not_found", body = ErrorBody)))]
 async fn one(State(state): State<AppState>, Path(uscc): Path<String>) -> Result<Json<OrganizationView>, ApiError> {
     Ok(Json(master::organization(&state, &parse_uscc(&uscc)?).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SearchParams {
     /// Name words, a USCC, or empty for all.
     pub q: Option<String>,
     /// GB/T 2260 code or prefix (2, 4 or 6 digits).
     pub region: Option<String>,
+    /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
 }
 
@@ -53,6 +68,10 @@ pub(crate) async fn search_organizations(
         .await
 }
 
+/// Search organizations by name words (Chinese), USCC, region
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "master data", params(SearchParams),
+    responses((status = 200, description = "a page", body = Page<OrganizationView>),
+              (status = 400, description = "invalid_region or invalid_request", body = ErrorBody)))]
 async fn search(
     State(state): State<AppState>,
     params: Result<Query<SearchParams>, QueryRejection>,
@@ -71,6 +90,14 @@ async fn write(
     Ok((status, Json(view)))
 }
 
+/// Register an organization
+#[utoipa::path(post, path = "/api/v1/organizations", tag = "master data", security(("bearer" = [])),
+    request_body = OrganizationInput,
+    responses((status = 201, description = "created", body = OrganizationView),
+              (status = 200, description = "updated", body = OrganizationView),
+              (status = 400, description = "invalid_uscc, invalid_region, invalid_request", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -80,6 +107,15 @@ async fn create(
     write(&state, &user, input::organization(body, None)?).await
 }
 
+/// Update an organization
+#[utoipa::path(put, path = "/api/v1/organizations/{uscc}", tag = "master data", security(("bearer" = [])),
+    params(("uscc" = String, Path, description = "unified social credit code (GB 32100)")),
+    request_body = OrganizationInput,
+    responses((status = 200, description = "updated", body = OrganizationView),
+              (status = 201, description = "created", body = OrganizationView),
+              (status = 400, description = "invalid_uscc, invalid_region, invalid_request", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

@@ -6,10 +6,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use service::warnings::{self as warnings_service, AssessmentBody, WarningBody};
-use store::warnings::RiskAssessment;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use service::error::ErrorBody;
+use service::warnings::{self as warnings_service, AssessmentBody, WarningBody, WarningView};
+use store::warnings::{RiskAssessment, Warning};
 use warnings::WarningStep;
 
 use super::json_rejection;
@@ -29,6 +30,19 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/warnings/{id}/responses", post(respond))
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create_assessment, one_assessment, list, draft, one, review, publish, update, withdraw, respond))]
+pub(super) struct Api;
+
+/// Assess an injury scenario (RAG)
+///
+/// The steps with their probabilities and a severity 1–4 give the level from data/risk_matrix.json (regulators).
+#[utoipa::path(post, path = "/api/v1/risk-assessments", tag = "warnings", security(("bearer" = [])),
+    request_body = AssessmentBody,
+    responses((status = 201, description = "the assessment", body = RiskAssessment),
+              (status = 400, description = "invalid_request", body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody)))]
 async fn create_assessment(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -38,6 +52,13 @@ async fn create_assessment(
     Ok((StatusCode::CREATED, Json(warnings_service::create_assessment(&state, &user, body).await?)))
 }
 
+/// A risk assessment (regulators)
+#[utoipa::path(get, path = "/api/v1/risk-assessments/{id}", tag = "warnings", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the assessment's id, ZL-RA-{year}-{number}")),
+    responses((status = 200, description = "the assessment", body = RiskAssessment),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody),
+              (status = 404, description = "not_found", body = ErrorBody)))]
 async fn one_assessment(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -46,6 +67,17 @@ async fn one_assessment(
     Ok(Json(warnings_service::assessment(&state, &user, &id).await?))
 }
 
+/// Draft a warning from an assessment
+///
+/// A regulator of the assessment's region drafts it; the level is the assessment's.
+#[utoipa::path(post, path = "/api/v1/warnings", tag = "warnings", security(("bearer" = [])),
+    request_body = WarningBody,
+    responses((status = 201, description = "the draft, with its history", body = WarningView),
+              (status = 400, description = "invalid_request, invalid_region or invalid_gtin naming the field",
+               body = ErrorBody),
+              (status = 401, description = "unauthorized", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody),
+              (status = 422, description = "unknown_assessment", body = ErrorBody)))]
 async fn draft(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -55,8 +87,21 @@ async fn draft(
     Ok((StatusCode::CREATED, Json(warnings_service::draft(&state, &user, body).await?)))
 }
 
+/// One step of a warning for a regulator of its region; every step answers the warning after it.
 macro_rules! warning_handler {
-    ($name:ident, $step:expr) => {
+    ($name:ident, $step:expr, $path:literal, $summary:literal, $done:literal) => {
+        #[utoipa::path(post, path = $path, tag = "warnings", security(("bearer" = [])), summary = $summary,
+            params(("id" = String, Path, description = "the warning's id, ZL-RW-{year}-{number}")),
+            request_body = WarningBody,
+            responses((status = 200, description = $done, body = WarningView),
+                      (status = 400, description = "invalid_request: a field the step needs is missing or malformed",
+                       body = ErrorBody),
+                      (status = 401, description = "unauthorized", body = ErrorBody),
+                      (status = 403, description = "forbidden: not a regulator of the warning's region (or, for a \
+                           review, its drafter)", body = ErrorBody),
+                      (status = 404, description = "not_found", body = ErrorBody),
+                      (status = 409, description = "wrong_state: the warning's status does not allow the step; \
+                           conflict: it changed meanwhile", body = ErrorBody)))]
         async fn $name(
             State(state): State<AppState>,
             AuthUser(user): AuthUser,
@@ -69,28 +114,82 @@ macro_rules! warning_handler {
     };
 }
 
-warning_handler!(review, WarningStep::Review);
-warning_handler!(publish, WarningStep::Publish);
-warning_handler!(update, WarningStep::Update);
-warning_handler!(withdraw, WarningStep::Withdraw);
-warning_handler!(respond, WarningStep::Response);
+warning_handler!(
+    review,
+    WarningStep::Review,
+    "/api/v1/warnings/{id}/review",
+    "Review a draft warning (by someone other than the drafter)",
+    "reviewed"
+);
+warning_handler!(
+    publish,
+    WarningStep::Publish,
+    "/api/v1/warnings/{id}/publish",
+    "Publish a reviewed warning",
+    "published"
+);
+warning_handler!(
+    update,
+    WarningStep::Update,
+    "/api/v1/warnings/{id}/update",
+    "Update a published warning (note required): its title, body or scope",
+    "updated"
+);
+warning_handler!(
+    withdraw,
+    WarningStep::Withdraw,
+    "/api/v1/warnings/{id}/withdraw",
+    "Withdraw a published warning (note required)",
+    "withdrawn"
+);
+warning_handler!(
+    respond,
+    WarningStep::Response,
+    "/api/v1/warnings/{id}/responses",
+    "Record a response (早处置): sampling_ordered, recall_opened, notice_to_enterprises",
+    "recorded; the warning keeps its status"
+);
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
+    /// Words to search for in titles and bodies (Chinese).
     q: Option<String>,
 }
 
-/// `GET /api/v1/warnings?q=`: published warnings for everyone, all for regulators.
+/// Warnings, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct WarningList {
+    /// At most 200.
+    items: Vec<Warning>,
+    count: usize,
+}
+
+/// Risk warnings: published ones for everyone, all for regulators
+///
+/// q searches titles and bodies in Chinese. The public sees published, updated and withdrawn warnings.
+#[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", security((), ("bearer" = [])),
+    params(ListParams),
+    responses((status = 200, description = "{items, count}", body = WarningList),
+              (status = 401, description = "unauthorized: a token was sent and is not valid", body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
     Query(params): Query<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WarningList>, ApiError> {
     let public_only = user.as_ref().is_none_or(|u| warnings_service::regulator(u).is_err());
-    let warnings = state.store.warnings(public_only, params.q.as_deref(), 200).await?;
-    Ok(Json(json!({"items": warnings, "count": warnings.len()})))
+    let items = state.store.warnings(public_only, params.q.as_deref(), 200).await?;
+    Ok(Json(WarningList { count: items.len(), items }))
 }
 
+/// A warning with its history
+///
+/// Published ones for everyone, drafts for regulators.
+#[utoipa::path(get, path = "/api/v1/warnings/{id}", tag = "warnings", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "the warning's id, ZL-RW-{year}-{number}")),
+    responses((status = 200, description = "the warning", body = WarningView),
+              (status = 401, description = "unauthorized: a token was sent and is not valid", body = ErrorBody),
+              (status = 404, description = "not_found", body = ErrorBody)))]
 async fn one(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,

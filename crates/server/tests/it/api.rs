@@ -363,6 +363,34 @@ async fn every_documented_path_is_routed_with_its_parameter_names_and_every_rout
 }
 
 #[tokio::test]
+async fn every_operation_declares_its_path_parameters_and_has_its_own_id() {
+    let app = TestApp::new().await;
+    let (_, document) = app.get_json("/api/v1/openapi.json").await;
+    let mut ids = std::collections::HashSet::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        let named: Vec<&str> = path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+        for (method, operation) in operations.as_object().unwrap() {
+            let declared: Vec<&str> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            let mut expected = named.clone();
+            expected.sort_unstable();
+            let mut got = declared.clone();
+            got.sort_unstable();
+            assert_eq!(got, expected, "{method} {path}: path parameters");
+            assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path}: no summary");
+            assert!(operation["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path}: no answers");
+            let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+            assert!(ids.insert(id.to_owned()), "operationId {id} twice");
+        }
+    }
+}
+
+#[tokio::test]
 async fn the_error_table_is_served_and_documented() {
     let app = TestApp::new().await;
     let (status, table) = app.get_json("/api/v1/errors").await;
