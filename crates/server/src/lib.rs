@@ -6,7 +6,7 @@ pub mod config;
 mod i18n;
 mod openapi;
 mod pages;
-pub mod read_scope;
+pub use service::read_scope;
 pub mod web;
 
 use axum::http::{header, HeaderValue, StatusCode};

@@ -2,10 +2,17 @@
 //! one this server last signed (remembered outside the database) and whose new entries hash to their leaves, so a
 //! database writer without the key cannot make the server sign a rewritten history.
 
+use serde::{Deserialize, Serialize};
 use store::public_log::StoredCheckpoint;
-use translog::{consistency_plan, key_id, leaf_hash, verify_consistency, Checkpoint, Hash, LogSigner, NodeId};
+use utoipa::ToSchema;
+
+use translog::{
+    check_cosignature, consistency_plan, key_id, leaf_hash, verify_consistency, Checkpoint, Hash, LogSigner, NodeId,
+    NoteVerifier,
+};
 
 use crate::log_signing::{load_signer, read_state, write_state, LogKeyError, Remembered};
+use crate::ownership::{self, Record};
 use crate::{ApiError, ErrorCode, Services};
 
 /// Entries a page holds at most.
@@ -134,4 +141,81 @@ pub async fn cosigned_note(state: &Services, checkpoint: &StoredCheckpoint) -> R
         note.push_str(&line);
     }
     Ok(note)
+}
+/// A witness of the log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Witness {
+    pub name: String,
+    /// Its cosignature/v1 verifier key.
+    pub verifier_key: String,
+}
+
+/// A witness to register.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = WitnessInput)]
+pub struct WitnessBody {
+    /// Required: a cosignature/v1 verifier key (type 0x04) named as the witness.
+    pub verifier_key: Option<String>,
+}
+
+/// An administrator registers a witness by its cosignature/v1 verifier key, named as the witness.
+pub async fn register_witness(
+    services: &Services,
+    user: &store::User,
+    name: &str,
+    body: WitnessBody,
+) -> Result<Witness, ApiError> {
+    ownership::check(Record::LogWitness, user, &["name", "verifier_key"])?;
+    let vkey = body.verifier_key.ok_or_else(|| ApiError::invalid("verifier_key is required"))?;
+    let witness = NoteVerifier::parse(&vkey).map_err(ApiError::invalid)?;
+    if !witness.is_cosigner() || witness.key_name() != name {
+        return Err(ApiError::invalid(format!("verifier_key must be a cosignature/v1 key (type 0x04) named {name}")));
+    }
+    services.store.set_log_witness(name, &witness.encode(), Some(user.id)).await?;
+    Ok(Witness { name: name.to_owned(), verifier_key: witness.encode() })
+}
+
+/// A witness's cosignature.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CosignatureInput)]
+pub struct CosignatureBody {
+    /// The size of the signed checkpoint; the current one by default.
+    pub tree_size: Option<i64>,
+    /// Required: the witness's signature line, `— name base64(key id ‖ time ‖ signature)`.
+    pub line: Option<String>,
+}
+
+/// A cosignature accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cosigned {
+    pub tree_size: i64,
+    pub witness: String,
+    /// The cosignature's time (seconds since the Unix epoch).
+    pub time: u64,
+}
+
+/// A registered witness's cosignature line of a signed checkpoint (the current one unless `tree_size` names
+/// another), checked against the witness's key and the checkpoint's body, then kept to be served with the note.
+pub async fn add_cosignature(services: &Services, body: CosignatureBody) -> Result<Cosigned, ApiError> {
+    let line = body.line.ok_or_else(|| ApiError::invalid("line is required"))?;
+    let line = format!("{}\n", line.trim_end_matches('\n'));
+    let name = line.strip_prefix("\u{2014} ").and_then(|rest| rest.split(' ').next()).unwrap_or_default().to_owned();
+    let witnesses = services.store.log_witnesses().await?;
+    let (_, vkey) = witnesses
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| ApiError::forbidden(format!("'{name}' is not a registered witness of this log")))?;
+    let witness = NoteVerifier::parse(vkey).map_err(ApiError::invalid)?;
+    let checkpoint = match body.tree_size {
+        Some(size) => services.store.checkpoint_at(size).await?,
+        None => Some(current_checkpoint(services).await?),
+    }
+    .ok_or_else(|| ApiError::not_found("no checkpoint of that size was signed"))?;
+    let opened = translog::open(&checkpoint.note, &signer(services).await?.verifier(), &[])
+        .map_err(|e| inconsistent(format!("the stored checkpoint does not open: {e}")))?;
+    let time = check_cosignature(&opened.checkpoint.body(), &line, &witness).map_err(ApiError::invalid)?;
+    services.store.save_cosignature(checkpoint.tree_size, &name, &line, time as i64).await?;
+    Ok(Cosigned { tree_size: checkpoint.tree_size, witness: name, time })
 }

@@ -13,13 +13,12 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use service::error::ErrorBody;
-use translog::{check_cosignature, consistency_plan, inclusion_plan, key_id, NoteVerifier};
+use translog::{consistency_plan, inclusion_plan, key_id};
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::ownership::{self, Record};
 use crate::{ApiError, AppState};
-use service::log::{cosigned_note, current_checkpoint, inconsistent, signer, PAGE};
+use service::log::{cosigned_note, current_checkpoint, signer, CosignatureBody, Cosigned, Witness, WitnessBody, PAGE};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -125,14 +124,6 @@ async fn public_key(State(state): State<AppState>) -> Result<Json<PublicKey>, Ap
     }))
 }
 
-/// A witness of the log.
-#[derive(Debug, Serialize, ToSchema)]
-struct Witness {
-    name: String,
-    /// Its cosignature/v1 verifier key.
-    verifier_key: String,
-}
-
 /// The registered witnesses.
 #[derive(Debug, Serialize, ToSchema)]
 struct Witnesses {
@@ -153,15 +144,6 @@ async fn witnesses(State(state): State<AppState>) -> Result<Json<Witnesses>, Api
     Ok(Json(Witnesses { items }))
 }
 
-/// A witness to register.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = WitnessInput)]
-struct WitnessBody {
-    /// Required: a cosignature/v1 verifier key (type 0x04) named as the witness.
-    verifier_key: Option<String>,
-}
-
 /// An administrator registers a witness by its cosignature/v1 verifier key
 #[utoipa::path(put, path = "/api/v1/log/witnesses/{name}", tag = "public log", security(("bearer" = [])),
     params(("name" = String, Path, description = "the witness's name, as its verifier key names it")),
@@ -177,34 +159,7 @@ async fn register_witness(
     body: Result<Json<WitnessBody>, JsonRejection>,
 ) -> Result<Json<Witness>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
-    ownership::check(Record::LogWitness, &user, &["name", "verifier_key"])?;
-    let vkey = body.verifier_key.ok_or_else(|| ApiError::invalid("verifier_key is required"))?;
-    let witness = NoteVerifier::parse(&vkey).map_err(ApiError::invalid)?;
-    if !witness.is_cosigner() || witness.key_name() != name {
-        return Err(ApiError::invalid(format!("verifier_key must be a cosignature/v1 key (type 0x04) named {name}")));
-    }
-    state.store.set_log_witness(&name, &witness.encode(), Some(user.id)).await?;
-    Ok(Json(Witness { name, verifier_key: witness.encode() }))
-}
-
-/// A witness's cosignature.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = CosignatureInput)]
-struct CosignatureBody {
-    /// The size of the signed checkpoint; the current one by default.
-    tree_size: Option<i64>,
-    /// Required: the witness's signature line, `— name base64(key id ‖ time ‖ signature)`.
-    line: Option<String>,
-}
-
-/// A cosignature accepted.
-#[derive(Debug, Serialize, ToSchema)]
-struct Cosigned {
-    tree_size: i64,
-    witness: String,
-    /// The cosignature's time (seconds since the Unix epoch).
-    time: u64,
+    Ok(Json(service::log::register_witness(&state, &user, &name, body).await?))
 }
 
 /// A registered witness's cosignature line of a signed checkpoint
@@ -223,25 +178,7 @@ async fn add_cosignature(
     body: Result<Json<CosignatureBody>, JsonRejection>,
 ) -> Result<Json<Cosigned>, ApiError> {
     let Json(body) = body.map_err(super::json_rejection)?;
-    let line = body.line.ok_or_else(|| ApiError::invalid("line is required"))?;
-    let line = format!("{}\n", line.trim_end_matches('\n'));
-    let name = line.strip_prefix("\u{2014} ").and_then(|rest| rest.split(' ').next()).unwrap_or_default().to_owned();
-    let witnesses = state.store.log_witnesses().await?;
-    let (_, vkey) = witnesses
-        .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| ApiError::forbidden(format!("'{name}' is not a registered witness of this log")))?;
-    let witness = NoteVerifier::parse(vkey).map_err(ApiError::invalid)?;
-    let checkpoint = match body.tree_size {
-        Some(size) => state.store.checkpoint_at(size).await?,
-        None => Some(current_checkpoint(&state).await?),
-    }
-    .ok_or_else(|| ApiError::not_found("no checkpoint of that size was signed"))?;
-    let opened = translog::open(&checkpoint.note, &signer(&state).await?.verifier(), &[])
-        .map_err(|e| inconsistent(format!("the stored checkpoint does not open: {e}")))?;
-    let time = check_cosignature(&opened.checkpoint.body(), &line, &witness).map_err(ApiError::invalid)?;
-    state.store.save_cosignature(checkpoint.tree_size, &name, &line, time as i64).await?;
-    Ok(Json(Cosigned { tree_size: checkpoint.tree_size, witness: name, time }))
+    Ok(Json(service::log::add_cosignature(&state, body).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -53,7 +53,7 @@ pub(crate) async fn blacklist(
             "/api/v1/credit/listings?format={format}&current={}&list={}&q={}",
             !params.history,
             params.list.clone().unwrap_or_default(),
-            crate::api::epcis::percent_encode(&params.q.clone().unwrap_or_default())
+            service::events::percent_encode(&params.q.clone().unwrap_or_default())
         )
     };
     let title = lang.t("质量失信名单", "Quality credit lists");

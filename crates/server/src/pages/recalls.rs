@@ -335,7 +335,7 @@ pub(crate) async fn recall_page(
         @if let Some(rate) = rate { progress max="1" value=(rate.min(1.0)) { (percent(Some(rate))) } }
         (scope_section(lang, &recall))
         @if producer || supervisor {
-            p { a href=(with_lang(&format!("/trace?id={}", crate::api::epcis::percent_encode(recall.trace_start.as_deref().unwrap_or(""))), lang)) { (lang.t("查看完整追溯图", "See the whole trace")) } }
+            p { a href=(with_lang(&format!("/trace?id={}", service::events::percent_encode(recall.trace_start.as_deref().unwrap_or(""))), lang)) { (lang.t("查看完整追溯图", "See the whole trace")) } }
             h2 { (lang.t("办理", "Work")) }
             (next_form(lang, &session, &recall))
         }

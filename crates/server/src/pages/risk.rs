@@ -160,7 +160,7 @@ fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
                 "/risk-assessments/new?product_code={}&hazard={}&signal={}",
                 s["product_code"].as_str().unwrap_or(""),
                 hazard,
-                crate::api::epcis::percent_encode(&s.to_string())
+                service::events::percent_encode(&s.to_string())
             ),
             lang,
         )

@@ -231,7 +231,7 @@ pub(crate) async fn trace_page(
         let body = html! {
             h1 { (title) }
             p { (lang.t("追溯数据含企业经营信息，请先", "Trace data holds business information; please "))
-                a href=(with_lang(&format!("/login?next=/trace%3Fid%3D{}", crate::api::epcis::percent_encode(&id)), lang)) { (lang.t("登录", "sign in")) } "." }
+                a href=(with_lang(&format!("/login?next=/trace%3Fid%3D{}", service::events::percent_encode(&id)), lang)) { (lang.t("登录", "sign in")) } "." }
         };
         return page(lang, title, body).into_response();
     }
@@ -332,7 +332,8 @@ pub(crate) async fn capture(
     let behaviour =
         if form.behaviour.as_deref() == Some("proceed") { ErrorBehaviour::Proceed } else { ErrorBehaviour::Rollback };
     let result =
-        crate::api::epcis::capture_document(&state, &user, content_type, form.document.as_bytes(), behaviour).await;
+        service::events::capture_document(&state, &state, &user, content_type, form.document.as_bytes(), behaviour)
+            .await;
     let outcome = match result {
         Ok(summary) => html! {
             div.valid {

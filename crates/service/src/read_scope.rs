@@ -9,7 +9,7 @@ use epcis::trace::Direction;
 use serde_json::Value;
 use store::{Role, User};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, Services};
 
 /// What a reader may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,7 @@ impl ReadScope {
     pub fn of(user: &User) -> Result<ReadScope, ApiError> {
         match user.role {
             Role::Admin => Ok(ReadScope::All),
-            Role::Regulator => crate::auth::supervised_prefix(user).map(ReadScope::Region),
+            Role::Regulator => crate::access::supervised_prefix(user).map(ReadScope::Region),
             Role::Enterprise => user
                 .uscc
                 .clone()
@@ -73,7 +73,7 @@ fn event_keys(event: &Value) -> (Vec<String>, Vec<String>) {
 }
 
 /// The producers of GTINs and their regions, as registered: `gtin → (uscc, region)`.
-async fn producers(state: &AppState, gtins: &BTreeSet<String>) -> Result<HashMap<String, (String, String)>, ApiError> {
+async fn producers(state: &Services, gtins: &BTreeSet<String>) -> Result<HashMap<String, (String, String)>, ApiError> {
     let mut out = HashMap::new();
     for gtin in gtins {
         let Some(product) = state.store.product(gtin).await? else { continue };
@@ -84,7 +84,7 @@ async fn producers(state: &AppState, gtins: &BTreeSet<String>) -> Result<HashMap
 }
 
 /// Which of `events` the scope may read, in order.
-pub async fn visible(state: &AppState, scope: &ReadScope, events: &[Value]) -> Result<Vec<bool>, ApiError> {
+pub async fn visible(state: &Services, scope: &ReadScope, events: &[Value]) -> Result<Vec<bool>, ApiError> {
     if *scope == ReadScope::All {
         return Ok(vec![true; events.len()]);
     }
@@ -115,7 +115,7 @@ pub async fn visible(state: &AppState, scope: &ReadScope, events: &[Value]) -> R
 
 /// Whether the scope may run this trace: an enterprise forward from its own products only, a regulator from
 /// products made in its region.
-pub async fn may_trace(state: &AppState, scope: &ReadScope, start: &str, direction: Direction) -> Result<(), ApiError> {
+pub async fn may_trace(state: &Services, scope: &ReadScope, start: &str, direction: Direction) -> Result<(), ApiError> {
     if *scope == ReadScope::All {
         return Ok(());
     }
