@@ -10,12 +10,12 @@ use serde_json::json;
 use super::layout::{page, with_lang};
 use super::session::{sign_in_link, PageUser};
 use super::{error_page, named};
-use crate::api::indicators;
-use crate::api::inspections::{compute, PassRateParams, RateView};
 use crate::i18n::Lang;
 use crate::{ApiError, AppState};
 use sampling::{CampaignStatus, FollowUp, SampleStatus, Verdict};
 use service::campaigns::may_read;
+use service::indicators;
+use service::pass_rates::{compute, PassRateParams, RateView};
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct DashboardParams {
