@@ -19,7 +19,7 @@ use super::json_rejection;
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::input::ComplaintFields;
 pub(crate) use crate::web::ClientAddress;
-use crate::{ApiError, AppState, ErrorCode};
+use crate::{ApiError, AppState};
 use complaints::classify;
 use complaints::{RefusalGround, TerminationGround};
 
@@ -69,18 +69,9 @@ pub(crate) async fn submit(
     let Json(fields) = body.map_err(json_rejection)?;
     let clerk = user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::Regulator));
     if !clerk {
-        public_submission_allowed(&state, client)?;
+        webkit::public_submission_allowed(&state, client)?;
     }
     Ok((StatusCode::CREATED, Json(submit_filing(&state, fields, user.as_ref()).await?)))
-}
-
-/// Counts one public submission from `client`; refused when the address is over its limit.
-pub(crate) fn public_submission_allowed(state: &AppState, client: std::net::IpAddr) -> Result<(), ApiError> {
-    if state.submissions.allow(client) {
-        Ok(())
-    } else {
-        Err(ApiError::new(ErrorCode::RateLimited, "too many submissions from this address; try again in a minute"))
-    }
 }
 
 /// A filing with its deadlines and history

@@ -10,13 +10,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use epcis::{EventType, Role as IdRole};
 use serde::Serialize;
-use service::events::{self, CaptureBudget, CaptureJobView, CaptureJobs, EpcFormat, EpcisProblem, ProblemDocument};
+use service::events::{self, CaptureJobView, CaptureJobs, EpcFormat, EpcisProblem, ProblemDocument};
 use store::traceability::IdMatch;
 
 use crate::auth::{AuthUser, TraceReader};
 use crate::{ApiError, AppState};
-
-pub use service::events::CAPTURE_FILE_SIZE_LIMIT;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -196,17 +194,6 @@ struct EventTypes {
     kind: &'static str,
     /// ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent and AssociationEvent.
     member: Vec<&'static str>,
-}
-
-/// The server's capture quota per account and its parsing slots.
-impl CaptureBudget for AppState {
-    fn spend(&self, account: i64, events: u64, bytes: u64) -> Result<(), u64> {
-        crate::web::count_capture(self, account, events, bytes)
-    }
-
-    fn slots(&self) -> &tokio::sync::Semaphore {
-        &self.counters.capturing.0
-    }
 }
 
 fn with_version(mut response: Response) -> Response {

@@ -6,7 +6,6 @@ pub(crate) mod complaints;
 pub(crate) mod credit;
 pub(crate) mod credit_file;
 pub(crate) mod epcis;
-pub(crate) use epcis::CAPTURE_FILE_SIZE_LIMIT;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
 pub(crate) mod inspections;

@@ -65,7 +65,7 @@ fn history(lang: Lang, view: &Value) -> Markup {
             thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
             tbody { @for e in view["history"].as_array().into_iter().flatten() { tr {
                 td { (named::<Stage>(lang, e["stage"].as_str().unwrap_or(""))) }
-                td { (super::recalls::china_time(e["at"].as_str().unwrap_or(""))) }
+                td { (super::china_time(e["at"].as_str().unwrap_or(""))) }
                 td { (e["note"].as_str().unwrap_or("")) @if e["data"].is_object() { " " code { (e["data"].to_string()) } } }
             } } }
         }
@@ -208,7 +208,7 @@ pub(crate) async fn submit(
         harm_known_on: form.harm_known_on,
         ..ComplaintFields::default()
     };
-    let filed = match crate::api::complaints::public_submission_allowed(&state, client.0) {
+    let filed = match webkit::public_submission_allowed(&state, client.0) {
         Ok(()) => api::submit(&state, fields, None).await,
         Err(refused) => Err(refused),
     };

@@ -177,7 +177,7 @@ pub(crate) async fn listing_page(
         table {
             thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("日期", "Date")) } th { (lang.t("记录时间", "Recorded")) } th { (lang.t("公开记录", "Public log")) } th { (lang.t("说明", "Note")) } } }
             tbody { @for s in listing["steps"].as_array().into_iter().flatten() { tr {
-                td { (named::<ListingStage>(lang, s["stage"].as_str().unwrap_or(""))) } td { (text(&s["on"])) } td { (super::recalls::china_time(s["at"].as_str().unwrap_or(""))) }
+                td { (named::<ListingStage>(lang, s["stage"].as_str().unwrap_or(""))) } td { (text(&s["on"])) } td { (super::china_time(s["at"].as_str().unwrap_or(""))) }
                 td { @if let Some(index) = s["log_index"].as_i64() { a href=(format!("/api/v1/log/proof/inclusion?index={index}")) { "#" (index) } } }
                 td { (s["note"].as_str().unwrap_or("")) }
             } } }

@@ -4,10 +4,8 @@
 mod complaints;
 mod credit;
 mod inspections;
-mod layout;
 mod recalls;
 mod risk;
-mod session;
 mod trace;
 mod workflow;
 
@@ -25,6 +23,8 @@ use crate::i18n::Lang;
 use crate::pages::session::PageUser;
 use crate::{ApiError, AppState, ErrorCode};
 use layout::{page, with_lang};
+pub(crate) use webkit::layout::{self, china_time, element_string, error_page, named, urlencode};
+pub(crate) use webkit::session;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -141,26 +141,6 @@ struct HomeParams {
     cursor: Option<String>,
 }
 
-/// The page's name of a stored vocabulary value; a text the vocabulary does not know shows as itself.
-pub(crate) fn named<T: rulekit::Named>(lang: Lang, text: &str) -> String {
-    match text.parse::<T>() {
-        Ok(value) => lang.pick(value.name_zh(), value.name_en()).to_owned(),
-        Err(_) if text.is_empty() => "—".to_owned(),
-        Err(_) => text.to_owned(),
-    }
-}
-
-/// An error page with the status of the API error.
-pub(crate) fn error_page(lang: Lang, error: &ApiError) -> Response {
-    let title = lang.t("出错了", "Something is wrong");
-    let body = html! {
-        h1 { (title) }
-        div.error { p { (error.message) } p.muted { code { (error.code) } } }
-        p { a href=(with_lang("/", lang)) { (lang.t("返回首页", "Back to the home page")) } }
-    };
-    (error.status(), page(lang, title, body)).into_response()
-}
-
 fn search_box(lang: Lang, q: &str) -> Markup {
     html! {
         form.search action="/" method="get" role="search" {
@@ -249,13 +229,6 @@ async fn home(State(state): State<AppState>, Query(params): Query<HomeParams>) -
         }
     };
     page(lang, lang.t("查询结果", "Search results"), body).into_response()
-}
-
-pub(crate) fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }
 
 fn organization_table(lang: Lang, items: &[OrganizationView]) -> Markup {

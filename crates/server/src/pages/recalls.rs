@@ -12,7 +12,7 @@ use store::{Role, User};
 
 use super::layout::{page, with_lang};
 use super::session::PageUser;
-use super::trace::element_string;
+use super::{china_time, element_string};
 use super::{error_page, named};
 use crate::auth::authorize_supervision;
 use crate::i18n::Lang;
@@ -26,13 +26,6 @@ pub(crate) struct ListParams {
     #[serde(default)]
     lang: Lang,
     q: Option<String>,
-}
-
-/// A UTC timestamp as China Standard Time, to the minute.
-pub(crate) fn china_time(utc: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(utc)
-        .map(|t| (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| utc.to_owned())
 }
 
 fn percent(rate: Option<f64>) -> String {

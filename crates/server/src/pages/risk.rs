@@ -377,7 +377,7 @@ pub(crate) async fn signal_run(
     let body = html! {
         h1 { (title) " #" (run.id) }
         p.muted { (run.source) " · " (run.method) @if run.by_region { " · " (lang.t("按省份", "by province")) } " · "
-            (run.period_from) " – " (run.period_to) " · " (lang.t("计算于", "computed")) " " (super::recalls::china_time(&run.computed_at)) }
+            (run.period_from) " – " (run.period_to) " · " (lang.t("计算于", "computed")) " " (super::china_time(&run.computed_at)) }
         (signal_table(lang, &answer, "eb05"))
     };
     page(lang, title, body).into_response()
@@ -556,7 +556,7 @@ pub(crate) async fn warning(
         h2 { (lang.t("历程", "History")) }
         table {
             thead { tr { th { (lang.t("环节", "Stage")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
-            tbody { @for e in &events { tr { td { (named::<WarningStep>(lang, &e.stage)) } td { (super::recalls::china_time(&e.at)) } td { (e.note.clone().unwrap_or_default()) " " (e.data.clone().unwrap_or_default()) } } } }
+            tbody { @for e in &events { tr { td { (named::<WarningStep>(lang, &e.stage)) } td { (super::china_time(&e.at)) } td { (e.note.clone().unwrap_or_default()) " " (e.data.clone().unwrap_or_default()) } } } }
         }
     };
     page(lang, &warning.title, body).into_response()

@@ -7,6 +7,7 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::element_string;
 use super::error_page;
 use super::layout::{page, with_lang};
 use super::session::PageUser;
@@ -21,17 +22,6 @@ pub(crate) struct TraceParams {
     id: Option<String>,
     direction: Option<String>,
     as_of: Option<String>,
-}
-
-/// A short label for a canonical link: its GS1 element string, e.g. `(01)06979000030034(21)7`.
-pub(crate) fn element_string(id: &str) -> String {
-    match id.strip_prefix("https://id.gs1.org/") {
-        Some(path) => {
-            let parts: Vec<&str> = path.split('/').collect();
-            parts.chunks(2).map(|pair| format!("({}){}", pair[0], pair.get(1).unwrap_or(&""))).collect()
-        }
-        None => id.to_owned(),
-    }
 }
 
 fn how_name(lang: Lang, how: &str) -> &'static str {
@@ -170,7 +160,7 @@ fn tables(lang: Lang, answer: &TraceAnswer) -> Markup {
                             a href=(with_lang(&format!("/organizations/{uscc}"), lang)) { code { (uscc) } } } @else { "—" } }
                         td { (group.region.clone().unwrap_or_else(|| "—".into())) }
                         td { (group.relations.join("、")) }
-                        td { (super::recalls::china_time(&group.first_reached)) }
+                        td { (super::china_time(&group.first_reached)) }
                         td { @for gln in &group.glns { code { (gln) } " " } }
                     }
                 }

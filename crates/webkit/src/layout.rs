@@ -1,11 +1,13 @@
 //! The page frame: header with navigation and language switch, footer.
 
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 
 use crate::i18n::Lang;
+use crate::ApiError;
 
 /// Adds the language to a local link.
-pub(crate) fn with_lang(path: &str, lang: Lang) -> String {
+pub fn with_lang(path: &str, lang: Lang) -> String {
     match (lang.query(), path.contains('?')) {
         ("", _) => path.to_owned(),
         (query, true) => format!("{path}&{query}"),
@@ -14,7 +16,7 @@ pub(crate) fn with_lang(path: &str, lang: Lang) -> String {
 }
 
 /// A whole page.
-pub(crate) fn page(lang: Lang, title: &str, body: Markup) -> Markup {
+pub fn page(lang: Lang, title: &str, body: Markup) -> Markup {
     let (other, other_label) = match lang {
         Lang::Zh => ("?lang=en", "English"),
         Lang::En => ("?lang=zh", "简体中文"),
@@ -52,5 +54,50 @@ pub(crate) fn page(lang: Lang, title: &str, body: Markup) -> Markup {
                                  "Identifiers: unified social credit code (GB 32100), GS1 keys, GB/T 2260 region codes.")) }
             }
         }
+    }
+}
+
+/// The page's name of a stored vocabulary value; a text the vocabulary does not know shows as itself.
+pub fn named<T: rulekit::Named>(lang: Lang, text: &str) -> String {
+    match text.parse::<T>() {
+        Ok(value) => lang.pick(value.name_zh(), value.name_en()).to_owned(),
+        Err(_) if text.is_empty() => "—".to_owned(),
+        Err(_) => text.to_owned(),
+    }
+}
+
+/// An error page with the status of the API error.
+pub fn error_page(lang: Lang, error: &ApiError) -> Response {
+    let title = lang.t("出错了", "Something is wrong");
+    let body = html! {
+        h1 { (title) }
+        div.error { p { (error.message) } p.muted { code { (error.code) } } }
+        p { a href=(with_lang("/", lang)) { (lang.t("返回首页", "Back to the home page")) } }
+    };
+    (error.status(), page(lang, title, body)).into_response()
+}
+
+pub fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// A UTC timestamp as China Standard Time, to the minute.
+pub fn china_time(utc: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(utc)
+        .map(|t| (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| utc.to_owned())
+}
+
+/// A short label for a canonical link: its GS1 element string, e.g. `(01)06979000030034(21)7`.
+pub fn element_string(id: &str) -> String {
+    match id.strip_prefix("https://id.gs1.org/") {
+        Some(path) => {
+            let parts: Vec<&str> = path.split('/').collect();
+            parts.chunks(2).map(|pair| format!("({}){}", pair[0], pair.get(1).unwrap_or(&""))).collect()
+        }
+        None => id.to_owned(),
     }
 }

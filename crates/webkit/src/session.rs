@@ -13,9 +13,9 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use store::User;
 
-use super::layout::{page, with_lang};
 use crate::i18n::Lang;
-use crate::web::ClientAddress;
+use crate::layout::{error_page, page, urlencode, with_lang};
+use crate::net::ClientAddress;
 use crate::{ApiError, AppState, ErrorCode};
 
 const SESSION: &str = "zl_session";
@@ -34,7 +34,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The signed-in user of a page request, if any, and the CSRF value its forms must carry.
 #[derive(Debug, Clone)]
-pub(crate) struct PageUser {
+pub struct PageUser {
     pub user: Option<User>,
     pub csrf: Option<String>,
 }
@@ -53,7 +53,7 @@ impl FromRequestParts<AppState> for PageUser {
 
 impl PageUser {
     /// Checks a posted form's CSRF value against the cookie and returns the signed-in user.
-    pub(crate) fn authorise(&self, posted_csrf: &str) -> Result<&User, ApiError> {
+    pub fn authorise(&self, posted_csrf: &str) -> Result<&User, ApiError> {
         let user = self.user.as_ref().ok_or_else(ApiError::unauthorized)?;
         match &self.csrf {
             Some(expected) if !posted_csrf.is_empty() && expected == posted_csrf => Ok(user),
@@ -62,13 +62,13 @@ impl PageUser {
     }
 
     /// The hidden CSRF field of a form.
-    pub(crate) fn field(&self) -> Markup {
+    pub fn field(&self) -> Markup {
         html! { input type="hidden" name="csrf" value=(self.csrf.clone().unwrap_or_default()); }
     }
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct LoginParams {
+pub struct LoginParams {
     #[serde(default)]
     lang: Lang,
     next: Option<String>,
@@ -90,7 +90,7 @@ fn local(next: Option<&str>) -> String {
     }
 }
 
-pub(crate) async fn login_page(Query(params): Query<LoginParams>, session: PageUser) -> Response {
+pub async fn login_page(Query(params): Query<LoginParams>, session: PageUser) -> Response {
     let lang = params.lang;
     let csrf = session.csrf.clone().unwrap_or_else(|| hex(&rand::random::<[u8; 16]>()));
     let body = html! {
@@ -116,7 +116,7 @@ pub(crate) async fn login_page(Query(params): Query<LoginParams>, session: PageU
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct LoginForm {
+pub struct LoginForm {
     csrf: String,
     login: Option<String>,
     password: Option<String>,
@@ -124,7 +124,7 @@ pub(crate) struct LoginForm {
     next: Option<String>,
 }
 
-pub(crate) async fn login(
+pub async fn login(
     State(state): State<AppState>,
     session: PageUser,
     ClientAddress(client): ClientAddress,
@@ -132,7 +132,7 @@ pub(crate) async fn login(
 ) -> Response {
     let lang = Lang::Zh;
     if session.csrf.as_deref() != Some(form.csrf.as_str()) {
-        return super::error_page(
+        return error_page(
             lang,
             &ApiError::forbidden("the form's security token is missing or stale; reload the page"),
         );
@@ -141,12 +141,12 @@ pub(crate) async fn login(
     // Failed sign-ins are counted per login name and per address; past the limit every attempt is refused
     // until the window passes, whether the password is right or not.
     let login = text(&form.login).unwrap_or_else(|| "(token)".to_owned());
-    if let Err(wait) = crate::web::login_allowed(&state, &login, client) {
+    if let Err(wait) = crate::net::login_allowed(&state, &login, client) {
         let error = ApiError::new(
             ErrorCode::RateLimited,
             format!("too many failed sign-ins; try again in {} minutes", wait.div_ceil(60)),
         );
-        return super::error_page(lang, &error);
+        return error_page(lang, &error);
     }
     let user = match (text(&form.login), form.password.as_deref().filter(|p| !p.is_empty()), text(&form.token)) {
         (Some(login), Some(password), _) => state.store.user_by_password(&login, password).await,
@@ -156,10 +156,10 @@ pub(crate) async fn login(
     let session = match user {
         Ok(Some(user)) => state.store.create_session(user.id, state.web.session_hours).await,
         Ok(None) => {
-            crate::web::login_failed(&state, &login, client);
-            return super::error_page(lang, &ApiError::unauthorized());
+            crate::net::login_failed(&state, &login, client);
+            return error_page(lang, &ApiError::unauthorized());
         }
-        Err(error) => return super::error_page(lang, &error.into()),
+        Err(error) => return error_page(lang, &error.into()),
     };
     match session {
         Ok(key) => {
@@ -169,27 +169,27 @@ pub(crate) async fn login(
             );
             ([(SET_COOKIE, cookie)], Redirect::to(&local(form.next.as_deref()))).into_response()
         }
-        Err(error) => super::error_page(lang, &error.into()),
+        Err(error) => error_page(lang, &error.into()),
     }
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct LogoutForm {
+pub struct LogoutForm {
     csrf: String,
 }
 
-pub(crate) async fn logout(
+pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     session: PageUser,
     Form(form): Form<LogoutForm>,
 ) -> Response {
     if session.csrf.as_deref() != Some(form.csrf.as_str()) {
-        return super::error_page(Lang::Zh, &ApiError::forbidden("the form's security token is missing or stale"));
+        return error_page(Lang::Zh, &ApiError::forbidden("the form's security token is missing or stale"));
     }
     if let Some(key) = cookie(&headers, SESSION) {
         if let Err(error) = state.store.end_session(key).await {
-            return super::error_page(Lang::Zh, &error.into());
+            return error_page(Lang::Zh, &error.into());
         }
     }
     let cookie = format!("{SESSION}=; Path=/; Max-Age=0; SameSite=Strict; HttpOnly");
@@ -201,6 +201,6 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A link to sign in and come back here.
-pub(crate) fn sign_in_link(lang: Lang, back: &str) -> Markup {
-    html! { a href=(with_lang(&format!("/login?next={}", super::urlencode(back)), lang)) { (lang.t("登录后办理", "Sign in to act")) } }
+pub fn sign_in_link(lang: Lang, back: &str) -> Markup {
+    html! { a href=(with_lang(&format!("/login?next={}", urlencode(back)), lang)) { (lang.t("登录后办理", "Sign in to act")) } }
 }

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use crate::{ApiError, AppState, ErrorCode};
 
 /// Bytes any request body may carry by default: the largest EPCIS capture. Smaller JSON bodies stop at axum's 2 MB.
-pub const MAX_BODY_BYTES: usize = crate::api::CAPTURE_FILE_SIZE_LIMIT;
+pub const MAX_BODY_BYTES: usize = service::events::CAPTURE_FILE_SIZE_LIMIT;
 /// How long a request may take by default before it is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// The Content-Security-Policy: scripts and styles from this server only (the vendored ECharts included), no
