@@ -1,14 +1,6 @@
 //! Server-rendered pages, Chinese first with `?lang=en`: home with one search box, organization and product
 //! pages, the code checker and the API docs. No scripts; the stylesheet is compiled into the binary.
 
-mod complaints;
-mod credit;
-mod inspections;
-mod recalls;
-mod risk;
-mod trace;
-mod workflow;
-
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,68 +15,33 @@ use crate::i18n::Lang;
 use crate::pages::session::PageUser;
 use crate::{ApiError, AppState, ErrorCode};
 use layout::{page, with_lang};
-pub(crate) use webkit::layout::{self, china_time, element_string, error_page, named, urlencode};
+pub(crate) use webkit::layout::{self, error_page, named, urlencode};
 pub(crate) use webkit::session;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .merge(complaint_pages::router())
+        .merge(credit_pages::router())
+        .merge(sampling_pages::router())
+        .merge(recall_pages::router())
+        .merge(risk_pages::router())
+        .merge(trace_pages::router())
         .route("/", get(home))
         .route("/organizations/{uscc}", get(organization))
         .route("/products/{gtin}", get(product))
         .route("/codes", get(code_checker))
-        .route("/inspections", get(inspections::dashboard))
-        .route("/campaigns", get(inspections::campaigns).post(workflow::create_campaign))
-        .route("/campaigns/new", get(inspections::new_campaign))
-        .route("/campaigns/{id}", get(inspections::campaign))
-        .route("/campaigns/{id}/draw", post(workflow::draw))
-        .route("/campaigns/{id}/samples", post(workflow::record_sample))
-        .route("/campaigns/{id}/publish", post(workflow::publish))
-        .route("/samples/{id}/results", post(workflow::results))
-        .route("/samples/{id}/notice", post(workflow::notice))
-        .route("/samples/{id}/retest-request", post(workflow::retest_request))
-        .route("/samples/{id}/follow-ups", post(workflow::follow_up))
-        .route("/credit", get(credit::blacklist))
-        .route("/credit/model", get(credit::model_page))
-        .route("/organizations/{uscc}/credit/records", post(credit::add_record))
-        .route("/credit/listings/new", get(credit::new_listing).post(credit::propose))
-        .route("/credit/listings/{id}", get(credit::listing_page))
-        .route("/credit/listings/{id}/{action}", post(credit::step))
-        .route("/log", get(credit::log_page))
-        .route("/complaints", get(complaints::queue))
-        .route("/complaints/new", get(complaints::new_form).post(complaints::submit))
-        .route("/complaints/track", get(complaints::track_page).post(complaints::track))
-        .route("/complaints/track/{action}", post(complaints::track_step))
-        .route("/complaints/stats", get(complaints::stats_page))
-        .route("/complaints/{id}", get(complaints::complaint_page))
-        .route("/complaints/{id}/{action}", post(complaints::step))
         .route(
             "/assets/complaints.js",
             get(|| async {
                 ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/complaints.js"))
             }),
         )
-        .route("/injuries", get(risk::injuries))
-        .route("/injuries/new", get(risk::new_case).post(risk::report_case))
         .route(
             "/assets/injuries.js",
             get(|| async {
                 ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/injuries.js"))
             }),
         )
-        .route("/signals", get(risk::signals))
-        .route("/signals/runs", post(risk::keep_run))
-        .route("/signals/runs/{id}", get(risk::signal_run))
-        .route("/warnings", get(risk::warnings).post(risk::draft_warning))
-        .route("/warnings/new", get(risk::new_warning))
-        .route("/warnings/{id}", get(risk::warning))
-        .route("/warnings/{id}/{stage}", post(risk::warning_stage))
-        .route("/risk-assessments", post(risk::create_assessment))
-        .route("/risk-assessments/new", get(risk::new_assessment))
-        .route("/trace", get(trace::trace_page))
-        .route("/trace/capture", get(trace::capture_form).post(trace::capture))
-        .route("/recalls", get(recalls::list).post(recalls::report))
-        .route("/recalls/{id}", get(recalls::recall_page))
-        .route("/recalls/{id}/{stage}", post(recalls::stage))
         .route(
             "/assets/signals.js",
             get(|| async {
@@ -278,15 +235,15 @@ async fn organization(
         Ok(products) => products,
         Err(error) => return error_page(lang, &error.into()),
     };
-    let history = match inspections::history(&state, lang, uscc.as_str()).await {
+    let history = match sampling_pages::history(&state, lang, uscc.as_str()).await {
         Ok(history) => history,
         Err(error) => return error_page(lang, &error),
     };
-    let recalls = match recalls::organization_recalls(&state, lang, uscc.as_str()).await {
+    let recalls = match recall_pages::organization_recalls(&state, lang, uscc.as_str()).await {
         Ok(recalls) => recalls,
         Err(error) => return error_page(lang, &error),
     };
-    let credit = match credit::organization_record(&state, lang, &session, uscc.as_str()).await {
+    let credit = match credit_pages::organization_record(&state, lang, &session, uscc.as_str()).await {
         Ok(credit) => credit,
         Err(error) => return error_page(lang, &error),
     };

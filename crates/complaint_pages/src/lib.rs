@@ -4,17 +4,12 @@
 
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::layout::{page, with_lang};
-use super::session::PageUser;
-use super::{error_page, named};
-use crate::i18n::Lang;
-use crate::input::{optional_text, ComplaintFields};
-use crate::web::ClientAddress;
-use crate::{ApiError, AppState};
 use complaints::classify::classifier;
 use complaints::workflow;
 use complaints::{
@@ -22,7 +17,26 @@ use complaints::{
     TerminationGround,
 };
 use service::complaints::{self as api, Audience, QueueParams, StatsParams, StepBody, TrackBody};
+use service::input::{optional_text, ComplaintFields};
 use store::calendar::Subject;
+use webkit::i18n::Lang;
+use webkit::layout::{error_page, named};
+use webkit::layout::{page, with_lang};
+use webkit::net::ClientAddress;
+use webkit::session::PageUser;
+use webkit::{ApiError, AppState};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/complaints", get(queue))
+        .route("/complaints/new", get(new_form).post(submit))
+        .route("/complaints/track", get(track_page).post(track))
+        .route("/complaints/track/{action}", post(track_step))
+        .route("/complaints/stats", get(stats_page))
+        .route("/complaints/{id}", get(complaint_page))
+        .route("/complaints/{id}/{action}", post(step))
+}
 
 fn category_name(lang: Lang, code: &str) -> String {
     store::CATEGORIES
@@ -65,7 +79,7 @@ fn history(lang: Lang, view: &Value) -> Markup {
             thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
             tbody { @for e in view["history"].as_array().into_iter().flatten() { tr {
                 td { (named::<Stage>(lang, e["stage"].as_str().unwrap_or(""))) }
-                td { (super::china_time(e["at"].as_str().unwrap_or(""))) }
+                td { (webkit::layout::china_time(e["at"].as_str().unwrap_or(""))) }
                 td { (e["note"].as_str().unwrap_or("")) @if e["data"].is_object() { " " code { (e["data"].to_string()) } } }
             } } }
         }
@@ -109,7 +123,7 @@ fn summary(lang: Lang, view: &Value) -> Markup {
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct LangParams {
+pub struct LangParams {
     #[serde(default)]
     lang: Lang,
 }
@@ -119,7 +133,7 @@ fn field(label: &str, name: &str, kind: &str) -> Markup {
 }
 
 /// `GET /complaints/new`: the public form.
-pub(crate) async fn new_form(Query(params): Query<LangParams>) -> Response {
+pub async fn new_form(Query(params): Query<LangParams>) -> Response {
     let lang = params.lang;
     let title = lang.t("投诉举报", "File a complaint or report");
     let body = html! {
@@ -159,7 +173,7 @@ pub(crate) async fn new_form(Query(params): Query<LangParams>) -> Response {
 
 /// The form's fields as they arrive: text everywhere, a checkbox for anonymity.
 #[derive(Debug, Deserialize)]
-pub(crate) struct SubmissionForm {
+pub struct SubmissionForm {
     #[serde(default)]
     lang: Lang,
     kind: Option<String>,
@@ -182,7 +196,7 @@ pub(crate) struct SubmissionForm {
 }
 
 /// `POST /complaints/new`: files through the API and shows the tracking number and secret once.
-pub(crate) async fn submit(
+pub async fn submit(
     State(state): State<AppState>,
     client: ClientAddress,
     Form(form): Form<SubmissionForm>,
@@ -243,14 +257,14 @@ fn track_form(lang: Lang) -> Markup {
 }
 
 /// `GET /complaints/track`.
-pub(crate) async fn track_page(Query(params): Query<LangParams>) -> Response {
+pub async fn track_page(Query(params): Query<LangParams>) -> Response {
     let lang = params.lang;
     let title = lang.t("查询办理进度", "Follow a case");
     page(lang, title, html! { h1 { (title) } (track_form(lang)) }).into_response()
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct TrackForm {
+pub struct TrackForm {
     #[serde(default)]
     lang: Lang,
     tracking_number: Option<String>,
@@ -294,12 +308,12 @@ fn tracked_page(lang: Lang, view: &Value, case: &Case, number: &str, secret: &st
 }
 
 /// `POST /complaints/track`: the submitter's view.
-pub(crate) async fn track(State(state): State<AppState>, Form(form): Form<TrackForm>) -> Response {
+pub async fn track(State(state): State<AppState>, Form(form): Form<TrackForm>) -> Response {
     tracked_step(state, None, form).await
 }
 
 /// `POST /complaints/track/{action}`: the submitter's own steps.
-pub(crate) async fn track_step(
+pub async fn track_step(
     State(state): State<AppState>,
     Path(action): Path<String>,
     Form(form): Form<TrackForm>,
@@ -337,11 +351,7 @@ async fn tracked_step(state: AppState, action: Option<String>, form: TrackForm) 
 }
 
 /// `GET /complaints`: the regulator's work queue, the enterprise's complaints, or for the public the way in.
-pub(crate) async fn queue(
-    State(state): State<AppState>,
-    session: PageUser,
-    Query(params): Query<QueueForm>,
-) -> Response {
+pub async fn queue(State(state): State<AppState>, session: PageUser, Query(params): Query<QueueForm>) -> Response {
     let lang = params.lang;
     let title = lang.t("投诉举报", "Complaints and reports");
     let Some(user) = session.user.clone() else {
@@ -365,7 +375,7 @@ pub(crate) async fn queue(
     };
     let today = work["today"].as_str().unwrap_or("").to_owned();
     // Deadlines a newly loaded holiday notice moved, until the handler has seen them (POST …/seen).
-    let moved = match crate::auth::supervised_prefix(&user) {
+    let moved = match webkit::auth::supervised_prefix(&user) {
         Ok(prefix) => state.store.deadline_changes(&prefix, true, 50).await.unwrap_or_default(),
         Err(_) => Vec::new(),
     };
@@ -423,7 +433,7 @@ pub(crate) async fn queue(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct QueueForm {
+pub struct QueueForm {
     #[serde(default)]
     lang: Lang,
     within_days: Option<i64>,
@@ -506,7 +516,7 @@ fn step_forms(lang: Lang, session: &PageUser, view: &Value, case: &Case) -> Mark
 }
 
 /// `GET /complaints/{id}`: for the handling regulator (everything, with the steps) and the respondent (masked).
-pub(crate) async fn complaint_page(
+pub async fn complaint_page(
     State(state): State<AppState>,
     session: PageUser,
     Path(reference): Path<String>,
@@ -545,7 +555,7 @@ pub(crate) async fn complaint_page(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct StepForm {
+pub struct StepForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -565,7 +575,7 @@ pub(crate) struct StepForm {
 }
 
 /// `POST /complaints/{id}/{action}`: a handling step or the enterprise's answer, then back to the page.
-pub(crate) async fn step(
+pub async fn step(
     State(state): State<AppState>,
     session: PageUser,
     Path((reference, action)): Path<(String, String)>,
@@ -601,7 +611,7 @@ pub(crate) async fn step(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct StatsForm {
+pub struct StatsForm {
     #[serde(default)]
     lang: Lang,
     from: Option<String>,
@@ -610,11 +620,7 @@ pub(crate) struct StatsForm {
 }
 
 /// `GET /complaints/stats`: counts by month, category, issue, province and outcome, with charts.
-pub(crate) async fn stats_page(
-    State(state): State<AppState>,
-    session: PageUser,
-    Query(params): Query<StatsForm>,
-) -> Response {
+pub async fn stats_page(State(state): State<AppState>, session: PageUser, Query(params): Query<StatsForm>) -> Response {
     let lang = params.lang;
     let mut charts = Vec::new();
     for group in ["month", "category", "issue", "province", "outcome"] {

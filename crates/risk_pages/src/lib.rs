@@ -3,16 +3,34 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{page, with_lang};
-use super::session::PageUser;
-use super::{error_page, named};
-use crate::i18n::Lang;
-use crate::{ApiError, AppState};
 use warnings::{ResponseAction, RiskLevel, WarningStatus, WarningStep};
+use webkit::i18n::Lang;
+use webkit::layout::{error_page, named};
+use webkit::layout::{page, with_lang};
+use webkit::session::PageUser;
+use webkit::{ApiError, AppState};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/injuries", get(injuries))
+        .route("/injuries/new", get(new_case).post(report_case))
+        .route("/signals", get(signals))
+        .route("/signals/runs", post(keep_run))
+        .route("/signals/runs/{id}", get(signal_run))
+        .route("/warnings", get(warnings).post(draft_warning))
+        .route("/warnings/new", get(new_warning))
+        .route("/warnings/{id}", get(warning))
+        .route("/warnings/{id}/{stage}", post(warning_stage))
+        .route("/risk-assessments", post(create_assessment))
+        .route("/risk-assessments/new", get(new_assessment))
+}
 
 fn category_name(code: &str) -> String {
     store::CATEGORIES
@@ -27,7 +45,7 @@ fn number(value: &Value) -> String {
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct InjuryParams {
+pub struct InjuryParams {
     #[serde(default)]
     lang: Lang,
     from: Option<String>,
@@ -37,9 +55,9 @@ pub(crate) struct InjuryParams {
 }
 
 /// `GET /injuries`: national estimates by product category for a period, unstable ones marked as CPSC marks them.
-pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query<InjuryParams>) -> Response {
+pub async fn injuries(State(state): State<AppState>, Query(params): Query<InjuryParams>) -> Response {
     let lang = params.lang;
-    let to = params.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| crate::today().to_string());
+    let to = params.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| service::today().to_string());
     let from = params.from.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| {
         chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")
             .map(|d| (d - chrono::Duration::days(364)).to_string())
@@ -138,7 +156,7 @@ pub(crate) async fn injuries(State(state): State<AppState>, Query(params): Query
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct SignalParams {
+pub struct SignalParams {
     #[serde(default)]
     lang: Lang,
     source: Option<String>,
@@ -209,7 +227,7 @@ fn choices(lang: Lang, name: &str, label: &str, list: &[(&str, &[&str])], option
 }
 
 /// `GET /injuries/new`: a sentinel hospital's case form; the hospital, stratum and weight come from the register.
-pub(crate) async fn new_case(
+pub async fn new_case(
     State(state): State<AppState>,
     session: PageUser,
     Query(params): Query<WarningParams>,
@@ -241,11 +259,11 @@ pub(crate) async fn new_case(
             label { (lang.t("性别", "Sex")) select name="sex" { option value="male" { (lang.t("男", "male")) } option value="female" { (lang.t("女", "female")) } } }
             label { (lang.t("产品类别", "Product")) select name="product_code" {
                 @for (code, name, ..) in store::CATEGORIES.iter().filter(|(c, ..)| c.len() == 4) { option value=(code) { (code) " " (name) } } } }
-            (choices(lang, "body_part", lang.t("受伤部位", "Body part"), crate::input::BODY_PARTS, false))
-            (choices(lang, "diagnosis", lang.t("伤害性质", "Diagnosis"), crate::input::DIAGNOSES, false))
-            (choices(lang, "disposition", lang.t("结局", "Disposition"), crate::input::DISPOSITIONS, false))
-            (choices(lang, "location", lang.t("发生地点", "Location"), crate::input::INJURY_LOCATIONS, true))
-            (choices(lang, "intent", lang.t("意图", "Intent"), crate::input::INTENTS, true))
+            (choices(lang, "body_part", lang.t("受伤部位", "Body part"), service::input::BODY_PARTS, false))
+            (choices(lang, "diagnosis", lang.t("伤害性质", "Diagnosis"), service::input::DIAGNOSES, false))
+            (choices(lang, "disposition", lang.t("结局", "Disposition"), service::input::DISPOSITIONS, false))
+            (choices(lang, "location", lang.t("发生地点", "Location"), service::input::INJURY_LOCATIONS, true))
+            (choices(lang, "intent", lang.t("意图", "Intent"), service::input::INTENTS, true))
             label { (lang.t("危害代码（可选）", "Hazard code (optional)")) input type="text" name="hazard_code"; }
             label { (lang.t("经过（仅监管人员可见）", "What happened (regulators only)")) textarea name="narrative" rows="3" {} }
             button { (lang.t("提交", "Submit")) }
@@ -255,7 +273,7 @@ pub(crate) async fn new_case(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct CaseForm {
+pub struct CaseForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -274,7 +292,7 @@ pub(crate) struct CaseForm {
 }
 
 /// `POST /injuries/new`: the case through the API's own handler, which takes the register's stratum and weight.
-pub(crate) async fn report_case(
+pub async fn report_case(
     State(state): State<AppState>,
     session: PageUser,
     axum::extract::Form(form): axum::extract::Form<CaseForm>,
@@ -288,7 +306,7 @@ pub(crate) async fn report_case(
             .hospital(&id)
             .await?
             .ok_or_else(|| ApiError::forbidden("this hospital is not in the sentinel register"))?;
-        let fields = crate::input::InjuryFields {
+        let fields = service::input::InjuryFields {
             case_id: form.case_id,
             treated_on: form.treated_on,
             hospital_id: Some(hospital.id),
@@ -319,7 +337,7 @@ pub(crate) async fn report_case(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct KeepForm {
+pub struct KeepForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -330,7 +348,7 @@ pub(crate) struct KeepForm {
 }
 
 /// `POST /signals/runs`: computes the board's signals again and keeps them with their parameters.
-pub(crate) async fn keep_run(
+pub async fn keep_run(
     State(state): State<AppState>,
     session: PageUser,
     axum::extract::Form(form): axum::extract::Form<KeepForm>,
@@ -355,7 +373,7 @@ pub(crate) async fn keep_run(
 }
 
 /// `GET /signals/runs/{id}`: a kept computation, as it was.
-pub(crate) async fn signal_run(
+pub async fn signal_run(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<i64>,
@@ -377,18 +395,14 @@ pub(crate) async fn signal_run(
     let body = html! {
         h1 { (title) " #" (run.id) }
         p.muted { (run.source) " · " (run.method) @if run.by_region { " · " (lang.t("按省份", "by province")) } " · "
-            (run.period_from) " – " (run.period_to) " · " (lang.t("计算于", "computed")) " " (super::china_time(&run.computed_at)) }
+            (run.period_from) " – " (run.period_to) " · " (lang.t("计算于", "computed")) " " (webkit::layout::china_time(&run.computed_at)) }
         (signal_table(lang, &answer, "eb05"))
     };
     page(lang, title, body).into_response()
 }
 
 /// `GET /signals`: the signal board, for regulators.
-pub(crate) async fn signals(
-    State(state): State<AppState>,
-    session: PageUser,
-    Query(params): Query<SignalParams>,
-) -> Response {
+pub async fn signals(State(state): State<AppState>, session: PageUser, Query(params): Query<SignalParams>) -> Response {
     let lang = params.lang;
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
     let method = params.method.clone().unwrap_or_else(|| "farrington".into());
@@ -479,14 +493,14 @@ pub(crate) async fn signals(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct WarningParams {
+pub struct WarningParams {
     #[serde(default)]
     lang: Lang,
     q: Option<String>,
 }
 
 /// `GET /warnings`: published warnings for everyone, with Chinese search; all for regulators.
-pub(crate) async fn warnings(
+pub async fn warnings(
     State(state): State<AppState>,
     session: PageUser,
     Query(params): Query<WarningParams>,
@@ -522,7 +536,7 @@ pub(crate) async fn warnings(
 }
 
 /// `GET /warnings/{id}`.
-pub(crate) async fn warning(
+pub async fn warning(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -556,14 +570,14 @@ pub(crate) async fn warning(
         h2 { (lang.t("历程", "History")) }
         table {
             thead { tr { th { (lang.t("环节", "Stage")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
-            tbody { @for e in &events { tr { td { (named::<WarningStep>(lang, &e.stage)) } td { (super::china_time(&e.at)) } td { (e.note.clone().unwrap_or_default()) " " (e.data.clone().unwrap_or_default()) } } } }
+            tbody { @for e in &events { tr { td { (named::<WarningStep>(lang, &e.stage)) } td { (webkit::layout::china_time(&e.at)) } td { (e.note.clone().unwrap_or_default()) " " (e.data.clone().unwrap_or_default()) } } } }
         }
     };
     page(lang, &warning.title, body).into_response()
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct NewAssessmentParams {
+pub struct NewAssessmentParams {
     #[serde(default)]
     lang: Lang,
     product_code: Option<String>,
@@ -572,7 +586,7 @@ pub(crate) struct NewAssessmentParams {
 }
 
 /// `GET /risk-assessments/new`: the RAG form, prefilled from a signal.
-pub(crate) async fn new_assessment(session: PageUser, Query(params): Query<NewAssessmentParams>) -> Response {
+pub async fn new_assessment(session: PageUser, Query(params): Query<NewAssessmentParams>) -> Response {
     let lang = params.lang;
     if !session.user.as_ref().is_some_and(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator)) {
         return error_page(
@@ -601,7 +615,7 @@ pub(crate) async fn new_assessment(session: PageUser, Query(params): Query<NewAs
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct AssessmentForm {
+pub struct AssessmentForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -630,7 +644,7 @@ fn parse_steps(text: &str) -> Result<Vec<warnings::Step>, ApiError> {
 }
 
 /// `POST /risk-assessments`: assesses, then opens the warning draft form.
-pub(crate) async fn create_assessment(
+pub async fn create_assessment(
     State(state): State<AppState>,
     session: PageUser,
     axum::extract::Form(form): axum::extract::Form<AssessmentForm>,
@@ -659,14 +673,14 @@ pub(crate) async fn create_assessment(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct NewWarningParams {
+pub struct NewWarningParams {
     #[serde(default)]
     lang: Lang,
     assessment_id: String,
 }
 
 /// `GET /warnings/new?assessment_id=`: the draft form, showing the assessment's level.
-pub(crate) async fn new_warning(
+pub async fn new_warning(
     State(state): State<AppState>,
     session: PageUser,
     Query(params): Query<NewWarningParams>,
@@ -695,7 +709,7 @@ pub(crate) async fn new_warning(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct WarningForm {
+pub struct WarningForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -730,7 +744,7 @@ fn warning_body(form: &WarningForm) -> service::warnings::WarningBody {
 }
 
 /// `POST /warnings`: the draft form.
-pub(crate) async fn draft_warning(
+pub async fn draft_warning(
     State(state): State<AppState>,
     session: PageUser,
     axum::extract::Form(form): axum::extract::Form<WarningForm>,
@@ -751,7 +765,7 @@ pub(crate) async fn draft_warning(
 }
 
 /// `POST /warnings/{id}/{stage}`: review, publish, update, withdraw or a response.
-pub(crate) async fn warning_stage(
+pub async fn warning_stage(
     State(state): State<AppState>,
     session: PageUser,
     Path((id, stage)): Path<(String, String)>,
@@ -777,7 +791,7 @@ pub(crate) async fn warning_stage(
 }
 
 /// The forms a regulator sees on a warning page.
-pub(crate) fn warning_forms(lang: Lang, session: &PageUser, warning: &store::warnings::Warning) -> Markup {
+pub fn warning_forms(lang: Lang, session: &PageUser, warning: &store::warnings::Warning) -> Markup {
     let action = |stage: &str| with_lang(&format!("/warnings/{}/{stage}", warning.id), lang);
     let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
     let status = warning.status.parse::<WarningStatus>().ok();

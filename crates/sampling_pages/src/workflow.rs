@@ -7,17 +7,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use store::inspections::TestItem;
 
-use super::error_page;
-use super::layout::with_lang;
-use super::session::PageUser;
-use crate::i18n::Lang;
-use crate::input::optional_text;
-use crate::{ApiError, AppState};
 use service::campaigns::{self as api, CampaignBody, DateBody, FollowUpBody, ResultsBody, SampleBody, StratumBody};
+use service::input::optional_text;
+use webkit::i18n::Lang;
+use webkit::layout::error_page;
+use webkit::layout::with_lang;
+use webkit::session::PageUser;
+use webkit::{ApiError, AppState};
 
 /// Every form's common fields.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Common {
+pub struct Common {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -44,7 +44,7 @@ async fn campaign_of_sample(state: &AppState, sample_id: &str) -> Result<String,
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct NewCampaignForm {
+pub struct NewCampaignForm {
     #[serde(flatten)]
     common: Common,
     id: String,
@@ -75,7 +75,7 @@ fn parse_strata(text: &str) -> Result<Vec<StratumBody>, ApiError> {
     Ok(out)
 }
 
-pub(crate) async fn create_campaign(
+pub async fn create_campaign(
     State(state): State<AppState>,
     session: PageUser,
     Form(form): Form<NewCampaignForm>,
@@ -103,7 +103,7 @@ pub(crate) async fn create_campaign(
     finish(result, &form.id, lang)
 }
 
-pub(crate) async fn draw(
+pub async fn draw(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -118,7 +118,7 @@ pub(crate) async fn draw(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct SampleForm {
+pub struct SampleForm {
     #[serde(flatten)]
     common: Common,
     sample_id: Option<String>,
@@ -130,7 +130,7 @@ pub(crate) struct SampleForm {
     sampler: Option<String>,
 }
 
-pub(crate) async fn record_sample(
+pub async fn record_sample(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -158,7 +158,7 @@ pub(crate) async fn record_sample(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct ResultsForm {
+pub struct ResultsForm {
     #[serde(flatten)]
     common: Common,
     tested_on: Option<String>,
@@ -201,7 +201,7 @@ fn parse_items(text: &str) -> Result<Vec<TestItem>, ApiError> {
         .collect()
 }
 
-pub(crate) async fn results(
+pub async fn results(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -222,7 +222,7 @@ pub(crate) async fn results(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct DateForm {
+pub struct DateForm {
     #[serde(flatten)]
     common: Common,
     on_date: Option<String>,
@@ -230,7 +230,7 @@ pub(crate) struct DateForm {
 
 /// Which dated step a form takes.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum DatedStep {
+pub enum DatedStep {
     Notice,
     RetestRequest,
 }
@@ -259,7 +259,7 @@ async fn dated_sample_step(
     finish(result, &campaign, lang)
 }
 
-pub(crate) async fn notice(
+pub async fn notice(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -268,7 +268,7 @@ pub(crate) async fn notice(
     dated_sample_step(state, session, id, form, DatedStep::Notice).await
 }
 
-pub(crate) async fn retest_request(
+pub async fn retest_request(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -277,7 +277,7 @@ pub(crate) async fn retest_request(
     dated_sample_step(state, session, id, form, DatedStep::RetestRequest).await
 }
 
-pub(crate) async fn publish(
+pub async fn publish(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -292,7 +292,7 @@ pub(crate) async fn publish(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct FollowUpForm {
+pub struct FollowUpForm {
     #[serde(flatten)]
     common: Common,
     kind: Option<String>,
@@ -302,7 +302,7 @@ pub(crate) struct FollowUpForm {
     details: Option<String>,
 }
 
-pub(crate) async fn follow_up(
+pub async fn follow_up(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,

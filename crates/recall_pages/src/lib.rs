@@ -4,25 +4,35 @@
 
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 use store::recalls::{Recall, RecallFilter};
 use store::{Role, User};
 
-use super::layout::{page, with_lang};
-use super::session::PageUser;
-use super::{china_time, element_string};
-use super::{error_page, named};
-use crate::auth::authorize_supervision;
-use crate::i18n::Lang;
-use crate::input::optional_text;
-use crate::{ApiError, AppState};
 use recalls::{RecallStatus, Stage};
+use service::input::optional_text;
 use service::recalls::{self as workflow, recall_view, recovery_rate, ReportBody, StageBody};
+use webkit::auth::authorize_supervision;
+use webkit::i18n::Lang;
+use webkit::layout::{china_time, element_string};
+use webkit::layout::{error_page, named};
+use webkit::layout::{page, with_lang};
+use webkit::session::PageUser;
+use webkit::{ApiError, AppState};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/recalls", get(list).post(report))
+        .route("/recalls/{id}", get(recall_page))
+        .route("/recalls/{id}/{stage}", post(stage))
+}
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct ListParams {
+pub struct ListParams {
     #[serde(default)]
     lang: Lang,
     q: Option<String>,
@@ -33,11 +43,7 @@ fn percent(rate: Option<f64>) -> String {
 }
 
 /// `GET /recalls`: public notices for everyone; a producer's and a supervisor's own recalls beside them.
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    session: PageUser,
-    Query(params): Query<ListParams>,
-) -> Response {
+pub async fn list(State(state): State<AppState>, session: PageUser, Query(params): Query<ListParams>) -> Response {
     let lang = params.lang;
     let q = params.q.clone().unwrap_or_default();
     let mut filter = RecallFilter { text: optional_text(params.q.clone()), ..RecallFilter::default() };
@@ -79,7 +85,7 @@ pub(crate) async fn list(
                             td { (percent(recovery_rate(recall))) }
                             td {
                                 (recall.next_due_on.clone().unwrap_or_default())
-                                @if recall.next_due_on.as_deref().is_some_and(|d| d < crate::today().to_string().as_str()) {
+                                @if recall.next_due_on.as_deref().is_some_and(|d| d < service::today().to_string().as_str()) {
                                     " " strong.late { (lang.t("逾期", "overdue")) }
                                 }
                             }
@@ -93,7 +99,7 @@ pub(crate) async fn list(
 }
 
 /// An organization's published recalls, for its page.
-pub(crate) async fn organization_recalls(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
+pub async fn organization_recalls(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
     let filter = RecallFilter { published_only: true, producer_uscc: Some(uscc.to_owned()), ..RecallFilter::default() };
     let recalls = state.store.recalls(&filter, 50).await?;
     Ok(html! {
@@ -138,7 +144,7 @@ fn report_form(lang: Lang, session: &PageUser) -> Markup {
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct ReportForm {
+pub struct ReportForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -152,7 +158,7 @@ pub(crate) struct ReportForm {
 }
 
 /// `POST /recalls`: the defect-report form.
-pub(crate) async fn report(State(state): State<AppState>, session: PageUser, Form(form): Form<ReportForm>) -> Response {
+pub async fn report(State(state): State<AppState>, session: PageUser, Form(form): Form<ReportForm>) -> Response {
     let lang = form.lang;
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
@@ -287,7 +293,7 @@ fn scope_section(lang: Lang, recall: &Recall) -> Markup {
 }
 
 /// `GET /recalls/{id}`.
-pub(crate) async fn recall_page(
+pub async fn recall_page(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -352,7 +358,7 @@ pub(crate) async fn recall_page(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct StageForm {
+pub struct StageForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -374,7 +380,7 @@ pub(crate) struct StageForm {
 }
 
 /// `POST /recalls/{id}/{stage}`: a stage form.
-pub(crate) async fn stage(
+pub async fn stage(
     State(state): State<AppState>,
     session: PageUser,
     Path((id, stage)): Path<(String, String)>,

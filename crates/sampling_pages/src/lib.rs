@@ -3,22 +3,42 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::layout::{page, with_lang};
-use super::session::{sign_in_link, PageUser};
-use super::{error_page, named};
-use crate::i18n::Lang;
-use crate::{ApiError, AppState};
 use sampling::{CampaignStatus, FollowUp, SampleStatus, Verdict};
 use service::campaigns::may_read;
 use service::indicators;
 use service::pass_rates::{compute, PassRateParams, RateView};
+use webkit::i18n::Lang;
+use webkit::layout::{error_page, named};
+use webkit::layout::{page, with_lang};
+use webkit::session::{sign_in_link, PageUser};
+use webkit::{ApiError, AppState};
+
+mod workflow;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inspections", get(dashboard))
+        .route("/campaigns", get(campaigns).post(workflow::create_campaign))
+        .route("/campaigns/new", get(new_campaign))
+        .route("/campaigns/{id}", get(campaign))
+        .route("/campaigns/{id}/draw", post(workflow::draw))
+        .route("/campaigns/{id}/samples", post(workflow::record_sample))
+        .route("/campaigns/{id}/publish", post(workflow::publish))
+        .route("/samples/{id}/results", post(workflow::results))
+        .route("/samples/{id}/notice", post(workflow::notice))
+        .route("/samples/{id}/retest-request", post(workflow::retest_request))
+        .route("/samples/{id}/follow-ups", post(workflow::follow_up))
+}
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct DashboardParams {
+pub struct DashboardParams {
     #[serde(default)]
     lang: Lang,
     level: Option<String>,
@@ -28,7 +48,7 @@ pub(crate) struct DashboardParams {
 }
 
 /// The name of a category code in the page language.
-pub(crate) fn category_name(lang: Lang, code: &str) -> String {
+pub fn category_name(lang: Lang, code: &str) -> String {
     store::CATEGORIES
         .iter()
         .find(|(c, ..)| *c == code)
@@ -64,7 +84,7 @@ fn chart_rows(rows: &[(String, &RateView)]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-pub(crate) async fn dashboard(State(state): State<AppState>, Query(params): Query<DashboardParams>) -> Response {
+pub async fn dashboard(State(state): State<AppState>, Query(params): Query<DashboardParams>) -> Response {
     let lang = params.lang;
     let level = params.level.clone().unwrap_or_else(|| "national".to_owned());
     let base = |group_by: &str| PassRateParams {
@@ -155,16 +175,16 @@ pub(crate) async fn dashboard(State(state): State<AppState>, Query(params): Quer
 }
 
 fn level_name(lang: Lang, level: &str) -> String {
-    super::named::<sampling::Level>(lang, level)
+    webkit::layout::named::<sampling::Level>(lang, level)
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct LangParam {
+pub struct LangParam {
     #[serde(default)]
     lang: Lang,
 }
 
-pub(crate) async fn campaigns(State(state): State<AppState>, Query(params): Query<LangParam>) -> Response {
+pub async fn campaigns(State(state): State<AppState>, Query(params): Query<LangParam>) -> Response {
     let lang = params.lang;
     let list = match state.store.campaigns(None, None, 500).await {
         Ok(list) => list,
@@ -198,7 +218,7 @@ fn date_form(session: &PageUser, lang: Lang, action: &str, label: &str) -> Marku
     }
 }
 
-pub(crate) async fn campaign(
+pub async fn campaign(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -222,7 +242,7 @@ pub(crate) async fn campaign(
         (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => return error_page(lang, &e.into()),
     };
     let user = session.user.as_ref();
-    let supervisor = user.is_some_and(|u| crate::auth::authorize_supervision(u, &campaign.region_code).is_ok());
+    let supervisor = user.is_some_and(|u| webkit::auth::authorize_supervision(u, &campaign.region_code).is_ok());
     // The public sees published results only; the people working on a sample see it as it stands.
     let samples: Vec<_> = samples.into_iter().filter(|s| may_read(user, s)).collect();
     let sampled: Vec<&str> = samples.iter().map(|s| s.uscc.as_str()).collect();
@@ -342,7 +362,7 @@ pub(crate) async fn campaign(
     page(lang, &campaign.name, body).into_response()
 }
 
-pub(crate) async fn new_campaign(session: PageUser, Query(params): Query<LangParam>) -> Response {
+pub async fn new_campaign(session: PageUser, Query(params): Query<LangParam>) -> Response {
     let lang = params.lang;
     if session.user.is_none() {
         return page(
@@ -379,7 +399,7 @@ pub(crate) async fn new_campaign(session: PageUser, Query(params): Query<LangPar
 }
 
 /// An organization's published inspection history, for its page.
-pub(crate) async fn history(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
+pub async fn history(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
     let samples: Vec<_> = state
         .store
         .samples_where(None, Some(uscc), 200)

@@ -3,20 +3,27 @@
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::element_string;
-use super::error_page;
-use super::layout::{page, with_lang};
-use super::session::PageUser;
-use crate::i18n::Lang;
-use crate::AppState;
 use service::trace::{direction, trace_answer, ItemKind, TraceAnswer, TracedParty};
+use webkit::i18n::Lang;
+use webkit::layout::element_string;
+use webkit::layout::error_page;
+use webkit::layout::{page, with_lang};
+use webkit::session::PageUser;
+use webkit::AppState;
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/trace", get(trace_page)).route("/trace/capture", get(capture_form).post(capture))
+}
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct TraceParams {
+pub struct TraceParams {
     #[serde(default)]
     lang: Lang,
     id: Option<String>,
@@ -160,7 +167,7 @@ fn tables(lang: Lang, answer: &TraceAnswer) -> Markup {
                             a href=(with_lang(&format!("/organizations/{uscc}"), lang)) { code { (uscc) } } } @else { "—" } }
                         td { (group.region.clone().unwrap_or_else(|| "—".into())) }
                         td { (group.relations.join("、")) }
-                        td { (super::china_time(&group.first_reached)) }
+                        td { (webkit::layout::china_time(&group.first_reached)) }
                         td { @for gln in &group.glns { code { (gln) } " " } }
                     }
                 }
@@ -192,7 +199,7 @@ fn tables(lang: Lang, answer: &TraceAnswer) -> Markup {
 }
 
 /// `GET /trace?id=…&direction=forward|backward`.
-pub(crate) async fn trace_page(
+pub async fn trace_page(
     State(state): State<AppState>,
     session: PageUser,
     Query(params): Query<TraceParams>,
@@ -213,8 +220,9 @@ pub(crate) async fn trace_page(
             button type="submit" { (lang.t("追溯", "Trace")) }
         }
     };
-    if let Some(user) = session.user.as_ref().filter(|u| !crate::auth::may_read_traces(u)) {
-        let error = crate::ApiError::forbidden(format!("role {} may not read supply-chain events", user.role.as_str()));
+    if let Some(user) = session.user.as_ref().filter(|u| !webkit::auth::may_read_traces(u)) {
+        let error =
+            webkit::ApiError::forbidden(format!("role {} may not read supply-chain events", user.role.as_str()));
         return error_page(lang, &error);
     }
     if session.user.is_none() {
@@ -235,8 +243,8 @@ pub(crate) async fn trace_page(
     }
     let user = session.user.clone().expect("signed in: checked above");
     let answer = match direction(params.direction.as_deref()) {
-        Ok(direction) => match crate::read_scope::ReadScope::of(&user) {
-            Ok(scope) => match crate::read_scope::may_trace(&state, &scope, id.trim(), direction).await {
+        Ok(direction) => match service::read_scope::ReadScope::of(&user) {
+            Ok(scope) => match service::read_scope::may_trace(&state, &scope, id.trim(), direction).await {
                 Ok(()) => trace_answer(&state, id.trim(), direction, params.as_of.clone()).await,
                 Err(error) => Err(error),
             },
@@ -266,7 +274,7 @@ pub(crate) async fn trace_page(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct CaptureForm {
+pub struct CaptureForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -298,16 +306,16 @@ fn capture_page(lang: Lang, session: &PageUser, document: &str, outcome: Option<
 }
 
 /// `GET /trace/capture`: the form, for a signed-in enterprise or admin.
-pub(crate) async fn capture_form(session: PageUser, Query(params): Query<TraceParams>) -> Response {
+pub async fn capture_form(session: PageUser, Query(params): Query<TraceParams>) -> Response {
     let lang = params.lang;
     if session.user.is_none() {
-        return error_page(lang, &crate::ApiError::unauthorized());
+        return error_page(lang, &webkit::ApiError::unauthorized());
     }
     capture_page(lang, &session, "", None)
 }
 
 /// `POST /trace/capture`: captures the pasted document and shows what was stored or what was wrong.
-pub(crate) async fn capture(
+pub async fn capture(
     State(state): State<AppState>,
     session: PageUser,
     axum::extract::Form(form): axum::extract::Form<CaptureForm>,

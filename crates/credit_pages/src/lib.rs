@@ -4,18 +4,32 @@
 
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{page, with_lang};
-use super::session::PageUser;
-use super::{error_page, named};
-use crate::i18n::Lang;
-use crate::input::optional_text;
-use crate::{ApiError, AppState};
 use credit::listing::{ListingStage, ListingStatus};
 use service::credit::{self as api, ListParams, StepBody};
+use service::input::optional_text;
+use webkit::i18n::Lang;
+use webkit::layout::{error_page, named};
+use webkit::layout::{page, with_lang};
+use webkit::session::PageUser;
+use webkit::{ApiError, AppState};
+
+/// The routes of these pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/credit", get(blacklist))
+        .route("/credit/model", get(model_page))
+        .route("/organizations/{uscc}/credit/records", post(add_record))
+        .route("/credit/listings/new", get(new_listing).post(propose))
+        .route("/credit/listings/{id}", get(listing_page))
+        .route("/credit/listings/{id}/{action}", post(step))
+        .route("/log", get(log_page))
+}
 
 fn list_name(lang: Lang, list: &str) -> &'static str {
     match list {
@@ -25,7 +39,7 @@ fn list_name(lang: Lang, list: &str) -> &'static str {
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct BlacklistParams {
+pub struct BlacklistParams {
     #[serde(default)]
     lang: Lang,
     list: Option<String>,
@@ -35,7 +49,7 @@ pub(crate) struct BlacklistParams {
 }
 
 /// `GET /credit`: who is on a list now (or, with `history`, ever was), searchable, with downloads.
-pub(crate) async fn blacklist(
+pub async fn blacklist(
     State(state): State<AppState>,
     session: PageUser,
     Query(params): Query<BlacklistParams>,
@@ -96,7 +110,7 @@ fn step_forms(lang: Lang, session: &PageUser, listing: &Value) -> Markup {
     let id = listing["id"].as_str().unwrap_or("");
     let action = |name: &str| with_lang(&format!("/credit/listings/{id}/{name}"), lang);
     let own = user.role == store::Role::Enterprise && user.uscc.as_deref() == listing["uscc"].as_str();
-    let regulator = crate::auth::authorize_supervision(user, listing["region_code"].as_str().unwrap_or("")).is_ok();
+    let regulator = webkit::auth::authorize_supervision(user, listing["region_code"].as_str().unwrap_or("")).is_ok();
     let status = listing["status"].as_str().and_then(|s| s.parse::<ListingStatus>().ok());
     let day = html! { label { (lang.t("日期", "Date")) input type="date" name="on"; } };
     let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
@@ -141,13 +155,13 @@ fn step_forms(lang: Lang, session: &PageUser, listing: &Value) -> Markup {
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct LangParams {
+pub struct LangParams {
     #[serde(default)]
     lang: Lang,
 }
 
 /// `GET /credit/listings/{id}`: public once published; before that, for the regulator and the enterprise.
-pub(crate) async fn listing_page(
+pub async fn listing_page(
     State(state): State<AppState>,
     session: PageUser,
     Path(id): Path<String>,
@@ -177,7 +191,7 @@ pub(crate) async fn listing_page(
         table {
             thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("日期", "Date")) } th { (lang.t("记录时间", "Recorded")) } th { (lang.t("公开记录", "Public log")) } th { (lang.t("说明", "Note")) } } }
             tbody { @for s in listing["steps"].as_array().into_iter().flatten() { tr {
-                td { (named::<ListingStage>(lang, s["stage"].as_str().unwrap_or(""))) } td { (text(&s["on"])) } td { (super::china_time(s["at"].as_str().unwrap_or(""))) }
+                td { (named::<ListingStage>(lang, s["stage"].as_str().unwrap_or(""))) } td { (text(&s["on"])) } td { (webkit::layout::china_time(s["at"].as_str().unwrap_or(""))) }
                 td { @if let Some(index) = s["log_index"].as_i64() { a href=(format!("/api/v1/log/proof/inclusion?index={index}")) { "#" (index) } } }
                 td { (s["note"].as_str().unwrap_or("")) }
             } } }
@@ -187,7 +201,7 @@ pub(crate) async fn listing_page(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct StepForm {
+pub struct StepForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -203,7 +217,7 @@ pub(crate) struct StepForm {
 }
 
 /// `POST /credit/listings/{id}/{step}`.
-pub(crate) async fn step(
+pub async fn step(
     State(state): State<AppState>,
     session: PageUser,
     Path((id, action)): Path<(String, String)>,
@@ -239,7 +253,7 @@ pub(crate) async fn step(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct ProposalForm {
+pub struct ProposalForm {
     csrf: String,
     #[serde(default)]
     lang: Lang,
@@ -252,7 +266,7 @@ pub(crate) struct ProposalForm {
 }
 
 /// `GET /credit/listings/new`: the proposal form, for regulators.
-pub(crate) async fn new_listing(session: PageUser, Query(params): Query<LangParams>) -> Response {
+pub async fn new_listing(session: PageUser, Query(params): Query<LangParams>) -> Response {
     let lang = params.lang;
     if session.user.is_none() {
         return error_page(lang, &ApiError::unauthorized());
@@ -277,11 +291,7 @@ pub(crate) async fn new_listing(session: PageUser, Query(params): Query<LangPara
 }
 
 /// `POST /credit/listings/new`.
-pub(crate) async fn propose(
-    State(state): State<AppState>,
-    session: PageUser,
-    Form(form): Form<ProposalForm>,
-) -> Response {
+pub async fn propose(State(state): State<AppState>, session: PageUser, Form(form): Form<ProposalForm>) -> Response {
     let lang = form.lang;
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
@@ -313,7 +323,7 @@ fn kind_name(lang: Lang, kind: &str) -> String {
 }
 
 fn source_name(lang: Lang, source: &str) -> String {
-    super::named::<credit::Source>(lang, source)
+    webkit::layout::named::<credit::Source>(lang, source)
 }
 
 /// One reason of a class, in words.
@@ -350,7 +360,7 @@ fn reason_text(lang: Lang, reason: &Value) -> (String, String) {
 /// An organization's credit file, for its page: class with reasons, records (public ones, or all for its
 /// regulators and itself), class history, list status and every public-log entry about it with its proof; a
 /// regulator of its region gets the form to add a record.
-pub(crate) async fn organization_record(
+pub async fn organization_record(
     state: &AppState,
     lang: Lang,
     session: &PageUser,
@@ -448,7 +458,7 @@ pub(crate) async fn organization_record(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct RecordForm {
+pub struct RecordForm {
     #[serde(default)]
     lang: Lang,
     csrf: String,
@@ -460,7 +470,7 @@ pub(crate) struct RecordForm {
 }
 
 /// `POST /organizations/{uscc}/credit/records`: the regulator's record form, through the API.
-pub(crate) async fn add_record(
+pub async fn add_record(
     State(state): State<AppState>,
     session: PageUser,
     Path(uscc): Path<String>,
@@ -488,7 +498,7 @@ pub(crate) async fn add_record(
 
 /// `GET /credit/model`: the scoring model in force, every kind with its points, window, public period and legal
 /// basis, and how many organizations hold each class.
-pub(crate) async fn model_page(State(state): State<AppState>, Query(params): Query<LangParams>) -> Response {
+pub async fn model_page(State(state): State<AppState>, Query(params): Query<LangParams>) -> Response {
     let lang = params.lang;
     let model = credit::Model::bundled();
     let counts = state.store.credit_class_counts().await.unwrap_or_default();
@@ -526,7 +536,7 @@ pub(crate) async fn model_page(State(state): State<AppState>, Query(params): Que
 }
 
 /// `GET /log`: the public log's checkpoint and latest entries, and how to check them.
-pub(crate) async fn log_page(State(state): State<AppState>, Query(params): Query<LangParams>) -> Response {
+pub async fn log_page(State(state): State<AppState>, Query(params): Query<LangParams>) -> Response {
     let lang = params.lang;
     let checkpoint = match service::log::current_checkpoint(&state).await {
         Ok(checkpoint) => checkpoint,
