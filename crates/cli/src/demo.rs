@@ -2,11 +2,11 @@
 //! USCCs whose region part is a real registering authority, products with valid GS1 China GTINs.
 
 use clap::ValueEnum;
-use codes::{region, RegionLevel, Uscc};
+use codes::{region, Gtin, RegionCode, RegionLevel, Uscc};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use store::{Indexed, NewOrganization, NewProduct, Store};
+use store::{Indexed, NewOrganization, NewProduct, RegistrationStatus, Store};
 
 /// Dataset sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -149,13 +149,13 @@ pub fn organizations(count: usize, seed: u64) -> impl Iterator<Item = (NewOrgani
         );
         let address = format!("{}{}{}号", authority.name, STREETS.choose(&mut rng).unwrap(), rng.gen_range(1..999));
         let organization = NewOrganization {
-            uscc: uscc.to_string(),
+            uscc,
             name,
-            region_code: authority.code.clone(),
+            region_code: RegionCode::parse(&authority.code).expect("a code of the region table"),
             address: Some(address),
             legal_representative: Some(representative),
             entity_type: Some(entity_type.to_owned()),
-            status: if rng.gen_bool(0.03) { "cancelled".to_owned() } else { "active".to_owned() },
+            status: if rng.gen_bool(0.03) { RegistrationStatus::Cancelled } else { RegistrationStatus::Active },
             registered_on: Some(registered_on),
         };
         (organization, industry)
@@ -163,13 +163,13 @@ pub fn organizations(count: usize, seed: u64) -> impl Iterator<Item = (NewOrgani
 }
 
 /// GTIN-14 of a manufacturer's `item`-th product, under a GS1 China company prefix given by its number.
-fn gtin(manufacturer: usize, item: usize) -> String {
+fn gtin(manufacturer: usize, item: usize) -> Gtin {
     let data = if manufacturer < 500_000 {
         format!("{}{:05}{:04}", 692 + manufacturer / 100_000, manufacturer % 100_000, item)
     } else {
         format!("697{:06}{:03}", manufacturer - 500_000, item)
     };
-    format!("0{}", codes::with_check_digit(&data))
+    Gtin::parse(&format!("0{}", codes::with_check_digit(&data))).expect("the check digit was just computed")
 }
 
 /// Products of the manufacturers among the organizations (every other company): one to three each.
@@ -179,13 +179,13 @@ pub fn products(
     index: usize,
     rng: &mut ChaCha8Rng,
 ) -> Vec<NewProduct> {
-    if !index.is_multiple_of(2) || !organization.uscc.starts_with("91") {
+    if !index.is_multiple_of(2) || !organization.uscc.as_str().starts_with("91") {
         return Vec::new();
     }
     let manufacturer = index / 2;
     let (_, category, names, specs) = INDUSTRIES[industry];
     let brand: String =
-        organization.name.chars().skip(place_name(&organization.region_code).chars().count()).take(2).collect();
+        organization.name.chars().skip(place_name(organization.region_code.as_str()).chars().count()).take(2).collect();
     (0..rng.gen_range(1..=3))
         .map(|item| NewProduct {
             gtin: gtin(manufacturer, item),
@@ -210,10 +210,10 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     for (index, (organization, industry)) in organizations(scale.organizations(), seed).enumerate() {
         if index % 3 == 0
             && sampled.len() < 30_000
-            && organization.uscc.starts_with("91")
-            && organization.status == "active"
+            && organization.uscc.as_str().starts_with("91")
+            && organization.status == RegistrationStatus::Active
         {
-            sampled.push((organization.uscc.clone(), organization.region_code.clone()));
+            sampled.push((organization.uscc.to_string(), organization.region_code.to_string()));
         }
         product_batch.extend(products(&organization, industry, index, &mut product_rng).into_iter().map(Indexed::from));
         batch.push(Indexed::from(organization));
@@ -405,13 +405,13 @@ mod tests {
         let mut usccs = std::collections::HashSet::new();
         let mut rng = ChaCha8Rng::seed_from_u64(8);
         for (index, (org, industry)) in first.iter().enumerate() {
-            let uscc = Uscc::parse(&org.uscc).expect("valid USCC");
+            let uscc = Uscc::parse(org.uscc.as_str()).expect("valid USCC");
             assert!(uscc.warnings().is_empty(), "{}: {:?}", org.uscc, uscc.warnings());
-            assert_eq!(uscc.region_code(), org.region_code);
+            assert_eq!(uscc.region_code(), org.region_code.as_str());
             assert!(usccs.insert(org.uscc.clone()), "duplicate {}", org.uscc);
-            provinces.insert(org.region_code[..2].to_owned());
+            provinces.insert(org.region_code.as_str()[..2].to_owned());
             for product in products(org, *industry, index, &mut rng) {
-                let gtin = codes::Gtin::parse(&product.gtin).expect("valid GTIN");
+                let gtin = codes::Gtin::parse(product.gtin.as_str()).expect("valid GTIN");
                 assert!(gtin.is_gs1_china(), "{}", product.gtin);
             }
         }

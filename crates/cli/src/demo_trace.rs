@@ -54,8 +54,12 @@ const CANS_PER_LOT: u32 = 48;
 const CANS_PER_CASE: u32 = 12;
 const CASES_OF_RETAILER: [&[u32]; 6] = [&[0], &[1, 4], &[2], &[3], &[5], &[6, 7]];
 
+fn typed_uscc(party: &Party) -> Uscc {
+    Uscc::assemble(&format!("91{}", party.region), party.body).expect("valid characters")
+}
+
 fn uscc(party: &Party) -> String {
-    Uscc::assemble(&format!("91{}", party.region), party.body).expect("valid characters").to_string()
+    typed_uscc(party).to_string()
 }
 
 fn pgln(party: usize) -> String {
@@ -250,13 +254,13 @@ pub fn chain_document() -> Value {
 pub async fn load(store: &Store) -> anyhow::Result<String> {
     for party in &PARTIES {
         let organization = NewOrganization {
-            uscc: uscc(party),
+            uscc: typed_uscc(party),
             name: party.name.to_owned(),
-            region_code: party.region.to_owned(),
+            region_code: party.region.parse().expect("a code of the region table"),
             address: None,
             legal_representative: None,
             entity_type: Some("有限责任公司".into()),
-            status: "active".into(),
+            status: store::RegistrationStatus::Active,
             registered_on: Some("2016-03-01".into()),
         };
         store.upsert_organization(&organization, None).await?;
@@ -270,9 +274,9 @@ pub async fn load(store: &Store) -> anyhow::Result<String> {
     for (party, item, name, category) in products {
         let gtin = format!("0{}", codes::with_check_digit(&format!("{}{item}", PARTIES[party].prefix)));
         let product = NewProduct {
-            gtin,
+            gtin: gtin.parse().expect("the check digit was just computed"),
             name: name.into(),
-            uscc: uscc(&PARTIES[party]),
+            uscc: typed_uscc(&PARTIES[party]),
             category_code: Some(category.into()),
             brand: Some("优贝".into()),
             specification: None,

@@ -110,7 +110,7 @@ pub struct Reject {
 enum Row {
     Organization(Indexed<NewOrganization>),
     Product(Indexed<NewProduct>),
-    Sample(NewSample),
+    Sample(Box<NewSample>),
     Injury(Box<(InjuryCase, Hospital)>),
     Complaint(Box<ImportedComplaint>),
 }
@@ -118,8 +118,8 @@ enum Row {
 impl Row {
     fn key(&self) -> &str {
         match self {
-            Row::Organization(o) => &o.record.uscc,
-            Row::Product(p) => &p.record.gtin,
+            Row::Organization(o) => o.record.uscc.as_str(),
+            Row::Product(p) => p.record.gtin.as_str(),
             Row::Sample(s) => &s.sample_id,
             Row::Injury(injury) => &injury.0.case_id,
             Row::Complaint(c) => c.tracking_number.as_deref().unwrap_or(&c.line_key),
@@ -182,7 +182,9 @@ fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, S
         Kind::Products => {
             input::product(serde_json::from_value(value).map_err(internal)?, None).map(|p| Row::Product(p.into()))
         }
-        Kind::Inspections => input::sample(serde_json::from_value(value).map_err(internal)?).map(Row::Sample),
+        Kind::Inspections => {
+            input::sample(serde_json::from_value(value).map_err(internal)?).map(|sample| Row::Sample(Box::new(sample)))
+        }
         Kind::Injuries => {
             input::injury(serde_json::from_value(value).map_err(internal)?).map(|pair| Row::Injury(Box::new(pair)))
         }
@@ -498,7 +500,7 @@ async fn write_batch(
             let producers: Vec<String> = rows
                 .iter()
                 .filter_map(|(_, _, row)| match row {
-                    Row::Product(p) => Some(p.record.uscc.clone()),
+                    Row::Product(p) => Some(p.record.uscc.to_string()),
                     _ => None,
                 })
                 .collect::<HashSet<_>>()
@@ -508,7 +510,7 @@ async fn write_batch(
             let mut batch = Vec::with_capacity(rows.len());
             for (line, raw, row) in rows {
                 let Row::Product(product) = row else { continue };
-                if known.contains(&product.record.uscc) {
+                if known.contains(product.record.uscc.as_str()) {
                     batch.push(product);
                 } else {
                     rejects.write(&Reject {
@@ -553,7 +555,7 @@ async fn write_batch(
                         })?;
                         summary.rejected += 1;
                     }
-                    _ => batch.push(sample),
+                    _ => batch.push(*sample),
                 }
             }
             if batch.is_empty() {

@@ -128,6 +128,14 @@ impl Gtin {
         format!("{:0>14}", self.0)
     }
 
+    /// The same GTIN in its 14-digit form, the key products are stored under.
+    pub fn into_gtin14(self) -> Gtin {
+        match self.0.len() {
+            14 => self,
+            _ => Gtin(self.to_gtin14()),
+        }
+    }
+
     /// The format: 8, 12, 13 or 14.
     pub fn format(&self) -> usize {
         self.0.len()

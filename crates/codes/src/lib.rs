@@ -18,3 +18,24 @@ pub use inspect::{inspect, CodeKind, Finding, Inspection};
 pub use org_code::{OrgCode, OrgCodeError};
 pub use region::{Region, RegionCode, RegionError, RegionLevel};
 pub use uscc::{Uscc, UsccError, UsccWarning};
+
+/// Serializes a checked identifier as its text and parses it back from stored text (`TryFrom<String>`, the
+/// form `sqlx(try_from)` reads a column with), so a typed key can travel from a handler into the store.
+macro_rules! text_identifier {
+    ($($name:ty => $error:ty),* $(,)?) => {$(
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $error;
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                text.parse()
+            }
+        }
+    )*};
+}
+
+text_identifier!(Uscc => UsccError, Gtin => Gs1Error, Gln => Gs1Error, Sscc => Gs1Error, RegionCode => RegionError);

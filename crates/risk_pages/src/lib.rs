@@ -234,10 +234,7 @@ pub async fn new_case(
 ) -> Response {
     let lang = params.lang;
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
-    let hospital = match user.uscc.as_deref() {
-        Some(id) if user.role == store::Role::Hospital => state.store.hospital(id).await.ok().flatten(),
-        _ => None,
-    };
+    let hospital = service::injuries::hospital_of(&state, &user).await.ok().flatten();
     let Some(hospital) = hospital else {
         return error_page(
             lang,
@@ -300,12 +297,9 @@ pub async fn report_case(
     let lang = form.lang;
     let result = async {
         let user = session.authorise(&form.csrf)?.clone();
-        let id = user.uscc.clone().ok_or_else(|| ApiError::forbidden("this account has no hospital"))?;
-        let hospital = state
-            .store
-            .hospital(&id)
+        let hospital = service::injuries::hospital_of(&state, &user)
             .await?
-            .ok_or_else(|| ApiError::forbidden("this hospital is not in the sentinel register"))?;
+            .ok_or_else(|| ApiError::forbidden("this account's hospital is not in the sentinel register"))?;
         let fields = service::input::InjuryFields {
             case_id: form.case_id,
             treated_on: form.treated_on,

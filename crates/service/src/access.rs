@@ -23,7 +23,7 @@ fn covers(user: &User, region_code: &str) -> bool {
 /// record's region on an update: a regulator must cover both, so nobody moves a record out of another's reach.
 pub fn authorize_organization_write(
     user: &User,
-    uscc: &str,
+    uscc: &codes::Uscc,
     region_code: &str,
     previous_region: Option<&str>,
 ) -> Result<(), ApiError> {
@@ -39,7 +39,7 @@ pub fn authorize_organization_write(
                 )))
             }
         }
-        Role::Enterprise if user.uscc.as_deref() == Some(uscc) => Ok(()),
+        Role::Enterprise if user.uscc.as_deref() == Some(uscc.as_str()) => Ok(()),
         Role::Enterprise => Err(ApiError::forbidden("an enterprise may write only its own record")),
         _ => Err(ApiError::forbidden(format!("role {} may not write master data", user.role.as_str()))),
     }
@@ -49,13 +49,13 @@ pub fn authorize_organization_write(
 /// product's producer and its region, on an update.
 pub fn authorize_product_write(
     user: &User,
-    uscc: &str,
+    uscc: &codes::Uscc,
     producer_region: &str,
     previous: Option<(&str, &str)>,
 ) -> Result<(), ApiError> {
     authorize_organization_write(user, uscc, producer_region, previous.map(|(_, region)| region))?;
     match previous {
-        Some((previous_uscc, _)) if user.role == Role::Enterprise && previous_uscc != uscc => {
+        Some((previous_uscc, _)) if user.role == Role::Enterprise && previous_uscc != uscc.as_str() => {
             Err(ApiError::forbidden("an enterprise may write only its own products"))
         }
         _ => Ok(()),

@@ -377,7 +377,7 @@ pub async fn record_sample(state: &Services, user: &User, body: SampleBody) -> R
     authorize_supervision(user, &campaign.region_code)?;
     sampling::takes_samples(&campaign_id, stored(&campaign.status)?)?;
     let uscc = input::uscc("uscc", body.uscc.as_deref())?;
-    let organization = state.store.organization(uscc.as_str()).await?.ok_or_else(|| {
+    let organization = state.store.organization(&uscc).await?.ok_or_else(|| {
         ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered"))
     })?;
     let drawn = state.store.campaign_draw(&campaign_id).await?;
@@ -396,7 +396,7 @@ pub async fn record_sample(state: &Services, user: &User, body: SampleBody) -> R
         Some(text) => input::uscc("lab_uscc", Some(&text))?,
         None => return Err(ApiError::invalid("lab_uscc is required: the laboratory that may record the result")),
     };
-    if state.store.organization(lab.as_str()).await?.is_none() {
+    if state.store.organization(&lab).await?.is_none() {
         return Err(ApiError::new(
             ErrorCode::UnknownOrganization,
             format!("laboratory {lab} is not a registered organization"),

@@ -54,7 +54,7 @@ async fn route(
         return Ok(Ok((region.as_str().to_owned(), json!({"method": "where_the_act_occurred"}))));
     }
     if let Some(uscc) = &checked.respondent_uscc {
-        if let Some(organization) = store.organization(uscc.as_str()).await? {
+        if let Some(organization) = store.organization(uscc).await? {
             return Ok(Ok((organization.region_code, json!({"method": "master_data", "uscc": uscc.as_str()}))));
         }
         if let Some(region) = uscc.region().filter(|r| r.in_use) {
@@ -71,7 +71,7 @@ async fn route(
         return Ok(Ok((organization.region_code.clone(), routing)));
     }
     if let Some(platform) = &checked.platform_uscc {
-        let region = match store.organization(platform.as_str()).await? {
+        let region = match store.organization(platform).await? {
             Some(organization) => Some(organization.region_code),
             None => platform.region().filter(|r| r.in_use).map(|r| r.code.clone()),
         };
@@ -142,7 +142,7 @@ pub async fn prepare(
     .join(" ");
     let (mut category, issue, mut evidence) = classify(&text);
     if let Some(gtin) = &checked.product_gtin {
-        if let Some(product) = store.product(gtin.as_str()).await? {
+        if let Some(product) = store.product(gtin).await? {
             if product.category_code.is_some() {
                 evidence["category"]["from_registered_product"] = json!(gtin.as_str());
                 category = product.category_code;
@@ -715,7 +715,7 @@ pub async fn handle(
     match action {
         Action::Suspend => {
             if let Some(lab) = change.data.get("lab_uscc").and_then(Value::as_str).map(str::to_owned) {
-                let name = state.store.organization(&lab).await?.map(|o| o.name);
+                let name = state.store.organization(&input::stored_uscc(&lab)?).await?.map(|o| o.name);
                 change.data.insert("lab".into(), json!(name));
             }
         }

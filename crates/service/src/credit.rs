@@ -110,7 +110,7 @@ pub async fn propose(state: &Services, user: &User, body: ProposalBody) -> Resul
     let rule = rule(&list)?;
     let uscc = input::uscc("uscc", body.uscc.as_deref())?;
     let organization =
-        state.store.organization(uscc.as_str()).await?.ok_or_else(|| {
+        state.store.organization(&uscc).await?.ok_or_else(|| {
             ApiError::new(ErrorCode::UnknownOrganization, format!("{} is not registered", uscc.as_str()))
         })?;
     authorize_supervision(user, &organization.region_code)?;

@@ -162,7 +162,7 @@ pub async fn add_record(
     let uscc = input::uscc("uscc", Some(uscc))?;
     let organization = state
         .store
-        .organization(uscc.as_str())
+        .organization(&uscc)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no organization {}", uscc.as_str())))?;
     authorize_supervision(user, &organization.region_code)?;
@@ -177,7 +177,7 @@ pub async fn add_record(
     }
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc.as_str(), today()).await?;
     let record = state.store.credit_record(&record.id).await?.unwrap_or(record);
-    let class = state.store.credit_class(uscc.as_str()).await?;
+    let class = state.store.credit_class(&uscc).await?;
     Ok(RecordAdded { record, class: class.map(|c| ClassScore { class: c.class, score: c.score }) })
 }
 
@@ -219,7 +219,8 @@ pub struct Withdrawn {
 /// 45: withdrawn within 3 working days of a revocation).
 pub async fn withdraw(state: &Services, user: &User, id: &str, body: WithdrawBody) -> Result<Withdrawn, ApiError> {
     let record = state.store.credit_record(id).await?.ok_or_else(|| ApiError::not_found(format!("no record {id}")))?;
-    let region = state.store.organization(&record.uscc).await?.map(|o| o.region_code).unwrap_or_default();
+    let region =
+        state.store.organization(&input::stored_uscc(&record.uscc)?).await?.map(|o| o.region_code).unwrap_or_default();
     authorize_supervision(user, &region)?;
     // A regulator withdraws what regulators recorded; records from workflows and other departments need an admin.
     if stored::<Source>(&record.source)? != Source::Regulator && user.role != Role::Admin {
@@ -439,7 +440,7 @@ pub async fn exchange(
                     continue;
                 }
                 if !known.contains(&record.uscc) {
-                    let Some(organization) = state.store.organization(&record.uscc).await? else {
+                    let Some(organization) = state.store.organization(&input::stored_uscc(&record.uscc)?).await? else {
                         errors.push(rejected(
                             row,
                             "uscc",
@@ -536,10 +537,13 @@ pub async fn file_view(
     uscc: &str,
     as_of: Option<String>,
 ) -> Result<Value, ApiError> {
-    let uscc = input::uscc("uscc", Some(uscc))?;
-    let uscc = uscc.as_str();
-    let organization =
-        state.store.organization(uscc).await?.ok_or_else(|| ApiError::not_found(format!("no organization {uscc}")))?;
+    let typed_uscc = input::uscc("uscc", Some(uscc))?;
+    let uscc = typed_uscc.as_str();
+    let organization = state
+        .store
+        .organization(&typed_uscc)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no organization {uscc}")))?;
     let inside = sees_whole_file(user, uscc, &organization.region_code);
     let as_of = match optional_text(as_of) {
         Some(text) if inside => input::date("as_of", &text)?,
@@ -550,14 +554,14 @@ pub async fn file_view(
     };
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc, today()).await?;
     let file = crate::credit::public_file(state, uscc).await?;
-    let records = state.store.credit_records(uscc, (!inside).then(|| as_of.to_string()).as_deref()).await?;
+    let records = state.store.credit_records(&typed_uscc, (!inside).then(|| as_of.to_string()).as_deref()).await?;
     let public_ids: BTreeSet<&str> = records
         .iter()
         .filter(|r| r.withdrawn_on.is_none() && r.public_until >= as_of.to_string())
         .map(|r| r.id.as_str())
         .collect();
     let size = state.store.log_size().await?;
-    let class = state.store.credit_class(uscc).await?.map(|c| {
+    let class = state.store.credit_class(&typed_uscc).await?.map(|c| {
         let mut reasons: Vec<Value> = serde_json::from_str(&c.reasons).unwrap_or_default();
         if !inside {
             // A record that still counts but is no longer public shows as its kind and points only.
@@ -578,7 +582,7 @@ pub async fn file_view(
             "inclusion_proof": c.log_index.map(|i| format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")),
         })
     });
-    let history = state.store.credit_class_changes(uscc).await?;
+    let history = state.store.credit_class_changes(&typed_uscc).await?;
     let records: Vec<Value> = records
         .iter()
         .map(|r| {

@@ -205,6 +205,15 @@ pub struct HospitalEntry {
     pub valid_from: String,
 }
 
+/// The sentinel hospital a hospital account reports for; `None` for other roles, an account without a USCC, or
+/// a hospital not in the register.
+pub async fn hospital_of(state: &Services, user: &User) -> Result<Option<store::injuries::Hospital>, ApiError> {
+    match user.uscc.as_deref() {
+        Some(uscc) if user.role == Role::Hospital => Ok(state.store.hospital(&input::stored_uscc(uscc)?).await?),
+        _ => Ok(None),
+    }
+}
+
 /// Registers a sentinel hospital (its USCC) or changes its stratum and weight from a day on (admins: the design is
 /// national). Returns the register entry in force and the day it took effect.
 pub async fn register_hospital(
@@ -227,7 +236,7 @@ pub async fn register_hospital(
         .weight
         .filter(|w| w.is_finite() && *w >= 1.0)
         .ok_or_else(|| ApiError::invalid("weight is the inverse sampling fraction: a number of at least 1"))?;
-    let registered = state.store.hospital(uscc.as_str()).await?.is_some();
+    let registered = state.store.hospital(&uscc).await?.is_some();
     let valid_from = match optional_text(body.valid_from) {
         Some(text) => input::date("valid_from", &text)?.to_string(),
         None if registered => crate::today().to_string(),
@@ -241,7 +250,7 @@ pub async fn register_hospital(
         weight,
     };
     state.store.register_hospital(&hospital, &valid_from, Some(user.id)).await?;
-    let current = state.store.hospital(&hospital.id).await?.ok_or_else(|| ApiError::not_found("write was lost"))?;
+    let current = state.store.hospital(&uscc).await?.ok_or_else(|| ApiError::not_found("write was lost"))?;
     Ok(HospitalEntry {
         id: current.id,
         name: current.name,

@@ -85,6 +85,17 @@ pub fn uscc(field: &'static str, value: Option<&str>) -> Result<Uscc, FieldError
     Uscc::parse(value).map_err(|e| FieldError::new(field, ErrorCode::InvalidUscc, e))
 }
 
+/// A USCC read back from the database or from a record's own data; one that does not parse was stored by
+/// something other than this code, an integrity fault rather than the caller's error.
+pub fn stored_uscc(text: &str) -> Result<Uscc, crate::ApiError> {
+    Uscc::parse(text).map_err(|e| crate::ApiError::integrity(format!("stored USCC {text:?}: {e}")))
+}
+
+/// A GTIN read back from the database; see `stored_uscc`.
+pub fn stored_gtin(text: &str) -> Result<Gtin, crate::ApiError> {
+    Gtin::parse(text).map_err(|e| crate::ApiError::integrity(format!("stored GTIN {text:?}: {e}")))
+}
+
 /// A GTIN field.
 pub fn gtin(value: Option<&str>) -> Result<Gtin, FieldError> {
     let value = value.map(str::trim).filter(|v| !v.is_empty());
@@ -134,23 +145,21 @@ pub fn organization(fields: OrganizationFields, path_uscc: Option<&Uscc>) -> Res
             )
         })?,
     };
-    let status = optional_text(fields.status).unwrap_or_else(|| RegistrationStatus::Active.as_str().into());
-    if status.parse::<RegistrationStatus>().is_err() {
-        let known: Vec<&str> = RegistrationStatus::ALL.iter().map(|s| s.as_str()).collect();
-        return Err(FieldError::new(
-            "status",
-            ErrorCode::InvalidRequest,
-            format!("status must be one of {}", known.join(", ")),
-        ));
-    }
+    let status = match optional_text(fields.status) {
+        None => RegistrationStatus::Active,
+        Some(text) => text.parse::<RegistrationStatus>().map_err(|_| {
+            let known: Vec<&str> = RegistrationStatus::ALL.iter().map(|s| s.as_str()).collect();
+            FieldError::new("status", ErrorCode::InvalidRequest, format!("status must be one of {}", known.join(", ")))
+        })?,
+    };
     let registered_on = optional_text(fields.registered_on);
     if let Some(text) = &registered_on {
         date("registered_on", text)?;
     }
     Ok(NewOrganization {
-        uscc: uscc.to_string(),
+        uscc,
         name,
-        region_code: region.to_string(),
+        region_code: region,
         address: optional_text(fields.address),
         legal_representative: optional_text(fields.legal_representative),
         entity_type: optional_text(fields.entity_type),
@@ -190,9 +199,9 @@ pub fn product(fields: ProductFields, path_gtin: Option<&Gtin>) -> Result<NewPro
         }
     }
     Ok(NewProduct {
-        gtin: gtin.to_gtin14(),
+        gtin: gtin.into_gtin14(),
         name,
-        uscc: producer.to_string(),
+        uscc: producer,
         category_code,
         brand: optional_text(fields.brand),
         specification: optional_text(fields.specification),

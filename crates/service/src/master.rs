@@ -74,7 +74,7 @@ impl From<Organization> for OrganizationView {
 pub async fn organization(services: &Services, uscc: &Uscc) -> Result<OrganizationView, ApiError> {
     let organization = services
         .store
-        .organization(uscc.as_str())
+        .organization(uscc)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no organization with USCC {uscc}")))?;
     Ok(organization.into())
@@ -90,7 +90,7 @@ pub async fn search_organizations(
     limit: usize,
 ) -> Result<Page<OrganizationView>, ApiError> {
     if let Ok(uscc) = Uscc::parse(query) {
-        let items = services.store.organization(uscc.as_str()).await?.into_iter().map(Into::into).collect();
+        let items = services.store.organization(&uscc).await?.into_iter().map(Into::into).collect();
         return Ok(Page { items, next_cursor: None });
     }
     let page = services.store.search_organizations(query, region_prefix, cursor, limit).await?;
@@ -105,7 +105,12 @@ pub async fn write_organization(
     new: NewOrganization,
 ) -> Result<(WriteOutcome, OrganizationView), ApiError> {
     let previous = services.store.organization(&new.uscc).await?;
-    authorize_organization_write(user, &new.uscc, &new.region_code, previous.as_ref().map(|o| o.region_code.as_str()))?;
+    authorize_organization_write(
+        user,
+        &new.uscc,
+        new.region_code.as_str(),
+        previous.as_ref().map(|o| o.region_code.as_str()),
+    )?;
     ownership::check(Record::Organization, user, &changed_fields(previous.as_ref(), &new))?;
     let outcome = services.store.upsert_organization(&new, Some(user.id)).await?;
     let stored = services.store.organization(&new.uscc).await?.ok_or_else(|| ApiError::not_found("write was lost"))?;
@@ -117,9 +122,9 @@ fn changed_fields(stored: Option<&Organization>, new: &NewOrganization) -> Vec<&
     let before = |f: fn(&Organization) -> Option<&str>| stored.and_then(f);
     ownership::changed(
         &[
-            ("uscc", before(|o| Some(&o.uscc)), Some(&new.uscc)),
+            ("uscc", before(|o| Some(&o.uscc)), Some(new.uscc.as_str())),
             ("name", before(|o| Some(&o.name)), Some(&new.name)),
-            ("region_code", before(|o| Some(&o.region_code)), Some(&new.region_code)),
+            ("region_code", before(|o| Some(&o.region_code)), Some(new.region_code.as_str())),
             ("address", before(|o| o.address.as_deref()), new.address.as_deref()),
             (
                 "legal_representative",
@@ -127,7 +132,7 @@ fn changed_fields(stored: Option<&Organization>, new: &NewOrganization) -> Vec<&
                 new.legal_representative.as_deref(),
             ),
             ("entity_type", before(|o| o.entity_type.as_deref()), new.entity_type.as_deref()),
-            ("status", before(|o| Some(&o.status)), Some(&new.status)),
+            ("status", before(|o| Some(o.status.as_str())), Some(new.status.as_str())),
             ("registered_on", before(|o| o.registered_on.as_deref()), new.registered_on.as_deref()),
         ],
         stored.is_some(),
@@ -145,7 +150,7 @@ pub struct ProductView {
 
 /// A product with its producer's name.
 pub async fn product_view(services: &Services, product: Product) -> Result<ProductView, ApiError> {
-    let producer_name = services.store.organization(&product.uscc).await?.map(|o| o.name);
+    let producer_name = services.store.organization(&crate::input::stored_uscc(&product.uscc)?).await?.map(|o| o.name);
     Ok(ProductView { product, producer_name })
 }
 
@@ -153,7 +158,7 @@ pub async fn product_view(services: &Services, product: Product) -> Result<Produ
 pub async fn product(services: &Services, gtin: &Gtin) -> Result<ProductView, ApiError> {
     let product = services
         .store
-        .product(&gtin.to_gtin14())
+        .product(gtin)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no product with GTIN {gtin}")))?;
     product_view(services, product).await
@@ -167,7 +172,7 @@ pub async fn search_products(
     limit: usize,
 ) -> Result<Page<Product>, ApiError> {
     if let Ok(gtin) = Gtin::parse(query) {
-        let items = services.store.product(&gtin.to_gtin14()).await?.into_iter().collect();
+        let items = services.store.product(&gtin).await?.into_iter().collect();
         return Ok(Page { items, next_cursor: None });
     }
     Ok(services.store.search_products(query, cursor, limit).await?)
@@ -185,7 +190,8 @@ pub async fn write_product(
     })?;
     let previous = match services.store.product(&new.gtin).await? {
         Some(product) => {
-            let region = services.store.organization(&product.uscc).await?.map(|o| o.region_code).unwrap_or_default();
+            let producer = crate::input::stored_uscc(&product.uscc)?;
+            let region = services.store.organization(&producer).await?.map(|o| o.region_code).unwrap_or_default();
             Some((product.uscc, region))
         }
         None => None,

@@ -76,8 +76,13 @@ fn event_keys(event: &Value) -> (Vec<String>, Vec<String>) {
 async fn producers(state: &Services, gtins: &BTreeSet<String>) -> Result<HashMap<String, (String, String)>, ApiError> {
     let mut out = HashMap::new();
     for gtin in gtins {
-        let Some(product) = state.store.product(gtin).await? else { continue };
-        let region = state.store.organization(&product.uscc).await?.map(|o| o.region_code).unwrap_or_default();
+        let Some(product) = state.store.product(&crate::input::stored_gtin(gtin)?).await? else { continue };
+        let region = state
+            .store
+            .organization(&crate::input::stored_uscc(&product.uscc)?)
+            .await?
+            .map(|o| o.region_code)
+            .unwrap_or_default();
         out.insert(gtin.clone(), (product.uscc, region));
     }
     Ok(out)

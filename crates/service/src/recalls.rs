@@ -186,8 +186,9 @@ pub async fn create_recall(state: &Services, user: &User, body: ReportBody) -> R
         (Role::Admin | Role::Regulator, _) => required("producer_uscc", body.producer_uscc)?,
         _ => return Err(ApiError::forbidden(format!("role {} may not open a recall", user.role.as_str()))),
     };
-    let producer = input::uscc("producer_uscc", Some(&producer))?.to_string();
-    let organization = state.store.organization(&producer).await?.ok_or_else(|| {
+    let producer_uscc = input::uscc("producer_uscc", Some(&producer))?;
+    let producer = producer_uscc.to_string();
+    let organization = state.store.organization(&producer_uscc).await?.ok_or_else(|| {
         ApiError::new(ErrorCode::UnknownOrganization, format!("organization {producer} is not registered"))
     })?;
     let origin = if user.role == Role::Enterprise { Origin::EnterpriseReport } else { Origin::Regulator };
@@ -265,7 +266,7 @@ async fn check_own_products(
     });
     for gtin in gtins.iter().cloned().map(Ok).chain(traced) {
         let gtin = gtin?;
-        match state.store.product(&gtin).await? {
+        match state.store.product(&input::gtin(Some(&gtin))?).await? {
             Some(product) if product.uscc == producer => {}
             Some(_) => {
                 return Err(ApiError::forbidden(format!(
@@ -500,7 +501,7 @@ async fn do_plan(state: &Services, user: &User, id: &str, body: StageBody) -> St
     let effective_scope = scope.as_ref().unwrap_or(&recall.scope);
     let units_distributed = effective_scope["units_distributed"].as_f64().or(recall.units_distributed);
     let units_produced = body.units_produced.or(effective_scope["units_produced"].as_f64()).or(recall.units_produced);
-    let organization = state.store.organization(&recall.producer_uscc).await?;
+    let organization = state.store.organization(&input::stored_uscc(&recall.producer_uscc)?).await?;
     let plan = json!({
         "recall_number": recall.id,
         "producer": {"uscc": recall.producer_uscc, "name": organization.map(|o| o.name)},

@@ -309,12 +309,12 @@ pub async fn set_gs1_prefix(
 ) -> Result<PrefixHolder, ApiError> {
     crate::ownership::check(crate::ownership::Record::Gs1Prefix, user, &["prefix", "uscc"])?;
     let prefix = parse_prefix(prefix)?;
-    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
+    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?;
     if services.store.organization(&uscc).await?.is_none() {
         return Err(ApiError::new(ErrorCode::UnknownOrganization, format!("organization {uscc} is not registered")));
     }
     services.store.set_gs1_prefix(&prefix, &uscc, Some(user.id)).await?;
-    Ok(PrefixHolder { prefix, uscc })
+    Ok(PrefixHolder { prefix, uscc: uscc.to_string() })
 }
 
 /// A GLN's registration as it is sent.
@@ -346,14 +346,14 @@ pub async fn register_gln(
     if kind.parse::<GlnKind>().is_err() {
         return Err(ApiError::invalid(format!("kind '{kind}' is not party or location")));
     }
-    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?.to_string();
+    let uscc = crate::input::uscc("uscc", body.uscc.as_deref())?;
     if user.role == store::Role::Enterprise && user.uscc.as_deref() != Some(uscc.as_str()) {
         return Err(ApiError::forbidden("an enterprise registers only its own GLNs"));
     }
     if user.role == store::Role::Enterprise {
         // A GLN is the holder's: it starts with the GS1 company prefix assigned to the registrant.
         match services.store.gs1_prefix_of(&gln).await? {
-            Some((_, holder)) if holder == uscc => {}
+            Some((_, holder)) if holder == uscc.as_str() => {}
             Some((prefix, _)) => {
                 return Err(ApiError::forbidden(format!(
                     "GLN {gln} is under GS1 company prefix {prefix}, which another organization holds"
@@ -390,7 +390,7 @@ pub async fn register_gln(
     let registration = GlnRegistration {
         gln,
         kind,
-        uscc: Some(uscc),
+        uscc: Some(uscc.to_string()),
         name,
         region_code,
         address: crate::input::optional_text(body.address),

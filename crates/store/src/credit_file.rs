@@ -229,13 +229,17 @@ impl Store {
 
     /// The records of an organization's file, newest first; with `public_on`, only those public on that day
     /// and not withdrawn.
-    pub async fn credit_records(&self, uscc: &str, public_on: Option<&str>) -> Result<Vec<CreditRecord>, StoreError> {
+    pub async fn credit_records(
+        &self,
+        uscc: &codes::Uscc,
+        public_on: Option<&str>,
+    ) -> Result<Vec<CreditRecord>, StoreError> {
         let filter =
             if public_on.is_some() { "AND public_until >= $2 AND withdrawn_on IS NULL" } else { "AND $2 = ''" };
         let sql = format!(
             "SELECT {RECORD_COLUMNS} FROM credit_records WHERE uscc = $1 {filter} ORDER BY occurred_on DESC, id DESC"
         );
-        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc).bind(public_on.unwrap_or("")).fetch_all(pool).await?))
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc.as_str()).bind(public_on.unwrap_or("")).fetch_all(pool).await?))
     }
 
     /// One record.
@@ -406,17 +410,17 @@ impl Store {
     }
 
     /// An organization's stored class.
-    pub async fn credit_class(&self, uscc: &str) -> Result<Option<StoredClass>, StoreError> {
+    pub async fn credit_class(&self, uscc: &codes::Uscc) -> Result<Option<StoredClass>, StoreError> {
         let sql = "SELECT uscc, class, score, model_version, reasons, as_of, computed_at, log_index FROM credit_classes WHERE uscc = $1";
-        on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(uscc).fetch_optional(pool).await?))
+        on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(uscc.as_str()).fetch_optional(pool).await?))
     }
 
     /// An organization's class changes, newest first.
-    pub async fn credit_class_changes(&self, uscc: &str) -> Result<Vec<ClassChange>, StoreError> {
+    pub async fn credit_class_changes(&self, uscc: &codes::Uscc) -> Result<Vec<ClassChange>, StoreError> {
         let sql =
             "SELECT uscc, previous_class, class, score, model_version, as_of, at, log_index FROM credit_class_changes \
                    WHERE uscc = $1 ORDER BY id DESC";
-        on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(uscc).fetch_all(pool).await?))
+        on_pool!(self, pool => Ok(sqlx::query_as(sql).bind(uscc.as_str()).fetch_all(pool).await?))
     }
 
     /// How many organizations hold each class.

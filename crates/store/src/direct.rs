@@ -9,7 +9,8 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::model::{BatchOutcome, Indexed, Organization, Product};
 use crate::store::import_record;
@@ -67,7 +68,7 @@ impl DirectSqlite {
         sql: &BulkSql,
         rows: &[Indexed<T>],
         key: impl Fn(&T) -> &str,
-        params: impl for<'a> Fn(&'a Indexed<T>, &'a String) -> Vec<&'a dyn ToSql>,
+        params: impl for<'a> Fn(&'a Indexed<T>, &'a str) -> Vec<ToSqlOutput<'a>>,
         (at, user_id): (&String, Option<i64>),
     ) -> Result<BatchOutcome, StoreError> {
         let mut guard = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -89,10 +90,10 @@ impl DirectSqlite {
             let mut upsert = transaction.prepare_cached(&sql.upsert)?;
             for row in order {
                 if exists.exists([key(&row.record)])? {
-                    upsert.execute(params(row, at).as_slice())?;
+                    upsert.execute(rusqlite::params_from_iter(params(row, at)))?;
                     outcome.updated += 1;
                 } else {
-                    insert.execute(params(row, at).as_slice())?;
+                    insert.execute(rusqlite::params_from_iter(params(row, at)))?;
                     outcome.inserted += 1;
                 }
             }
@@ -155,7 +156,9 @@ impl DirectSqlite {
                         address: row.get(3)?,
                         legal_representative: row.get(4)?,
                         entity_type: row.get(5)?,
-                        status: row.get(6)?,
+                        status: row.get::<_, String>(6)?.parse().map_err(|e: rulekit::UnknownValue| {
+                            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+                        })?,
                         registered_on: row.get(7)?,
                         created_at: row.get(8)?,
                         updated_at: row.get(9)?,

@@ -428,10 +428,10 @@ impl Store {
     }
 
     /// A hospital.
-    pub async fn hospital(&self, id: &str) -> Result<Option<Hospital>, StoreError> {
+    pub async fn hospital(&self, id: &codes::Uscc) -> Result<Option<Hospital>, StoreError> {
         on_pool!(self, pool => {
             Ok(sqlx::query_as(HOSPITAL_BY_ID)
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(pool)
                 .await?)
         })

@@ -3,6 +3,8 @@
 
 use crate::direct::BulkSql;
 use crate::search;
+use codes::{Gtin, Uscc};
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use sqlx::{FromRow, QueryBuilder, Row};
 
 use crate::audit::{audit_record, import_record, write_audit};
@@ -146,17 +148,20 @@ impl Store {
     }
 
     /// One organization by USCC.
-    pub async fn organization(&self, uscc: &str) -> Result<Option<Organization>, StoreError> {
+    pub async fn organization(&self, uscc: &Uscc) -> Result<Option<Organization>, StoreError> {
         let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE uscc = $1");
+        let uscc = uscc.as_str();
         if let Some(reader) = &self.direct {
             return reader.organization(&sql, uscc);
         }
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc).fetch_optional(pool).await?))
     }
 
-    /// One product by GTIN-14.
-    pub async fn product(&self, gtin: &str) -> Result<Option<Product>, StoreError> {
+    /// One product by GTIN, in any of its lengths (products are stored under the 14-digit form).
+    pub async fn product(&self, gtin: &Gtin) -> Result<Option<Product>, StoreError> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE gtin = $1");
+        let gtin = gtin.to_gtin14();
+        let gtin = gtin.as_str();
         if let Some(reader) = &self.direct {
             return reader.product(&sql, gtin);
         }
@@ -164,9 +169,9 @@ impl Store {
     }
 
     /// Products of one producer, in GTIN order.
-    pub async fn products_of(&self, uscc: &str, limit: i64) -> Result<Vec<Product>, StoreError> {
+    pub async fn products_of(&self, uscc: &Uscc, limit: i64) -> Result<Vec<Product>, StoreError> {
         let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE uscc = $1 ORDER BY gtin LIMIT $2");
-        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc).bind(limit).fetch_all(pool).await?))
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc.as_str()).bind(limit).fetch_all(pool).await?))
     }
 
     /// Every product category.
@@ -245,12 +250,12 @@ impl Store {
         let at = now();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let before: Option<Organization> = sqlx::query_as(&select).bind(&org.uscc).fetch_optional(&mut *tx).await?;
+            let before: Option<Organization> = sqlx::query_as(&select).bind(org.uscc.as_str()).fetch_optional(&mut *tx).await?;
             let rows = [Indexed::from(org.clone())];
             upsert_rows!(self, tx, "organizations", UPSERT_ORGANIZATION, ON_CONFLICT_ORGANIZATION, push_organizations, rows, at);
-            let after: Option<Organization> = sqlx::query_as(&select).bind(&org.uscc).fetch_optional(&mut *tx).await?;
+            let after: Option<Organization> = sqlx::query_as(&select).bind(org.uscc.as_str()).fetch_optional(&mut *tx).await?;
             let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
-            write_audit!(&mut *tx, at, user_id, "organization", org.uscc.clone(), audit_record(outcome, &before, &after)?);
+            write_audit!(&mut *tx, at, user_id, "organization", org.uscc.to_string(), audit_record(outcome, &before, &after)?);
             tx.commit().await?;
             Ok(outcome)
         })
@@ -263,18 +268,18 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let producer: Option<String> = sqlx::query_scalar("SELECT uscc FROM organizations WHERE uscc = $1")
-                .bind(&product.uscc)
+                .bind(product.uscc.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
             if producer.is_none() {
-                return Err(StoreError::MissingReference { kind: "organization", key: product.uscc.clone() });
+                return Err(StoreError::MissingReference { kind: "organization", key: product.uscc.to_string() });
             }
-            let before: Option<Product> = sqlx::query_as(&select).bind(&product.gtin).fetch_optional(&mut *tx).await?;
+            let before: Option<Product> = sqlx::query_as(&select).bind(product.gtin.as_str()).fetch_optional(&mut *tx).await?;
             let rows = [Indexed::from(product.clone())];
             upsert_rows!(self, tx, "products", UPSERT_PRODUCT, ON_CONFLICT_PRODUCT, push_products, rows, at);
-            let after: Option<Product> = sqlx::query_as(&select).bind(&product.gtin).fetch_optional(&mut *tx).await?;
+            let after: Option<Product> = sqlx::query_as(&select).bind(product.gtin.as_str()).fetch_optional(&mut *tx).await?;
             let outcome = if before.is_some() { WriteOutcome::Updated } else { WriteOutcome::Inserted };
-            write_audit!(&mut *tx, at, user_id, "product", product.gtin.clone(), audit_record(outcome, &before, &after)?);
+            write_audit!(&mut *tx, at, user_id, "product", product.gtin.to_string(), audit_record(outcome, &before, &after)?);
             tx.commit().await?;
             Ok(outcome)
         })
@@ -304,7 +309,7 @@ impl Store {
         }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let keys: Vec<&String> = batch.iter().map(|o| &o.record.uscc).collect();
+            let keys: Vec<String> = batch.iter().map(|o| o.record.uscc.to_string()).collect();
             let existing = existing_keys!(&mut *tx, "organizations", "uscc", &keys);
             upsert_rows!(self, tx, "organizations", UPSERT_ORGANIZATION, ON_CONFLICT_ORGANIZATION, push_organizations, batch, at);
             let outcome = BatchOutcome { inserted: (batch.len() - existing.len()) as u64, updated: existing.len() as u64 };
@@ -322,7 +327,7 @@ impl Store {
         user_id: Option<i64>,
     ) -> Result<BatchOutcome, StoreError> {
         let at = now();
-        let producers: Vec<String> = batch.iter().map(|p| p.record.uscc.clone()).collect();
+        let producers: Vec<String> = batch.iter().map(|p| p.record.uscc.to_string()).collect();
         let known = self.existing_organizations(&producers).await?;
         if let Some(missing) = producers.into_iter().find(|u| !known.contains(u)) {
             return Err(StoreError::MissingReference { kind: "organization", key: missing });
@@ -336,7 +341,7 @@ impl Store {
         }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let keys: Vec<&String> = batch.iter().map(|p| &p.record.gtin).collect();
+            let keys: Vec<String> = batch.iter().map(|p| p.record.gtin.to_string()).collect();
             let existing = existing_keys!(&mut *tx, "products", "gtin", &keys);
             upsert_rows!(self, tx, "products", UPSERT_PRODUCT, ON_CONFLICT_PRODUCT, push_products, batch, at);
             let outcome = BatchOutcome { inserted: (batch.len() - existing.len()) as u64, updated: existing.len() as u64 };
@@ -432,27 +437,44 @@ fn bulk_sql(
     }
 }
 
-// `&String` rather than `&str`: a sized value is needed to make a `&dyn ToSql`.
-#[allow(clippy::ptr_arg)]
-fn organization_params<'a>(row: &'a Indexed<NewOrganization>, at: &'a String) -> Vec<&'a dyn rusqlite::ToSql> {
+/// Borrowed text as a SQLite parameter, without a copy.
+fn text(value: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes()))
+}
+
+/// Optional borrowed text as a SQLite parameter, NULL when absent.
+fn optional_text(value: &Option<String>) -> ToSqlOutput<'_> {
+    value.as_deref().map_or(ToSqlOutput::Borrowed(ValueRef::Null), text)
+}
+
+fn organization_params<'a>(row: &'a Indexed<NewOrganization>, at: &'a str) -> Vec<ToSqlOutput<'a>> {
     let o = &row.record;
     vec![
-        &o.uscc,
-        &o.name,
-        &o.region_code,
-        &o.address,
-        &o.legal_representative,
-        &o.entity_type,
-        &o.status,
-        &o.registered_on,
-        &row.search_tokens,
-        at,
-        at,
+        text(o.uscc.as_str()),
+        text(&o.name),
+        text(o.region_code.as_str()),
+        optional_text(&o.address),
+        optional_text(&o.legal_representative),
+        optional_text(&o.entity_type),
+        text(o.status.as_str()),
+        optional_text(&o.registered_on),
+        text(&row.search_tokens),
+        text(at),
+        text(at),
     ]
 }
 
-#[allow(clippy::ptr_arg)]
-fn product_params<'a>(row: &'a Indexed<NewProduct>, at: &'a String) -> Vec<&'a dyn rusqlite::ToSql> {
+fn product_params<'a>(row: &'a Indexed<NewProduct>, at: &'a str) -> Vec<ToSqlOutput<'a>> {
     let p = &row.record;
-    vec![&p.gtin, &p.name, &p.uscc, &p.category_code, &p.brand, &p.specification, &row.search_tokens, at, at]
+    vec![
+        text(p.gtin.as_str()),
+        text(&p.name),
+        text(p.uscc.as_str()),
+        optional_text(&p.category_code),
+        optional_text(&p.brand),
+        optional_text(&p.specification),
+        text(&row.search_tokens),
+        text(at),
+        text(at),
+    ]
 }

@@ -1,5 +1,6 @@
 //! Row models: what the store reads and writes.
 
+use codes::{Gtin, RegionCode, Uscc};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -23,22 +24,24 @@ pub struct Organization {
     pub address: Option<String>,
     pub legal_representative: Option<String>,
     pub entity_type: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String, example = "active")]
+    pub status: RegistrationStatus,
     pub registered_on: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
-/// An organization to insert or update; the caller has checked the USCC and region.
+/// An organization to insert or update, its identifiers checked by their types.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewOrganization {
-    pub uscc: String,
+    pub uscc: Uscc,
     pub name: String,
-    pub region_code: String,
+    pub region_code: RegionCode,
     pub address: Option<String>,
     pub legal_representative: Option<String>,
     pub entity_type: Option<String>,
-    pub status: String,
+    pub status: RegistrationStatus,
     pub registered_on: Option<String>,
 }
 
@@ -56,12 +59,12 @@ pub struct Product {
     pub updated_at: String,
 }
 
-/// A product to insert or update; the caller has checked the GTIN and USCC.
+/// A product to insert or update; the GTIN is in its 14-digit form (`Gtin::into_gtin14`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewProduct {
-    pub gtin: String,
+    pub gtin: Gtin,
     pub name: String,
-    pub uscc: String,
+    pub uscc: Uscc,
     pub category_code: Option<String>,
     pub brand: Option<String>,
     pub specification: Option<String>,

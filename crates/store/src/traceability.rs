@@ -639,8 +639,14 @@ impl Store {
     }
 
     /// Records that an organization holds a GS1 company prefix (an administrator's register). Audited.
-    pub async fn set_gs1_prefix(&self, prefix: &str, uscc: &str, user_id: Option<i64>) -> Result<(), StoreError> {
+    pub async fn set_gs1_prefix(
+        &self,
+        prefix: &str,
+        uscc: &codes::Uscc,
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
         let at = now();
+        let uscc = uscc.as_str();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let before: Option<String> = sqlx::query_scalar("SELECT uscc FROM gs1_prefixes WHERE prefix = $1")
@@ -689,10 +695,10 @@ impl Store {
     }
 
     /// The GS1 company prefixes an organization holds.
-    pub async fn gs1_prefixes_of(&self, uscc: &str) -> Result<Vec<String>, StoreError> {
+    pub async fn gs1_prefixes_of(&self, uscc: &codes::Uscc) -> Result<Vec<String>, StoreError> {
         on_pool!(self, pool => {
             Ok(sqlx::query_scalar("SELECT prefix FROM gs1_prefixes WHERE uscc = $1 ORDER BY prefix")
-                .bind(uscc)
+                .bind(uscc.as_str())
                 .fetch_all(pool)
                 .await?)
         })

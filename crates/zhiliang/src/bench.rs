@@ -89,16 +89,16 @@ fn write_csv(path: &Path, count: usize) -> anyhow::Result<Vec<String>> {
     for (org, _) in demo::organizations(count, 42) {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         writer.write_record([
-            org.uscc.clone(),
+            org.uscc.to_string(),
             org.name,
-            org.region_code,
+            org.region_code.to_string(),
             opt(&org.address),
             opt(&org.legal_representative),
             opt(&org.entity_type),
-            org.status,
+            org.status.as_str().to_owned(),
             opt(&org.registered_on),
         ])?;
-        usccs.push(org.uscc);
+        usccs.push(org.uscc.to_string());
     }
     writer.flush()?;
     Ok(usccs)
@@ -316,7 +316,7 @@ async fn master_data(args: &BenchArgs, dir: &Path) -> anyhow::Result<()> {
 
     eprintln!("lookups under load");
     let sample_body = {
-        let org = store.organization(&usccs[0]).await?.context("imported organization")?;
+        let org = store.organization(&usccs[0].parse()?).await?.context("imported organization")?;
         serde_json::to_vec(&org)?
     };
     let constant_route = move || {

@@ -28,17 +28,16 @@ async fn respondents(store: &Store, counties: &[String], count: usize) -> anyhow
     let mut usccs = Vec::with_capacity(count);
     for i in 0..count {
         let county = &counties[i % counties.len()];
-        let uscc =
-            codes::Uscc::assemble(&format!("91{county}"), &format!("CB{i:06}")).expect("valid characters").to_string();
-        usccs.push(uscc.clone());
+        let uscc = codes::Uscc::assemble(&format!("91{county}"), &format!("CB{i:06}")).expect("valid characters");
+        usccs.push(uscc.to_string());
         batch.push(Indexed::from(NewOrganization {
             uscc,
             name: format!("基准商贸有限公司{i}"),
-            region_code: county.clone(),
+            region_code: county.parse()?,
             address: None,
             legal_representative: None,
             entity_type: None,
-            status: "active".into(),
+            status: store::RegistrationStatus::Active,
             registered_on: None,
         }));
     }

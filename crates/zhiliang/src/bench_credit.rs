@@ -84,7 +84,7 @@ async fn one_backend(label: &str, store: &Store, organizations: usize, raw: f64)
     let mut usccs = Vec::with_capacity(organizations);
     let mut batch = Vec::new();
     for (organization, _) in demo::organizations(organizations, 42) {
-        usccs.push(organization.uscc.clone());
+        usccs.push(organization.uscc.to_string());
         batch.push(Indexed::from(organization));
         if batch.len() == 10_000 {
             store.import_organizations(std::mem::take(&mut batch), None).await?;

@@ -92,9 +92,9 @@ async fn gs1_prefixes(
     State(state): State<AppState>,
     Query(params): Query<PrefixesParams>,
 ) -> Result<Json<PrefixesOf>, ApiError> {
-    let uscc = crate::input::uscc("uscc", params.uscc.as_deref())?.to_string();
+    let uscc = crate::input::uscc("uscc", params.uscc.as_deref())?;
     let prefixes = state.store.gs1_prefixes_of(&uscc).await?;
-    Ok(Json(PrefixesOf { uscc, prefixes }))
+    Ok(Json(PrefixesOf { uscc: uscc.to_string(), prefixes }))
 }
 
 /// Who holds a party (PGLN) or location (SGLN) GLN

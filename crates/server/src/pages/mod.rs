@@ -15,7 +15,7 @@ use crate::i18n::Lang;
 use crate::pages::session::PageUser;
 use crate::{ApiError, AppState, ErrorCode};
 use layout::{page, with_lang};
-pub(crate) use webkit::layout::{self, error_page, named, urlencode};
+pub(crate) use webkit::layout::{self, error_page, urlencode};
 pub(crate) use webkit::session;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -221,7 +221,7 @@ async fn organization(
             return error_page(lang, &ApiError::new(ErrorCode::InvalidUscc, message));
         }
     };
-    let found = match state.store.organization(uscc.as_str()).await {
+    let found = match state.store.organization(&uscc).await {
         Ok(found) => found,
         Err(error) => return error_page(lang, &error.into()),
     };
@@ -231,7 +231,7 @@ async fn organization(
             &ApiError::not_found(format!("{} {uscc}", lang.t("未登记的企业", "No organization registered as"))),
         );
     };
-    let products = match state.store.products_of(uscc.as_str(), 100).await {
+    let products = match state.store.products_of(&uscc, 100).await {
         Ok(products) => products,
         Err(error) => return error_page(lang, &error.into()),
     };
@@ -258,7 +258,7 @@ async fn organization(
             tr { th { (lang.t("住所", "Address")) } td { (o.address.as_deref().unwrap_or("—")) } }
             tr { th { (lang.t("法定代表人", "Legal representative")) } td { (o.legal_representative.as_deref().unwrap_or("—")) } }
             tr { th { (lang.t("主体类型", "Entity type")) } td { (o.entity_type.as_deref().unwrap_or("—")) } }
-            tr { th { (lang.t("登记状态", "Status")) } td { (status_label(lang, &o.status)) } }
+            tr { th { (lang.t("登记状态", "Status")) } td { (lang.pick(o.status.name_zh(), o.status.name_en())) } }
             tr { th { (lang.t("成立日期", "Registered on")) } td { (o.registered_on.as_deref().unwrap_or("—")) } }
             tr { th { (lang.t("更新时间", "Updated")) } td { (o.updated_at) } }
         }
@@ -294,7 +294,7 @@ async fn product(State(state): State<AppState>, Path(gtin): Path<String>, Query(
             return error_page(lang, &ApiError::new(ErrorCode::InvalidGtin, message));
         }
     };
-    let found = match state.store.product(&gtin.to_gtin14()).await {
+    let found = match state.store.product(&gtin).await {
         Ok(found) => found,
         Err(error) => return error_page(lang, &error.into()),
     };
@@ -398,11 +398,6 @@ fn part_label(lang: Lang, name: &str) -> String {
         Lang::Zh => zh.to_owned(),
         Lang::En => en.to_owned(),
     }
-}
-
-/// Page text of an organization's registration status.
-fn status_label(lang: Lang, status: &str) -> String {
-    named::<store::RegistrationStatus>(lang, status)
 }
 
 async fn code_checker(Query(params): Query<CodeParams>) -> Response {

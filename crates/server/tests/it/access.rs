@@ -102,9 +102,9 @@ async fn hangzhou_resources(test: &TestApp) -> Targets {
     test.organization(OWN_USCC, "杭州示范乳业有限公司", "330106").await;
     test.organization(OUTSIDER_USCC, "福州闽江食品厂", "350100").await;
     let product = NewProduct {
-        gtin: "06901234000016".into(),
+        gtin: "06901234000016".parse().unwrap(),
         name: "婴幼儿配方乳粉".into(),
-        uscc: OWN_USCC.into(),
+        uscc: OWN_USCC.parse().unwrap(),
         category_code: None,
         brand: None,
         specification: None,

@@ -11,13 +11,13 @@ use crate::{TestApp, OWN_USCC};
 async fn with_respondent() -> TestApp {
     let test = TestApp::new().await;
     let respondent = NewOrganization {
-        uscc: OWN_USCC.into(),
+        uscc: OWN_USCC.parse().unwrap(),
         name: "杭州示范电动车有限公司".into(),
-        region_code: "330106".into(),
+        region_code: "330106".parse().unwrap(),
         address: Some("浙江省杭州市西湖区文三路1号".into()),
         legal_representative: None,
         entity_type: None,
-        status: "存续".into(),
+        status: store::RegistrationStatus::Active,
         registered_on: None,
     };
     test.state.store.upsert_organization(&respondent, None).await.unwrap();
@@ -266,9 +266,9 @@ async fn intake_names_the_field_at_fault_and_routing_follows_jurisdiction() {
     // A respondent named exactly as in master data is found there, USCC and all; a registered GTIN gives the
     // product category whatever the words say.
     let product = store::NewProduct {
-        gtin: "06901234000016".into(),
+        gtin: "06901234000016".parse().unwrap(),
         name: "示范头盔".into(),
-        uscc: OWN_USCC.into(),
+        uscc: OWN_USCC.parse().unwrap(),
         category_code: Some("0902".into()),
         brand: None,
         specification: None,

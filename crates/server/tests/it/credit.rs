@@ -17,13 +17,13 @@ pub(crate) async fn with_enterprise() -> TestApp {
     for (uscc, name) in [(OWN_USCC.to_owned(), "杭州示范电动车有限公司"), (other(), "杭州另一家公司")]
     {
         let organization = NewOrganization {
-            uscc,
+            uscc: uscc.parse().unwrap(),
             name: name.into(),
-            region_code: "330106".into(),
+            region_code: "330106".parse().unwrap(),
             address: None,
             legal_representative: None,
             entity_type: None,
-            status: "存续".into(),
+            status: store::RegistrationStatus::Active,
             registered_on: None,
         };
         test.state.store.upsert_organization(&organization, None).await.unwrap();

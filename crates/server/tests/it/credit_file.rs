@@ -86,13 +86,13 @@ async fn departments_send_records_all_or_nothing_with_their_own_tokens() {
     let test = with_enterprise().await;
     let guangzhou = codes::Uscc::assemble("91440101", "MA5C0001").unwrap().to_string();
     let organization = store::NewOrganization {
-        uscc: guangzhou.clone(),
+        uscc: guangzhou.parse().unwrap(),
         name: "广州某公司".into(),
-        region_code: "440104".into(),
+        region_code: "440104".parse().unwrap(),
         address: None,
         legal_representative: None,
         entity_type: None,
-        status: "存续".into(),
+        status: store::RegistrationStatus::Active,
         registered_on: None,
     };
     test.state.store.upsert_organization(&organization, None).await.unwrap();
@@ -337,8 +337,8 @@ async fn records_of_unregistered_usccs_do_not_shift_other_organizations_records(
     let (status, run) =
         test.write(Method::POST, "/api/v1/credit/classes/recompute", Some(&test.admin), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{run}");
-    let class = test.state.store.credit_class(&other).await.unwrap().unwrap();
+    let class = test.state.store.credit_class(&other.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!((class.class.as_str(), class.score), ("C", 70), "the penalty after the stray record counts");
-    let own = test.state.store.credit_class(OWN_USCC).await.unwrap().unwrap();
+    let own = test.state.store.credit_class(&OWN_USCC.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(own.score, 85);
 }

@@ -207,13 +207,13 @@ async fn proceed_keeps_the_valid_events_and_rollback_keeps_none() {
 async fn glns_are_registered_by_their_holders_and_named_in_traces() {
     let test = TestApp::new().await;
     let own = store::NewOrganization {
-        uscc: crate::OWN_USCC.into(),
+        uscc: crate::OWN_USCC.parse().unwrap(),
         name: "杭州示范乳业有限公司".into(),
-        region_code: "330106".into(),
+        region_code: "330106".parse().unwrap(),
         address: None,
         legal_representative: None,
         entity_type: None,
-        status: "active".into(),
+        status: store::RegistrationStatus::Active,
         registered_on: None,
     };
     test.state.store.upsert_organization(&own, None).await.unwrap();
@@ -243,8 +243,11 @@ async fn glns_are_registered_by_their_holders_and_named_in_traces() {
         call(&test, Method::PUT, "/api/v1/gs1-prefixes/6901234", &test.enterprise, &[], Some(prefix.clone())).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "an enterprise does not assign itself prefixes: {refused}");
     assert_eq!(test.get_json("/api/v1/gs1-prefixes/6901234").await.0, StatusCode::NOT_FOUND);
-    let other =
-        store::NewOrganization { uscc: "91350100M000100Y43".into(), region_code: "350100".into(), ..own.clone() };
+    let other = store::NewOrganization {
+        uscc: "91350100M000100Y43".parse().unwrap(),
+        region_code: "350100".parse().unwrap(),
+        ..own.clone()
+    };
     test.state.store.upsert_organization(&other, None).await.unwrap();
     let (status, _, _) = call(
         &test,
@@ -478,9 +481,9 @@ async fn readers_see_their_own_part_of_the_supply_chain() {
     let test = TestApp::new().await;
     own_location(&test).await;
     let product = store::NewProduct {
-        gtin: "06901234000016".into(),
+        gtin: "06901234000016".parse().unwrap(),
         name: "婴幼儿配方乳粉".into(),
-        uscc: crate::OWN_USCC.into(),
+        uscc: crate::OWN_USCC.parse().unwrap(),
         category_code: None,
         brand: None,
         specification: None,

@@ -169,13 +169,13 @@ impl TestApp {
     /// Registers an organization as the registry import would.
     pub async fn organization(&self, uscc: &str, name: &str, region_code: &str) {
         let organization = store::NewOrganization {
-            uscc: uscc.into(),
+            uscc: uscc.parse().unwrap(),
             name: name.into(),
-            region_code: region_code.into(),
+            region_code: region_code.parse().unwrap(),
             address: None,
             legal_representative: None,
             entity_type: None,
-            status: "存续".into(),
+            status: store::RegistrationStatus::Active,
             registered_on: None,
         };
         self.state.store.upsert_organization(&organization, None).await.unwrap();

@@ -45,20 +45,20 @@ fn chain() -> Value {
 /// The producer, its two products (the cans and its raw-milk lots) and another producer's product.
 async fn producer_with_products(test: &TestApp) {
     let producer = NewOrganization {
-        uscc: OWN_USCC.into(),
+        uscc: OWN_USCC.parse().unwrap(),
         name: "杭州示范乳业有限公司".into(),
-        region_code: "330106".into(),
+        region_code: "330106".parse().unwrap(),
         address: None,
         legal_representative: None,
         entity_type: None,
-        status: "存续".into(),
+        status: store::RegistrationStatus::Active,
         registered_on: None,
     };
     test.state.store.upsert_organization(&producer, None).await.unwrap();
     let other = NewOrganization {
-        uscc: OTHER_USCC.into(),
+        uscc: OTHER_USCC.parse().unwrap(),
         name: "福州闽江食品厂".into(),
-        region_code: "350100".into(),
+        region_code: "350100".parse().unwrap(),
         ..producer
     };
     test.state.store.upsert_organization(&other, None).await.unwrap();
@@ -68,9 +68,9 @@ async fn producer_with_products(test: &TestApp) {
         ("06905555000014", OTHER_USCC, "鱼丸"),
     ] {
         let product = NewProduct {
-            gtin: gtin.into(),
+            gtin: gtin.parse().unwrap(),
             name: name.into(),
-            uscc: uscc.into(),
+            uscc: uscc.parse().unwrap(),
             category_code: None,
             brand: None,
             specification: None,

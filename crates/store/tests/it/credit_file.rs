@@ -7,15 +7,24 @@ use store::NewOrganization;
 
 use crate::stores;
 
+// Three registered organizations, in USCC order.
+const U1: &str = "91110000600037341L";
+const U2: &str = "91330106MA27XL1Q3A";
+const U3: &str = "91350100M000100Y43";
+
+fn typed(uscc: &str) -> codes::Uscc {
+    uscc.parse().unwrap()
+}
+
 fn organization(uscc: &str) -> NewOrganization {
     NewOrganization {
-        uscc: uscc.into(),
+        uscc: uscc.parse().unwrap(),
         name: format!("企业{uscc}"),
-        region_code: "330106".into(),
+        region_code: "330106".parse().unwrap(),
         address: None,
         legal_representative: None,
         entity_type: None,
-        status: "存续".into(),
+        status: store::RegistrationStatus::Active,
         registered_on: None,
     }
 }
@@ -57,12 +66,12 @@ fn update(uscc: &str, previous: Option<&str>, class: &str, score: i64) -> ClassU
 #[tokio::test]
 async fn records_are_kept_once_per_source_key_and_scoring_reads_them_in_order() {
     for (store, _dir) in stores().await {
-        for uscc in ["U1", "U2", "U3"] {
+        for uscc in [U1, U2, U3] {
             store.upsert_organization(&organization(uscc), None).await.unwrap();
         }
-        let batch = [record("R1", "U2", "a"), record("R2", "U2", "b"), record("R3", "U3", "c")];
+        let batch = [record("R1", U2, "a"), record("R2", U2, "b"), record("R3", U3, "c")];
         assert_eq!(store.insert_credit_records(&batch, None).await.unwrap(), 3);
-        let again = [record("R4", "U2", "a"), record("R5", "U1", "d")];
+        let again = [record("R4", U2, "a"), record("R5", U1, "d")];
         assert_eq!(store.insert_credit_records(&again, None).await.unwrap(), 1, "key 'a' is already present");
         assert!(store.credit_record("R4").await.unwrap().is_none());
         // Each new record has its own log entry, committing to the record's digest; the skipped one has none.
@@ -75,42 +84,49 @@ async fn records_are_kept_once_per_source_key_and_scoring_reads_them_in_order() 
         assert_eq!(store.withdraw_credit_record("R2", "2026-04-01", "decision revoked", None).await.unwrap(), 4);
         assert_eq!(store.credit_record("R2").await.unwrap().unwrap().withdrawn_log_index, Some(4));
         assert!(store.withdraw_credit_record("R2", "2026-04-02", "again", None).await.is_err());
-        assert_eq!(store.credit_records("U2", None).await.unwrap().len(), 2);
-        assert_eq!(store.credit_records("U2", Some("2026-06-01")).await.unwrap().len(), 1, "withdrawn is not public");
-        assert!(store.credit_records("U2", Some("2029-03-02")).await.unwrap().is_empty(), "past its public period");
+        assert_eq!(store.credit_records(&typed(U2), None).await.unwrap().len(), 2);
+        assert_eq!(
+            store.credit_records(&typed(U2), Some("2026-06-01")).await.unwrap().len(),
+            1,
+            "withdrawn is not public"
+        );
+        assert!(
+            store.credit_records(&typed(U2), Some("2029-03-02")).await.unwrap().is_empty(),
+            "past its public period"
+        );
 
         // No workflow has produced anything yet; the collection query runs on this backend.
         assert!(store.credit_record_candidates(None).await.unwrap().is_empty());
-        assert!(store.credit_record_candidates(Some("U1")).await.unwrap().is_empty());
+        assert!(store.credit_record_candidates(Some(U1)).await.unwrap().is_empty());
 
         let page = store.scoring_page("", 2, None).await.unwrap();
-        assert_eq!(page.usccs, ["U1", "U2"]);
+        assert_eq!(page.usccs, [U1, U2]);
         let ids: Vec<&str> = page.records.iter().map(|r| r.1.as_str()).collect();
         assert_eq!(ids, ["R5", "R1"], "in USCC order, withdrawn records left out");
-        let rest = store.scoring_page("U2", 2, None).await.unwrap();
+        let rest = store.scoring_page(U2, 2, None).await.unwrap();
         assert_eq!((rest.usccs.len(), rest.records.len()), (1, 1));
-        assert!(store.scoring_page("U3", 2, None).await.unwrap().usccs.is_empty());
+        assert!(store.scoring_page(U3, 2, None).await.unwrap().usccs.is_empty());
     }
 }
 
 #[tokio::test]
 async fn class_changes_are_written_with_their_log_entries() {
     for (store, _dir) in stores().await {
-        for uscc in ["U1", "U2"] {
+        for uscc in [U1, U2] {
             store.upsert_organization(&organization(uscc), None).await.unwrap();
         }
-        let first = [update("U1", None, "B", 85), update("U2", None, "C", 70)];
+        let first = [update(U1, None, "B", 85), update(U2, None, "C", 70)];
         assert_eq!(store.apply_class_updates(&first).await.unwrap(), [0, 1]);
         // A score change within the class is stored but not logged; a class change is both.
-        let second = [update("U1", Some("B"), "B", 80), update("U2", Some("C"), "D", 50)];
+        let second = [update(U1, Some("B"), "B", 80), update(U2, Some("C"), "D", 50)];
         assert_eq!(store.apply_class_updates(&second).await.unwrap(), [2]);
         assert_eq!(store.log_size().await.unwrap(), 3);
         // A run that read U1 before the first one stored it: its update is stale and dropped, not logged again.
-        assert!(store.apply_class_updates(&[update("U1", None, "A", 95)]).await.unwrap().is_empty());
+        assert!(store.apply_class_updates(&[update(U1, None, "A", 95)]).await.unwrap().is_empty());
         assert_eq!(store.log_size().await.unwrap(), 3);
-        let u1 = store.credit_class("U1").await.unwrap().unwrap();
+        let u1 = store.credit_class(&typed(U1)).await.unwrap().unwrap();
         assert_eq!((u1.class.as_str(), u1.score, u1.log_index), ("B", 80, Some(0)));
-        let changes = store.credit_class_changes("U2").await.unwrap();
+        let changes = store.credit_class_changes(&typed(U2)).await.unwrap();
         let seen: Vec<(Option<&str>, &str, Option<i64>)> =
             changes.iter().map(|c| (c.previous_class.as_deref(), c.class.as_str(), c.log_index)).collect();
         assert_eq!(seen, [(Some("C"), "D", Some(2)), (None, "C", Some(1))]);
@@ -121,7 +137,7 @@ async fn class_changes_are_written_with_their_log_entries() {
             entry.data
         );
         assert_eq!(store.credit_class_counts().await.unwrap(), [("B".to_owned(), 1), ("D".to_owned(), 1)]);
-        let classes = store.sampling_frame_classes(&["U2".into(), "U9".into(), "U1".into()]).await.unwrap();
+        let classes = store.sampling_frame_classes(&[U2.into(), "U9".into(), U1.into()]).await.unwrap();
         assert_eq!(classes, [Some("D".to_owned()), None, Some("B".to_owned())]);
     }
 }

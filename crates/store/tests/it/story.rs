@@ -4,13 +4,13 @@ use store::{Indexed, NewOrganization, NewProduct, NewUser, Role, StoreError, Wri
 
 fn org(uscc: &str, name: &str, region: &str) -> NewOrganization {
     NewOrganization {
-        uscc: uscc.into(),
+        uscc: uscc.parse().unwrap(),
         name: name.into(),
-        region_code: region.into(),
+        region_code: region.parse().unwrap(),
         address: Some("测试路1号".into()),
         legal_representative: None,
         entity_type: Some("企业".into()),
-        status: "active".into(),
+        status: store::RegistrationStatus::Active,
         registered_on: Some("2015-10-01".into()),
     }
 }
@@ -32,7 +32,7 @@ async fn master_data_story_on_every_backend() {
         let mut renamed = first.clone();
         renamed.name = "杭州娃哈哈饮料有限公司".into();
         assert_eq!(store.upsert_organization(&renamed, None).await.unwrap(), WriteOutcome::Updated, "{backend}");
-        let stored = store.organization(HANGZHOU).await.unwrap().expect("stored");
+        let stored = store.organization(&HANGZHOU.parse().unwrap()).await.unwrap().expect("stored");
         assert_eq!(stored.name, "杭州娃哈哈饮料有限公司");
         let audit = store.audit_entries("organization", HANGZHOU).await.unwrap();
         assert_eq!(audit.len(), 2, "{backend}");
@@ -51,15 +51,19 @@ async fn master_data_story_on_every_backend() {
 
         // A product needs its producer.
         let product = NewProduct {
-            gtin: "06901234567892".into(),
+            gtin: "06901234567892".parse().unwrap(),
             name: "纯净水".into(),
-            uscc: HANGZHOU.into(),
+            uscc: HANGZHOU.parse().unwrap(),
             category_code: Some("0102".into()),
             brand: Some("娃哈哈".into()),
             specification: Some("596ml".into()),
         };
         assert_eq!(store.upsert_product(&product, None).await.unwrap(), WriteOutcome::Inserted);
-        let orphan = NewProduct { uscc: "91110000600037341L".into(), gtin: "06901234567809".into(), ..product.clone() };
+        let orphan = NewProduct {
+            uscc: "91110000600037341L".parse().unwrap(),
+            gtin: "06901234567809".parse().unwrap(),
+            ..product.clone()
+        };
         assert!(matches!(store.upsert_product(&orphan, None).await, Err(StoreError::MissingReference { .. })));
         let by_brand = store.search_products("娃哈哈", None, 10).await.unwrap();
         assert_eq!(by_brand.items.len(), 1, "{backend}");
@@ -99,7 +103,7 @@ async fn import_batches_count_inserts_and_updates_and_page_by_cursor() {
                 None => break,
             }
         }
-        let mut expected: Vec<String> = batch.iter().map(|o| o.record.uscc.clone()).collect();
+        let mut expected: Vec<String> = batch.iter().map(|o| o.record.uscc.to_string()).collect();
         expected.sort();
         assert_eq!(seen, expected, "{backend}");
     }

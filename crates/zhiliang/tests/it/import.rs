@@ -71,7 +71,10 @@ async fn json_lines_products_need_registered_producers() {
         assert!(rows.iter().any(|row| row == expected), "{expected} not in {rows:?}");
     }
     let store = scratch.store().await;
-    assert_eq!(store.product("06901234567892").await.unwrap().unwrap().category_code.as_deref(), Some("0103"));
+    assert_eq!(
+        store.product(&"06901234567892".parse().unwrap()).await.unwrap().unwrap().category_code.as_deref(),
+        Some("0103")
+    );
 }
 
 #[tokio::test]
@@ -204,7 +207,7 @@ async fn injury_cases_import_with_every_bad_row_named() {
     let store = scratch.store().await;
     let case = store.injury_case("I1").await.unwrap().unwrap();
     assert_eq!((case.sex.as_str(), case.body_part.as_str(), case.diagnosis.as_str()), ("male", "hand", "burn"));
-    assert_eq!(store.hospital(&hospital).await.unwrap().unwrap().region_code, "330100");
+    assert_eq!(store.hospital(&hospital.parse().unwrap()).await.unwrap().unwrap().region_code, "330100");
     // Importing again corrects rather than duplicates.
     let output = scratch.run(&["import", "injuries", file.to_str().unwrap()]);
     assert_eq!(stdout(&output).trim(), "imported 0, updated 2, rejected 4");
