@@ -154,6 +154,12 @@ pub struct LimitSection {
     pub exchange_records: usize,
     /// Organizations scored per transaction by a credit recompute. Default 20,000.
     pub scoring_batch: usize,
+    /// Events an EPCIS query page holds when `perPage` is not given. Default 100.
+    pub epcis_page_size: i64,
+    /// The largest `perPage` an EPCIS query takes. Default 1,000.
+    pub epcis_max_page_size: i64,
+    /// Public-log entries one page of `/api/v1/log/entries` answers at most. Default 1,000.
+    pub log_page_size: i64,
 }
 
 impl Default for LimitSection {
@@ -173,6 +179,9 @@ impl Default for LimitSection {
             trace_identifiers: service::Settings::default().trace_identifiers,
             exchange_records: service::Settings::default().exchange_records,
             scoring_batch: service::Settings::default().scoring_batch,
+            epcis_page_size: service::Settings::default().epcis_page_size,
+            epcis_max_page_size: service::Settings::default().epcis_max_page_size,
+            log_page_size: service::Settings::default().log_page_size,
         }
     }
 }
@@ -187,6 +196,8 @@ pub struct CaptureSection {
     pub bytes_per_hour: u64,
     /// Captures parsed at once across the server. Default 2.
     pub concurrent: usize,
+    /// Events one capture may carry (`GS1-EPCIS-Capture-Limit`). Default 10,000.
+    pub events_per_capture: usize,
 }
 
 impl Default for CaptureSection {
@@ -196,6 +207,7 @@ impl Default for CaptureSection {
             events_per_hour: quota.events_per_hour,
             bytes_per_hour: quota.bytes_per_hour,
             concurrent: quota.concurrent,
+            events_per_capture: service::Settings::default().capture_events,
         }
     }
 }
@@ -338,15 +350,31 @@ impl Config {
     /// The use cases' settings for `Services::with_settings`.
     pub fn settings(&self) -> Result<service::Settings, ConfigError> {
         let limits = &self.limits;
-        if limits.trace_identifiers == 0 || limits.exchange_records == 0 || limits.scoring_batch == 0 {
+        if limits.trace_identifiers == 0
+            || limits.exchange_records == 0
+            || limits.scoring_batch == 0
+            || self.capture.events_per_capture == 0
+            || limits.log_page_size < 1
+        {
             return Err(ConfigError::Invalid(
-                "limits.trace_identifiers, limits.exchange_records and limits.scoring_batch must be at least 1".into(),
+                "limits.trace_identifiers, limits.exchange_records, limits.scoring_batch, limits.log_page_size and \
+                 capture.events_per_capture must be at least 1"
+                    .into(),
+            ));
+        }
+        if limits.epcis_page_size < 1 || limits.epcis_max_page_size < limits.epcis_page_size {
+            return Err(ConfigError::Invalid(
+                "limits.epcis_page_size must be at least 1 and at most limits.epcis_max_page_size".into(),
             ));
         }
         Ok(service::Settings {
             trace_identifiers: limits.trace_identifiers,
             exchange_records: limits.exchange_records,
             scoring_batch: limits.scoring_batch,
+            capture_events: self.capture.events_per_capture,
+            epcis_page_size: limits.epcis_page_size,
+            epcis_max_page_size: limits.epcis_max_page_size,
+            log_page_size: limits.log_page_size,
         })
     }
 
@@ -404,13 +432,19 @@ mod tests {
             jail.create_file(
                 "zhiliang.toml",
                 "[limits]\nbody_bytes = 4096\nrequest_timeout_seconds = 5\ntrace_identifiers = 100\n\
-                 exchange_records = 50\nscoring_batch = 7\n",
+                 exchange_records = 50\nscoring_batch = 7\nepcis_page_size = 20\nepcis_max_page_size = 200\n\
+                 log_page_size = 10\n[capture]\nevents_per_capture = 3\n",
             )?;
             let config = Config::load(None).map_err(|e| e.to_string())?;
             let web = config.web().map_err(|e| e.to_string())?;
             assert_eq!((web.body_bytes, web.request_timeout.as_secs()), (4096, 5));
             let settings = config.settings().map_err(|e| e.to_string())?;
-            assert_eq!(settings, service::Settings { trace_identifiers: 100, exchange_records: 50, scoring_batch: 7 });
+            assert_eq!((settings.trace_identifiers, settings.exchange_records, settings.scoring_batch), (100, 50, 7));
+            assert_eq!((settings.epcis_page_size, settings.epcis_max_page_size, settings.log_page_size), (20, 200, 10));
+            assert_eq!(settings.capture_events, 3);
+            jail.create_file("pages.toml", "[limits]\nepcis_page_size = 2000\n")?;
+            let pages = Config::load(Some(Path::new("pages.toml"))).map_err(|e| e.to_string())?;
+            assert!(pages.settings().is_err(), "a default page larger than the largest page is refused");
             jail.create_file("zero.toml", "[limits]\nscoring_batch = 0\n")?;
             let zero = Config::load(Some(Path::new("zero.toml"))).map_err(|e| e.to_string())?;
             assert!(zero.settings().is_err());

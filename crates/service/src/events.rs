@@ -13,13 +13,8 @@ use store::{Role, User};
 use crate::read_scope::{self, ReadScope};
 use crate::{ApiError, Services};
 
-/// Events one capture may carry (`GS1-EPCIS-Capture-Limit`).
-pub const CAPTURE_LIMIT: usize = 10_000;
-/// Bytes one capture may carry (`GS1-EPCIS-Capture-File-Size-Limit`).
+/// Bytes one capture may carry by default (`GS1-EPCIS-Capture-File-Size-Limit`; `limits.body_bytes`).
 pub const CAPTURE_FILE_SIZE_LIMIT: usize = 64 * 1024 * 1024;
-/// Events per query page unless `perPage` says otherwise, and the most a page may hold.
-const DEFAULT_PER_PAGE: i64 = 100;
-const MAX_PER_PAGE: i64 = 1_000;
 /// How deep a captured document's arrays and objects may nest (the XML binding is bounded by element depth first).
 pub const MAX_JSON_DEPTH: usize = epcis::json::MAX_JSON_DEPTH;
 
@@ -131,12 +126,18 @@ impl ProblemItem {
     }
 }
 
-/// The headers every `/epcis/` answer carries: the standard's versions and the capture limit.
-pub fn version_headers() -> [(&'static str, String); 3] {
+/// The headers every `/epcis/` answer carries, problems included: the standard's versions.
+pub fn version_headers() -> [(&'static str, &'static str); 2] {
+    [("GS1-EPCIS-Version", "2.0.0"), ("GS1-CBV-Version", "2.0.0")]
+}
+
+/// The headers a successful `/epcis/` answer carries: the versions and the configured capture limit.
+pub fn answer_headers(settings: &crate::Settings) -> [(&'static str, String); 3] {
+    let [epcis, cbv] = version_headers();
     [
-        ("GS1-EPCIS-Version", "2.0.0".to_owned()),
-        ("GS1-CBV-Version", "2.0.0".to_owned()),
-        ("GS1-EPCIS-Capture-Limit", CAPTURE_LIMIT.to_string()),
+        (epcis.0, epcis.1.to_owned()),
+        (cbv.0, cbv.1.to_owned()),
+        ("GS1-EPCIS-Capture-Limit", settings.capture_events.to_string()),
     ]
 }
 
@@ -313,11 +314,12 @@ pub async fn capture_document(
         ));
     }
     let count = event_count(&root);
-    if count > CAPTURE_LIMIT {
+    let limit = services.settings.capture_events;
+    if count > limit {
         return Err(EpcisProblem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "CaptureLimitExceededException",
-            format!("{count} events; a capture may carry at most {CAPTURE_LIMIT}"),
+            format!("{count} events; a capture may carry at most {limit}"),
         ));
     }
     budget.spend(user.id, count as u64, 0).map_err(over_quota)?;
@@ -595,8 +597,11 @@ fn id_match(name: &str, value: &str) -> Result<IdMatch, EpcisProblem> {
 }
 
 /// Reads the SimpleEventQuery parameters; any parameter not understood is refused, as the standard asks.
-fn event_query(params: &[(String, String)]) -> Result<(EventQuery, Option<i64>, Option<i64>), EpcisProblem> {
-    let mut query = EventQuery { limit: DEFAULT_PER_PAGE, ..EventQuery::default() };
+fn event_query(
+    params: &[(String, String)],
+    settings: &crate::Settings,
+) -> Result<(EventQuery, Option<i64>, Option<i64>), EpcisProblem> {
+    let mut query = EventQuery { limit: settings.epcis_page_size, ..EventQuery::default() };
     let (mut event_count_limit, mut max_event_count) = (None, None);
     let number = |name: &str, value: &str| -> Result<i64, EpcisProblem> {
         value
@@ -675,8 +680,8 @@ fn event_query(params: &[(String, String)]) -> Result<(EventQuery, Option<i64>, 
             "maxEventCount" => max_event_count = Some(number(name, value)?),
             "perPage" => {
                 let per_page = number(name, value)?;
-                if per_page > MAX_PER_PAGE {
-                    return Err(EpcisProblem::query(format!("perPage: at most {MAX_PER_PAGE}")));
+                if per_page > settings.epcis_max_page_size {
+                    return Err(EpcisProblem::query(format!("perPage: at most {}", settings.epcis_max_page_size)));
                 }
                 query.limit = per_page;
             }
@@ -713,7 +718,7 @@ pub async fn query(
     narrow: impl FnOnce(&mut EventQuery),
 ) -> Result<QueryAnswer, EpcisProblem> {
     let scope = ReadScope::of(reader)?;
-    let (mut query, event_count_limit, max_event_count) = event_query(params)?;
+    let (mut query, event_count_limit, max_event_count) = event_query(params, &services.settings)?;
     narrow(&mut query);
     if let Some(limit) = event_count_limit {
         query.limit = query.limit.min(limit);
@@ -790,7 +795,7 @@ impl axum_core::response::IntoResponse for EpcisProblem {
             headers.insert(http::header::LOCATION, location);
         }
         for (name, value) in version_headers() {
-            headers.insert(name, http::HeaderValue::from_str(&value).expect("ASCII"));
+            headers.insert(name, http::HeaderValue::from_static(value));
         }
         response
     }

@@ -42,6 +42,14 @@ pub struct Settings {
     pub exchange_records: usize,
     /// Organizations scored per transaction by a credit recompute.
     pub scoring_batch: usize,
+    /// Events one EPCIS capture may carry (the `GS1-EPCIS-Capture-Limit` header).
+    pub capture_events: usize,
+    /// Events an EPCIS query page holds when `perPage` is not given.
+    pub epcis_page_size: i64,
+    /// The largest `perPage` an EPCIS query takes.
+    pub epcis_max_page_size: i64,
+    /// Public-log entries one page answers, and one verification step reads.
+    pub log_page_size: i64,
 }
 
 /// Organizations scored per transaction by default: a page of the register that one transaction holds well.
@@ -49,7 +57,15 @@ pub const DEFAULT_SCORING_BATCH: usize = 20_000;
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { trace_identifiers: 50_000, exchange_records: 10_000, scoring_batch: DEFAULT_SCORING_BATCH }
+        Settings {
+            trace_identifiers: 50_000,
+            exchange_records: 10_000,
+            scoring_batch: DEFAULT_SCORING_BATCH,
+            capture_events: 10_000,
+            epcis_page_size: 100,
+            epcis_max_page_size: 1_000,
+            log_page_size: 1_000,
+        }
     }
 }
 

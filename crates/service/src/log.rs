@@ -15,9 +15,6 @@ use crate::log_signing::{load_signer, read_state, write_state, LogKeyError, Reme
 use crate::ownership::{self, Record};
 use crate::{ApiError, ErrorCode, Services};
 
-/// Entries a page holds at most.
-pub const PAGE: i64 = 1_000;
-
 /// The log cannot be signed: the key is missing, unreadable or not the registered one. Details go to the
 /// server's log only, since they name files.
 fn unavailable(error: LogKeyError) -> ApiError {
@@ -69,7 +66,7 @@ async fn check_extension(state: &Services, remembered: &Remembered, size: u64, r
 async fn check_new_leaves(state: &Services, from: u64, to: u64) -> Result<(), ApiError> {
     let mut start = from as i64;
     while start < to as i64 {
-        let end = (start + PAGE).min(to as i64);
+        let end = (start + state.settings.log_page_size).min(to as i64);
         let entries = state.store.log_entries(start, end).await?;
         let ids: Vec<NodeId> = (start..end).map(|i| NodeId { level: 0, index: i as u64 }).collect();
         let nodes = state.store.log_nodes(&ids).await?;

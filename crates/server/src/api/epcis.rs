@@ -196,8 +196,8 @@ struct EventTypes {
     member: Vec<&'static str>,
 }
 
-fn with_version(mut response: Response) -> Response {
-    for (name, value) in events::version_headers() {
+fn with_version(settings: &service::Settings, mut response: Response) -> Response {
+    for (name, value) in events::answer_headers(settings) {
         response.headers_mut().insert(name, HeaderValue::from_str(&value).expect("ASCII"));
     }
     response
@@ -262,7 +262,7 @@ async fn capture(
     )
         .into_response();
     response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("ASCII"));
-    Ok(with_version(response))
+    Ok(with_version(&state.settings, response))
 }
 
 /// A capture job
@@ -285,7 +285,7 @@ async fn capture_job(
 ) -> Result<Response, EpcisProblem> {
     let AuthUser(user) = user.map_err(EpcisProblem::from)?;
     let job = events::capture_job(&state, &user, &id).await?;
-    Ok(with_version(Json(job).into_response()))
+    Ok(with_version(&state.settings, Json(job).into_response()))
 }
 
 /// Recent capture jobs
@@ -302,7 +302,7 @@ async fn capture_jobs(
     user: Result<AuthUser, ApiError>,
 ) -> Result<Response, EpcisProblem> {
     let AuthUser(user) = user.map_err(EpcisProblem::from)?;
-    Ok(with_version(Json(events::capture_jobs(&state, &user).await?).into_response()))
+    Ok(with_version(&state.settings, Json(events::capture_jobs(&state, &user).await?).into_response()))
 }
 
 /// Capture one event (with its @context)
@@ -337,7 +337,7 @@ async fn capture_one(
     let (event_id, location) = events::capture_event(&state, &state, &user, content_type(&headers), &body).await?;
     let mut response = (StatusCode::CREATED, Json(EventCreated { event_id })).into_response();
     response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("encoded"));
-    Ok(with_version(response))
+    Ok(with_version(&state.settings, response))
 }
 
 /// What a query answers.
@@ -362,7 +362,7 @@ async fn answer_query(
         }
         response.headers_mut().insert("GS1-Next-Page-Token", HeaderValue::from_str(&token).expect("digits"));
     }
-    Ok(with_version(response))
+    Ok(with_version(&state.settings, response))
 }
 
 /// SimpleEventQuery: the events that match every parameter given
@@ -488,7 +488,7 @@ async fn one_event(
 ) -> Result<Response, EpcisProblem> {
     let TraceReader(user) = reader.map_err(EpcisProblem::from)?;
     let event = events::event(&state, &user, &event_id, epc_format(&headers)?).await?;
-    Ok(with_version(Json(event).into_response()))
+    Ok(with_version(&state.settings, Json(event).into_response()))
 }
 
 /// The five event types
@@ -498,12 +498,12 @@ async fn one_event(
                content_type = "application/problem+json"),
               (status = 403, description = "SecurityException: the role may not read supply-chain events",
                body = ProblemDocument, content_type = "application/problem+json")))]
-async fn event_types(reader: Result<TraceReader, ApiError>) -> Response {
+async fn event_types(State(state): State<AppState>, reader: Result<TraceReader, ApiError>) -> Response {
     if let Err(error) = reader {
         return EpcisProblem::from(error).into_response();
     }
     let member: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
     let collection =
         EventTypes { context: "https://ref.gs1.org/standards/epcis/epcis-context.jsonld", kind: "Collection", member };
-    with_version(Json(collection).into_response())
+    with_version(&state.settings, Json(collection).into_response())
 }

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
 use crate::{ApiError, AppState};
-use service::log::{cosigned_note, current_checkpoint, signer, CosignatureBody, Cosigned, Witness, WitnessBody, PAGE};
+use service::log::{cosigned_note, current_checkpoint, signer, CosignatureBody, Cosigned, Witness, WitnessBody};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -227,7 +227,7 @@ async fn entries(
 ) -> Result<Json<LogEntries>, ApiError> {
     let size = state.store.log_size().await? as i64;
     let start = params.start.unwrap_or(0);
-    let end = params.end.unwrap_or(size).min(size).min(start.saturating_add(PAGE));
+    let end = params.end.unwrap_or(size).min(size).min(start.saturating_add(state.settings.log_page_size));
     if start < 0 || start > size {
         return Err(ApiError::invalid(format!("start {start} is outside the log of {size} entries")));
     }
