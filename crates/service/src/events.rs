@@ -502,8 +502,7 @@ pub fn percent_encode(value: &str) -> String {
     out
 }
 
-/// How identifiers are written in answers (`GS1-EPC-Format`).
-/// How identifiers are written in answers (`GS1-EPC-Format`).
+/// How identifiers are written in answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EpcFormat {
     AsCaptured,
@@ -511,17 +510,70 @@ pub enum EpcFormat {
     DigitalLink,
 }
 
-/// The `GS1-EPC-Format` header's value.
+/// The values of the `GS1-EPC-Format` header: as captured (No_Preference, Never_Translates, or no header), as
+/// EPC URNs (a link whose company-prefix length is unknown stays a link) or as GS1 Digital Links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub enum EpcFormatHeader {
+    #[serde(rename = "No_Preference")]
+    NoPreference,
+    #[serde(rename = "Always_EPC_URN")]
+    AlwaysEpcUrn,
+    #[serde(rename = "Always_GS1_Digital_Link")]
+    AlwaysGs1DigitalLink,
+    #[serde(rename = "Never_Translates")]
+    NeverTranslates,
+}
+
+impl EpcFormatHeader {
+    pub const ALL: [EpcFormatHeader; 4] = [
+        EpcFormatHeader::NoPreference,
+        EpcFormatHeader::AlwaysEpcUrn,
+        EpcFormatHeader::AlwaysGs1DigitalLink,
+        EpcFormatHeader::NeverTranslates,
+    ];
+
+    /// The header text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EpcFormatHeader::NoPreference => "No_Preference",
+            EpcFormatHeader::AlwaysEpcUrn => "Always_EPC_URN",
+            EpcFormatHeader::AlwaysGs1DigitalLink => "Always_GS1_Digital_Link",
+            EpcFormatHeader::NeverTranslates => "Never_Translates",
+        }
+    }
+
+    /// What the value asks answers to do.
+    pub fn format(self) -> EpcFormat {
+        match self {
+            EpcFormatHeader::NoPreference | EpcFormatHeader::NeverTranslates => EpcFormat::AsCaptured,
+            EpcFormatHeader::AlwaysEpcUrn => EpcFormat::Urn,
+            EpcFormatHeader::AlwaysGs1DigitalLink => EpcFormat::DigitalLink,
+        }
+    }
+}
+
+/// The `GS1-EPC-Format` header's value; no header is No_Preference.
 pub fn epc_format(header: Option<&str>) -> Result<EpcFormat, EpcisProblem> {
-    match header {
-        None | Some("No_Preference") | Some("Never_Translates") => Ok(EpcFormat::AsCaptured),
-        Some("Always_EPC_URN") => Ok(EpcFormat::Urn),
-        Some("Always_GS1_Digital_Link") => Ok(EpcFormat::DigitalLink),
-        Some(other) => Err(EpcisProblem::new(
-            StatusCode::BAD_REQUEST,
-            "ValidationException",
-            format!("GS1-EPC-Format '{other}' is not No_Preference, Always_EPC_URN, Always_GS1_Digital_Link or Never_Translates"),
-        )),
+    let Some(text) = header else { return Ok(EpcFormat::AsCaptured) };
+    match EpcFormatHeader::ALL.into_iter().find(|value| value.as_str() == text) {
+        Some(value) => Ok(value.format()),
+        None => {
+            let known: Vec<&str> = EpcFormatHeader::ALL.iter().map(|v| v.as_str()).collect();
+            Err(EpcisProblem::new(
+                StatusCode::BAD_REQUEST,
+                "ValidationException",
+                format!("GS1-EPC-Format '{text}' is not {}", or_list(&known)),
+            ))
+        }
+    }
+}
+
+/// `a, b, c or d`.
+fn or_list(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
@@ -594,6 +646,99 @@ fn id_match(name: &str, value: &str) -> Result<IdMatch, EpcisProblem> {
         });
     }
     Ok(IdMatch::Exact(epcis::canonical_id(value)))
+}
+
+/// The SimpleEventQuery parameters `event_query` reads; any other parameter is refused. Lists are comma-separated.
+/// Only its parameter list is used, for the API's documentation: the query is read in order from the raw pairs, as
+/// a parameter may repeat. A test holds it to the names `event_query` matches.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimpleEventQuery {
+    /// Event types: ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent.
+    #[param(rename = "eventType")]
+    pub event_type: Option<String>,
+    /// Events at or after this time (a date-time with a zone offset).
+    #[param(rename = "GE_eventTime", format = DateTime)]
+    pub ge_event_time: Option<String>,
+    /// Events before this time.
+    #[param(rename = "LT_eventTime", format = DateTime)]
+    pub lt_event_time: Option<String>,
+    /// Events recorded at or after this time.
+    #[param(rename = "GE_recordTime", format = DateTime)]
+    pub ge_record_time: Option<String>,
+    /// Events recorded before this time.
+    #[param(rename = "LT_recordTime", format = DateTime)]
+    pub lt_record_time: Option<String>,
+    /// Actions: ADD, OBSERVE, DELETE.
+    #[param(rename = "EQ_action")]
+    pub eq_action: Option<String>,
+    /// Business steps, bare (`shipping`) or as CBV URIs.
+    #[param(rename = "EQ_bizStep")]
+    pub eq_biz_step: Option<String>,
+    /// Dispositions, bare (`in_transit`) or as CBV URIs.
+    #[param(rename = "EQ_disposition")]
+    pub eq_disposition: Option<String>,
+    /// Read points (SGLN URNs or Digital Links).
+    #[param(rename = "EQ_readPoint")]
+    pub eq_read_point: Option<String>,
+    /// Business locations (SGLN URNs or Digital Links).
+    #[param(rename = "EQ_bizLocation")]
+    pub eq_biz_location: Option<String>,
+    /// Event IDs.
+    #[param(rename = "EQ_eventID")]
+    pub eq_event_id: Option<String>,
+    /// Transformation IDs.
+    #[param(rename = "EQ_transformationID")]
+    pub eq_transformation_id: Option<String>,
+    /// Any value: only events with an error declaration.
+    #[param(rename = "EXISTS_errorDeclaration")]
+    pub exists_error_declaration: Option<String>,
+    /// EPCs in epcList or childEPCs. Each MATCH_ value is an identifier or a pattern naming one class
+    /// (`urn:epc:idpat:sgtin:CompanyPrefix.ItemRef.*`).
+    #[param(rename = "MATCH_epc")]
+    pub match_epc: Option<String>,
+    /// The parentID.
+    #[param(rename = "MATCH_parentID")]
+    pub match_parent_id: Option<String>,
+    /// EPCs in inputEPCList.
+    #[param(rename = "MATCH_inputEPC")]
+    pub match_input_epc: Option<String>,
+    /// EPCs in outputEPCList.
+    #[param(rename = "MATCH_outputEPC")]
+    pub match_output_epc: Option<String>,
+    /// EPCs in any role: epcList, childEPCs, parentID, inputEPCList, outputEPCList.
+    #[param(rename = "MATCH_anyEPC")]
+    pub match_any_epc: Option<String>,
+    /// Classes in quantityList or childQuantityList.
+    #[param(rename = "MATCH_epcClass")]
+    pub match_epc_class: Option<String>,
+    /// Classes in inputQuantityList.
+    #[param(rename = "MATCH_inputEPCClass")]
+    pub match_input_epc_class: Option<String>,
+    /// Classes in outputQuantityList.
+    #[param(rename = "MATCH_outputEPCClass")]
+    pub match_output_epc_class: Option<String>,
+    /// Classes in any quantity list.
+    #[param(rename = "MATCH_anyEPCClass")]
+    pub match_any_epc_class: Option<String>,
+    /// `eventTime` (the default) or `recordTime`.
+    #[param(rename = "orderBy")]
+    pub order_by: Option<String>,
+    /// `ASC` (the default) or `DESC`.
+    #[param(rename = "orderDirection")]
+    pub order_direction: Option<String>,
+    /// At most this many events, in one page; not with maxEventCount.
+    #[param(rename = "eventCountLimit", minimum = 1)]
+    pub event_count_limit: Option<i64>,
+    /// Refuse the query (413 QueryTooLargeException) when more events match; not with eventCountLimit.
+    #[param(rename = "maxEventCount", minimum = 1)]
+    pub max_event_count: Option<i64>,
+    /// Events per page, 100 by default.
+    #[param(rename = "perPage", minimum = 1, maximum = 1000)]
+    pub per_page: Option<i64>,
+    /// The `GS1-Next-Page-Token` of the page before.
+    #[param(rename = "nextPageToken")]
+    pub next_page_token: Option<String>,
 }
 
 /// Reads the SimpleEventQuery parameters; any parameter not understood is refused, as the standard asks.
@@ -798,5 +943,26 @@ impl axum_core::response::IntoResponse for EpcisProblem {
             headers.insert(name, http::HeaderValue::from_static(value));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::IntoParams;
+
+    #[test]
+    fn every_documented_query_parameter_is_one_the_query_reads() {
+        let documented = SimpleEventQuery::into_params(|| None);
+        assert!(documented.len() > 20, "{}", documented.len());
+        for parameter in documented {
+            let pairs = [(parameter.name.clone(), "1".to_owned())];
+            if let Err(problem) = event_query(&pairs, &crate::Settings::default()) {
+                assert!(!problem.detail.contains("is not a SimpleEventQuery parameter"), "{}", parameter.name);
+            }
+        }
+        let unknown = [("EQ_colour".to_owned(), "red".to_owned())];
+        let refused = event_query(&unknown, &crate::Settings::default()).unwrap_err();
+        assert!(refused.detail.contains("is not a SimpleEventQuery parameter"), "{}", refused.detail);
     }
 }

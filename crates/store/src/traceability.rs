@@ -18,8 +18,9 @@ const ROWS_PER_STATEMENT: usize = 1_000;
 /// Keys per `IN (…)` list.
 const KEYS_PER_LOOKUP: usize = 5_000;
 
-/// What to do with the rest of a capture when one event fails (`GS1-Capture-Error-Behaviour`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What a capture does when events have problems (`GS1-Capture-Error-Behaviour`): `rollback` (the default) stores
+/// nothing; `proceed` stores the events without problems, as long as the header and context have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ErrorBehaviour {
     /// Store nothing (the default).

@@ -42,125 +42,6 @@ pub(super) fn router() -> Router<AppState> {
 pub(super) struct Api;
 
 /// Shapes the OpenAPI document describes that the handlers read otherwise; only the annotations use them.
-mod doc {
-    /// What a capture does when events have problems: `rollback` (the default) stores nothing; `proceed` stores
-    /// the events without problems, as long as the header and context have none.
-    #[derive(Debug, utoipa::ToSchema)]
-    #[serde(rename_all = "lowercase")]
-    #[allow(dead_code)] // Only its schema is used.
-    pub(super) enum CaptureErrorBehaviour {
-        Rollback,
-        Proceed,
-    }
-
-    /// How identifiers are written in answers: as captured (No_Preference, Never_Translates, or no header), as EPC
-    /// URNs (a link whose company-prefix length is unknown stays a link) or as GS1 Digital Links.
-    #[derive(Debug, utoipa::ToSchema)]
-    #[allow(dead_code)] // Only its schema is used.
-    pub(super) enum EpcFormat {
-        #[serde(rename = "No_Preference")]
-        NoPreference,
-        #[serde(rename = "Always_EPC_URN")]
-        AlwaysEpcUrn,
-        #[serde(rename = "Always_GS1_Digital_Link")]
-        AlwaysGs1DigitalLink,
-        #[serde(rename = "Never_Translates")]
-        NeverTranslates,
-    }
-
-    /// The SimpleEventQuery parameters `event_query` reads; any other parameter is refused. Lists are
-    /// comma-separated. Mirrors the names `event_query` matches; change the two together.
-    #[derive(Debug, utoipa::IntoParams)]
-    #[into_params(parameter_in = Query)]
-    #[allow(dead_code)] // Only its parameters are used.
-    pub(super) struct SimpleEventQuery {
-        /// Event types: ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent.
-        #[param(rename = "eventType")]
-        pub event_type: Option<String>,
-        /// Events at or after this time (a date-time with a zone offset).
-        #[param(rename = "GE_eventTime", format = DateTime)]
-        pub ge_event_time: Option<String>,
-        /// Events before this time.
-        #[param(rename = "LT_eventTime", format = DateTime)]
-        pub lt_event_time: Option<String>,
-        /// Events recorded at or after this time.
-        #[param(rename = "GE_recordTime", format = DateTime)]
-        pub ge_record_time: Option<String>,
-        /// Events recorded before this time.
-        #[param(rename = "LT_recordTime", format = DateTime)]
-        pub lt_record_time: Option<String>,
-        /// Actions: ADD, OBSERVE, DELETE.
-        #[param(rename = "EQ_action")]
-        pub eq_action: Option<String>,
-        /// Business steps, bare (`shipping`) or as CBV URIs.
-        #[param(rename = "EQ_bizStep")]
-        pub eq_biz_step: Option<String>,
-        /// Dispositions, bare (`in_transit`) or as CBV URIs.
-        #[param(rename = "EQ_disposition")]
-        pub eq_disposition: Option<String>,
-        /// Read points (SGLN URNs or Digital Links).
-        #[param(rename = "EQ_readPoint")]
-        pub eq_read_point: Option<String>,
-        /// Business locations (SGLN URNs or Digital Links).
-        #[param(rename = "EQ_bizLocation")]
-        pub eq_biz_location: Option<String>,
-        /// Event IDs.
-        #[param(rename = "EQ_eventID")]
-        pub eq_event_id: Option<String>,
-        /// Transformation IDs.
-        #[param(rename = "EQ_transformationID")]
-        pub eq_transformation_id: Option<String>,
-        /// Any value: only events with an error declaration.
-        #[param(rename = "EXISTS_errorDeclaration")]
-        pub exists_error_declaration: Option<String>,
-        /// EPCs in epcList or childEPCs. Each MATCH_ value is an identifier or a pattern naming one class
-        /// (`urn:epc:idpat:sgtin:CompanyPrefix.ItemRef.*`).
-        #[param(rename = "MATCH_epc")]
-        pub match_epc: Option<String>,
-        /// The parentID.
-        #[param(rename = "MATCH_parentID")]
-        pub match_parent_id: Option<String>,
-        /// EPCs in inputEPCList.
-        #[param(rename = "MATCH_inputEPC")]
-        pub match_input_epc: Option<String>,
-        /// EPCs in outputEPCList.
-        #[param(rename = "MATCH_outputEPC")]
-        pub match_output_epc: Option<String>,
-        /// EPCs in any role: epcList, childEPCs, parentID, inputEPCList, outputEPCList.
-        #[param(rename = "MATCH_anyEPC")]
-        pub match_any_epc: Option<String>,
-        /// Classes in quantityList or childQuantityList.
-        #[param(rename = "MATCH_epcClass")]
-        pub match_epc_class: Option<String>,
-        /// Classes in inputQuantityList.
-        #[param(rename = "MATCH_inputEPCClass")]
-        pub match_input_epc_class: Option<String>,
-        /// Classes in outputQuantityList.
-        #[param(rename = "MATCH_outputEPCClass")]
-        pub match_output_epc_class: Option<String>,
-        /// Classes in any quantity list.
-        #[param(rename = "MATCH_anyEPCClass")]
-        pub match_any_epc_class: Option<String>,
-        /// `eventTime` (the default) or `recordTime`.
-        #[param(rename = "orderBy")]
-        pub order_by: Option<String>,
-        /// `ASC` (the default) or `DESC`.
-        #[param(rename = "orderDirection")]
-        pub order_direction: Option<String>,
-        /// At most this many events, in one page; not with maxEventCount.
-        #[param(rename = "eventCountLimit", minimum = 1)]
-        pub event_count_limit: Option<i64>,
-        /// Refuse the query (413 QueryTooLargeException) when more events match; not with eventCountLimit.
-        #[param(rename = "maxEventCount", minimum = 1)]
-        pub max_event_count: Option<i64>,
-        /// Events per page, 100 by default.
-        #[param(rename = "perPage", minimum = 1, maximum = 1000)]
-        pub per_page: Option<i64>,
-        /// The `GS1-Next-Page-Token` of the page before.
-        #[param(rename = "nextPageToken")]
-        pub next_page_token: Option<String>,
-    }
-}
 
 /// The answer to an accepted capture.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -221,7 +102,7 @@ fn epc_format(headers: &HeaderMap) -> Result<EpcFormat, EpcisProblem> {
 /// captures only events it is party to: one of each event's read point, business location, sources or
 /// destinations is a GLN registered to it, and no read point or business location is another organization's.
 #[utoipa::path(post, path = "/epcis/capture", tag = "traceability", security(("bearer" = [])),
-    params(("GS1-Capture-Error-Behaviour" = inline(Option<doc::CaptureErrorBehaviour>), Header,
+    params(("GS1-Capture-Error-Behaviour" = inline(Option<store::traceability::ErrorBehaviour>), Header,
             description = "rollback (the default) or proceed")),
     request_body(description = "an EPCISDocument of at most 10,000 events",
                  content((Object = "application/json"), (Object = "application/ld+json"), ("application/xml"))),
@@ -373,8 +254,8 @@ async fn answer_query(
 /// MATCH_outputEPCClass, MATCH_anyEPCClass, orderBy, orderDirection, eventCountLimit, maxEventCount, perPage,
 /// nextPageToken; any other is refused. Events outside the reader's scope are left out of each page.
 #[utoipa::path(get, path = "/epcis/events", tag = "traceability", security(("bearer" = [])),
-    params(doc::SimpleEventQuery,
-           ("GS1-EPC-Format" = inline(Option<doc::EpcFormat>), Header, description = "how identifiers are written")),
+    params(events::SimpleEventQuery,
+           ("GS1-EPC-Format" = inline(Option<events::EpcFormatHeader>), Header, description = "how identifiers are written")),
     responses((status = 200, description = QUERY_DOCUMENT, body = Object,
                headers(("Link" = String, description = "the next page: <…>; rel=\"next\""),
                        ("GS1-Next-Page-Token" = String, description = "nextPageToken of the next page"))),
@@ -400,8 +281,8 @@ async fn query(
 #[utoipa::path(get, path = "/epcis/eventTypes/{eventType}/events", tag = "traceability", security(("bearer" = [])),
     params(("eventType" = String, Path,
             description = "ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent or AssociationEvent"),
-           doc::SimpleEventQuery,
-           ("GS1-EPC-Format" = inline(Option<doc::EpcFormat>), Header, description = "how identifiers are written")),
+           events::SimpleEventQuery,
+           ("GS1-EPC-Format" = inline(Option<events::EpcFormatHeader>), Header, description = "how identifiers are written")),
     responses((status = 200, description = QUERY_DOCUMENT, body = Object,
                headers(("Link" = String, description = "the next page: <…>; rel=\"next\""),
                        ("GS1-Next-Page-Token" = String, description = "nextPageToken of the next page"))),
@@ -438,8 +319,8 @@ async fn events_of_type(
 /// The roles: epcList, childEPCs, parentID, inputEPCList, outputEPCList. Query parameters as /epcis/events.
 #[utoipa::path(get, path = "/epcis/epcs/{epc}/events", tag = "traceability", security(("bearer" = [])),
     params(("epc" = String, Path, description = "EPC URN or GS1 Digital Link, percent-encoded"),
-           doc::SimpleEventQuery,
-           ("GS1-EPC-Format" = inline(Option<doc::EpcFormat>), Header, description = "how identifiers are written")),
+           events::SimpleEventQuery,
+           ("GS1-EPC-Format" = inline(Option<events::EpcFormatHeader>), Header, description = "how identifiers are written")),
     responses((status = 200, description = QUERY_DOCUMENT, body = Object,
                headers(("Link" = String, description = "the next page: <…>; rel=\"next\""),
                        ("GS1-Next-Page-Token" = String, description = "nextPageToken of the next page"))),
@@ -470,7 +351,7 @@ async fn events_of_epc(
 /// scope is answered as one that does not exist.
 #[utoipa::path(get, path = "/epcis/events/{eventID}", tag = "traceability", security(("bearer" = [])),
     params(("eventID" = String, Path, description = "percent-encoded"),
-           ("GS1-EPC-Format" = inline(Option<doc::EpcFormat>), Header, description = "how identifiers are written")),
+           ("GS1-EPC-Format" = inline(Option<events::EpcFormatHeader>), Header, description = "how identifiers are written")),
     responses((status = 200, description = "the event, in the JSON binding", body = Object),
               (status = 400, description = "ValidationException: GS1-EPC-Format", body = ProblemDocument,
                content_type = "application/problem+json"),
