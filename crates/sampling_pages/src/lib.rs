@@ -265,7 +265,7 @@ pub async fn campaign(
             @if let Ok(rates) = &rates { @if let Some(total) = &rates.total {
                 tr { th { (lang.t("合格率", "Pass rate")) } td {
                     strong { (percent(total.rate)) } " [" (percent(total.lower)) ", " (percent(total.upper)) "] "
-                    span.muted { "n=" (total.samples) ", " (total.estimator) } } }
+                    span.muted { "n=" (total.samples) ", " (total.estimator.as_str()) } } }
             } }
         }
         @if user.is_none() { p { (sign_in_link(lang, &here)) } }

@@ -10,7 +10,8 @@ use store::inspections::{PassCount, PassRateFilter, PassRateGroup};
 use crate::input;
 use crate::{ApiError, Services};
 
-/// The levels a campaign is run at, for the document only: the parameter is read as text.
+/// The levels a campaign is run at, for the document only: the parameter is read as text by
+/// `input::campaign_level`, and a test holds this list to `sampling::Level`.
 #[derive(Debug, utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
 #[allow(dead_code)]
@@ -21,7 +22,8 @@ pub enum CampaignLevel {
     County,
 }
 
-/// The interval methods, for the document only: the parameter is read as text.
+/// The interval methods, for the document only: the parameter is read as text by `Method::from_name`, and a test
+/// holds this list to `stats::proportion::Method`.
 #[derive(Debug, utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
 #[allow(dead_code)]
@@ -33,13 +35,23 @@ pub enum IntervalMethod {
     Wald,
 }
 
-/// The estimators, for the document only: the parameter is read as text.
-#[derive(Debug, utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
+/// How a figure is estimated: `simple` (a binomial interval over the samples) or `stratified` (Cochran's
+/// estimator over the campaign's strata, normal interval).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Estimator {
     Simple,
     Stratified,
+}
+
+impl Estimator {
+    /// The parameter's text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Estimator::Simple => "simple",
+            Estimator::Stratified => "stratified",
+        }
+    }
 }
 
 /// Query parameters of `GET /api/v1/inspections/pass-rates`.
@@ -89,8 +101,8 @@ pub struct RateView {
     /// The interval's bounds.
     pub lower: f64,
     pub upper: f64,
-    /// How this group's figure was estimated: `simple` or `stratified` (Cochran, normal interval).
-    pub estimator: &'static str,
+    /// How this group's figure was estimated.
+    pub estimator: Estimator,
     /// Standard error of a stratified estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub se: Option<f64>,
@@ -105,8 +117,8 @@ pub struct PassRates {
     /// The interval method.
     pub method: &'static str,
     pub confidence: f64,
-    /// simple or stratified, as asked; a group whose strata cannot be used falls back to simple.
-    pub estimator: &'static str,
+    /// As asked; a group whose strata cannot be used falls back to simple.
+    pub estimator: Estimator,
     pub group_by: Vec<&'static str>,
     /// One per group; empty without `group_by`.
     pub groups: Vec<RateView>,
@@ -149,7 +161,7 @@ pub fn estimate(
                     rate: ci.estimate,
                     lower: ci.lower,
                     upper: ci.upper,
-                    estimator: "stratified",
+                    estimator: Estimator::Stratified,
                     se: Some(estimate.se),
                     strata: Some(strata.len()),
                 });
@@ -164,7 +176,7 @@ pub fn estimate(
         rate: ci.estimate,
         lower: ci.lower,
         upper: ci.upper,
-        estimator: "simple",
+        estimator: Estimator::Simple,
         se: None,
         strata: None,
     })
@@ -195,11 +207,12 @@ pub async fn compute(state: &Services, params: PassRateParams) -> Result<PassRat
     if !(confidence > 0.0 && confidence < 1.0) {
         return Err(ApiError::invalid(format!("confidence {confidence} is not between 0 and 1")));
     }
-    let stratified = match input::optional_text(params.estimator).as_deref() {
-        None | Some("simple") => false,
-        Some("stratified") => true,
+    let estimator = match input::optional_text(params.estimator).as_deref() {
+        None | Some("simple") => Estimator::Simple,
+        Some("stratified") => Estimator::Stratified,
         Some(other) => return Err(ApiError::invalid(format!("estimator '{other}' is not simple or stratified"))),
     };
+    let stratified = estimator == Estimator::Stratified;
     let campaign_level = input::optional_text(params.campaign_level)
         .map(|level| input::campaign_level("campaign_level", Some(level)))
         .transpose()?;
@@ -249,7 +262,7 @@ pub async fn compute(state: &Services, params: PassRateParams) -> Result<PassRat
     Ok(PassRates {
         method: method.name(),
         confidence,
-        estimator: if stratified { "stratified" } else { "simple" },
+        estimator,
         group_by: group_by.iter().map(|g| g.name()).collect(),
         groups: if group_by.is_empty() { Vec::new() } else { groups },
         total,
@@ -259,4 +272,27 @@ pub async fn compute(state: &Services, params: PassRateParams) -> Result<PassRat
             "excluded"
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    /// The values an enumeration's schema lists.
+    fn schema_values(schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) -> Vec<String> {
+        let json = serde_json::to_value(schema).expect("a schema serializes");
+        json["enum"].as_array().expect("an enumeration").iter().map(|v| v.as_str().unwrap_or("").to_owned()).collect()
+    }
+
+    #[test]
+    fn the_documented_values_are_the_ones_the_parameters_take() {
+        let levels: Vec<String> = sampling::Level::ALL.iter().map(|l| l.as_str().to_owned()).collect();
+        assert_eq!(schema_values(CampaignLevel::schema()), levels);
+        let methods: Vec<String> = Method::ALL.iter().map(|m| m.name().to_owned()).collect();
+        assert_eq!(schema_values(IntervalMethod::schema()), methods);
+        let estimators: Vec<String> =
+            [Estimator::Simple, Estimator::Stratified].iter().map(|e| e.as_str().into()).collect();
+        assert_eq!(schema_values(Estimator::schema()), estimators);
+    }
 }
