@@ -309,16 +309,17 @@ pub async fn recall_page(
     if recall.notice_published_on.is_none() && !producer && !supervisor {
         return error_page(lang, &ApiError::not_found(format!("{} {id}", lang.t("没有召回", "No recall"))));
     }
-    let view = match recall_view(&state, recall.clone()).await {
+    let view = match recall_view(&state, recall).await {
         Ok(view) => view,
         Err(error) => return error_page(lang, &error),
     };
-    let rate = recovery_rate(&recall);
+    let recall = &view.recall;
+    let rate = view.recovery_rate;
     let body = html! {
         h1 { (recall.notice_title.clone().unwrap_or_else(|| recall.product_name.clone())) }
         p.muted { (recall.id) " · " (named::<RecallStatus>(lang, &recall.status)) " · " (lang.t("生产者", "Producer")) " "
             a href=(with_lang(&format!("/organizations/{}", recall.producer_uscc), lang)) { code { (recall.producer_uscc) } } }
-        @if view["overdue"] == true { div.error { (lang.t("下一步已逾期：", "The next stage is overdue: ")) (named::<Stage>(lang, recall.next_stage.as_deref().unwrap_or(""))) " " (recall.next_due_on.clone().unwrap_or_default()) } }
+        @if view.overdue { div.error { (lang.t("下一步已逾期：", "The next stage is overdue: ")) (named::<Stage>(lang, recall.next_stage.as_deref().unwrap_or(""))) " " (recall.next_due_on.clone().unwrap_or_default()) } }
         @else if let (Some(stage), Some(due)) = (&recall.next_stage, &recall.next_due_on) {
             div.warning { (lang.t("下一步", "Next")) ": " (named::<Stage>(lang, stage)) " · " (lang.t("期限", "due")) " " (due) }
         }
@@ -332,22 +333,22 @@ pub async fn recall_page(
         p { (lang.t("已回收", "Recovered")) " " strong { (recall.units_recovered) } " / " (lang.t("已分销", "distributed")) " "
             (recall.units_distributed.map_or("—".to_owned(), |d| d.to_string())) " = " strong { (percent(rate)) } }
         @if let Some(rate) = rate { progress max="1" value=(rate.min(1.0)) { (percent(Some(rate))) } }
-        (scope_section(lang, &recall))
+        (scope_section(lang, recall))
         @if producer || supervisor {
             p { a href=(with_lang(&format!("/trace?id={}", service::events::percent_encode(recall.trace_start.as_deref().unwrap_or(""))), lang)) { (lang.t("查看完整追溯图", "See the whole trace")) } }
             h2 { (lang.t("办理", "Work")) }
-            (next_form(lang, &session, &recall))
+            (next_form(lang, &session, recall))
         }
         h2 { (lang.t("历程", "History")) }
         table {
             thead { tr { th { (lang.t("环节", "Stage")) } th { (lang.t("日期", "Date")) } th { (lang.t("法定期限", "Due")) } th { (lang.t("说明", "Note")) } } }
             tbody {
-                @for event in view["events"].as_array().into_iter().flatten() {
-                    tr class=(if event["late"] == true { "late" } else { "" }) {
-                        td { (named::<Stage>(lang, event["stage"].as_str().unwrap_or(""))) }
-                        td { (event["on_date"].as_str().unwrap_or("")) }
-                        td { (event["due_on"].as_str().unwrap_or("—")) @if event["late"] == true { " " strong { (lang.t("逾期", "late")) } } }
-                        td { (event["note"].as_str().unwrap_or("")) }
+                @for event in &view.events {
+                    tr class=(if event.late { "late" } else { "" }) {
+                        td { (named::<Stage>(lang, &event.stage)) }
+                        td { (event.on_date) }
+                        td { (event.due_on.as_deref().unwrap_or("—")) @if event.late { " " strong { (lang.t("逾期", "late")) } } }
+                        td { (event.note.as_deref().unwrap_or("")) }
                     }
                 }
             }

@@ -4,17 +4,19 @@
 //! legal deadline in working days from the `recalls` room's table, and the scope (lots, units, parties, regions)
 //! is computed from the trace by `recalls::scope`.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
 use epcis::trace::Direction;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use store::recalls::{NewRecall, NewRecallEvent, Recall, RecallChange};
+use store::recalls::{NewRecall, NewRecallEvent, Recall, RecallChange, RecallEvent};
 use store::{Role, User};
 
 use crate::access::authorize_supervision;
 use crate::error::stored;
 use crate::input::{self, optional_text};
-use crate::trace::ItemKind;
+use crate::trace::{ItemKind, Registration};
 use crate::{today, ApiError, ErrorCode, Services};
 use recalls::{Decision, Origin, RecallState, RecallStatus, Regime, Stage};
 
@@ -113,16 +115,33 @@ pub fn recovery_rate(recall: &Recall) -> Option<f64> {
     recall.units_distributed.filter(|d| *d > 0.0).map(|d| recall.units_recovered / d)
 }
 
+/// A recall as the API shows it: the stored recall's fields, with its recovery rate, whether its next stage is
+/// overdue, and its history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecallView {
+    /// The stored recall, its fields at the top level: id (ZL-RC-year-number), regime, status, origin,
+    /// producer_uscc, region_code, product_name, gtins, lots, defect, severe, learned_on, trace_start, decision,
+    /// remedy, units_produced, units_distributed, units_recovered, plan, scope, notice_title, notice_body,
+    /// notice_published_on, evaluation, next_stage, next_due_on, created_at, updated_at. The stored row has no
+    /// schema of its own, so it is documented as an open object.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub recall: Recall,
+    /// Units recovered ÷ units distributed; null while no units are distributed.
+    pub recovery_rate: Option<f64>,
+    /// True when the legal due date of the next stage has passed.
+    pub overdue: bool,
+    /// The history, oldest first: {id, recall_id, stage, at, on_date, user_id, note, data, due_on, late}, where
+    /// `data` is the stage's stored free-form record.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<RecallEvent>,
+}
+
 /// A recall as the API shows it, with its history, recovery rate and whether its next stage is overdue.
-pub async fn recall_view(state: &Services, recall: Recall) -> Result<Value, ApiError> {
+pub async fn recall_view(state: &Services, recall: Recall) -> Result<RecallView, ApiError> {
     let events = state.store.recall_events(&recall.id).await?;
     let overdue = due_of(&recall).is_some_and(|d| today() > d);
-    let rate = recovery_rate(&recall);
-    let mut view = serde_json::to_value(&recall).map_err(|e| ApiError::invalid(e.to_string()))?;
-    view["recovery_rate"] = json!(rate);
-    view["overdue"] = json!(overdue);
-    view["events"] = serde_json::to_value(events).unwrap_or_default();
-    Ok(view)
+    Ok(RecallView { recovery_rate: recovery_rate(&recall), overdue, events, recall })
 }
 
 /// A region code without its trailing zero pairs: `330100` → `3301`.
@@ -323,7 +342,7 @@ pub struct StageBody {
     pub accepted: Option<bool>,
 }
 
-type StageResult = Result<Value, ApiError>;
+type StageResult = Result<RecallView, ApiError>;
 
 async fn apply(
     state: &Services,
@@ -425,41 +444,105 @@ async fn do_objection(state: &Services, user: &User, id: &str, body: StageBody) 
     apply(state, user, &recall, change, stage_event(Stage::Objection, on, window, Some(reason), json!({}))).await
 }
 
+/// Units made and sent on, in one unit of measure.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = RecallUnitCount)]
+pub struct UnitCount {
+    /// Units of the recalled product made.
+    pub produced: f64,
+    /// Units of it sent on to other parties.
+    pub distributed: f64,
+}
+
+impl From<recalls::scope::Count> for UnitCount {
+    fn from(count: recalls::scope::Count) -> Self {
+        UnitCount { produced: count.produced, distributed: count.distributed }
+    }
+}
+
+/// One organization the recalled products reached, with every location of it they reached.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = RecallReceiver)]
+pub struct ScopeReceiver {
+    /// The organization's USCC, or the party's identifier when it is not registered.
+    pub key: String,
+    /// The identifier of the first of its parties the products reached.
+    pub id: String,
+    /// The GLN of each of its parties reached (null for a party without one), first reached first.
+    pub glns: Vec<Option<String>>,
+    /// The registration of the first party reached; null when it is not registered.
+    pub registration: Option<Registration>,
+    /// When the products first reached it (RFC 3339).
+    pub first_reached: String,
+}
+
+/// A recall's scope as computed from a forward trace; stored as the recall's `scope`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecallScope {
+    /// The identifier the trace started from, canonical.
+    pub start: String,
+    /// When the scope was computed (RFC 3339).
+    pub computed_at: String,
+    /// The lots (classes) the trace reached.
+    pub lots: Vec<String>,
+    /// Pieces made: serialised items plus lot quantities stated without a unit or in pieces.
+    pub units_produced: f64,
+    /// Pieces of them sent on to other parties.
+    pub units_distributed: f64,
+    /// Units made and distributed per unit of measure.
+    pub units: BTreeMap<String, UnitCount>,
+    /// How many containers carried reached items.
+    pub containers: usize,
+    /// The organizations reached, one each.
+    pub receivers: Vec<ScopeReceiver>,
+    /// Regions (GB/T 2260) of registered parties and locations reached.
+    pub regions: Vec<String>,
+    /// Registered organizations reached (USCC).
+    pub organizations: Vec<String>,
+    /// True when the trace stopped at the configured number of identifiers: the scope may be larger.
+    pub truncated: bool,
+}
+
+/// The stored form of a computed scope; a plain struct of strings and numbers always serializes.
+fn stored_scope(scope: &RecallScope) -> Result<Value, ApiError> {
+    serde_json::to_value(scope).map_err(|e| ApiError::internal(format!("scope: {e}")))
+}
+
 /// The scope from the trace: affected lots, units made and distributed, parties and regions reached.
-pub async fn compute_scope(state: &Services, start: &str, recall: &Recall) -> Result<Value, ApiError> {
+pub async fn compute_scope(state: &Services, start: &str, recall: &Recall) -> Result<RecallScope, ApiError> {
     let (trace, answer) = crate::trace::trace_and_answer(state, start, Direction::Forward, None).await?;
     let owners =
         answer.parties.iter().filter_map(|p| Some((p.id.clone(), p.registration.as_ref()?.uscc.clone()?))).collect();
     let context = recalls::scope::Context { gtins: &recall.gtins, producer: &recall.producer_uscc, owners: &owners };
     let stated = state.store.stated_quantities(&recalls::scope::classes(&trace, &context)).await?;
     let units = recalls::scope::units(&trace, &context, &stated);
-    let lots: Vec<&String> = answer.items.iter().filter(|i| i.kind == ItemKind::Class).map(|i| &i.id).collect();
-    let receivers: Vec<Value> = recalls::scope::receivers(&trace.parties, &context)
+    let lots = answer.items.iter().filter(|i| i.kind == ItemKind::Class).map(|i| i.id.clone()).collect();
+    let receivers = recalls::scope::receivers(&trace.parties, &context)
         .into_iter()
         .map(|receiver| {
             let first = &answer.parties[receiver.first];
-            json!({
-                "key": receiver.key,
-                "id": first.id,
-                "glns": receiver.parties.iter().map(|&i| &answer.parties[i].gln).collect::<Vec<_>>(),
-                "registration": first.registration,
-                "first_reached": epcis::time::from_millis(receiver.first_reached),
-            })
+            ScopeReceiver {
+                id: first.id.clone(),
+                glns: receiver.parties.iter().map(|&i| answer.parties[i].gln.clone()).collect(),
+                registration: first.registration.clone(),
+                first_reached: epcis::time::from_millis(receiver.first_reached),
+                key: receiver.key,
+            }
         })
         .collect();
-    Ok(json!({
-        "start": answer.start,
-        "computed_at": store::now(),
-        "lots": lots,
-        "units_produced": units.pieces.produced,
-        "units_distributed": units.pieces.distributed,
-        "units": units.by_uom,
-        "containers": answer.containers.len(),
-        "receivers": receivers,
-        "regions": answer.regions,
-        "organizations": answer.organizations,
-        "truncated": answer.truncated,
-    }))
+    Ok(RecallScope {
+        start: answer.start,
+        computed_at: store::now(),
+        lots,
+        units_produced: units.pieces.produced,
+        units_distributed: units.pieces.distributed,
+        units: units.by_uom.into_iter().map(|(uom, count)| (uom, count.into())).collect(),
+        containers: answer.containers.len(),
+        receivers,
+        regions: answer.regions,
+        organizations: answer.organizations,
+        truncated: answer.truncated,
+    })
 }
 
 async fn do_scope(state: &Services, user: &User, id: &str, body: StageBody) -> StageResult {
@@ -475,13 +558,13 @@ async fn do_scope(state: &Services, user: &User, id: &str, body: StageBody) -> S
     }
     let scope = compute_scope(state, &start, &recall).await?;
     let change = RecallChange {
-        units_distributed: scope["units_distributed"].as_f64(),
-        units_produced: scope["units_produced"].as_f64().filter(|n| *n > 0.0),
-        scope: Some(scope.clone()),
+        units_distributed: Some(scope.units_distributed),
+        units_produced: Some(scope.units_produced).filter(|n| *n > 0.0),
+        scope: Some(stored_scope(&scope)?),
         ..RecallChange::default()
     };
     let on = stage_date(body.on)?;
-    let summary = json!({"units_distributed": scope["units_distributed"], "regions": scope["regions"]});
+    let summary = json!({"units_distributed": scope.units_distributed, "regions": scope.regions});
     apply(state, user, &recall, change, stage_event(Stage::Scope, on, None, optional_text(body.note), summary)).await
 }
 
@@ -495,7 +578,7 @@ async fn do_plan(state: &Services, user: &User, id: &str, body: StageBody) -> St
     let on = stage_date(body.on)?;
     let remedy = required("remedy", body.remedy)?;
     let scope = match (&recall.scope, &recall.trace_start) {
-        (Value::Null, Some(start)) => Some(compute_scope(state, start, &recall).await?),
+        (Value::Null, Some(start)) => Some(stored_scope(&compute_scope(state, start, &recall).await?)?),
         _ => None,
     };
     let effective_scope = scope.as_ref().unwrap_or(&recall.scope);

@@ -41,7 +41,7 @@ pub(super) fn router() -> Router<AppState> {
 ))]
 pub(super) struct Api;
 
-/// Shapes the OpenAPI document describes that the handlers read otherwise; only the annotations use them.
+// Shapes the OpenAPI document describes that the handlers read otherwise; only the annotations use them.
 
 /// The answer to an accepted capture.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

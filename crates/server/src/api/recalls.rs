@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use service::error::ErrorBody;
 use service::recalls::{
-    create_recall, may_read, recall_or_404, recall_view, recovery_rate, region_prefix, ReportBody, StageBody,
+    create_recall, may_read, recall_or_404, recall_view, recovery_rate, region_prefix, RecallView, ReportBody,
+    StageBody,
 };
 use store::recalls::{Recall, RecallFilter};
 use store::Role;
@@ -59,7 +59,7 @@ pub(super) fn router() -> Router<AppState> {
 ))]
 pub(super) struct Api;
 
-/// The keys of a recall's view ([`recall_view`] builds it as an open object: the stored recall and more).
+/// The keys of a recall's view ([`RecallView`]: the stored recall, which has no schema of its own, and more).
 const RECALL_VIEW: &str = "the recall: {id (ZL-RC-year-number), regime, status, origin, producer_uscc, region_code, \
     product_name, gtins, lots, defect, severe, learned_on, trace_start, decision, remedy, units_produced, \
     units_distributed, units_recovered, plan, scope, notice_title, notice_body, notice_published_on, evaluation, \
@@ -188,14 +188,14 @@ async fn rules() -> Json<&'static recalls::Deadlines> {
 /// Public once its notice is published; before that, its producer's and its supervisors' only.
 #[utoipa::path(get, path = "/api/v1/recalls/{id}", tag = "recalls", security((), ("bearer" = [])),
     params(("id" = String, Path, description = "recall number (ZL-RC-year-number)")),
-    responses((status = 200, description = RECALL_VIEW, body = Object),
+    responses((status = 200, description = RECALL_VIEW, body = RecallView),
               (status = 401, description = "unauthorized: a token was sent but is not valid", body = ErrorBody),
               (status = 404, description = "not_found, or not one this reader may see", body = ErrorBody)))]
 async fn one(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RecallView>, ApiError> {
     let recall = recall_or_404(&state, &id).await?;
     if !may_read(user.as_ref(), &recall) {
         return Err(ApiError::not_found(format!("no recall {id}")));
@@ -210,7 +210,7 @@ async fn one(
 /// investigation.
 #[utoipa::path(post, path = "/api/v1/recalls", tag = "recalls", security(("bearer" = [])),
     request_body = ReportBody,
-    responses((status = 201, description = RECALL_VIEW, body = Object),
+    responses((status = 201, description = RECALL_VIEW, body = RecallView),
               (status = 400, description = "invalid_request naming the field, invalid_uscc, invalid_gtin, invalid_epc",
                body = ErrorBody),
               (status = 401, description = "unauthorized", body = ErrorBody),
@@ -220,7 +220,7 @@ async fn report(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<ReportBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<RecallView>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     let recall = create_recall(&state, &user, body).await?;
     Ok((StatusCode::CREATED, Json(recall_view(&state, recall).await?)))
@@ -233,7 +233,7 @@ macro_rules! stage_handler {
             summary = $summary, description = $description,
             params(("id" = String, Path, description = "recall number (ZL-RC-year-number)")),
             request_body = StageBody,
-            responses((status = 200, description = RECALL_AFTER_STAGE, body = Object),
+            responses((status = 200, description = RECALL_AFTER_STAGE, body = RecallView),
                       (status = 400, description = "invalid_request naming the field", body = ErrorBody),
                       (status = 401, description = "unauthorized", body = ErrorBody),
                       (status = 403, description = "forbidden", body = ErrorBody),
@@ -246,7 +246,7 @@ macro_rules! stage_handler {
             AuthUser(user): AuthUser,
             Path(id): Path<String>,
             body: Result<Json<StageBody>, JsonRejection>,
-        ) -> Result<Json<Value>, ApiError> {
+        ) -> Result<Json<RecallView>, ApiError> {
             let Json(body) = body.map_err(json_rejection)?;
             Ok(Json(service::recalls::advance(&state, &user, &id, $stage, body).await?))
         }
