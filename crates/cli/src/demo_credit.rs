@@ -78,7 +78,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         let proposal: ProposalBody =
             body(json!({"list": list, "uscc": uscc, "grounds": grounds, "penalty_ref": penalty, "on": dates[0]}))?;
         let proposed = service::credit::propose(&services, &regulator, proposal).await.map_err(failed)?;
-        let id = proposed["id"].as_str().unwrap_or_default().to_owned();
+        let id = proposed.listing.id;
         credit(&regulator, id.clone(), "notify", json!({"on": dates[0]})).await?;
         credit(&regulator, id.clone(), "decide", json!({"on": dates[1], "listed": true})).await?;
         credit(&regulator, id.clone(), "publish", json!({"on": dates[2]})).await?;

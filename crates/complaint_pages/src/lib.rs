@@ -7,16 +7,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup, PreEscaped};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use complaints::classify::classifier;
 use complaints::workflow;
 use complaints::{
-    Action, Case, DueKind, Kind, Outcome, RefusalGround, RewardStatus, Stage, Status, SubmitterAction,
-    TerminationGround,
+    Action, Case, DueKind, Kind, Outcome, RefusalGround, RewardStatus, Status, SubmitterAction, TerminationGround,
 };
-use service::complaints::{self as api, Audience, QueueParams, StatsParams, StepBody, TrackBody};
+use service::complaints::{
+    self as api, Audience, Deadlines, Due, FilingView, QueueParams, StatsParams, StepBody, TrackBody,
+};
 use service::input::{optional_text, ComplaintFields};
 use store::calendar::Subject;
 use webkit::i18n::Lang;
@@ -56,69 +57,70 @@ fn issue_name(lang: Lang, code: &str) -> String {
 }
 
 /// The deadlines of a filing as a list, the running one marked.
-fn deadline_list(lang: Lang, view: &Value) -> Markup {
-    let running = view["due"]["kind"].as_str().unwrap_or("");
+fn deadline_list(lang: Lang, deadlines: &Deadlines, due: Option<&Due>) -> Markup {
+    let running = due.and_then(|d| d.kind);
+    let overdue = due.is_some_and(|d| d.overdue);
     html! {
         dl {
-            @for (kind, day) in view["deadlines"].as_object().into_iter().flatten().filter(|(k, _)| k.parse::<DueKind>().is_ok()) {
-                dt { (named::<DueKind>(lang, kind)) }
-                dd { (day.as_str().unwrap_or(""))
-                    @if kind == running { " " strong { (if view["due"]["overdue"] == true { lang.t("（已超期）", "(overdue)") } else { lang.t("（进行中）", "(running)") }) } } }
+            @for (kind, day) in &deadlines.days {
+                dt { (lang.pick(kind.name_zh(), kind.name_en())) }
+                dd { (day)
+                    @if running == Some(*kind) { " " strong { (if overdue { lang.t("（已超期）", "(overdue)") } else { lang.t("（进行中）", "(running)") }) } } }
             }
         }
-        @if view["deadlines"]["provisional"].is_array() {
+        @if !deadlines.provisional.is_empty() {
             p.muted { (lang.t("期限跨入尚未公布放假安排的年份，暂按周一至周五计算。", "The deadline reaches a year whose holiday schedule is not yet published; counted Monday to Friday for now.")) }
         }
     }
 }
 
-fn history(lang: Lang, view: &Value) -> Markup {
+fn history(lang: Lang, view: &FilingView) -> Markup {
     html! {
         h2 { (lang.t("办理历程", "History")) }
         table {
             thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("时间", "When")) } th { (lang.t("说明", "Note")) } } }
-            tbody { @for e in view["history"].as_array().into_iter().flatten() { tr {
-                td { (named::<Stage>(lang, e["stage"].as_str().unwrap_or(""))) }
-                td { (webkit::layout::china_time(e["at"].as_str().unwrap_or(""))) }
-                td { (e["note"].as_str().unwrap_or("")) @if e["data"].is_object() { " " code { (e["data"].to_string()) } } }
+            tbody { @for e in &view.history { tr {
+                td { (lang.pick(e.stage.name_zh(), e.stage.name_en())) }
+                td { (webkit::layout::china_time(&e.at)) }
+                td { (e.note.as_deref().unwrap_or("")) @if let Some(data) = e.data.as_ref().filter(|d| d.is_object()) { " " code { (data.to_string()) } } }
             } } }
         }
     }
 }
 
 /// The parts of a filing everyone who may see it sees.
-fn summary(lang: Lang, view: &Value) -> Markup {
-    let text = |v: &Value| v.as_str().unwrap_or("—").to_owned();
+fn summary(lang: Lang, view: &FilingView) -> Markup {
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
     html! {
-        p.muted { (text(&view["tracking_number"])) " · " (named::<Kind>(lang, view["kind"].as_str().unwrap_or(""))) " · "
-            (named::<Status>(lang, view["status"].as_str().unwrap_or("")))
-            @if let Some(outcome) = view["outcome"].as_str() { " · " (named::<Outcome>(lang, outcome)) } }
+        p.muted { (view.tracking_number) " · " (lang.pick(view.kind.name_zh(), view.kind.name_en())) " · "
+            (lang.pick(view.status.name_zh(), view.status.name_en()))
+            @if let Some(outcome) = view.outcome { " · " (lang.pick(outcome.name_zh(), outcome.name_en())) } }
         dl {
-            dt { (lang.t("收到日期", "Received")) } dd { (text(&view["received_on"])) }
+            dt { (lang.t("收到日期", "Received")) } dd { (view.received_on) }
             dt { (lang.t("投诉举报人", "Submitter")) }
-            dd { @if view["anonymous"] == true { (lang.t("匿名", "anonymous")) } @else {
-                (text(&view["submitter"]["name"])) " " (text(&view["submitter"]["phone"]))
-                @if view["submitter"]["id_number"].is_string() { " " (text(&view["submitter"]["id_number"])) }
-                @if view["submitter"]["address"].is_string() { " · " (text(&view["submitter"]["address"])) } } }
+            dd { @if view.anonymous { (lang.t("匿名", "anonymous")) } @else {
+                (text(&view.submitter.name)) " " (text(&view.submitter.phone))
+                @if let Some(id_number) = &view.submitter.id_number { " " (id_number) }
+                @if let Some(address) = &view.submitter.address { " · " (address) } } }
             dt { (lang.t("被投诉举报对象", "Respondent")) }
-            dd { (text(&view["respondent"]["name"])) @if let Some(uscc) = view["respondent"]["uscc"].as_str() { " " code { (uscc) } }
-                 @if let Some(address) = view["respondent"]["address"].as_str() { " · " (address) } }
+            dd { (view.respondent.name) @if let Some(uscc) = &view.respondent.uscc { " " code { (uscc) } }
+                 @if let Some(address) = &view.respondent.address { " · " (address) } }
             dt { (lang.t("产品", "Product")) }
-            dd { (text(&view["product"]["name"])) @if let Some(gtin) = view["product"]["gtin"].as_str() { " GTIN " (gtin) }
-                 @if let Some(lot) = view["product"]["lot"].as_str() { " " (lang.t("批次", "lot")) " " (lot) } }
+            dd { (text(&view.product.name)) @if let Some(gtin) = &view.product.gtin { " GTIN " (gtin) }
+                 @if let Some(lot) = &view.product.lot { " " (lang.t("批次", "lot")) " " (lot) } }
             dt { (lang.t("分类", "Classification")) }
-            dd { (view["category"].as_str().map(|c| category_name(lang, c)).unwrap_or_else(|| "—".into())) " · "
-                 (view["issue"].as_str().map(|i| issue_name(lang, i)).unwrap_or_else(|| "—".into())) }
-            dt { (lang.t("事实与理由", "Facts")) } dd { (text(&view["facts"])) }
-            dt { (lang.t("诉求", "Request")) } dd { (text(&view["request"])) }
-            dt { (lang.t("承办地区", "Handled in")) } dd { code { (text(&view["handling_region"])) } }
-            @if let Some(answer) = view["enterprise_response"].as_str() { dt { (lang.t("企业答复", "Enterprise's answer")) } dd { (answer) } }
-            @if view["reward"].is_object() { dt { (lang.t("举报奖励", "Reward")) } dd { (view["reward"]["status"].as_str().unwrap_or(""))
-                @if let Some(amount) = view["reward"]["amount"].as_f64() { " · " (lang.t("等级", "grade")) " " (view["reward"]["grade"]) " · " (format!("{amount:.2}")) " " (lang.t("元", "yuan")) }
-                @if let Some(payee) = view["reward"]["payee"].as_str() { " · " (payee) } } }
+            dd { (view.category.as_deref().map(|c| category_name(lang, c)).unwrap_or_else(|| "—".into())) " · "
+                 (view.issue.as_deref().map(|i| issue_name(lang, i)).unwrap_or_else(|| "—".into())) }
+            dt { (lang.t("事实与理由", "Facts")) } dd { (view.facts) }
+            dt { (lang.t("诉求", "Request")) } dd { (text(&view.request)) }
+            dt { (lang.t("承办地区", "Handled in")) } dd { code { (view.handling_region) } }
+            @if let Some(answer) = &view.enterprise_response { dt { (lang.t("企业答复", "Enterprise's answer")) } dd { (answer) } }
+            @if let Some(reward) = &view.reward { dt { (lang.t("举报奖励", "Reward")) } dd { (lang.pick(reward.status.name_zh(), reward.status.name_en()))
+                @if let Some(amount) = reward.amount { " · " (lang.t("等级", "grade")) " " (reward.grade.map(|g| g.to_string()).unwrap_or_default()) " · " (format!("{amount:.2}")) " " (lang.t("元", "yuan")) }
+                @if let Some(payee) = &reward.payee { " · " (payee) } } }
         }
         h2 { (lang.t("法定期限（工作日）", "Legal deadlines (working days)")) }
-        (deadline_list(lang, view))
+        (deadline_list(lang, &view.deadlines, Some(&view.due)))
     }
 }
 
@@ -223,7 +225,7 @@ pub async fn submit(
         ..ComplaintFields::default()
     };
     let filed = match webkit::public_submission_allowed(&state, client.0) {
-        Ok(()) => api::submit(&state, fields, None).await,
+        Ok(()) => api::submit_filing(&state, fields, None).await,
         Err(refused) => Err(refused),
     };
     let filed = match filed {
@@ -236,11 +238,11 @@ pub async fn submit(
         div.warning { p { (lang.t("请保存以下受理编号和查询码。查询码只显示这一次，平台不保存其明文。",
                                   "Keep the tracking number and the secret. The secret is shown only now; the platform does not keep it.")) } }
         dl {
-            dt { (lang.t("受理编号", "Tracking number")) } dd { code { (filed["tracking_number"].as_str().unwrap_or("")) } }
-            dt { (lang.t("查询码", "Secret")) } dd { code { (filed["secret"].as_str().unwrap_or("")) } }
-            dt { (lang.t("承办地区", "Handled in")) } dd { code { (filed["handling_region"].as_str().unwrap_or("")) } }
+            dt { (lang.t("受理编号", "Tracking number")) } dd { code { (filed.tracking_number) } }
+            dt { (lang.t("查询码", "Secret")) } dd { code { (filed.secret) } }
+            dt { (lang.t("承办地区", "Handled in")) } dd { code { (filed.handling_region) } }
         }
-        (deadline_list(lang, &json!({"deadlines": filed["deadlines"], "due": {}})))
+        (deadline_list(lang, &filed.deadlines, None))
         p { a href=(with_lang("/complaints/track", lang)) { (lang.t("查询办理进度", "Follow the case")) } }
     };
     page(lang, title, body).into_response()
@@ -274,7 +276,7 @@ pub struct TrackForm {
     payee: Option<String>,
 }
 
-fn tracked_page(lang: Lang, view: &Value, case: &Case, number: &str, secret: &str) -> Response {
+fn tracked_page(lang: Lang, view: &FilingView, case: &Case, number: &str, secret: &str) -> Response {
     let hidden = html! { input type="hidden" name="tracking_number" value=(number); input type="hidden" name="secret" value=(secret); };
     let may = |step: SubmitterAction| workflow::submitter_allowed(case, step);
     let action = |name: &str| with_lang(&format!("/complaints/track/{name}"), lang);
@@ -291,7 +293,7 @@ fn tracked_page(lang: Lang, view: &Value, case: &Case, number: &str, secret: &st
                 label { (lang.t("撤回理由", "Why you withdraw")) textarea name="note" {} }
                 button { (lang.t("撤回投诉", "Withdraw the complaint")) } }
         }
-        @if may(SubmitterAction::Reward) && view["reward"].is_null() {
+        @if may(SubmitterAction::Reward) && view.reward.is_none() {
             form.stack method="post" action=(action("reward")) { (hidden)
                 label { (lang.t("奖励领取方式（银行账户等）", "How to pay the reward (bank account, …)")) input type="text" name="payee" required; }
                 button { (lang.t("申请举报奖励", "Claim the reporter's reward")) } }
@@ -363,7 +365,7 @@ pub async fn queue(State(state): State<AppState>, session: PageUser, Query(param
         };
         return page(lang, title, body).into_response();
     };
-    let work = api::work(
+    let work = api::work_queue(
         &state,
         &user,
         QueueParams { within_days: params.within_days, region: params.region.clone(), limit: Some(200) },
@@ -373,7 +375,7 @@ pub async fn queue(State(state): State<AppState>, session: PageUser, Query(param
         Ok(work) => work,
         Err(error) => return error_page(lang, &error),
     };
-    let today = work["today"].as_str().unwrap_or("").to_owned();
+    let today = work.today.clone().unwrap_or_default();
     // Deadlines a newly loaded holiday notice moved, until the handler has seen them (POST …/seen).
     let moved = match webkit::auth::supervised_prefix(&user) {
         Ok(prefix) => state.store.deadline_changes(&prefix, true, 50).await.unwrap_or_default(),
@@ -401,8 +403,8 @@ pub async fn queue(State(state): State<AppState>, session: PageUser, Query(param
                 }
             }
         }
-        @if work["overdue"].is_i64() {
-            p { strong { (work["overdue"]) } " " (lang.t("件已超期", "overdue")) " · " (work["due"]) " " (lang.t("件在", "due by")) " " (work["due_by"].as_str().unwrap_or("")) " " (lang.t("前到期", "")) }
+        @if let (Some(overdue), Some(due)) = (work.overdue, work.due) {
+            p { strong { (overdue) } " " (lang.t("件已超期", "overdue")) " · " (due) " " (lang.t("件在", "due by")) " " (work.due_by.as_deref().unwrap_or("")) " " (lang.t("前到期", "")) }
             form.search method="get" action="/complaints" {
                 @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
                 label { (lang.t("未来天数", "Days ahead")) input type="number" name="within_days" min="0" value=(params.within_days.unwrap_or(3)); }
@@ -413,17 +415,17 @@ pub async fn queue(State(state): State<AppState>, session: PageUser, Query(param
         table {
             thead { tr { th { (lang.t("受理编号", "Number")) } th { (lang.t("类型", "Kind")) } th { (lang.t("状态", "Status")) } th { (lang.t("收到", "Received")) }
                 th { (lang.t("被投诉对象", "Respondent")) } th { (lang.t("分类", "Class")) } th { (lang.t("期限", "Deadline")) } } }
-            tbody { @for item in work["items"].as_array().into_iter().flatten() {
-                @let due = item["due_on"].as_str().unwrap_or("");
+            tbody { @for item in &work.items {
+                @let due = item.due_on.as_deref().unwrap_or("");
                 tr {
-                    td { a href=(with_lang(&format!("/complaints/{}", item["id"]), lang)) { (item["tracking_number"].as_str().unwrap_or("")) } }
-                    td { (named::<Kind>(lang, item["kind"].as_str().unwrap_or(""))) }
-                    td { (named::<Status>(lang, item["status"].as_str().unwrap_or(""))) }
-                    td { (item["received_on"].as_str().unwrap_or("")) }
-                    td { (item["respondent_name"].as_str().unwrap_or("")) }
-                    td { (item["category"].as_str().map(|c| category_name(lang, c)).unwrap_or_default()) " " (item["issue"].as_str().map(|i| issue_name(lang, i)).unwrap_or_default()) }
+                    td { a href=(with_lang(&format!("/complaints/{}", item.id), lang)) { (item.tracking_number) } }
+                    td { (named::<Kind>(lang, &item.kind)) }
+                    td { (named::<Status>(lang, &item.status)) }
+                    td { (item.received_on) }
+                    td { (item.respondent_name) }
+                    td { (item.category.as_deref().map(|c| category_name(lang, c)).unwrap_or_default()) " " (item.issue.as_deref().map(|i| issue_name(lang, i)).unwrap_or_default()) }
                     td { @if !due.is_empty() && due < today.as_str() { strong.overdue { (due) " " (lang.t("超期", "overdue")) } }
-                         @else { (due) " " (item["due_kind"].as_str().map(|k| named::<DueKind>(lang, k)).unwrap_or_default()) } }
+                         @else { (due) " " (item.due_kind.as_deref().map(|k| named::<DueKind>(lang, k)).unwrap_or_default()) } }
                 }
             } }
         }
@@ -441,8 +443,8 @@ pub struct QueueForm {
 }
 
 /// The steps a handler can take from a filing's state, as forms.
-fn step_forms(lang: Lang, session: &PageUser, view: &Value, case: &Case) -> Markup {
-    let id = &view["id"];
+fn step_forms(lang: Lang, session: &PageUser, view: &FilingView, case: &Case) -> Markup {
+    let id = view.id;
     let action = |name: &str| with_lang(&format!("/complaints/{id}/{name}"), lang);
     // The forms shown are the steps the rules allow now.
     let may = |step: Action| workflow::allowed(case, step);
@@ -497,7 +499,7 @@ fn step_forms(lang: Lang, session: &PageUser, view: &Value, case: &Case) -> Mark
         }
         @if may(Action::Notify) { (simple("notify", lang.t("已告知当事人，办结", "Parties notified: close"))) }
         @if may(Action::Split) { (simple("split", lang.t("发现违法线索，转为举报", "Split a report off"))) }
-        @if view["reward"]["status"].as_str().and_then(|s| s.parse().ok()) == Some(RewardStatus::Claimed) {
+        @if view.reward.as_ref().map(|r| r.status) == Some(RewardStatus::Claimed) {
             form.stack method="post" action=(action("reward")) { (session.field())
                 label { (lang.t("奖励等级（1–3）", "Grade (1–3)")) input type="number" name="grade" min="1" max="3" required; }
                 label { (lang.t("金额（元）", "Amount (yuan)")) input type="number" name="amount" min="1" step="0.01" required; }
@@ -506,12 +508,12 @@ fn step_forms(lang: Lang, session: &PageUser, view: &Value, case: &Case) -> Mark
         }
         form.stack method="post" action=(action("classify")) { (session.field())
             label { (lang.t("产品类别", "Category")) select name="category" {
-                @for (code, name, ..) in store::CATEGORIES { option value=(code) selected[view["category"] == *code] { (code) " " (name) } } } }
+                @for (code, name, ..) in store::CATEGORIES { option value=(code) selected[view.category.as_deref() == Some(*code)] { (code) " " (name) } } } }
             label { (lang.t("问题类型", "Issue")) select name="issue" {
-                @for label in &classifier().issues { option value=(label.code) selected[view["issue"] == label.code.as_str()] { (issue_name(lang, &label.code)) } } } }
+                @for label in &classifier().issues { option value=(label.code) selected[view.issue.as_deref() == Some(label.code.as_str())] { (issue_name(lang, &label.code)) } } } }
             button { (lang.t("更正分类", "Correct the classification")) } }
         h3 { (lang.t("分类依据", "Why it was classified so")) }
-        p.muted { code { (view["classification"].to_string()) } }
+        p.muted { code { (view.classification.as_ref().map(|c| c.to_string()).unwrap_or_default()) } }
     }
 }
 
@@ -537,10 +539,10 @@ pub async fn complaint_page(
         Ok(found) => found,
         Err(error) => return error_page(lang, &error),
     };
-    let number = view["tracking_number"].as_str().unwrap_or("").to_owned();
+    let number = view.tracking_number.clone();
     let open = workflow::allowed(&case, Action::EnterpriseResponse);
     let body = html! {
-        h1 { (named::<Kind>(lang, view["kind"].as_str().unwrap_or(""))) " " (number) }
+        h1 { (lang.pick(view.kind.name_zh(), view.kind.name_en())) " " (number) }
         (summary(lang, &view))
         @if audience == Audience::Handler { (step_forms(lang, &session, &view, &case)) }
         @if audience == Audience::Party && open {
@@ -610,6 +612,24 @@ pub async fn step(
     }
 }
 
+/// One chart of the statistics page, as its script reads it.
+#[derive(Debug, Serialize)]
+struct Chart {
+    group_by: &'static str,
+    from: String,
+    to: String,
+    total: i64,
+    groups: Vec<ChartGroup>,
+}
+
+/// One bar or point: the group's label in the page's language.
+#[derive(Debug, Serialize)]
+struct ChartGroup {
+    label: String,
+    count: i64,
+    share: f64,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct StatsForm {
     #[serde(default)]
@@ -630,25 +650,31 @@ pub async fn stats_page(State(state): State<AppState>, session: PageUser, Query(
             to: params.to.clone(),
             region: params.region.clone(),
         };
-        let mut answer = match api::statistics(&state, session.user.as_ref(), query).await {
+        let mut answer = match api::counts(&state, session.user.as_ref(), query).await {
             Ok(answer) => answer,
             Err(error) => return error_page(lang, &error),
         };
-        let groups = answer["groups"].as_array_mut().expect("groups");
         if group == "month" {
-            groups.sort_by(|a, b| a["key"].as_str().cmp(&b["key"].as_str()));
+            answer.groups.sort_by(|a, b| a.key.cmp(&b.key));
         }
-        for g in groups.iter_mut() {
-            let key = g["key"].as_str().unwrap_or("").to_owned();
-            g["label"] = json!(match group {
-                "category" => category_name(lang, &key),
-                "issue" => issue_name(lang, &key),
-                "outcome" => named::<Outcome>(lang, &key),
-                "province" => codes::region::lookup(&key).map(|r| r.name.clone()).unwrap_or(key),
-                _ => key,
-            });
-        }
-        charts.push(answer);
+        let groups = answer
+            .groups
+            .iter()
+            .map(|g| ChartGroup {
+                label: match group {
+                    "category" => category_name(lang, &g.key),
+                    "issue" => issue_name(lang, &g.key),
+                    "outcome" => named::<Outcome>(lang, &g.key),
+                    "province" => {
+                        codes::region::lookup(&g.key).map(|r| r.name.clone()).unwrap_or_else(|| g.key.clone())
+                    }
+                    _ => g.key.clone(),
+                },
+                count: g.count,
+                share: g.share,
+            })
+            .collect();
+        charts.push(Chart { group_by: answer.group_by, from: answer.from, to: answer.to, total: answer.total, groups });
     }
     let title = lang.t("投诉举报统计", "Complaint statistics");
     let names = [
@@ -662,18 +688,18 @@ pub async fn stats_page(State(state): State<AppState>, session: PageUser, Query(
         h1 { (title) }
         form.search method="get" action="/complaints/stats" {
             @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
-            label { (lang.t("起", "From")) input type="date" name="from" value=(charts[0]["from"].as_str().unwrap_or("")); }
-            label { (lang.t("止", "To")) input type="date" name="to" value=(charts[0]["to"].as_str().unwrap_or("")); }
+            label { (lang.t("起", "From")) input type="date" name="from" value=(charts[0].from); }
+            label { (lang.t("止", "To")) input type="date" name="to" value=(charts[0].to); }
             label { (lang.t("地区", "Region")) input type="text" name="region" value=(params.region.clone().unwrap_or_default()); }
             button { (lang.t("统计", "Count")) }
         }
-        p.muted { (lang.t("合计", "Total")) " " (charts[0]["total"]) " · " (charts[0]["from"].as_str().unwrap_or("")) " – " (charts[0]["to"].as_str().unwrap_or("")) }
+        p.muted { (lang.t("合计", "Total")) " " (charts[0].total) " · " (charts[0].from) " – " (charts[0].to) }
         @for (i, chart) in charts.iter().enumerate() {
             h2 { (names[i]) }
             div id=(format!("complaint-chart-{i}")) style="height:260px" {}
             table { thead { tr { th { (names[i]) } th { (lang.t("件数", "Count")) } th { (lang.t("占比", "Share")) } } }
-                tbody { @for g in chart["groups"].as_array().into_iter().flatten().take(40) { tr {
-                    td { (g["label"].as_str().unwrap_or("")) } td { (g["count"]) } td { (format!("{:.1}%", g["share"].as_f64().unwrap_or(0.0) * 100.0)) } } } } }
+                tbody { @for g in chart.groups.iter().take(40) { tr {
+                    td { (g.label) } td { (g.count) } td { (format!("{:.1}%", g.share * 100.0)) } } } } }
         }
         script id="complaint-data" type="application/json" { (PreEscaped(json!({"charts": charts}).to_string().replace("</", "<\\/"))) }
         script src="/assets/echarts.min.js" {}

@@ -10,8 +10,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use credit::listing::{ListingStage, ListingStatus};
-use service::credit::{self as api, ListParams, StepBody};
+use credit::listing::ListingStatus;
+use service::credit::{self as api, ListParams, ListingView, StepBody};
 use service::input::optional_text;
 use webkit::i18n::Lang;
 use webkit::layout::{error_page, named};
@@ -105,13 +105,14 @@ pub async fn blacklist(
 }
 
 /// The forms of the next steps the signed-in user may take.
-fn step_forms(lang: Lang, session: &PageUser, listing: &Value) -> Markup {
+fn step_forms(lang: Lang, session: &PageUser, view: &ListingView) -> Markup {
+    let listing = &view.listing;
     let Some(user) = &session.user else { return html! {} };
-    let id = listing["id"].as_str().unwrap_or("");
+    let id = listing.id.as_str();
     let action = |name: &str| with_lang(&format!("/credit/listings/{id}/{name}"), lang);
-    let own = user.role == store::Role::Enterprise && user.uscc.as_deref() == listing["uscc"].as_str();
-    let regulator = webkit::auth::authorize_supervision(user, listing["region_code"].as_str().unwrap_or("")).is_ok();
-    let status = listing["status"].as_str().and_then(|s| s.parse::<ListingStatus>().ok());
+    let own = user.role == store::Role::Enterprise && user.uscc.as_deref() == Some(listing.uscc.as_str());
+    let regulator = webkit::auth::authorize_supervision(user, &listing.region_code).is_ok();
+    let status = listing.status.parse::<ListingStatus>().ok();
     let day = html! { label { (lang.t("日期", "Date")) input type="date" name="on"; } };
     let note = html! { label { (lang.t("说明", "Note")) textarea name="note" {} } };
     let simple = |name: &str, label: &str| html! { form.stack method="post" action=(action(name)) { (session.field()) (day) (note) button { (label) } } };
@@ -121,10 +122,10 @@ fn step_forms(lang: Lang, session: &PageUser, listing: &Value) -> Markup {
         @if own && status == Some(ListingStatus::Notified) {
             form.stack method="post" action=(action("statement")) { (session.field()) (day)
                 label { (lang.t("陈述申辩", "Statement")) textarea name="note" required {} } button { (lang.t("提交陈述申辩", "Submit the statement")) } }
-            @if listing["hearing_requested"] == false { (simple("hearing-request", lang.t("申请听证", "Ask for a hearing"))) }
+            @if !listing.hearing_requested { (simple("hearing-request", lang.t("申请听证", "Ask for a hearing"))) }
         }
         @if regulator && status == Some(ListingStatus::Notified) {
-            @if listing["hearing_requested"] == true { (simple("hearing", lang.t("记录听证", "Record the hearing"))) }
+            @if listing.hearing_requested { (simple("hearing", lang.t("记录听证", "Record the hearing"))) }
             form.stack method="post" action=(action("decide")) { (session.field()) (day) (note)
                 input type="hidden" name="listed" value="true"; button { (lang.t("决定列入", "Decide to list")) } }
             form.stack method="post" action=(action("decide")) { (session.field()) (day) (note)
@@ -169,31 +170,32 @@ pub async fn listing_page(
 ) -> Response {
     let lang = params.lang;
     let answer = api::visible(&state, session.user.as_ref(), &id).await;
-    let listing = match answer {
-        Ok(listing) => listing,
+    let view = match answer {
+        Ok(view) => view,
         Err(error) => return error_page(lang, &error),
     };
-    let text = |v: &Value| v.as_str().unwrap_or("—").to_owned();
+    let listing = &view.listing;
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
     let body = html! {
-        h1 { (list_name(lang, listing["list"].as_str().unwrap_or(""))) " " (id) }
-        p.muted { (named::<ListingStatus>(lang, listing["status"].as_str().unwrap_or(""))) }
+        h1 { (list_name(lang, &listing.list)) " " (id) }
+        p.muted { (named::<ListingStatus>(lang, &listing.status)) }
         dl {
-            dt { (lang.t("企业", "Enterprise")) } dd { a href=(with_lang(&format!("/organizations/{}", text(&listing["uscc"])), lang)) { (text(&listing["organization_name"])) } " " code { (text(&listing["uscc"])) } }
-            dt { (lang.t("列入理由", "Grounds")) } dd { (text(&listing["grounds"])) }
-            dt { (lang.t("依据", "Legal basis")) } dd { (text(&listing["legal_basis"])) }
-            dt { (lang.t("处罚决定", "Penalty decision")) } dd { (text(&listing["penalty_ref"])) }
-            dt { (lang.t("陈述申辩截止", "Statement by")) } dd { (text(&listing["statement_by"])) }
-            dt { (lang.t("公示日期 / 期满", "Published / ends")) } dd { (text(&listing["published_on"])) " / " (text(&listing["expires_on"])) }
-            @if listing["removed_on"].is_string() { dt { (lang.t("移出", "Removed")) } dd { (text(&listing["removed_on"])) " · " (text(&listing["removal_reason"])) } }
+            dt { (lang.t("企业", "Enterprise")) } dd { a href=(with_lang(&format!("/organizations/{}", listing.uscc), lang)) { (listing.organization_name) } " " code { (listing.uscc) } }
+            dt { (lang.t("列入理由", "Grounds")) } dd { (listing.grounds) }
+            dt { (lang.t("依据", "Legal basis")) } dd { (listing.legal_basis) }
+            dt { (lang.t("处罚决定", "Penalty decision")) } dd { (text(&listing.penalty_ref)) }
+            dt { (lang.t("陈述申辩截止", "Statement by")) } dd { (text(&listing.statement_by)) }
+            dt { (lang.t("公示日期 / 期满", "Published / ends")) } dd { (text(&listing.published_on)) " / " (text(&listing.expires_on)) }
+            @if listing.removed_on.is_some() { dt { (lang.t("移出", "Removed")) } dd { (text(&listing.removed_on)) " · " (text(&listing.removal_reason)) } }
         }
-        (step_forms(lang, &session, &listing))
+        (step_forms(lang, &session, &view))
         h2 { (lang.t("程序记录", "Steps")) }
         table {
             thead { tr { th { (lang.t("环节", "Step")) } th { (lang.t("日期", "Date")) } th { (lang.t("记录时间", "Recorded")) } th { (lang.t("公开记录", "Public log")) } th { (lang.t("说明", "Note")) } } }
-            tbody { @for s in listing["steps"].as_array().into_iter().flatten() { tr {
-                td { (named::<ListingStage>(lang, s["stage"].as_str().unwrap_or(""))) } td { (text(&s["on"])) } td { (webkit::layout::china_time(s["at"].as_str().unwrap_or(""))) }
-                td { @if let Some(index) = s["log_index"].as_i64() { a href=(format!("/api/v1/log/proof/inclusion?index={index}")) { "#" (index) } } }
-                td { (s["note"].as_str().unwrap_or("")) }
+            tbody { @for s in &view.steps { tr {
+                td { (lang.pick(s.stage.name_zh(), s.stage.name_en())) } td { (s.on) } td { (webkit::layout::china_time(&s.at)) }
+                td { @if let Some(index) = s.log_index { a href=(format!("/api/v1/log/proof/inclusion?index={index}")) { "#" (index) } } }
+                td { (s.note.as_deref().unwrap_or("")) }
             } } }
         }
     };
@@ -308,8 +310,7 @@ pub async fn propose(State(state): State<AppState>, session: PageUser, Form(form
     .await;
     match result {
         Ok(listing) => {
-            Redirect::to(&with_lang(&format!("/credit/listings/{}", listing["id"].as_str().unwrap_or("")), lang))
-                .into_response()
+            Redirect::to(&with_lang(&format!("/credit/listings/{}", listing.listing.id), lang)).into_response()
         }
         Err(error) => error_page(lang, &error),
     }

@@ -35,6 +35,17 @@ pub trait Named: Copy + std::str::FromStr {
     fn name_en(self) -> &'static str;
 }
 
+/// A closed vocabulary declared by [`text_enum!`]: its values, their texts and what it names, so documents
+/// (the OpenAPI schema, label tables) list them from the declaration.
+pub trait Vocabulary: Named + 'static {
+    /// What the vocabulary names, e.g. "complaint status".
+    const WHAT: &'static str;
+    /// Every value, in declaration order.
+    fn values() -> &'static [Self];
+    /// The stored and sent text of a value.
+    fn text(self) -> &'static str;
+}
+
 /// Declares an enum whose values are texts, each with its Chinese and English name: `as_str`, `name_zh`,
 /// `name_en`, `FromStr`, `Display`, `TryFrom<String>` (so stores decode it), serde as the text, and `ALL`.
 #[macro_export]
@@ -72,6 +83,16 @@ macro_rules! text_enum {
             }
             fn name_en(self) -> &'static str {
                 $name::name_en(self)
+            }
+        }
+
+        impl $crate::Vocabulary for $name {
+            const WHAT: &'static str = $what;
+            fn values() -> &'static [Self] {
+                $name::ALL
+            }
+            fn text(self) -> &'static str {
+                $name::as_str(self)
             }
         }
 

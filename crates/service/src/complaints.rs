@@ -15,7 +15,11 @@ use crate::{ApiError, ErrorCode, Services};
 use complaints::classify::classify;
 use complaints::mask;
 use complaints::workflow::{self, SubmitterStep};
-use complaints::{Action, Change, Kind, Stage, Status, StepInput, SubmitterAction, SuspendReason};
+use complaints::{
+    Action, Change, DueKind, Kind, Outcome, RewardStatus, Stage, Status, StepInput, SubmitterAction, SuspendReason,
+};
+
+use crate::schema::{optional_vocabulary, vocabulary};
 
 /// The kinds of filing, for the document only: `kind` is read as text.
 #[derive(utoipa::ToSchema)]
@@ -257,86 +261,256 @@ pub enum Audience {
     Party,
 }
 
-/// The JSON view of a filing for an audience, with its history and the reporter's reward.
-pub async fn load_view(state: &Services, complaint: &Complaint, audience: Audience) -> Result<Value, ApiError> {
+/// A filing as an audience sees it: everything for the handling regulator; for the parties, personal data
+/// masked and the address, classification, routing, notes and payee withheld.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Filing)]
+pub struct FilingView {
+    pub id: i64,
+    pub tracking_number: String,
+    #[schema(schema_with = vocabulary::<Kind>)]
+    pub kind: Kind,
+    /// web | api | import
+    pub channel: String,
+    /// The complaint a report was split from.
+    pub parent_id: Option<i64>,
+    pub received_on: NaiveDate,
+    pub anonymous: bool,
+    pub submitter: Submitter,
+    pub respondent: Respondent,
+    pub product: ProductReference,
+    /// The product category code, as classified or corrected.
+    pub category: Option<String>,
+    pub issue: Option<String>,
+    /// The classifier's evidence and any correction; for the handler only.
+    #[schema(value_type = Option<Object>)]
+    pub classification: Option<Value>,
+    /// How the region with jurisdiction was found; for the handler only.
+    #[schema(value_type = Option<Object>)]
+    pub routing: Option<Value>,
+    pub facts: String,
+    pub request: Option<String>,
+    pub harm_known_on: Option<NaiveDate>,
+    /// The regulator with jurisdiction now (GB/T 2260).
+    pub handling_region: String,
+    #[schema(schema_with = vocabulary::<Status>)]
+    pub status: Status,
+    pub accepted_on: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub suspended_since: Option<NaiveDate>,
+    /// Working days of finished suspensions, which the mediation limit does not count.
+    pub suspended_working_days: i64,
+    pub extended: bool,
+    #[schema(schema_with = optional_vocabulary::<Outcome>)]
+    pub outcome: Option<Outcome>,
+    /// The legal ground of a refusal (Art 15) or termination (Art 21), as its code.
+    pub ground: Option<String>,
+    pub enterprise_response: Option<String>,
+    pub rating: Option<i64>,
+    pub deadlines: Deadlines,
+    pub due: Due,
+    pub history: Vec<HistoryEntry>,
+    /// The reporter's reward claim, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reward: Option<RewardView>,
+    /// The report split off by this step, when the step was `split`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<i64>,
+}
+
+/// Who filed: masked for the parties, the address for the handler only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = FilingSubmitter)]
+pub struct Submitter {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub address: Option<String>,
+}
+
+/// Whom the filing is about.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = FilingRespondent)]
+pub struct Respondent {
+    pub name: String,
+    pub uscc: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The product the filing names.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = FilingProduct)]
+pub struct ProductReference {
+    pub gtin: Option<String>,
+    pub lot: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A filing's working-day deadlines as they stand, by name, with those counted past the loaded holiday
+/// notices under `provisional`.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = FilingDeadlines)]
+pub struct Deadlines {
+    #[serde(flatten)]
+    #[schema(value_type = std::collections::BTreeMap<String, NaiveDate>)]
+    pub days: std::collections::BTreeMap<DueKind, NaiveDate>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<String>)]
+    pub provisional: Vec<DueKind>,
+}
+
+/// The deadline now running.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = FilingDue)]
+pub struct Due {
+    #[schema(schema_with = optional_vocabulary::<DueKind>)]
+    pub kind: Option<DueKind>,
+    pub on: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+/// One step of a filing's history; who, the note and the step's data for the handler only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = FilingStep)]
+pub struct HistoryEntry {
+    #[schema(schema_with = vocabulary::<Stage>)]
+    pub stage: Stage,
+    /// RFC 3339, UTC.
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<Value>,
+}
+
+/// A reporter's reward as an audience sees it: the payee and the deciding clerk for the handler only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = FilingReward)]
+pub struct RewardView {
+    #[schema(schema_with = vocabulary::<RewardStatus>)]
+    pub status: RewardStatus,
+    pub grade: Option<i64>,
+    pub amount: Option<f64>,
+    pub payee: Option<String>,
+    pub claimed_at: String,
+    pub decided_at: Option<String>,
+    pub decided_by: Option<i64>,
+}
+
+/// A filing for an audience, with its history and the reporter's reward.
+pub async fn load_view(state: &Services, complaint: &Complaint, audience: Audience) -> Result<FilingView, ApiError> {
     let events = state.store.complaint_events(complaint.id).await?;
-    let mut answer = view(complaint, &events, audience, &state.calendar());
+    let mut answer = view(complaint, &events, audience, &state.calendar())?;
     if let Some(reward) = state.store.reward(complaint.id).await? {
-        let mut shown = serde_json::to_value(&reward).unwrap_or(Value::Null);
-        if audience != Audience::Handler {
-            shown["payee"] = Value::Null;
-            shown["decided_by"] = Value::Null;
-        }
-        answer["reward"] = shown;
+        let handler = audience == Audience::Handler;
+        answer.reward = Some(RewardView {
+            status: reward.status,
+            grade: reward.grade,
+            amount: reward.amount,
+            payee: reward.payee.filter(|_| handler),
+            claimed_at: reward.claimed_at,
+            decided_at: reward.decided_at,
+            decided_by: reward.decided_by.filter(|_| handler),
+        });
     }
     Ok(answer)
 }
 
-fn view(complaint: &Complaint, events: &[ComplaintEvent], audience: Audience, calendar: &calendar::Calendar) -> Value {
+fn view(
+    complaint: &Complaint,
+    events: &[ComplaintEvent],
+    audience: Audience,
+    calendar: &calendar::Calendar,
+) -> Result<FilingView, StoreError> {
     let full = audience == Audience::Handler;
-    let personal = |value: &Option<String>, mask: fn(&str) -> String| -> Value {
-        match value {
-            Some(v) if full => json!(v),
-            Some(v) => json!(mask(v)),
-            None => Value::Null,
-        }
+    let personal = |value: &Option<String>, mask: fn(&str) -> String| -> Option<String> {
+        value.as_deref().map(|v| if full { v.to_owned() } else { mask(v) })
     };
-    let history: Vec<Value> = events
+    // Stored JSON the platform wrote; a column that does not parse is shown as absent, not as an error.
+    let stored_json = |text: &str| if full { serde_json::from_str(text).ok() } else { None };
+    let history = events
         .iter()
         .map(|e| {
-            let mut entry = json!({"stage": e.stage, "at": e.at});
-            if full {
-                entry["user_id"] = json!(e.user_id);
-                entry["note"] = json!(e.note);
-                entry["data"] = e.data.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or(Value::Null);
-            }
-            entry
+            Ok(HistoryEntry {
+                stage: store::stored(&e.stage)?,
+                at: e.at.clone(),
+                user_id: e.user_id.filter(|_| full),
+                note: e.note.clone().filter(|_| full),
+                data: e.data.as_deref().filter(|_| full).and_then(|d| serde_json::from_str(d).ok()),
+            })
         })
-        .collect();
-    let overdue = complaint.due_on.as_deref().is_some_and(|d| d < crate::today().to_string().as_str());
-    json!({
-        "id": complaint.id, "tracking_number": complaint.tracking_number, "kind": complaint.kind,
-        "channel": complaint.channel, "parent_id": complaint.parent_id, "received_on": complaint.received_on,
-        "anonymous": complaint.anonymous,
-        "submitter": {
-            "name": personal(&complaint.submitter_name, mask::mask_name),
-            "phone": personal(&complaint.submitter_phone, mask::mask_phone),
-            "id_number": personal(&complaint.submitter_id_number, mask::mask_id),
-            "address": if full { json!(complaint.submitter_address) } else { Value::Null },
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let case = complaint.case()?;
+    let due_on = store::stored_optional_day("complaint due_on", &complaint.due_on)?;
+    Ok(FilingView {
+        id: complaint.id,
+        tracking_number: complaint.tracking_number.clone(),
+        kind: case.kind,
+        channel: complaint.channel.clone(),
+        parent_id: complaint.parent_id,
+        received_on: case.received_on,
+        anonymous: complaint.anonymous,
+        submitter: Submitter {
+            name: personal(&complaint.submitter_name, mask::mask_name),
+            phone: personal(&complaint.submitter_phone, mask::mask_phone),
+            id_number: personal(&complaint.submitter_id_number, mask::mask_id),
+            address: complaint.submitter_address.clone().filter(|_| full),
         },
-        "respondent": {"name": complaint.respondent_name, "uscc": complaint.respondent_uscc, "address": complaint.respondent_address},
-        "product": {"gtin": complaint.product_gtin, "lot": complaint.product_lot, "name": complaint.product_name},
-        "category": complaint.category, "issue": complaint.issue,
-        "classification": if full { serde_json::from_str(&complaint.classification).unwrap_or(Value::Null) } else { Value::Null },
-        "routing": if full { serde_json::from_str(&complaint.routing).unwrap_or(Value::Null) } else { Value::Null },
-        "facts": complaint.facts, "request": complaint.request, "harm_known_on": complaint.harm_known_on,
-        "handling_region": complaint.handling_region, "status": complaint.status,
-        "accepted_on": complaint.accepted_on, "decided_on": complaint.decided_on, "closed_on": complaint.closed_on,
-        "suspended_since": complaint.suspended_since, "suspended_working_days": complaint.suspended_days,
-        "extended": complaint.extended, "outcome": complaint.outcome, "ground": complaint.ground,
-        "enterprise_response": complaint.enterprise_response, "rating": complaint.rating,
-        "deadlines": deadlines_json(complaint, calendar),
-        "due": {"kind": complaint.due_kind, "on": complaint.due_on, "overdue": overdue},
-        "history": history,
+        respondent: Respondent {
+            name: complaint.respondent_name.clone(),
+            uscc: complaint.respondent_uscc.clone(),
+            address: complaint.respondent_address.clone(),
+        },
+        product: ProductReference {
+            gtin: complaint.product_gtin.clone(),
+            lot: complaint.product_lot.clone(),
+            name: complaint.product_name.clone(),
+        },
+        category: complaint.category.clone(),
+        issue: complaint.issue.clone(),
+        classification: stored_json(&complaint.classification),
+        routing: stored_json(&complaint.routing),
+        facts: complaint.facts.clone(),
+        request: complaint.request.clone(),
+        harm_known_on: case.harm_known_on,
+        handling_region: complaint.handling_region.clone(),
+        status: case.status,
+        accepted_on: case.accepted_on,
+        decided_on: case.decided_on,
+        closed_on: case.closed_on,
+        suspended_since: case.suspended_since,
+        suspended_working_days: complaint.suspended_days,
+        extended: complaint.extended,
+        outcome: case.outcome,
+        ground: complaint.ground.clone(),
+        enterprise_response: complaint.enterprise_response.clone(),
+        rating: complaint.rating,
+        deadlines: deadlines(&case, calendar),
+        due: Due {
+            kind: complaint.due_kind.as_deref().map(store::stored).transpose()?,
+            on: due_on,
+            overdue: due_on.is_some_and(|d| d < crate::today()),
+        },
+        history,
+        reward: None,
+        report_id: None,
     })
 }
 
-/// A filing's deadlines as they stand, `{name: day}`, with the names counted past the loaded holiday notices
-/// under `provisional`.
-fn deadlines_json(complaint: &Complaint, calendar: &calendar::Calendar) -> Value {
-    let Ok(case) = complaint.case() else { return Value::Null };
-    let mut out = serde_json::Map::new();
-    let mut provisional = Vec::new();
-    for (kind, due) in complaints::deadlines(&case, calendar) {
-        out.insert(kind.as_str().to_owned(), json!(due.date.to_string()));
+/// A filing's deadlines as they stand on `calendar`.
+fn deadlines(case: &complaints::Case, calendar: &calendar::Calendar) -> Deadlines {
+    let mut out = Deadlines::default();
+    for (kind, due) in complaints::deadlines(case, calendar) {
+        out.days.insert(kind, due.date);
         if due.provisional {
-            provisional.push(kind.as_str());
+            out.provisional.push(kind);
         }
     }
-    if !provisional.is_empty() {
-        out.insert("provisional".into(), json!(provisional));
-    }
-    Value::Object(out)
+    out
 }
 
 /// The complaint a path names: its number, or its tracking number (`TS…`, what the public and clerks quote).
@@ -398,11 +572,6 @@ pub struct ComplaintQueue {
     pub due: Option<i64>,
     /// Earliest deadline first; for an enterprise, newest first.
     pub items: Vec<QueueItem>,
-}
-
-/// The work queue of a regulator, or the complaints against an enterprise, as JSON.
-pub async fn work(state: &Services, user: &User, params: QueueParams) -> Result<Value, ApiError> {
-    Ok(json!(work_queue(state, user, params).await?))
 }
 
 /// The work queue of a regulator, or the complaints against an enterprise.
@@ -486,11 +655,6 @@ pub struct ComplaintCountGroup {
     pub share: f64,
     /// Filings per 30 days of the period.
     pub per_30_days: f64,
-}
-
-/// Counts of filings received in a period, by one grouping, as JSON.
-pub async fn statistics(state: &Services, user: Option<&User>, params: StatsParams) -> Result<Value, ApiError> {
-    Ok(json!(counts(state, user, params).await?))
 }
 
 /// Counts of filings received in a period, by one grouping. Public, except by respondent (regulators only).
@@ -763,17 +927,15 @@ pub struct ComplaintReceipt {
     pub tracking_number: String,
     /// With the tracking number, follows the filing; the platform keeps only its hash.
     pub secret: String,
-    /// complaint | report | enquiry
-    pub kind: String,
-    pub status: String,
+    #[schema(schema_with = vocabulary::<Kind>)]
+    pub kind: Kind,
+    #[schema(schema_with = vocabulary::<Status>)]
+    pub status: Status,
     /// The regulator with jurisdiction (GB/T 2260).
     pub handling_region: String,
     pub category: Option<String>,
     pub issue: Option<String>,
-    /// The working-day deadlines, `{name: day}`, with `provisional` listing those counted past the loaded
-    /// holiday notices.
-    #[schema(value_type = Object)]
-    pub deadlines: Value,
+    pub deadlines: Deadlines,
 }
 
 /// The secret never reaches a log, even through a debug print.
@@ -781,11 +943,6 @@ impl std::fmt::Debug for ComplaintReceipt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ComplaintReceipt").field("tracking_number", &self.tracking_number).finish_non_exhaustive()
     }
-}
-
-/// Files a complaint, report or enquiry and answers its receipt as JSON.
-pub async fn submit(state: &Services, fields: ComplaintFields, user: Option<&User>) -> Result<Value, ApiError> {
-    Ok(json!(submit_filing(state, fields, user).await?))
 }
 
 /// Files a complaint, report or enquiry (the public through `channel` `web`, an account through `api`, a clerk
@@ -803,16 +960,17 @@ pub async fn submit_filing(
         .map_err(field_error)?;
     let id = file(&state.store, &mut prepared, user.map(|u| u.id)).await?;
     let c = &prepared.complaint;
+    let case = c.case()?;
     Ok(ComplaintReceipt {
         id,
         tracking_number: c.tracking_number.clone(),
         secret: prepared.secret.clone(),
-        kind: c.kind.clone(),
-        status: c.status.clone(),
+        kind: case.kind,
+        status: case.status,
         handling_region: c.handling_region.clone(),
         category: c.category.clone(),
         issue: c.issue.clone(),
-        deadlines: deadlines_json(c, &state.calendar()),
+        deadlines: deadlines(&case, &state.calendar()),
     })
 }
 
@@ -824,13 +982,11 @@ pub async fn step(
     reference: &str,
     action: &str,
     body: StepBody,
-) -> Result<Value, ApiError> {
+) -> Result<FilingView, ApiError> {
     let id = resolve(state, reference).await?;
     let (complaint, split) = handle(state, user, id, action, body).await?;
     let audience = audience(user, &complaint).unwrap_or(Audience::Party);
     let mut answer = load_view(state, &complaint, audience).await?;
-    if let Some(report) = split {
-        answer["report_id"] = json!(report);
-    }
+    answer.report_id = split;
     Ok(answer)
 }

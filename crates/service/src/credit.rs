@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use credit::listing::{
     self, list_rules, ListRule, ListingAction, ListingChange, ListingInput, ListingStage, ListingStatus, PublicEvent,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::credit::{Listing, ListingStep, Proposal};
 use store::public_log::{canonical, NewEntry};
@@ -18,6 +18,7 @@ use store::{Role, User};
 
 use crate::access::authorize_supervision;
 use crate::input::{self, optional_text};
+use crate::schema::vocabulary;
 use crate::{ApiError, ErrorCode, Services};
 
 /// The shipped list rules as JSON, for anyone to read.
@@ -35,30 +36,62 @@ pub fn current(listing: &Listing) -> bool {
     listing.status.parse::<ListingStatus>().is_ok_and(ListingStatus::on_the_list)
 }
 
-/// The listing as the public, the enterprise or a regulator sees it, with its steps.
-pub async fn view(state: &Services, listing: &Listing, full: bool) -> Result<Value, ApiError> {
+/// A listing as the public, the enterprise or a regulator sees it, with its steps.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CreditListingView)]
+pub struct ListingView {
+    #[serde(flatten)]
+    pub listing: Listing,
+    /// On its list now.
+    pub current: bool,
+    /// The list's Chinese name.
+    pub list_name: String,
+    /// The due-process steps; the statement and hearing are for insiders only.
+    pub steps: Vec<ListingStepView>,
+}
+
+/// One step of a listing's due process; who and the note for insiders only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = CreditListingStep)]
+pub struct ListingStepView {
+    #[schema(schema_with = vocabulary::<ListingStage>)]
+    pub stage: ListingStage,
+    /// The step's business day.
+    pub on: NaiveDate,
+    /// RFC 3339, UTC: when it was recorded.
+    pub at: String,
+    /// The public-log entry the step wrote, if it was a public one.
+    pub log_index: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The listing as the public, the enterprise or a regulator (`full`) sees it, with its steps.
+pub async fn view(state: &Services, listing: &Listing, full: bool) -> Result<ListingView, ApiError> {
     let events = state.store.listing_events(&listing.id).await?;
-    let steps: Vec<Value> = events
-        .iter()
-        .filter(|e| {
-            let private =
-                [ListingStage::Statement.as_str(), ListingStage::Hearing.as_str()].contains(&e.stage.as_str());
-            full || e.log_index.is_some() || !private
-        })
-        .map(|e| {
-            let mut step = json!({"stage": e.stage, "on": e.on_date, "at": e.at, "log_index": e.log_index});
-            if full {
-                step["user_id"] = json!(e.user_id);
-                step["note"] = json!(e.note);
-            }
-            step
-        })
-        .collect();
-    let mut value = serde_json::to_value(listing).map_err(|e| ApiError::invalid(e.to_string()))?;
-    value["current"] = json!(current(listing));
-    value["list_name"] = json!(rule(&listing.list).map(|r| r.name_zh.clone()).unwrap_or_default());
-    value["steps"] = json!(steps);
-    Ok(value)
+    let mut steps = Vec::with_capacity(events.len());
+    for e in events {
+        let stage: ListingStage = store::stored(&e.stage)?;
+        if !(full || e.log_index.is_some() || ![ListingStage::Statement, ListingStage::Hearing].contains(&stage)) {
+            continue;
+        }
+        steps.push(ListingStepView {
+            stage,
+            on: store::stored_day("listing step on_date", &e.on_date)?,
+            at: e.at,
+            log_index: e.log_index,
+            user_id: e.user_id.filter(|_| full),
+            note: e.note.filter(|_| full),
+        });
+    }
+    Ok(ListingView {
+        current: current(listing),
+        list_name: rule(&listing.list).map(|r| r.name_zh.clone()).unwrap_or_default(),
+        listing: listing.clone(),
+        steps,
+    })
 }
 
 /// May `user` see a listing before it is public: the regulators of its region and the enterprise itself.
@@ -105,7 +138,7 @@ fn step_date(on: Option<String>, after: &str) -> Result<NaiveDate, ApiError> {
 }
 
 /// A regulator of the enterprise's region proposes a listing; returns its view.
-pub async fn propose(state: &Services, user: &User, body: ProposalBody) -> Result<Value, ApiError> {
+pub async fn propose(state: &Services, user: &User, body: ProposalBody) -> Result<ListingView, ApiError> {
     let list = optional_text(body.list).ok_or_else(|| ApiError::invalid("list is required"))?;
     let rule = rule(&list)?;
     let uscc = input::uscc("uscc", body.uscc.as_deref())?;
@@ -261,7 +294,13 @@ async fn save_step(
 
 /// Runs one step (`notify`, `decide`, `publish`, …) and returns the listing's view: the one way the API, the
 /// pages and the CLI step a listing.
-pub async fn step(state: &Services, user: &User, id: &str, action: &str, body: StepBody) -> Result<Value, ApiError> {
+pub async fn step(
+    state: &Services,
+    user: &User,
+    id: &str,
+    action: &str,
+    body: StepBody,
+) -> Result<ListingView, ApiError> {
     let listing = run_step(state, user, id, action, body).await?;
     view(state, &listing, true).await
 }
@@ -283,7 +322,7 @@ pub async fn sweep(state: &Services, user: &User) -> Result<Vec<String>, ApiErro
 }
 
 /// A listing for `user` (`None`: the public): public once published; before that, for insiders only.
-pub async fn visible(state: &Services, user: Option<&User>, id: &str) -> Result<Value, ApiError> {
+pub async fn visible(state: &Services, user: Option<&User>, id: &str) -> Result<ListingView, ApiError> {
     let listing = state.store.listing(id).await?.ok_or_else(|| ApiError::not_found(format!("no listing {id}")))?;
     let inside = insider(user, &listing);
     if listing.published_on.is_none() && !inside {

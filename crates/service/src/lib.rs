@@ -22,6 +22,7 @@ pub mod ownership;
 pub mod pass_rates;
 pub mod read_scope;
 pub mod recalls;
+pub mod schema;
 pub mod signals;
 pub mod trace;
 pub mod warnings;

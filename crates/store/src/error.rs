@@ -36,17 +36,17 @@ pub enum StoreError {
 }
 
 /// A stored day (`YYYY-MM-DD`); one that does not read is an integrity fault. `what` names the field.
-pub(crate) fn stored_day(what: &str, text: &str) -> Result<chrono::NaiveDate, StoreError> {
+pub fn stored_day(what: &str, text: &str) -> Result<chrono::NaiveDate, StoreError> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| StoreError::Integrity(format!("{what} '{text}' is not a date")))
 }
 
 /// A stored optional day.
-pub(crate) fn stored_optional_day(what: &str, text: &Option<String>) -> Result<Option<chrono::NaiveDate>, StoreError> {
+pub fn stored_optional_day(what: &str, text: &Option<String>) -> Result<Option<chrono::NaiveDate>, StoreError> {
     text.as_deref().map(|text| stored_day(what, text)).transpose()
 }
 
 /// A stored vocabulary value (a status, a kind); one the vocabulary does not know is an integrity fault.
-pub(crate) fn stored<T: std::str::FromStr<Err = rulekit::UnknownValue>>(text: &str) -> Result<T, StoreError> {
+pub fn stored<T: std::str::FromStr<Err = rulekit::UnknownValue>>(text: &str) -> Result<T, StoreError> {
     text.parse().map_err(|e: rulekit::UnknownValue| StoreError::Integrity(e.to_string()))
 }

@@ -27,7 +27,7 @@ pub(crate) use store::on_pool;
 pub mod traceability;
 pub mod warnings;
 
-pub use error::StoreError;
+pub use error::{stored, stored_day, stored_optional_day, StoreError};
 pub use model::{
     AuditEntry, BatchOutcome, Indexed, NewOrganization, NewProduct, NewUser, Organization, Page, Product,
     ProductCategory, RegistrationStatus, Role, User, WriteOutcome,

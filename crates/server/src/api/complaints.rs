@@ -7,10 +7,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
-use serde_json::Value;
 use service::complaints::{
     audience, counts, load, load_view, resolve, submit_filing, submitter_action, tracked, work_queue, Audience,
-    ComplaintCounts, ComplaintQueue, ComplaintReceipt, QueueParams, StatsParams, StepBody, TrackBody,
+    ComplaintCounts, ComplaintQueue, ComplaintReceipt, FilingView, QueueParams, StatsParams, StepBody, TrackBody,
 };
 use service::error::ErrorBody;
 use store::Role;
@@ -37,15 +36,6 @@ pub(super) fn router() -> Router<AppState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(submit, queue, classifier, stats, track, submitter_step, one, step))]
 pub(super) struct Api;
-
-/// What a filing's view holds, for the answers that show one.
-const FILING: &str = "the filing: {id, tracking_number, kind, channel, parent_id, received_on, anonymous, \
-    submitter: {name, phone, id_number, address}, respondent: {name, uscc, address}, product: {gtin, lot, name}, \
-    category, issue, classification, routing, facts, request, harm_known_on, handling_region, status, accepted_on, \
-    decided_on, closed_on, suspended_since, suspended_working_days, extended, outcome, ground, enterprise_response, \
-    rating, deadlines: {name: day, provisional?}, due: {kind, on, overdue}, history: [{stage, at, user_id?, note?, \
-    data?}], reward?: {status, grade, amount, payee, claimed_at, decided_at, decided_by}}; in full for the handling \
-    regulator, else with personal data masked and the address, classification, routing, notes and payee withheld";
 
 /// File a complaint (投诉), report (举报, may be anonymous) or enquiry (咨询)
 ///
@@ -80,14 +70,14 @@ pub(crate) async fn submit(
 /// the respondent).
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints", security(("bearer" = [])),
     params(("id" = String, Path, description = "the filing's id or its tracking number")),
-    responses((status = 200, description = FILING, body = Object),
+    responses((status = 200, description = "the filing", body = FilingView),
               (status = 401, description = "unauthorized", body = ErrorBody),
               (status = 404, description = "not_found, also for a filing this account may not see", body = ErrorBody)))]
 pub(crate) async fn one(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Path(reference): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<FilingView>, ApiError> {
     let id = resolve(&state, &reference).await?;
     let complaint = load(&state, id).await?;
     let audience = audience(&user, &complaint).ok_or_else(|| ApiError::not_found(format!("no complaint {id}")))?;
@@ -196,7 +186,7 @@ async fn stats(
 
 /// The submitter follows a filing with {tracking_number, secret}: masked view, deadlines, history
 #[utoipa::path(post, path = "/api/v1/complaints/track", tag = "complaints", request_body = TrackBody,
-    responses((status = 200, description = FILING, body = Object),
+    responses((status = 200, description = "the filing", body = FilingView),
               (status = 400, description = "invalid_request: tracking_number and secret are required",
                body = ErrorBody),
               (status = 404, description = "not_found: no filing with this tracking number and secret",
@@ -204,7 +194,7 @@ async fn stats(
 async fn track(
     State(state): State<AppState>,
     body: Result<Json<TrackBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<FilingView>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     let complaint = tracked(&state, &body).await?;
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
@@ -217,7 +207,7 @@ async fn track(
 #[utoipa::path(post, path = "/api/v1/complaints/track/{action}", tag = "complaints",
     params(("action" = String, Path, description = "settlement, withdraw, evaluation or reward")),
     request_body = TrackBody,
-    responses((status = 200, description = FILING, body = Object),
+    responses((status = 200, description = "the filing", body = FilingView),
               (status = 400, description = "invalid_request: a missing or unfit field", body = ErrorBody),
               (status = 404, description = "not_found: no such step, or no filing with this number and secret",
                body = ErrorBody),
@@ -227,7 +217,7 @@ async fn submitter_step(
     State(state): State<AppState>,
     Path(action): Path<String>,
     body: Result<Json<TrackBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<FilingView>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     let complaint = submitter_action(&state, &action, body).await?;
     Ok(Json(load_view(&state, &complaint, Audience::Party).await?))
@@ -246,8 +236,8 @@ async fn submitter_step(
                                                     terminate, notify, extend, open-case, no-case, answer, classify, \
                                                     split, reward, reward-refuse or enterprise-response")),
     request_body = StepBody,
-    responses((status = 200, description = "the filing as it now stands (see GET /api/v1/complaints/{id}), with \
-                                            report_id after a split", body = Object),
+    responses((status = 200, description = "the filing as it now stands, with report_id after a split",
+               body = FilingView),
               (status = 400, description = "invalid_request, invalid_region, invalid_uscc", body = ErrorBody),
               (status = 401, description = "unauthorized", body = ErrorBody),
               (status = 403, description = "forbidden: outside the account's jurisdiction, or not the respondent",
@@ -259,7 +249,7 @@ pub(crate) async fn step(
     AuthUser(user): AuthUser,
     Path((reference, action)): Path<(String, String)>,
     body: Result<Json<StepBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<FilingView>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     Ok(Json(service::complaints::step(&state, &user, &reference, &action, body).await?))
 }

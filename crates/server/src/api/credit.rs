@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::Value;
-use service::credit::{current, public_listings, rules_json, ListParams, ProposalBody, StepBody};
+use service::credit::{current, public_listings, rules_json, ListParams, ListingView, ProposalBody, StepBody};
 use service::error::ErrorBody;
 use store::credit::Listing;
 use utoipa::ToSchema;
@@ -36,7 +36,7 @@ pub(super) struct Api;
 /// `penalty_ref` is required for the serious-violation list. The answer is the listing as its regulators see it.
 #[utoipa::path(post, path = "/api/v1/credit/listings", tag = "credit", security(("bearer" = [])),
     request_body = ProposalBody,
-    responses((status = 201, description = "the listing: its stored fields, current, list_name and steps [{stage, on, at, log_index, user_id, note}]", body = Object),
+    responses((status = 201, description = "the listing as its regulators see it", body = ListingView),
               (status = 400, description = "invalid_request (unknown list, missing grounds or penalty_ref, a date in the future), invalid_uscc", body = ErrorBody),
               (status = 401, description = "unauthorized", body = ErrorBody),
               (status = 403, description = "forbidden: not a regulator of the enterprise's region", body = ErrorBody),
@@ -46,7 +46,7 @@ async fn propose(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<ProposalBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ListingView>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     Ok((StatusCode::CREATED, Json(service::credit::propose(&state, &user, body).await?)))
 }
@@ -61,7 +61,7 @@ async fn propose(
     params(("id" = String, Path, description = "the listing's id (ZL-CL-…)"),
            ("step" = String, Path, description = "notify, statement, hearing-request, hearing, decide, publish, repair-apply, repair-decide or remove")),
     request_body = StepBody,
-    responses((status = 200, description = "the listing: its stored fields, current, list_name and steps [{stage, on, at, log_index, user_id, note}]", body = Object),
+    responses((status = 200, description = "the listing as its regulators see it", body = ListingView),
               (status = 400, description = "invalid_request: a field the step needs is missing, or the date is in the future or before the last step", body = ErrorBody),
               (status = 401, description = "unauthorized", body = ErrorBody),
               (status = 403, description = "forbidden: the step is the enterprise's, or the region's regulators'", body = ErrorBody),
@@ -72,7 +72,7 @@ async fn step(
     AuthUser(user): AuthUser,
     Path((id, action)): Path<(String, String)>,
     body: Result<Json<StepBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ListingView>, ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     Ok(Json(service::credit::step(&state, &user, &id, &action, body).await?))
 }
@@ -99,17 +99,19 @@ async fn sweep(State(state): State<AppState>, AuthUser(user): AuthUser) -> Resul
 /// the private steps (statement, hearing) with their notes.
 #[utoipa::path(get, path = "/api/v1/credit/listings/{id}", tag = "credit", security((), ("bearer" = [])),
     params(("id" = String, Path, description = "the listing's id (ZL-CL-…)")),
-    responses((status = 200, description = "the listing: its stored fields, current, list_name and steps [{stage, on, at, log_index}, with user_id and note for insiders]", body = Object),
+    responses((status = 200, description = "the listing, with the private steps for insiders", body = ListingView),
               (status = 404, description = "not_found: no such listing, or not yet published", body = ErrorBody)))]
 async fn one(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ListingView>, ApiError> {
     Ok(Json(service::credit::visible(&state, user.as_ref(), &id).await?))
 }
 
 /// The lists' periods and repair conditions, as data
+///
+/// The shipped data file verbatim (the `credit` room checks it at start-up), so what is published is what runs.
 #[utoipa::path(get, path = "/api/v1/credit/rules", tag = "credit",
     responses((status = 200, description = "the rules (data/credit_rules.json): {version, note, lists, repair_conditions}", body = Object)))]
 async fn rules() -> Json<Value> {
