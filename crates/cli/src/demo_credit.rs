@@ -133,7 +133,7 @@ async fn load_files(
         json!({"code": "tax-zj", "name": "国家税务总局浙江省税务局", "kinds": ["good_record", "penalty"], "region_code": "330000"}),
     )?;
     let department = service::credit_file::create_department(services, admin, department).await.map_err(failed)?;
-    let token = department["token"].as_str().unwrap_or_default();
+    let token = department.token.as_str();
     let sent = [
         (&clean[0], "good_record", "2025年度纳税信用A级纳税人", "ZJTAX-2026-0001", 150),
         (&clean[2], "good_record", "2025年度纳税信用A级纳税人", "ZJTAX-2026-0002", 150),

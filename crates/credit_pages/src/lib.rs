@@ -371,26 +371,26 @@ pub async fn organization_record(
     let listings = state.store.listings(Some(uscc), None, true, None, 100).await?;
     let entries = state.store.log_entries_about(uscc, 100).await?;
     let size = state.store.log_size().await?;
-    let class = &file["class"];
-    let whole = file["whole_file"].as_bool().unwrap_or(false);
-    let records = file["records"].as_array().cloned().unwrap_or_default();
-    let history = file["class_history"].as_array().cloned().unwrap_or_default();
+    let whole = file.whole_file;
+    let records = &file.records;
+    let history = &file.class_history;
     let regulator_kinds: Vec<&credit::KindRule> =
         credit::Model::bundled().kinds.iter().filter(|k| k.allows(credit::Source::Regulator)).collect();
     Ok(html! {
         h2 { (lang.t("信用档案", "Credit file")) }
-        @if let Some(letter) = class["class"].as_str() {
+        @if let Some(class) = &file.class {
+            @let letter = &class.class;
             div.card {
                 p { strong { (lang.t("信用风险分类：", "Credit risk class: ")) span class=(format!("class class-{letter}")) { (letter) } " "
-                    (lang.pick(class["name_zh"].as_str().unwrap_or(""), class["name_en"].as_str().unwrap_or(""))) }
-                    " · " (lang.t("得分 ", "score ")) (class["score"]) " · " (lang.t("模型 ", "model ")) (class["model_version"].as_str().unwrap_or(""))
-                    " · " (lang.t("评价日 ", "as of ")) (class["as_of"].as_str().unwrap_or(""))
-                    @if let Some(proof) = class["inclusion_proof"].as_str() { " · " a href=(proof) { (lang.t("公开记录 #", "log entry #")) (class["log_index"]) } } }
-                p.muted { (lang.t("监管措施：", "Supervision: ")) (class["supervision_zh"].as_str().unwrap_or("")) " · "
+                    (lang.pick(class.name_zh.as_deref().unwrap_or(""), class.name_en.as_deref().unwrap_or(""))) }
+                    " · " (lang.t("得分 ", "score ")) (class.score) " · " (lang.t("模型 ", "model ")) (class.model_version)
+                    " · " (lang.t("评价日 ", "as of ")) (class.as_of)
+                    @if let (Some(proof), Some(index)) = (&class.inclusion_proof, class.log_index) { " · " a href=(proof) { (lang.t("公开记录 #", "log entry #")) (index) } } }
+                p.muted { (lang.t("监管措施：", "Supervision: ")) (class.supervision_zh.as_deref().unwrap_or("")) " · "
                     a href=(with_lang("/credit/model", lang)) { (lang.t("评价模型说明", "how classes are computed")) } }
                 table {
                     thead { tr { th { (lang.t("依据", "Reason")) } th { (lang.t("分值", "Points")) } } }
-                    tbody { @for reason in class["reasons"].as_array().into_iter().flatten() {
+                    tbody { @for reason in &class.reasons {
                         @let (text, points) = reason_text(lang, reason);
                         tr { td { (text) } td { (points) } }
                     } }
@@ -404,13 +404,13 @@ pub async fn organization_record(
                 thead { tr { th { (lang.t("日期", "Date")) } th { (lang.t("类型", "Kind")) } th { (lang.t("事项", "Matter")) } th { (lang.t("来源", "Source")) }
                     th { (lang.t("法律依据", "Legal basis")) } th { (lang.t("文号", "Decision no.")) } th { (lang.t("公示至", "Public until")) } th { (lang.t("公开记录", "Log entry")) }
                     @if whole { th { (lang.t("状态", "State")) } } } }
-                tbody { @for r in &records { tr {
-                    td { (r["occurred_on"].as_str().unwrap_or("")) } td { (kind_name(lang, r["kind"].as_str().unwrap_or(""))) } td { (r["title"].as_str().unwrap_or("")) }
-                    td { (source_name(lang, r["source"].as_str().unwrap_or(""))) @if let Some(d) = r["department"].as_str() { " · " (d) } }
-                    td.small { (r["legal_basis"].as_str().unwrap_or("")) } td { (r["decision_no"].as_str().unwrap_or("")) } td { (r["public_until"].as_str().unwrap_or("")) }
-                    td { @if let Some(proof) = r["inclusion_proof"].as_str() { a href=(proof) title=(r["record_sha256"].as_str().unwrap_or("")) { "#" (r["log_index"]) } } }
-                    @if whole { td { @if let Some(on) = r["withdrawn_on"].as_str() { (lang.t("已撤回 ", "withdrawn ")) (on) " " (r["withdrawn_reason"].as_str().unwrap_or("")) }
-                        @else if r["public"] == true { (lang.t("公示中", "public")) } @else { (lang.t("不公示", "not public")) } } }
+                tbody { @for r in records { tr {
+                    td { (r.occurred_on) } td { (kind_name(lang, &r.kind)) } td { (r.title) }
+                    td { (source_name(lang, &r.source)) @if let Some(d) = &r.department { " · " (d) } }
+                    td.small { (r.legal_basis) } td { (r.decision_no.as_deref().unwrap_or("")) } td { (r.public_until) }
+                    td { @if let (Some(proof), Some(index)) = (&r.inclusion_proof, r.log_index) { a href=(proof) title=(r.record_sha256) { "#" (index) } } }
+                    @if whole { td { @if let Some(on) = &r.withdrawn_on { (lang.t("已撤回 ", "withdrawn ")) (on) " " (r.withdrawn_reason.as_deref().unwrap_or("")) }
+                        @else if r.public == Some(true) { (lang.t("公示中", "public")) } @else { (lang.t("不公示", "not public")) } } }
                 } } }
             }
         }
@@ -418,14 +418,14 @@ pub async fn organization_record(
             h3 { (lang.t("分类变动", "Class changes")) }
             table {
                 thead { tr { th { (lang.t("评价日", "As of")) } th { (lang.t("原分类", "From")) } th { (lang.t("新分类", "To")) } th { (lang.t("得分", "Score")) } th { (lang.t("模型", "Model")) } th { (lang.t("公开记录", "Log entry")) } } }
-                tbody { @for h in &history { tr {
-                    td { (h["as_of"].as_str().unwrap_or("")) } td { (h["previous_class"].as_str().unwrap_or("—")) } td { (h["class"].as_str().unwrap_or("")) }
-                    td { (h["score"]) } td { (h["model_version"].as_str().unwrap_or("")) }
-                    td { @if let Some(i) = h["log_index"].as_i64() { a href=(format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")) { "#" (i) } } }
+                tbody { @for h in history { tr {
+                    td { (h.as_of) } td { (h.previous_class.as_deref().unwrap_or("—")) } td { (h.class) }
+                    td { (h.score) } td { (h.model_version) }
+                    td { @if let Some(i) = h.log_index { a href=(format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")) { "#" (i) } } }
                 } } }
             }
         }
-        @if file["may_add_records"] == true {
+        @if file.may_add_records {
             details {
                 summary { (lang.t("登记信用记录（行政处罚、证书暂停、质量奖等）", "Add a record (penalty, certificate suspension, quality award, …)")) }
                 form.stack method="post" action=(with_lang(&format!("/organizations/{uscc}/credit/records"), lang)) {

@@ -40,8 +40,8 @@ fn category_name(code: &str) -> String {
         .unwrap_or_else(|| code.to_owned())
 }
 
-fn number(value: &Value) -> String {
-    value.as_f64().map_or("—".to_owned(), |v| format!("{v:.0}"))
+fn number(value: Option<f64>) -> String {
+    value.map_or("—".to_owned(), |v| format!("{v:.0}"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,20 +109,21 @@ pub async fn injuries(State(state): State<AppState>, Query(params): Query<Injury
         }
         p.muted { (lang.t("哨点医院病例按抽样权数加权推算全国；标准误以泰勒线性化计算（医院为初级抽样单元、按层）。标 * 的估计不稳定（估计值低于 1,200、病例少于 20 或变异系数超过 33%）。",
                           "Sentinel-hospital cases weighted to national totals; standard errors by Taylor linearisation with hospitals as units within strata. Estimates marked * are unstable (under 1,200, under 20 cases, or CV over 33%)."))
-            " " (lang.t("哨点医院数", "Hospitals")) ": " (estimates["hospitals"]) }
+            " " (lang.t("哨点医院数", "Hospitals")) ": " (estimates.hospitals) }
         table {
             thead { tr {
                 th { (lang.t("产品类别", "Product category")) } th { (lang.t("病例数", "Cases")) } th { (lang.t("全国估计", "Estimate")) }
                 th { (lang.t("95% 区间", "95% interval")) } th { (lang.t("变异系数", "CV")) }
             } }
             tbody {
-                @for e in estimates["estimates"].as_array().into_iter().flatten() {
+                @for e in &estimates.estimates {
+                    @let code = e.group.get("product_code").map(String::as_str).unwrap_or("");
                     tr {
-                        td { (category_name(e["group"]["product_code"].as_str().unwrap_or(""))) " " span.muted { (e["group"]["product_code"].as_str().unwrap_or("")) } }
-                        td { (e["cases"]) }
-                        td { (number(&e["estimate"])) @if e["unstable"] == true { " *" } }
-                        td { (number(&e["lower"])) " – " (number(&e["upper"])) }
-                        td { (e["cv"].as_f64().map_or("—".to_owned(), |cv| format!("{:.1}%", cv * 100.0))) }
+                        td { (category_name(code)) " " span.muted { (code) } }
+                        td { (e.cases) }
+                        td { (number(e.estimate)) @if e.unstable { " *" } }
+                        td { (number(e.lower)) " – " (number(e.upper)) }
+                        td { (e.cv.map_or("—".to_owned(), |cv| format!("{:.1}%", cv * 100.0))) }
                     }
                 }
             }
@@ -140,13 +141,13 @@ pub async fn injuries(State(state): State<AppState>, Query(params): Query<Injury
         div id="injury-trend" style="height:300px" {}
         table {
             thead { tr { th { (lang.t("年份", "Year")) } th { (lang.t("病例数", "Cases")) } th { (lang.t("全国估计", "Estimate")) } th { (lang.t("95% 区间", "95% interval")) } } }
-            tbody { @for e in trend["estimates"].as_array().into_iter().flatten() { tr {
-                td { (e["group"]["year"].as_str().map(str::to_owned).unwrap_or_else(|| e["group"]["year"].to_string())) }
-                td { (e["cases"]) } td { (number(&e["estimate"])) @if e["unstable"] == true { " *" } }
-                td { (number(&e["lower"])) " – " (number(&e["upper"])) } } } }
+            tbody { @for e in &trend.estimates { tr {
+                td { (e.group.get("year").map(String::as_str).unwrap_or("")) }
+                td { (e.cases) } td { (number(e.estimate)) @if e.unstable { " *" } }
+                td { (number(e.lower)) " – " (number(e.upper)) } } } }
         }
         script id="injury-data" type="application/json" {
-            (maud::PreEscaped(serde_json::json!({"estimates": trend["estimates"], "estimate": lang.t("全国估计", "estimate"), "interval": lang.t("95% 区间", "95% interval")}).to_string().replace("</", "<\\/")))
+            (maud::PreEscaped(serde_json::json!({"estimates": trend.estimates, "estimate": lang.t("全国估计", "estimate"), "interval": lang.t("95% 区间", "95% interval")}).to_string().replace("</", "<\\/")))
         }
         script src="/assets/echarts.min.js" {}
         script src="/assets/injuries.js" {}
@@ -322,7 +323,7 @@ pub async fn report_case(
     match result {
         Ok((_, answer)) => {
             let title = lang.t("已收到", "Received");
-            let body = html! { h1 { (title) } p { (lang.t("病例", "Case")) " " code { (answer["case_id"].as_str().unwrap_or("")) } " " (lang.t("已记录。", "is recorded.")) }
+            let body = html! { h1 { (title) } p { (lang.t("病例", "Case")) " " code { (answer.case_id) } " " (lang.t("已记录。", "is recorded.")) }
             p { a href=(with_lang("/injuries/new", lang)) { (lang.t("继续填报", "Report another")) } } };
             page(lang, title, body).into_response()
         }

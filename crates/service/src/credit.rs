@@ -355,23 +355,3 @@ pub async fn public_listings(state: &Services, params: &ListParams) -> Result<Ve
     let found = state.store.listings(None, list.as_deref(), true, q.as_deref(), 10_000).await?;
     Ok(found.into_iter().filter(|l| !params.current || current(l)).collect())
 }
-
-/// The public part of an organization's credit record: its listings, and every public-log entry about it with the
-/// link to its inclusion proof.
-pub async fn public_file(state: &Services, uscc: &str) -> Result<Value, ApiError> {
-    let listings = state.store.listings(Some(uscc), None, true, None, 100).await?;
-    let entries = state.store.log_entries_about(uscc, 200).await?;
-    let size = state.store.log_size().await?;
-    let log_entries: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            json!({"log_index": e.idx, "kind": e.kind, "entry": serde_json::from_str::<Value>(&e.data).unwrap_or(Value::Null),
-                "inclusion_proof": format!("/api/v1/log/proof/inclusion?index={}&tree_size={size}", e.idx)})
-        })
-        .collect();
-    let listed: Vec<Value> = listings
-        .iter()
-        .map(|l| json!({"id": l.id, "list": l.list, "current": current(l), "published_on": l.published_on, "expires_on": l.expires_on, "removal_reason": l.removal_reason}))
-        .collect();
-    Ok(json!({"uscc": uscc, "on_a_list": listings.iter().any(current), "listings": listed, "log_entries": log_entries}))
-}

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use credit::{Model, Source};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use store::credit_file::CreditRecord;
 use store::{Role, User};
 
@@ -251,9 +251,33 @@ pub struct DepartmentBody {
     pub region_code: Option<String>,
 }
 
+/// A registered department with its token, which is answered only once.
+#[derive(Clone, Serialize, utoipa::ToSchema)]
+pub struct RegisteredDepartment {
+    pub code: String,
+    pub name: String,
+    /// The record kinds it may send.
+    pub kinds: Vec<String>,
+    /// Its jurisdiction (GB/T 2260); national when absent.
+    pub region_code: Option<String>,
+    /// The bearer token of its exchange; the platform keeps only its hash.
+    pub token: String,
+}
+
+/// The token never reaches a log, even through a debug print.
+impl std::fmt::Debug for RegisteredDepartment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredDepartment").field("code", &self.code).finish_non_exhaustive()
+    }
+}
+
 /// An administrator registers a department (bank regulator, customs, tax, …) and the kinds it may send; the
 /// token is in the answer, once.
-pub async fn create_department(state: &Services, user: &User, body: DepartmentBody) -> Result<Value, ApiError> {
+pub async fn create_department(
+    state: &Services,
+    user: &User,
+    body: DepartmentBody,
+) -> Result<RegisteredDepartment, ApiError> {
     require_admin(user)?;
     let code = optional_text(body.code).ok_or_else(|| ApiError::invalid("code is required"))?;
     if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || code.len() > 40 {
@@ -277,7 +301,7 @@ pub async fn create_department(state: &Services, user: &User, body: DepartmentBo
     let region = region.as_ref().map(|r| r.as_str().to_owned());
     let token = format!("zld_{}", hex::encode(rand::random::<[u8; 24]>()));
     state.store.create_department(&code, &name, &token, &kinds.join(","), region.as_deref(), Some(user.id)).await?;
-    Ok(json!({"code": code, "name": name, "kinds": kinds, "region_code": region, "token": token}))
+    Ok(RegisteredDepartment { code, name, kinds, region_code: region, token })
 }
 
 /// A batch of the exchange in JSON.
@@ -530,13 +554,111 @@ pub fn sees_whole_file(user: Option<&User>, uscc: &str, region_code: &str) -> bo
     })
 }
 
+/// An organization's credit file as a reader may see it: the public part for everyone, the whole file for its
+/// regulators and itself.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CreditFile {
+    pub uscc: String,
+    pub name: String,
+    /// On a credit list now.
+    pub on_a_list: bool,
+    /// Its published listings, newest first.
+    pub listings: Vec<ListedOn>,
+    /// Every public-log entry about it, with the link to its inclusion proof.
+    pub log_entries: Vec<LogEntryAbout>,
+    /// Its credit class, once scored.
+    pub class: Option<ClassView>,
+    /// Every change of class, each a public-log entry.
+    pub class_history: Vec<store::credit_file::ClassChange>,
+    /// The public records, or all of them for insiders.
+    pub records: Vec<RecordView>,
+    /// Whether the reader sees the whole file.
+    pub whole_file: bool,
+    /// Whether the reader may add a regulator's record.
+    pub may_add_records: bool,
+}
+
+/// A listing in the file's summary.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ListedOn {
+    pub id: String,
+    /// serious_violation | abnormal_operations
+    pub list: String,
+    /// On its list now.
+    pub current: bool,
+    pub published_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub removal_reason: Option<String>,
+}
+
+/// A public-log entry about the organization.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LogEntryAbout {
+    pub log_index: i64,
+    pub kind: String,
+    /// The entry as logged: the canonical JSON the leaf hashes.
+    #[schema(value_type = Object)]
+    pub entry: Value,
+    pub inclusion_proof: String,
+}
+
+/// The credit class with its reasons and its log leaf.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ClassView {
+    /// A (low risk) to D (high risk).
+    pub class: String,
+    pub score: i64,
+    pub model_version: String,
+    pub as_of: String,
+    pub computed_at: String,
+    pub name_zh: Option<String>,
+    pub name_en: Option<String>,
+    /// The supervision this class calls for.
+    pub supervision_zh: Option<String>,
+    /// The evaluation's reasons as stored (`type` base, record, positive_cap, listing or not_scored); for the
+    /// public, a record no longer public shows its kind and points only.
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<Value>,
+    pub log_index: Option<i64>,
+    pub inclusion_proof: Option<String>,
+}
+
+/// A record of the file; its withdrawal and whether it is public for insiders only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecordView {
+    pub id: String,
+    pub kind: String,
+    pub kind_name_zh: Option<String>,
+    /// inspection | recall | complaint | regulator | department
+    pub source: String,
+    /// The sending department's code, for department records.
+    pub department: Option<String>,
+    pub title: String,
+    pub legal_basis: String,
+    pub decision_no: Option<String>,
+    pub occurred_on: String,
+    pub public_until: String,
+    /// The digest the public-log entry commits to.
+    pub record_sha256: String,
+    pub log_index: Option<i64>,
+    pub inclusion_proof: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_log_index: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
+}
+
 /// The credit file as `user` may see it (the API's answer, also what the organization page shows).
 pub async fn file_view(
     state: &Services,
     user: Option<&User>,
     uscc: &str,
     as_of: Option<String>,
-) -> Result<Value, ApiError> {
+) -> Result<CreditFile, ApiError> {
     let typed_uscc = input::uscc("uscc", Some(uscc))?;
     let uscc = typed_uscc.as_str();
     let organization = state
@@ -553,14 +675,27 @@ pub async fn file_view(
         None => today(),
     };
     credit_scoring::refresh_one(&state.store, Model::bundled(), uscc, today()).await?;
-    let file = crate::credit::public_file(state, uscc).await?;
+    let size = state.store.log_size().await?;
+    let proof = |index: i64| format!("/api/v1/log/proof/inclusion?index={index}&tree_size={size}");
+    let listings = state.store.listings(Some(uscc), None, true, None, 100).await?;
+    let log_entries = state
+        .store
+        .log_entries_about(uscc, 200)
+        .await?
+        .into_iter()
+        .map(|e| LogEntryAbout {
+            log_index: e.idx,
+            kind: e.kind,
+            entry: serde_json::from_str(&e.data).unwrap_or(Value::Null),
+            inclusion_proof: proof(e.idx),
+        })
+        .collect();
     let records = state.store.credit_records(&typed_uscc, (!inside).then(|| as_of.to_string()).as_deref()).await?;
     let public_ids: BTreeSet<&str> = records
         .iter()
         .filter(|r| r.withdrawn_on.is_none() && r.public_until >= as_of.to_string())
         .map(|r| r.id.as_str())
         .collect();
-    let size = state.store.log_size().await?;
     let class = state.store.credit_class(&typed_uscc).await?.map(|c| {
         let mut reasons: Vec<Value> = serde_json::from_str(&c.reasons).unwrap_or_default();
         if !inside {
@@ -575,41 +710,62 @@ pub async fn file_view(
             }
         }
         let rule = credit::Class::parse(&c.class).map(|k| Model::bundled().class_rule(k));
-        json!({
-            "class": c.class, "score": c.score, "model_version": c.model_version, "as_of": c.as_of,
-            "computed_at": c.computed_at, "name_zh": rule.map(|r| r.name_zh.clone()), "name_en": rule.map(|r| r.name_en.clone()),
-            "supervision_zh": rule.map(|r| r.supervision_zh.clone()), "reasons": reasons, "log_index": c.log_index,
-            "inclusion_proof": c.log_index.map(|i| format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")),
-        })
+        ClassView {
+            score: c.score,
+            model_version: c.model_version,
+            as_of: c.as_of,
+            computed_at: c.computed_at,
+            name_zh: rule.map(|r| r.name_zh.clone()),
+            name_en: rule.map(|r| r.name_en.clone()),
+            supervision_zh: rule.map(|r| r.supervision_zh.clone()),
+            reasons,
+            log_index: c.log_index,
+            inclusion_proof: c.log_index.map(proof),
+            class: c.class,
+        }
     });
-    let history = state.store.credit_class_changes(&typed_uscc).await?;
-    let records: Vec<Value> = records
+    let records = records
         .iter()
-        .map(|r| {
-            let mut value = json!({
-                "id": r.id, "kind": r.kind, "kind_name_zh": Model::bundled().kind(&r.kind).map(|k| k.name_zh.clone()),
-                "source": r.source, "department": (!r.department.is_empty()).then_some(&r.department), "title": r.title,
-                "legal_basis": r.legal_basis, "decision_no": r.decision_no, "occurred_on": r.occurred_on,
-                "public_until": r.public_until, "record_sha256": store::credit_file::record_digest(r),
-                "log_index": r.log_index,
-                "inclusion_proof": r.log_index.map(|i| format!("/api/v1/log/proof/inclusion?index={i}&tree_size={size}")),
-            });
-            if inside {
-                value["withdrawn_log_index"] = json!(r.withdrawn_log_index);
-                value["withdrawn_on"] = json!(r.withdrawn_on);
-                value["withdrawn_reason"] = json!(r.withdrawn_reason);
-                value["public"] = json!(public_ids.contains(r.id.as_str()));
-            }
-            value
+        .map(|r| RecordView {
+            id: r.id.clone(),
+            kind: r.kind.clone(),
+            kind_name_zh: Model::bundled().kind(&r.kind).map(|k| k.name_zh.clone()),
+            source: r.source.clone(),
+            department: (!r.department.is_empty()).then(|| r.department.clone()),
+            title: r.title.clone(),
+            legal_basis: r.legal_basis.clone(),
+            decision_no: r.decision_no.clone(),
+            occurred_on: r.occurred_on.clone(),
+            public_until: r.public_until.clone(),
+            record_sha256: store::credit_file::record_digest(r),
+            log_index: r.log_index,
+            inclusion_proof: r.log_index.map(proof),
+            withdrawn_log_index: r.withdrawn_log_index.filter(|_| inside),
+            withdrawn_on: r.withdrawn_on.clone().filter(|_| inside),
+            withdrawn_reason: r.withdrawn_reason.clone().filter(|_| inside),
+            public: inside.then(|| public_ids.contains(r.id.as_str())),
         })
         .collect();
-    let mut answer = file;
-    answer["name"] = json!(organization.name);
-    answer["class"] = json!(class);
-    answer["class_history"] = json!(history);
-    answer["records"] = json!(records);
-    answer["whole_file"] = json!(inside);
-    answer["may_add_records"] =
-        json!(user.is_some_and(|u| authorize_supervision(u, &organization.region_code).is_ok()));
-    Ok(answer)
+    Ok(CreditFile {
+        uscc: uscc.to_owned(),
+        name: organization.name,
+        on_a_list: listings.iter().any(crate::credit::current),
+        listings: listings
+            .iter()
+            .map(|l| ListedOn {
+                id: l.id.clone(),
+                list: l.list.clone(),
+                current: crate::credit::current(l),
+                published_on: l.published_on.clone(),
+                expires_on: l.expires_on.clone(),
+                removal_reason: l.removal_reason.clone(),
+            })
+            .collect(),
+        log_entries,
+        class,
+        class_history: state.store.credit_class_changes(&typed_uscc).await?,
+        records,
+        whole_file: inside,
+        may_add_records: user.is_some_and(|u| authorize_supervision(u, &organization.region_code).is_ok()),
+    })
 }

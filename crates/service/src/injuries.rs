@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use stats::survey::{weighted_proportion, Psu};
 use store::injuries::{InjuryFilter, InjuryGroup};
 use store::{Role, User, WriteOutcome};
@@ -58,7 +57,11 @@ fn given_case_fields(fields: &InjuryFields) -> Vec<&'static str> {
 
 /// A hospital reports one case. Its stratum and weight are the register's on the treatment date; a case id
 /// another hospital holds is refused. Says whether the case is new or replaced one the hospital sent before.
-pub async fn report(state: &Services, user: &User, fields: InjuryFields) -> Result<(WriteOutcome, Value), ApiError> {
+pub async fn report(
+    state: &Services,
+    user: &User,
+    fields: InjuryFields,
+) -> Result<(WriteOutcome, CaseReceipt), ApiError> {
     ownership::check(Record::InjuryCase, user, &given_case_fields(&fields))?;
     let case = input::injury_case(fields)?;
     authorize_report(user, &case.hospital_id)?;
@@ -72,8 +75,7 @@ pub async fn report(state: &Services, user: &User, fields: InjuryFields) -> Resu
         ));
     }
     let outcome = state.store.report_injury(&case, Some(user.id)).await?;
-    let receipt = CaseReceipt { case_id: case.case_id };
-    Ok((outcome, serde_json::to_value(receipt).map_err(ApiError::internal)?))
+    Ok((outcome, CaseReceipt { case_id: case.case_id }))
 }
 
 /// The answer to a reported case.
@@ -99,8 +101,60 @@ pub struct EstimateParams {
     pub group_by: Option<String>,
 }
 
+/// How the estimates are computed, as the answer says.
+const ESTIMATE_METHOD: &str = "weighted total; Taylor linearisation with hospitals as sampling units drawn with \
+    replacement within strata; 95% normal interval";
+
+/// National injury estimates for a filter, per group.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InjuryEstimates {
+    pub filter: EstimateFilter,
+    /// The groupings, in the order of each estimate's `group`.
+    pub group_by: Vec<&'static str>,
+    /// Sentinel hospitals reporting in the period: the sampling units.
+    pub hospitals: usize,
+    pub method: &'static str,
+    pub stability_rule: StabilityRule,
+    pub estimates: Vec<InjuryEstimate>,
+}
+
+/// The filter the estimates are for.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EstimateFilter {
+    pub product_code: Option<String>,
+    pub hazard_code: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// CPSC's rule: an estimate is unstable under `estimate_below`, from under `cases_below` cases, or with a CV over
+/// `cv_above`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StabilityRule {
+    pub estimate_below: f64,
+    pub cases_below: u64,
+    pub cv_above: f64,
+}
+
+/// One group's estimate; the numbers are null when they cannot be computed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InjuryEstimate {
+    /// The group's value per grouping, e.g. `{"product_code": "C05"}`.
+    pub group: BTreeMap<String, String>,
+    /// Reported cases in the group.
+    pub cases: u64,
+    /// The weighted national total.
+    pub estimate: Option<f64>,
+    pub se: Option<f64>,
+    pub cv: Option<f64>,
+    /// The 95% interval, its lower end at least 0.
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub unstable: bool,
+}
+
 /// National estimates, one per group.
-pub async fn compute(state: &Services, params: EstimateParams) -> Result<Value, ApiError> {
+pub async fn compute(state: &Services, params: EstimateParams) -> Result<InjuryEstimates, ApiError> {
     let group_by: Vec<InjuryGroup> = match optional_text(params.group_by) {
         None => Vec::new(),
         Some(text) => text
@@ -149,27 +203,37 @@ pub async fn compute(state: &Services, params: EstimateParams) -> Result<Value, 
         // An estimate that could not be computed (NaN) is unstable too.
         let stable = total >= UNSTABLE_ESTIMATE && cases >= UNSTABLE_CASES && cv <= UNSTABLE_CV;
         let unstable = !stable;
-        let group: serde_json::Map<String, Value> =
-            group_by.iter().zip(&key).map(|(g, v)| (g.name().to_owned(), Value::String(v.clone()))).collect();
-        estimates.push(json!({
-            "group": group,
-            "cases": cases,
-            "estimate": total.is_finite().then_some(total),
-            "se": se.is_finite().then_some(se),
-            "cv": cv.is_finite().then_some(cv),
-            "lower": (total.is_finite() && se.is_finite()).then(|| (total - z * se).max(0.0)),
-            "upper": (total.is_finite() && se.is_finite()).then_some(total + z * se),
-            "unstable": unstable,
-        }));
+        let group = group_by.iter().zip(key).map(|(g, v)| (g.name().to_owned(), v)).collect();
+        let finite = |x: f64| x.is_finite().then_some(x);
+        let interval = total.is_finite() && se.is_finite();
+        estimates.push(InjuryEstimate {
+            group,
+            cases,
+            estimate: finite(total),
+            se: finite(se),
+            cv: finite(cv),
+            lower: interval.then(|| (total - z * se).max(0.0)),
+            upper: interval.then_some(total + z * se),
+            unstable,
+        });
     }
-    Ok(json!({
-        "filter": {"product_code": filter.product_code, "hazard_code": filter.hazard_code, "from": filter.from, "to": filter.to},
-        "group_by": group_by.iter().map(|g| g.name()).collect::<Vec<_>>(),
-        "hospitals": totals.len(),
-        "method": "weighted total; Taylor linearisation with hospitals as sampling units drawn with replacement within strata; 95% normal interval",
-        "stability_rule": {"estimate_below": UNSTABLE_ESTIMATE, "cases_below": UNSTABLE_CASES, "cv_above": UNSTABLE_CV},
-        "estimates": estimates,
-    }))
+    Ok(InjuryEstimates {
+        filter: EstimateFilter {
+            product_code: filter.product_code,
+            hazard_code: filter.hazard_code,
+            from: filter.from,
+            to: filter.to,
+        },
+        group_by: group_by.iter().map(|g| g.name()).collect(),
+        hospitals: totals.len(),
+        method: ESTIMATE_METHOD,
+        stability_rule: StabilityRule {
+            estimate_below: UNSTABLE_ESTIMATE,
+            cases_below: UNSTABLE_CASES,
+            cv_above: UNSTABLE_CV,
+        },
+        estimates,
+    })
 }
 
 /// A hospital's register entry.

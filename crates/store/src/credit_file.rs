@@ -107,7 +107,8 @@ pub struct StoredClass {
 }
 
 /// A class change, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
+#[schema(as = CreditClassChange)]
 pub struct ClassChange {
     pub uscc: String,
     pub previous_class: Option<String>,

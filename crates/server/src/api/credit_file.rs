@@ -13,8 +13,8 @@ use credit::{Class, Model, Source};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use service::credit_file::{
-    DepartmentBody, ExchangeReceipt, RecomputeBody, Recomputed, RecordAdded, RecordFields, RecordsBody, RejectedRow,
-    WithdrawBody, Withdrawn, COLUMNS,
+    CreditFile, DepartmentBody, ExchangeReceipt, RecomputeBody, Recomputed, RecordAdded, RecordFields, RecordsBody,
+    RegisteredDepartment, RejectedRow, WithdrawBody, Withdrawn, COLUMNS,
 };
 use service::error::ErrorBody;
 use store::credit_file::Department;
@@ -112,7 +112,7 @@ async fn withdraw(
 /// Registers a department and the kinds it may send (admin); the token is answered once
 #[utoipa::path(post, path = "/api/v1/credit/departments", tag = "credit", security(("bearer" = [])),
     request_body = DepartmentBody,
-    responses((status = 201, description = "{code, name, kinds, region_code, token}: the token is shown only here", body = Object),
+    responses((status = 201, description = "the department, with its token shown only here", body = RegisteredDepartment),
               (status = 400, description = "invalid_request, invalid_kind (a kind a department may not send), invalid_region", body = ErrorBody),
               (status = 401, description = "unauthorized", body = ErrorBody),
               (status = 403, description = "forbidden: administrators only", body = ErrorBody),
@@ -121,7 +121,7 @@ async fn create_department(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Json(body): Json<DepartmentBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<RegisteredDepartment>), ApiError> {
     Ok((StatusCode::CREATED, Json(service::credit_file::create_department(&state, &user, body).await?)))
 }
 
@@ -352,7 +352,7 @@ struct FileParams {
 /// entry about the organization comes with its inclusion-proof link. Reading brings the file up to date first.
 #[utoipa::path(get, path = "/api/v1/organizations/{uscc}/credit", tag = "credit", security((), ("bearer" = [])),
     params(("uscc" = String, Path, description = "unified social credit code (GB 32100)"), FileParams),
-    responses((status = 200, description = "the file: {uscc, name, on_a_list, listings, log_entries: [{log_index, kind, entry, inclusion_proof}], class: {class, score, model_version, as_of, computed_at, name_zh, name_en, supervision_zh, reasons, log_index, inclusion_proof}, class_history, records: [{id, kind, kind_name_zh, source, department, title, legal_basis, decision_no, occurred_on, public_until, record_sha256, log_index, inclusion_proof, and for insiders withdrawn_log_index, withdrawn_on, withdrawn_reason, public}], whole_file, may_add_records}", body = Object),
+    responses((status = 200, description = "the file as the reader may see it", body = CreditFile),
               (status = 400, description = "invalid_uscc, invalid_request (as_of)", body = ErrorBody),
               (status = 403, description = "forbidden: as_of is for the organization's regulators", body = ErrorBody),
               (status = 404, description = "not_found", body = ErrorBody)))]
@@ -361,6 +361,6 @@ async fn organization_credit(
     MaybeAuthUser(user): MaybeAuthUser,
     Path(uscc): Path<String>,
     Query(params): Query<FileParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CreditFile>, ApiError> {
     Ok(Json(service::credit_file::file_view(&state, user.as_ref(), &uscc, params.as_of).await?))
 }

@@ -8,9 +8,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
-use serde_json::Value;
 use service::error::ErrorBody;
-use service::injuries::{CaseReceipt, EstimateParams, HospitalBody, HospitalEntry};
+use service::injuries::{CaseReceipt, EstimateParams, HospitalBody, HospitalEntry, InjuryEstimates};
 use store::injuries::InjuryCase;
 use store::{Role, WriteOutcome};
 
@@ -54,7 +53,7 @@ async fn report(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<InjuryFields>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CaseReceipt>), ApiError> {
     let Json(fields) = body.map_err(json_rejection)?;
     let (outcome, answer) = service::injuries::report(&state, &user, fields).await?;
     let status = if outcome == WriteOutcome::Inserted { StatusCode::CREATED } else { StatusCode::OK };
@@ -162,9 +161,7 @@ async fn one(
 /// flag (CPSC rule: an estimate under 1,200, from under 20 cases, or with a CV over 33%). Public.
 #[utoipa::path(get, path = "/api/v1/injuries/estimates", tag = "injuries and signals", security((), ("bearer" = [])),
     params(EstimateParams),
-    responses((status = 200, body = Object,
-               description = "{filter, group_by, hospitals, method, stability_rule, estimates}; each estimate {group, \
-                   cases, estimate, se, cv, lower, upper, unstable}, the numbers null when they cannot be computed"),
+    responses((status = 200, body = InjuryEstimates, description = "the estimates per group"),
               (status = 400, description = "invalid_request: an unknown group_by or a malformed date",
                body = ErrorBody),
               (status = 401, description = "unauthorized: a token was sent and is not valid", body = ErrorBody)))]
@@ -172,6 +169,6 @@ async fn estimates(
     State(state): State<AppState>,
     MaybeAuthUser(_): MaybeAuthUser,
     Query(params): Query<EstimateParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InjuryEstimates>, ApiError> {
     Ok(Json(service::injuries::compute(&state, params).await?))
 }
