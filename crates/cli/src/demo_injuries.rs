@@ -168,7 +168,7 @@ pub async fn load_warning(store: &Store) -> anyhow::Result<String> {
         "scope": {"product_codes": ["0503"], "regions": ["330000", "440000"]},
     }))?;
     let warning = warning_service::draft(&services, &analyst, draft).await.map_err(failed)?;
-    let id = warning["id"].as_str().unwrap_or_default().to_owned();
+    let id = warning.warning.id;
     let note = |text: &str| WarningBody { note: Some(text.into()), ..WarningBody::default() };
     warning_service::advance(&services, &reviewer, &id, WarningStep::Review, note("同意发布")).await.map_err(failed)?;
     warning_service::advance(&services, &analyst, &id, WarningStep::Publish, WarningBody::default())

@@ -7,7 +7,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
 
 use warnings::{ResponseAction, RiskLevel, WarningStatus, WarningStep};
 use webkit::i18n::Lang;
@@ -168,33 +167,45 @@ pub struct SignalParams {
     to: Option<String>,
 }
 
-fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
-    let mut signals: Vec<&Value> = answer["signals"].as_array().into_iter().flatten().collect();
-    signals.sort_by(|a, b| b[sort].as_f64().unwrap_or(f64::MIN).total_cmp(&a[sort].as_f64().unwrap_or(f64::MIN)));
-    let source = answer["source"].as_str().unwrap_or("injuries");
+fn signal_table(lang: Lang, source: &str, report: &signals::Report, sort: &str) -> Markup {
+    let mut pairs: Vec<&signals::PairSignal> = Vec::new();
+    let mut alarms: Vec<&signals::Alarm> = Vec::new();
+    for signal in &report.signals {
+        match signal {
+            signals::Signal::Pair(pair) => pairs.push(pair),
+            signals::Signal::Alarm(alarm) => alarms.push(alarm),
+        }
+    }
+    let key = |p: &signals::PairSignal| match sort {
+        "cases" => Some(p.cases as f64),
+        "prr" => p.prr,
+        "ror" => p.ror,
+        "chi2" => p.chi2,
+        "ic025" => p.ic025,
+        _ => p.eb05,
+    };
+    pairs.sort_by(|a, b| key(b).unwrap_or(f64::MIN).total_cmp(&key(a).unwrap_or(f64::MIN)));
     let sortable = |key: &str, label: &str| html! { a href=(with_lang(&format!("/signals?source={source}&method=disproportionality&sort={key}"), lang)) { (label) } };
-    let assess = |s: &Value, hazard: &str| {
+    let assess = |product: &str, hazard: &str, signal: String| {
         with_lang(
             &format!(
-                "/risk-assessments/new?product_code={}&hazard={}&signal={}",
-                s["product_code"].as_str().unwrap_or(""),
-                hazard,
-                service::events::percent_encode(&s.to_string())
+                "/risk-assessments/new?product_code={product}&hazard={hazard}&signal={}",
+                service::events::percent_encode(&signal)
             ),
             lang,
         )
     };
-    let decimal = |v: &Value| v.as_f64().map_or("—".to_owned(), |v| format!("{v:.2}"));
+    let decimal = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.2}"));
     html! {
-        @if answer["method"] != signals::DISPROPORTIONALITY {
+        @if report.method != signals::DISPROPORTIONALITY {
             table {
                 thead { tr { th { (lang.t("产品类别", "Product category")) } th { (lang.t("地区", "Region")) } th { (lang.t("本周观察", "Observed")) }
                     th { (lang.t("期望", "Expected")) } th { (lang.t("阈值", "Threshold")) } th { (lang.t("统计量 / 报警线", "Statistic / limit")) } } }
-                tbody { @for s in &signals { tr {
-                    td { (category_name(s["product_code"].as_str().unwrap_or(""))) " " a href=(assess(s, source)) { (lang.t("评估", "assess")) } }
-                    td { (s["region"].as_str().unwrap_or("—")) }
-                    td { (s["observed"]) } td { (decimal(&s["expected"])) }
-                    td { (decimal(&s["upper"])) } td { (decimal(&s["statistic"])) " / " (decimal(&s["limit"])) }
+                tbody { @for s in &alarms { tr {
+                    td { (category_name(&s.product_code)) " " a href=(assess(&s.product_code, source, serde_json::to_string(*s).unwrap_or_default())) { (lang.t("评估", "assess")) } }
+                    td { (s.region.as_deref().unwrap_or("—")) }
+                    td { (s.observed) } td { (decimal(s.expected)) }
+                    td { (decimal(s.upper)) } td { (decimal(s.statistic)) " / " (decimal(s.limit)) }
                 } } }
             }
         } @else {
@@ -204,18 +215,18 @@ fn signal_table(lang: Lang, answer: &Value, sort: &str) -> Markup {
                     th { (sortable("cases", lang.t("病例", "Cases"))) } th { (sortable("prr", "PRR")) } th { (sortable("ror", "ROR")) }
                     th { (sortable("chi2", "χ²")) } th { (sortable("ic025", "IC025")) } th { (sortable("eb05", "EB05")) } th { "EBGM" }
                 } }
-                tbody { @for s in &signals { tr {
-                    td { (category_name(s["product_code"].as_str().unwrap_or("")))
-                        " " a href=(assess(s, s["hazard"].as_str().unwrap_or(""))) { (lang.t("评估", "assess")) } }
-                    td { code { (s["hazard"].as_str().unwrap_or("")) } }
-                    td { (s["cases"]) }
-                    @for key in ["prr", "ror", "chi2", "ic025", "eb05", "ebgm"] {
-                        td { (s[key].as_f64().map_or("—".to_owned(), |v| format!("{v:.2}"))) }
+                tbody { @for s in &pairs { tr {
+                    td { (category_name(&s.product_code))
+                        " " a href=(assess(&s.product_code, &s.hazard, serde_json::to_string(*s).unwrap_or_default())) { (lang.t("评估", "assess")) } }
+                    td { code { (s.hazard) } }
+                    td { (s.cases) }
+                    @for value in [s.prr, s.ror, s.chi2, s.ic025, s.eb05, s.ebgm] {
+                        td { (decimal(value)) }
                     }
                 } } }
             }
         }
-        p.muted { (lang.t("方法与参数", "Method and parameters")) ": " code { (answer["parameters"].to_string()) } }
+        p.muted { (lang.t("方法与参数", "Method and parameters")) ": " code { (report.parameters.to_string()) } }
     }
 }
 
@@ -385,15 +396,28 @@ pub async fn signal_run(
         Ok(None) => return error_page(lang, &ApiError::not_found(format!("no signal run {id}"))),
         Err(error) => return error_page(lang, &error.into()),
     };
-    let answer = serde_json::json!({"source": run.source, "method": run.method, "parameters": run.parameters, "signals": run.signals});
+    // A kept run reads back as the report it was computed as; one that does not is an integrity fault.
+    let signals = match serde_json::from_value(run.signals.clone()) {
+        Ok(signals) => signals,
+        Err(error) => return error_page(lang, &ApiError::integrity(format!("signal run {id}: {error}"))),
+    };
+    let report = signals::Report { method: run.method.clone(), parameters: run.parameters.clone(), signals };
     let title = lang.t("已保存的信号计算", "Kept signal computation");
     let body = html! {
         h1 { (title) " #" (run.id) }
         p.muted { (run.source) " · " (run.method) @if run.by_region { " · " (lang.t("按省份", "by province")) } " · "
             (run.period_from) " – " (run.period_to) " · " (lang.t("计算于", "computed")) " " (webkit::layout::china_time(&run.computed_at)) }
-        (signal_table(lang, &answer, "eb05"))
+        (signal_table(lang, &run.source, &report, "eb05"))
     };
     page(lang, title, body).into_response()
+}
+
+/// A signal's weekly chart with its title, as the board's script reads it.
+#[derive(Debug, serde::Serialize)]
+struct Chart {
+    title: String,
+    #[serde(flatten)]
+    series: signals::Series,
 }
 
 /// `GET /signals`: the signal board, for regulators.
@@ -426,16 +450,15 @@ pub async fn signals(State(state): State<AppState>, session: PageUser, Query(par
         .unwrap_or_else(|| "eb05".into());
     // Each temporal signal gets its chart: the weekly series and the threshold the detector set for each week.
     let mut charts = Vec::new();
-    if let Some(detector) = answer["method"].as_str().and_then(signals::Detector::parse) {
-        let to = answer["period"]["to"].as_str().and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok());
-        for signal in answer["signals"].as_array().into_iter().flatten() {
-            let (Some(product), Some(to)) = (signal["product_code"].as_str(), to) else { continue };
-            let region = signal["region"].as_str();
-            match service::signals::series(&state, source, detector, product, region, to, 52).await {
-                Ok(mut series) => {
+    if let Some(detector) = signals::Detector::parse(&answer.report.method) {
+        for signal in &answer.report.signals {
+            let signals::Signal::Alarm(alarm) = signal else { continue };
+            let region = alarm.region.as_deref();
+            let product = alarm.product_code.as_str();
+            match service::signals::series(&state, source, detector, product, region, answer.period.to, 52).await {
+                Ok(series) => {
                     let place = region.map(|r| format!(" · {r}")).unwrap_or_default();
-                    series["title"] = serde_json::json!(format!("{}{place}", category_name(product)));
-                    charts.push(series);
+                    charts.push(Chart { title: format!("{}{place}", category_name(product)), series });
                 }
                 Err(error) => return error_page(lang, &error),
             }
@@ -448,23 +471,23 @@ pub async fn signals(State(state): State<AppState>, session: PageUser, Query(par
             @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
             label { (lang.t("数据来源", "Source")) select name="source" {
                 @for (value, zh, en) in [("injuries", "伤害监测", "injuries"), ("complaints", "投诉举报", "complaints"), ("inspections", "抽查不合格", "sampling failures")] {
-                    option value=(value) selected[answer["source"] == value] { (lang.pick(zh, en)) } } } }
+                    option value=(value) selected[answer.source.as_str() == value] { (lang.pick(zh, en)) } } } }
             label { (lang.t("方法", "Method")) select name="method" {
                 @for (value, zh, en) in [("farrington", "时间聚集（Farrington）", "temporal (Farrington)"), ("ears_c1", "EARS C1", "EARS C1"),
                     ("ears_c2", "EARS C2", "EARS C2"), ("ears_c3", "EARS C3", "EARS C3"), ("cusum", "CUSUM", "CUSUM"), ("ewma", "EWMA", "EWMA"),
                     ("glr", "泊松 GLR", "Poisson GLR"), ("disproportionality", "比例失衡（PRR、ROR、IC、EBGM）", "disproportionality (PRR, ROR, IC, EBGM)")] {
-                    option value=(value) selected[answer["method"] == value] { (lang.pick(zh, en)) } } } }
+                    option value=(value) selected[answer.report.method == value] { (lang.pick(zh, en)) } } } }
             label { input type="checkbox" name="by_region" value="true" checked[params.by_region]; " " (lang.t("按省份", "by province")) }
             button { (lang.t("计算", "Compute")) }
         }
-        p.muted { (answer["period"]["from"].as_str().unwrap_or("")) " – " (answer["period"]["to"].as_str().unwrap_or("")) " · "
-            (answer["signals"].as_array().map_or(0, Vec::len)) " " (lang.t("个信号", "signals")) }
-        (signal_table(lang, &answer, &sort))
+        p.muted { (answer.period.from) " – " (answer.period.to) " · "
+            (answer.report.signals.len()) " " (lang.t("个信号", "signals")) }
+        (signal_table(lang, answer.source.as_str(), &answer.report, &sort))
         form.search method="post" action=(with_lang("/signals/runs", lang)) {
             (session.field())
-            input type="hidden" name="source" value=(answer["source"].as_str().unwrap_or(""));
-            input type="hidden" name="method" value=(answer["method"].as_str().unwrap_or(""));
-            input type="hidden" name="to" value=(answer["period"]["to"].as_str().unwrap_or(""));
+            input type="hidden" name="source" value=(answer.source.as_str());
+            input type="hidden" name="method" value=(answer.report.method);
+            input type="hidden" name="to" value=(answer.period.to);
             @if params.by_region { input type="hidden" name="by_region" value="true"; }
             button { (lang.t("保存本次计算（含方法与参数）", "Keep this computation with its method and parameters")) }
         }
@@ -752,8 +775,7 @@ pub async fn draft_warning(
     .await;
     match result {
         Ok(view) => {
-            let id = view["id"].as_str().unwrap_or_default().to_owned();
-            axum::response::Redirect::to(&with_lang(&format!("/warnings/{id}"), lang)).into_response()
+            axum::response::Redirect::to(&with_lang(&format!("/warnings/{}", view.warning.id), lang)).into_response()
         }
         Err(error) => error_page(lang, &error),
     }

@@ -3,12 +3,12 @@
 //! `signals` room's. Each signal carries its method and parameters, and a run can be kept with them.
 
 use chrono::{Duration, NaiveDate};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use signals::{Daily, Detector, Method, Source};
+use serde::{Deserialize, Serialize};
+use signals::{Daily, Detector, Method, Report, Series, Source};
 use stats::temporal::FarringtonConfig;
 
 use crate::input::{self, optional_text};
+use crate::schema::vocabulary;
 use crate::{ApiError, Services};
 
 /// Signals are for regulators and admins.
@@ -29,7 +29,7 @@ pub async fn series(
     region: Option<&str>,
     to: NaiveDate,
     weeks: usize,
-) -> Result<Value, ApiError> {
+) -> Result<Series, ApiError> {
     let span = signals::series_span(weeks, &FarringtonConfig::default());
     let from = to - Duration::days((span * 7) as i64 - 1);
     let daily = daily(state, source, &from.to_string(), &to.to_string(), region.is_some()).await?;
@@ -89,6 +89,24 @@ pub struct SignalParams {
     pub by_region: bool,
 }
 
+/// The signals of one method over a period of a source's reports.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SignalAnswer {
+    #[serde(flatten)]
+    pub report: Report,
+    pub period: Period,
+    #[schema(schema_with = vocabulary::<Source>)]
+    pub source: Source,
+}
+
+/// The days a computation covered, both included.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[schema(as = SignalPeriod)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
 /// The signals of one method over stored reports of a source, for regulators.
 pub async fn compute(
     state: &Services,
@@ -98,7 +116,7 @@ pub async fn compute(
     from: Option<String>,
     to: Option<String>,
     by_region: bool,
-) -> Result<Value, ApiError> {
+) -> Result<SignalAnswer, ApiError> {
     regulator(user)?;
     let to = match optional_text(to) {
         Some(text) => input::date("to", &text)?,
@@ -107,28 +125,22 @@ pub async fn compute(
     let name = optional_text(method).unwrap_or_else(|| signals::DISPROPORTIONALITY.into());
     let method = Method::parse(&name)
         .ok_or_else(|| ApiError::invalid(format!("method '{name}' is not {}", Method::names().join(", "))))?;
-    let mut answer = match method {
+    let (report, from) = match method {
         Method::Disproportionality => {
             let from = match optional_text(from) {
                 Some(text) => input::date("from", &text)?,
                 None => to - Duration::days(365),
             };
-            let mut answer =
-                signals::disproportionality(&table(state, source, &from.to_string(), &to.to_string()).await?);
-            answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
-            answer
+            (signals::disproportionality(&table(state, source, &from.to_string(), &to.to_string()).await?), from)
         }
         Method::Temporal(detector) => {
             let config = FarringtonConfig::default();
             let from = to - Duration::days(((config.years + 1) * config.period * 7) as i64 - 1);
             let daily = daily(state, source, &from.to_string(), &to.to_string(), by_region).await?;
-            let mut answer = signals::temporal(&daily, to, detector, &config);
-            answer["period"] = json!({"from": from.to_string(), "to": to.to_string()});
-            answer
+            (signals::temporal(&daily, to, detector, &config), from)
         }
     };
-    answer["source"] = json!(source.as_str());
-    Ok(answer)
+    Ok(SignalAnswer { report, period: Period { from, to }, source })
 }
 
 /// Computes signals and keeps them with their method, parameters, period and source; returns the stored run.
@@ -139,17 +151,16 @@ pub async fn compute_and_keep(
 ) -> Result<store::warnings::SignalRun, ApiError> {
     let source = source(params.source.as_deref())?;
     let answer = compute(state, user, source, params.method, params.from, params.to, params.by_region).await?;
-    let signals = answer["signals"].clone();
     let mut run = store::warnings::SignalRun {
         id: 0,
         source: source.as_str().into(),
-        method: answer["method"].as_str().unwrap_or_default().into(),
+        method: answer.report.method,
         by_region: params.by_region,
-        period_from: answer["period"]["from"].as_str().unwrap_or_default().into(),
-        period_to: answer["period"]["to"].as_str().unwrap_or_default().into(),
-        parameters: answer["parameters"].clone(),
-        signal_count: signals.as_array().map_or(0, |s| s.len() as i64),
-        signals,
+        period_from: answer.period.from.to_string(),
+        period_to: answer.period.to.to_string(),
+        parameters: answer.report.parameters,
+        signal_count: answer.report.signals.len() as i64,
+        signals: serde_json::to_value(&answer.report.signals).map_err(ApiError::internal)?,
         user_id: Some(user.id),
         computed_at: String::new(),
     };

@@ -159,7 +159,7 @@ fn scope(value: Option<Value>, product_code: &str) -> Result<Value, ApiError> {
 }
 
 /// Drafts a warning from an assessment of the regulator's region; returns its view.
-pub async fn draft(state: &Services, user: &User, body: WarningBody) -> Result<Value, ApiError> {
+pub async fn draft(state: &Services, user: &User, body: WarningBody) -> Result<WarningView, ApiError> {
     regulator(user)?;
     let assessment_id =
         optional_text(body.assessment_id).ok_or_else(|| ApiError::invalid("assessment_id is required"))?;
@@ -189,9 +189,9 @@ pub async fn draft(state: &Services, user: &User, body: WarningBody) -> Result<V
 }
 
 /// A warning's answer: the warning and its history ([`WarningView`]).
-pub async fn view(state: &Services, warning: Warning) -> Result<Value, ApiError> {
+pub async fn view(state: &Services, warning: Warning) -> Result<WarningView, ApiError> {
     let events = state.store.warning_events(&warning.id).await?;
-    serde_json::to_value(WarningView { warning, events }).map_err(ApiError::internal)
+    Ok(WarningView { warning, events })
 }
 
 pub async fn warning_or_404(state: &Services, id: &str) -> Result<Warning, ApiError> {
@@ -211,7 +211,7 @@ pub async fn advance(
     id: &str,
     step: WarningStep,
     body: WarningBody,
-) -> Result<Value, ApiError> {
+) -> Result<WarningView, ApiError> {
     regulator(user)?;
     let warning = warning_or_404(state, id).await?;
     authorize_supervision(user, &warning.region_code)?;
@@ -268,7 +268,7 @@ pub async fn advance(
 }
 
 /// A warning for `user` (`None`: the public): published ones for everyone, drafts for regulators.
-pub async fn visible(state: &Services, user: Option<&User>, id: &str) -> Result<Value, ApiError> {
+pub async fn visible(state: &Services, user: Option<&User>, id: &str) -> Result<WarningView, ApiError> {
     let warning = warning_or_404(state, id).await?;
     let public = warning.published_on.is_some();
     if !public && user.is_none_or(|u| regulator(u).is_err()) {

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use stats::disproportionality::Table;
 use stats::gps::{squash, Prior};
@@ -207,9 +208,98 @@ impl Detector {
     }
 }
 
+/// A statistic as sent: a ratio that divides by zero (infinite or NaN) is null.
+fn finite(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
+}
+
+/// What one method found: its name, its parameters (which differ by method) and its signals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = SignalReport)]
+pub struct Report {
+    pub method: String,
+    /// The method's parameters, kept beside every signal; their names differ by method.
+    #[schema(value_type = Object)]
+    pub parameters: Value,
+    pub signals: Vec<Signal>,
+}
+
+/// A signal: a flagged product × hazard pair, or a temporal alarm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Signal {
+    Pair(PairSignal),
+    Alarm(Alarm),
+}
+
+impl Signal {
+    /// The product category the signal is about.
+    pub fn product_code(&self) -> &str {
+        match self {
+            Signal::Pair(pair) => &pair.product_code,
+            Signal::Alarm(alarm) => &alarm.product_code,
+        }
+    }
+}
+
+/// A product × hazard pair flagged by disproportionality, with every statistic (null where a ratio divides by
+/// zero; the shrinker's figures null when the table is too small to fit its prior).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PairSignal {
+    pub product_code: String,
+    pub hazard: String,
+    pub cases: u64,
+    pub expected: Option<f64>,
+    pub prr: Option<f64>,
+    pub prr_lower: Option<f64>,
+    pub chi2: Option<f64>,
+    pub ror: Option<f64>,
+    pub ror_lower: Option<f64>,
+    pub ic: Option<f64>,
+    pub ic025: Option<f64>,
+    pub bcpnn_ic025: Option<f64>,
+    pub ebgm: Option<f64>,
+    pub eb05: Option<f64>,
+    pub eb95: Option<f64>,
+    /// PRR ≥ 2, χ² ≥ 4 and at least 3 cases.
+    pub evans: bool,
+}
+
+/// A temporal detector's alarm for the last week of a product's (and region's) series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Alarm {
+    pub product_code: String,
+    /// The province, when detection ran per region.
+    pub region: Option<String>,
+    pub week_ending: NaiveDate,
+    pub observed: f64,
+    pub expected: Option<f64>,
+    /// The threshold of count, for the detectors that set one.
+    pub upper: Option<f64>,
+    pub statistic: Option<f64>,
+    pub limit: Option<f64>,
+}
+
+/// A product's weekly chart: parallel arrays, one entry per week, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = SignalSeries)]
+pub struct Series {
+    pub product_code: String,
+    pub region: Option<String>,
+    pub method: String,
+    /// Each week's last day.
+    pub weeks: Vec<NaiveDate>,
+    pub observed: Vec<f64>,
+    pub expected: Vec<Option<f64>>,
+    pub upper: Vec<Option<f64>>,
+    pub statistic: Vec<Option<f64>>,
+    pub limit: Vec<Option<f64>>,
+    pub alarm: Vec<bool>,
+}
+
 /// Disproportionality over the period's product × hazard table: every pair flagged by the Evans rule, a
 /// positive IC025 or an EB05 of at least 2, with all its statistics.
-pub fn disproportionality(table: &[(String, String, u64)]) -> Value {
+pub fn disproportionality(table: &[(String, String, u64)]) -> Report {
     let total: u64 = table.iter().map(|c| c.2).sum();
     let mut rows: BTreeMap<&str, u64> = BTreeMap::new();
     let mut columns: BTreeMap<&str, u64> = BTreeMap::new();
@@ -232,31 +322,45 @@ pub fn disproportionality(table: &[(String, String, u64)]) -> Value {
         if !flagged {
             continue;
         }
-        signals.push(json!({
-            "product_code": product, "hazard": hazard, "cases": a, "expected": statistics.expected,
-            "prr": statistics.prr, "prr_lower": statistics.prr_lower, "chi2": statistics.chi2,
-            "ror": statistics.ror, "ror_lower": statistics.ror_lower,
-            "ic": statistics.ic, "ic025": statistics.ic025, "bcpnn_ic025": statistics.bcpnn_ic025,
-            "ebgm": posterior.map(|p| p.ebgm), "eb05": posterior.map(|p| p.eb05), "eb95": posterior.map(|p| p.eb95),
-            "evans": statistics.evans_signal,
+        signals.push(Signal::Pair(PairSignal {
+            product_code: product.clone(),
+            hazard: hazard.clone(),
+            cases: *a,
+            expected: finite(statistics.expected),
+            prr: finite(statistics.prr),
+            prr_lower: finite(statistics.prr_lower),
+            chi2: finite(statistics.chi2),
+            ror: finite(statistics.ror),
+            ror_lower: finite(statistics.ror_lower),
+            ic: finite(statistics.ic),
+            ic025: finite(statistics.ic025),
+            bcpnn_ic025: finite(statistics.bcpnn_ic025),
+            ebgm: posterior.and_then(|p| finite(p.ebgm)),
+            eb05: posterior.and_then(|p| finite(p.eb05)),
+            eb95: posterior.and_then(|p| finite(p.eb95)),
+            evans: statistics.evans_signal,
         }));
     }
-    signals.sort_by(|a, b| b["eb05"].as_f64().unwrap_or(0.0).total_cmp(&a["eb05"].as_f64().unwrap_or(0.0)));
-    json!({
-        "method": DISPROPORTIONALITY,
-        "parameters": {
+    let eb05 = |s: &Signal| match s {
+        Signal::Pair(pair) => pair.eb05.unwrap_or(0.0),
+        Signal::Alarm(_) => 0.0,
+    };
+    signals.sort_by(|a, b| eb05(b).total_cmp(&eb05(a)));
+    Report {
+        method: DISPROPORTIONALITY.to_owned(),
+        parameters: json!({
             "rules": "flagged when Evans (PRR ≥ 2, χ² ≥ 4, n ≥ 3), IC025 > 0, or EB05 ≥ 2",
             "prior": prior.map(|p| json!({"alpha1": p.alpha1, "beta1": p.beta1, "alpha2": p.alpha2, "beta2": p.beta2, "p": p.p})),
             "reports": total,
             "cells": table.len(),
-        },
-        "signals": signals,
-    })
+        }),
+        signals,
+    }
 }
 
 /// Alarms of a temporal detector for the week ending on `to`, per product (and region), over weekly counts of the
 /// years before.
-pub fn temporal(daily: &[Daily], to: NaiveDate, detector: Detector, config: &FarringtonConfig) -> Value {
+pub fn temporal(daily: &[Daily], to: NaiveDate, detector: Detector, config: &FarringtonConfig) -> Report {
     let weeks = (config.years + 1) * config.period;
     let mut series: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
     for (product, region, day, n) in daily {
@@ -272,16 +376,21 @@ pub fn temporal(daily: &[Daily], to: NaiveDate, detector: Detector, config: &Far
     for ((product, region), counts) in &series {
         let Some(verdict) = detector.assess(counts, weeks - 1, config) else { continue };
         if verdict.alarm {
-            signals.push(json!({
-                "product_code": product, "region": (!region.is_empty()).then_some(region),
-                "week_ending": to.to_string(), "observed": counts[weeks - 1],
-                "expected": verdict.expected, "upper": verdict.upper, "statistic": verdict.statistic, "limit": verdict.limit,
+            signals.push(Signal::Alarm(Alarm {
+                product_code: (*product).to_owned(),
+                region: (!region.is_empty()).then(|| (*region).to_owned()),
+                week_ending: to,
+                observed: counts[weeks - 1],
+                expected: finite(verdict.expected),
+                upper: verdict.upper.and_then(finite),
+                statistic: finite(verdict.statistic),
+                limit: finite(verdict.limit),
             }));
         }
     }
     let mut parameters = detector.parameters(config);
     parameters["series"] = json!(series.len());
-    json!({"method": detector.name(), "parameters": parameters, "signals": signals})
+    Report { method: detector.name().to_owned(), parameters, signals }
 }
 
 /// The cells of sampling failures (`(category, province, day, failed items)`): product category × each failed
@@ -337,22 +446,24 @@ pub fn series(
     region: Option<&str>,
     to: NaiveDate,
     weeks: usize,
-) -> Value {
+) -> Series {
     let config = FarringtonConfig::default();
     let span = counts.len();
-    let mut out = json!({"product_code": product, "region": region, "method": detector.name(), "weeks": [],
-        "observed": [], "expected": [], "upper": [], "statistic": [], "limit": [], "alarm": []});
+    let mut out = Series {
+        product_code: product.to_owned(),
+        region: region.map(str::to_owned),
+        method: detector.name().to_owned(),
+        ..Series::default()
+    };
     for k in span - weeks.min(span)..span {
-        let week_ending = to - Duration::days(((span - 1 - k) * 7) as i64);
         let verdict = detector.assess(counts, k, &config);
-        let mut push = |key: &str, value: Value| out[key].as_array_mut().expect("array").push(value);
-        push("weeks", json!(week_ending.to_string()));
-        push("observed", json!(counts[k]));
-        push("expected", json!(verdict.map(|v| v.expected)));
-        push("upper", json!(verdict.and_then(|v| v.upper)));
-        push("statistic", json!(verdict.map(|v| v.statistic)));
-        push("limit", json!(verdict.map(|v| v.limit)));
-        push("alarm", json!(verdict.is_some_and(|v| v.alarm)));
+        out.weeks.push(to - Duration::days(((span - 1 - k) * 7) as i64));
+        out.observed.push(counts[k]);
+        out.expected.push(verdict.and_then(|v| finite(v.expected)));
+        out.upper.push(verdict.and_then(|v| v.upper).and_then(finite));
+        out.statistic.push(verdict.and_then(|v| finite(v.statistic)));
+        out.limit.push(verdict.and_then(|v| finite(v.limit)));
+        out.alarm.push(verdict.is_some_and(|v| v.alarm));
     }
     out
 }
@@ -406,11 +517,10 @@ mod tests {
         for detector in [Detector::Farrington, Detector::Cusum, Detector::Ewma, Detector::Glr, Detector::Ears(Ears::C1)]
         {
             let answer = temporal(&daily, to, detector, &config);
-            let flagged: Vec<&str> =
-                answer["signals"].as_array().unwrap().iter().map(|s| s["product_code"].as_str().unwrap()).collect();
+            let flagged: Vec<&str> = answer.signals.iter().map(Signal::product_code).collect();
             assert_eq!(flagged, ["0401"], "{}", detector.name());
-            assert_eq!(answer["method"], detector.name());
-            assert_eq!(answer["parameters"]["series"], 2);
+            assert_eq!(answer.method, detector.name());
+            assert_eq!(answer.parameters["series"], 2);
         }
     }
 
@@ -424,10 +534,10 @@ mod tests {
         assert_eq!(counts.len(), span);
         assert_eq!(counts[span - 1], 40.0);
         let chart = series(Detector::Farrington, &counts, "0401", None, to, 4);
-        assert_eq!(chart["weeks"].as_array().unwrap().len(), 4);
-        assert_eq!(chart["weeks"][3], "2026-11-29");
-        assert_eq!(chart["alarm"][3], true);
-        assert_eq!(chart["alarm"][2], false);
+        assert_eq!(chart.weeks.len(), 4);
+        assert_eq!(chart.weeks[3], to);
+        assert!(chart.alarm[3]);
+        assert!(!chart.alarm[2]);
     }
 
     #[test]
@@ -441,17 +551,22 @@ mod tests {
             }
         }
         let answer = disproportionality(&table);
-        assert_eq!(answer["method"], DISPROPORTIONALITY);
-        assert_eq!(answer["parameters"]["reports"], 210);
-        let flagged: Vec<(&str, &str)> = answer["signals"]
-            .as_array()
-            .unwrap()
+        assert_eq!(answer.method, DISPROPORTIONALITY);
+        assert_eq!(answer.parameters["reports"], 210);
+        let pairs: Vec<&PairSignal> = answer
+            .signals
             .iter()
-            .map(|s| (s["product_code"].as_str().unwrap(), s["hazard"].as_str().unwrap()))
+            .filter_map(|s| match s {
+                Signal::Pair(pair) => Some(pair),
+                Signal::Alarm(_) => None,
+            })
             .collect();
+        let flagged: Vec<(&str, &str)> = pairs.iter().map(|p| (p.product_code.as_str(), p.hazard.as_str())).collect();
         assert_eq!(flagged, [("toy", "choking")]);
-        let signal = &answer["signals"][0];
-        assert!(signal["prr"].as_f64().unwrap() > 2.0 && signal["evans"] == true);
+        assert!(pairs[0].prr.unwrap() > 2.0 && pairs[0].evans);
+        // A kept run reads back as what was computed.
+        let kept: Report = serde_json::from_value(serde_json::to_value(&answer).unwrap()).unwrap();
+        assert_eq!(kept, answer);
     }
 
     #[test]

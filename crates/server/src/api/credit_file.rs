@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use credit::{Class, Model, Source};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use service::credit_file::{
     CreditFile, DepartmentBody, ExchangeReceipt, RecomputeBody, Recomputed, RecordAdded, RecordFields, RecordsBody,
     RegisteredDepartment, RejectedRow, WithdrawBody, Withdrawn, COLUMNS,
@@ -60,8 +59,8 @@ pub(super) struct Api;
 /// sampling weights.
 #[utoipa::path(get, path = "/api/v1/credit/model", tag = "credit",
     responses((status = 200, description = "the model (credit/data/credit_model.json): {version, effective_from, note, base_score, positive_cap, kinds, classes, listings, sampling_weights}", body = Object)))]
-async fn model() -> Json<Value> {
-    Json(json!(Model::bundled()))
+async fn model() -> Json<&'static Model> {
+    Json(Model::bundled())
 }
 
 /// A regulator of the organization's region records a penalty, certificate suspension, award or good record

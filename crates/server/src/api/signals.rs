@@ -5,9 +5,8 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use service::error::ErrorBody;
-use service::signals::{compute, compute_and_keep, regulator, series, source, SignalParams};
+use service::signals::{compute, compute_and_keep, regulator, series, source, SignalAnswer, SignalParams};
 use signals::Detector;
 use store::warnings::SignalRun;
 
@@ -51,9 +50,8 @@ pub(crate) struct SeriesParams {
 /// Injury counts by default; `source` picks sampling failures or complaints instead.
 #[utoipa::path(get, path = "/api/v1/signals/series", tag = "injuries and signals", security(("bearer" = [])),
     params(SeriesParams),
-    responses((status = 200, body = Object,
-               description = "{product_code, region, method, weeks, observed, expected, upper, statistic, limit, \
-                   alarm}: parallel arrays, one entry per week (weeks holds each week's last day)"),
+    responses((status = 200, body = signals::Series,
+               description = "parallel arrays, one entry per week (weeks holds each week's last day)"),
               (status = 400, description = "invalid_request: not a temporal detector, an unknown source or a \
                    malformed date", body = ErrorBody),
               (status = 401, description = "unauthorized", body = ErrorBody),
@@ -62,7 +60,7 @@ async fn series_handler(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Query(params): Query<SeriesParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<signals::Series>, ApiError> {
     regulator(&user)?;
     let to = match optional_text(params.to) {
         Some(text) => input::date("to", &text)?,
@@ -83,7 +81,8 @@ async fn series_handler(
 /// GLR), each signal with its method and parameters.
 #[utoipa::path(get, path = "/api/v1/signals", tag = "injuries and signals", security(("bearer" = [])),
     params(SignalParams),
-    responses((status = 200, description = "{method, parameters, period, signals, source}", body = Object),
+    responses((status = 200, description = "the signals with the method, its parameters, the period and the source",
+               body = SignalAnswer),
               (status = 400, description = "invalid_request: an unknown source or method, or a malformed date",
                body = ErrorBody),
               (status = 401, description = "unauthorized", body = ErrorBody),
@@ -92,7 +91,7 @@ async fn signals(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Query(params): Query<SignalParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SignalAnswer>, ApiError> {
     let source = source(params.source.as_deref())?;
     Ok(Json(compute(&state, &user, source, params.method, params.from, params.to, params.by_region).await?))
 }

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use service::error::ErrorBody;
 use service::warnings::{self as warnings_service, AssessmentBody, WarningBody, WarningView};
 use store::warnings::{RiskAssessment, Warning};
@@ -82,7 +81,7 @@ async fn draft(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     body: Result<Json<WarningBody>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<WarningView>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
     Ok((StatusCode::CREATED, Json(warnings_service::draft(&state, &user, body).await?)))
 }
@@ -107,7 +106,7 @@ macro_rules! warning_handler {
             AuthUser(user): AuthUser,
             Path(id): Path<String>,
             body: Result<Json<WarningBody>, JsonRejection>,
-        ) -> Result<Json<Value>, ApiError> {
+        ) -> Result<Json<WarningView>, ApiError> {
             let Json(body) = body.map_err(json_rejection)?;
             Ok(Json(warnings_service::advance(&state, &user, &id, $step, body).await?))
         }
@@ -194,6 +193,6 @@ async fn one(
     State(state): State<AppState>,
     MaybeAuthUser(user): MaybeAuthUser,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<WarningView>, ApiError> {
     Ok(Json(warnings_service::visible(&state, user.as_ref(), &id).await?))
 }
