@@ -38,12 +38,7 @@ pub struct Prepared {
     pub steps: Vec<ComplaintStep>,
 }
 
-/// The secret never reaches a log, even through a debug print.
-impl std::fmt::Debug for Prepared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Prepared").field("tracking_number", &self.complaint.tracking_number).finish_non_exhaustive()
-    }
-}
+debug_without_secrets!(Prepared, "tracking_number" => complaint.tracking_number);
 
 /// Finds the regulator with jurisdiction (Art 12, 25): the act's region for a report when given; the respondent's
 /// registered region in master data; the region its USCC was issued in; the respondent's address (where it
@@ -938,12 +933,7 @@ pub struct ComplaintReceipt {
     pub deadlines: Deadlines,
 }
 
-/// The secret never reaches a log, even through a debug print.
-impl std::fmt::Debug for ComplaintReceipt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ComplaintReceipt").field("tracking_number", &self.tracking_number).finish_non_exhaustive()
-    }
-}
+debug_without_secrets!(ComplaintReceipt, "tracking_number" => tracking_number);
 
 /// Files a complaint, report or enquiry (the public through `channel` `web`, an account through `api`, a clerk
 /// who may back-date `received_on`): checked, routed, classified and stored with its first steps. Returns the

@@ -264,12 +264,7 @@ pub struct RegisteredDepartment {
     pub token: String,
 }
 
-/// The token never reaches a log, even through a debug print.
-impl std::fmt::Debug for RegisteredDepartment {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegisteredDepartment").field("code", &self.code).finish_non_exhaustive()
-    }
-}
+debug_without_secrets!(RegisteredDepartment, "code" => code);
 
 /// An administrator registers a department (bank regulator, customs, tax, …) and the kinds it may send; the
 /// token is in the answer, once.
@@ -768,4 +763,23 @@ pub async fn file_view(
         whole_file: inside,
         may_add_records: user.is_some_and(|u| authorize_supervision(u, &organization.region_code).is_ok()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registered_departments_token_stays_out_of_debug_prints() {
+        let department = RegisteredDepartment {
+            code: "tax-zj".into(),
+            name: "国家税务总局浙江省税务局".into(),
+            kinds: vec!["penalty".into()],
+            region_code: Some("330000".into()),
+            token: "zld_secret_value".into(),
+        };
+        let printed = format!("{department:?}");
+        assert_eq!(printed, "RegisteredDepartment { code: \"tax-zj\", .. }");
+        assert!(serde_json::to_string(&department).unwrap().contains("zld_secret_value"), "the answer carries it once");
+    }
 }

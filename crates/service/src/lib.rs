@@ -3,6 +3,18 @@
 //! too are the one error table ([`ErrorCode`]), the checks of incoming fields ([`input`]) and who may do what
 //! ([`access`]). Nothing here knows routes, requests or pages.
 
+/// Implements `Debug` showing only the named field: the rest holds a secret (a token, a tracking secret) that
+/// never reaches a log, even through a debug print.
+macro_rules! debug_without_secrets {
+    ($type:ident, $name:literal => $($field:ident).+) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($type)).field($name, &self.$($field).+).finish_non_exhaustive()
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod campaigns;
 pub mod complaints;
