@@ -341,6 +341,43 @@ async fn openapi_document_lists_every_route() {
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }
 
+/// Every JSON answer names a schema of its own, except the documents whose shape is a standard's (EPCIS) or data
+/// served as shipped; and the vocabularies in those schemas are the rooms' enums, value for value.
+#[tokio::test]
+async fn every_json_answer_has_a_typed_schema_and_its_vocabularies_are_the_rooms() {
+    let app = TestApp::new().await;
+    let (_, document) = app.get_json("/api/v1/openapi.json").await;
+    let mut untyped: Vec<String> = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                let schema = &response["content"]["application/json"]["schema"];
+                if status.starts_with('2') && schema == &json!({"type": "object"}) {
+                    untyped.push(format!("{method} {path}"));
+                }
+            }
+        }
+    }
+    untyped.sort();
+    assert_eq!(
+        untyped,
+        [
+            "get /api/v1/credit/model",
+            "get /api/v1/credit/rules",
+            "get /api/v1/recalls/rules",
+            "get /epcis/epcs/{epc}/events",
+            "get /epcis/eventTypes/{eventType}/events",
+            "get /epcis/events",
+            "get /epcis/events/{eventID}",
+        ]
+    );
+    let status = &document["components"]["schemas"]["Filing"]["properties"]["status"];
+    let values: Vec<&str> = status["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let expected: Vec<&str> = complaints::Status::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(values, expected);
+    assert!(status["description"].as_str().unwrap().contains("`closed`: 办结 (closed)"), "{status}");
+}
+
 #[tokio::test]
 async fn every_documented_path_is_routed_with_its_parameter_names_and_every_route_is_documented() {
     let app = TestApp::new().await;
