@@ -368,8 +368,6 @@ pub async fn organization_record(
     uscc: &str,
 ) -> Result<Markup, ApiError> {
     let file = service::credit_file::file_view(state, session.user.as_ref(), uscc, None).await?;
-    let listings = state.store.listings(Some(uscc), None, true, None, 100).await?;
-    let entries = state.store.log_entries_about(uscc, 100).await?;
     let size = state.store.log_size().await?;
     let whole = file.whole_file;
     let records = &file.records;
@@ -440,18 +438,18 @@ pub async fn organization_record(
             }
         }
         h3 { (lang.t("失信名单与公开记录", "Credit lists and public log")) }
-        @if listings.iter().any(|l| l.status.parse::<ListingStatus>().is_ok_and(ListingStatus::on_the_list)) {
+        @if file.on_a_list {
             div.warning { (lang.t("该企业当前在失信名单中。", "This enterprise is on a credit list now.")) }
         }
-        @for l in &listings { p { a href=(with_lang(&format!("/credit/listings/{}", l.id), lang)) { (l.id) } " · " (list_name(lang, &l.list)) " · " (named::<ListingStatus>(lang, &l.status))
+        @for l in &file.listings { p { a href=(with_lang(&format!("/credit/listings/{}", l.id), lang)) { (l.id) } " · " (list_name(lang, &l.list)) " · " (lang.pick(l.status.name_zh(), l.status.name_en()))
             " · " (l.published_on.clone().unwrap_or_default()) @if let Some(end) = &l.removed_on { " – " (end) } } }
-        @if entries.is_empty() { p.muted { (lang.t("公开记录中暂无该企业的条目。", "No public-log entries about this enterprise.")) } }
+        @if file.log_entries.is_empty() { p.muted { (lang.t("公开记录中暂无该企业的条目。", "No public-log entries about this enterprise.")) } }
         @else {
             table {
                 thead { tr { th { (lang.t("公开记录序号", "Log entry")) } th { (lang.t("类型", "Kind")) } th { (lang.t("内容", "Content")) } th { (lang.t("包含证明", "Inclusion proof")) } } }
-                tbody { @for e in &entries { tr {
-                    td { "#" (e.idx) } td { (e.kind) } td { code { (e.data.chars().take(160).collect::<String>()) } }
-                    td { a href=(format!("/api/v1/log/proof/inclusion?index={}&tree_size={size}", e.idx)) { (lang.t("证明", "proof")) } }
+                tbody { @for e in &file.log_entries { tr {
+                    td { "#" (e.log_index) } td { (e.kind) } td { code { (e.entry.to_string().chars().take(160).collect::<String>()) } }
+                    td { a href=(e.inclusion_proof) { (lang.t("证明", "proof")) } }
                 } } }
             }
         }

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use credit::listing::ListingStatus;
 use credit::{Model, Source};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,6 +17,7 @@ use crate::access::authorize_supervision;
 use crate::credit_scoring::{self, new_record_id, ScoringSummary};
 use crate::error::stored;
 use crate::input::{self, optional_text, FieldError};
+use crate::schema::vocabulary;
 use crate::{today, ApiError, ErrorCode, Services};
 
 /// Only an administrator.
@@ -579,10 +581,13 @@ pub struct ListedOn {
     pub id: String,
     /// serious_violation | abnormal_operations
     pub list: String,
+    #[schema(schema_with = vocabulary::<ListingStatus>)]
+    pub status: ListingStatus,
     /// On its list now.
     pub current: bool,
     pub published_on: Option<String>,
     pub expires_on: Option<String>,
+    pub removed_on: Option<String>,
     pub removal_reason: Option<String>,
 }
 
@@ -747,15 +752,19 @@ pub async fn file_view(
         on_a_list: listings.iter().any(crate::credit::current),
         listings: listings
             .iter()
-            .map(|l| ListedOn {
-                id: l.id.clone(),
-                list: l.list.clone(),
-                current: crate::credit::current(l),
-                published_on: l.published_on.clone(),
-                expires_on: l.expires_on.clone(),
-                removal_reason: l.removal_reason.clone(),
+            .map(|l| {
+                Ok(ListedOn {
+                    id: l.id.clone(),
+                    list: l.list.clone(),
+                    status: store::stored(&l.status)?,
+                    current: crate::credit::current(l),
+                    published_on: l.published_on.clone(),
+                    expires_on: l.expires_on.clone(),
+                    removed_on: l.removed_on.clone(),
+                    removal_reason: l.removal_reason.clone(),
+                })
             })
-            .collect(),
+            .collect::<Result<_, store::StoreError>>()?,
         log_entries,
         class,
         class_history: state.store.credit_class_changes(&typed_uscc).await?,
