@@ -119,21 +119,14 @@ pub fn recovery_rate(recall: &Recall) -> Option<f64> {
 /// overdue, and its history.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecallView {
-    /// The stored recall, its fields at the top level: id (ZL-RC-year-number), regime, status, origin,
-    /// producer_uscc, region_code, product_name, gtins, lots, defect, severe, learned_on, trace_start, decision,
-    /// remedy, units_produced, units_distributed, units_recovered, plan, scope, notice_title, notice_body,
-    /// notice_published_on, evaluation, next_stage, next_due_on, created_at, updated_at. The stored row has no
-    /// schema of its own, so it is documented as an open object.
+    /// The stored recall, its fields at the top level.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub recall: Recall,
     /// Units recovered ÷ units distributed; null while no units are distributed.
     pub recovery_rate: Option<f64>,
     /// True when the legal due date of the next stage has passed.
     pub overdue: bool,
-    /// The history, oldest first: {id, recall_id, stage, at, on_date, user_id, note, data, due_on, late}, where
-    /// `data` is the stage's stored free-form record.
-    #[schema(value_type = Vec<Object>)]
+    /// The history, oldest first.
     pub events: Vec<RecallEvent>,
 }
 

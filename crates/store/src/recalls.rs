@@ -35,7 +35,7 @@ pub struct NewRecall {
 }
 
 /// A recall as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Recall {
     pub id: String,
     pub regime: String,
@@ -56,12 +56,15 @@ pub struct Recall {
     pub units_distributed: Option<f64>,
     pub units_recovered: f64,
     /// The filed plan (the fields DPAC asks for).
+    #[schema(value_type = Object)]
     pub plan: Value,
-    /// Scope computed from the trace: lots, quantities, parties, regions.
+    /// Scope computed from the trace: lots, quantities, parties, regions (`RecallScope`).
+    #[schema(value_type = Object)]
     pub scope: Value,
     pub notice_title: Option<String>,
     pub notice_body: Option<String>,
     pub notice_published_on: Option<String>,
+    #[schema(value_type = Object)]
     pub evaluation: Value,
     /// The next stage the workflow waits for, and its legal due date.
     pub next_stage: Option<String>,
@@ -189,7 +192,7 @@ const RECALL_COLUMNS: &str = "id, regime, status, origin, producer_uscc, region_
      notice_title, notice_body, notice_published_on, evaluation, next_stage, next_due_on, created_at, updated_at";
 
 /// One stage of a recall's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RecallEvent {
     pub id: i64,
     pub recall_id: String,
@@ -200,6 +203,8 @@ pub struct RecallEvent {
     pub on_date: String,
     pub user_id: Option<i64>,
     pub note: Option<String>,
+    /// The stage's own record, free-form.
+    #[schema(value_type = Object)]
     pub data: Value,
     /// The deadline it had to meet, if any.
     pub due_on: Option<String>,
