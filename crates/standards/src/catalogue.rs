@@ -136,7 +136,7 @@ impl Catalogue {
         for edition in catalogue.editions.values() {
             if edition.replaced_by.is_some() && catalogue.follow(edition).is_none() {
                 return Err(vec![CatalogueError {
-                    row: 0,
+                    row: held[&edition.number] + 1,
                     number: edition.number.to_string(),
                     field: "replaced_by",
                     reason: "its replacements go round in a circle".into(),
