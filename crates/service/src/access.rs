@@ -88,3 +88,12 @@ pub fn authorize_supervision(user: &User, region_code: &str) -> Result<(), ApiEr
         _ => Err(ApiError::forbidden(format!("role {} may not run supervision sampling", user.role.as_str()))),
     }
 }
+
+/// Only an administrator.
+pub fn require_admin(user: &User) -> Result<(), ApiError> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("only an administrator may do this"))
+    }
+}

@@ -14,20 +14,14 @@ use store::credit_file::CreditRecord;
 use store::{Role, User};
 
 use crate::access::authorize_supervision;
+pub use crate::access::require_admin;
+use crate::batch::{self, rejected, Format};
+pub use crate::batch::{Rejected, RejectedRow};
 use crate::credit_scoring::{self, new_record_id, ScoringSummary};
 use crate::error::stored;
 use crate::input::{self, optional_text, FieldError};
 use crate::schema::vocabulary;
 use crate::{today, ApiError, ErrorCode, Services};
-
-/// Only an administrator.
-pub fn require_admin(user: &User) -> Result<(), ApiError> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("only an administrator may do this"))
-    }
-}
 
 /// The fields of a record sent by a regulator or a department.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -311,94 +305,6 @@ pub struct RecordsBody {
     pub records: Vec<Value>,
 }
 
-/// A rejected row of an exchange batch.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct RejectedRow {
-    /// JSON: the record's 1-based position (0: the batch did not read); CSV: the line.
-    pub row: usize,
-    /// The field at fault, or empty when the row did not read.
-    pub field: String,
-    pub code: ErrorCode,
-    pub message: String,
-}
-
-/// A rejected row: its number (JSON: 1-based position; CSV: line), field, code and what is wrong.
-fn rejected(row: usize, field: &str, code: ErrorCode, message: impl ToString) -> RejectedRow {
-    RejectedRow { row, field: field.to_owned(), code, message: message.to_string() }
-}
-
-/// Reads a batch into (row number, fields), or the rows that cannot be read.
-fn read_batch(is_csv: bool, body: &str) -> Result<Vec<(usize, RecordFields)>, Vec<RejectedRow>> {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    if is_csv {
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(body.as_bytes());
-        let header: Vec<String> = match reader.headers() {
-            Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
-            Err(e) => return Err(vec![rejected(1, "", ErrorCode::InvalidRequest, e)]),
-        };
-        if let Some(unknown) = header.iter().find(|c| !COLUMNS.contains(&c.as_str())) {
-            return Err(vec![rejected(1, unknown, ErrorCode::InvalidRequest, format!("unknown column '{unknown}'"))]);
-        }
-        for record in reader.records() {
-            match record {
-                Ok(record) => {
-                    let line = record.position().map_or(0, |p| p.line() as usize);
-                    let cell = |name: &str| {
-                        header.iter().position(|h| h == name).and_then(|i| record.get(i)).map(str::to_owned)
-                    };
-                    rows.push((
-                        line,
-                        RecordFields {
-                            uscc: cell("uscc"),
-                            kind: cell("kind"),
-                            title: cell("title"),
-                            occurred_on: cell("occurred_on"),
-                            decision_no: cell("decision_no"),
-                            reference: cell("reference"),
-                            legal_basis: cell("legal_basis"),
-                            public_until: cell("public_until"),
-                        },
-                    ));
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
-                    errors.push(rejected(line, "", ErrorCode::InvalidRequest, e));
-                }
-            }
-        }
-    } else {
-        let batch: RecordsBody = serde_json::from_str(body).map_err(|e| {
-            vec![rejected(
-                0,
-                "records",
-                ErrorCode::InvalidRequest,
-                format!("not a JSON batch {{\"records\": […]}}: {e}"),
-            )]
-        })?;
-        for (i, value) in batch.records.into_iter().enumerate() {
-            match serde_json::from_value::<RecordFields>(value) {
-                Ok(fields) => rows.push((i + 1, fields)),
-                Err(e) => errors.push(rejected(i + 1, "", ErrorCode::InvalidRequest, e)),
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Rows of an exchange batch that were rejected, so that nothing of it was stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rejected {
-    /// Rows read (0 when the batch did not read at all).
-    pub received: usize,
-    /// Each rejected row: `{row, field, code, message}`.
-    pub rows: Vec<RejectedRow>,
-}
-
 /// What an exchange batch stored.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ExchangeReceipt {
@@ -432,7 +338,8 @@ pub async fn exchange(
         })?),
         None => None,
     };
-    let rows = match read_batch(is_csv, body) {
+    let format = if is_csv { Format::Csv } else { Format::Json };
+    let rows = match batch::read_rows::<RecordFields>(format, body, &COLUMNS, "records") {
         Ok(rows) => rows,
         Err(errors) => return Ok(Err(Rejected { received: 0, rows: errors })),
     };

@@ -16,6 +16,7 @@ macro_rules! debug_without_secrets {
 }
 
 pub mod access;
+pub mod batch;
 pub mod campaigns;
 pub mod complaints;
 pub mod credit;
@@ -36,6 +37,7 @@ pub mod read_scope;
 pub mod recalls;
 pub mod schema;
 pub mod signals;
+pub mod standards;
 pub mod trace;
 pub mod warnings;
 

@@ -40,6 +40,17 @@ pub struct CatalogueError {
     pub reason: String,
 }
 
+/// What loading an edition over the stored catalogue does to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A new edition.
+    Added,
+    /// A stored edition with other fields; the stored version, kept in the history.
+    Changed(Box<Edition>),
+    /// The same as stored.
+    Unchanged,
+}
+
 /// What a citation of an edition amounts to on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Citation<'a> {
@@ -56,6 +67,35 @@ pub enum Citation<'a> {
 }
 
 impl Citation<'_> {
+    /// Its standing, as a value pages and answers carry.
+    pub fn standing(&self) -> crate::Standing {
+        use crate::Standing;
+        match self {
+            Citation::Unknown => Standing::Unknown,
+            Citation::InForce(_) => Standing::InForce,
+            Citation::NotYetInForce(_) => Standing::NotYetInForce,
+            Citation::Superseded { .. } => Standing::Superseded,
+            Citation::Withdrawn(_) => Standing::Withdrawn,
+        }
+    }
+
+    /// The edition cited, when the catalogue holds it.
+    pub fn edition(&self) -> Option<&Edition> {
+        match *self {
+            Citation::Unknown => None,
+            Citation::InForce(e) | Citation::NotYetInForce(e) | Citation::Withdrawn(e) => Some(e),
+            Citation::Superseded { edition, .. } => Some(edition),
+        }
+    }
+
+    /// The edition in force now in its place, for a superseded one.
+    pub fn current(&self) -> Option<&Edition> {
+        match *self {
+            Citation::Superseded { current, .. } => current,
+            _ => None,
+        }
+    }
+
     /// Whether a use on that day should be flagged.
     pub fn flagged(&self) -> bool {
         !matches!(self, Citation::InForce(_))
@@ -144,6 +184,49 @@ impl Catalogue {
             }
         }
         Ok(catalogue)
+    }
+
+    /// The editions as they were stored: checked when they were loaded, so taken as they are. A subset (the
+    /// editions a query needs, with their replacements) is enough to cite them.
+    pub fn stored(editions: Vec<Edition>) -> Catalogue {
+        Catalogue { editions: editions.into_iter().map(|e| (e.number.clone(), e)).collect() }
+    }
+
+    /// The stored catalogue with `incoming` loaded over it: each incoming edition adds a new one or replaces the
+    /// stored one with its number, and the result is checked as a whole. A misfit is named by its 1-based
+    /// position in `incoming`; one in a stored edition that an incoming one broke has row 0.
+    pub fn merged(
+        stored: Vec<Edition>,
+        incoming: Vec<Edition>,
+    ) -> Result<(Catalogue, Vec<Change>), Vec<CatalogueError>> {
+        let mut kept: BTreeMap<StandardNumber, Edition> = stored.into_iter().map(|e| (e.number.clone(), e)).collect();
+        let changes: Vec<Change> = incoming
+            .iter()
+            .map(|edition| match kept.remove(&edition.number) {
+                None => Change::Added,
+                Some(old) if old == *edition => Change::Unchanged,
+                Some(old) => Change::Changed(Box::new(old)),
+            })
+            .collect();
+        let loaded = incoming.len();
+        let mut all = incoming;
+        all.extend(kept.into_values());
+        match Catalogue::new(all) {
+            Ok(catalogue) => Ok((catalogue, changes)),
+            Err(mut errors) => {
+                for error in &mut errors {
+                    if error.row > loaded {
+                        error.row = 0;
+                    }
+                }
+                Err(errors)
+            }
+        }
+    }
+
+    /// Every edition, by number.
+    pub fn editions(&self) -> impl Iterator<Item = &Edition> {
+        self.editions.values()
     }
 
     /// The edition with this number.
@@ -292,5 +375,27 @@ mod tests {
             (faults[0].field, faults[0].reason.as_str()),
             ("replaced_by", "its replacements go round in a circle")
         );
+    }
+
+    #[test]
+    fn loading_over_the_stored_catalogue_says_what_changed_and_names_misfits_by_their_row() {
+        let stored: Vec<Edition> = shipped().editions().cloned().collect();
+        let incoming = vec![
+            edition("GB/T 3325-2024", Status::Current, "2025-01-01", None, None),
+            edition("GB/T 1-2020", Status::Current, "2020-01-01", None, None),
+            Edition {
+                title: "金属家具通用技术条件".into(),
+                ..edition("GB 8410-1994", Status::Withdrawn, "1994-10-01", Some("2006-12-31"), None)
+            },
+        ];
+        let (catalogue, changes) = Catalogue::merged(stored.clone(), incoming).unwrap();
+        assert_eq!(catalogue.len(), 5);
+        assert_eq!(changes[0], Change::Unchanged);
+        assert_eq!(changes[1], Change::Added);
+        assert!(matches!(&changes[2], Change::Changed(old) if old.title == "纺织品 测试"));
+        // Moving the 2024 edition's start before the 2017 one's breaks the stored edition it replaces.
+        let early = vec![edition("GB/T 3325-2024", Status::Current, "2016-01-01", None, None)];
+        let faults = Catalogue::merged(stored, early).unwrap_err();
+        assert_eq!((faults[0].row, faults[0].number.as_str(), faults[0].field), (0, "GB/T 3325-2017", "replaced_by"));
     }
 }

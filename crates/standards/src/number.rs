@@ -77,16 +77,7 @@ impl FromStr for StandardNumber {
         if text.chars().count() > MAX_NUMBER_CHARS {
             return Err(NumberError::TooLong);
         }
-        let normal: String = text
-            .trim()
-            .chars()
-            .map(|c| match c {
-                '／' => '/',
-                '－' | '—' | '–' | '‐' => '-',
-                '．' => '.',
-                c => c.to_ascii_uppercase(),
-            })
-            .collect();
+        let normal = half_width_upper(text.trim());
         let (head, year_text) = normal.rsplit_once('-').ok_or_else(|| NumberError::NoYear(text.to_owned()))?;
         let year = parse_year(year_text.trim()).ok_or_else(|| NumberError::Year(text.to_owned()))?;
         let (prefix, number) = split_code(head.trim()).ok_or_else(|| NumberError::Prefix(text.to_owned()))?;
@@ -99,6 +90,29 @@ impl FromStr for StandardNumber {
             return Err(NumberError::Number(text.to_owned()));
         }
         Ok(StandardNumber { prefix, number: number.to_owned(), year })
+    }
+}
+
+/// Full-width slashes, dashes and dots as their ASCII forms, letters upper case.
+fn half_width_upper(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '／' => '/',
+            '－' | '—' | '–' | '‐' => '-',
+            '．' => '.',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// The start of a number as the catalogue writes it (`gb/t3325` → `GB/T 3325`): what a search by number
+/// matches against stored numbers.
+pub fn number_start(text: &str) -> String {
+    let compact: String = half_width_upper(text).chars().filter(|c| !c.is_whitespace()).collect();
+    match split_code(&compact) {
+        Some((prefix, "")) => prefix,
+        Some((prefix, rest)) => format!("{prefix} {rest}"),
+        None => compact,
     }
 }
 
@@ -205,6 +219,15 @@ mod tests {
             assert_eq!(text.parse::<StandardNumber>(), Err(expected), "{text}");
         }
         assert_eq!("GB ".repeat(20).parse::<StandardNumber>(), Err(NumberError::TooLong));
+    }
+
+    #[test]
+    fn a_typed_start_of_a_number_reads_as_stored_numbers_begin() {
+        for (typed, start) in
+            [("gb/t3325", "GB/T 3325"), ("GB 4806.", "GB 4806."), ("db33/t 22", "DB33/T 22"), ("gb", "GB")]
+        {
+            assert_eq!(number_start(typed), start, "{typed}");
+        }
     }
 
     #[test]

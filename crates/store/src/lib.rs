@@ -22,6 +22,7 @@ pub mod public_log;
 pub mod recalls;
 mod reference;
 pub mod search;
+pub mod standards;
 mod store;
 pub(crate) use store::on_pool;
 pub mod traceability;

@@ -23,6 +23,7 @@ const SQLITE: &[Migration] = &[
     (11, "credit_files", include_str!("../migrations/sqlite/0011_credit_files.sql")),
     (12, "hardening", include_str!("../migrations/sqlite/0012_hardening.sql")),
     (13, "calendar", include_str!("../migrations/sqlite/0013_calendar.sql")),
+    (14, "standards", include_str!("../migrations/sqlite/0014_standards.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -38,6 +39,7 @@ const POSTGRES: &[Migration] = &[
     (11, "credit_files", include_str!("../migrations/postgres/0011_credit_files.sql")),
     (12, "hardening", include_str!("../migrations/postgres/0012_hardening.sql")),
     (13, "calendar", include_str!("../migrations/postgres/0013_calendar.sql")),
+    (14, "standards", include_str!("../migrations/postgres/0014_standards.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -161,8 +161,36 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
-            Ok(())
-        })
+            Ok::<(), StoreError>(())
+        })?;
+        self.seed_standard_editions().await
+    }
+
+    /// Adds the shipped standard editions the catalogue does not hold, as a `shipped` import; an edition an
+    /// administrator loaded is never overwritten, and shipped editions that no longer fit what was loaded are
+    /// left out with a warning rather than stopping the start.
+    async fn seed_standard_editions(&self) -> Result<(), StoreError> {
+        let shipped = standards::shipped().map_err(StoreError::Integrity)?;
+        let stored = self.standard_editions_all().await?;
+        let missing: Vec<_> = shipped.into_iter().filter(|e| !stored.iter().any(|s| s.number == e.number)).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        match standards::Catalogue::merged(stored, missing.clone()) {
+            Ok((_, changes)) => {
+                let editions: Vec<_> = missing.into_iter().zip(changes).collect();
+                let import = crate::standards::NewStandardImport {
+                    source: "shipped",
+                    note: "the standards crate's data/editions.csv",
+                    loaded_by: None,
+                };
+                self.load_standard_editions(&import, &editions).await?;
+            }
+            Err(misfits) => {
+                tracing::warn!(?misfits, "shipped standard editions left out: they do not fit the loaded catalogue")
+            }
+        }
+        Ok(())
     }
 
     /// The number of rows in every table of the schema, by table (full-text shadow tables left out): what an

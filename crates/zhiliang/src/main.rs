@@ -94,6 +94,11 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// The standards catalogue (标准目录): load editions from a CSV or JSON file, list them.
+    Standards {
+        #[command(subcommand)]
+        command: StandardsCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -158,6 +163,29 @@ enum CalendarCommand {
     List {
         #[command(flatten)]
         database: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StandardsCommand {
+    /// Load editions: CSV with the header number,title,status,effective_on,ended_on,replaced_by (or JSON
+    /// `{"editions": [...]}`), checked with the stored catalogue as a whole; with any rejected row nothing is stored
+    /// and every rejected row is printed with its line, field and code.
+    Import {
+        #[command(flatten)]
+        database: Database,
+        /// The file: `.json` is read as JSON, anything else as CSV.
+        file: PathBuf,
+        /// Where the editions come from; kept with the load.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List the editions whose number starts with (or whose title holds) the text, tab-separated.
+    List {
+        #[command(flatten)]
+        database: Database,
+        /// The start of a number (`GB 4806`) or a word of the title; all editions when absent.
+        query: Option<String>,
     },
 }
 
@@ -268,6 +296,61 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             for skipped in &report.skipped {
                 eprintln!("  {skipped} changed during the load; its deadline is recounted at its next step");
+            }
+        }
+        Command::Standards { command: StandardsCommand::Import { database, file, note } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let format = if file.extension().is_some_and(|e| e == "json") {
+                service::batch::Format::Json
+            } else {
+                service::batch::Format::Csv
+            };
+            let store = open(&database).await?;
+            let note = note.unwrap_or_else(|| file.display().to_string());
+            match service::standards::load_as(&store, None, format, &text, &note)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?
+            {
+                Ok(receipt) => println!(
+                    "load {}: {} editions, {} added, {} changed, {} unchanged",
+                    receipt.import_id, receipt.received, receipt.added, receipt.changed, receipt.unchanged
+                ),
+                Err(rejected) => {
+                    for row in &rejected.rows {
+                        eprintln!(
+                            "{}:{}: {} [{}] {}",
+                            file.display(),
+                            row.row,
+                            row.field,
+                            row.code.as_str(),
+                            row.message
+                        );
+                    }
+                    bail!("{} rows rejected; nothing was stored", rejected.rows.len());
+                }
+            }
+        }
+        Command::Standards { command: StandardsCommand::List { database, query } } => {
+            let store = open(&database).await?;
+            let mut after = None;
+            loop {
+                let query = service::standards::EditionQuery {
+                    q: query.clone(),
+                    after,
+                    limit: Some(500),
+                    ..Default::default()
+                };
+                let page =
+                    service::standards::page(&store, query).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                for e in &page.editions {
+                    let ended = e.ended_on.map(|d| d.to_string()).unwrap_or_default();
+                    let by = e.replaced_by.as_deref().unwrap_or_default();
+                    println!("{}\t{}\t{}\t{}\t{ended}\t{by}", e.number, e.status, e.effective_on, e.title);
+                }
+                match page.next_after {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
             }
         }
         Command::Calendar { command: CalendarCommand::List { database } } => {

@@ -13,15 +13,15 @@ use credit::{Class, Model, Source};
 use serde::{Deserialize, Serialize};
 use service::credit_file::{
     CreditFile, DepartmentBody, ExchangeReceipt, RecomputeBody, Recomputed, RecordAdded, RecordFields, RecordsBody,
-    RegisteredDepartment, RejectedRow, WithdrawBody, Withdrawn, COLUMNS,
+    RegisteredDepartment, WithdrawBody, Withdrawn, COLUMNS,
 };
 use service::error::ErrorBody;
 use store::credit_file::Department;
 use utoipa::ToSchema;
 
-use super::json_rejection;
+use super::{json_rejection, rejected_rows, RejectedRows};
 use crate::auth::{AuthUser, MaybeAuthUser};
-use crate::{ApiError, AppState, ErrorCode};
+use crate::{ApiError, AppState};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -225,18 +225,6 @@ async fn exchange_format(State(state): State<AppState>) -> Json<ExchangeFormat> 
     })
 }
 
-/// The answer to a batch with rejected rows: nothing of it was stored.
-#[derive(Debug, Serialize, ToSchema)]
-struct RejectedRows {
-    /// Always rejected_rows.
-    code: ErrorCode,
-    message: String,
-    /// Rows read (0 when the batch did not read at all).
-    received: usize,
-    /// Every rejected row.
-    rejected: Vec<RejectedRow>,
-}
-
 /// A department sends records with its token, as JSON or CSV; all or nothing
 ///
 /// JSON `{records: [...]}` or CSV with a header row naming the columns (GET /api/v1/credit/exchange/format). With
@@ -259,16 +247,7 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
     let is_csv = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
     match service::credit_file::exchange(&state, token.trim(), is_csv, &body).await? {
         Ok(stored) => Ok(Json(stored).into_response()),
-        Err(rejected) => {
-            let message = format!("{} rows rejected; nothing was stored", rejected.rows.len());
-            let body = RejectedRows {
-                code: ErrorCode::RejectedRows,
-                message,
-                received: rejected.received,
-                rejected: rejected.rows,
-            };
-            Ok((ErrorCode::RejectedRows.status(), Json(body)).into_response())
-        }
+        Err(rejected) => Ok(rejected_rows(rejected)),
     }
 }
 

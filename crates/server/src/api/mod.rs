@@ -15,6 +15,7 @@ mod products;
 pub(crate) mod recalls;
 mod reference;
 pub(crate) mod signals;
+mod standards;
 pub(crate) mod trace;
 pub(crate) mod warnings;
 
@@ -61,6 +62,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(log::router())
         .merge(credit::router())
         .merge(credit_file::router())
+        .merge(standards::router())
 }
 
 #[derive(utoipa::OpenApi)]
@@ -95,6 +97,7 @@ pub(crate) fn documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("log", log::Api::openapi()),
         ("credit", credit::Api::openapi()),
         ("credit_file", credit_file::Api::openapi()),
+        ("standards", standards::Api::openapi()),
     ]
 }
 
@@ -109,6 +112,27 @@ async fn openapi() -> Json<serde_json::Value> {
     responses((status = 200, description = "[{code, status, meaning}]", body = Vec<service::error::ErrorRow>)))]
 async fn errors() -> Json<Vec<service::error::ErrorRow>> {
     Json(ErrorCode::table())
+}
+
+/// The answer to a batch with rejected rows: nothing of it was stored.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RejectedRows {
+    /// Always rejected_rows.
+    code: ErrorCode,
+    message: String,
+    /// Rows read (0 when the batch did not read at all).
+    received: usize,
+    /// Every rejected row.
+    rejected: Vec<service::batch::RejectedRow>,
+}
+
+/// The 422 answer listing a batch's rejected rows.
+pub(crate) fn rejected_rows(rejected: service::batch::Rejected) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = format!("{} rows rejected; nothing was stored", rejected.rows.len());
+    let body =
+        RejectedRows { code: ErrorCode::RejectedRows, message, received: rejected.received, rejected: rejected.rows };
+    (ErrorCode::RejectedRows.status(), Json(body)).into_response()
 }
 
 /// Turns axum's body rejections into our error shape.

@@ -29,6 +29,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/api/recalls.rs"),
     include_str!("../../src/api/reference.rs"),
     include_str!("../../src/api/signals.rs"),
+    include_str!("../../src/api/standards.rs"),
     include_str!("../../src/api/trace.rs"),
     include_str!("../../src/api/warnings.rs"),
 ];

@@ -14,6 +14,7 @@ mod inspections;
 mod log;
 mod pages;
 mod recalls;
+mod standards;
 mod warnings;
 
 use axum::body::Body;
