@@ -248,12 +248,12 @@ async fn check_load(
     }
 }
 
-/// The code a misfit in a field gets: a vocabulary's value is `invalid_kind`, the rest `invalid_request`.
+/// The code a misfit in a field gets: a status is `invalid_kind`, a title `invalid_text`, the rest
+/// `invalid_request`.
 fn field_code(field: &str) -> ErrorCode {
     match field {
         "status" => ErrorCode::InvalidKind,
         "title" => ErrorCode::InvalidText,
-        "number" => ErrorCode::InvalidRequest,
         _ => ErrorCode::InvalidRequest,
     }
 }

@@ -51,11 +51,14 @@ GB/T 3325-2024,金属家具通用技术条件,现行,2025-01-01,,\n";
 async fn an_administrator_loads_editions_all_or_nothing_and_earlier_versions_are_kept() {
     let test = TestApp::new().await;
     let uri = "/api/v1/standards/editions?note=openstd%202026-11";
-    let (status, _) = test.send_text(uri, &test.hangzhou_regulator, "text/csv", LOAD).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let before = test.state.store.row_counts().await.unwrap();
+    for token in [&test.hangzhou_regulator, &test.enterprise, &test.lab] {
+        let (status, _) = test.send_text(uri, token, "text/csv", LOAD).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a refused load stores nothing");
 
     // Every misfit is named, and nothing of the load is stored.
-    let before = test.state.store.row_counts().await.unwrap();
     let bad = "number,title,status,effective_on,ended_on,replaced_by\n\
 GB/T 3325-2017,金属家具通用技术条件,superseded,2017-06-01,,GB/T 3325-2024\n\
 GB/T 3325,金属家具通用技术条件,current,2025-01-01,,\n\
