@@ -147,8 +147,9 @@ pub async fn load(store: &Store, last_day: NaiveDate) -> anyhow::Result<usize> {
     let mut complaints = Vec::with_capacity(fields.len());
     let mut secrets = Vec::with_capacity(fields.len());
     let calendar = calendar::Calendar::shipped();
+    let catalogue = service::catalogue::stored_catalogue(store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
     for item in fields {
-        let prepared = service::complaints::prepare(store, item, "web", service::today(), true, &calendar)
+        let prepared = service::complaints::prepare(store, item, "web", service::today(), true, &calendar, &catalogue)
             .await?
             .map_err(|e| anyhow::anyhow!("demo filing rejected: {}: {}", e.field, e.message))?;
         let mut complaint = prepared.complaint;

@@ -2,6 +2,7 @@
 //! batches of one transaction each. Every rejected row goes to `FILE.rejects.csv` with its line and reason;
 //! a crash leaves the database as of the last committed batch.
 
+use product_catalogue::Catalogue;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -168,7 +169,7 @@ fn format_of(file: &Path) -> anyhow::Result<Format> {
 }
 
 /// Checks one record's fields and builds the row, or says which field is wrong.
-fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, String, String)> {
+fn check(kind: Kind, fields: BTreeMap<String, String>, catalogue: &Catalogue) -> Result<Row, (String, String, String)> {
     if let Some(unknown) = fields.keys().find(|k| !kind.fields().contains(&k.as_str())) {
         return Err((unknown.clone(), "invalid_request".into(), format!("unknown field '{unknown}'")));
     }
@@ -179,21 +180,18 @@ fn check(kind: Kind, fields: BTreeMap<String, String>) -> Result<Row, (String, S
         // Segmenting the name here, on the reader thread, overlaps it with the database writes.
         Kind::Organizations => input::organization(serde_json::from_value(value).map_err(internal)?, None)
             .map(|o| Row::Organization(o.into())),
-        Kind::Products => {
-            input::product(serde_json::from_value(value).map_err(internal)?, None).map(|p| Row::Product(p.into()))
-        }
-        Kind::Inspections => {
-            input::sample(serde_json::from_value(value).map_err(internal)?).map(|sample| Row::Sample(Box::new(sample)))
-        }
-        Kind::Injuries => {
-            input::injury(serde_json::from_value(value).map_err(internal)?).map(|pair| Row::Injury(Box::new(pair)))
-        }
-        Kind::Complaints => return imported_complaint(value),
+        Kind::Products => input::product(serde_json::from_value(value).map_err(internal)?, None, catalogue)
+            .map(|p| Row::Product(p.into())),
+        Kind::Inspections => input::sample(serde_json::from_value(value).map_err(internal)?, catalogue)
+            .map(|sample| Row::Sample(Box::new(sample))),
+        Kind::Injuries => input::injury(serde_json::from_value(value).map_err(internal)?, catalogue)
+            .map(|pair| Row::Injury(Box::new(pair))),
+        Kind::Complaints => return imported_complaint(value, catalogue),
     };
     result.map_err(|e| (e.field.to_owned(), e.code.as_str().to_owned(), e.message))
 }
 
-fn imported_complaint(mut value: serde_json::Value) -> Result<Row, (String, String, String)> {
+fn imported_complaint(mut value: serde_json::Value, catalogue: &Catalogue) -> Result<Row, (String, String, String)> {
     let object = value.as_object_mut().expect("built as an object");
     let mut take = |name: &str| {
         object.remove(name).and_then(|v| v.as_str().map(str::trim).map(str::to_owned)).filter(|v| !v.is_empty())
@@ -219,7 +217,7 @@ fn imported_complaint(mut value: serde_json::Value) -> Result<Row, (String, Stri
         Some(other) => return Err(reject("anonymous", format!("'{other}' is not true or false"))),
     };
     let today = service::today();
-    let checked = input::complaint(fields.clone(), today, true)
+    let checked = input::complaint(fields.clone(), today, true, catalogue)
         .map_err(|e| (e.field.to_owned(), e.code.as_str().to_owned(), e.message))?;
     if let Some(closed) = &closed_on {
         let day = input::date("closed_on", closed)
@@ -264,7 +262,13 @@ impl FileConsistency {
 }
 
 /// Reads and checks the file on this (blocking) thread, sending batches whose keys are distinct.
-fn read(kind: Kind, file: &Path, batch_size: usize, tx: mpsc::Sender<Batch>) -> anyhow::Result<()> {
+fn read(
+    kind: Kind,
+    file: &Path,
+    batch_size: usize,
+    catalogue: &Catalogue,
+    tx: mpsc::Sender<Batch>,
+) -> anyhow::Result<()> {
     let mut batch = Batch::default();
     let mut keys = HashSet::new();
     let mut consistency = FileConsistency::default();
@@ -316,14 +320,14 @@ fn read(kind: Kind, file: &Path, batch_size: usize, tx: mpsc::Sender<Batch>) -> 
                         for (offset, text) in physical_lines(file, position, spanned)?.into_iter().enumerate() {
                             let line = start + offset as u64;
                             let checked = single_line_record(&text, headers.len()).map(|r| fields_of(&r));
-                            emit(line, text, checked.and_then(|fields| check(kind, fields)), position)?;
+                            emit(line, text, checked.and_then(|fields| check(kind, fields, catalogue)), position)?;
                         }
                     }
                     Ok(record) => {
                         let line = record.position().map_or(0, |p| p.line());
                         position = record.position().map_or(position, |p| p.byte());
                         let raw = record.iter().collect::<Vec<_>>().join(",");
-                        emit(line, raw, check(kind, fields_of(&record)), position)?;
+                        emit(line, raw, check(kind, fields_of(&record), catalogue), position)?;
                     }
                     Err(error) => {
                         let line = error.position().map_or(0, |p| p.line());
@@ -346,7 +350,7 @@ fn read(kind: Kind, file: &Path, batch_size: usize, tx: mpsc::Sender<Batch>) -> 
                 if text.trim().is_empty() {
                     continue;
                 }
-                let checked = json_fields(&text).and_then(|fields| check(kind, fields));
+                let checked = json_fields(&text).and_then(|fields| check(kind, fields, catalogue));
                 emit(index as u64 + 1, text, checked, position)?;
             }
         }
@@ -453,7 +457,8 @@ pub async fn import(
     let mut rejects = RejectsFile { path: rejects_path, writer: None };
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
     let path = file.to_owned();
-    let reader = std::thread::spawn(move || read(kind, &path, batch_size, tx));
+    let catalogue = service::catalogue::stored_catalogue(store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let reader = std::thread::spawn(move || read(kind, &path, batch_size, &catalogue, tx));
     let mut summary = Summary::default();
     while let Some(batch) = rx.recv().await {
         for reject in &batch.rejects {
@@ -615,6 +620,8 @@ async fn write_batch(
             let taken = store.existing_tracking_numbers(&taken).await?;
             let calendar =
                 service::deadlines::stored_calendar(store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let catalogue =
+                service::catalogue::stored_catalogue(store).await.map_err(|e| anyhow::anyhow!("{}", e.message))?;
             for (line, raw, row) in rows {
                 let Row::Complaint(imported) = row else { continue };
                 let mut reject = |field: &str, code: &str, reason: String| {
@@ -625,9 +632,16 @@ async fn write_batch(
                     reject("tracking_number", "conflict", format!("{number} is already on file"))?;
                     continue;
                 }
-                let ready =
-                    service::complaints::prepare(store, imported.fields, "import", service::today(), true, &calendar)
-                        .await?;
+                let ready = service::complaints::prepare(
+                    store,
+                    imported.fields,
+                    "import",
+                    service::today(),
+                    true,
+                    &calendar,
+                    &catalogue,
+                )
+                .await?;
                 let mut ready = match ready {
                     Ok(ready) => ready,
                     Err(error) => {

@@ -7,8 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup, PreEscaped};
+use product_catalogue::Catalogue;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use webkit::catalogue::{category_name, category_options};
 
 use complaints::classify::classifier;
 use complaints::workflow;
@@ -37,14 +39,6 @@ pub fn router() -> Router<AppState> {
         .route("/complaints/stats", get(stats_page))
         .route("/complaints/{id}", get(complaint_page))
         .route("/complaints/{id}/{action}", post(step))
-}
-
-fn category_name(lang: Lang, code: &str) -> String {
-    store::CATEGORIES
-        .iter()
-        .find(|(c, ..)| *c == code)
-        .map(|(_, zh, en, _)| if lang == Lang::En { en } else { zh }.to_string())
-        .unwrap_or_else(|| code.to_owned())
 }
 
 fn issue_name(lang: Lang, code: &str) -> String {
@@ -89,7 +83,7 @@ fn history(lang: Lang, view: &FilingView) -> Markup {
 }
 
 /// The parts of a filing everyone who may see it sees.
-fn summary(lang: Lang, view: &FilingView) -> Markup {
+fn summary(catalogue: &Catalogue, lang: Lang, view: &FilingView) -> Markup {
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
     html! {
         p.muted { (view.tracking_number) " · " (lang.pick(view.kind.name_zh(), view.kind.name_en())) " · "
@@ -109,7 +103,7 @@ fn summary(lang: Lang, view: &FilingView) -> Markup {
             dd { (text(&view.product.name)) @if let Some(gtin) = &view.product.gtin { " GTIN " (gtin) }
                  @if let Some(lot) = &view.product.lot { " " (lang.t("批次", "lot")) " " (lot) } }
             dt { (lang.t("分类", "Classification")) }
-            dd { (view.category.as_deref().map(|c| category_name(lang, c)).unwrap_or_else(|| "—".into())) " · "
+            dd { (view.category.as_deref().map(|c| category_name(catalogue, lang, c)).unwrap_or_else(|| "—".into())) " · "
                  (view.issue.as_deref().map(|i| issue_name(lang, i)).unwrap_or_else(|| "—".into())) }
             dt { (lang.t("事实与理由", "Facts")) } dd { (view.facts) }
             dt { (lang.t("诉求", "Request")) } dd { (text(&view.request)) }
@@ -276,14 +270,21 @@ pub struct TrackForm {
     payee: Option<String>,
 }
 
-fn tracked_page(lang: Lang, view: &FilingView, case: &Case, number: &str, secret: &str) -> Response {
+fn tracked_page(
+    catalogue: &Catalogue,
+    lang: Lang,
+    view: &FilingView,
+    case: &Case,
+    number: &str,
+    secret: &str,
+) -> Response {
     let hidden = html! { input type="hidden" name="tracking_number" value=(number); input type="hidden" name="secret" value=(secret); };
     let may = |step: SubmitterAction| workflow::submitter_allowed(case, step);
     let action = |name: &str| with_lang(&format!("/complaints/track/{name}"), lang);
     let title = lang.t("办理进度", "Case progress");
     let body = html! {
         h1 { (title) }
-        (summary(lang, view))
+        (summary(catalogue, lang, view))
         @if may(SubmitterAction::Withdraw) {
             @if may(SubmitterAction::Settlement) {
                 form.stack method="post" action=(action("settlement")) { (hidden)
@@ -337,11 +338,13 @@ async fn tracked_step(state: AppState, action: Option<String>, form: TrackForm) 
             Some(action) => api::submitter_action(&state, &action, body).await?,
             None => api::tracked(&state, &body).await?,
         };
-        Ok::<_, ApiError>((api::load_view(&state, &complaint, Audience::Party).await?, complaint.case()?))
+        let catalogue = state.catalogue().await?;
+        Ok::<_, ApiError>((api::load_view(&state, &complaint, Audience::Party).await?, complaint.case()?, catalogue))
     }
     .await;
     match result {
-        Ok((view, case)) => tracked_page(
+        Ok((view, case, catalogue)) => tracked_page(
+            &catalogue,
             lang,
             &view,
             &case,
@@ -355,6 +358,11 @@ async fn tracked_step(state: AppState, action: Option<String>, form: TrackForm) 
 /// `GET /complaints`: the regulator's work queue, the enterprise's complaints, or for the public the way in.
 pub async fn queue(State(state): State<AppState>, session: PageUser, Query(params): Query<QueueForm>) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
+    let catalogue = &*catalogue;
     let title = lang.t("投诉举报", "Complaints and reports");
     let Some(user) = session.user.clone() else {
         let body = html! {
@@ -423,7 +431,7 @@ pub async fn queue(State(state): State<AppState>, session: PageUser, Query(param
                     td { (named::<Status>(lang, &item.status)) }
                     td { (item.received_on) }
                     td { (item.respondent_name) }
-                    td { (item.category.as_deref().map(|c| category_name(lang, c)).unwrap_or_default()) " " (item.issue.as_deref().map(|i| issue_name(lang, i)).unwrap_or_default()) }
+                    td { (item.category.as_deref().map(|c| category_name(catalogue, lang, c)).unwrap_or_default()) " " (item.issue.as_deref().map(|i| issue_name(lang, i)).unwrap_or_default()) }
                     td { @if !due.is_empty() && due < today.as_str() { strong.overdue { (due) " " (lang.t("超期", "overdue")) } }
                          @else { (due) " " (item.due_kind.as_deref().map(|k| named::<DueKind>(lang, k)).unwrap_or_default()) } }
                 }
@@ -443,7 +451,7 @@ pub struct QueueForm {
 }
 
 /// The steps a handler can take from a filing's state, as forms.
-fn step_forms(lang: Lang, session: &PageUser, view: &FilingView, case: &Case) -> Markup {
+fn step_forms(catalogue: &Catalogue, lang: Lang, session: &PageUser, view: &FilingView, case: &Case) -> Markup {
     let id = view.id;
     let action = |name: &str| with_lang(&format!("/complaints/{id}/{name}"), lang);
     // The forms shown are the steps the rules allow now.
@@ -508,7 +516,7 @@ fn step_forms(lang: Lang, session: &PageUser, view: &FilingView, case: &Case) ->
         }
         form.stack method="post" action=(action("classify")) { (session.field())
             label { (lang.t("产品类别", "Category")) select name="category" {
-                @for (code, name, ..) in store::CATEGORIES { option value=(code) selected[view.category.as_deref() == Some(*code)] { (code) " " (name) } } } }
+                (category_options(catalogue, lang, view.category.as_deref(), true)) } }
             label { (lang.t("问题类型", "Issue")) select name="issue" {
                 @for label in &classifier().issues { option value=(label.code) selected[view.issue.as_deref() == Some(label.code.as_str())] { (issue_name(lang, &label.code)) } } } }
             button { (lang.t("更正分类", "Correct the classification")) } }
@@ -525,6 +533,11 @@ pub async fn complaint_page(
     Query(params): Query<LangParams>,
 ) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
+    let catalogue = &*catalogue;
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
     let result = async {
         let id = api::resolve(&state, &reference).await?;
@@ -543,8 +556,8 @@ pub async fn complaint_page(
     let open = workflow::allowed(&case, Action::EnterpriseResponse);
     let body = html! {
         h1 { (lang.pick(view.kind.name_zh(), view.kind.name_en())) " " (number) }
-        (summary(lang, &view))
-        @if audience == Audience::Handler { (step_forms(lang, &session, &view, &case)) }
+        (summary(catalogue, lang, &view))
+        @if audience == Audience::Handler { (step_forms(catalogue, lang, &session, &view, &case)) }
         @if audience == Audience::Party && open {
             h2 { (lang.t("企业答复（在线和解）", "Answer (early settlement)")) }
             form.stack method="post" action=(with_lang(&format!("/complaints/{id}/enterprise-response"), lang)) { (session.field())
@@ -642,6 +655,11 @@ pub struct StatsForm {
 /// `GET /complaints/stats`: counts by month, category, issue, province and outcome, with charts.
 pub async fn stats_page(State(state): State<AppState>, session: PageUser, Query(params): Query<StatsForm>) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
+    let catalogue = &*catalogue;
     let mut charts = Vec::new();
     for group in ["month", "category", "issue", "province", "outcome"] {
         let query = StatsParams {
@@ -662,7 +680,7 @@ pub async fn stats_page(State(state): State<AppState>, session: PageUser, Query(
             .iter()
             .map(|g| ChartGroup {
                 label: match group {
-                    "category" => category_name(lang, &g.key),
+                    "category" => category_name(catalogue, lang, &g.key),
                     "issue" => issue_name(lang, &g.key),
                     "outcome" => named::<Outcome>(lang, &g.key),
                     "province" => {

@@ -6,7 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
+use product_catalogue::Catalogue;
 use serde::Deserialize;
+use webkit::catalogue::{category_name, category_options};
 
 use warnings::{ResponseAction, RiskLevel, WarningStatus, WarningStep};
 use webkit::i18n::Lang;
@@ -31,14 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/risk-assessments/new", get(new_assessment))
 }
 
-fn category_name(code: &str) -> String {
-    store::CATEGORIES
-        .iter()
-        .find(|(c, ..)| *c == code)
-        .map(|(_, name, ..)| name.to_string())
-        .unwrap_or_else(|| code.to_owned())
-}
-
 fn number(value: Option<f64>) -> String {
     value.map_or("—".to_owned(), |v| format!("{v:.0}"))
 }
@@ -56,6 +50,10 @@ pub struct InjuryParams {
 /// `GET /injuries`: national estimates by product category for a period, unstable ones marked as CPSC marks them.
 pub async fn injuries(State(state): State<AppState>, Query(params): Query<InjuryParams>) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     let to = params.to.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| service::today().to_string());
     let from = params.from.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| {
         chrono::NaiveDate::parse_from_str(&to, "%Y-%m-%d")
@@ -118,7 +116,7 @@ pub async fn injuries(State(state): State<AppState>, Query(params): Query<Injury
                 @for e in &estimates.estimates {
                     @let code = e.group.get("product_code").map(String::as_str).unwrap_or("");
                     tr {
-                        td { (category_name(code)) " " span.muted { (code) } }
+                        td { (category_name(&catalogue, lang, code)) " " span.muted { (code) } }
                         td { (e.cases) }
                         td { (number(e.estimate)) @if e.unstable { " *" } }
                         td { (number(e.lower)) " – " (number(e.upper)) }
@@ -127,14 +125,13 @@ pub async fn injuries(State(state): State<AppState>, Query(params): Query<Injury
                 }
             }
         }
-        h2 { (lang.t("逐年趋势", "Trend by year")) " · " (trend_product.as_deref().map(category_name).unwrap_or_else(|| lang.t("全部产品", "all products").to_owned())) }
+        h2 { (lang.t("逐年趋势", "Trend by year")) " · " (trend_product.as_deref().map(|c| category_name(&catalogue, lang, c)).unwrap_or_else(|| lang.t("全部产品", "all products").to_owned())) }
         form.search action="/injuries" method="get" {
             @if lang == Lang::En { input type="hidden" name="lang" value="en"; }
             input type="hidden" name="to" value=(to);
             select name="product_code" aria-label=(lang.t("产品类别", "Product category")) {
                 option value="" { (lang.t("全部产品", "all products")) }
-                @for (code, name, ..) in store::CATEGORIES.iter().filter(|(c, ..)| c.len() == 4) {
-                    option value=(code) selected[trend_product.as_deref() == Some(*code)] { (code) " " (name) } } }
+                (category_options(&catalogue, lang, trend_product.as_deref(), false)) }
             button type="submit" { (lang.t("显示", "Show")) }
         }
         div id="injury-trend" style="height:300px" {}
@@ -167,7 +164,7 @@ pub struct SignalParams {
     to: Option<String>,
 }
 
-fn signal_table(lang: Lang, source: &str, report: &signals::Report, sort: &str) -> Markup {
+fn signal_table(catalogue: &Catalogue, lang: Lang, source: &str, report: &signals::Report, sort: &str) -> Markup {
     let mut pairs: Vec<&signals::PairSignal> = Vec::new();
     let mut alarms: Vec<&signals::Alarm> = Vec::new();
     for signal in &report.signals {
@@ -202,7 +199,7 @@ fn signal_table(lang: Lang, source: &str, report: &signals::Report, sort: &str) 
                 thead { tr { th { (lang.t("产品类别", "Product category")) } th { (lang.t("地区", "Region")) } th { (lang.t("本周观察", "Observed")) }
                     th { (lang.t("期望", "Expected")) } th { (lang.t("阈值", "Threshold")) } th { (lang.t("统计量 / 报警线", "Statistic / limit")) } } }
                 tbody { @for s in &alarms { tr {
-                    td { (category_name(&s.product_code)) " " a href=(assess(&s.product_code, source, serde_json::to_string(*s).unwrap_or_default())) { (lang.t("评估", "assess")) } }
+                    td { (category_name(catalogue, lang, &s.product_code)) " " a href=(assess(&s.product_code, source, serde_json::to_string(*s).unwrap_or_default())) { (lang.t("评估", "assess")) } }
                     td { (s.region.as_deref().unwrap_or("—")) }
                     td { (s.observed) } td { (decimal(s.expected)) }
                     td { (decimal(s.upper)) } td { (decimal(s.statistic)) " / " (decimal(s.limit)) }
@@ -216,7 +213,7 @@ fn signal_table(lang: Lang, source: &str, report: &signals::Report, sort: &str) 
                     th { (sortable("chi2", "χ²")) } th { (sortable("ic025", "IC025")) } th { (sortable("eb05", "EB05")) } th { "EBGM" }
                 } }
                 tbody { @for s in &pairs { tr {
-                    td { (category_name(&s.product_code))
+                    td { (category_name(catalogue, lang, &s.product_code))
                         " " a href=(assess(&s.product_code, &s.hazard, serde_json::to_string(*s).unwrap_or_default())) { (lang.t("评估", "assess")) } }
                     td { code { (s.hazard) } }
                     td { (s.cases) }
@@ -245,6 +242,10 @@ pub async fn new_case(
     Query(params): Query<WarningParams>,
 ) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
     let hospital = service::injuries::hospital_of(&state, &user).await.ok().flatten();
     let Some(hospital) = hospital else {
@@ -267,7 +268,7 @@ pub async fn new_case(
             label { (lang.t("年龄", "Age")) input type="number" name="age" min="0" max="120" required; }
             label { (lang.t("性别", "Sex")) select name="sex" { option value="male" { (lang.t("男", "male")) } option value="female" { (lang.t("女", "female")) } } }
             label { (lang.t("产品类别", "Product")) select name="product_code" {
-                @for (code, name, ..) in store::CATEGORIES.iter().filter(|(c, ..)| c.len() == 4) { option value=(code) { (code) " " (name) } } } }
+                (category_options(&catalogue, lang, None, false)) } }
             (choices(lang, "body_part", lang.t("受伤部位", "Body part"), service::input::BODY_PARTS, false))
             (choices(lang, "diagnosis", lang.t("伤害性质", "Diagnosis"), service::input::DIAGNOSES, false))
             (choices(lang, "disposition", lang.t("结局", "Disposition"), service::input::DISPOSITIONS, false))
@@ -386,6 +387,10 @@ pub async fn signal_run(
     Query(params): Query<WarningParams>,
 ) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     let regulator =
         session.user.as_ref().is_some_and(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator));
     if !regulator {
@@ -407,7 +412,7 @@ pub async fn signal_run(
         h1 { (title) " #" (run.id) }
         p.muted { (run.source) " · " (run.method) @if run.by_region { " · " (lang.t("按省份", "by province")) } " · "
             (run.period_from) " – " (run.period_to) " · " (lang.t("计算于", "computed")) " " (webkit::layout::china_time(&run.computed_at)) }
-        (signal_table(lang, &run.source, &report, "eb05"))
+        (signal_table(&catalogue, lang, &run.source, &report, "eb05"))
     };
     page(lang, title, body).into_response()
 }
@@ -423,6 +428,10 @@ struct Chart {
 /// `GET /signals`: the signal board, for regulators.
 pub async fn signals(State(state): State<AppState>, session: PageUser, Query(params): Query<SignalParams>) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     let Some(user) = session.user.clone() else { return error_page(lang, &ApiError::unauthorized()) };
     let method = params.method.clone().unwrap_or_else(|| "farrington".into());
     let source = match service::signals::source(params.source.as_deref()) {
@@ -458,7 +467,8 @@ pub async fn signals(State(state): State<AppState>, session: PageUser, Query(par
             match service::signals::series(&state, source, detector, product, region, answer.period.to, 52).await {
                 Ok(series) => {
                     let place = region.map(|r| format!(" · {r}")).unwrap_or_default();
-                    charts.push(Chart { title: format!("{}{place}", category_name(product)), series });
+                    charts
+                        .push(Chart { title: format!("{}{place}", category_name(&catalogue, lang, product)), series });
                 }
                 Err(error) => return error_page(lang, &error),
             }
@@ -482,7 +492,7 @@ pub async fn signals(State(state): State<AppState>, session: PageUser, Query(par
         }
         p.muted { (answer.period.from) " – " (answer.period.to) " · "
             (answer.report.signals.len()) " " (lang.t("个信号", "signals")) }
-        (signal_table(lang, answer.source.as_str(), &answer.report, &sort))
+        (signal_table(&catalogue, lang, answer.source.as_str(), &answer.report, &sort))
         form.search method="post" action=(with_lang("/signals/runs", lang)) {
             (session.field())
             input type="hidden" name="source" value=(answer.source.as_str());
@@ -561,6 +571,10 @@ pub async fn warning(
     Query(params): Query<WarningParams>,
 ) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     let regulator =
         session.user.as_ref().is_some_and(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator));
     let warning = match state.store.warning(&id).await {
@@ -580,7 +594,7 @@ pub async fn warning(
         p { (warning.body) }
         dl {
             dt { (lang.t("产品类别", "Product categories")) }
-            dd { @for code in warning.scope["product_codes"].as_array().into_iter().flatten() { (category_name(code.as_str().unwrap_or(""))) " " } }
+            dd { @for code in warning.scope["product_codes"].as_array().into_iter().flatten() { (category_name(&catalogue, lang, code.as_str().unwrap_or(""))) " " } }
             dt { (lang.t("地区", "Regions")) }
             dd { @for code in warning.scope["regions"].as_array().into_iter().flatten() { code { (code.as_str().unwrap_or("")) } " " } }
         }

@@ -3,8 +3,10 @@
 //! deadlines are data (source, confidence, working or calendar days).
 
 pub mod deadline;
+pub mod merge;
 
 pub use deadline::{Confidence, DeadlineError, Period, Term};
+pub use merge::{merge_keyed, Change};
 
 /// Why a workflow refuses a step, where the state or the step's fields are all it can be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,6 +8,7 @@ use axum::Router;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::json;
+use webkit::catalogue::{category_name, category_options};
 
 use sampling::{CampaignStatus, FollowUp, SampleStatus, Verdict};
 use service::campaigns::may_read;
@@ -47,14 +48,6 @@ pub struct DashboardParams {
     method: Option<String>,
 }
 
-/// The name of a category code in the page language.
-pub fn category_name(lang: Lang, code: &str) -> String {
-    store::CATEGORIES
-        .iter()
-        .find(|(c, ..)| *c == code)
-        .map_or(code.to_owned(), |(_, zh, en, _)| lang.t(zh, en).to_owned())
-}
-
 fn region_name(code: &str) -> String {
     codes::region::lookup(code).map_or(code.to_owned(), |r| r.name.clone())
 }
@@ -86,6 +79,10 @@ fn chart_rows(rows: &[(String, &RateView)]) -> Vec<serde_json::Value> {
 
 pub async fn dashboard(State(state): State<AppState>, Query(params): Query<DashboardParams>) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     let level = params.level.clone().unwrap_or_else(|| "national".to_owned());
     let base = |group_by: &str| PassRateParams {
         group_by: Some(group_by.to_owned()),
@@ -111,7 +108,7 @@ pub async fn dashboard(State(state): State<AppState>, Query(params): Query<Dashb
     let categories: Vec<(String, &RateView)> = by_category
         .groups
         .iter()
-        .map(|g| (category_name(lang, g.key.get("product_category").map_or("", String::as_str)), g))
+        .map(|g| (category_name(&catalogue, lang, g.key.get("product_category").map_or("", String::as_str)), g))
         .collect();
     let regions: Vec<(String, &RateView)> =
         by_region.groups.iter().map(|g| (region_name(g.key.get("region").map_or("", String::as_str)), g)).collect();
@@ -186,6 +183,10 @@ pub struct LangParam {
 
 pub async fn campaigns(State(state): State<AppState>, Query(params): Query<LangParam>) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     let list = match state.store.campaigns(None, None, 500).await {
         Ok(list) => list,
         Err(error) => return error_page(lang, &error.into()),
@@ -199,7 +200,7 @@ pub async fn campaigns(State(state): State<AppState>, Query(params): Query<LangP
             tbody { @for c in &list { tr {
                 td { a href=(with_lang(&format!("/campaigns/{}", c.id), lang)) { code { (c.id) } } }
                 td { (c.name) } td { (level_name(lang, &c.level)) }
-                td { (c.product_category.as_deref().map(|code| category_name(lang, code)).unwrap_or_default()) }
+                td { (c.product_category.as_deref().map(|code| category_name(&catalogue, lang, code)).unwrap_or_default()) }
                 td { (c.year) } td { (c.status) }
             } } }
         }
@@ -225,6 +226,10 @@ pub async fn campaign(
     Query(params): Query<LangParam>,
 ) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     let campaign = match state.store.campaign(&id).await {
         Ok(Some(c)) => c,
         Ok(None) => {
@@ -259,7 +264,7 @@ pub async fn campaign(
             tr { th { (lang.t("任务编号", "Campaign")) } td { code { (campaign.id) } } }
             tr { th { (lang.t("层级", "Level")) } td { (level_name(lang, &campaign.level)) } }
             tr { th { (lang.t("组织机关辖区", "Jurisdiction")) } td { (region_name(&campaign.region_code)) } }
-            tr { th { (lang.t("产品类别", "Category")) } td { (campaign.product_category.as_deref().map(|c| category_name(lang, c)).unwrap_or_default()) } }
+            tr { th { (lang.t("产品类别", "Category")) } td { (campaign.product_category.as_deref().map(|c| category_name(&catalogue, lang, c)).unwrap_or_default()) } }
             tr { th { (lang.t("年度", "Year")) } td { (campaign.year) } }
             tr { th { (lang.t("状态", "Status")) } td { (named::<CampaignStatus>(lang, &campaign.status)) } }
             @if let Ok(rates) = &rates { @if let Some(total) = &rates.total {
@@ -362,8 +367,16 @@ pub async fn campaign(
     page(lang, &campaign.name, body).into_response()
 }
 
-pub async fn new_campaign(session: PageUser, Query(params): Query<LangParam>) -> Response {
+pub async fn new_campaign(
+    State(state): State<AppState>,
+    session: PageUser,
+    Query(params): Query<LangParam>,
+) -> Response {
     let lang = params.lang;
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
     if session.user.is_none() {
         return page(
             lang,
@@ -386,7 +399,7 @@ pub async fn new_campaign(session: PageUser, Query(params): Query<LangParam>) ->
                 tr { th { (lang.t("辖区代码（默认本账户辖区）", "Region code (default: yours)")) } td { input type="text" name="region_code"; } }
                 tr { th { (lang.t("产品类别", "Category")) } td { select name="product_category" {
                     option value="" { "—" }
-                    @for (code, zh, en, _) in store::CATEGORIES { option value=(code) { (code) " " (lang.t(zh, en)) } } } } }
+                    (category_options(&catalogue, lang, None, true)) } } }
                 tr { th { (lang.t("年度", "Year")) } td { input type="number" name="year" required value="2026"; } }
                 tr { th { (lang.t("计划样本量（按总体数比例分配）", "Sample size (allocated in proportion)")) } td { input type="number" name="sample_size" min="1"; } }
                 tr { th { (lang.t("分层（每行：名称, 总体数[, 计划样本量]）", "Strata (a line each: name, population[, allocation])")) }
@@ -400,6 +413,7 @@ pub async fn new_campaign(session: PageUser, Query(params): Query<LangParam>) ->
 
 /// An organization's published inspection history, for its page.
 pub async fn history(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup, ApiError> {
+    let catalogue = state.catalogue().await?;
     let samples: Vec<_> = state
         .store
         .samples_where(None, Some(uscc), 200)
@@ -417,7 +431,7 @@ pub async fn history(state: &AppState, lang: Lang, uscc: &str) -> Result<Markup,
                 tbody { @for s in &samples { tr {
                     td { (s.sampled_on) }
                     td { a href=(with_lang(&format!("/campaigns/{}", s.campaign_id), lang)) { code { (s.campaign_id) } } }
-                    td { (category_name(lang, &s.product_category)) }
+                    td { (category_name(&catalogue, lang, &s.product_category)) }
                     td { (named::<Verdict>(lang, &s.verdict)) }
                     td { (s.failed_items.as_deref().unwrap_or("")) }
                 } } }

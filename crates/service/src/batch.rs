@@ -157,3 +157,86 @@ mod tests {
         assert_eq!(ragged[0].row, 2);
     }
 }
+
+/// A load's note, checked: at most 500 characters, without control characters.
+pub fn checked_note(note: &str) -> Result<&str, crate::ApiError> {
+    let note = note.trim();
+    if note.chars().count() > 500 || note.chars().any(char::is_control) {
+        return Err(crate::ApiError::new(
+            ErrorCode::InvalidText,
+            "the note is at most 500 characters, without control characters",
+        ));
+    }
+    Ok(note)
+}
+
+/// The checked values of a batch with the row number of each, or every rejected row.
+pub type CheckedRows<T> = Result<(Vec<T>, Vec<usize>), Rejected>;
+
+/// Reads a batch of at most `max` rows and checks each row's fields with `check`: the checked values with
+/// their row numbers, or every rejected row. A batch over `max` is refused whole.
+pub fn checked_rows<F: DeserializeOwned, T>(
+    format: Format,
+    body: &str,
+    columns: &[&str],
+    list: &str,
+    max: usize,
+    check: impl Fn(F) -> Result<T, (&'static str, ErrorCode, String)>,
+) -> Result<CheckedRows<T>, crate::ApiError> {
+    let rows = match read_rows::<F>(format, body, columns, list) {
+        Ok(rows) => rows,
+        Err(rows) => return Ok(Err(Rejected { received: 0, rows })),
+    };
+    let received = rows.len();
+    if received > max {
+        return Err(crate::ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("{received} rows; load at most {max} at a time"),
+        ));
+    }
+    let mut values = Vec::with_capacity(received);
+    let mut lines = Vec::with_capacity(received);
+    let mut errors = Vec::new();
+    for (row, fields) in rows {
+        match check(fields) {
+            Ok(value) => {
+                values.push(value);
+                lines.push(row);
+            }
+            Err((field, code, reason)) => errors.push(rejected(row, field, code, reason)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Ok((values, lines)))
+    } else {
+        Ok(Err(Rejected { received, rows: errors }))
+    }
+}
+
+/// What a load of a reference catalogue stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LoadReceipt {
+    pub import_id: i64,
+    /// Rows in the load.
+    pub received: usize,
+    /// New to the catalogue.
+    pub added: usize,
+    /// Stored rows the load changed; their earlier version is kept.
+    pub changed: usize,
+    /// The same as stored.
+    pub unchanged: usize,
+}
+
+impl LoadReceipt {
+    /// The receipt of a load whose rows did `changes`.
+    pub fn new<T>(import_id: i64, changes: &[&rulekit::Change<T>]) -> Self {
+        let count = |f: fn(&rulekit::Change<T>) -> bool| changes.iter().filter(|c| f(c)).count();
+        LoadReceipt {
+            import_id,
+            received: changes.len(),
+            added: count(|c| matches!(c, rulekit::Change::Added)),
+            changed: count(|c| matches!(c, rulekit::Change::Changed(_))),
+            unchanged: count(|c| matches!(c, rulekit::Change::Unchanged)),
+        }
+    }
+}

@@ -108,11 +108,8 @@ pub async fn create(state: &Services, user: &User, body: CampaignBody) -> Result
     let region = optional_text(body.region_code).or_else(|| user.region_code.clone());
     let region_code = jurisdiction(&level, region.as_deref())?;
     authorize_supervision(user, &region_code)?;
-    if let Some(category) = &body.product_category {
-        if !store::CATEGORIES.iter().any(|(code, ..)| code == category) {
-            return Err(ApiError::invalid(format!("product_category '{category}' is not a known category")));
-        }
-    }
+    let catalogue = state.catalogue().await?;
+    input::product_category(&catalogue, "product_category", body.product_category.clone())?;
     let year = body.year.ok_or_else(|| ApiError::invalid("year is required"))?;
     if !(2000..=2100).contains(&year) {
         return Err(ApiError::invalid(format!("year {year} is out of range")));
@@ -423,7 +420,7 @@ pub async fn record_sample(state: &Services, user: &User, body: SampleBody) -> R
         stratum_population: None,
     };
     // The verdict is checked as a placeholder and stored as pending: no result exists yet.
-    let sample: NewSample = input::sample(fields)?;
+    let sample: NewSample = input::sample(fields, &*state.catalogue().await?)?;
     state.store.record_sample(&sample, Some(user.id)).await?;
     sample_json(state, &sample.sample_id).await
 }

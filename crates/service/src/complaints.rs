@@ -113,8 +113,9 @@ pub async fn prepare(
     today: NaiveDate,
     may_backdate: bool,
     calendar: &calendar::Calendar,
+    catalogue: &product_catalogue::Catalogue,
 ) -> Result<Result<Prepared, FieldError>, StoreError> {
-    let checked = match input::complaint(fields, today, may_backdate) {
+    let checked = match input::complaint(fields, today, may_backdate, catalogue) {
         Ok(checked) => checked,
         Err(error) => return Ok(Err(error)),
     };
@@ -853,9 +854,7 @@ pub async fn handle(
         None
     };
     if let Some(code) = optional_text(body.category.clone()).filter(|_| action == Action::Classify) {
-        if !store::CATEGORIES.iter().any(|(c, ..)| *c == code) {
-            return Err(ApiError::invalid(format!("category '{code}' is not a product category")));
-        }
+        input::product_category(&*state.catalogue().await?, "category", Some(code))?;
     }
     let input = StepInput {
         ground: body.ground.clone(),
@@ -945,9 +944,11 @@ pub async fn submit_filing(
 ) -> Result<ComplaintReceipt, ApiError> {
     let clerk = user.filter(|u| matches!(u.role, Role::Admin | Role::Regulator));
     let channel = if user.is_some() { "api" } else { "web" };
-    let mut prepared = prepare(&state.store, fields, channel, crate::today(), clerk.is_some(), &state.calendar())
-        .await?
-        .map_err(field_error)?;
+    let catalogue = state.catalogue().await?;
+    let mut prepared =
+        prepare(&state.store, fields, channel, crate::today(), clerk.is_some(), &state.calendar(), &catalogue)
+            .await?
+            .map_err(field_error)?;
     let id = file(&state.store, &mut prepared, user.map(|u| u.id)).await?;
     let c = &prepared.complaint;
     let case = c.case()?;

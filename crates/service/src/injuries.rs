@@ -63,7 +63,7 @@ pub async fn report(
     fields: InjuryFields,
 ) -> Result<(WriteOutcome, CaseReceipt), ApiError> {
     ownership::check(Record::InjuryCase, user, &given_case_fields(&fields))?;
-    let case = input::injury_case(fields)?;
+    let case = input::injury_case(fields, &*state.catalogue().await?)?;
     authorize_report(user, &case.hospital_id)?;
     if state.store.hospital_design_on(&case.hospital_id, &case.treated_on).await?.is_none() {
         return Err(ApiError::new(

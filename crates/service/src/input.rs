@@ -2,6 +2,7 @@
 //! validated here once, and each failure names the field and a stable code.
 
 use codes::{Gtin, RegionCode, Uscc};
+use product_catalogue::Catalogue;
 use store::{NewOrganization, NewProduct, RegistrationStatus};
 
 use complaints::Kind;
@@ -170,7 +171,11 @@ pub fn organization(fields: OrganizationFields, path_uscc: Option<&Uscc>) -> Res
 
 /// Checks a product; `path_gtin` is the key from the URL on an update. The producer's existence is the
 /// caller's check, since it needs the database.
-pub fn product(fields: ProductFields, path_gtin: Option<&Gtin>) -> Result<NewProduct, FieldError> {
+pub fn product(
+    fields: ProductFields,
+    path_gtin: Option<&Gtin>,
+    catalogue: &Catalogue,
+) -> Result<NewProduct, FieldError> {
     let gtin = match (path_gtin, fields.gtin.as_deref()) {
         (Some(path), None) => path.clone(),
         (Some(path), Some(body)) => {
@@ -188,16 +193,7 @@ pub fn product(fields: ProductFields, path_gtin: Option<&Gtin>) -> Result<NewPro
     };
     let name = name(fields.name)?;
     let producer = uscc("uscc", fields.uscc.as_deref())?;
-    let category_code = optional_text(fields.category_code);
-    if let Some(code) = &category_code {
-        if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
-            return Err(FieldError::new(
-                "category_code",
-                ErrorCode::InvalidRequest,
-                format!("'{code}' is not a known category"),
-            ));
-        }
-    }
+    let category_code = product_category(catalogue, "category_code", fields.category_code)?;
     Ok(NewProduct {
         gtin: gtin.into_gtin14(),
         name,
@@ -320,7 +316,7 @@ pub fn date(field: &'static str, value: &str) -> Result<chrono::NaiveDate, Field
 }
 
 /// Checks one sample's fields.
-pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, FieldError> {
+pub fn sample(fields: SampleFields, catalogue: &Catalogue) -> Result<store::inspections::NewSample, FieldError> {
     let sample_id = identifier("sample_id", fields.sample_id)?;
     let campaign_id = identifier("campaign_id", fields.campaign_id)?;
     let campaign_level = campaign_level("campaign_level", fields.campaign_level)?;
@@ -330,16 +326,10 @@ pub fn sample(fields: SampleFields) -> Result<store::inspections::NewSample, Fie
     if sampled_on > chrono::Utc::now().date_naive() {
         return Err(FieldError::new("sampled_on", ErrorCode::InvalidRequest, format!("{sampled_on} is in the future")));
     }
-    let product_category = optional_text(fields.product_category).ok_or_else(|| {
-        FieldError::new("product_category", ErrorCode::InvalidRequest, "product_category is required")
-    })?;
-    if !store::CATEGORIES.iter().any(|(code, ..)| *code == product_category) {
-        return Err(FieldError::new(
-            "product_category",
-            ErrorCode::InvalidRequest,
-            format!("'{product_category}' is not a known category"),
-        ));
-    }
+    let product_category =
+        product_category(catalogue, "product_category", fields.product_category)?.ok_or_else(|| {
+            FieldError::new("product_category", ErrorCode::InvalidRequest, "product_category is required")
+        })?;
     let uscc = uscc("uscc", fields.uscc.as_deref())?;
     let region_text = optional_text(fields.region_code)
         .ok_or_else(|| FieldError::new("region_code", ErrorCode::InvalidRegion, "region_code is required"))?;
@@ -503,21 +493,36 @@ pub struct InjuryFields {
     pub hospital_name: Option<String>,
 }
 
-fn product_category(field: &'static str, value: Option<String>) -> Result<Option<String>, FieldError> {
+/// A product code of the key-product catalogue that a new record may name: in the catalogue and not retired.
+pub fn product_category(
+    catalogue: &Catalogue,
+    field: &'static str,
+    value: Option<String>,
+) -> Result<Option<String>, FieldError> {
     match optional_text(value) {
         None => Ok(None),
-        Some(code) if store::CATEGORIES.iter().any(|(c, ..)| *c == code) => Ok(Some(code)),
-        Some(code) => {
-            Err(FieldError::new(field, ErrorCode::InvalidRequest, format!("'{code}' is not a product category code")))
-        }
+        Some(code) if catalogue.accepts(&code) => Ok(Some(code)),
+        Some(code) if catalogue.entry(&code).is_some() => Err(FieldError::new(
+            field,
+            ErrorCode::InvalidRequest,
+            format!("'{code}' is retired from the product catalogue"),
+        )),
+        Some(code) => Err(FieldError::new(
+            field,
+            ErrorCode::InvalidRequest,
+            format!("'{code}' is not a code of the product catalogue"),
+        )),
     }
 }
 
 /// Checks an imported injury case; returns it with its hospital (the hospital's id is its USCC, whose region it
 /// takes). A registry file carries each hospital's stratum and weight.
-pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, store::injuries::Hospital), FieldError> {
+pub fn injury(
+    fields: InjuryFields,
+    catalogue: &Catalogue,
+) -> Result<(store::injuries::InjuryCase, store::injuries::Hospital), FieldError> {
     let (stratum, weight, name) = (fields.stratum.clone(), fields.weight.clone(), fields.hospital_name.clone());
-    let mut case = injury_case(fields)?;
+    let mut case = injury_case(fields, catalogue)?;
     let stratum = optional_text(stratum)
         .ok_or_else(|| FieldError::new("stratum", ErrorCode::InvalidRequest, "stratum is required"))?;
     let weight =
@@ -535,7 +540,7 @@ pub fn injury(fields: InjuryFields) -> Result<(store::injuries::InjuryCase, stor
 
 /// Checks the clinical fields of an injury case as a hospital reports it. Its stratum and weight are left empty:
 /// they are the register's, and the store takes them from the design in force on the treatment date.
-pub fn injury_case(fields: InjuryFields) -> Result<store::injuries::InjuryCase, FieldError> {
+pub fn injury_case(fields: InjuryFields, catalogue: &Catalogue) -> Result<store::injuries::InjuryCase, FieldError> {
     let case_id = identifier("case_id", fields.case_id)?;
     let treated_text = optional_text(fields.treated_on)
         .ok_or_else(|| FieldError::new("treated_on", ErrorCode::InvalidRequest, "treated_on is required"))?;
@@ -548,7 +553,7 @@ pub fn injury_case(fields: InjuryFields) -> Result<store::injuries::InjuryCase, 
         optional_text(fields.age).and_then(|a| a.parse::<i64>().ok()).filter(|a| (0..=120).contains(a)).ok_or_else(
             || FieldError::new("age", ErrorCode::InvalidRequest, "age is required, in whole years from 0 to 120"),
         )?;
-    let product_code = product_category("product_code", fields.product_code)?
+    let product_code = product_category(catalogue, "product_code", fields.product_code)?
         .ok_or_else(|| FieldError::new("product_code", ErrorCode::InvalidRequest, "product_code is required"))?;
     Ok(store::injuries::InjuryCase {
         case_id,
@@ -559,7 +564,7 @@ pub fn injury_case(fields: InjuryFields) -> Result<store::injuries::InjuryCase, 
         age,
         sex: choice("sex", fields.sex, SEXES)?,
         product_code,
-        product_code_2: product_category("product_code_2", fields.product_code_2)?,
+        product_code_2: product_category(catalogue, "product_code_2", fields.product_code_2)?,
         body_part: choice("body_part", fields.body_part, BODY_PARTS)?,
         diagnosis: choice("diagnosis", fields.diagnosis, DIAGNOSES)?,
         disposition: choice("disposition", fields.disposition, DISPOSITIONS)?,
@@ -721,6 +726,7 @@ pub fn complaint(
     fields: ComplaintFields,
     today: chrono::NaiveDate,
     may_backdate: bool,
+    catalogue: &Catalogue,
 ) -> Result<CheckedComplaint, FieldError> {
     let kind = match optional_text(fields.kind) {
         None => Kind::Complaint,
@@ -806,16 +812,7 @@ pub fn complaint(
     if harm_known_on.is_some_and(|day| day > received_on) {
         return Err(FieldError::new("harm_known_on", ErrorCode::InvalidRequest, "the harm was known after the filing"));
     }
-    let category = optional_text(fields.category);
-    if let Some(code) = &category {
-        if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
-            return Err(FieldError::new(
-                "category",
-                ErrorCode::InvalidRequest,
-                format!("'{code}' is not a product category"),
-            ));
-        }
-    }
+    let category = product_category(catalogue, "category", fields.category)?;
     let issue = optional_text(fields.issue);
     if let Some(code) = &issue {
         if !complaints::classify::is_issue(code) {

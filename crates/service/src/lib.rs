@@ -18,6 +18,7 @@ macro_rules! debug_without_secrets {
 pub mod access;
 pub mod batch;
 pub mod campaigns;
+pub mod catalogue;
 pub mod complaints;
 pub mod credit;
 pub mod credit_file;
@@ -94,6 +95,8 @@ pub struct Services {
     pub log: Arc<LogSigning>,
     /// The working-day calendar in force: the shipped notices and those loaded since (see [`deadlines`]).
     pub calendar: Arc<RwLock<Arc<calendar::Calendar>>>,
+    /// The key-product catalogue in memory (see [`catalogue`]).
+    pub catalogue: Arc<RwLock<catalogue::Held>>,
     pub settings: Settings,
 }
 
@@ -117,6 +120,7 @@ impl Services {
         Services {
             log: Arc::new(LogSigning::new(log_signing::LogConfig::from_environment(&store))),
             calendar: Arc::new(RwLock::new(Arc::new(calendar::Calendar::shipped()))),
+            catalogue: Default::default(),
             settings: Settings::default(),
             store,
         }

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use standards::{Catalogue, Change, Edition, EditionFields, Force, StandardNumber, Standing, Status};
-use store::standards::{NewStandardImport, StandardImport, StoredEdition};
+use store::standards::{NewImport, ReferenceImport, StoredEdition};
 use store::{Store, User};
 
 use crate::access::require_admin;
-use crate::batch::{self, rejected, Format, Rejected};
+pub use crate::batch::LoadReceipt;
+use crate::batch::{self, checked_note, rejected, Format, Rejected};
 use crate::schema::vocabulary;
 use crate::{today, ApiError, ErrorCode, Services};
 
@@ -169,7 +170,7 @@ pub async fn edition(store: &Store, number: &str) -> Result<EditionDetail, ApiEr
 }
 
 /// Every load, newest first.
-pub async fn imports(store: &Store) -> Result<Vec<StandardImport>, ApiError> {
+pub async fn imports(store: &Store) -> Result<Vec<ReferenceImport>, ApiError> {
     Ok(store.standard_imports().await?)
 }
 
@@ -183,20 +184,6 @@ pub struct EditionsBody {
     pub editions: Vec<serde_json::Value>,
 }
 
-/// What a load stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct LoadReceipt {
-    pub import_id: i64,
-    /// Editions in the load.
-    pub received: usize,
-    /// New to the catalogue.
-    pub added: usize,
-    /// Stored editions the load changed; their earlier version is kept.
-    pub changed: usize,
-    /// The same as stored.
-    pub unchanged: usize,
-}
-
 /// Reads and checks a load against the stored catalogue: each row's fields, then the whole. The editions with
 /// what loading each does, or every rejected row.
 async fn check_load(
@@ -204,32 +191,19 @@ async fn check_load(
     format: Format,
     body: &str,
 ) -> Result<Result<Vec<(Edition, Change)>, Rejected>, ApiError> {
-    let rows = match batch::read_rows::<EditionFields>(format, body, standards::COLUMNS, "editions") {
-        Ok(rows) => rows,
-        Err(rows) => return Ok(Err(Rejected { received: 0, rows })),
+    let checked = batch::checked_rows(
+        format,
+        body,
+        standards::COLUMNS,
+        "editions",
+        MAX_LOAD_EDITIONS,
+        |fields: EditionFields| fields.check().map_err(|e| (e.field, field_code(e.field), e.reason)),
+    )?;
+    let (editions, lines) = match checked {
+        Ok(checked) => checked,
+        Err(rejected) => return Ok(Err(rejected)),
     };
-    let received = rows.len();
-    if received > MAX_LOAD_EDITIONS {
-        return Err(ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("{received} editions; load at most {MAX_LOAD_EDITIONS} at a time"),
-        ));
-    }
-    let mut editions = Vec::with_capacity(received);
-    let mut lines = Vec::with_capacity(received);
-    let mut errors = Vec::new();
-    for (row, fields) in rows {
-        match fields.check() {
-            Ok(edition) => {
-                editions.push(edition);
-                lines.push(row);
-            }
-            Err(e) => errors.push(rejected(row, e.field, field_code(e.field), e.reason)),
-        }
-    }
-    if !errors.is_empty() {
-        return Ok(Err(Rejected { received, rows: errors }));
-    }
+    let received = editions.len();
     let stored = store.standard_editions_all().await?;
     match Catalogue::merged(stored, editions.clone()) {
         Ok((_, changes)) => Ok(Ok(editions.into_iter().zip(changes).collect())),
@@ -279,35 +253,23 @@ pub async fn load_as(
     body: &str,
     note: &str,
 ) -> Result<Result<LoadReceipt, Rejected>, ApiError> {
-    let note = note.trim();
-    if note.chars().count() > 500 || note.chars().any(char::is_control) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidText,
-            "the note is at most 500 characters, without control characters",
-        ));
-    }
+    let note = checked_note(note)?;
     let editions = match check_load(store, format, body).await? {
         Ok(editions) => editions,
         Err(rejected) => return Ok(Err(rejected)),
     };
-    let import = NewStandardImport { source: "loaded", note, loaded_by };
+    let import = NewImport { source: "loaded", note, loaded_by };
     Ok(Ok(store_load(store, &import, &editions).await?))
 }
 
 async fn store_load(
     store: &Store,
-    import: &NewStandardImport<'_>,
+    import: &NewImport<'_>,
     editions: &[(Edition, Change)],
 ) -> Result<LoadReceipt, ApiError> {
     let import_id = store.load_standard_editions(import, editions).await?;
-    let count = |f: fn(&Change) -> bool| editions.iter().filter(|(_, c)| f(c)).count();
-    Ok(LoadReceipt {
-        import_id,
-        received: editions.len(),
-        added: count(|c| *c == Change::Added),
-        changed: count(|c| matches!(c, Change::Changed(_))),
-        unchanged: count(|c| *c == Change::Unchanged),
-    })
+    let changes: Vec<&Change> = editions.iter().map(|(_, c)| c).collect();
+    Ok(LoadReceipt::new(import_id, &changes))
 }
 
 /// A citation of an edition on a day, as answers and pages carry it.

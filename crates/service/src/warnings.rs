@@ -4,6 +4,7 @@
 //! Published warnings are public.
 
 use chrono::Datelike;
+use product_catalogue::Catalogue;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::warnings::{RiskAssessment, Warning, WarningChange, WarningEvent, WarningStage};
@@ -68,9 +69,7 @@ pub async fn create_assessment(
 ) -> Result<RiskAssessment, ApiError> {
     regulator(user)?;
     let product_code = optional_text(body.product_code).ok_or_else(|| ApiError::invalid("product_code is required"))?;
-    if !store::CATEGORIES.iter().any(|(c, ..)| *c == product_code) {
-        return Err(ApiError::invalid(format!("'{product_code}' is not a product category code")));
-    }
+    input::product_category(&*state.catalogue().await?, "product_code", Some(product_code.clone()))?;
     let severity = body.severity.ok_or_else(|| ApiError::invalid("severity (1–4) is required"))?;
     let result = assess(&body.steps, severity).map_err(ApiError::invalid)?;
     let today = crate::today();
@@ -128,7 +127,7 @@ pub struct WarningView {
 }
 
 /// A warning's scope: product categories, GB/T 2260 regions, GTINs and lots, each checked.
-fn scope(value: Option<Value>, product_code: &str) -> Result<Value, ApiError> {
+fn scope(value: Option<Value>, product_code: &str, catalogue: &Catalogue) -> Result<Value, ApiError> {
     let value = value.unwrap_or_else(|| json!({}));
     let list = |key: &str| -> Vec<String> {
         value
@@ -145,9 +144,7 @@ fn scope(value: Option<Value>, product_code: &str) -> Result<Value, ApiError> {
         products.push(product_code.to_owned());
     }
     for code in &products {
-        if !store::CATEGORIES.iter().any(|(c, ..)| c == code) {
-            return Err(ApiError::invalid(format!("scope.product_codes: '{code}' is not a product category code")));
-        }
+        input::product_category(catalogue, "scope.product_codes", Some(code.clone()))?;
     }
     let regions = list("regions");
     for region in &regions {
@@ -177,7 +174,7 @@ pub async fn draft(state: &Services, user: &User, body: WarningBody) -> Result<W
         level: assessment.level.clone(),
         status: WarningStatus::Draft.as_str().into(),
         region_code: assessment.region_code.clone(),
-        scope: scope(body.scope, &assessment.product_code)?,
+        scope: scope(body.scope, &assessment.product_code, &*state.catalogue().await?)?,
         drafted_by: Some(user.id),
         published_on: None,
         withdrawn_on: None,
@@ -231,10 +228,11 @@ pub async fn advance(
         WarningStep::Update => {
             let note = optional_text(body.note).ok_or_else(|| ApiError::invalid("note (what changed) is required"))?;
             let product_code = warning.scope["product_codes"][0].as_str().unwrap_or_default().to_owned();
+            let catalogue = state.catalogue().await?;
             let change = WarningChange {
                 title: optional_text(body.title),
                 body: optional_text(body.body),
-                scope: body.scope.map(|s| scope(Some(s), &product_code)).transpose()?,
+                scope: body.scope.map(|s| scope(Some(s), &product_code, &catalogue)).transpose()?,
                 ..Default::default()
             };
             (Some(note), change, None)

@@ -41,15 +41,7 @@ pub struct CatalogueError {
 }
 
 /// What loading an edition over the stored catalogue does to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// A new edition.
-    Added,
-    /// A stored edition with other fields; the stored version, kept in the history.
-    Changed(Box<Edition>),
-    /// The same as stored.
-    Unchanged,
-}
+pub type Change = rulekit::Change<Edition>;
 
 /// What a citation of an edition amounts to on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,18 +191,8 @@ impl Catalogue {
         stored: Vec<Edition>,
         incoming: Vec<Edition>,
     ) -> Result<(Catalogue, Vec<Change>), Vec<CatalogueError>> {
-        let mut kept: BTreeMap<StandardNumber, Edition> = stored.into_iter().map(|e| (e.number.clone(), e)).collect();
-        let changes: Vec<Change> = incoming
-            .iter()
-            .map(|edition| match kept.remove(&edition.number) {
-                None => Change::Added,
-                Some(old) if old == *edition => Change::Unchanged,
-                Some(old) => Change::Changed(Box::new(old)),
-            })
-            .collect();
         let loaded = incoming.len();
-        let mut all = incoming;
-        all.extend(kept.into_values());
+        let (all, changes) = rulekit::merge_keyed(stored, incoming, |e| e.number.clone());
         match Catalogue::new(all) {
             Ok(catalogue) => Ok((catalogue, changes)),
             Err(mut errors) => {

@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 pub mod bench;
 pub mod calendar;
+pub mod catalogue;
 pub mod complaints;
 pub mod credit;
 pub mod credit_file;
@@ -33,5 +34,5 @@ pub use model::{
     AuditEntry, BatchOutcome, Indexed, NewOrganization, NewProduct, NewUser, Organization, Page, Product,
     ProductCategory, RegistrationStatus, Role, User, WriteOutcome,
 };
-pub use reference::{IndicatorTarget, CATEGORIES, INDICATOR_TARGETS};
+pub use reference::{IndicatorTarget, INDICATOR_TARGETS};
 pub use store::{now, Store, DEFAULT_DATABASE_URL};

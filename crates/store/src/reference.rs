@@ -1,41 +1,5 @@
-//! Reference data loaded into every database: GB/T 2260 regions (from the `codes` crate) and the product
-//! categories of the supervision sampling catalogue.
-
-/// Product categories: code, Chinese name, English name, parent code.
-pub const CATEGORIES: &[(&str, &str, &str, Option<&str>)] = &[
-    ("01", "食品", "Food", None),
-    ("0101", "乳制品", "Dairy products", Some("01")),
-    ("0102", "饮料", "Beverages", Some("01")),
-    ("0103", "粮食加工品", "Processed grain", Some("01")),
-    ("0104", "食用油", "Edible oils", Some("01")),
-    ("02", "食品相关产品", "Food-contact products", None),
-    ("0201", "食品用塑料包装容器工具", "Plastic food containers and utensils", Some("02")),
-    ("0202", "餐具洗涤剂", "Dishwashing detergents", Some("02")),
-    ("03", "日用及纺织品", "Daily-use goods and textiles", None),
-    ("0301", "服装", "Clothing", Some("03")),
-    ("0302", "鞋类", "Footwear", Some("03")),
-    ("0303", "床上用品", "Bedding", Some("03")),
-    ("04", "儿童及婴幼儿用品", "Children's and infant products", None),
-    ("0401", "玩具", "Toys", Some("04")),
-    ("0402", "童车", "Prams and children's bicycles", Some("04")),
-    ("0403", "儿童服装", "Children's clothing", Some("04")),
-    ("05", "电子电器", "Electrical and electronic products", None),
-    ("0501", "家用电器", "Household appliances", Some("05")),
-    ("0502", "电线电缆", "Wires and cables", Some("05")),
-    ("0503", "电动自行车", "Electric bicycles", Some("05")),
-    ("0504", "充电器及移动电源", "Chargers and power banks", Some("05")),
-    ("06", "建筑和装饰装修材料", "Building and decoration materials", None),
-    ("0601", "人造板", "Wood-based panels", Some("06")),
-    ("0602", "涂料", "Coatings", Some("06")),
-    ("07", "农业生产资料", "Agricultural inputs", None),
-    ("0701", "化肥", "Fertilisers", Some("07")),
-    ("08", "工业生产资料", "Industrial supplies", None),
-    ("0801", "危险化学品", "Hazardous chemicals", Some("08")),
-    ("0802", "燃气器具", "Gas appliances", Some("08")),
-    ("09", "交通运输工具", "Vehicles", None),
-    ("0901", "汽车及配件", "Motor vehicles and parts", Some("09")),
-    ("0902", "头盔", "Helmets", Some("09")),
-];
+//! Reference data compiled in: the outlines' quality targets. (Regions come from the `codes` crate, the product
+//! catalogue from `product_catalogue`, standards from `standards`.)
 
 /// A quality target of the outlines (专栏1 of the 2011–2020 outline, ¶四 of the 1996–2010 outline).
 #[derive(Debug, Clone, Copy, PartialEq)]

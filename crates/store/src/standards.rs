@@ -50,19 +50,19 @@ pub struct StoredEdition {
     pub import_id: i64,
 }
 
-/// A load of editions as recorded.
+/// A load of a reference catalogue (standard editions, the product catalogue) as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
-pub struct StandardImport {
+pub struct ReferenceImport {
     pub id: i64,
     /// shipped (with the program) or loaded (by an administrator).
     pub source: String,
     /// Where the editions came from, as the loader wrote it.
     pub note: String,
-    /// Editions in the load.
+    /// Rows in the load.
     pub received: i64,
-    /// Editions new to the catalogue.
+    /// Rows new to the catalogue.
     pub added: i64,
-    /// Stored editions the load changed (their earlier version is kept).
+    /// Stored rows the load changed (their earlier version is kept).
     pub changed: i64,
     pub loaded_at: String,
     pub loaded_by: Option<i64>,
@@ -70,10 +70,28 @@ pub struct StandardImport {
 
 /// What to record of a load.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewStandardImport<'a> {
+pub struct NewImport<'a> {
     pub source: &'a str,
     pub note: &'a str,
     pub loaded_by: Option<i64>,
+}
+
+impl NewImport<'_> {
+    /// The statement that records a load in `table`; binds source, note, received, added, changed, loaded_at,
+    /// loaded_by and returns the id.
+    pub(crate) fn insert_sql(table: &str) -> String {
+        format!(
+            "INSERT INTO {table} (source, note, received, added, changed, loaded_at, loaded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+        )
+    }
+}
+
+impl ReferenceImport {
+    /// The query for every load recorded in `table`, newest first.
+    pub(crate) fn select_sql(table: &str) -> String {
+        format!("SELECT id, source, note, received, added, changed, loaded_at, loaded_by FROM {table} ORDER BY id DESC")
+    }
 }
 
 fn to_editions(rows: Vec<EditionRow>) -> Result<Vec<StoredEdition>, StoreError> {
@@ -101,7 +119,7 @@ impl Store {
     /// editions themselves and an audit row. `editions` pairs each loaded edition with what the load does to it.
     pub async fn load_standard_editions(
         &self,
-        import: &NewStandardImport<'_>,
+        import: &NewImport<'_>,
         editions: &[(Edition, Change)],
     ) -> Result<i64, StoreError> {
         let at = now();
@@ -109,10 +127,7 @@ impl Store {
         let changed = editions.iter().filter(|(_, c)| matches!(c, Change::Changed(_))).count() as i64;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO standard_imports (source, note, received, added, changed, loaded_at, loaded_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
+            let id: i64 = sqlx::query_scalar(&NewImport::insert_sql("standard_imports"))
             .bind(import.source)
             .bind(import.note)
             .bind(editions.len() as i64)
@@ -235,15 +250,9 @@ impl Store {
     }
 
     /// Every load, newest first.
-    pub async fn standard_imports(&self) -> Result<Vec<StandardImport>, StoreError> {
-        on_pool!(self, pool => {
-            Ok(sqlx::query_as(
-                "SELECT id, source, note, received, added, changed, loaded_at, loaded_by FROM standard_imports \
-                 ORDER BY id DESC",
-            )
-            .fetch_all(pool)
-            .await?)
-        })
+    pub async fn standard_imports(&self) -> Result<Vec<ReferenceImport>, StoreError> {
+        let sql = ReferenceImport::select_sql("standard_imports");
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql).fetch_all(pool).await?))
     }
 
     /// An edition's earlier versions, newest first, each with the import that replaced it.

@@ -9,7 +9,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::QueryBuilder;
 
 pub(crate) use crate::direct::DirectSqlite;
-use crate::reference::CATEGORIES;
 use crate::StoreError;
 
 pub(crate) use crate::accounts::token_hash;
@@ -148,22 +147,11 @@ impl Store {
                     builder.build().execute(&mut *tx).await?;
                 }
             }
-            for (code, name_zh, name_en, parent) in CATEGORIES {
-                sqlx::query(
-                    "INSERT INTO product_categories (code, name_zh, name_en, parent_code) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (code) DO NOTHING",
-                )
-                .bind(code)
-                .bind(name_zh)
-                .bind(name_en)
-                .bind(parent)
-                .execute(&mut *tx)
-                .await?;
-            }
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
-        self.seed_standard_editions().await
+        self.seed_standard_editions().await?;
+        self.seed_product_catalogue().await
     }
 
     /// Adds the shipped standard editions the catalogue does not hold, as a `shipped` import; an edition an
@@ -179,7 +167,7 @@ impl Store {
         match standards::Catalogue::merged(stored, missing.clone()) {
             Ok((_, changes)) => {
                 let editions: Vec<_> = missing.into_iter().zip(changes).collect();
-                let import = crate::standards::NewStandardImport {
+                let import = crate::standards::NewImport {
                     source: "shipped",
                     note: "the standards crate's data/editions.csv",
                     loaded_by: None,

@@ -3,6 +3,7 @@
 //! page frame ([`layout`]). The capabilities' page crates and the server sit above it.
 
 pub mod auth;
+pub mod catalogue;
 pub mod i18n;
 pub mod layout;
 pub mod net;

@@ -1,6 +1,7 @@
 //! JSON API under `/api/v1`.
 
 pub(crate) mod campaigns;
+mod catalogue;
 pub(crate) mod codes;
 pub(crate) mod complaints;
 pub(crate) mod credit;
@@ -63,6 +64,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(credit::router())
         .merge(credit_file::router())
         .merge(standards::router())
+        .merge(catalogue::router())
 }
 
 #[derive(utoipa::OpenApi)]
@@ -98,6 +100,7 @@ pub(crate) fn documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("credit", credit::Api::openapi()),
         ("credit_file", credit_file::Api::openapi()),
         ("standards", standards::Api::openapi()),
+        ("catalogue", catalogue::Api::openapi()),
     ]
 }
 

@@ -96,7 +96,8 @@ async fn create(
     body: Result<Json<ProductFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     let Json(body) = body.map_err(json_rejection)?;
-    write(&state, &user, input::product(body, None)?).await
+    let catalogue = state.catalogue().await?;
+    write(&state, &user, input::product(body, None, &catalogue)?).await
 }
 
 /// Update a product
@@ -115,5 +116,6 @@ async fn update(
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     let gtin = parse_gtin(&gtin)?;
     let Json(body) = body.map_err(json_rejection)?;
-    write(&state, &user, input::product(body, Some(&gtin))?).await
+    let catalogue = state.catalogue().await?;
+    write(&state, &user, input::product(body, Some(&gtin), &catalogue)?).await
 }

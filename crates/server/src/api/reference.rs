@@ -392,15 +392,15 @@ async fn one(Path(code): Path<String>) -> Result<Json<RegionDetail>, ApiError> {
     }))
 }
 
-/// Product categories of the supervision catalogue
+/// The product catalogue's listed classes and products (the same as `/api/v1/catalogue/entries`)
 #[utoipa::path(get, path = "/api/v1/categories", tag = "reference",
     responses((status = 200, description = "the categories", body = Categories)))]
 async fn categories(State(state): State<AppState>) -> Result<Json<Categories>, ApiError> {
-    Ok(Json(Categories { items: state.store.categories().await? }))
+    Ok(Json(Categories { items: service::catalogue::list(&state.store, Default::default()).await? }))
 }
 
 /// The supervision catalogue's product categories.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Categories {
-    items: Vec<store::ProductCategory>,
+    items: Vec<service::catalogue::EntryView>,
 }

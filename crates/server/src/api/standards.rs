@@ -13,7 +13,7 @@ use service::batch::Format;
 use service::error::ErrorBody;
 use service::standards::{CitationView, EditionDetail, EditionPage, EditionQuery, EditionsBody, LoadReceipt};
 use standards::StandardNumber;
-use store::standards::StandardImport;
+use store::standards::ReferenceImport;
 use utoipa::ToSchema;
 
 use super::{json_rejection, query_rejection, rejected_rows, RejectedRows};
@@ -97,8 +97,8 @@ async fn load(
 
 /// Every load of the catalogue, newest first: shipped with the program or by an administrator
 #[utoipa::path(get, path = "/api/v1/standards/imports", tag = "standards",
-    responses((status = 200, description = "[{id, source, note, received, added, changed, loaded_at, loaded_by}]", body = Vec<StandardImport>)))]
-async fn imports(State(state): State<AppState>) -> Result<Json<Vec<StandardImport>>, ApiError> {
+    responses((status = 200, description = "[{id, source, note, received, added, changed, loaded_at, loaded_by}]", body = Vec<ReferenceImport>)))]
+async fn imports(State(state): State<AppState>) -> Result<Json<Vec<ReferenceImport>>, ApiError> {
     Ok(Json(service::standards::imports(&state.store).await?))
 }
 

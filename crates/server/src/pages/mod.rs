@@ -10,6 +10,8 @@ use codes::{inspect, CodeKind, Gtin, Uscc};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+mod catalogues;
+
 use crate::api::{self, OrganizationView};
 use crate::i18n::Lang;
 use crate::pages::session::PageUser;
@@ -30,6 +32,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/organizations/{uscc}", get(organization))
         .route("/products/{gtin}", get(product))
         .route("/codes", get(code_checker))
+        .route("/catalogue", get(catalogues::catalogue))
+        .route("/catalogue/{code}", get(catalogues::catalogue_entry))
+        .route("/standards", get(catalogues::standards_list))
+        .route("/standards/{number}", get(catalogues::standard_edition))
         .route(
             "/assets/complaints.js",
             get(|| async {
@@ -309,7 +315,11 @@ async fn product(State(state): State<AppState>, Path(gtin): Path<String>, Query(
         Err(error) => return error_page(lang, &error),
     };
     let p = &view.product;
-    let category = p.category_code.as_deref().and_then(|c| store::CATEGORIES.iter().find(|(code, ..)| *code == c));
+    let catalogue = match state.catalogue().await {
+        Ok(catalogue) => catalogue,
+        Err(error) => return error_page(lang, &error),
+    };
+    let category = p.category_code.as_deref().and_then(|c| catalogue.entry(c));
     let body = html! {
         h1 { (p.name) }
         table {
@@ -318,7 +328,11 @@ async fn product(State(state): State<AppState>, Path(gtin): Path<String>, Query(
             tr { th { (lang.t("生产者", "Producer")) } td {
                 a href=(with_lang(&format!("/organizations/{}", p.uscc), lang)) { (view.producer_name.as_deref().unwrap_or(&p.uscc)) }
                 " " code.muted { (p.uscc) } } }
-            tr { th { (lang.t("产品类别", "Category")) } td { @if let Some((code, zh, en, _)) = category { (lang.t(zh, en)) " " span.muted { "(" (code) ")" } } @else { "—" } } }
+            tr { th { (lang.t("产品类别", "Category")) } td { @if let Some(entry) = category {
+                a href=(with_lang(&format!("/catalogue/{}", entry.code), lang)) { (webkit::catalogue::entry_name(lang, entry)) }
+                " " span.muted { "(" (entry.code) ")" }
+                @for regime in catalogue.regimes(&entry.code) { " " span.tag { (lang.pick(regime.name_zh(), regime.name_en())) } }
+            } @else { "—" } } }
             tr { th { (lang.t("品牌", "Brand")) } td { (p.brand.as_deref().unwrap_or("—")) } }
             tr { th { (lang.t("规格型号", "Specification")) } td { (p.specification.as_deref().unwrap_or("—")) } }
             tr { th { "GS1 Digital Link" } td { code { "https://id.gs1.org/01/" (p.gtin) } } }

@@ -15,6 +15,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/lib.rs"),
     include_str!("../../src/api/mod.rs"),
     include_str!("../../src/api/campaigns.rs"),
+    include_str!("../../src/api/catalogue.rs"),
     include_str!("../../src/api/codes.rs"),
     include_str!("../../src/api/complaints.rs"),
     include_str!("../../src/api/credit.rs"),

@@ -4,6 +4,7 @@ mod access;
 mod api;
 mod calendar;
 mod campaigns;
+mod catalogue;
 mod complaints;
 mod credit;
 mod credit_file;
