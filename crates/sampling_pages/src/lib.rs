@@ -8,6 +8,7 @@ use axum::Router;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::json;
+use service::standards::CitationView;
 use webkit::catalogue::{category_name, category_options};
 
 use sampling::{CampaignStatus, FollowUp, SampleStatus, Verdict};
@@ -46,6 +47,39 @@ pub struct DashboardParams {
     from: Option<String>,
     to: Option<String>,
     method: Option<String>,
+}
+
+/// For each sample, the editions its failed items cite that were not in force on its sampling day.
+async fn flagged_citations(
+    state: &AppState,
+    samples: &[store::inspections::Sample],
+) -> Result<Vec<Vec<CitationView>>, ApiError> {
+    let mut owners = Vec::new();
+    let mut uses = Vec::new();
+    for (index, sample) in samples.iter().enumerate() {
+        let Ok(day) = chrono::NaiveDate::parse_from_str(&sample.sampled_on, "%Y-%m-%d") else { continue };
+        for text in service::campaigns::failed_texts(sample) {
+            owners.push(index);
+            uses.push((text, day));
+        }
+    }
+    let mut flags = vec![Vec::<CitationView>::new(); samples.len()];
+    for (index, citation) in owners.into_iter().zip(service::standards::cite_texts(&state.store, &uses).await?) {
+        if let Some(citation) = citation.filter(|c| c.flagged && c.standing != standards::Standing::Unknown) {
+            if !flags[index].iter().any(|f| f.number == citation.number) {
+                flags[index].push(citation);
+            }
+        }
+    }
+    Ok(flags)
+}
+
+/// A cited edition that was not in force on the day, with the edition that replaced it.
+fn citation_flag(lang: Lang, citation: &CitationView) -> Markup {
+    html! { span.tag.flagged title=(lang.t("抽样日该版本不在有效期内", "Not in force on the sampling day")) {
+        (citation.number) " " (lang.pick(citation.standing.name_zh(), citation.standing.name_en()))
+        @if let Some(current) = &citation.current { " → " (current) }
+    } }
 }
 
 fn region_name(code: &str) -> String {
@@ -250,6 +284,10 @@ pub async fn campaign(
     let supervisor = user.is_some_and(|u| webkit::auth::authorize_supervision(u, &campaign.region_code).is_ok());
     // The public sees published results only; the people working on a sample see it as it stands.
     let samples: Vec<_> = samples.into_iter().filter(|s| may_read(user, s)).collect();
+    let flags = match flagged_citations(&state, &samples).await {
+        Ok(flags) => flags,
+        Err(error) => return error_page(lang, &error),
+    };
     let sampled: Vec<&str> = samples.iter().map(|s| s.uscc.as_str()).collect();
     let rates = compute(
         &state,
@@ -322,7 +360,7 @@ pub async fn campaign(
         table {
             thead { tr { th { (lang.t("样品编号", "Sample")) } th { (lang.t("被抽查企业", "Enterprise")) } th { (lang.t("抽样日期", "Sampled")) }
                         th { (lang.t("结论", "Verdict")) } th { (lang.t("不合格项目", "Failed items")) } th { (lang.t("办理", "Actions")) } } }
-            tbody { @for s in &samples {
+            tbody { @for (index, s) in samples.iter().enumerate() {
                 @let status = s.status.parse::<SampleStatus>().ok();
                 @let verdict = s.verdict.parse::<Verdict>().unwrap_or(Verdict::Pending);
                 tr {
@@ -330,7 +368,7 @@ pub async fn campaign(
                 td { a href=(with_lang(&format!("/organizations/{}", s.uscc), lang)) { code { (s.uscc) } } }
                 td { (s.sampled_on) }
                 td { (named::<Verdict>(lang, &s.verdict)) @if s.first_verdict.as_deref() == Some(Verdict::Fail.as_str()) && verdict == Verdict::Pass { span.muted { " (" (lang.t("复检合格", "passed on re-test")) ")" } } }
-                td { (s.failed_items.as_deref().unwrap_or("")) @if let Some(deadline) = &s.retest_deadline { @if status == Some(SampleStatus::Notified) { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
+                td { (s.failed_items.as_deref().unwrap_or("")) @for flag in &flags[index] { br; (citation_flag(lang, flag)) } @if let Some(deadline) = &s.retest_deadline { @if status == Some(SampleStatus::Notified) { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
                 td {
                     @if let Some(u) = user {
                         @if status.is_some_and(SampleStatus::expects_result) && (u.role == store::Role::Admin || service::campaigns::is_sample_lab(u, s)) {

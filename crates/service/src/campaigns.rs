@@ -11,6 +11,7 @@ use store::{Role, User};
 use crate::access::authorize_supervision;
 use crate::error::stored;
 use crate::input::{self, optional_text};
+use crate::standards::CitationView;
 use crate::{ApiError, ErrorCode, Services};
 use sampling::draw::Frame;
 use sampling::{CampaignStatus, EventKind, FollowUp, Level, Refusal, SampleStatus, Verdict};
@@ -433,6 +434,9 @@ pub struct SampleView {
     pub items: Vec<SampleItem>,
     /// The sample's history, oldest first.
     pub events: Vec<SampleEvent>,
+    /// The edition each test item cites (failed items when no items were recorded), as it stood on the
+    /// sampling day; a superseded, withdrawn, not yet effective or unknown edition is flagged.
+    pub citations: Vec<CitationView>,
 }
 
 /// A test item with its round.
@@ -447,11 +451,27 @@ async fn sample_json(state: &Services, id: &str) -> Result<SampleView, ApiError>
     let sample = sample_or_404(state, id).await?;
     let items = state.store.sample_items(id).await?;
     let events = state.store.sample_events(id).await?;
+    let texts: Vec<&str> = match items.is_empty() {
+        true => failed_texts(&sample).collect(),
+        false => items.iter().map(|(_, item)| item.standard_clause.as_str()).collect(),
+    };
+    let day = stored_day(&sample.sampled_on)?;
+    let uses: Vec<(&str, NaiveDate)> = texts.iter().map(|text| (*text, day)).collect();
+    let mut citations: Vec<CitationView> =
+        crate::standards::cite_texts(&state.store, &uses).await?.into_iter().flatten().collect();
+    citations.sort_by(|a, b| a.number.cmp(&b.number));
+    citations.dedup_by(|a, b| a.number == b.number);
     Ok(SampleView {
         sample,
         items: items.into_iter().map(|(round, item)| SampleItem { round, item }).collect(),
         events,
+        citations,
     })
+}
+
+/// A sample's failed items as its text lists them (`GB 4806.7-2016 4.2 总迁移量; …`).
+pub fn failed_texts(sample: &Sample) -> impl Iterator<Item = &str> {
+    sample.failed_items.as_deref().unwrap_or_default().split("; ").filter(|t| !t.trim().is_empty())
 }
 
 /// Whether `user` is the laboratory a sample was sent to: a lab account whose USCC the sample names.
@@ -512,6 +532,10 @@ pub async fn results(state: &Services, user: &User, id: &str, body: ResultsBody)
     for item in &body.items {
         if item.item.trim().is_empty() || item.standard_clause.trim().is_empty() {
             return Err(ApiError::invalid("every item needs a name and a standard clause"));
+        }
+        // The edition is part of the citation: GB 6675.2-2014 is not GB 6675.2-2023.
+        if let Err(error) = standards::cited(&item.standard_clause) {
+            return Err(ApiError::invalid(format!("item '{}': {error}", item.item)));
         }
         match item.verdict.parse::<Verdict>() {
             Ok(verdict @ (Verdict::Pass | Verdict::Fail)) => verdicts.push(verdict),

@@ -295,18 +295,30 @@ pub async fn cite(
 ) -> Result<BTreeMap<StandardNumber, CitationView>, ApiError> {
     let texts: Vec<String> = numbers.iter().map(ToString::to_string).collect();
     let catalogue = Catalogue::stored(store.standard_editions_cited(&texts).await?);
+    Ok(numbers.iter().map(|number| (number.clone(), citation_view(&catalogue, number, day))).collect())
+}
+
+/// What citing the edition at the start of each text (a test item's `GB 6675.2-2014 4.1`) on its day amounts
+/// to, in the order given; none for a text that does not start with a standard number. One read of the catalogue.
+pub async fn cite_texts(store: &Store, uses: &[(&str, NaiveDate)]) -> Result<Vec<Option<CitationView>>, ApiError> {
+    let numbers: Vec<Option<StandardNumber>> =
+        uses.iter().map(|(text, _)| standards::cited(text).ok().map(|(number, _)| number)).collect();
+    let texts: Vec<String> = numbers.iter().flatten().map(ToString::to_string).collect();
+    let catalogue = Catalogue::stored(store.standard_editions_cited(&texts).await?);
     Ok(numbers
-        .iter()
-        .map(|number| {
-            let citation = catalogue.cite(number, day);
-            let view = CitationView {
-                number: number.to_string(),
-                standing: citation.standing(),
-                title: citation.edition().map(|e| e.title.clone()),
-                current: citation.current().map(|e| e.number.to_string()),
-                flagged: citation.flagged(),
-            };
-            (number.clone(), view)
-        })
+        .into_iter()
+        .zip(uses)
+        .map(|(number, (_, day))| number.map(|number| citation_view(&catalogue, &number, *day)))
         .collect())
+}
+
+fn citation_view(catalogue: &Catalogue, number: &StandardNumber, day: NaiveDate) -> CitationView {
+    let citation = catalogue.cite(number, day);
+    CitationView {
+        number: number.to_string(),
+        standing: citation.standing(),
+        title: citation.edition().map(|e| e.title.clone()),
+        current: citation.current().map(|e| e.number.to_string()),
+        flagged: citation.flagged(),
+    }
 }

@@ -9,7 +9,7 @@ mod number;
 
 pub use catalogue::{Catalogue, CatalogueError, Change, Citation, Edition};
 pub use fields::{EditionFields, FieldError, COLUMNS, MAX_TITLE_CHARS};
-pub use number::{number_start, NumberError, StandardNumber};
+pub use number::{cited, number_start, NumberError, StandardNumber};
 
 rulekit::text_enum! {
     /// Whether an edition binds (GB 7.1: 强制性国家标准 `GB`, 推荐性 `GB/T`, 指导性技术文件 `GB/Z`).

@@ -93,6 +93,24 @@ impl FromStr for StandardNumber {
     }
 }
 
+/// Reads a citation as test items and scope rows write it, a number with its edition and then a clause
+/// (`GB 6675.2-2014 4.1`, `GB/T 3325-2024 5.3.2`): the edition and the clause (empty when none is given). The
+/// number is the shortest run of leading words that reads as one.
+pub fn cited(text: &str) -> Result<(StandardNumber, String), NumberError> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut first_error = None;
+    for end in 1..=words.len().min(3) {
+        match words[..end].join(" ").parse::<StandardNumber>() {
+            Ok(number) => return Ok((number, words[end..].join(" "))),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    // The whole text's error says most when no run of words reads (a missing year, an unknown code).
+    Err(text.trim().parse::<StandardNumber>().err().or(first_error).unwrap_or(NumberError::NoYear(text.to_owned())))
+}
+
 /// Full-width slashes, dashes and dots as their ASCII forms, letters upper case.
 fn half_width_upper(text: &str) -> String {
     text.chars()
@@ -237,5 +255,17 @@ mod tests {
         assert_eq!(json, "\"GB/T 3325-2024\"");
         assert_eq!(serde_json::from_str::<StandardNumber>(&json).unwrap(), number);
         assert!(serde_json::from_str::<StandardNumber>("\"GB 1\"").is_err());
+    }
+
+    #[test]
+    fn a_citation_reads_as_its_edition_and_clause() {
+        let (number, clause) = cited("GB 6675.2-2014 4.1").unwrap();
+        assert_eq!((number.to_string(), clause.as_str()), ("GB 6675.2-2014".into(), "4.1"));
+        let (number, clause) = cited("gb/t3325-2024  5.3.2 a)").unwrap();
+        assert_eq!((number.to_string(), clause.as_str()), ("GB/T 3325-2024".into(), "5.3.2 a)"));
+        let (number, clause) = cited("DB33/T 2217-2019").unwrap();
+        assert_eq!((number.to_string(), clause.as_str()), ("DB33/T 2217-2019".into(), ""));
+        assert!(matches!(cited("GB 6675.2 4.1"), Err(NumberError::NoYear(_))), "{:?}", cited("GB 6675.2 4.1"));
+        assert!(cited("第4.1条").is_err());
     }
 }

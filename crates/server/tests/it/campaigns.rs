@@ -78,7 +78,8 @@ async fn campaign_runs_from_plan_to_published_results() {
     let items = |verdict: &str| {
         json!({"tested_on": "2025-05-25", "items": [
             {"item": "小零件", "standard_clause": "GB 6675.2-2014 4.1", "limit_value": "不得有", "measured": "有", "unit": null, "verdict": verdict},
-            {"item": "可迁移元素 铅", "standard_clause": "GB 6675.4-2014 4.2", "limit_value": "90", "measured": "12", "unit": "mg/kg", "verdict": "pass"}]})
+            {"item": "可迁移元素 铅", "standard_clause": "GB 6675.4-2014 4.2", "limit_value": "90", "measured": "12", "unit": "mg/kg", "verdict": "pass"},
+            {"item": "总迁移量", "standard_clause": "GB 4806.7-2016 4.2", "limit_value": "10", "measured": "2", "unit": "mg/dm²", "verdict": "pass"}]})
     };
     let (status, _) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", regulator, items("fail")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -98,10 +99,31 @@ async fn campaign_runs_from_plan_to_published_results() {
         "channel": "生产", "lab": "Lab"});
     let (status, _) = app.write(Method::POST, "/api/v1/samples", regulator, by_name).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a display name does not name a laboratory");
+    // A test item cites the edition: a clause without its year is refused.
+    let undated = json!({"tested_on": "2025-05-25", "items": [{"item": "小零件", "standard_clause": "GB 6675.2 4.1", "verdict": "fail"}]});
+    let (status, refused) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", Some(&app.lab), undated).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(refused["message"].as_str().unwrap().contains("edition year"), "{refused}");
     let (status, body) = app.write(Method::POST, "/api/v1/samples/HZ-001/results", Some(&app.lab), items("fail")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["sample"]["verdict"], "fail");
     assert_eq!(body["sample"]["failed_items"], "GB 6675.2-2014 4.1 小零件");
+    // Each cited edition as it stood on the sampling day: the 2016 food-contact edition had been replaced.
+    let standing: Vec<(&str, &str, bool)> = body["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["number"].as_str().unwrap(), c["standing"].as_str().unwrap(), c["flagged"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        standing,
+        [
+            ("GB 4806.7-2016", "superseded", true),
+            ("GB 6675.2-2014", "in_force", false),
+            ("GB 6675.4-2014", "in_force", false)
+        ]
+    );
+    assert_eq!(body["citations"][0]["current"], "GB 4806.7-2023");
     app.write(Method::POST, "/api/v1/samples/HZ-002/results", Some(&app.lab), items("fail")).await;
 
     // Nobody outside sees an unpublished result, nor which organizations were drawn.
