@@ -502,18 +502,6 @@ async fn serve(store: Store, config: &server::config::Config) -> anyhow::Result<
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use server::config::redacted_url as redacted;
-
-    #[test]
-    fn passwords_never_reach_the_log() {
-        assert_eq!(redacted("postgres://zl:s3cret@db:5432/zhiliang"), "postgres://zl:***@db:5432/zhiliang");
-        assert_eq!(redacted("postgres://zl@db/zhiliang"), "postgres://zl@db/zhiliang");
-        assert_eq!(redacted("sqlite://zhiliang.db"), "sqlite://zhiliang.db");
-    }
-}
-
 /// A reference-catalogue file's text, its format (`.json` is JSON, anything else CSV) and the load's note.
 fn load_file(file: &Path, note: Option<String>) -> anyhow::Result<(String, service::batch::Format, String)> {
     let text = std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?;
@@ -545,5 +533,17 @@ fn report_load(
             }
             bail!("{} rows rejected; nothing was stored", rejected.rows.len())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use server::config::redacted_url as redacted;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(redacted("postgres://zl:s3cret@db:5432/zhiliang"), "postgres://zl:***@db:5432/zhiliang");
+        assert_eq!(redacted("postgres://zl@db/zhiliang"), "postgres://zl@db/zhiliang");
+        assert_eq!(redacted("sqlite://zhiliang.db"), "sqlite://zhiliang.db");
     }
 }
