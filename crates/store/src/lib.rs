@@ -32,7 +32,7 @@ pub mod warnings;
 pub use error::{stored, stored_day, stored_optional_day, StoreError};
 pub use model::{
     AuditEntry, BatchOutcome, Indexed, NewOrganization, NewProduct, NewUser, Organization, Page, Product,
-    ProductCategory, RegistrationStatus, Role, User, WriteOutcome,
+    RegistrationStatus, Role, User, WriteOutcome,
 };
 pub use reference::{IndicatorTarget, INDICATOR_TARGETS};
 pub use store::{now, Store, DEFAULT_DATABASE_URL};

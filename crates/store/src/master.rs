@@ -174,12 +174,6 @@ impl Store {
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc.as_str()).bind(limit).fetch_all(pool).await?))
     }
 
-    /// Every product category.
-    pub async fn categories(&self) -> Result<Vec<ProductCategory>, StoreError> {
-        let sql = "SELECT code, name_zh, name_en, parent_code FROM product_categories ORDER BY code";
-        on_pool!(self, pool => Ok(sqlx::query_as(sql).fetch_all(pool).await?))
-    }
-
     /// Searches organizations by name words (Chinese segmentation) within a region prefix, in USCC order,
     /// from after `cursor`.
     pub async fn search_organizations(

@@ -70,15 +70,6 @@ pub struct NewProduct {
     pub specification: Option<String>,
 }
 
-/// A product category of the supervision catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
-pub struct ProductCategory {
-    pub code: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub parent_code: Option<String>,
-}
-
 /// One page of results with the cursor for the next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {

@@ -23,8 +23,14 @@ async fn master_data_story_on_every_backend() {
     for (store, _dir) in crate::stores().await {
         let backend = store.backend_name();
         // Reference data is loaded once.
-        let categories = store.categories().await.unwrap();
-        assert!(categories.iter().any(|c| c.code == "0401" && c.name_zh == "玩具"), "{backend}");
+        let categories = store.catalogue_entries().await.unwrap();
+        let toys = categories.iter().find(|c| c.entry.code == "0401").expect("the earlier toy category");
+        assert_eq!(
+            (toys.entry.name_zh.as_str(), toys.entry.maps_to.as_deref()),
+            ("玩具", Some("K23-06-01")),
+            "{backend}"
+        );
+        assert!(toys.import_id.is_some(), "the seed filled its mapping as a shipped load");
 
         // Insert, then update: the second write is an update and both are audited with before/after.
         let first = org(HANGZHOU, "杭州娃哈哈食品有限公司", "330106");
