@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::{fault, given, list, present, term, text, uscc, BodyStatus, FieldError, Scheme};
 
 /// A certification body as the register holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = CertificationBody)]
 pub struct Body {
     pub approval_number: String,
     pub name: String,
@@ -18,9 +19,13 @@ pub struct Body {
     pub accreditation: Option<String>,
     /// The two digits CCC certificate numbers of this body carry, for a body designated for CCC.
     pub ccc_code: Option<String>,
+    /// Values: ccc, voluntary_product, management_system, service.
+    #[schema(value_type = Vec<String>)]
     pub schemes: BTreeSet<Scheme>,
     /// The product-catalogue codes (classes or products) it may certify products of.
     pub product_classes: BTreeSet<String>,
+    /// approved, suspended or revoked.
+    #[schema(value_type = String)]
     pub status: BodyStatus,
 }
 

@@ -124,6 +124,7 @@ rulekit::text_enum! {
         Inspection = "inspection" ("监督抽查", "supervision sampling"),
         Recall = "recall" ("缺陷产品召回", "recall"),
         Complaint = "complaint" ("投诉举报", "complaints"),
+        Certification = "certification" ("认证认可", "certification"),
         Regulator = "regulator" ("市场监管部门", "market regulator"),
         Department = "department" ("其他部门", "another department"),
     }

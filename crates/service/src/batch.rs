@@ -240,3 +240,19 @@ impl LoadReceipt {
         }
     }
 }
+
+/// An upload of certificates in JSON (documents the body; rows are read one by one, so each rejected one is named).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = CertificateUpload)]
+pub struct CertificatesBody {
+    #[schema(value_type = Vec<certification::CertificateFields>)]
+    pub certificates: Vec<Value>,
+}
+
+/// An upload of certificate status changes in JSON.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = CertificateStatusUpload)]
+pub struct ChangesBody {
+    #[schema(value_type = Vec<certification::ChangeFields>)]
+    pub changes: Vec<Value>,
+}

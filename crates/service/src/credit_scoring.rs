@@ -30,6 +30,7 @@ fn collected(model: &Model, candidate: RecordCandidate) -> Option<CreditRecord> 
             format!("{}（样品 {}）", candidate.title, candidate.source_ref)
         }
         Ok(credit::Source::Inspection) => format!("样品 {}", candidate.title),
+        Ok(credit::Source::Certification) => format!("证书 {}", candidate.title),
         _ => candidate.title.clone(),
     };
     Some(CreditRecord {

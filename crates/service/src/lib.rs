@@ -19,6 +19,7 @@ pub mod access;
 pub mod batch;
 pub mod campaigns;
 pub mod catalogue;
+pub mod certification;
 pub mod complaints;
 pub mod credit;
 pub mod credit_file;

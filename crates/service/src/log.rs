@@ -216,3 +216,11 @@ pub async fn add_cosignature(services: &Services, body: CosignatureBody) -> Resu
     services.store.save_cosignature(checkpoint.tree_size, &name, &line, time as i64).await?;
     Ok(Cosigned { tree_size: checkpoint.tree_size, witness: name, time })
 }
+
+/// The audit path of entry `index` in the tree of `tree_size` entries (RFC 6962 §2.1.1), from the stored nodes.
+pub async fn inclusion_path(store: &store::Store, index: u64, tree_size: u64) -> Result<Vec<Hash>, ApiError> {
+    let plan = translog::inclusion_plan(index, tree_size).map_err(ApiError::invalid)?;
+    let nodes = store.log_nodes(&plan.nodes()).await?;
+    plan.assemble(|n| nodes.get(&n).copied())
+        .ok_or_else(|| ApiError::from(store::StoreError::Conflict("the log is missing nodes for this proof".into())))
+}

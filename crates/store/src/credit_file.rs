@@ -338,6 +338,15 @@ impl Store {
                 scope("c.respondent_uscc"),
                 absent("complaint", "c.tracking_number")
             ),
+            // A certification body's suspension or withdrawal of a certificate, from its status history.
+            format!(
+                "SELECT 'certification' AS source, 'certificate:' || CAST(h.log_index AS TEXT) AS source_ref, \
+                 h.holder_uscc AS uscc, CASE h.to_status WHEN 'suspended' THEN 'certificate_suspended' \
+                 ELSE 'certificate_revoked' END AS kind, h.number AS title, h.on_date AS occurred_on \
+                 FROM certificate_changes h WHERE h.to_status IN ('suspended', 'withdrawn') AND {} AND {}",
+                scope("h.holder_uscc"),
+                absent("certification", "'certificate:' || CAST(h.log_index AS TEXT)")
+            ),
         ]
         .join(" UNION ALL ");
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc.unwrap_or("")).fetch_all(pool).await?))

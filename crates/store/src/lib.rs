@@ -9,6 +9,7 @@ mod audit;
 pub mod bench;
 pub mod calendar;
 pub mod catalogue;
+pub mod certification;
 pub mod complaints;
 pub mod credit;
 pub mod credit_file;

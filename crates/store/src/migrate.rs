@@ -25,6 +25,7 @@ const SQLITE: &[Migration] = &[
     (13, "calendar", include_str!("../migrations/sqlite/0013_calendar.sql")),
     (14, "standards", include_str!("../migrations/sqlite/0014_standards.sql")),
     (15, "product_catalogue", include_str!("../migrations/sqlite/0015_product_catalogue.sql")),
+    (16, "certification", include_str!("../migrations/sqlite/0016_certification.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -42,6 +43,7 @@ const POSTGRES: &[Migration] = &[
     (13, "calendar", include_str!("../migrations/postgres/0013_calendar.sql")),
     (14, "standards", include_str!("../migrations/postgres/0014_standards.sql")),
     (15, "product_catalogue", include_str!("../migrations/postgres/0015_product_catalogue.sql")),
+    (16, "certification", include_str!("../migrations/postgres/0016_certification.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

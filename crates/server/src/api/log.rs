@@ -13,7 +13,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use service::error::ErrorBody;
-use translog::{consistency_plan, inclusion_plan, key_id};
+use translog::{consistency_plan, key_id};
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
@@ -288,8 +288,7 @@ async fn inclusion(
     if tree_size > size {
         return Err(ApiError::invalid(format!("tree_size {tree_size} is beyond the log's {size} entries")));
     }
-    let plan = inclusion_plan(params.index, tree_size).map_err(ApiError::invalid)?;
-    let path = assemble(&state, &plan).await?;
+    let path = service::log::inclusion_path(&state.store, params.index, tree_size).await?;
     Ok(Json(InclusionProof { index: params.index, tree_size, audit_path: hexes(&path) }))
 }
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod campaigns;
 mod catalogue;
+mod certification;
 pub(crate) mod codes;
 pub(crate) mod complaints;
 pub(crate) mod credit;
@@ -65,6 +66,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(credit_file::router())
         .merge(standards::router())
         .merge(catalogue::router())
+        .merge(certification::router())
 }
 
 #[derive(utoipa::OpenApi)]
@@ -101,6 +103,7 @@ pub(crate) fn documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("credit_file", credit_file::Api::openapi()),
         ("standards", standards::Api::openapi()),
         ("catalogue", catalogue::Api::openapi()),
+        ("certification", certification::Api::openapi()),
     ]
 }
 

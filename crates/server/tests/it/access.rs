@@ -16,6 +16,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/api/mod.rs"),
     include_str!("../../src/api/campaigns.rs"),
     include_str!("../../src/api/catalogue.rs"),
+    include_str!("../../src/api/certification.rs"),
     include_str!("../../src/api/codes.rs"),
     include_str!("../../src/api/complaints.rs"),
     include_str!("../../src/api/credit.rs"),

@@ -5,6 +5,7 @@ mod api;
 mod calendar;
 mod campaigns;
 mod catalogue;
+mod certification;
 mod complaints;
 mod credit;
 mod credit_file;

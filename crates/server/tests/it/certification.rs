@@ -1,0 +1,210 @@
+//! Certification: a body is registered, uploads certificates (all or nothing, every rejected row named) and
+//! changes their statuses as the history allows; the public verifies by number, holder and GTIN and checks the
+//! signed status statement offline; the holder's credit file takes in a suspension; the change feed follows.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::{TestApp, OWN_USCC};
+
+const HEADER: &str = "number,scheme,body,holder_uscc,manufacturer_uscc,factory_uscc,product_class,product_name,models,gtins,standards,issued_on,expires_on\n";
+
+fn body_uscc() -> String {
+    codes::Uscc::assemble("12100000", "40000133").unwrap().to_string()
+}
+
+/// Registers CQC and a certifier account for it; returns the account's token.
+async fn certifier(test: &TestApp) -> String {
+    let body = json!({"approval_number": "CNCA-R-2002-001", "name": "中国质量认证中心", "uscc": body_uscc(),
+        "accreditation": "CNAS C001-P", "ccc_code": "01", "schemes": "ccc;voluntary_product", "product_classes": "K23-06;04;K23-01-01"});
+    for token in [&test.hangzhou_regulator, &test.enterprise] {
+        let (status, _) = test.write(Method::POST, "/api/v1/certification/bodies", Some(token), body.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, registered) = test.write(Method::POST, "/api/v1/certification/bodies", Some(&test.admin), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let account = store::NewUser {
+        name: "CQC".into(),
+        role: store::Role::Certifier,
+        region_code: None,
+        uscc: Some(body_uscc()),
+        login: None,
+        password: None,
+    };
+    test.state.store.add_user(&account).await.unwrap().1
+}
+
+fn row(number: &str, class: &str, gtins: &str, issued: &str, expires: &str) -> String {
+    format!("{number},ccc,CNCA-R-2002-001,{OWN_USCC},,,{class},塑料玩具,A-1;A-2,{gtins},GB 6675.1-2014;GB 6675.2-2014,{issued},{expires}\n")
+}
+
+fn named(rejected: &Value) -> Vec<(u64, String, String)> {
+    rejected["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["field"].as_str().unwrap().to_owned(),
+                r["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
+    let test = TestApp::new().await;
+    test.organization(OWN_USCC, "杭州乐高玩具有限公司", "330106").await;
+    let token = certifier(&test).await;
+
+    // A bad upload names every rejected row and stores nothing.
+    let before = test.state.store.row_counts().await.unwrap();
+    let bad = [
+        HEADER.to_owned(),
+        row("2024010601000123", "K23-06-01", "6901234567892", "2024-03-01", "2029-02-28"),
+        row("20240106010001", "K23-06-01", "", "2024-03-01", "2029-02-28"),
+        row("2024020601000124", "K23-06-01", "", "2024-03-01", "2029-02-28"),
+        row("2024010601000125", "K23-06-01", "", "2024-03-01", "2024-02-01"),
+        row("2024010601000126", "K23-05-01", "", "2024-03-01", "2029-02-28"),
+        row("2024010601000123", "K23-06-01", "", "2024-03-01", "2029-02-28"),
+    ]
+    .concat();
+    let (status, rejected) = test.send_text("/api/v1/certificates", &token, "text/csv", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{rejected}");
+    assert_eq!(
+        named(&rejected),
+        [(3, "number".into(), "invalid_request".into()), (5, "expires_on".into(), "invalid_request".into())]
+    );
+    let fits = [
+        HEADER.to_owned(),
+        row("2024010601000123", "K23-06-01", "6901234567892", "2024-03-01", "2029-02-28"),
+        row("2024020601000124", "K23-06-01", "", "2024-03-01", "2029-02-28"),
+        row("2024010601000126", "K23-05-01", "", "2024-03-01", "2029-02-28"),
+        row("2024010601000123", "K23-06-01", "", "2024-03-01", "2029-02-28"),
+    ]
+    .concat();
+    let (status, rejected) = test.send_text("/api/v1/certificates", &token, "text/csv", &fits).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{rejected}");
+    let fields: Vec<(u64, String)> = named(&rejected).into_iter().map(|(r, f, _)| (r, f)).collect();
+    assert_eq!(fields, [(3, "number".into()), (4, "product_class".into()), (5, "number".into())], "{rejected}");
+    assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a rejected upload stores nothing");
+    for other in [&test.enterprise, &test.hangzhou_regulator, &test.lab] {
+        let (status, _) = test.send_text("/api/v1/certificates", other, "text/csv", &bad).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+
+    let good = [
+        HEADER.to_owned(),
+        row("2024010601000123", "K23-06-01", "6901234567892", "2024-03-01", "2029-02-28"),
+        row("200301080111", "0401", "6901234567809", "2003-05-01", "2030-04-30"),
+    ]
+    .concat();
+    let (status, receipt) = test.send_text("/api/v1/certificates", &token, "text/csv", &good).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert_eq!((receipt["added"].as_u64(), receipt["amended"].as_u64()), (Some(2), Some(0)));
+    let (_, again) = test.send_text("/api/v1/certificates", &token, "text/csv", &good).await;
+    assert_eq!(again["unchanged"], 2, "{again}");
+
+    // The public verifies by number, GTIN and holder, with no account.
+    let (status, found) = test.get_json("/api/v1/certificates/2024010601000123").await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["certificate"]["standing"], "valid");
+    assert_eq!(found["certificate"]["body_name"], "中国质量认证中心");
+    assert_eq!(found["history"][0]["reason"], "issued");
+    let (_, old) = test.get_json("/api/v1/certificates/200301080111").await;
+    assert_eq!(old["certificate"]["legacy_number"], true);
+    let (_, by_gtin) = test.get_json("/api/v1/certificates?gtin=6901234567892").await;
+    assert_eq!(by_gtin["certificates"][0]["number"], "2024010601000123");
+    let (_, by_holder) = test.get_json(&format!("/api/v1/certificates?holder={OWN_USCC}")).await;
+    assert_eq!(by_holder["certificates"].as_array().unwrap().len(), 2);
+    let (status, missing) = test.get_json("/api/v1/certificates/2024010601999999").await;
+    assert_eq!((status, missing["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+
+    // The body suspends the toy certificate; a change the history does not allow is refused whole.
+    let today = server::today().to_string();
+    let changes = format!(
+        "number,status,reason,on,note\n2024010601000123,suspended,sampling_failed,{today},省级监督抽查不合格\n"
+    );
+    let wrong = format!("{changes}200301080111,valid,restored,{today},\n");
+    let (status, rejected) = test.send_text("/api/v1/certificates/status-changes", &token, "text/csv", &wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(named(&rejected), [(3, "status".into(), "wrong_state".into())], "{rejected}");
+    let (status, receipt) = test.send_text("/api/v1/certificates/status-changes", &token, "text/csv", &changes).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let (_, suspended) = test.get_json("/api/v1/certificates/2024010601000123").await;
+    assert_eq!(suspended["certificate"]["standing"], "suspended");
+
+    // The holder's credit file shows it, from the certification workflow.
+    let (_, credit) = test.get_json(&format!("/api/v1/organizations/{OWN_USCC}/credit")).await;
+    let records = credit["records"].as_array().unwrap();
+    assert!(records.iter().any(|r| r["kind"] == "certificate_suspended" && r["source"] == "certification"), "{credit}");
+
+    // One change at a time: withdrawn is final.
+    let uri = "/api/v1/certificates/2024010601000123/status";
+    let withdraw = json!({"status": "withdrawn", "reason": "suspension_uncorrected", "on": today});
+    let (status, withdrawn) = test.write(Method::POST, uri, Some(&token), withdraw).await;
+    assert_eq!(status, StatusCode::OK, "{withdrawn}");
+    assert_eq!(withdrawn["status"], "withdrawn");
+    let restore = json!({"status": "valid", "reason": "restored", "on": today});
+    let (status, refused) = test.write(Method::POST, uri, Some(&token), restore.clone()).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::CONFLICT, Some("wrong_state")), "{refused}");
+    let (status, _) = test.write(Method::POST, uri, Some(&test.enterprise), restore).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The feed lists every change in log order; a cursor at its end gives nothing new.
+    let (_, feed) = test.get_json("/api/v1/certificates/changes").await;
+    let kinds: Vec<(&str, &str)> = feed["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["number"].as_str().unwrap(), c["to_status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("2024010601000123", "valid"),
+            ("200301080111", "valid"),
+            ("2024010601000123", "suspended"),
+            ("2024010601000123", "withdrawn")
+        ]
+    );
+    let (_, rest) = test.get_json(&format!("/api/v1/certificates/changes?after={}", feed["next_after"])).await;
+    assert_eq!(rest["changes"], json!([]));
+
+    // The signed statement checks offline: the certificate's hash is in the entry, the entry is in the signed tree.
+    let (status, answer) = test.get_json("/api/v1/certificates/2024010601000123?statement=true").await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let statement = &answer["statement"];
+    let entry: Value = serde_json::from_str(statement["entry"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (entry["status"].as_str(), entry["reason"].as_str()),
+        (Some("withdrawn"), Some("suspension_uncorrected"))
+    );
+    let certificate = statement["certificate"].as_str().unwrap();
+    assert_eq!(entry["certificate_sha256"].as_str().unwrap(), hex::encode(Sha256::digest(certificate.as_bytes())));
+    let (_, key) = test.get_json("/api/v1/log/public-key").await;
+    let verifier = translog::NoteVerifier::parse(key["verifier_key"].as_str().unwrap()).unwrap();
+    let opened = translog::open(statement["checkpoint"].as_str().unwrap(), &verifier, &[]).unwrap().checkpoint;
+    let path: Vec<translog::Hash> = statement["audit_path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| hex::decode(h.as_str().unwrap()).unwrap().try_into().unwrap())
+        .collect();
+    let leaf = translog::leaf_hash(statement["entry"].as_str().unwrap().as_bytes());
+    let index = statement["log_index"].as_u64().unwrap();
+    translog::verify_inclusion(&leaf, index, opened.tree_size, &path, &opened.root_hash).unwrap();
+    let mut forged = statement["entry"].as_str().unwrap().replace("withdrawn", "valid");
+    forged.push(' ');
+    assert!(translog::verify_inclusion(
+        &translog::leaf_hash(forged.as_bytes()),
+        index,
+        opened.tree_size,
+        &path,
+        &opened.root_hash
+    )
+    .is_err());
+}

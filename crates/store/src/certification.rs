@@ -1,0 +1,644 @@
+//! Certification as stored: bodies, certificates with the GTINs they cover, every status change, and the earlier
+//! versions of amended certificates. Each certificate version and each status change is a public-log entry
+//! written in the same transaction; the entry holds the certificate's hash and its status, so the latest entry
+//! about a certificate, with its inclusion proof, is a signed statement of where it stands.
+
+use std::collections::BTreeSet;
+
+use certification::{Body, Certificate, CertificateNumber, Reason, Scheme, Status};
+use chrono::NaiveDate;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::{FromRow, QueryBuilder};
+
+use crate::on_pool;
+use crate::public_log::{append_in, canonical, NewEntry};
+use crate::store::{now, write_audit, Store};
+use crate::{stored, stored_day, StoreError};
+
+/// The public-log kind of a certificate's entries.
+pub const LOG_KIND: &str = "certificate";
+
+/// Rows a multi-row statement carries at most.
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// A certificate with where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredCertificate {
+    pub certificate: Certificate,
+    pub status: Status,
+    pub status_on: NaiveDate,
+    pub reason: Reason,
+    /// The latest public-log entry about it.
+    pub log_index: i64,
+    pub upload_id: Option<i64>,
+}
+
+/// A status change as the history and the change feed hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
+pub struct CertificateChange {
+    /// The change's public-log index: the feed's cursor.
+    pub log_index: i64,
+    pub number: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: String,
+    #[schema(format = Date)]
+    pub on_date: String,
+    pub note: Option<String>,
+    pub holder_uscc: String,
+    pub upload_id: Option<i64>,
+    pub recorded_at: String,
+}
+
+/// A status change to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChange {
+    pub number: String,
+    pub from: Status,
+    pub to: Status,
+    pub reason: Reason,
+    pub on: NaiveDate,
+    pub note: Option<String>,
+}
+
+/// An upload as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
+pub struct CertificateUpload {
+    pub id: i64,
+    pub body: String,
+    /// certificates or status_changes.
+    pub kind: String,
+    pub received: i64,
+    pub added: i64,
+    pub changed: i64,
+    pub uploaded_at: String,
+    pub uploaded_by: Option<i64>,
+}
+
+#[derive(Debug, FromRow)]
+struct CertificateRow {
+    number: String,
+    scheme: String,
+    legacy_number: bool,
+    body: String,
+    holder_uscc: String,
+    manufacturer_uscc: Option<String>,
+    factory_uscc: Option<String>,
+    product_class: Option<String>,
+    product_name: String,
+    models: String,
+    gtins: String,
+    standards: String,
+    issued_on: String,
+    expires_on: String,
+    status: String,
+    status_on: String,
+    reason: String,
+    log_index: i64,
+    upload_id: Option<i64>,
+}
+
+const CERTIFICATE_COLUMNS: &str = "number, scheme, legacy_number, body, holder_uscc, manufacturer_uscc, factory_uscc, \
+     product_class, product_name, models, gtins, standards, issued_on, expires_on, status, status_on, reason, \
+     log_index, upload_id";
+
+fn list(what: &str, text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Integrity(format!("stored {what} '{text}': {e}")))
+}
+
+fn json_list(items: &[String]) -> String {
+    serde_json::Value::from(items.to_vec()).to_string()
+}
+
+impl CertificateRow {
+    fn certificate(self) -> Result<StoredCertificate, StoreError> {
+        let scheme: Scheme = stored(&self.scheme)?;
+        let number = match (scheme, self.legacy_number) {
+            (Scheme::Ccc, true) => CertificateNumber::CccLegacy(self.number.clone()),
+            (Scheme::Ccc, false) => CertificateNumber::ccc(&self.number)
+                .map_err(|e| StoreError::Integrity(format!("stored certificate number: {e}")))?,
+            _ => CertificateNumber::Voluntary(self.number.clone()),
+        };
+        Ok(StoredCertificate {
+            certificate: Certificate {
+                number,
+                scheme,
+                body: self.body,
+                holder: self.holder_uscc,
+                manufacturer: self.manufacturer_uscc,
+                factory: self.factory_uscc,
+                product_class: self.product_class,
+                product_name: self.product_name,
+                models: list("models", &self.models)?,
+                gtins: list("gtins", &self.gtins)?,
+                standards: list("standards", &self.standards)?,
+                issued_on: stored_day("issued_on", &self.issued_on)?,
+                expires_on: stored_day("expires_on", &self.expires_on)?,
+            },
+            status: stored(&self.status)?,
+            status_on: stored_day("status_on", &self.status_on)?,
+            reason: stored(&self.reason)?,
+            log_index: self.log_index,
+            upload_id: self.upload_id,
+        })
+    }
+}
+
+#[derive(Debug, FromRow)]
+struct BodyRow {
+    approval_number: String,
+    name: String,
+    uscc: String,
+    accreditation: Option<String>,
+    ccc_code: Option<String>,
+    schemes: String,
+    product_classes: String,
+    status: String,
+}
+
+const BODY_COLUMNS: &str = "approval_number, name, uscc, accreditation, ccc_code, schemes, product_classes, status";
+
+impl BodyRow {
+    fn body(self) -> Result<Body, StoreError> {
+        let schemes: BTreeSet<Scheme> =
+            self.schemes.split(';').filter(|s| !s.is_empty()).map(stored).collect::<Result<_, _>>()?;
+        Ok(Body {
+            approval_number: self.approval_number,
+            name: self.name,
+            uscc: self.uscc,
+            accreditation: self.accreditation,
+            ccc_code: self.ccc_code,
+            schemes,
+            product_classes: self.product_classes.split(';').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+            status: stored(&self.status)?,
+        })
+    }
+}
+
+/// The canonical JSON of a certificate's fields: what its log entries hash.
+pub fn certificate_json(certificate: &Certificate) -> serde_json::Value {
+    serde_json::json!({
+        "number": certificate.number.to_string(),
+        "scheme": certificate.scheme.as_str(),
+        "legacy_number": certificate.number.is_legacy(),
+        "body": certificate.body,
+        "holder_uscc": certificate.holder,
+        "manufacturer_uscc": certificate.manufacturer,
+        "factory_uscc": certificate.factory,
+        "product_class": certificate.product_class,
+        "product_name": certificate.product_name,
+        "models": certificate.models,
+        "gtins": certificate.gtins,
+        "standards": certificate.standards,
+        "issued_on": certificate.issued_on.to_string(),
+        "expires_on": certificate.expires_on.to_string(),
+    })
+}
+
+/// The SHA-256 of a certificate's canonical JSON, hex.
+pub fn certificate_hash(certificate: &Certificate) -> String {
+    hex::encode(Sha256::digest(canonical(&certificate_json(certificate)).as_bytes()))
+}
+
+/// A certificate's public-log entry: its hash and where it stands after `event` (issued, amended or a status change).
+fn log_entry(certificate: &Certificate, event: &str, status: Status, reason: Reason, on: NaiveDate) -> NewEntry {
+    let number = certificate.number.to_string();
+    let data = serde_json::json!({
+        "event": event,
+        "number": number,
+        "body": certificate.body,
+        "holder_uscc": certificate.holder,
+        "certificate_sha256": certificate_hash(certificate),
+        "status": status.as_str(),
+        "reason": reason.as_str(),
+        "on": on.to_string(),
+        "expires_on": certificate.expires_on.to_string(),
+    });
+    NewEntry { kind: LOG_KIND.into(), subject: number, data: canonical(&data) }
+}
+
+/// What an upload does to each certificate it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upload {
+    /// A new certificate, issued.
+    Issued(Certificate),
+    /// A stored certificate with other fields (models added, a new factory); the stored version is kept.
+    Amended(Certificate, Box<StoredCertificate>),
+}
+
+macro_rules! insert_upload {
+    ($tx:expr, $body:expr, $kind:expr, $received:expr, $added:expr, $changed:expr, $at:expr, $by:expr) => {{
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO certificate_uploads (body, kind, received, added, changed, uploaded_at, uploaded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind($body)
+        .bind($kind)
+        .bind($received as i64)
+        .bind($added as i64)
+        .bind($changed as i64)
+        .bind($at)
+        .bind($by)
+        .fetch_one(&mut *$tx)
+        .await?;
+        id
+    }};
+}
+
+macro_rules! insert_changes {
+    ($tx:expr, $rows:expr, $upload:expr, $at:expr, $by:expr) => {{
+        let rows: &[(i64, &NewChange, &str)] = $rows;
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut builder = QueryBuilder::new(
+                "INSERT INTO certificate_changes (log_index, number, from_status, to_status, reason, on_date, note, \
+                 holder_uscc, upload_id, recorded_at, recorded_by) ",
+            );
+            builder.push_values(chunk, |mut b, (index, change, holder)| {
+                b.push_bind(*index)
+                    .push_bind(change.number.as_str())
+                    .push_bind((change.reason != Reason::Issued).then(|| change.from.as_str()))
+                    .push_bind(change.to.as_str())
+                    .push_bind(change.reason.as_str())
+                    .push_bind(change.on.to_string())
+                    .push_bind(change.note.as_deref())
+                    .push_bind(*holder)
+                    .push_bind($upload)
+                    .push_bind($at)
+                    .push_bind($by);
+            });
+            builder.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+impl Store {
+    /// Adds or replaces a certification body.
+    pub async fn put_certification_body(&self, body: &Body, user_id: Option<i64>) -> Result<(), StoreError> {
+        let at = now();
+        let schemes: Vec<&str> = body.schemes.iter().map(|s| s.as_str()).collect();
+        let classes: Vec<&str> = body.product_classes.iter().map(String::as_str).collect();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let taken: Option<String> = match &body.ccc_code {
+                Some(code) => sqlx::query_scalar(
+                    "SELECT approval_number FROM certification_bodies WHERE ccc_code = $1 AND approval_number <> $2",
+                )
+                .bind(code)
+                .bind(&body.approval_number)
+                .fetch_optional(&mut *tx)
+                .await?,
+                None => None,
+            };
+            if let Some(other) = taken {
+                return Err(StoreError::Conflict(format!("CCC code {} belongs to {other}", body.ccc_code.as_deref().unwrap_or(""))));
+            }
+            sqlx::query(
+                "INSERT INTO certification_bodies (approval_number, name, uscc, accreditation, ccc_code, schemes, \
+                 product_classes, status, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (approval_number) DO UPDATE SET name = excluded.name, uscc = excluded.uscc, \
+                 accreditation = excluded.accreditation, ccc_code = excluded.ccc_code, schemes = excluded.schemes, \
+                 product_classes = excluded.product_classes, status = excluded.status, updated_at = excluded.updated_at",
+            )
+            .bind(&body.approval_number)
+            .bind(&body.name)
+            .bind(&body.uscc)
+            .bind(&body.accreditation)
+            .bind(&body.ccc_code)
+            .bind(schemes.join(";"))
+            .bind(classes.join(";"))
+            .bind(body.status.as_str())
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            let after = serde_json::to_string(body).unwrap_or_default();
+            write_audit!(&mut *tx, at, user_id, "certification_body", body.approval_number.clone(),
+                ("upsert", None::<String>, Some(after)));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// One body by approval number.
+    pub async fn certification_body(&self, approval_number: &str) -> Result<Option<Body>, StoreError> {
+        let sql = format!("SELECT {BODY_COLUMNS} FROM certification_bodies WHERE approval_number = $1");
+        on_pool!(self, pool => {
+            let row: Option<BodyRow> = sqlx::query_as(&sql).bind(approval_number).fetch_optional(pool).await?;
+            row.map(BodyRow::body).transpose()
+        })
+    }
+
+    /// The bodies with this USCC (a certifier account's bodies).
+    pub async fn certification_bodies_of(&self, uscc: &str) -> Result<Vec<Body>, StoreError> {
+        let sql = format!("SELECT {BODY_COLUMNS} FROM certification_bodies WHERE uscc = $1 ORDER BY approval_number");
+        on_pool!(self, pool => {
+            let rows: Vec<BodyRow> = sqlx::query_as(&sql).bind(uscc).fetch_all(pool).await?;
+            rows.into_iter().map(BodyRow::body).collect()
+        })
+    }
+
+    /// Every body, by approval number.
+    pub async fn certification_bodies(&self) -> Result<Vec<Body>, StoreError> {
+        let sql = format!("SELECT {BODY_COLUMNS} FROM certification_bodies ORDER BY approval_number");
+        on_pool!(self, pool => {
+            let rows: Vec<BodyRow> = sqlx::query_as(&sql).fetch_all(pool).await?;
+            rows.into_iter().map(BodyRow::body).collect()
+        })
+    }
+
+    /// The stored certificates with these numbers (those that exist).
+    pub async fn certificates_numbered(&self, numbers: &[String]) -> Result<Vec<StoredCertificate>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in numbers.chunks(ROWS_PER_STATEMENT) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE number IN ({})", marks.join(", "));
+            let rows: Vec<CertificateRow> = on_pool!(self, pool => {
+                let mut query = sqlx::query_as(&sql);
+                for number in chunk {
+                    query = query.bind(number);
+                }
+                query.fetch_all(pool).await?
+            });
+            for row in rows {
+                found.push(row.certificate()?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// One certificate.
+    pub async fn certificate(&self, number: &str) -> Result<Option<StoredCertificate>, StoreError> {
+        let sql = format!("SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE number = $1");
+        on_pool!(self, pool => {
+            let row: Option<CertificateRow> = sqlx::query_as(&sql).bind(number).fetch_optional(pool).await?;
+            row.map(CertificateRow::certificate).transpose()
+        })
+    }
+
+    /// A holder's certificates in number order after `after`.
+    pub async fn certificates_of_holder(
+        &self,
+        uscc: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredCertificate>, StoreError> {
+        let sql = format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE holder_uscc = $1 AND number > $2 ORDER BY number LIMIT $3"
+        );
+        on_pool!(self, pool => {
+            let rows: Vec<CertificateRow> = sqlx::query_as(&sql).bind(uscc).bind(after).bind(limit).fetch_all(pool).await?;
+            rows.into_iter().map(CertificateRow::certificate).collect()
+        })
+    }
+
+    /// The certificates that cover a GTIN-14.
+    pub async fn certificates_of_gtin(&self, gtin14: &str) -> Result<Vec<StoredCertificate>, StoreError> {
+        let sql = format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE number IN \
+             (SELECT number FROM certificate_gtins WHERE gtin = $1) ORDER BY number LIMIT 200"
+        );
+        on_pool!(self, pool => {
+            let rows: Vec<CertificateRow> = sqlx::query_as(&sql).bind(gtin14).fetch_all(pool).await?;
+            rows.into_iter().map(CertificateRow::certificate).collect()
+        })
+    }
+
+    /// A certificate's status changes, oldest first.
+    pub async fn certificate_changes(&self, number: &str) -> Result<Vec<CertificateChange>, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_as(
+            "SELECT log_index, number, from_status, to_status, reason, on_date, note, holder_uscc, upload_id, recorded_at \
+             FROM certificate_changes WHERE number = $1 ORDER BY log_index",
+        )
+        .bind(number)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// Status changes after log index `after`, oldest first: the change feed.
+    pub async fn certificate_changes_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<CertificateChange>, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_as(
+            "SELECT log_index, number, from_status, to_status, reason, on_date, note, holder_uscc, upload_id, recorded_at \
+             FROM certificate_changes WHERE log_index > $1 ORDER BY log_index LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// A body's uploads, newest first.
+    pub async fn certificate_uploads(&self, body: &str) -> Result<Vec<CertificateUpload>, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_as(
+            "SELECT id, body, kind, received, added, changed, uploaded_at, uploaded_by FROM certificate_uploads \
+             WHERE body = $1 ORDER BY id DESC LIMIT 200",
+        )
+        .bind(body)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// The earlier versions of an amended certificate, newest first: the upload that replaced each, and its JSON.
+    pub async fn certificate_history(&self, number: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_as(
+            "SELECT replaced_in, data FROM certificate_history WHERE number = $1 ORDER BY replaced_in DESC",
+        )
+        .bind(number)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// Stores a checked upload of certificates in one transaction: the upload row; each new certificate with its
+    /// GTINs, its issue as the first status change and its log entry; each amended one over the stored version
+    /// (kept in the history) with a log entry. Returns the upload's id.
+    pub async fn upload_certificates(
+        &self,
+        body: &str,
+        rows: &[Upload],
+        user_id: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let at = now();
+        let added = rows.iter().filter(|r| matches!(r, Upload::Issued(_))).count();
+        let entries: Vec<NewEntry> = rows
+            .iter()
+            .map(|row| match row {
+                Upload::Issued(c) => log_entry(c, "issued", Status::Valid, Reason::Issued, c.issued_on),
+                Upload::Amended(c, old) => log_entry(c, "amended", old.status, old.reason, old.status_on),
+            })
+            .collect();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let upload = insert_upload!(tx, body, "certificates", rows.len(), added, rows.len() - added, &at, user_id);
+            let indexes: Vec<i64> = if entries.is_empty() { Vec::new() } else { append_in!(tx, &entries) };
+            let written: Vec<(&Certificate, Status, NaiveDate, Reason, i64)> = rows
+                .iter()
+                .zip(&indexes)
+                .map(|(row, index)| match row {
+                    Upload::Issued(c) => (c, Status::Valid, c.issued_on, Reason::Issued, *index),
+                    Upload::Amended(c, old) => (c, old.status, old.status_on, old.reason, *index),
+                })
+                .collect();
+            for (row, _) in rows.iter().zip(&indexes) {
+                if let Upload::Amended(certificate, old) = row {
+                    let number = certificate.number.to_string();
+                    sqlx::query("INSERT INTO certificate_history (number, replaced_in, data) VALUES ($1, $2, $3)")
+                        .bind(&number)
+                        .bind(upload)
+                        .bind(canonical(&certificate_json(&old.certificate)))
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM certificate_gtins WHERE number = $1").bind(&number).execute(&mut *tx).await?;
+                }
+            }
+            for ((c, _, _, _, index), row) in written.iter().zip(rows) {
+                if !matches!(row, Upload::Amended(..)) {
+                    continue;
+                }
+                sqlx::query(
+                    "UPDATE certificates SET manufacturer_uscc = $2, factory_uscc = $3, product_class = $4, \
+                     product_name = $5, models = $6, gtins = $7, standards = $8, issued_on = $9, expires_on = $10, \
+                     holder_uscc = $11, log_index = $12, upload_id = $13 WHERE number = $1",
+                )
+                .bind(c.number.to_string())
+                .bind(c.manufacturer.as_deref())
+                .bind(c.factory.as_deref())
+                .bind(c.product_class.as_deref())
+                .bind(c.product_name.as_str())
+                .bind(json_list(&c.models))
+                .bind(json_list(&c.gtins))
+                .bind(json_list(&c.standards))
+                .bind(c.issued_on.to_string())
+                .bind(c.expires_on.to_string())
+                .bind(c.holder.as_str())
+                .bind(*index)
+                .bind(upload)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let issued_rows: Vec<_> =
+                written.iter().zip(rows).filter(|(_, row)| matches!(row, Upload::Issued(_))).map(|(w, _)| w).collect();
+            for chunk in issued_rows.chunks(ROWS_PER_STATEMENT) {
+                let mut builder = QueryBuilder::new(format!("INSERT INTO certificates ({CERTIFICATE_COLUMNS}) "));
+                builder.push_values(chunk, |mut b, (c, status, status_on, reason, index)| {
+                    b.push_bind(c.number.to_string())
+                        .push_bind(c.scheme.as_str())
+                        .push_bind(c.number.is_legacy())
+                        .push_bind(c.body.as_str())
+                        .push_bind(c.holder.as_str())
+                        .push_bind(c.manufacturer.as_deref())
+                        .push_bind(c.factory.as_deref())
+                        .push_bind(c.product_class.as_deref())
+                        .push_bind(c.product_name.as_str())
+                        .push_bind(json_list(&c.models))
+                        .push_bind(json_list(&c.gtins))
+                        .push_bind(json_list(&c.standards))
+                        .push_bind(c.issued_on.to_string())
+                        .push_bind(c.expires_on.to_string())
+                        .push_bind(status.as_str())
+                        .push_bind(status_on.to_string())
+                        .push_bind(reason.as_str())
+                        .push_bind(*index)
+                        .push_bind(upload);
+                });
+                builder.build().execute(&mut *tx).await?;
+            }
+            let gtins: Vec<(String, &str)> = written
+                .iter()
+                .flat_map(|(c, ..)| {
+                    let number = c.number.to_string();
+                    c.gtins.iter().map(move |g| (number.clone(), g.as_str()))
+                })
+                .collect();
+            for chunk in gtins.chunks(ROWS_PER_STATEMENT) {
+                let mut builder = QueryBuilder::new("INSERT INTO certificate_gtins (number, gtin) ");
+                builder.push_values(chunk, |mut b, (number, gtin)| {
+                    b.push_bind(number.as_str()).push_bind(*gtin);
+                });
+                // A certificate lists a GTIN once; a file that repeats one is read as one.
+                builder.push(" ON CONFLICT (gtin, number) DO NOTHING");
+                builder.build().execute(&mut *tx).await?;
+            }
+            let issues: Vec<NewChange> = written
+                .iter()
+                .zip(rows)
+                .filter(|(_, row)| matches!(row, Upload::Issued(_)))
+                .map(|((c, ..), _)| NewChange {
+                    number: c.number.to_string(),
+                    from: Status::Valid,
+                    to: Status::Valid,
+                    reason: Reason::Issued,
+                    on: c.issued_on,
+                    note: None,
+                })
+                .collect();
+            let issued: Vec<(i64, &NewChange, &str)> = written
+                .iter()
+                .zip(rows)
+                .filter(|(_, row)| matches!(row, Upload::Issued(_)))
+                .zip(&issues)
+                .map(|(((c, .., index), _), change)| (*index, change, c.holder.as_str()))
+                .collect();
+            insert_changes!(tx, &issued, Some(upload), &at, user_id);
+            let summary = serde_json::json!({"body": body, "received": rows.len(), "added": added});
+            write_audit!(&mut *tx, at, user_id, "certificate_upload", upload.to_string(),
+                ("insert", None::<String>, Some(summary.to_string())));
+            tx.commit().await?;
+            Ok(upload)
+        })
+    }
+
+    /// Stores checked status changes in one transaction (an upload row when `body` uploads them as a batch): each
+    /// change with its log entry, and each certificate's status as the last of its changes. `certificates` are the
+    /// changed certificates as stored before the changes.
+    pub async fn change_certificate_statuses(
+        &self,
+        upload_body: Option<&str>,
+        certificates: &[StoredCertificate],
+        changes: &[NewChange],
+        user_id: Option<i64>,
+    ) -> Result<Vec<i64>, StoreError> {
+        let at = now();
+        let find = |number: &str| certificates.iter().find(|c| c.certificate.number.to_string() == number);
+        let mut entries = Vec::with_capacity(changes.len());
+        for change in changes {
+            let stored = find(&change.number).ok_or_else(|| {
+                StoreError::Integrity(format!("certificate {} was not read before its change", change.number))
+            })?;
+            entries.push(log_entry(&stored.certificate, "status", change.to, change.reason, change.on));
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let upload = match upload_body {
+                Some(body) => Some(insert_upload!(tx, body, "status_changes", changes.len(), 0, changes.len(), &at, user_id)),
+                None => None,
+            };
+            let indexes: Vec<i64> = append_in!(tx, &entries);
+            let rows: Vec<(i64, &NewChange, &str)> = changes
+                .iter()
+                .zip(&indexes)
+                .map(|(change, index)| (*index, change, find(&change.number).map_or("", |c| c.certificate.holder.as_str())))
+                .collect();
+            insert_changes!(tx, &rows, upload, &at, user_id);
+            for (change, index) in changes.iter().zip(&indexes) {
+                sqlx::query(
+                    "UPDATE certificates SET status = $2, status_on = $3, reason = $4, log_index = $5 WHERE number = $1",
+                )
+                .bind(&change.number)
+                .bind(change.to.as_str())
+                .bind(change.on.to_string())
+                .bind(change.reason.as_str())
+                .bind(*index)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let summary = serde_json::json!({"changes": changes.len(), "upload": upload});
+            write_audit!(&mut *tx, at, user_id, "certificate_status", indexes.first().copied().unwrap_or_default().to_string(),
+                ("insert", None::<String>, Some(summary.to_string())));
+            tx.commit().await?;
+            Ok(indexes)
+        })
+    }
+}
