@@ -43,6 +43,7 @@ pub fn page(lang: Lang, title: &str, body: Markup) -> Markup {
                         a href=(with_lang("/warnings", lang)) { (lang.t("风险警示", "Warnings")) }
                         a href=(with_lang("/injuries", lang)) { (lang.t("伤害监测", "Injuries")) }
                         a href=(with_lang("/trace", lang)) { (lang.t("追溯", "Trace")) }
+                        a href=(with_lang("/certificates", lang)) { (lang.t("证书查询", "Certificates")) }
                         a href=(with_lang("/catalogue", lang)) { (lang.t("产品目录", "Catalogue")) }
                         a href=(with_lang("/standards", lang)) { (lang.t("标准", "Standards")) }
                         a href=(with_lang("/codes", lang)) { (lang.t("代码校验", "Code checker")) }

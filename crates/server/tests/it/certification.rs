@@ -174,6 +174,18 @@ async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
     let (_, rest) = test.get_json(&format!("/api/v1/certificates/changes?after={}", feed["next_after"])).await;
     assert_eq!(rest["changes"], json!([]));
 
+    // The pages: the certificate's live status with its QR code, and a search that says what "not found" means.
+    let (status, page) = test.send(Method::GET, "/certificates/2024010601000123", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("撤销") && page.contains("<svg") && page.contains("暂停"), "{page}");
+    let (status, svg) = test.send(Method::GET, "/certificates/2024010601000123/qr.svg", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(svg.contains("<svg"));
+    let (_, by_gtin) = test.send(Method::GET, "/certificates?gtin=6901234567809&lang=en", None, None).await;
+    assert!(by_gtin.contains("200301080111"), "{by_gtin}");
+    let (_, none) = test.send(Method::GET, "/certificates?gtin=6901234567816", None, None).await;
+    assert!(none.contains("未登记不等于假证"), "{none}");
+
     // The signed statement checks offline: the certificate's hash is in the entry, the entry is in the signed tree.
     let (status, answer) = test.get_json("/api/v1/certificates/2024010601000123?statement=true").await;
     assert_eq!(status, StatusCode::OK, "{answer}");
