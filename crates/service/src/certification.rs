@@ -383,7 +383,7 @@ pub struct Verification {
 /// path to the root of a signed checkpoint. Checked offline with the log's public key: the entry's leaf hash
 /// (RFC 6962) and the audit path give the checkpoint's root; the checkpoint's signature is the log's; the
 /// certificate's SHA-256 is the entry's `certificate_sha256`.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusStatement {
     pub log_index: i64,
     /// The entry's bytes as the log hashed them (canonical JSON).
@@ -517,4 +517,63 @@ pub async fn feed(store: &Store, after: i64, limit: i64) -> Result<ChangeFeed, A
 /// The body views the register lists.
 pub async fn bodies(store: &Store) -> Result<Vec<Body>, ApiError> {
     Ok(store.certification_bodies().await?)
+}
+
+/// What an offline check of a statement found: the certificate and where it stood in the signed log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedStatement {
+    pub number: String,
+    pub status: String,
+    pub reason: String,
+    /// The day of the status.
+    pub on: String,
+    pub expires_on: String,
+    pub log_origin: String,
+    pub tree_size: u64,
+}
+
+/// Why a statement does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StatementError(String);
+
+/// Checks a signed status statement with the log's verifier key (`name+id+base64`), offline: the checkpoint is
+/// signed by that key, the entry's leaf with the audit path gives the checkpoint's root, and the certificate's
+/// SHA-256 is the one the entry holds.
+pub fn check_statement(statement: &StatusStatement, verifier_key: &str) -> Result<CheckedStatement, StatementError> {
+    use sha2::Digest;
+    let fail = |what: &str| StatementError(what.to_owned());
+    let verifier = translog::NoteVerifier::parse(verifier_key.trim()).map_err(|e| fail(&format!("the key: {e}")))?;
+    let opened = translog::open(&statement.checkpoint, &verifier, &[])
+        .map_err(|e| fail(&format!("the checkpoint is not signed by this key: {e}")))?
+        .checkpoint;
+    if opened.tree_size != statement.tree_size {
+        return Err(fail("the statement's tree size is not the checkpoint's"));
+    }
+    let path = statement
+        .audit_path
+        .iter()
+        .map(|h| hex::decode(h).ok().and_then(|b| b.try_into().ok()))
+        .collect::<Option<Vec<translog::Hash>>>()
+        .ok_or_else(|| fail("the audit path is not 32-byte hashes in hex"))?;
+    let leaf = translog::leaf_hash(statement.entry.as_bytes());
+    let index = u64::try_from(statement.log_index).map_err(|_| fail("the log index is negative"))?;
+    translog::verify_inclusion(&leaf, index, opened.tree_size, &path, &opened.root_hash)
+        .map_err(|e| fail(&format!("the entry is not in the signed log: {e}")))?;
+    let entry: serde_json::Value = serde_json::from_str(&statement.entry).map_err(|_| fail("the entry is not JSON"))?;
+    let digest = hex::encode(sha2::Sha256::digest(statement.certificate.as_bytes()));
+    if entry["certificate_sha256"].as_str() != Some(digest.as_str()) {
+        return Err(fail("the certificate is not the one the entry names"));
+    }
+    let field =
+        |name: &str| entry[name].as_str().map(str::to_owned).ok_or_else(|| fail(&format!("the entry has no {name}")));
+    Ok(CheckedStatement {
+        number: field("number")?,
+        status: field("status")?,
+        reason: field("reason")?,
+        on: field("on")?,
+        expires_on: field("expires_on")?,
+        log_origin: opened.origin,
+        tree_size: opened.tree_size,
+    })
 }

@@ -104,6 +104,16 @@ enum Command {
         #[command(subcommand)]
         command: CatalogueCommand,
     },
+    /// Check a certificate's signed status statement offline (what `GET /api/v1/certificates/{number}?statement=true`
+    /// answers, saved to a file), with the log's verifier key: exit 0 and where the certificate stands, or exit 1
+    /// and what does not hold.
+    CheckStatement {
+        /// The saved answer, or its `statement` alone.
+        file: PathBuf,
+        /// The log's verifier key (`name+id+base64`, from /api/v1/log/public-key or the operator).
+        #[arg(long)]
+        key: String,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -336,6 +346,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&database).await?;
             let loaded = service::catalogue::load_as(&store, None, format, &text, &note).await;
             report_load(&file, "entries", loaded)?;
+        }
+        Command::CheckStatement { file, key } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let value: serde_json::Value = serde_json::from_str(&text).context("the file is not JSON")?;
+            let statement = value.get("statement").cloned().unwrap_or(value);
+            let statement: service::certification::StatusStatement =
+                serde_json::from_value(statement).context("the file holds no status statement")?;
+            let checked = service::certification::check_statement(&statement, &key)?;
+            println!(
+                "certificate {}: {} ({}) since {}, expires {}; entry {} of {} in log {}, signature and proof hold",
+                checked.number,
+                checked.status,
+                checked.reason,
+                checked.on,
+                checked.expires_on,
+                statement.log_index,
+                checked.tree_size,
+                checked.log_origin
+            );
         }
         Command::Catalogue { command: CatalogueCommand::List { database } } => {
             let store = open(&database).await?;
