@@ -50,6 +50,7 @@ rulekit::text_enum! {
         Restored = "restored" ("暂停后恢复", "restored after suspension"),
         SamplingFailed = "sampling_failed" ("监督抽查不合格", "failed supervision sampling"),
         FactoryInspectionFailed = "factory_inspection_failed" ("工厂检查不通过", "failed the factory inspection"),
+        AuditFailed = "audit_failed" ("监督审核不通过", "failed the surveillance audit"),
         NonconformingProduct = "nonconforming_product" ("产品不符合认证要求", "the product does not conform"),
         StandardChanged = "standard_changed" ("认证依据标准变更未完成转换", "the standard changed and was not transitioned"),
         MisuseOfMark = "misuse_of_mark" ("违规使用证书或认证标志", "misuse of the certificate or the mark"),

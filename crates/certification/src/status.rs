@@ -27,6 +27,7 @@ fn reasons(from: Status, to: Status) -> &'static [Reason] {
         (Status::Valid, Status::Suspended) => &[
             SamplingFailed,
             FactoryInspectionFailed,
+            AuditFailed,
             NonconformingProduct,
             StandardChanged,
             MisuseOfMark,
@@ -40,6 +41,7 @@ fn reasons(from: Status, to: Status) -> &'static [Reason] {
             MisuseOfMark,
             SamplingFailed,
             FactoryInspectionFailed,
+            AuditFailed,
         ],
         (Status::Valid | Status::Suspended, Status::Cancelled) => {
             &[HolderRequest, ProductDiscontinued, StandardChanged]

@@ -242,6 +242,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     tracing::info!(warning, "demo risk warning published");
     let listings = crate::demo_credit::load(store).await?;
     tracing::info!(listings, "demo credit listings loaded");
+    let certificates = crate::demo_certification::load(store).await?;
+    tracing::info!(certificates, "demo certification bodies, certificates and status changes loaded");
     Ok((organizations_written, products_written))
 }
 

@@ -3,6 +3,7 @@
 //! `service` layer, the same functions the API and the pages call; this crate knows no HTTP.
 
 pub mod demo;
+pub mod demo_certification;
 pub mod demo_complaints;
 pub mod demo_credit;
 pub mod demo_injuries;
