@@ -18,18 +18,43 @@ fn failed(error: ApiError) -> anyhow::Error {
     anyhow::anyhow!("demo certification: {}", error.message)
 }
 
-/// The demo bodies: approval number, name, USCC body, CCC code, schemes, product classes.
-const BODIES: &[(&str, &str, &str, Option<&str>, &str, &str)] = &[
-    (
-        "CNCA-R-2002-001",
-        "中国质量认证中心",
-        "40000133",
-        Some("01"),
-        "ccc;voluntary_product",
-        "02;03;04;05;06;K23-02;K23-04;K23-06",
-    ),
-    ("CNCA-R-2002-004", "中汽认证中心有限公司", "40000214", Some("02"), "ccc;voluntary_product", "09;K23-05"),
-    ("CNCA-R-2002-002", "方圆标志认证集团有限公司", "40000222", None, "management_system;service", ""),
+/// A demo certification body.
+struct DemoBody {
+    approval_number: &'static str,
+    name: &'static str,
+    /// The organization-code body of its USCC.
+    code_body: &'static str,
+    ccc_code: Option<&'static str>,
+    schemes: &'static str,
+    product_classes: &'static str,
+}
+
+/// The demo bodies.
+const BODIES: &[DemoBody] = &[
+    DemoBody {
+        approval_number: "CNCA-R-2002-001",
+        name: "中国质量认证中心",
+        code_body: "40000133",
+        ccc_code: Some("01"),
+        schemes: "ccc;voluntary_product",
+        product_classes: "02;03;04;05;06;K23-02;K23-04;K23-06",
+    },
+    DemoBody {
+        approval_number: "CNCA-R-2002-004",
+        name: "中汽认证中心有限公司",
+        code_body: "40000214",
+        ccc_code: Some("02"),
+        schemes: "ccc;voluntary_product",
+        product_classes: "09;K23-05",
+    },
+    DemoBody {
+        approval_number: "CNCA-R-2002-002",
+        name: "方圆标志认证集团有限公司",
+        code_body: "40000222",
+        ccc_code: None,
+        schemes: "management_system;service",
+        product_classes: "",
+    },
 ];
 
 /// Certificates of each kind (product, management system) the demo issues at most.
@@ -50,7 +75,15 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         .await?;
     let admin = account_of(store, &admin).await?;
     let mut accounts = Vec::new();
-    for (approval, name, body, code, schemes, classes) in BODIES {
+    for DemoBody {
+        approval_number: approval,
+        name,
+        code_body: body,
+        ccc_code: code,
+        schemes,
+        product_classes: classes,
+    } in BODIES
+    {
         let uscc = codes::Uscc::assemble("12100000", body).expect("a demo body's code").to_string();
         let fields: certification::BodyFields =
             serde_json::from_value(json!({"approval_number": approval, "name": name,
@@ -85,9 +118,14 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
                 let body = usize::from(category.starts_with("09"));
                 sequences[body] += 1;
                 let issued_on = today - Days::new(rng.gen_range(30..2_000));
-                let number =
-                    format!("{}{}{}{:06}", issued_on.year(), BODIES[body].3.unwrap_or("00"), category, sequences[body]);
-                let certificate = json!({"number": number, "scheme": "ccc", "body": BODIES[body].0, "holder_uscc": uscc,
+                let number = format!(
+                    "{}{}{}{:06}",
+                    issued_on.year(),
+                    BODIES[body].ccc_code.unwrap_or("00"),
+                    category,
+                    sequences[body]
+                );
+                let certificate = json!({"number": number, "scheme": "ccc", "body": BODIES[body].approval_number, "holder_uscc": uscc,
                     "manufacturer_uscc": uscc, "factory_uscc": uscc, "product_class": category, "product_name": product.name,
                     "models": product.specification, "gtins": product.gtin, "issued_on": issued_on.to_string(),
                     "expires_on": (issued_on + Days::new(5 * 365)).to_string()});
@@ -107,7 +145,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
                 voluntary += 1;
                 let issued_on = today - Days::new(rng.gen_range(30..1_800));
                 let number = format!("CQC{}{:07}", issued_on.year() % 100, voluntary);
-                let certificate = json!({"number": number, "scheme": "voluntary_product", "body": BODIES[0].0,
+                let certificate = json!({"number": number, "scheme": "voluntary_product", "body": BODIES[0].approval_number,
                     "holder_uscc": uscc, "product_class": category, "product_name": product.name,
                     "models": product.specification, "gtins": product.gtin, "issued_on": issued_on.to_string(),
                     "expires_on": (issued_on + Days::new(5 * 365)).to_string()});
@@ -120,7 +158,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         sequences[2] += 1;
         let issued_on = today - Days::new(rng.gen_range(10..1_400));
         let number = format!("00124Q3{:05}R{}M", sequences[2], 1 + sequences[2] % 3);
-        let certificate = json!({"number": number, "scheme": "management_system", "body": BODIES[2].0,
+        let certificate = json!({"number": number, "scheme": "management_system", "body": BODIES[2].approval_number,
             "holder_uscc": uscc, "product_name": "质量管理体系（GB/T 19001-2016 / ISO 9001:2015）：产品的设计、生产和服务",
             "standards": "GB/T 19001-2016", "issued_on": issued_on.to_string(),
             "expires_on": (issued_on + Days::new(3 * 365)).to_string()});
