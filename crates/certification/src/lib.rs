@@ -13,7 +13,7 @@ mod status;
 pub use body::{Body, BodyFields};
 pub use certificate::{Certificate, CertificateFields, MAX_LIST_ITEMS};
 pub use number::{CccNumber, CertificateNumber, NumberError};
-pub use status::{change, standing, ChangeFields, ChangeRequest, StatusChange};
+pub use status::{change, standing, status_on, ChangeFields, ChangeRequest, StatusChange};
 
 rulekit::text_enum! {
     /// The kind of certification.

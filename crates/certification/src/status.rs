@@ -87,6 +87,21 @@ pub fn standing(status: Status, expires_on: NaiveDate, day: NaiveDate) -> Status
     }
 }
 
+/// A certificate's status on a past day from its history (each change's day and status, oldest first, the issue
+/// first) and its term; none before it was issued.
+pub fn status_on(
+    history: &[(NaiveDate, Status)],
+    issued_on: NaiveDate,
+    expires_on: NaiveDate,
+    day: NaiveDate,
+) -> Option<Status> {
+    if day < issued_on {
+        return None;
+    }
+    let recorded = history.iter().take_while(|(on, _)| *on <= day).last().map_or(Status::Valid, |(_, s)| *s);
+    Some(standing(recorded, expires_on, day))
+}
+
 /// A status change as a body sends it (a CSV row or a JSON object).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +175,13 @@ mod tests {
         assert_eq!(standing(Status::Valid, end, end), Status::Valid);
         assert_eq!(standing(Status::Suspended, end, after), Status::Expired);
         assert_eq!(standing(Status::Withdrawn, end, after), Status::Withdrawn);
+        let issued = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let suspended = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        let history = [(issued, Status::Valid), (suspended, Status::Suspended)];
+        assert_eq!(status_on(&history, issued, end, suspended.pred_opt().unwrap()), Some(Status::Valid));
+        assert_eq!(status_on(&history, issued, end, suspended), Some(Status::Suspended));
+        assert_eq!(status_on(&history, issued, end, after), Some(Status::Expired));
+        assert_eq!(status_on(&history, issued, end, issued.pred_opt().unwrap()), None);
     }
 
     #[test]

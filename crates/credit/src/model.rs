@@ -125,6 +125,7 @@ rulekit::text_enum! {
         Recall = "recall" ("缺陷产品召回", "recall"),
         Complaint = "complaint" ("投诉举报", "complaints"),
         Certification = "certification" ("认证认可", "certification"),
+        Licensing = "licensing" ("生产许可", "production licensing"),
         Regulator = "regulator" ("市场监管部门", "market regulator"),
         Department = "department" ("其他部门", "another department"),
     }

@@ -160,6 +160,22 @@ impl Catalogue {
         }
     }
 
+    /// The codes that mean the same product as `code`: itself, the catalogue product it maps onto, and the
+    /// earlier categories mapped onto that product — what a licence or certificate naming any of them covers.
+    pub fn same_product(&self, code: &str) -> Vec<String> {
+        let target = self.entries.get(code).and_then(|e| e.maps_to.as_deref()).unwrap_or(code);
+        let mut codes: Vec<String> = self
+            .entries
+            .values()
+            .filter(|e| e.code == target || e.maps_to.as_deref() == Some(target))
+            .map(|e| e.code.clone())
+            .collect();
+        if !codes.iter().any(|c| c == code) {
+            codes.push(code.to_owned());
+        }
+        codes
+    }
+
     /// The listed products of a class, by code.
     pub fn products_of<'a>(&'a self, class: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
         self.entries.values().filter(move |e| e.parent.as_deref() == Some(class) && e.listing == Listing::Listed)
@@ -221,6 +237,8 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(catalogue.regimes("0401"), [Regime::Ccc, Regime::Sampling].into());
+        assert_eq!(catalogue.same_product("0401"), ["0401", "K23-06-01"]);
+        assert_eq!(catalogue.same_product("K23-06-01"), ["0401", "K23-06-01"]);
         assert_eq!(catalogue.products_of("04").map(|e| e.code.as_str()).collect::<Vec<_>>(), ["0401"]);
         assert!(catalogue.regimes("9999").is_empty());
     }

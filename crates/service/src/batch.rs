@@ -256,3 +256,11 @@ pub struct ChangesBody {
     #[schema(value_type = Vec<certification::ChangeFields>)]
     pub changes: Vec<Value>,
 }
+
+/// A registration of licences in JSON.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = LicenceUpload)]
+pub struct LicencesBody {
+    #[schema(value_type = Vec<licensing::LicenceFields>)]
+    pub licences: Vec<Value>,
+}

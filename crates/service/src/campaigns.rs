@@ -437,6 +437,9 @@ pub struct SampleView {
     /// The edition each test item cites (failed items when no items were recorded), as it stood on the
     /// sampling day; a superseded, withdrawn, not yet effective or unknown edition is flagged.
     pub citations: Vec<CitationView>,
+    /// For a product under production licensing or CCC: whether the producer held a valid licence or
+    /// certificate covering it on the sampling day.
+    pub regimes: Vec<crate::licensing::RegimeCheck>,
 }
 
 /// A test item with its round.
@@ -461,11 +464,15 @@ async fn sample_json(state: &Services, id: &str) -> Result<SampleView, ApiError>
         crate::standards::cite_texts(&state.store, &uses).await?.into_iter().flatten().collect();
     citations.sort_by(|a, b| a.number.cmp(&b.number));
     citations.dedup_by(|a, b| a.number == b.number);
+    let catalogue = state.catalogue().await?;
+    let regimes =
+        crate::licensing::regime_checks(&state.store, &catalogue, &sample.uscc, &sample.product_category, day).await?;
     Ok(SampleView {
         sample,
         items: items.into_iter().map(|(round, item)| SampleItem { round, item }).collect(),
         events,
         citations,
+        regimes,
     })
 }
 

@@ -31,6 +31,7 @@ fn collected(model: &Model, candidate: RecordCandidate) -> Option<CreditRecord> 
         }
         Ok(credit::Source::Inspection) => format!("样品 {}", candidate.title),
         Ok(credit::Source::Certification) => format!("证书 {}", candidate.title),
+        Ok(credit::Source::Licensing) => format!("许可证 {}", candidate.title),
         _ => candidate.title.clone(),
     };
     Some(CreditRecord {

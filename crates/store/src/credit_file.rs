@@ -347,6 +347,14 @@ impl Store {
                 scope("h.holder_uscc"),
                 absent("certification", "'certificate:' || CAST(h.log_index AS TEXT)")
             ),
+            // A licence revoked or withdrawn by its authority, from the licence's history.
+            format!(
+                "SELECT 'licensing' AS source, 'licence:' || CAST(l.id AS TEXT) AS source_ref, l.holder_uscc AS uscc, \
+                 'certificate_revoked' AS kind, l.number AS title, l.on_date AS occurred_on FROM licence_changes l \
+                 WHERE l.to_status IN ('revoked', 'withdrawn') AND {} AND {}",
+                scope("l.holder_uscc"),
+                absent("licensing", "'licence:' || CAST(l.id AS TEXT)")
+            ),
         ]
         .join(" UNION ALL ");
         on_pool!(self, pool => Ok(sqlx::query_as(&sql).bind(uscc.unwrap_or("")).fetch_all(pool).await?))

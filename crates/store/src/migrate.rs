@@ -26,6 +26,7 @@ const SQLITE: &[Migration] = &[
     (14, "standards", include_str!("../migrations/sqlite/0014_standards.sql")),
     (15, "product_catalogue", include_str!("../migrations/sqlite/0015_product_catalogue.sql")),
     (16, "certification", include_str!("../migrations/sqlite/0016_certification.sql")),
+    (17, "licensing", include_str!("../migrations/sqlite/0017_licensing.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -44,6 +45,7 @@ const POSTGRES: &[Migration] = &[
     (14, "standards", include_str!("../migrations/postgres/0014_standards.sql")),
     (15, "product_catalogue", include_str!("../migrations/postgres/0015_product_catalogue.sql")),
     (16, "certification", include_str!("../migrations/postgres/0016_certification.sql")),
+    (17, "licensing", include_str!("../migrations/postgres/0017_licensing.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

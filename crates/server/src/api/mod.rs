@@ -11,6 +11,7 @@ pub(crate) mod epcis;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
 pub(crate) mod inspections;
+mod licensing;
 pub(crate) mod log;
 mod organizations;
 mod products;
@@ -67,6 +68,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(standards::router())
         .merge(catalogue::router())
         .merge(certification::router())
+        .merge(licensing::router())
 }
 
 #[derive(utoipa::OpenApi)]
@@ -104,6 +106,7 @@ pub(crate) fn documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("standards", standards::Api::openapi()),
         ("catalogue", catalogue::Api::openapi()),
         ("certification", certification::Api::openapi()),
+        ("licensing", licensing::Api::openapi()),
     ]
 }
 

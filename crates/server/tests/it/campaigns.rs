@@ -124,6 +124,8 @@ async fn campaign_runs_from_plan_to_published_results() {
         ]
     );
     assert_eq!(body["citations"][0]["current"], "GB 4806.7-2023");
+    // Toys are under CCC: the sample shows that the producer held no certificate for them on the sampling day.
+    assert_eq!(body["regimes"], json!([{"regime": "ccc", "held": false, "document": null, "status": null}]));
     app.write(Method::POST, "/api/v1/samples/HZ-002/results", Some(&app.lab), items("fail")).await;
 
     // Nobody outside sees an unpublished result, nor which organizations were drawn.
