@@ -78,6 +78,9 @@ rulekit::text_enum! {
         RectificationOrdered = "rectification_ordered" ("责令整改", "rectification ordered"),
         Reinspected = "reinspected" ("复查", "re-inspected"),
         PenaltyReferred = "penalty_referred" ("移送处罚", "referred for penalty"),
+        /// Found at publication: the product needs a production licence or a CCC certificate that the producer
+        /// did not hold on the sampling day — a case for the regulator, opened by itself.
+        RegimeBreach = "regime_breach" ("无有效许可证或认证证书", "made without a valid licence or certificate"),
     }
 }
 

@@ -684,9 +684,41 @@ pub async fn publish(state: &Services, user: &User, id: &str, body: DateBody) ->
         };
         let event = NewEvent { kind: kind.as_str().into(), on_date: published_on.clone(), due_on: None, details };
         state.store.change_sample(&sample.sample_id, &change, &event, Some(user.id)).await?;
+        regime_breaches(state, user, sample, &published_on).await?;
     }
     state.store.set_campaign_status(id, CampaignStatus::Published.as_str()).await?;
     Ok(CampaignPublished { campaign_id: id.to_owned(), published: samples.len(), failed, published_on })
+}
+
+/// At publication, a sample of a product under licensing or CCC whose producer held no valid licence or
+/// certificate on the sampling day gets a `regime_breach` event naming what was missing — the regulator's case,
+/// and, collected from it, a credit record.
+async fn regime_breaches(state: &Services, user: &User, sample: &Sample, published_on: &str) -> Result<(), ApiError> {
+    let catalogue = state.catalogue().await?;
+    let day = stored_day(&sample.sampled_on)?;
+    let checks =
+        crate::licensing::regime_checks(&state.store, &catalogue, &sample.uscc, &sample.product_category, day).await?;
+    let missing: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.held)
+        .map(|c| match (&c.document, &c.status) {
+            (Some(document), Some(status)) => format!("{}: {document} {status}", c.regime.as_str()),
+            _ => format!("{}: none", c.regime.as_str()),
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let event = NewEvent {
+        kind: EventKind::RegimeBreach.as_str().into(),
+        on_date: published_on.to_owned(),
+        due_on: None,
+        details: Some(missing.join("; ")),
+    };
+    state.store.change_sample(&sample.sample_id, &SampleChange::default(), &event, Some(user.id)).await?;
+    let model = credit::Model::bundled();
+    crate::credit_scoring::collect(&state.store, model, Some(&sample.uscc)).await?;
+    Ok(())
 }
 
 /// A follow-up step (后处理) of a published failure.

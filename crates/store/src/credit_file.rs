@@ -338,6 +338,14 @@ impl Store {
                 scope("c.respondent_uscc"),
                 absent("complaint", "c.tracking_number")
             ),
+            // A published sample whose producer lacked the licence or CCC certificate its product needs.
+            format!(
+                "SELECT 'inspection' AS source, 'regime:' || CAST(e.id AS TEXT) AS source_ref, e.uscc, \
+                 'unlicensed_production' AS kind, e.sample_id AS title, e.on_date AS occurred_on FROM sample_events e \
+                 WHERE e.kind = 'regime_breach' AND {} AND {}",
+                scope("e.uscc"),
+                absent("inspection", "'regime:' || CAST(e.id AS TEXT)")
+            ),
             // A certification body's suspension or withdrawal of a certificate, from its status history.
             format!(
                 "SELECT 'certification' AS source, 'certificate:' || CAST(h.log_index AS TEXT) AS source_ref, \

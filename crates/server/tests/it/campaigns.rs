@@ -193,7 +193,7 @@ async fn campaign_runs_from_plan_to_published_results() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["entry"]["sample_id"].as_str().unwrap(), e["entry"]["verdict"].as_str().unwrap()))
+        .filter_map(|e| Some((e["entry"]["sample_id"].as_str()?, e["entry"]["verdict"].as_str()?)))
         .collect();
     let mut samples: Vec<&str> = logged.iter().map(|(sample, _)| *sample).collect();
     samples.sort();
@@ -207,6 +207,12 @@ async fn campaign_runs_from_plan_to_published_results() {
     let (status, _) = app.send(Method::GET, "/api/v1/samples/HZ-002", Some(&app.enterprise), None).await;
     assert_eq!(status, StatusCode::OK, "HZ-002 is another enterprise's sample, but published");
     assert!(body["events"].as_array().unwrap().iter().any(|e| e["kind"] == "inspection_failed"));
+    // Toys need a CCC certificate, which neither producer held: publication opened the case by itself, and the
+    // credit file took it in.
+    let breach = body["events"].as_array().unwrap().iter().find(|e| e["kind"] == "regime_breach").expect("a breach event");
+    assert_eq!(breach["details"], "ccc: none");
+    let (_, credit) = app.get_json(&format!("/api/v1/organizations/{OWN_USCC}/credit")).await;
+    assert!(credit["records"].as_array().unwrap().iter().any(|r| r["kind"] == "unlicensed_production"), "{credit}");
     let (_, rates) = app.get_json("/api/v1/inspections/pass-rates?campaign_id=2025-HZ-0401").await;
     assert_eq!((rates["total"]["samples"].as_i64(), rates["total"]["passed"].as_i64()), (Some(2), Some(1)));
     let feed = app.state.store.inspection_events_after(0, 10).await.unwrap();

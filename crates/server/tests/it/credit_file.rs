@@ -247,7 +247,7 @@ async fn the_organization_page_shows_the_class_with_its_reasons_and_takes_a_regu
     let (_, after) = test.send(Method::GET, &format!("/organizations/{OWN_USCC}"), None, None).await;
     assert!(after.contains("杭州市政府质量奖") && after.contains("低风险") && after.contains("政府质量奖"), "{after}");
     let (_, model) = test.send(Method::GET, "/credit/model", None, None).await;
-    assert!(model.contains("监督抽查不合格") && model.contains("令第45号") && model.contains("2026.1"), "{model}");
+    assert!(model.contains("监督抽查不合格") && model.contains("令第45号") && model.contains("2026.2"), "{model}");
 }
 
 #[tokio::test]
