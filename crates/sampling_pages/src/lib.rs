@@ -11,7 +11,7 @@ use serde_json::json;
 use service::standards::CitationView;
 use webkit::catalogue::{category_name, category_options};
 
-use sampling::{CampaignStatus, FollowUp, SampleStatus, Verdict};
+use sampling::{CampaignStatus, EventKind, FollowUp, SampleStatus, Verdict};
 use service::campaigns::may_read;
 use service::indicators;
 use service::pass_rates::{compute, PassRateParams, RateView};
@@ -72,6 +72,29 @@ async fn flagged_citations(
         }
     }
     Ok(flags)
+}
+
+/// For each published sample, what its producer lacked (a licence or a CCC certificate) on the sampling day, as
+/// publication found it.
+async fn regime_breaches(
+    state: &AppState,
+    samples: &[store::inspections::Sample],
+) -> Result<Vec<Option<String>>, ApiError> {
+    let mut breaches = Vec::with_capacity(samples.len());
+    for sample in samples {
+        let breach = match sample.status == SampleStatus::Published.as_str() {
+            true => state
+                .store
+                .sample_events(&sample.sample_id)
+                .await?
+                .into_iter()
+                .find(|e| e.kind == EventKind::RegimeBreach.as_str())
+                .map(|e| e.details.unwrap_or_default()),
+            false => None,
+        };
+        breaches.push(breach);
+    }
+    Ok(breaches)
 }
 
 /// A cited edition that was not in force on the day, with the edition that replaced it.
@@ -288,6 +311,10 @@ pub async fn campaign(
         Ok(flags) => flags,
         Err(error) => return error_page(lang, &error),
     };
+    let breaches = match regime_breaches(&state, &samples).await {
+        Ok(breaches) => breaches,
+        Err(error) => return error_page(lang, &error),
+    };
     let sampled: Vec<&str> = samples.iter().map(|s| s.uscc.as_str()).collect();
     let rates = compute(
         &state,
@@ -368,7 +395,8 @@ pub async fn campaign(
                 td { a href=(with_lang(&format!("/organizations/{}", s.uscc), lang)) { code { (s.uscc) } } }
                 td { (s.sampled_on) }
                 td { (named::<Verdict>(lang, &s.verdict)) @if s.first_verdict.as_deref() == Some(Verdict::Fail.as_str()) && verdict == Verdict::Pass { span.muted { " (" (lang.t("复检合格", "passed on re-test")) ")" } } }
-                td { (s.failed_items.as_deref().unwrap_or("")) @for flag in &flags[index] { br; (citation_flag(lang, flag)) } @if let Some(deadline) = &s.retest_deadline { @if status == Some(SampleStatus::Notified) { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
+                td { (s.failed_items.as_deref().unwrap_or("")) @for flag in &flags[index] { br; (citation_flag(lang, flag)) }
+                    @if let Some(breach) = &breaches[index] { br; span.tag.flagged { (lang.pick(EventKind::RegimeBreach.name_zh(), EventKind::RegimeBreach.name_en())) "：" (breach) } } @if let Some(deadline) = &s.retest_deadline { @if status == Some(SampleStatus::Notified) { br; span.muted { (lang.t("复检申请截止 ", "re-test requests until ")) (deadline) } } } }
                 td {
                     @if let Some(u) = user {
                         @if status.is_some_and(SampleStatus::expects_result) && (u.role == store::Role::Admin || service::campaigns::is_sample_lab(u, s)) {

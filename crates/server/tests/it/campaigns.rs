@@ -209,10 +209,13 @@ async fn campaign_runs_from_plan_to_published_results() {
     assert!(body["events"].as_array().unwrap().iter().any(|e| e["kind"] == "inspection_failed"));
     // Toys need a CCC certificate, which neither producer held: publication opened the case by itself, and the
     // credit file took it in.
-    let breach = body["events"].as_array().unwrap().iter().find(|e| e["kind"] == "regime_breach").expect("a breach event");
+    let breach =
+        body["events"].as_array().unwrap().iter().find(|e| e["kind"] == "regime_breach").expect("a breach event");
     assert_eq!(breach["details"], "ccc: none");
     let (_, credit) = app.get_json(&format!("/api/v1/organizations/{OWN_USCC}/credit")).await;
     assert!(credit["records"].as_array().unwrap().iter().any(|r| r["kind"] == "unlicensed_production"), "{credit}");
+    let (_, page) = app.send(Method::GET, "/campaigns/2025-HZ-0401", None, None).await;
+    assert!(page.contains("无有效许可证或认证证书：ccc: none"), "the campaign page shows it: {page}");
     let (_, rates) = app.get_json("/api/v1/inspections/pass-rates?campaign_id=2025-HZ-0401").await;
     assert_eq!((rates["total"]["samples"].as_i64(), rates["total"]["passed"].as_i64()), (Some(2), Some(1)));
     let feed = app.state.store.inspection_events_after(0, 10).await.unwrap();
