@@ -264,3 +264,19 @@ pub struct LicencesBody {
     #[schema(value_type = Vec<licensing::LicenceFields>)]
     pub licences: Vec<Value>,
 }
+
+/// A registration of labs in JSON.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = LabUpload)]
+pub struct LabsBody {
+    #[schema(value_type = Vec<labs::LabFields>)]
+    pub labs: Vec<Value>,
+}
+
+/// An upload of lab scope rows in JSON.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = LabScopeUpload)]
+pub struct ScopesBody {
+    #[schema(value_type = Vec<labs::ScopeFields>)]
+    pub scopes: Vec<Value>,
+}

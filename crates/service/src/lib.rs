@@ -30,6 +30,7 @@ pub mod events;
 pub mod indicators;
 pub mod injuries;
 pub mod input;
+pub mod labs;
 pub mod licensing;
 pub mod log;
 pub mod log_signing;

@@ -17,6 +17,7 @@ mod direct;
 mod error;
 pub mod injuries;
 pub mod inspections;
+pub mod labs;
 pub mod licensing;
 mod master;
 mod migrate;

@@ -27,6 +27,7 @@ const SQLITE: &[Migration] = &[
     (15, "product_catalogue", include_str!("../migrations/sqlite/0015_product_catalogue.sql")),
     (16, "certification", include_str!("../migrations/sqlite/0016_certification.sql")),
     (17, "licensing", include_str!("../migrations/sqlite/0017_licensing.sql")),
+    (18, "labs", include_str!("../migrations/sqlite/0018_labs.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -46,6 +47,7 @@ const POSTGRES: &[Migration] = &[
     (15, "product_catalogue", include_str!("../migrations/postgres/0015_product_catalogue.sql")),
     (16, "certification", include_str!("../migrations/postgres/0016_certification.sql")),
     (17, "licensing", include_str!("../migrations/postgres/0017_licensing.sql")),
+    (18, "labs", include_str!("../migrations/postgres/0018_labs.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -11,6 +11,7 @@ pub(crate) mod epcis;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
 pub(crate) mod inspections;
+mod labs;
 mod licensing;
 pub(crate) mod log;
 mod organizations;
@@ -69,6 +70,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(catalogue::router())
         .merge(certification::router())
         .merge(licensing::router())
+        .merge(labs::router())
 }
 
 #[derive(utoipa::OpenApi)]
@@ -107,6 +109,7 @@ pub(crate) fn documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("catalogue", catalogue::Api::openapi()),
         ("certification", certification::Api::openapi()),
         ("licensing", licensing::Api::openapi()),
+        ("labs", labs::Api::openapi()),
     ]
 }
 

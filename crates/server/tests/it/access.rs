@@ -17,6 +17,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/api/campaigns.rs"),
     include_str!("../../src/api/catalogue.rs"),
     include_str!("../../src/api/certification.rs"),
+    include_str!("../../src/api/labs.rs"),
     include_str!("../../src/api/licensing.rs"),
     include_str!("../../src/api/codes.rs"),
     include_str!("../../src/api/complaints.rs"),

@@ -13,6 +13,7 @@ mod epcis;
 mod hygiene;
 mod injuries;
 mod inspections;
+mod labs;
 mod licensing;
 mod log;
 mod pages;

@@ -1,0 +1,89 @@
+//! Testing bodies (检验检测机构, C11) over HTTP: the register of labs and their scopes, and the search "who can
+//! test product X to standard Y (clause Z)" by region.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use service::batch::Format;
+use service::error::ErrorBody;
+use service::labs::{LabMatch, LabQuery, LabReceipt, LabView};
+
+use super::{query_rejection, rejected_rows, RejectedRows};
+use crate::auth::AuthUser;
+use crate::{ApiError, AppState};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/labs", get(search).post(register))
+        .route("/api/v1/labs/scopes", post(upload_scopes))
+        .route("/api/v1/labs/{uscc}", get(one))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(search, register, upload_scopes, one))]
+pub(super) struct Api;
+
+/// Who can test a product to a standard (and clause), by region: current editions unless `all_editions=true`
+#[utoipa::path(get, path = "/api/v1/labs", tag = "labs", params(LabQuery),
+    responses((status = 200, description = "[{lab, rows}]", body = Vec<LabMatch>),
+              (status = 400, description = "invalid_request: no product; invalid_region", body = ErrorBody)))]
+async fn search(
+    State(state): State<AppState>,
+    query: Result<Query<LabQuery>, QueryRejection>,
+) -> Result<Json<Vec<LabMatch>>, ApiError> {
+    let Query(query) = query.map_err(query_rejection)?;
+    Ok(Json(service::labs::search(&state, query).await?))
+}
+
+/// Register labs (administrators): JSON or CSV, all or nothing
+#[utoipa::path(post, path = "/api/v1/labs", tag = "labs", security(("bearer" = [])),
+    request_body(description = "JSON {labs: [...]}, or CSV (Content-Type text/csv) with the header uscc,name,cma,cnas,region_code",
+        content((service::batch::LabsBody = "application/json"), (String = "text/csv"))),
+    responses((status = 200, description = "{received}", body = LabReceipt),
+              (status = 403, description = "forbidden: administrators only", body = ErrorBody),
+              (status = 422, description = "rejected_rows, nothing stored", body = RejectedRows)))]
+async fn register(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, ApiError> {
+    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
+    match service::labs::register(&state, &user, format, &body).await? {
+        Ok(receipt) => Ok(Json(receipt).into_response()),
+        Err(rejected) => Ok(rejected_rows(rejected)),
+    }
+}
+
+/// Upload scope rows (a lab for itself, or an administrator): each lab named has its scope replaced; all or nothing
+#[utoipa::path(post, path = "/api/v1/labs/scopes", tag = "labs", security(("bearer" = [])),
+    request_body(description = "JSON {scopes: [...]}, or CSV (Content-Type text/csv) with the header lab,product,parameter,standard,method,limitation,suspended",
+        content((service::batch::ScopesBody = "application/json"), (String = "text/csv"))),
+    responses((status = 200, description = "{received}", body = LabReceipt),
+              (status = 403, description = "forbidden", body = ErrorBody),
+              (status = 422, description = "rejected_rows, nothing stored: an unknown lab, product or standard edition named by its row", body = RejectedRows)))]
+async fn upload_scopes(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, ApiError> {
+    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
+    match service::labs::upload_scopes(&state, &user, format, &body).await? {
+        Ok(receipt) => Ok(Json(receipt).into_response()),
+        Err(rejected) => Ok(rejected_rows(rejected)),
+    }
+}
+
+/// One lab with its scope and each cited edition's standing today
+#[utoipa::path(get, path = "/api/v1/labs/{uscc}", tag = "labs",
+    params(("uscc" = String, Path, description = "the lab's USCC")),
+    responses((status = 200, description = "the lab", body = LabView),
+              (status = 404, description = "not_found", body = ErrorBody)))]
+async fn one(State(state): State<AppState>, Path(uscc): Path<String>) -> Result<Json<LabView>, ApiError> {
+    Ok(Json(service::labs::lab(&state.store, &uscc).await?))
+}

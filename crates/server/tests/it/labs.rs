@@ -1,0 +1,96 @@
+//! Testing bodies: labs registered, a lab's scope uploaded (all or nothing, an unknown edition named by its row),
+//! and an SME's search for a lab that tests a product to a standard edition, by region.
+
+use axum::http::{Method, StatusCode};
+
+use crate::{TestApp, LAB_USCC};
+
+fn jiangsu_lab() -> String {
+    codes::Uscc::assemble("12320000", "46600011").unwrap().to_string()
+}
+
+fn labs_of(found: &serde_json::Value) -> Vec<&str> {
+    found.as_array().unwrap().iter().map(|m| m["lab"]["uscc"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn an_sme_finds_a_lab_for_a_product_and_a_standard_edition() {
+    let test = TestApp::new().await;
+    let labs = format!(
+        "uscc,name,cma,cnas,region_code\n{LAB_USCC},浙江省产品质量检验研究院,160011050398,CNAS L0123,330100\n{},江苏省产品质量监督检验研究院,160010340287,,320100\n",
+        jiangsu_lab()
+    );
+    let (status, _) = test.send_text("/api/v1/labs", &test.hangzhou_regulator, "text/csv", &labs).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, receipt) = test.send_text("/api/v1/labs", &test.admin, "text/csv", &labs).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+
+    let header = "lab,product,parameter,standard,method,limitation,suspended\n";
+    let own = format!(
+        "{header}{LAB_USCC},K23-06-01,可迁移元素 铅,GB 6675.4-2014 4.2,ICP-MS,,\n\
+         {LAB_USCC},K23-06-01,小零件,GB 6675.2-2014 4.1,,,\n\
+         {LAB_USCC},K23-07-01,总迁移量,GB 4806.7-2016 4.2,,,\n"
+    );
+    let bad = format!(
+        "{own}{LAB_USCC},K23-06-01,燃烧性能,GB 9999-2020 5,,,\n{},K23-06-01,小零件,GB 6675.2-2014 4.1,,,\n{LAB_USCC},K99,x,GB 6675.2-2014,,,\n",
+        jiangsu_lab()
+    );
+    let before = test.state.store.row_counts().await.unwrap();
+    let (status, rejected) = test.send_text("/api/v1/labs/scopes", &test.lab, "text/csv", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{rejected}");
+    let named: Vec<(u64, &str, &str)> = rejected["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["row"].as_u64().unwrap(), r["field"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(named, [(5, "standard", "invalid_request"), (6, "lab", "forbidden"), (7, "product", "invalid_request")]);
+    assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a rejected upload stores nothing");
+    let (status, _) = test.send_text("/api/v1/labs/scopes", &test.enterprise, "text/csv", &own).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, receipt) = test.send_text("/api/v1/labs/scopes", &test.lab, "text/csv", &own).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let other = format!(
+        "{header}{0},K23-06-01,可迁移元素 铅,GB 6675.4-2014 4.2.1,,,\n{0},K23-06-01,小零件,GB 6675.2-2014 4.1,,,是\n",
+        jiangsu_lab()
+    );
+    let (status, receipt) = test.send_text("/api/v1/labs/scopes", &test.admin, "text/csv", &other).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+
+    // The earlier toy category finds the catalogue's toy labs; a standard without its year means its current editions.
+    let (status, found) = test.get_json("/api/v1/labs?product=0401&standard=GB%206675.4&clause=4.2").await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let mut both = labs_of(&found);
+    both.sort();
+    let mut expected = vec![LAB_USCC.to_owned(), jiangsu_lab()];
+    expected.sort();
+    assert_eq!(both, expected);
+    let (_, zhejiang) = test.get_json("/api/v1/labs?product=0401&standard=GB%206675.4&region=33").await;
+    assert_eq!(labs_of(&zhejiang), [LAB_USCC]);
+    let (_, suspended) = test.get_json("/api/v1/labs?product=K23-06-01&standard=GB%206675.2-2014").await;
+    assert_eq!(labs_of(&suspended), [LAB_USCC], "a suspended item does not count");
+    let (_, none) = test.get_json("/api/v1/labs?product=K23-06-01&standard=GB%206675.4&clause=5").await;
+    assert_eq!(none, serde_json::json!([]));
+
+    // Only a superseded edition is in scope: not found among current editions unless asked.
+    let (_, current) = test.get_json("/api/v1/labs?product=K23-07-01&standard=GB%204806.7").await;
+    assert_eq!(current, serde_json::json!([]));
+    let (_, any) = test.get_json("/api/v1/labs?product=K23-07-01&standard=GB%204806.7&all_editions=true").await;
+    assert_eq!(labs_of(&any), [LAB_USCC]);
+    let (status, bad) = test.get_json("/api/v1/labs?standard=GB%206675.4").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+
+    let (status, lab) = test.get_json(&format!("/api/v1/labs/{LAB_USCC}")).await;
+    assert_eq!(status, StatusCode::OK, "{lab}");
+    assert_eq!(lab["scope"].as_array().unwrap().len(), 3);
+    let flagged: Vec<&str> = lab["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["flagged"] == true)
+        .map(|c| c["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged, ["GB 4806.7-2016"]);
+    let (status, _) = test.send(Method::GET, "/api/v1/labs/91330106MA27XL1Q3A", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

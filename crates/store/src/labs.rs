@@ -1,0 +1,197 @@
+//! Testing bodies as stored: labs and their scope rows, and the "who can test product X to standard Y" search.
+
+use labs::{Lab, ScopeRow};
+use serde::Serialize;
+use sqlx::{FromRow, QueryBuilder};
+
+use crate::on_pool;
+use crate::store::{now, write_audit, Store};
+use crate::StoreError;
+
+/// A scope row as answers show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, utoipa::ToSchema)]
+pub struct StoredScope {
+    pub lab_uscc: String,
+    pub product_code: String,
+    pub parameter: String,
+    /// The edition cited, `GB 6675.4-2014`.
+    pub edition: String,
+    /// The standard without its edition, `GB 6675.4`.
+    pub standard: String,
+    pub clause: String,
+    pub method: Option<String>,
+    pub limitation: Option<String>,
+    pub suspended: bool,
+}
+
+#[derive(Debug, FromRow)]
+struct LabRow {
+    uscc: String,
+    name: String,
+    cma: Option<String>,
+    cnas: Option<String>,
+    region_code: String,
+}
+
+impl From<LabRow> for Lab {
+    fn from(row: LabRow) -> Lab {
+        Lab { uscc: row.uscc, name: row.name, cma: row.cma, cnas: row.cnas, region_code: row.region_code }
+    }
+}
+
+/// What the search looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeSearch<'a> {
+    /// The product's codes (every code that means it).
+    pub products: &'a [String],
+    /// The standard without edition (`GB 6675.4`), if asked.
+    pub standard: Option<&'a str>,
+    /// Only these editions (the current ones, or the one asked for); none for any.
+    pub editions: Option<&'a [String]>,
+    /// A clause prefix (`4.2` finds 4.2 and 4.2.1).
+    pub clause: Option<&'a str>,
+    /// A region prefix of the lab (`33`, `3301`).
+    pub region_prefix: &'a str,
+    pub limit: i64,
+}
+
+impl Store {
+    /// Stores labs and scope rows in one transaction: each lab added or updated; each lab named in `scopes` has
+    /// its scope replaced by the rows given.
+    pub async fn put_labs(&self, labs: &[Lab], scopes: &[ScopeRow], user_id: Option<i64>) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for lab in labs {
+                sqlx::query(
+                    "INSERT INTO labs (uscc, name, cma, cnas, region_code, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, cma = excluded.cma, cnas = excluded.cnas, \
+                     region_code = excluded.region_code, updated_at = excluded.updated_at",
+                )
+                .bind(&lab.uscc)
+                .bind(&lab.name)
+                .bind(&lab.cma)
+                .bind(&lab.cnas)
+                .bind(&lab.region_code)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let mut replaced: Vec<&str> = scopes.iter().map(|s| s.lab.as_str()).collect();
+            replaced.sort_unstable();
+            replaced.dedup();
+            for lab in &replaced {
+                sqlx::query("DELETE FROM lab_scopes WHERE lab_uscc = $1").bind(*lab).execute(&mut *tx).await?;
+            }
+            for chunk in scopes.chunks(500) {
+                let mut builder = QueryBuilder::new(
+                    "INSERT INTO lab_scopes (lab_uscc, product_code, parameter, edition, standard, clause, method, \
+                     limitation, suspended) ",
+                );
+                builder.push_values(chunk, |mut b, s| {
+                    b.push_bind(s.lab.as_str())
+                        .push_bind(s.product.as_str())
+                        .push_bind(s.parameter.as_str())
+                        .push_bind(s.standard.to_string())
+                        .push_bind(s.standard.standard())
+                        .push_bind(s.clause.as_str())
+                        .push_bind(s.method.as_deref())
+                        .push_bind(s.limitation.as_deref())
+                        .push_bind(s.suspended);
+                });
+                builder.build().execute(&mut *tx).await?;
+            }
+            let summary = serde_json::json!({"labs": labs.len(), "scope_rows": scopes.len(), "scopes_replaced": replaced});
+            write_audit!(&mut *tx, at, user_id, "lab_import", labs.first().map(|l| l.uscc.clone()).unwrap_or_default(),
+                ("upsert", None::<String>, Some(summary.to_string())));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// One lab.
+    pub async fn lab(&self, uscc: &str) -> Result<Option<Lab>, StoreError> {
+        on_pool!(self, pool => {
+            let row: Option<LabRow> = sqlx::query_as(
+                "SELECT uscc, name, cma, cnas, region_code FROM labs WHERE uscc = $1",
+            )
+            .bind(uscc)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.map(Lab::from))
+        })
+    }
+
+    /// The labs with these USCCs (those registered).
+    pub async fn labs_named(&self, usccs: &[String]) -> Result<Vec<Lab>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in usccs.chunks(400) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql =
+                format!("SELECT uscc, name, cma, cnas, region_code FROM labs WHERE uscc IN ({})", marks.join(", "));
+            let rows: Vec<LabRow> = on_pool!(self, pool => {
+                let mut query = sqlx::query_as(&sql);
+                for uscc in chunk {
+                    query = query.bind(uscc);
+                }
+                query.fetch_all(pool).await?
+            });
+            found.extend(rows.into_iter().map(Lab::from));
+        }
+        Ok(found)
+    }
+
+    /// A lab's scope rows.
+    pub async fn lab_scope(&self, uscc: &str) -> Result<Vec<StoredScope>, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_as(
+            "SELECT lab_uscc, product_code, parameter, edition, standard, clause, method, limitation, suspended \
+             FROM lab_scopes WHERE lab_uscc = $1 ORDER BY product_code, standard, clause, id",
+        )
+        .bind(uscc)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// Scope rows that are not suspended and match the search, with their labs in the region.
+    pub async fn search_scopes(&self, search: &ScopeSearch<'_>) -> Result<Vec<StoredScope>, StoreError> {
+        if search.products.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut binds: Vec<String> = Vec::new();
+        let mark = |value: String, binds: &mut Vec<String>| {
+            binds.push(value);
+            format!("${}", binds.len())
+        };
+        let products: Vec<String> = search.products.iter().map(|p| mark(p.clone(), &mut binds)).collect();
+        let mut sql = format!(
+            "SELECT s.lab_uscc, s.product_code, s.parameter, s.edition, s.standard, s.clause, s.method, s.limitation, \
+             s.suspended FROM lab_scopes s JOIN labs l ON l.uscc = s.lab_uscc WHERE NOT s.suspended \
+             AND s.product_code IN ({})",
+            products.join(", ")
+        );
+        if let Some(standard) = search.standard {
+            sql.push_str(&format!(" AND s.standard = {}", mark(standard.to_owned(), &mut binds)));
+        }
+        if let Some(editions) = search.editions {
+            let marks: Vec<String> = editions.iter().map(|e| mark(e.clone(), &mut binds)).collect();
+            sql.push_str(&format!(
+                " AND s.edition IN ({})",
+                if marks.is_empty() { "''".to_owned() } else { marks.join(", ") }
+            ));
+        }
+        if let Some(clause) = search.clause {
+            let exact = mark(clause.to_owned(), &mut binds);
+            let below = mark(format!("{clause}.%"), &mut binds);
+            sql.push_str(&format!(" AND (s.clause = {exact} OR s.clause LIKE {below})"));
+        }
+        let region = mark(format!("{}%", search.region_prefix), &mut binds);
+        sql.push_str(&format!(" AND l.region_code LIKE {region} ORDER BY s.lab_uscc, s.clause LIMIT {}", search.limit));
+        on_pool!(self, pool => {
+            let mut query = sqlx::query_as(&sql);
+            for bind in &binds {
+                query = query.bind(bind);
+            }
+            Ok(query.fetch_all(pool).await?)
+        })
+    }
+}
