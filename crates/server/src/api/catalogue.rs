@@ -3,18 +3,17 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use service::batch::{Format, LoadReceipt};
+use service::batch::LoadReceipt;
 use service::catalogue::{EntriesBody, EntryDetail, EntryQuery, EntryView};
 use service::error::ErrorBody;
 use store::standards::ReferenceImport;
 
-use super::{query_rejection, rejected_rows, RejectedRows};
+use super::{batch_answer, batch_format, query_rejection, RejectedRows};
 use crate::auth::AuthUser;
 use crate::input;
 use crate::{ApiError, AppState};
@@ -82,12 +81,8 @@ async fn load(
     body: String,
 ) -> Result<Response, ApiError> {
     let Query(params) = params.map_err(query_rejection)?;
-    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
     let note = input::optional_text(params.note).unwrap_or_else(|| "loaded by API".to_owned());
-    match service::catalogue::load(&state, &user, format, &body, &note).await? {
-        Ok(receipt) => Ok(Json(receipt).into_response()),
-        Err(rejected) => Ok(rejected_rows(rejected)),
-    }
+    Ok(batch_answer(service::catalogue::load(&state, &user, batch_format(&headers), &body, &note).await?))
 }
 
 /// Every load of the catalogue, newest first: shipped with the program or by an administrator

@@ -5,19 +5,17 @@
 use ::certification::{Body, BodyFields, ChangeFields};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use service::batch::Format;
 use service::certification::{
     CertificatePage, CertificateView, ChangeFeed, ChangesReceipt, LookupQuery, UploadReceipt, Verification,
 };
 use service::error::ErrorBody;
 
-use super::{json_rejection, query_rejection, rejected_rows, RejectedRows};
+use super::{batch_answer, batch_format, json_rejection, query_rejection, RejectedRows};
 use crate::auth::AuthUser;
 use crate::{ApiError, AppState};
 
@@ -90,11 +88,7 @@ async fn upload(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ApiError> {
-    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
-    match service::certification::upload(&state, &user, format, &body).await? {
-        Ok(receipt) => Ok(Json(receipt).into_response()),
-        Err(rejected) => Ok(rejected_rows(rejected)),
-    }
+    Ok(batch_answer(service::certification::upload(&state, &user, batch_format(&headers), &body).await?))
 }
 
 /// Upload status changes (a certification body): JSON or CSV, all or nothing, in the order given
@@ -113,11 +107,7 @@ async fn change_statuses(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ApiError> {
-    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
-    match service::certification::change_statuses(&state, &user, format, &body).await? {
-        Ok(receipt) => Ok(Json(receipt).into_response()),
-        Err(rejected) => Ok(rejected_rows(rejected)),
-    }
+    Ok(batch_answer(service::certification::change_statuses(&state, &user, batch_format(&headers), &body).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

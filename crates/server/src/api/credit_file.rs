@@ -4,9 +4,9 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use credit::{Class, Model, Source};
@@ -19,7 +19,7 @@ use service::error::ErrorBody;
 use store::credit_file::Department;
 use utoipa::ToSchema;
 
-use super::{json_rejection, rejected_rows, RejectedRows};
+use super::{json_rejection, RejectedRows};
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::{ApiError, AppState};
 
@@ -244,11 +244,8 @@ async fn exchange(State(state): State<AppState>, headers: HeaderMap, body: Strin
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(ApiError::unauthorized)?;
-    let is_csv = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
-    match service::credit_file::exchange(&state, token.trim(), is_csv, &body).await? {
-        Ok(stored) => Ok(Json(stored).into_response()),
-        Err(rejected) => Ok(rejected_rows(rejected)),
-    }
+    let is_csv = super::batch_format(&headers) == service::batch::Format::Csv;
+    Ok(super::batch_answer(service::credit_file::exchange(&state, token.trim(), is_csv, &body).await?))
 }
 
 /// Collects new records from inspections, recalls and complaints and rescores every organization (admin)

@@ -3,16 +3,14 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use service::batch::Format;
 use service::error::ErrorBody;
 use service::labs::{LabMatch, LabQuery, LabReceipt, LabView};
 
-use super::{query_rejection, rejected_rows, RejectedRows};
+use super::{batch_answer, batch_format, query_rejection, RejectedRows};
 use crate::auth::AuthUser;
 use crate::{ApiError, AppState};
 
@@ -52,11 +50,7 @@ async fn register(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ApiError> {
-    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
-    match service::labs::register(&state, &user, format, &body).await? {
-        Ok(receipt) => Ok(Json(receipt).into_response()),
-        Err(rejected) => Ok(rejected_rows(rejected)),
-    }
+    Ok(batch_answer(service::labs::register(&state, &user, batch_format(&headers), &body).await?))
 }
 
 /// Upload scope rows (a lab for itself, or an administrator): each lab named has its scope replaced; all or nothing
@@ -72,11 +66,7 @@ async fn upload_scopes(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ApiError> {
-    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
-    match service::labs::upload_scopes(&state, &user, format, &body).await? {
-        Ok(receipt) => Ok(Json(receipt).into_response()),
-        Err(rejected) => Ok(rejected_rows(rejected)),
-    }
+    Ok(batch_answer(service::labs::upload_scopes(&state, &user, batch_format(&headers), &body).await?))
 }
 
 /// One lab with its scope and each cited edition's standing today

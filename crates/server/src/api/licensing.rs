@@ -3,17 +3,15 @@
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use service::batch::Format;
 use service::error::ErrorBody;
 use service::licensing::{LicenceReceipt, LicenceView, StatusBody};
 
-use super::{json_rejection, query_rejection, rejected_rows, RejectedRows};
+use super::{batch_answer, batch_format, json_rejection, query_rejection, RejectedRows};
 use crate::auth::AuthUser;
 use crate::{ApiError, AppState};
 
@@ -61,11 +59,7 @@ async fn register(
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ApiError> {
-    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
-    match service::licensing::register(&state, &user, format, &body).await? {
-        Ok(receipt) => Ok(Json(receipt).into_response()),
-        Err(rejected) => Ok(rejected_rows(rejected)),
-    }
+    Ok(batch_answer(service::licensing::register(&state, &user, batch_format(&headers), &body).await?))
 }
 
 /// One licence with its status today and its history

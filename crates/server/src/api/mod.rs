@@ -147,6 +147,23 @@ pub(crate) fn rejected_rows(rejected: service::batch::Rejected) -> axum::respons
     (ErrorCode::RejectedRows.status(), Json(body)).into_response()
 }
 
+/// The format of a batch body by its content type: CSV for `text/csv`, JSON otherwise.
+pub(crate) fn batch_format(headers: &axum::http::HeaderMap) -> service::batch::Format {
+    let content_type = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    service::batch::Format::from_content_type(content_type)
+}
+
+/// A batch's answer: its receipt, or 422 with every rejected row.
+pub(crate) fn batch_answer<T: serde::Serialize>(
+    result: Result<T, service::batch::Rejected>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match result {
+        Ok(receipt) => Json(receipt).into_response(),
+        Err(rejected) => rejected_rows(rejected),
+    }
+}
+
 /// Turns axum's body rejections into our error shape.
 pub(crate) fn json_rejection(rejection: JsonRejection) -> ApiError {
     // Bodies the JSON reader refuses are a client's mistake (400) unless too large or of another type.

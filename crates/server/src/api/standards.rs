@@ -3,20 +3,18 @@
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use service::batch::Format;
 use service::error::ErrorBody;
 use service::standards::{CitationView, EditionDetail, EditionPage, EditionQuery, EditionsBody, LoadReceipt};
 use standards::StandardNumber;
 use store::standards::ReferenceImport;
 use utoipa::ToSchema;
 
-use super::{json_rejection, query_rejection, rejected_rows, RejectedRows};
+use super::{batch_answer, batch_format, json_rejection, query_rejection, RejectedRows};
 use crate::auth::AuthUser;
 use crate::input;
 use crate::{ApiError, AppState};
@@ -87,12 +85,8 @@ async fn load(
     body: String,
 ) -> Result<Response, ApiError> {
     let Query(params) = params.map_err(query_rejection)?;
-    let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
     let note = input::optional_text(params.note).unwrap_or_else(|| "loaded by API".to_owned());
-    match service::standards::load(&state, &user, format, &body, &note).await? {
-        Ok(receipt) => Ok(Json(receipt).into_response()),
-        Err(rejected) => Ok(rejected_rows(rejected)),
-    }
+    Ok(batch_answer(service::standards::load(&state, &user, batch_format(&headers), &body, &note).await?))
 }
 
 /// Every load of the catalogue, newest first: shipped with the program or by an administrator

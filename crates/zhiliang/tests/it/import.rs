@@ -160,7 +160,7 @@ async fn inspection_results_import_with_consistent_campaigns_and_strata() {
         [
             "4,stratum_population,invalid_request,stratum population 800 differs from 500 in an earlier row",
             "5,campaign_level,invalid_request,campaign 2025-GC-01 is national in an earlier row",
-            "6,product_category,invalid_request,'9999' is not a known category",
+            "6,product_category,invalid_request,'9999' is not a code of the product catalogue",
             "7,sampled_on,invalid_request,2999-01-01 is in the future",
             "8,verdict,invalid_request,verdict 'maybe' is not one of pass, fail",
             "9,failed_items,invalid_request,a passing sample has no failed items",
