@@ -142,17 +142,14 @@ pub async fn search(state: &Services, query: LabQuery) -> Result<Vec<LabMatch>, 
     let product = crate::input::optional_text(query.product).ok_or_else(|| ApiError::invalid("product is required"))?;
     let catalogue = state.catalogue().await?;
     let products = catalogue.same_product(&product);
-    let (standard, editions) = match crate::input::optional_text(query.standard) {
-        None => (None, None),
+    let day = today().to_string();
+    let (standard, editions, in_force_on) = match crate::input::optional_text(query.standard) {
+        None => (None, None, None),
         Some(text) => match text.parse::<standards::StandardNumber>() {
-            Ok(edition) => (Some(edition.standard()), Some(vec![edition.to_string()])),
+            Ok(edition) => (Some(edition.standard()), Some(vec![edition.to_string()]), None),
             Err(_) => {
-                let base = standards::number_start(&text);
-                let editions = match query.all_editions == Some(true) {
-                    true => None,
-                    false => Some(current_editions(&state.store, &base).await?),
-                };
-                (Some(base), editions)
+                let current = (query.all_editions != Some(true)).then_some(day.as_str());
+                (Some(standards::number_start(&text)), None, current)
             }
         },
     };
@@ -165,30 +162,16 @@ pub async fn search(state: &Services, query: LabQuery) -> Result<Vec<LabMatch>, 
         products: &products,
         standard: standard.as_deref(),
         editions: editions.as_deref(),
+        in_force_on,
         clause: clause.as_deref(),
         region_prefix: &region,
         limit: LIMIT,
     };
-    let rows = state.store.search_scopes(&search).await?;
-    let mut by_lab: BTreeMap<String, Vec<StoredScope>> = BTreeMap::new();
-    for row in rows {
-        by_lab.entry(row.lab_uscc.clone()).or_default().push(row);
+    let mut matches: BTreeMap<String, LabMatch> = BTreeMap::new();
+    for (lab, row) in state.store.search_scopes(&search).await? {
+        matches.entry(lab.uscc.clone()).or_insert_with(|| LabMatch { lab, rows: Vec::new() }).rows.push(row);
     }
-    let usccs: Vec<String> = by_lab.keys().cloned().collect();
-    let labs = state.store.labs_named(&usccs).await?;
-    Ok(labs.into_iter().map(|lab| LabMatch { rows: by_lab.remove(&lab.uscc).unwrap_or_default(), lab }).collect())
-}
-
-/// The editions of a standard in force today.
-async fn current_editions(store: &Store, standard: &str) -> Result<Vec<String>, ApiError> {
-    let day = today();
-    Ok(store
-        .standard_edition_family(standard)
-        .await?
-        .into_iter()
-        .filter(|e| day >= e.edition.effective_on && e.edition.ended_on.is_none_or(|end| day <= end))
-        .map(|e| e.edition.number.to_string())
-        .collect())
+    Ok(matches.into_values().collect())
 }
 
 /// A lab with its scope and each row's edition as it stands today.

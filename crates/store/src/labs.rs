@@ -46,8 +46,10 @@ pub struct ScopeSearch<'a> {
     pub products: &'a [String],
     /// The standard without edition (`GB 6675.4`), if asked.
     pub standard: Option<&'a str>,
-    /// Only these editions (the current ones, or the one asked for); none for any.
+    /// Only these editions (the one asked for); none for any.
     pub editions: Option<&'a [String]>,
+    /// Only editions of the standards catalogue in force on this day (`YYYY-MM-DD`).
+    pub in_force_on: Option<&'a str>,
     /// A clause prefix (`4.2` finds 4.2 and 4.2.1).
     pub clause: Option<&'a str>,
     /// A region prefix of the lab (`33`, `3301`).
@@ -109,6 +111,11 @@ impl Store {
         })
     }
 
+    /// How many scope rows are stored.
+    pub async fn lab_scope_count(&self) -> Result<i64, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM lab_scopes").fetch_one(pool).await?))
+    }
+
     /// One lab.
     pub async fn lab(&self, uscc: &str) -> Result<Option<Lab>, StoreError> {
         on_pool!(self, pool => {
@@ -152,8 +159,9 @@ impl Store {
         .await?))
     }
 
-    /// Scope rows that are not suspended and match the search, with their labs in the region.
-    pub async fn search_scopes(&self, search: &ScopeSearch<'_>) -> Result<Vec<StoredScope>, StoreError> {
+    /// Scope rows that are not suspended and match the search, each with its lab, labs in the region only: one
+    /// query, led by the index on product and standard.
+    pub async fn search_scopes(&self, search: &ScopeSearch<'_>) -> Result<Vec<(Lab, StoredScope)>, StoreError> {
         if search.products.is_empty() {
             return Ok(Vec::new());
         }
@@ -165,8 +173,8 @@ impl Store {
         let products: Vec<String> = search.products.iter().map(|p| mark(p.clone(), &mut binds)).collect();
         let mut sql = format!(
             "SELECT s.lab_uscc, s.product_code, s.parameter, s.edition, s.standard, s.clause, s.method, s.limitation, \
-             s.suspended FROM lab_scopes s JOIN labs l ON l.uscc = s.lab_uscc WHERE NOT s.suspended \
-             AND s.product_code IN ({})",
+             s.suspended, l.uscc, l.name, l.cma, l.cnas, l.region_code FROM lab_scopes s JOIN labs l ON l.uscc = s.lab_uscc \
+             WHERE NOT s.suspended AND s.product_code IN ({})",
             products.join(", ")
         );
         if let Some(standard) = search.standard {
@@ -179,6 +187,13 @@ impl Store {
                 if marks.is_empty() { "''".to_owned() } else { marks.join(", ") }
             ));
         }
+        if let Some(day) = search.in_force_on {
+            let (on, until) = (mark(day.to_owned(), &mut binds), mark(day.to_owned(), &mut binds));
+            sql.push_str(&format!(
+                " AND s.edition IN (SELECT e.number FROM standard_editions e WHERE e.standard = s.standard \
+                 AND e.effective_on <= {on} AND (e.ended_on IS NULL OR e.ended_on >= {until}))"
+            ));
+        }
         if let Some(clause) = search.clause {
             let exact = mark(clause.to_owned(), &mut binds);
             let below = mark(format!("{clause}.%"), &mut binds);
@@ -186,12 +201,22 @@ impl Store {
         }
         let region = mark(format!("{}%", search.region_prefix), &mut binds);
         sql.push_str(&format!(" AND l.region_code LIKE {region} ORDER BY s.lab_uscc, s.clause LIMIT {}", search.limit));
-        on_pool!(self, pool => {
+        let rows: Vec<MatchRow> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(&sql);
             for bind in &binds {
                 query = query.bind(bind);
             }
-            Ok(query.fetch_all(pool).await?)
-        })
+            query.fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|row| (Lab::from(row.lab), row.scope)).collect())
     }
+}
+
+/// A scope row with its lab, as the search reads them together.
+#[derive(Debug, FromRow)]
+struct MatchRow {
+    #[sqlx(flatten)]
+    scope: StoredScope,
+    #[sqlx(flatten)]
+    lab: LabRow,
 }

@@ -53,8 +53,14 @@ pub struct BenchArgs {
     /// Organizations scored for the credit-class figures.
     #[arg(long, default_value_t = 1_000_000)]
     credit_organizations: usize,
+    /// Labs for the lab-search figure.
+    #[arg(long, default_value_t = 50_000)]
+    labs: usize,
+    /// Scope rows for the lab-search figure (kept in the working folder as labs-N.db and reused).
+    #[arg(long, default_value_t = 5_000_000)]
+    lab_scopes: usize,
     /// Which figures: master-data (import and lookups), inspections (pass rates), traceability, signals,
-    /// complaints, log, credit, or all.
+    /// complaints, log, credit, labs, or all.
     #[arg(long, value_enum, default_value_t = Suite::All)]
     suite: Suite,
     /// Sample results for the pass-rate figures.
@@ -75,6 +81,7 @@ pub enum Suite {
     Complaints,
     Log,
     Credit,
+    Labs,
     All,
 }
 
@@ -275,6 +282,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if matches!(args.suite, Suite::Credit | Suite::All) {
         crate::bench_credit::run(&dir, args.credit_organizations, args.postgres_url.as_deref()).await?;
+    }
+    if matches!(args.suite, Suite::Labs | Suite::All) {
+        crate::bench_labs::run(&dir, args.labs, args.lab_scopes, args.duration, args.connections).await?;
     }
     if matches!(args.suite, Suite::Traceability | Suite::All) {
         crate::bench_traceability::run(&dir, args.capture_events, args.graph_events, args.postgres_url.as_deref())

@@ -4,6 +4,7 @@ mod bench;
 mod bench_complaints;
 mod bench_credit;
 mod bench_inspections;
+mod bench_labs;
 mod bench_log;
 mod bench_signals;
 mod bench_traceability;
