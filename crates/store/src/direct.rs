@@ -4,7 +4,7 @@
 //! sqlx runs every SQLite statement on a worker thread of its own; for a lookup that takes microseconds, the
 //! two thread hops cost more than the read, and for a bulk load the per-statement round trips dominate. A
 //! primary-key read in WAL mode never waits for a writer, so it is safe to run inline; only indexed
-//! single-row reads belong here. Bulk writes take the database's write lock like any other writer.
+//! reads of a row or a few dozen (the lab search) belong here. Bulk writes take the database's write lock like any other writer.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -142,6 +142,39 @@ impl DirectSqlite {
             idle.push(connection);
         }
         Ok(result)
+    }
+
+    /// The lab search's indexed read of a few dozen rows, with the search's `$n` parameters in order.
+    pub(crate) fn lab_search(
+        &self,
+        sql: &str,
+        binds: &[String],
+    ) -> Result<Vec<(labs::Lab, crate::labs::StoredScope)>, StoreError> {
+        self.with(|connection| {
+            let mut statement = connection.prepare_cached(sql)?;
+            let rows = statement.query_map(rusqlite::params_from_iter(binds.iter()), |row| {
+                let scope = crate::labs::StoredScope {
+                    lab_uscc: row.get(0)?,
+                    product_code: row.get(1)?,
+                    parameter: row.get(2)?,
+                    edition: row.get(3)?,
+                    standard: row.get(4)?,
+                    clause: row.get(5)?,
+                    method: row.get(6)?,
+                    limitation: row.get(7)?,
+                    suspended: row.get(8)?,
+                };
+                let lab = labs::Lab {
+                    uscc: row.get(9)?,
+                    name: row.get(10)?,
+                    cma: row.get(11)?,
+                    cnas: row.get(12)?,
+                    region_code: row.get(13)?,
+                };
+                Ok((lab, scope))
+            })?;
+            rows.collect()
+        })
     }
 
     pub(crate) fn organization(&self, sql: &str, uscc: &str) -> Result<Option<Organization>, StoreError> {

@@ -201,6 +201,9 @@ impl Store {
         }
         let region = mark(format!("{}%", search.region_prefix), &mut binds);
         sql.push_str(&format!(" AND l.region_code LIKE {region} ORDER BY s.lab_uscc, s.clause LIMIT {}", search.limit));
+        if let Some(reader) = &self.direct {
+            return reader.lab_search(&sql, &binds);
+        }
         let rows: Vec<MatchRow> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(&sql);
             for bind in &binds {
