@@ -252,12 +252,8 @@ pub async fn regime_checks(
     }
     if regimes.contains(&Regime::Ccc) {
         let mut best: Option<(String, certification::Status)> = None;
-        for stored in store.certificates_of_holder(uscc, "", 1_000).await? {
+        for stored in store.ccc_certificates_for(uscc, &codes).await? {
             let c = &stored.certificate;
-            if c.scheme != certification::Scheme::Ccc || !c.product_class.as_deref().is_some_and(|p| codes.contains(&p))
-            {
-                continue;
-            }
             let number = c.number.to_string();
             let mut history = Vec::new();
             for change in store.certificate_changes(&number).await? {

@@ -391,6 +391,26 @@ impl Store {
         })
     }
 
+    /// A holder's CCC certificates for any of these catalogue codes.
+    pub async fn ccc_certificates_for(&self, uscc: &str, codes: &[&str]) -> Result<Vec<StoredCertificate>, StoreError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (2..codes.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE holder_uscc = $1 AND scheme = 'ccc' \
+             AND product_class IN ({}) ORDER BY number LIMIT 1000",
+            marks.join(", ")
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query_as::<_, CertificateRow>(&sql).bind(uscc);
+            for code in codes {
+                query = query.bind(*code);
+            }
+            query.fetch_all(pool).await?.into_iter().map(CertificateRow::certificate).collect()
+        })
+    }
+
     /// The certificates that cover a GTIN-14.
     pub async fn certificates_of_gtin(&self, gtin14: &str) -> Result<Vec<StoredCertificate>, StoreError> {
         let sql = format!(

@@ -136,6 +136,20 @@ async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
     assert_eq!(status, StatusCode::OK, "{receipt}");
     let (_, suspended) = test.get_json("/api/v1/certificates/2024010601000123").await;
     assert_eq!(suspended["certificate"]["standing"], "suspended");
+    // A toy sampled from this holder (the earlier toy category): covered today by the older certificate, which
+    // is still valid, though the newer one is suspended; not covered before either was issued.
+    let catalogue = test.state.catalogue().await.unwrap();
+    let ccc_on = |day: chrono::NaiveDate| {
+        let (store, catalogue) = (test.state.store.clone(), catalogue.clone());
+        async move {
+            let checks = service::licensing::regime_checks(&store, &catalogue, OWN_USCC, "0401", day).await.unwrap();
+            checks.into_iter().find(|c| c.regime == product_catalogue::Regime::Ccc).unwrap()
+        }
+    };
+    let now = ccc_on(server::today()).await;
+    assert_eq!((now.held, now.document.as_deref()), (true, Some("200301080111")));
+    let early = ccc_on(chrono::NaiveDate::from_ymd_opt(2003, 4, 1).unwrap()).await;
+    assert_eq!((early.held, early.document.as_deref()), (false, None));
 
     // The holder's credit file shows it, from the certification workflow.
     let (_, credit) = test.get_json(&format!("/api/v1/organizations/{OWN_USCC}/credit")).await;
