@@ -78,23 +78,20 @@ async fn flagged_citations(
 /// publication found it.
 async fn regime_breaches(
     state: &AppState,
+    campaign_id: &str,
     samples: &[store::inspections::Sample],
 ) -> Result<Vec<Option<String>>, ApiError> {
-    let mut breaches = Vec::with_capacity(samples.len());
-    for sample in samples {
-        let breach = match sample.status == SampleStatus::Published.as_str() {
-            true => state
-                .store
-                .sample_events(&sample.sample_id)
-                .await?
-                .into_iter()
-                .find(|e| e.kind == EventKind::RegimeBreach.as_str())
-                .map(|e| e.details.unwrap_or_default()),
-            false => None,
-        };
-        breaches.push(breach);
-    }
-    Ok(breaches)
+    let events = state.store.campaign_events_of_kind(campaign_id, EventKind::RegimeBreach.as_str()).await?;
+    Ok(samples
+        .iter()
+        .map(|sample| {
+            let published = sample.status == SampleStatus::Published.as_str();
+            events
+                .iter()
+                .find(|e| published && e.sample_id == sample.sample_id)
+                .map(|e| e.details.clone().unwrap_or_default())
+        })
+        .collect())
 }
 
 /// A cited edition that was not in force on the day, with the edition that replaced it.
@@ -311,7 +308,7 @@ pub async fn campaign(
         Ok(flags) => flags,
         Err(error) => return error_page(lang, &error),
     };
-    let breaches = match regime_breaches(&state, &samples).await {
+    let breaches = match regime_breaches(&state, &id, &samples).await {
         Ok(breaches) => breaches,
         Err(error) => return error_page(lang, &error),
     };
