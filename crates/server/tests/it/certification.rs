@@ -95,6 +95,7 @@ async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
         let (status, _) = test.send_text("/api/v1/certificates", other, "text/csv", &bad).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
+    assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a refused upload stores nothing");
 
     let good = [
         HEADER.to_owned(),
@@ -165,8 +166,15 @@ async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
     let restore = json!({"status": "valid", "reason": "restored", "on": today});
     let (status, refused) = test.write(Method::POST, uri, Some(&token), restore.clone()).await;
     assert_eq!((status, refused["code"].as_str()), (StatusCode::CONFLICT, Some("wrong_state")), "{refused}");
+    let unchanged = test.state.store.row_counts().await.unwrap();
     let (status, _) = test.write(Method::POST, uri, Some(&test.enterprise), restore).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    let cancel = format!("number,status,reason,on,note\n200301080111,cancelled,holder_request,{today},\n");
+    for other in [&test.enterprise, &test.hangzhou_regulator] {
+        let (status, _) = test.send_text("/api/v1/certificates/status-changes", other, "text/csv", &cancel).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(test.state.store.row_counts().await.unwrap(), unchanged, "a refused change stores nothing");
 
     // The feed lists every change in log order; a cursor at its end gives nothing new.
     let (_, feed) = test.get_json("/api/v1/certificates/changes").await;

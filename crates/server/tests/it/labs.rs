@@ -20,8 +20,12 @@ async fn an_sme_finds_a_lab_for_a_product_and_a_standard_edition() {
         "uscc,name,cma,cnas,region_code\n{LAB_USCC},浙江省产品质量检验研究院,160011050398,CNAS L0123,330100\n{},江苏省产品质量监督检验研究院,160010340287,,320100\n",
         jiangsu_lab()
     );
-    let (status, _) = test.send_text("/api/v1/labs", &test.hangzhou_regulator, "text/csv", &labs).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let empty = test.state.store.row_counts().await.unwrap();
+    for other in [&test.hangzhou_regulator, &test.lab, &test.enterprise] {
+        let (status, _) = test.send_text("/api/v1/labs", other, "text/csv", &labs).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(test.state.store.row_counts().await.unwrap(), empty, "a refused registration stores nothing");
     let (status, receipt) = test.send_text("/api/v1/labs", &test.admin, "text/csv", &labs).await;
     assert_eq!(status, StatusCode::OK, "{receipt}");
 
@@ -48,6 +52,7 @@ async fn an_sme_finds_a_lab_for_a_product_and_a_standard_edition() {
     assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a rejected upload stores nothing");
     let (status, _) = test.send_text("/api/v1/labs/scopes", &test.enterprise, "text/csv", &own).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a refused upload stores nothing");
     let (status, receipt) = test.send_text("/api/v1/labs/scopes", &test.lab, "text/csv", &own).await;
     assert_eq!(status, StatusCode::OK, "{receipt}");
     let other = format!(

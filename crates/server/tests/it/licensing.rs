@@ -48,8 +48,11 @@ async fn a_regulator_registers_and_revokes_a_licence_and_a_sample_sees_it_lapsed
         .collect();
     assert_eq!(named, [(2, "products", "invalid_request"), (3, "issued_by", "forbidden"), (5, "number", "conflict")]);
     assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a rejected upload stores nothing");
-    let (status, _) = test.send_text(uri, &test.enterprise, "text/csv", &good).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    for other in [&test.enterprise, &test.lab] {
+        let (status, _) = test.send_text(uri, other, "text/csv", &good).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a refused registration stores nothing");
     let (status, receipt) = test.send_text(uri, &test.hangzhou_regulator, "text/csv", &good).await;
     assert_eq!(status, StatusCode::OK, "{receipt}");
 
@@ -73,8 +76,10 @@ async fn a_regulator_registers_and_revokes_a_licence_and_a_sample_sees_it_lapsed
     // Revoked: a sample after that day sees the licence lapsed, the credit file has the revocation.
     let status_uri = "/api/v1/licences/(%E6%B5%99)XK06-001-00123/status";
     let revoke = json!({"status": "revoked", "on": "2024-06-01", "reason": "浙市监罚〔2024〕9号"});
+    let unchanged = test.state.store.row_counts().await.unwrap();
     let (status, _) = test.write(Method::POST, status_uri, Some(&test.enterprise), revoke.clone()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(test.state.store.row_counts().await.unwrap(), unchanged, "a refused change stores nothing");
     let (status, revoked) = test.write(Method::POST, status_uri, Some(&test.hangzhou_regulator), revoke).await;
     assert_eq!(status, StatusCode::OK, "{revoked}");
     assert_eq!(revoked["status"], "revoked");
