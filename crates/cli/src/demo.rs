@@ -244,6 +244,14 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     tracing::info!(listings, "demo credit listings loaded");
     let certificates = crate::demo_certification::load(store).await?;
     tracing::info!(certificates, "demo certification bodies, certificates and status changes loaded");
+    let (licences, labs, equipment, instruments) = crate::demo_registers::load(store).await?;
+    tracing::info!(
+        licences,
+        labs,
+        equipment,
+        instruments,
+        "demo licences, labs, special equipment and instruments loaded"
+    );
     Ok((organizations_written, products_written))
 }
 

@@ -7,5 +7,6 @@ pub mod demo_certification;
 pub mod demo_complaints;
 pub mod demo_credit;
 pub mod demo_injuries;
+pub mod demo_registers;
 pub mod demo_trace;
 pub mod import;

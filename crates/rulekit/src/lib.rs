@@ -3,6 +3,8 @@
 //! deadlines are data (source, confidence, working or calendar days).
 
 pub mod deadline;
+pub mod due;
+pub mod fields;
 pub mod merge;
 
 pub use deadline::{Confidence, DeadlineError, Period, Term};

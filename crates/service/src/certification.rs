@@ -403,30 +403,28 @@ pub async fn verify(state: &Services, number: &str, with_statement: bool) -> Res
     if number.is_empty() || number.chars().count() > 40 {
         return Err(ApiError::invalid("a certificate number is 1 to 40 characters"));
     }
-    let stored = state
+    let record = state
         .store
-        .certificate(number)
+        .certificate_record(number)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no certificate {number} is registered")))?;
     let statement = match with_statement {
-        true => Some(statement(state, &stored).await?),
+        true => Some(statement(state, &record.stored).await?),
         false => None,
     };
-    let body_name = state.store.certification_body(&stored.certificate.body).await?.map(|b| b.name);
-    let history = state.store.certificate_changes(number).await?;
+    let store::certification::CertificateRecord { stored, body_name, history } = record;
     Ok(Verification { certificate: view(stored, body_name, today()), history, statement })
 }
 
 async fn statement(state: &Services, stored: &StoredCertificate) -> Result<StatusStatement, ApiError> {
     let checkpoint = crate::log::current_checkpoint(state).await?;
     let tree_size = checkpoint.tree_size as u64;
-    let entry = state
-        .store
-        .log_entries(stored.log_index, stored.log_index + 1)
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::integrity(format!("log entry {} is missing", stored.log_index)))?;
-    let path = crate::log::inclusion_path(&state.store, stored.log_index as u64, tree_size).await?;
+    let plan = translog::inclusion_plan(stored.log_index as u64, tree_size).map_err(ApiError::invalid)?;
+    let (entry, nodes) = crate::log::cached_nodes(state, stored.log_index, &plan.nodes()).await?;
+    let entry = entry.ok_or_else(|| ApiError::integrity(format!("log entry {} is missing", stored.log_index)))?;
+    let path = plan
+        .assemble(|n| nodes.get(&n).copied())
+        .ok_or_else(|| ApiError::integrity("the log is missing nodes for this proof"))?;
     Ok(StatusStatement {
         log_index: stored.log_index,
         entry: entry.data,

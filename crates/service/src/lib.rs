@@ -25,6 +25,7 @@ pub mod credit;
 pub mod credit_file;
 pub mod credit_scoring;
 pub mod deadlines;
+pub mod equipment;
 pub mod error;
 pub mod events;
 pub mod indicators;
@@ -109,11 +110,23 @@ pub struct LogSigning {
     pub config: log_signing::LogConfig,
     pub signer: tokio::sync::OnceCell<translog::LogSigner>,
     pub signing: tokio::sync::Mutex<()>,
+    /// The last stored checkpoint whose note's signature and root this server checked: read again byte for
+    /// byte (note, root and size), it needs no second check.
+    pub checked: std::sync::Mutex<Option<store::public_log::StoredCheckpoint>>,
+    /// Hashes of complete subtrees high in the tree, which every inclusion proof shares: a complete subtree's
+    /// hash never changes, so once read it is kept (see [`log::cached_nodes`]).
+    pub upper_nodes: std::sync::RwLock<std::collections::HashMap<translog::NodeId, translog::Hash>>,
 }
 
 impl LogSigning {
     fn new(config: log_signing::LogConfig) -> Self {
-        LogSigning { config, signer: Default::default(), signing: Default::default() }
+        LogSigning {
+            config,
+            signer: Default::default(),
+            signing: Default::default(),
+            checked: Default::default(),
+            upper_nodes: Default::default(),
+        }
     }
 }
 

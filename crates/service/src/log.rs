@@ -2,6 +2,8 @@
 //! one this server last signed (remembered outside the database) and whose new entries hash to their leaves, so a
 //! database writer without the key cannot make the server sign a rewritten history.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use store::public_log::StoredCheckpoint;
 use utoipa::ToSchema;
@@ -95,12 +97,25 @@ pub async fn current_checkpoint(state: &Services) -> Result<StoredCheckpoint, Ap
     let signer = signer(state).await?;
     let verifier = signer.verifier();
     let fresh = |latest: &StoredCheckpoint, size: u64| {
-        latest.tree_size as u64 == size
-            && translog::open(&latest.note, &verifier, &[])
-                .is_ok_and(|o| hex::encode(o.checkpoint.root_hash) == latest.root_hash)
+        if latest.tree_size as u64 != size {
+            return false;
+        }
+        let same = |c: &StoredCheckpoint| {
+            c.note == latest.note && c.root_hash == latest.root_hash && c.tree_size == latest.tree_size
+        };
+        let mut checked = state.log.checked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if checked.as_ref().is_some_and(same) {
+            return true;
+        }
+        let good = translog::open(&latest.note, &verifier, &[])
+            .is_ok_and(|o| hex::encode(o.checkpoint.root_hash) == latest.root_hash && o.checkpoint.tree_size == size);
+        if good {
+            *checked = Some(latest.clone());
+        }
+        good
     };
-    let size = state.store.log_size().await?;
-    if let Some(latest) = state.store.latest_checkpoint().await?.filter(|l| fresh(l, size)) {
+    let (size, latest) = state.store.log_head().await?;
+    if let Some(latest) = latest.filter(|l| fresh(l, size)) {
         return Ok(latest);
     }
     // One signer at a time, so the state file moves forward only.
@@ -218,6 +233,42 @@ pub async fn add_cosignature(services: &Services, body: CosignatureBody) -> Resu
 }
 
 /// The audit path of entry `index` in the tree of `tree_size` entries (RFC 6962 §2.1.1), from the stored nodes.
+/// The lowest level of the subtrees kept in memory: one node in 1,024 leaves.
+const CACHED_LEVEL: u8 = 10;
+/// Subtree hashes kept at most (32 MB of hashes).
+const CACHED_NODES: usize = 1 << 20;
+
+/// The hashes of `nodes` with the log entry at `index`: the high subtrees from memory, the rest read together
+/// from the store, the high ones read kept.
+pub async fn cached_nodes(
+    state: &Services,
+    index: i64,
+    nodes: &[translog::NodeId],
+) -> Result<(Option<store::public_log::LogEntry>, HashMap<translog::NodeId, Hash>), ApiError> {
+    let mut found = HashMap::with_capacity(nodes.len());
+    let mut missing = Vec::with_capacity(nodes.len());
+    {
+        let cache = state.log.upper_nodes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for node in nodes {
+            match cache.get(node) {
+                Some(hash) => {
+                    found.insert(*node, *hash);
+                }
+                None => missing.push(*node),
+            }
+        }
+    }
+    let (entry, read) = state.store.log_entry_and_nodes(index, &missing).await?;
+    let mut cache = state.log.upper_nodes.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for (node, hash) in read {
+        if node.level >= CACHED_LEVEL && cache.len() < CACHED_NODES {
+            cache.insert(node, hash);
+        }
+        found.insert(node, hash);
+    }
+    Ok((entry, found))
+}
+
 pub async fn inclusion_path(store: &store::Store, index: u64, tree_size: u64) -> Result<Vec<Hash>, ApiError> {
     let plan = translog::inclusion_plan(index, tree_size).map_err(ApiError::invalid)?;
     let nodes = store.log_nodes(&plan.nodes()).await?;

@@ -338,3 +338,44 @@ pub fn raw_single_commits(
     }
     Ok(count as f64 / started.elapsed().as_secs_f64())
 }
+
+/// The rows of `tables` in the SQLite file at `path`, each table's rows in rowid order: what a baseline inserts
+/// again.
+pub type TableRows = Vec<(String, Vec<Vec<rusqlite::types::Value>>)>;
+
+/// Reads every row the store wrote into `tables`.
+pub fn table_rows(path: &Path, tables: &[&str]) -> Result<TableRows, StoreError> {
+    let connection = rusqlite::Connection::open(path)?;
+    let mut all = Vec::new();
+    for table in tables {
+        let mut statement = connection.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+        let columns = statement.column_count();
+        let rows = statement
+            .query_map([], |row| (0..columns).map(|i| row.get::<_, rusqlite::types::Value>(i)).collect())?
+            .collect::<rusqlite::Result<Vec<Vec<_>>>>()?;
+        all.push(((*table).to_owned(), rows));
+    }
+    Ok(all)
+}
+
+/// The physical limit of a write: the same rows inserted into the same tables (same indexes) of a migrated,
+/// empty SQLite file with one prepared statement per table in one transaction, on the store's settings (WAL,
+/// synchronous FULL). Returns the time the inserts and the commit took.
+pub fn raw_table_insert(path: &Path, rows: &TableRows) -> Result<Duration, StoreError> {
+    let mut connection = rusqlite::Connection::open(path)?;
+    connection.pragma_update(None, "journal_mode", "wal")?;
+    connection.pragma_update(None, "synchronous", "full")?;
+    connection.pragma_update(None, "foreign_keys", false)?;
+    let started = Instant::now();
+    let transaction = connection.transaction()?;
+    for (table, table_rows) in rows {
+        let Some(first) = table_rows.first() else { continue };
+        let marks: Vec<String> = (1..=first.len()).map(|i| format!("?{i}")).collect();
+        let mut insert = transaction.prepare(&format!("INSERT INTO {table} VALUES ({})", marks.join(", ")))?;
+        for row in table_rows {
+            insert.execute(rusqlite::params_from_iter(row.iter()))?;
+        }
+    }
+    transaction.commit()?;
+    Ok(started.elapsed())
+}

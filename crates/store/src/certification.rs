@@ -145,6 +145,61 @@ impl CertificateRow {
     }
 }
 
+impl CertificateRow {
+    /// The row as the direct SQLite reader reads it, columns in `CERTIFICATE_COLUMNS` order.
+    fn from_sqlite(row: &rusqlite::Row) -> rusqlite::Result<CertificateRow> {
+        Ok(CertificateRow {
+            number: row.get(0)?,
+            scheme: row.get(1)?,
+            legacy_number: row.get(2)?,
+            body: row.get(3)?,
+            holder_uscc: row.get(4)?,
+            manufacturer_uscc: row.get(5)?,
+            factory_uscc: row.get(6)?,
+            product_class: row.get(7)?,
+            product_name: row.get(8)?,
+            models: row.get(9)?,
+            gtins: row.get(10)?,
+            standards: row.get(11)?,
+            issued_on: row.get(12)?,
+            expires_on: row.get(13)?,
+            status: row.get(14)?,
+            status_on: row.get(15)?,
+            reason: row.get(16)?,
+            log_index: row.get(17)?,
+            upload_id: row.get(18)?,
+        })
+    }
+}
+
+const CHANGE_COLUMNS: &str =
+    "log_index, number, from_status, to_status, reason, on_date, note, holder_uscc, upload_id, recorded_at";
+
+impl CertificateChange {
+    fn from_sqlite(row: &rusqlite::Row) -> rusqlite::Result<CertificateChange> {
+        Ok(CertificateChange {
+            log_index: row.get(0)?,
+            number: row.get(1)?,
+            from_status: row.get(2)?,
+            to_status: row.get(3)?,
+            reason: row.get(4)?,
+            on_date: row.get(5)?,
+            note: row.get(6)?,
+            holder_uscc: row.get(7)?,
+            upload_id: row.get(8)?,
+            recorded_at: row.get(9)?,
+        })
+    }
+}
+
+/// What a verification by number reads: the certificate, its body's name and its status history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRecord {
+    pub stored: StoredCertificate,
+    pub body_name: Option<String>,
+    pub history: Vec<CertificateChange>,
+}
+
 #[derive(Debug, FromRow)]
 struct BodyRow {
     approval_number: String,
@@ -272,6 +327,87 @@ macro_rules! insert_changes {
     }};
 }
 
+/// Stores new certificates through the direct SQLite writer: the upload row, the log entries, each certificate
+/// with its GTINs and its issue as the first status change, and the audit row, in one immediate transaction.
+fn upload_issued(
+    direct: &crate::store::DirectSqlite,
+    body: &str,
+    certificates: &[Certificate],
+    entries: &[NewEntry],
+    at: &str,
+    user_id: Option<i64>,
+) -> Result<i64, StoreError> {
+    direct.with_writer(|connection| {
+        let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO certificate_uploads (body, kind, received, added, changed, uploaded_at, uploaded_by) \
+             VALUES (?1, 'certificates', ?2, ?2, 0, ?3, ?4)",
+            rusqlite::params![body, certificates.len() as i64, at, user_id],
+        )?;
+        let upload = tx.last_insert_rowid();
+        let indexes = crate::direct::append_log(&tx, entries, at)?;
+        {
+            let marks: Vec<String> = (1..=19).map(|i| format!("?{i}")).collect();
+            let mut insert = tx.prepare_cached(&format!(
+                "INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES ({})",
+                marks.join(", ")
+            ))?;
+            let mut gtin = tx.prepare_cached("INSERT OR IGNORE INTO certificate_gtins (number, gtin) VALUES (?1, ?2)")?;
+            let mut change = tx.prepare_cached(
+                "INSERT INTO certificate_changes (log_index, number, from_status, to_status, reason, on_date, note, \
+                 holder_uscc, upload_id, recorded_at, recorded_by) VALUES (?1, ?2, NULL, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9)",
+            )?;
+            for (c, index) in certificates.iter().zip(&indexes) {
+                let number = c.number.to_string();
+                let issued_on = c.issued_on.to_string();
+                insert.execute(rusqlite::params![
+                    number,
+                    c.scheme.as_str(),
+                    c.number.is_legacy(),
+                    c.body,
+                    c.holder,
+                    c.manufacturer,
+                    c.factory,
+                    c.product_class,
+                    c.product_name,
+                    json_list(&c.models),
+                    json_list(&c.gtins),
+                    json_list(&c.standards),
+                    issued_on,
+                    c.expires_on.to_string(),
+                    Status::Valid.as_str(),
+                    issued_on,
+                    Reason::Issued.as_str(),
+                    index,
+                    upload,
+                ])?;
+                for g in &c.gtins {
+                    gtin.execute(rusqlite::params![number, g])?;
+                }
+                change.execute(rusqlite::params![
+                    index,
+                    number,
+                    Status::Valid.as_str(),
+                    Reason::Issued.as_str(),
+                    issued_on,
+                    c.holder,
+                    upload,
+                    at,
+                    user_id,
+                ])?;
+            }
+        }
+        let summary = serde_json::json!({"body": body, "received": certificates.len(), "added": certificates.len()});
+        tx.execute(
+            "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+             VALUES (?1, ?2, 'insert', 'certificate_upload', ?3, NULL, ?4)",
+            rusqlite::params![at, user_id, upload.to_string(), summary.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(upload)
+    })
+}
+
 impl Store {
     /// Adds or replaces a certification body.
     pub async fn put_certification_body(&self, body: &Body, user_id: Option<i64>) -> Result<(), StoreError> {
@@ -366,6 +502,11 @@ impl Store {
         Ok(found)
     }
 
+    /// Number of certificates.
+    pub async fn certificate_count(&self) -> Result<i64, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(pool).await?))
+    }
+
     /// One certificate.
     pub async fn certificate(&self, number: &str) -> Result<Option<StoredCertificate>, StoreError> {
         let sql = format!("SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE number = $1");
@@ -373,6 +514,48 @@ impl Store {
             let row: Option<CertificateRow> = sqlx::query_as(&sql).bind(number).fetch_optional(pool).await?;
             row.map(CertificateRow::certificate).transpose()
         })
+    }
+
+    /// A certificate with its body's name and its history: the verification's read, inline on SQLite.
+    pub async fn certificate_record(&self, number: &str) -> Result<Option<CertificateRecord>, StoreError> {
+        let with_body_sql = format!(
+            "SELECT {}, b.name FROM certificates c LEFT JOIN certification_bodies b ON b.approval_number = c.body \
+             WHERE c.number = $1",
+            CERTIFICATE_COLUMNS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", ")
+        );
+        let body_sql = "SELECT name FROM certification_bodies WHERE approval_number = $1";
+        let history_sql =
+            format!("SELECT {CHANGE_COLUMNS} FROM certificate_changes WHERE number = $1 ORDER BY log_index");
+        if let Some(reader) = &self.direct {
+            let read = reader.read(|connection| {
+                use rusqlite::OptionalExtension;
+                let Some((row, body_name)) = connection
+                    .prepare_cached(&with_body_sql)?
+                    .query_row([number], |r| Ok((CertificateRow::from_sqlite(r)?, r.get::<_, Option<String>>(19)?)))
+                    .optional()?
+                else {
+                    return Ok(None);
+                };
+                let history = connection
+                    .prepare_cached(&history_sql)?
+                    .query_map([number], CertificateChange::from_sqlite)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(Some((row, body_name, history)))
+            })?;
+            return read
+                .map(|(row, body_name, history)| {
+                    Ok(CertificateRecord { stored: row.certificate()?, body_name, history })
+                })
+                .transpose();
+        }
+        let Some(stored) = self.certificate(number).await? else {
+            return Ok(None);
+        };
+        let body_name = on_pool!(self, pool => {
+            sqlx::query_scalar(body_sql).bind(&stored.certificate.body).fetch_optional(pool).await?
+        });
+        let history = self.certificate_changes(number).await?;
+        Ok(Some(CertificateRecord { stored, body_name, history }))
     }
 
     /// A holder's certificates in number order after `after`.
@@ -425,10 +608,8 @@ impl Store {
 
     /// A certificate's status changes, oldest first.
     pub async fn certificate_changes(&self, number: &str) -> Result<Vec<CertificateChange>, StoreError> {
-        on_pool!(self, pool => Ok(sqlx::query_as(
-            "SELECT log_index, number, from_status, to_status, reason, on_date, note, holder_uscc, upload_id, recorded_at \
-             FROM certificate_changes WHERE number = $1 ORDER BY log_index",
-        )
+        let sql = format!("SELECT {CHANGE_COLUMNS} FROM certificate_changes WHERE number = $1 ORDER BY log_index");
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql)
         .bind(number)
         .fetch_all(pool)
         .await?))
@@ -440,10 +621,10 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> Result<Vec<CertificateChange>, StoreError> {
-        on_pool!(self, pool => Ok(sqlx::query_as(
-            "SELECT log_index, number, from_status, to_status, reason, on_date, note, holder_uscc, upload_id, recorded_at \
-             FROM certificate_changes WHERE log_index > $1 ORDER BY log_index LIMIT $2",
-        )
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM certificate_changes WHERE log_index > $1 ORDER BY log_index LIMIT $2"
+        );
+        on_pool!(self, pool => Ok(sqlx::query_as(&sql)
         .bind(after)
         .bind(limit)
         .fetch_all(pool)
@@ -489,6 +670,20 @@ impl Store {
                 Upload::Amended(c, old) => log_entry(c, "amended", old.status, old.reason, old.status_on),
             })
             .collect();
+        let issued_only = rows.iter().all(|row| matches!(row, Upload::Issued(_)));
+        if let (Some(direct), true) = (self.direct.clone(), issued_only) {
+            // New certificates only, the common upload: one direct transaction of prepared single-row inserts.
+            let certificates: Vec<Certificate> = rows
+                .iter()
+                .filter_map(|row| match row {
+                    Upload::Issued(c) => Some(c.clone()),
+                    Upload::Amended(..) => None,
+                })
+                .collect();
+            let body = body.to_owned();
+            let write = move || upload_issued(&direct, &body, &certificates, &entries, &at, user_id);
+            return tokio::task::spawn_blocking(write).await.expect("certificate writer panicked");
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let upload = insert_upload!(tx, body, "certificates", rows.len(), added, rows.len() - added, &at, user_id);

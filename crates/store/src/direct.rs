@@ -126,14 +126,16 @@ impl DirectSqlite {
         let connection = Connection::open_with_flags(&self.path, flags)?;
         connection.pragma_update(None, "query_only", true)?;
         connection.pragma_update(None, "cache_size", -16384)?;
-        // Reads through the OS's page cache without a copy per page: an indexed read of a few dozen rows
-        // scattered over a large file touches a page per row.
-        connection.pragma_update(None, "mmap_size", 1i64 << 30)?;
+        // Reads through the OS's page cache without a system call and a copy per page: an indexed read of a few
+        // dozen rows scattered over a large file touches a page per row. The mapping is address space, not
+        // memory; pages the OS evicts are read again on touch.
+        connection.pragma_update(None, "mmap_size", 1i64 << 36)?;
         connection.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(connection)
     }
 
-    fn with<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    /// Runs `read` inline on an idle read-only connection (one opened if none is idle).
+    pub(crate) fn read<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
         let connection = match idle {
             Some(connection) => connection,
@@ -153,7 +155,7 @@ impl DirectSqlite {
         sql: &str,
         binds: &[String],
     ) -> Result<Vec<(labs::Lab, crate::labs::StoredScope)>, StoreError> {
-        self.with(|connection| {
+        self.read(|connection| {
             let mut statement = connection.prepare_cached(sql)?;
             let rows = statement.query_map(rusqlite::params_from_iter(binds.iter()), |row| {
                 let scope = crate::labs::StoredScope {
@@ -181,7 +183,7 @@ impl DirectSqlite {
     }
 
     pub(crate) fn organization(&self, sql: &str, uscc: &str) -> Result<Option<Organization>, StoreError> {
-        self.with(|connection| {
+        self.read(|connection| {
             connection
                 .prepare_cached(sql)?
                 .query_row([uscc], |row| {
@@ -205,7 +207,7 @@ impl DirectSqlite {
     }
 
     pub(crate) fn product(&self, sql: &str, gtin: &str) -> Result<Option<Product>, StoreError> {
-        self.with(|connection| {
+        self.read(|connection| {
             connection
                 .prepare_cached(sql)?
                 .query_row([gtin], |row| {
@@ -223,4 +225,48 @@ impl DirectSqlite {
                 .optional()
         })
     }
+}
+
+/// Appends entries to the public log inside a direct writer's transaction, as `public_log::append_in!` does on
+/// a pool's: the size moves on, the right edge is read, each leaf and every subtree it completes are written.
+pub(crate) fn append_log(
+    tx: &rusqlite::Transaction,
+    entries: &[crate::public_log::NewEntry],
+    at: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let count = entries.len() as i64;
+    let size: i64 = tx.query_row(
+        "UPDATE log_state SET tree_size = tree_size + ?1 WHERE id = 1 RETURNING tree_size",
+        [count],
+        |row| row.get(0),
+    )?;
+    let old = (size - count) as u64;
+    let mut known = std::collections::HashMap::new();
+    {
+        let mut node = tx.prepare_cached("SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2")?;
+        for id in translog::Frontier::needs(old) {
+            let hash: Option<String> =
+                node.query_row((i64::from(id.level), id.index as i64), |r| r.get(0)).optional()?;
+            if let Some(hash) = hash {
+                known.insert(id, crate::public_log::decode_hash(&hash)?);
+            }
+        }
+    }
+    let mut frontier = translog::Frontier::from_nodes(old, |n| known.get(&n).copied())
+        .ok_or_else(|| StoreError::Integrity("the log's right edge is incomplete".into()))?;
+    let mut indexes = Vec::with_capacity(entries.len());
+    let mut insert_entry = tx.prepare_cached(
+        "INSERT INTO log_entries (idx, kind, subject, data, leaf_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut insert_node = tx.prepare_cached("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")?;
+    for entry in entries {
+        let index = frontier.size() as i64;
+        let leaf = translog::leaf_hash(entry.data.as_bytes());
+        insert_entry.execute(rusqlite::params![index, entry.kind, entry.subject, entry.data, hex::encode(leaf), at])?;
+        for (node, hash) in frontier.append(leaf) {
+            insert_node.execute(rusqlite::params![i64::from(node.level), node.index as i64, hex::encode(hash)])?;
+        }
+        indexes.push(index);
+    }
+    Ok(indexes)
 }

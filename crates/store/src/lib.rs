@@ -14,6 +14,7 @@ pub mod complaints;
 pub mod credit;
 pub mod credit_file;
 mod direct;
+pub mod equipment;
 mod error;
 pub mod injuries;
 pub mod inspections;

@@ -28,6 +28,7 @@ const SQLITE: &[Migration] = &[
     (16, "certification", include_str!("../migrations/sqlite/0016_certification.sql")),
     (17, "licensing", include_str!("../migrations/sqlite/0017_licensing.sql")),
     (18, "labs", include_str!("../migrations/sqlite/0018_labs.sql")),
+    (19, "equipment_metrology", include_str!("../migrations/sqlite/0019_equipment_metrology.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -48,6 +49,7 @@ const POSTGRES: &[Migration] = &[
     (16, "certification", include_str!("../migrations/postgres/0016_certification.sql")),
     (17, "licensing", include_str!("../migrations/postgres/0017_licensing.sql")),
     (18, "labs", include_str!("../migrations/postgres/0018_labs.sql")),
+    (19, "equipment_metrology", include_str!("../migrations/postgres/0019_equipment_metrology.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

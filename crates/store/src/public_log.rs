@@ -155,6 +155,77 @@ impl Store {
         Ok(size as u64)
     }
 
+    /// The log's size and its newest checkpoint, read together: inline on SQLite, since every signed statement
+    /// starts here.
+    pub async fn log_head(&self) -> Result<(u64, Option<StoredCheckpoint>), StoreError> {
+        if let Some(reader) = &self.direct {
+            return reader.read(|connection| {
+                use rusqlite::OptionalExtension;
+                let size: i64 = connection
+                    .prepare_cached("SELECT tree_size FROM log_state WHERE id = 1")?
+                    .query_row([], |r| r.get(0))?;
+                let latest = connection
+                    .prepare_cached(
+                        "SELECT tree_size, root_hash, note, key_id, signed_at FROM log_checkpoints \
+                         ORDER BY tree_size DESC LIMIT 1",
+                    )?
+                    .query_row([], |r| {
+                        Ok(StoredCheckpoint {
+                            tree_size: r.get(0)?,
+                            root_hash: r.get(1)?,
+                            note: r.get(2)?,
+                            key_id: r.get(3)?,
+                            signed_at: r.get(4)?,
+                        })
+                    })
+                    .optional()?;
+                Ok((size as u64, latest))
+            });
+        }
+        Ok((self.log_size().await?, self.latest_checkpoint().await?))
+    }
+
+    /// One entry and the hashes of these complete subtrees (those missing are left out): an inclusion proof's
+    /// material, read together, inline on SQLite.
+    pub async fn log_entry_and_nodes(
+        &self,
+        index: i64,
+        nodes: &[NodeId],
+    ) -> Result<(Option<LogEntry>, HashMap<NodeId, Hash>), StoreError> {
+        let Some(reader) = &self.direct else {
+            let entry = self.log_entries(index, index + 1).await?.pop();
+            return Ok((entry, self.log_nodes(nodes).await?));
+        };
+        let (entry, hashes) = reader.read(|connection| {
+            use rusqlite::OptionalExtension;
+            let entry = connection
+                .prepare_cached(
+                    "SELECT idx, kind, subject, data, leaf_hash, created_at FROM log_entries WHERE idx = ?1",
+                )?
+                .query_row([index], |r| {
+                    Ok(LogEntry {
+                        idx: r.get(0)?,
+                        kind: r.get(1)?,
+                        subject: r.get(2)?,
+                        data: r.get(3)?,
+                        leaf_hash: r.get(4)?,
+                        created_at: r.get(5)?,
+                    })
+                })
+                .optional()?;
+            let mut node = connection.prepare_cached("SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2")?;
+            let mut hashes = Vec::with_capacity(nodes.len());
+            for id in nodes {
+                let hash: Option<String> =
+                    node.query_row((i64::from(id.level), id.index as i64), |r| r.get(0)).optional()?;
+                hashes.extend(hash.map(|h| (*id, h)));
+            }
+            Ok((entry, hashes))
+        })?;
+        let hashes = hashes.into_iter().map(|(id, h)| Ok((id, decode(&h)?))).collect::<Result<_, StoreError>>()?;
+        Ok((entry, hashes))
+    }
+
     /// The hashes of these complete subtrees (those missing are left out).
     pub async fn log_nodes(&self, nodes: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
         let mut found = HashMap::new();

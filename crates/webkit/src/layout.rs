@@ -44,6 +44,10 @@ pub fn page(lang: Lang, title: &str, body: Markup) -> Markup {
                         a href=(with_lang("/injuries", lang)) { (lang.t("伤害监测", "Injuries")) }
                         a href=(with_lang("/trace", lang)) { (lang.t("追溯", "Trace")) }
                         a href=(with_lang("/certificates", lang)) { (lang.t("证书查询", "Certificates")) }
+                        a href=(with_lang("/licences", lang)) { (lang.t("生产许可", "Licences")) }
+                        a href=(with_lang("/equipment", lang)) { (lang.t("特种设备", "Equipment")) }
+                        a href=(with_lang("/instruments", lang)) { (lang.t("计量器具", "Instruments")) }
+                        a href=(with_lang("/labs", lang)) { (lang.t("检测机构", "Labs")) }
                         a href=(with_lang("/catalogue", lang)) { (lang.t("产品目录", "Catalogue")) }
                         a href=(with_lang("/standards", lang)) { (lang.t("标准", "Standards")) }
                         a href=(with_lang("/codes", lang)) { (lang.t("代码校验", "Code checker")) }

@@ -59,8 +59,14 @@ pub struct BenchArgs {
     /// Scope rows for the lab-search figure (kept in the working folder as labs-N.db and reused).
     #[arg(long, default_value_t = 5_000_000)]
     lab_scopes: usize,
+    /// Certificates for the verification figures (kept in the working folder as certificates-N.db and reused).
+    #[arg(long, default_value_t = 5_000_000)]
+    certificates: usize,
+    /// Certificates uploaded for the upload figure.
+    #[arg(long, default_value_t = 200_000)]
+    uploaded_certificates: usize,
     /// Which figures: master-data (import and lookups), inspections (pass rates), traceability, signals,
-    /// complaints, log, credit, labs, or all.
+    /// complaints, log, credit, labs, certificates, or all.
     #[arg(long, value_enum, default_value_t = Suite::All)]
     suite: Suite,
     /// Sample results for the pass-rate figures.
@@ -82,6 +88,7 @@ pub enum Suite {
     Log,
     Credit,
     Labs,
+    Certificates,
     All,
 }
 
@@ -285,6 +292,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if matches!(args.suite, Suite::Labs | Suite::All) {
         crate::bench_labs::run(&dir, args.labs, args.lab_scopes, args.duration, args.connections).await?;
+    }
+    if matches!(args.suite, Suite::Certificates | Suite::All) {
+        crate::bench_certificates::run(
+            &dir,
+            args.certificates,
+            args.uploaded_certificates,
+            args.duration,
+            args.connections,
+        )
+        .await?;
     }
     if matches!(args.suite, Suite::Traceability | Suite::All) {
         crate::bench_traceability::run(&dir, args.capture_events, args.graph_events, args.postgres_url.as_deref())

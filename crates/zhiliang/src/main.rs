@@ -1,6 +1,7 @@
 //! The `zhiliang` binary: serve the platform, load demo data, import files, manage accounts, benchmark.
 
 mod bench;
+mod bench_certificates;
 mod bench_complaints;
 mod bench_credit;
 mod bench_inspections;

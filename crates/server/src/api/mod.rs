@@ -8,6 +8,7 @@ pub(crate) mod complaints;
 pub(crate) mod credit;
 pub(crate) mod credit_file;
 pub(crate) mod epcis;
+mod equipment;
 pub(crate) mod indicators;
 pub(crate) mod injuries;
 pub(crate) mod inspections;
@@ -70,6 +71,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(catalogue::router())
         .merge(certification::router())
         .merge(licensing::router())
+        .merge(equipment::router())
         .merge(labs::router())
 }
 
@@ -109,6 +111,7 @@ pub(crate) fn documents() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
         ("catalogue", catalogue::Api::openapi()),
         ("certification", certification::Api::openapi()),
         ("licensing", licensing::Api::openapi()),
+        ("equipment", equipment::Api::openapi()),
         ("labs", labs::Api::openapi()),
     ]
 }

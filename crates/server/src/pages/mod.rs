@@ -27,6 +27,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(sampling_pages::router())
         .merge(recall_pages::router())
         .merge(certification_pages::router())
+        .merge(register_pages::router())
         .merge(risk_pages::router())
         .merge(trace_pages::router())
         .route("/", get(home))

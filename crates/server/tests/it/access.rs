@@ -24,6 +24,7 @@ const SOURCES: &[&str] = &[
     include_str!("../../src/api/credit.rs"),
     include_str!("../../src/api/credit_file.rs"),
     include_str!("../../src/api/epcis.rs"),
+    include_str!("../../src/api/equipment.rs"),
     include_str!("../../src/api/indicators.rs"),
     include_str!("../../src/api/injuries.rs"),
     include_str!("../../src/api/inspections.rs"),

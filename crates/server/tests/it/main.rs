@@ -10,6 +10,7 @@ mod complaints;
 mod credit;
 mod credit_file;
 mod epcis;
+mod equipment;
 mod hygiene;
 mod injuries;
 mod inspections;
