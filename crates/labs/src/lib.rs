@@ -162,9 +162,83 @@ impl ScopeFields {
     }
 }
 
+/// A campaign's test item (检验项目): a parameter to the clause of a standard edition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TestItem {
+    pub parameter: String,
+    /// The edition, `GB 6675.4-2014`.
+    pub edition: String,
+    /// The clause, `4.2`; empty for the whole standard.
+    pub clause: String,
+}
+
+/// A test item's fields as a request carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = TestItemInput)]
+pub struct TestItemFields {
+    /// Required, e.g. 可迁移元素 铅.
+    #[schema(max_length = 200)]
+    pub parameter: Option<String>,
+    /// Required: the edition and any clause, `GB 6675.4-2014 4.2`.
+    #[schema(max_length = 80)]
+    pub standard: Option<String>,
+}
+
+impl TestItemFields {
+    pub fn check(self) -> Result<TestItem, FieldError> {
+        let parameter = text("parameter", present("parameter", self.parameter)?, 200)?;
+        let cited = present("standard", self.standard)?;
+        let (edition, clause) = standards::cited(&cited).map_err(|e| fault("standard", e))?;
+        let clause = text("standard", clause, 30)?;
+        Ok(TestItem { parameter, edition: edition.to_string(), clause })
+    }
+}
+
+/// What of a scope row a coverage check reads: the edition and clause, and whether the item is suspended. The
+/// product is the caller's filter (every code that means the campaign's product).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScopeLine<'a> {
+    pub edition: &'a str,
+    pub clause: &'a str,
+    pub suspended: bool,
+}
+
+/// Whether a scope line covers a test item: the same edition, not suspended, and the whole standard, the same
+/// clause or a clause the item's lies under (scope `4` covers item `4.2`). A line of another edition does not.
+pub fn covers(line: ScopeLine, item: &TestItem) -> bool {
+    if line.suspended || line.edition != item.edition {
+        return false;
+    }
+    line.clause.is_empty()
+        || line.clause == item.clause
+        || item.clause.strip_prefix(line.clause).is_some_and(|rest| rest.starts_with('.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scope_line_covers_its_edition_and_the_clauses_below_it() {
+        let item =
+            TestItem { parameter: "可迁移元素".into(), edition: "GB 6675.4-2014".into(), clause: "4.2".into() };
+        let line = |edition, clause, suspended| ScopeLine { edition, clause, suspended };
+        assert!(covers(line("GB 6675.4-2014", "", false), &item));
+        assert!(covers(line("GB 6675.4-2014", "4", false), &item));
+        assert!(covers(line("GB 6675.4-2014", "4.2", false), &item));
+        assert!(!covers(line("GB 6675.4-2014", "4.2", true), &item), "a suspended item covers nothing");
+        assert!(!covers(line("GB 6675.4-2014", "4.3", false), &item));
+        assert!(!covers(line("GB 6675.4-2014", "4.21", false), &item), "4.21 is not under 4.2");
+        assert!(!covers(line("GB 6675.4-2014", "42", false), &item));
+        assert!(!covers(line("GB 6675.4-2024", "4.2", false), &item), "another edition is another scope");
+        let whole = TestItem { clause: String::new(), ..item };
+        assert!(!covers(line("GB 6675.4-2014", "4", false), &whole), "a clause does not cover the whole standard");
+        let fields = TestItemFields { parameter: Some("铅".into()), standard: Some("GB 6675.4-2014 4.2".into()) };
+        assert_eq!(fields.check().unwrap().clause, "4.2");
+        let undated = TestItemFields { parameter: Some("铅".into()), standard: Some("GB 6675.4 4.2".into()) };
+        assert_eq!(undated.check().unwrap_err().field, "standard");
+    }
 
     fn lab() -> LabFields {
         LabFields {

@@ -17,7 +17,7 @@ use service::indicators;
 use service::pass_rates::{compute, PassRateParams, RateView};
 use webkit::i18n::Lang;
 use webkit::layout::{error_page, named};
-use webkit::layout::{page, with_lang};
+use webkit::layout::{page, urlencode, with_lang};
 use webkit::session::{sign_in_link, PageUser};
 use webkit::{ApiError, AppState};
 
@@ -312,6 +312,10 @@ pub async fn campaign(
         Ok(breaches) => breaches,
         Err(error) => return error_page(lang, &error),
     };
+    let coverage = match service::labs::campaign_labs(&state, &id).await {
+        Ok(coverage) => coverage,
+        Err(error) => return error_page(lang, &error),
+    };
     let sampled: Vec<&str> = samples.iter().map(|s| s.uscc.as_str()).collect();
     let rates = compute(
         &state,
@@ -341,6 +345,21 @@ pub async fn campaign(
             table {
                 thead { tr { th { (lang.t("层", "Stratum")) } th { (lang.t("总体数", "Population")) } th { (lang.t("计划样本量", "Allocation")) } } }
                 tbody { @for (stratum, population, allocation) in &strata { tr { td { (stratum) } td { (population) } td { (allocation.map(|a| a.to_string()).unwrap_or_default()) } } } }
+            }
+        }
+        @if !coverage.items.is_empty() {
+            h2 { (lang.t("检验项目与承检机构", "Test items and their labs")) }
+            table {
+                thead { tr { th { (lang.t("检验项目", "Item")) } th { (lang.t("标准及条款", "Standard and clause")) } th { (lang.t("能力覆盖的承检机构", "Assigned labs whose scope covers it")) } } }
+                tbody { @for c in &coverage.items { tr {
+                    td { (c.item.parameter) }
+                    td { a href=(with_lang(&format!("/standards/{}", urlencode(&c.item.edition)), lang)) { (c.item.edition) } " " (c.item.clause) }
+                    td { @if c.labs.is_empty() { span.tag.flagged { (lang.t("无承检机构覆盖", "no assigned lab covers it")) } }
+                         @for lab in &c.labs { a href=(with_lang(&format!("/labs/{lab}"), lang)) { (coverage.labs.iter().find(|l| &l.uscc == lab).map_or(lab.as_str(), |l| l.name.as_str())) } " " } }
+                } } }
+            }
+            @if !coverage.uncovered.is_empty() {
+                p.warning { (coverage.uncovered.len()) (lang.t(" 个检验项目没有承检机构的能力覆盖，请另行指定检验机构。", " test items are in no assigned lab's scope: assign another lab.")) }
             }
         }
         @if supervisor {

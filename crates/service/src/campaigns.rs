@@ -400,6 +400,13 @@ pub async fn record_sample(state: &Services, user: &User, body: SampleBody) -> R
             format!("laboratory {lab} is not a registered organization"),
         ));
     }
+    let assigned = state.store.campaign_labs(&campaign_id).await?;
+    if !assigned.is_empty() && !assigned.iter().any(|a| a == lab.as_str()) {
+        return Err(ApiError::invalid(format!(
+            "laboratory {lab} is not assigned to campaign {campaign_id}; its labs are {}",
+            assigned.join(", ")
+        )));
+    }
     let fields = input::SampleFields {
         sample_id: body.sample_id,
         campaign_id: Some(campaign_id),

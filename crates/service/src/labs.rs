@@ -193,3 +193,153 @@ pub async fn lab(store: &Store, uscc: &str) -> Result<LabView, ApiError> {
     let citations = crate::standards::cite(store, &numbers, today()).await?.into_values().collect();
     Ok(LabView { lab, scope, citations })
 }
+
+/// Test items a campaign may list at most.
+pub const MAX_TEST_ITEMS: usize = 200;
+
+/// A campaign's test items, set by its regulator.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CampaignTestItems)]
+pub struct TestItemsBody {
+    #[schema(max_items = 200)]
+    pub items: Vec<labs::TestItemFields>,
+}
+
+/// A lab to assign to a campaign.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = CampaignLabInput)]
+pub struct AssignBody {
+    /// Required: the lab's USCC.
+    #[schema(max_length = 18)]
+    pub lab_uscc: Option<String>,
+}
+
+/// One test item with the assigned labs whose scope covers it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemCoverage {
+    pub item: labs::TestItem,
+    /// The assigned labs' USCCs.
+    pub labs: Vec<String>,
+}
+
+/// A campaign's test items, its assigned labs, and the items no assigned lab covers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampaignLabs {
+    pub campaign_id: String,
+    pub items: Vec<ItemCoverage>,
+    pub labs: Vec<Lab>,
+    /// The items no assigned lab covers: the campaign cannot test them yet.
+    pub uncovered: Vec<labs::TestItem>,
+}
+
+/// Which of `items` a lab's scope covers for a product (any code that means it).
+fn covered(items: &[labs::TestItem], scope: &[StoredScope], product_codes: &[String]) -> Vec<bool> {
+    items
+        .iter()
+        .map(|item| {
+            scope.iter().filter(|row| product_codes.contains(&row.product_code)).any(|row| {
+                labs::covers(
+                    labs::ScopeLine { edition: &row.edition, clause: &row.clause, suspended: row.suspended },
+                    item,
+                )
+            })
+        })
+        .collect()
+}
+
+/// The product codes a campaign's category means (none for a campaign over every category).
+async fn campaign_products(state: &Services, campaign: &store::inspections::Campaign) -> Result<Vec<String>, ApiError> {
+    let catalogue = state.catalogue().await?;
+    Ok(campaign.product_category.as_deref().map(|code| catalogue.same_product(code)).unwrap_or_default())
+}
+
+async fn campaign_of(state: &Services, id: &str) -> Result<store::inspections::Campaign, ApiError> {
+    state.store.campaign(id).await?.ok_or_else(|| ApiError::not_found(format!("no campaign {id}")))
+}
+
+/// A campaign's test items with their coverage by its assigned labs.
+pub async fn campaign_labs(state: &Services, campaign_id: &str) -> Result<CampaignLabs, ApiError> {
+    let campaign = campaign_of(state, campaign_id).await?;
+    let products = campaign_products(state, &campaign).await?;
+    let items = state.store.campaign_test_items(campaign_id).await?;
+    let assigned = state.store.campaign_labs(campaign_id).await?;
+    let mut coverage: Vec<ItemCoverage> =
+        items.iter().map(|item| ItemCoverage { item: item.clone(), labs: Vec::new() }).collect();
+    for lab in &assigned {
+        let scope = state.store.lab_scope(lab).await?;
+        for (entry, covers) in coverage.iter_mut().zip(covered(&items, &scope, &products)) {
+            if covers {
+                entry.labs.push(lab.clone());
+            }
+        }
+    }
+    let uncovered = coverage.iter().filter(|c| c.labs.is_empty()).map(|c| c.item.clone()).collect();
+    let labs = state.store.labs_named(&assigned).await?;
+    Ok(CampaignLabs { campaign_id: campaign_id.to_owned(), items: coverage, labs, uncovered })
+}
+
+/// The campaign's regulator sets its test items: each an edition of the standards catalogue with any clause.
+pub async fn set_test_items(
+    state: &Services,
+    user: &User,
+    campaign_id: &str,
+    body: TestItemsBody,
+) -> Result<CampaignLabs, ApiError> {
+    let campaign = campaign_of(state, campaign_id).await?;
+    crate::access::authorize_supervision(user, &campaign.region_code)?;
+    if body.items.len() > MAX_TEST_ITEMS {
+        return Err(ApiError::new(ErrorCode::PayloadTooLarge, format!("at most {MAX_TEST_ITEMS} test items")));
+    }
+    let mut items = Vec::with_capacity(body.items.len());
+    for (i, fields) in body.items.into_iter().enumerate() {
+        let item = fields.check().map_err(|e| ApiError::invalid(format!("item {}: {e}", i + 1)))?;
+        items.push(item);
+    }
+    let editions: Vec<String> = items.iter().map(|i| i.edition.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let known: HashSet<String> =
+        state.store.standard_editions_cited(&editions).await?.into_iter().map(|e| e.number.to_string()).collect();
+    if let Some((i, item)) = items.iter().enumerate().find(|(_, item)| !known.contains(&item.edition)) {
+        return Err(ApiError::invalid(format!(
+            "item {}: {} is not an edition of the standards catalogue",
+            i + 1,
+            item.edition
+        )));
+    }
+    state.store.set_campaign_test_items(campaign_id, &items, Some(user.id)).await?;
+    campaign_labs(state, campaign_id).await
+}
+
+/// The campaign's regulator assigns a lab: only one whose scope covers some of the test items (for the
+/// campaign's product, current scope rows, the item's edition); the answer says which items no assigned lab
+/// covers yet.
+pub async fn assign_lab(
+    state: &Services,
+    user: &User,
+    campaign_id: &str,
+    body: AssignBody,
+) -> Result<CampaignLabs, ApiError> {
+    let campaign = campaign_of(state, campaign_id).await?;
+    crate::access::authorize_supervision(user, &campaign.region_code)?;
+    let lab = crate::input::uscc("lab_uscc", body.lab_uscc.as_deref())?.to_string();
+    if state.store.lab(&lab).await?.is_none() {
+        return Err(ApiError::not_found(format!("{lab} is not a registered lab")));
+    }
+    let items = state.store.campaign_test_items(campaign_id).await?;
+    if items.is_empty() {
+        return Err(ApiError::new(ErrorCode::WrongState, "set the campaign's test items before assigning labs"));
+    }
+    let products = campaign_products(state, &campaign).await?;
+    let scope = state.store.lab_scope(&lab).await?;
+    if !covered(&items, &scope, &products).contains(&true) {
+        let wanted: Vec<String> =
+            items.iter().map(|i| format!("{} {}", i.edition, i.clause).trim().to_owned()).collect();
+        return Err(ApiError::invalid(format!(
+            "{lab}'s scope covers none of the campaign's test items for its product: {}",
+            wanted.join("; ")
+        )));
+    }
+    state.store.assign_campaign_lab(campaign_id, &lab, Some(user.id)).await?;
+    campaign_labs(state, campaign_id).await
+}

@@ -159,6 +159,79 @@ impl Store {
         .await?))
     }
 
+    /// Replaces a campaign's test items, in order, in one transaction.
+    pub async fn set_campaign_test_items(
+        &self,
+        campaign_id: &str,
+        items: &[labs::TestItem],
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM campaign_test_items WHERE campaign_id = $1").bind(campaign_id).execute(&mut *tx).await?;
+            for (position, item) in items.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO campaign_test_items (campaign_id, position, parameter, edition, clause) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(campaign_id)
+                .bind(position as i64)
+                .bind(item.parameter.as_str())
+                .bind(item.edition.as_str())
+                .bind(item.clause.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+            let summary = serde_json::json!({"test_items": items.len()});
+            write_audit!(&mut *tx, at, user_id, "campaign_test_items", campaign_id.to_owned(),
+                ("update", None::<String>, Some(summary.to_string())));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// A campaign's test items, in order.
+    pub async fn campaign_test_items(&self, campaign_id: &str) -> Result<Vec<labs::TestItem>, StoreError> {
+        let rows: Vec<(String, String, String)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT parameter, edition, clause FROM campaign_test_items WHERE campaign_id = $1 ORDER BY position",
+        ).bind(campaign_id).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|(parameter, edition, clause)| labs::TestItem { parameter, edition, clause }).collect())
+    }
+
+    /// Assigns a lab to a campaign (once).
+    pub async fn assign_campaign_lab(
+        &self,
+        campaign_id: &str,
+        lab_uscc: &str,
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO campaign_labs (campaign_id, lab_uscc, assigned_at, assigned_by) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (campaign_id, lab_uscc) DO NOTHING",
+            )
+            .bind(campaign_id)
+            .bind(lab_uscc)
+            .bind(at.as_str())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            write_audit!(&mut *tx, at, user_id, "campaign_lab", campaign_id.to_owned(),
+                ("insert", None::<String>, Some(lab_uscc.to_owned())));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The labs assigned to a campaign, in USCC order.
+    pub async fn campaign_labs(&self, campaign_id: &str) -> Result<Vec<String>, StoreError> {
+        on_pool!(self, pool => Ok(sqlx::query_scalar(
+            "SELECT lab_uscc FROM campaign_labs WHERE campaign_id = $1 ORDER BY lab_uscc",
+        ).bind(campaign_id).fetch_all(pool).await?))
+    }
+
     /// Scope rows that are not suspended and match the search, each with its lab, labs in the region only: one
     /// query, led by the index on product and standard.
     pub async fn search_scopes(&self, search: &ScopeSearch<'_>) -> Result<Vec<(Lab, StoredScope)>, StoreError> {

@@ -29,6 +29,7 @@ const SQLITE: &[Migration] = &[
     (17, "licensing", include_str!("../migrations/sqlite/0017_licensing.sql")),
     (18, "labs", include_str!("../migrations/sqlite/0018_labs.sql")),
     (19, "equipment_metrology", include_str!("../migrations/sqlite/0019_equipment_metrology.sql")),
+    (20, "campaign_labs", include_str!("../migrations/sqlite/0020_campaign_labs.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -50,6 +51,7 @@ const POSTGRES: &[Migration] = &[
     (17, "licensing", include_str!("../migrations/postgres/0017_licensing.sql")),
     (18, "labs", include_str!("../migrations/postgres/0018_labs.sql")),
     (19, "equipment_metrology", include_str!("../migrations/postgres/0019_equipment_metrology.sql")),
+    (20, "campaign_labs", include_str!("../migrations/postgres/0020_campaign_labs.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -99,3 +99,83 @@ async fn an_sme_finds_a_lab_for_a_product_and_a_standard_edition() {
     let (status, _) = test.send(Method::GET, "/api/v1/labs/91330106MA27XL1Q3A", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// A campaign lists its test items; a lab is assigned only when its scope covers some of them for the
+/// campaign's product, the answer names the items no assigned lab covers, and samples go only to assigned labs.
+#[tokio::test]
+async fn a_campaign_assigns_only_labs_whose_scope_covers_its_test_items() {
+    let test = TestApp::new().await;
+    let labs = format!(
+        "uscc,name,cma,cnas,region_code\n{LAB_USCC},浙江省产品质量检验研究院,160011050398,,330100\n{},江苏省产品质量监督检验研究院,160010340287,,320100\n",
+        jiangsu_lab()
+    );
+    let (status, _) = test.send_text("/api/v1/labs", &test.admin, "text/csv", &labs).await;
+    assert_eq!(status, StatusCode::OK);
+    let scopes = format!(
+        "lab,product,parameter,standard,method,limitation,suspended\n\
+         {LAB_USCC},K23-06-01,可迁移元素,GB 6675.4-2014 4,,,\n\
+         {LAB_USCC},K23-06-01,小零件,GB 6675.2-2014 4.1,,,\n\
+         {LAB_USCC},K23-07-01,燃烧性能,GB 6675.3-2014,,,\n\
+         {0},K23-06-01,可迁移元素,GB 6675.4-2014 4.2.1,,,\n\
+         {0},K23-06-01,小零件,GB 6675.2-2014 4.1,,,是\n",
+        jiangsu_lab()
+    );
+    let (status, receipt) = test.send_text("/api/v1/labs/scopes", &test.admin, "text/csv", &scopes).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let plan = serde_json::json!({"id": "2026-HZ-TOYS", "level": "city", "product_category": "0401", "year": 2026});
+    let (status, campaign) = test.write(Method::POST, "/api/v1/campaigns", Some(&test.hangzhou_regulator), plan).await;
+    assert_eq!(status, StatusCode::CREATED, "{campaign}");
+
+    let labs_uri = "/api/v1/campaigns/2026-HZ-TOYS/labs";
+    let assign = |lab: String| serde_json::json!({"lab_uscc": lab});
+    let (status, early) =
+        test.write(Method::POST, labs_uri, Some(&test.hangzhou_regulator), assign(LAB_USCC.into())).await;
+    assert_eq!((status, early["code"].as_str()), (StatusCode::CONFLICT, Some("wrong_state")), "items first: {early}");
+
+    let items_uri = "/api/v1/campaigns/2026-HZ-TOYS/test-items";
+    let items = |third: &str| {
+        serde_json::json!({"items": [
+            {"parameter": "可迁移元素 铅", "standard": "GB 6675.4-2014 4.2"},
+            {"parameter": "小零件", "standard": "GB 6675.2-2014 4.1"},
+            {"parameter": "燃烧性能", "standard": third},
+        ]})
+    };
+    let (status, unknown) =
+        test.write(Method::PUT, items_uri, Some(&test.hangzhou_regulator), items("GB 6675.3-1999 5")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an edition the catalogue does not hold: {unknown}");
+    let (status, _) = test.write(Method::PUT, items_uri, Some(&test.enterprise), items("GB 6675.3-2014 5")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, set) =
+        test.write(Method::PUT, items_uri, Some(&test.hangzhou_regulator), items("GB 6675.3-2014 5")).await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    assert_eq!(set["uncovered"].as_array().unwrap().len(), 3, "no lab assigned yet");
+
+    // The Jiangsu lab's lead row is for a narrower clause, its small-parts row is suspended: it covers nothing.
+    let (status, refused) =
+        test.write(Method::POST, labs_uri, Some(&test.hangzhou_regulator), assign(jiangsu_lab())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("covers none"), "{refused}");
+    let (status, covered) =
+        test.write(Method::POST, labs_uri, Some(&test.hangzhou_regulator), assign(LAB_USCC.into())).await;
+    assert_eq!(status, StatusCode::OK, "{covered}");
+    let by_item: Vec<usize> =
+        covered["items"].as_array().unwrap().iter().map(|i| i["labs"].as_array().unwrap().len()).collect();
+    assert_eq!(by_item, [1, 1, 0], "clause 4 covers 4.2; flammability is in scope for another product only");
+    assert_eq!(covered["uncovered"][0]["edition"], "GB 6675.3-2014", "{covered}");
+    let (_, read) = test.get_json(labs_uri).await;
+    assert_eq!(read["labs"][0]["uscc"], LAB_USCC);
+
+    // A sample goes to an assigned lab only.
+    test.organization(crate::OWN_USCC, "杭州玩具有限公司", "330106").await;
+    test.organization(&jiangsu_lab(), "江苏省产品质量监督检验研究院", "320100").await;
+    let sample = serde_json::json!({"sample_id": "S-TOY-1", "campaign_id": "2026-HZ-TOYS", "uscc": crate::OWN_USCC,
+        "sampled_on": service::today().to_string(), "channel": "production", "lab_uscc": jiangsu_lab()});
+    let (status, refused) = test.write(Method::POST, "/api/v1/samples", Some(&test.hangzhou_regulator), sample).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("not assigned"), "{refused}");
+    let page = test.send(Method::GET, "/campaigns/2026-HZ-TOYS", None, None).await.1;
+    assert!(
+        page.contains("无承检机构覆盖") && page.contains("GB 6675.3-2014"),
+        "the campaign page names the uncovered item"
+    );
+}
