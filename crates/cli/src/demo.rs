@@ -240,8 +240,6 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
     tracing::info!(complaints, "demo complaints loaded");
     let warning = crate::demo_injuries::load_warning(store).await?;
     tracing::info!(warning, "demo risk warning published");
-    let listings = crate::demo_credit::load(store).await?;
-    tracing::info!(listings, "demo credit listings loaded");
     let certificates = crate::demo_certification::load(store).await?;
     tracing::info!(certificates, "demo certification bodies, certificates and status changes loaded");
     let (licences, labs, equipment, instruments) = crate::demo_registers::load(store).await?;
@@ -252,6 +250,8 @@ pub async fn load(store: &Store, scale: Scale, seed: u64) -> anyhow::Result<(usi
         instruments,
         "demo licences, labs, special equipment and instruments loaded"
     );
+    let listings = crate::demo_credit::load(store).await?;
+    tracing::info!(listings, "demo credit listings loaded");
     Ok((organizations_written, products_written))
 }
 

@@ -1,7 +1,8 @@
 //! Demo credit lists, through the service layer so the due process is the real one: an enterprise on the serious-violation
 //! list now, one repaired off it after a year, and one whose abnormal-operations listing ran its three years and
-//! was swept off — each publication, repair and removal an entry of the public log. Then credit files: penalties,
-//! a certificate suspension and quality awards recorded by the regulator, a tax department's records sent through
+//! was swept off — each publication, repair and removal an entry of the public log. Then credit files: penalties
+//! and quality awards recorded by the regulator (certificate suspensions and revocations come from the
+//! certification and licensing workflows, loaded before), a tax department's records sent through
 //! the exchange, and a scoring run that puts every organization in a class (A to D), each first class a log entry.
 
 use serde_json::json;
@@ -115,7 +116,6 @@ async fn load_files(
         (3, "penalty", "销售不符合国家标准的电动自行车充电器，没收违法所得并处罚款", Some("浙市监罚〔2026〕31号"), 60),
         (4, "penalty", "生产不合格儿童服装（绳带要求不合格），处货值金额二倍罚款", Some("杭市监罚〔2026〕8号"), 120),
         (5, "penalty_heavier", "生产不合格燃气灶具造成事故，吊销工业产品生产许可证", Some("浙市监罚〔2026〕5号"), 90),
-        (8, "certificate_suspended", "CCC 认证证书（电线电缆）因获证产品抽查不合格暂停", Some("CQC-2026-0412"), 45),
         (3, "penalty_minor", "产品标识不规范，通报批评", Some("浙市监罚〔2026〕44号"), 20),
     ];
     for (index, kind, title, decision_no, days_ago) in records {

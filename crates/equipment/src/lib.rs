@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 pub use rulekit::due::{change_use, UseStatus};
 use rulekit::due::{DueStanding, Periodic};
 use rulekit::fields::{day, fault, given, present, region, term, text, uscc, FieldError};
@@ -281,7 +281,7 @@ impl EquipmentFields {
 }
 
 fn after_interval(from: NaiveDate, variety: &Variety) -> NaiveDate {
-    from.checked_add_months(Months::new(variety.interval_months)).unwrap_or(NaiveDate::MAX)
+    rulekit::due::interval_end(from, variety.interval_months)
 }
 
 /// A due day stated on a report: after `from` and not past the variety's interval.
@@ -291,20 +291,8 @@ fn within_interval(
     from: NaiveDate,
     variety: &Variety,
 ) -> Result<NaiveDate, FieldError> {
-    if due <= from {
-        return Err(fault(field, format!("{due} is not after {from}")));
-    }
-    let latest = after_interval(from, variety);
-    if due > latest {
-        return Err(fault(
-            field,
-            format!(
-                "{due} is past {latest}: {} sets at most {} months ({})",
-                variety.name_zh, variety.interval_months, variety.interval.basis
-            ),
-        ));
-    }
-    Ok(due)
+    rulekit::due::stated_due(due, from, variety.interval_months)
+        .map_err(|why| fault(field, format!("{why}: {} ({})", variety.name_zh, variety.interval.basis)))
 }
 
 /// An inspection as recorded.
@@ -373,11 +361,15 @@ impl InspectionFields {
         }
         let report_number = text("report_number", present("report_number", self.report_number)?, 40)?;
         let verdict: Verdict = term("verdict", &present("verdict", self.verdict)?)?;
-        let next_due_on = match (verdict, given(self.next_due_on)) {
-            (Verdict::Fail, _) => equipment.next_inspection_due,
-            (_, Some(text)) => within_interval("next_due_on", day("next_due_on", &text)?, inspected_on, variety)?,
-            (_, None) => after_interval(inspected_on, variety),
-        };
+        let stated = given(self.next_due_on).map(|text| day("next_due_on", &text)).transpose()?;
+        let next_due_on = rulekit::due::next_due(
+            inspected_on,
+            variety.interval_months,
+            verdict == Verdict::Fail,
+            equipment.next_inspection_due,
+            stated,
+        )
+        .map_err(|why| fault("next_due_on", format!("{why}: {} ({})", variety.name_zh, variety.interval.basis)))?;
         Ok(Inspection {
             equipment_code: code,
             inspected_on,

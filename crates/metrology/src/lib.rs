@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 pub use rulekit::due::UseStatus;
 use rulekit::due::{DueStanding, Periodic};
 use rulekit::fields::{day, fault, given, present, region, term, text, uscc, FieldError};
@@ -200,7 +200,7 @@ pub struct InstrumentFields {
 }
 
 fn interval_end(from: NaiveDate, kind: &Kind) -> NaiveDate {
-    from.checked_add_months(Months::new(kind.interval_months)).unwrap_or(NaiveDate::MAX)
+    rulekit::due::interval_end(from, kind.interval_months)
 }
 
 impl InstrumentFields {
@@ -312,24 +312,15 @@ impl VerificationFields {
         let certificate_number =
             text("certificate_number", present("certificate_number", self.certificate_number)?, 40)?;
         let verdict: Verdict = term("verdict", &present("verdict", self.verdict)?)?;
-        let latest = interval_end(verified_on, kind);
-        let next_due_on = match (verdict, given(self.next_due_on)) {
-            (Verdict::Fail, _) => instrument.next_verification_due,
-            (_, Some(text)) => {
-                let due = day("next_due_on", &text)?;
-                if due <= verified_on || due > latest {
-                    return Err(fault(
-                        "next_due_on",
-                        format!(
-                            "{due} is not within {} months after {verified_on} ({})",
-                            kind.interval_months, kind.procedure
-                        ),
-                    ));
-                }
-                due
-            }
-            (_, None) => latest,
-        };
+        let stated = given(self.next_due_on).map(|text| day("next_due_on", &text)).transpose()?;
+        let next_due_on = rulekit::due::next_due(
+            verified_on,
+            kind.interval_months,
+            verdict == Verdict::Fail,
+            instrument.next_verification_due,
+            stated,
+        )
+        .map_err(|why| fault("next_due_on", format!("{why} ({})", kind.procedure)))?;
         Ok(Verification {
             owner_uscc: instrument.owner_uscc.clone(),
             serial_number: instrument.serial_number.clone(),

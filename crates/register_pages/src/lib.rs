@@ -15,7 +15,7 @@ use webkit::catalogue::category_name;
 use webkit::i18n::Lang;
 use webkit::layout::{error_page, named, page, urlencode, with_lang};
 use webkit::session::PageUser;
-use webkit::AppState;
+use webkit::{ApiError, AppState};
 
 /// The routes of these pages.
 pub fn router() -> Router<AppState> {
@@ -45,6 +45,21 @@ fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// Runs a lookup the page makes only when asked for.
+async fn when<T>(
+    lookup: Option<impl std::future::Future<Output = Result<T, ApiError>>>,
+) -> Result<Option<T>, ApiError> {
+    match lookup {
+        Some(lookup) => lookup.await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The signed-in regulator (or administrator) a page shows a due queue to.
+fn regulator(session: &PageUser) -> Option<&store::User> {
+    session.user.as_ref().filter(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator))
+}
+
 fn hidden_lang(lang: Lang) -> Markup {
     html! { @if lang == Lang::En { input type="hidden" name="lang" value="en"; } }
 }
@@ -67,12 +82,9 @@ pub async fn licences(State(state): State<AppState>, Query(params): Query<Params
     if let Some(number) = given(&params.number) {
         return Redirect::to(&with_lang(&format!("/licences/{}", urlencode(number)), lang)).into_response();
     }
-    let found = match given(&params.uscc) {
-        Some(uscc) => match service::licensing::of_holder(&state.store, uscc).await {
-            Ok(found) => Some(found),
-            Err(error) => return error_page(lang, &error),
-        },
-        None => None,
+    let found = match when(given(&params.uscc).map(|uscc| service::licensing::of_holder(&state.store, uscc))).await {
+        Ok(found) => found,
+        Err(error) => return error_page(lang, &error),
     };
     let title = lang.t("生产许可证查询", "Production licences");
     let body = html! {
@@ -195,22 +207,12 @@ pub async fn equipment_search(
     if let Some(code) = given(&params.number) {
         return Redirect::to(&with_lang(&format!("/equipment/{}", urlencode(code)), lang)).into_response();
     }
-    let of_user = match given(&params.uscc) {
-        Some(uscc) => match service::equipment::equipment_of(&state, uscc).await {
-            Ok(found) => Some(found),
-            Err(error) => return error_page(lang, &error),
-        },
-        None => None,
-    };
-    let queue = match session.user.as_ref().filter(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator)) {
-        Some(user) => {
-            let query = QueueQuery { region: given(&params.region).map(str::to_owned) };
-            match service::equipment::equipment_queue(&state, user, query).await {
-                Ok(queue) => Some(queue),
-                Err(error) => return error_page(lang, &error),
-            }
-        }
-        None => None,
+    let region = QueueQuery { region: given(&params.region).map(str::to_owned) };
+    let looked_up = when(given(&params.uscc).map(|uscc| service::equipment::equipment_of(&state, uscc))).await;
+    let queue = when(regulator(&session).map(|user| service::equipment::equipment_queue(&state, user, region))).await;
+    let (of_user, queue) = match (looked_up, queue) {
+        (Ok(of_user), Ok(queue)) => (of_user, queue),
+        (Err(error), _) | (_, Err(error)) => return error_page(lang, &error),
     };
     let title = lang.t("特种设备查询", "Special equipment");
     let body = html! {
@@ -317,22 +319,12 @@ pub async fn instrument_search(
     Query(params): Query<Params>,
 ) -> Response {
     let lang = params.lang;
-    let of_owner = match given(&params.uscc) {
-        Some(uscc) => match service::equipment::instruments_of(&state, uscc).await {
-            Ok(found) => Some(found),
-            Err(error) => return error_page(lang, &error),
-        },
-        None => None,
-    };
-    let queue = match session.user.as_ref().filter(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator)) {
-        Some(user) => {
-            let query = QueueQuery { region: given(&params.region).map(str::to_owned) };
-            match service::equipment::instrument_queue(&state, user, query).await {
-                Ok(queue) => Some(queue),
-                Err(error) => return error_page(lang, &error),
-            }
-        }
-        None => None,
+    let region = QueueQuery { region: given(&params.region).map(str::to_owned) };
+    let looked_up = when(given(&params.uscc).map(|uscc| service::equipment::instruments_of(&state, uscc))).await;
+    let queue = when(regulator(&session).map(|user| service::equipment::instrument_queue(&state, user, region))).await;
+    let (of_owner, queue) = match (looked_up, queue) {
+        (Ok(of_owner), Ok(queue)) => (of_owner, queue),
+        (Err(error), _) | (_, Err(error)) => return error_page(lang, &error),
     };
     let title = lang.t("强制检定计量器具", "Instruments under compulsory verification");
     let body = html! {

@@ -77,6 +77,39 @@ impl Periodic {
     }
 }
 
+/// The day `months` after `from`.
+pub fn interval_end(from: NaiveDate, months: u32) -> NaiveDate {
+    from.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+}
+
+/// A due day a report or certificate states: after the check on `from` and not past the interval; or why not.
+pub fn stated_due(due: NaiveDate, from: NaiveDate, months: u32) -> Result<NaiveDate, String> {
+    if due <= from {
+        return Err(format!("{due} is not after {from}"));
+    }
+    let latest = interval_end(from, months);
+    if due > latest {
+        return Err(format!("{due} is past {latest}, at most {months} months after {from}"));
+    }
+    Ok(due)
+}
+
+/// The due day after a check on `checked_on`: a failure leaves it where it stood (`current`: the item may not be
+/// used until a check passes); a stated day must fit the interval; none stated, the interval after the check.
+pub fn next_due(
+    checked_on: NaiveDate,
+    months: u32,
+    failed: bool,
+    current: NaiveDate,
+    stated: Option<NaiveDate>,
+) -> Result<NaiveDate, String> {
+    match (failed, stated) {
+        (true, _) => Ok(current),
+        (false, Some(due)) => stated_due(due, checked_on, months),
+        (false, None) => Ok(interval_end(checked_on, months)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +126,16 @@ mod tests {
         assert_eq!(due.standing(day("2026-06-30"), 1), DueStanding::DueSoon);
         assert_eq!(due.standing(day("2026-07-01"), 1), DueStanding::Overdue);
         assert!(DueStanding::Overdue.needs_action() && !DueStanding::Current.needs_action());
+    }
+
+    #[test]
+    fn the_next_due_day_fits_the_interval_and_a_failure_keeps_it() {
+        let (on, current) = (day("2026-03-31"), day("2026-04-30"));
+        assert_eq!(next_due(on, 6, false, current, None), Ok(day("2026-09-30")));
+        assert_eq!(next_due(on, 6, true, current, Some(day("2027-01-01"))), Ok(current));
+        assert_eq!(next_due(on, 6, false, current, Some(day("2026-09-01"))), Ok(day("2026-09-01")));
+        assert!(next_due(on, 6, false, current, Some(day("2026-10-01"))).unwrap_err().contains("at most 6 months"));
+        assert!(next_due(on, 6, false, current, Some(on)).unwrap_err().contains("not after"));
     }
 
     #[test]

@@ -357,8 +357,10 @@ fn upload_issued(
                 "INSERT INTO certificate_changes (log_index, number, from_status, to_status, reason, on_date, note, \
                  holder_uscc, upload_id, recorded_at, recorded_by) VALUES (?1, ?2, NULL, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9)",
             )?;
-            for (c, index) in certificates.iter().zip(&indexes) {
-                let number = c.number.to_string();
+            // Table by table rather than certificate by certificate: each table's pages and indexes are touched
+            // in one run, which a batch of 50,000 makes measurably faster.
+            let numbers: Vec<String> = certificates.iter().map(|c| c.number.to_string()).collect();
+            for ((c, index), number) in certificates.iter().zip(&indexes).zip(&numbers) {
                 let issued_on = c.issued_on.to_string();
                 insert.execute(rusqlite::params![
                     number,
@@ -381,15 +383,19 @@ fn upload_issued(
                     index,
                     upload,
                 ])?;
+            }
+            for (c, number) in certificates.iter().zip(&numbers) {
                 for g in &c.gtins {
                     gtin.execute(rusqlite::params![number, g])?;
                 }
+            }
+            for ((c, index), number) in certificates.iter().zip(&indexes).zip(&numbers) {
                 change.execute(rusqlite::params![
                     index,
                     number,
                     Status::Valid.as_str(),
                     Reason::Issued.as_str(),
-                    issued_on,
+                    c.issued_on.to_string(),
                     c.holder,
                     upload,
                     at,
@@ -518,26 +524,31 @@ impl Store {
 
     /// A certificate with its body's name and its history: the verification's read, inline on SQLite.
     pub async fn certificate_record(&self, number: &str) -> Result<Option<CertificateRecord>, StoreError> {
-        let with_body_sql = format!(
-            "SELECT {}, b.name FROM certificates c LEFT JOIN certification_bodies b ON b.approval_number = c.body \
-             WHERE c.number = $1",
-            CERTIFICATE_COLUMNS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", ")
-        );
+        // Built once: the verification is the hottest read.
+        static WITH_BODY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT {}, b.name FROM certificates c LEFT JOIN certification_bodies b ON b.approval_number = c.body \
+                 WHERE c.number = $1",
+                CERTIFICATE_COLUMNS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", ")
+            )
+        });
+        static HISTORY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!("SELECT {CHANGE_COLUMNS} FROM certificate_changes WHERE number = $1 ORDER BY log_index")
+        });
+        let (with_body_sql, history_sql) = (WITH_BODY.as_str(), HISTORY.as_str());
         let body_sql = "SELECT name FROM certification_bodies WHERE approval_number = $1";
-        let history_sql =
-            format!("SELECT {CHANGE_COLUMNS} FROM certificate_changes WHERE number = $1 ORDER BY log_index");
         if let Some(reader) = &self.direct {
             let read = reader.read(|connection| {
                 use rusqlite::OptionalExtension;
                 let Some((row, body_name)) = connection
-                    .prepare_cached(&with_body_sql)?
+                    .prepare_cached(with_body_sql)?
                     .query_row([number], |r| Ok((CertificateRow::from_sqlite(r)?, r.get::<_, Option<String>>(19)?)))
                     .optional()?
                 else {
                     return Ok(None);
                 };
                 let history = connection
-                    .prepare_cached(&history_sql)?
+                    .prepare_cached(history_sql)?
                     .query_map([number], CertificateChange::from_sqlite)?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 Ok(Some((row, body_name, history)))

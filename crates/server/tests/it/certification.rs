@@ -39,21 +39,6 @@ fn row(number: &str, class: &str, gtins: &str, issued: &str, expires: &str) -> S
     format!("{number},ccc,CNCA-R-2002-001,{OWN_USCC},,,{class},塑料玩具,A-1;A-2,{gtins},GB 6675.1-2014;GB 6675.2-2014,{issued},{expires}\n")
 }
 
-fn named(rejected: &Value) -> Vec<(u64, String, String)> {
-    rejected["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["row"].as_u64().unwrap(),
-                r["field"].as_str().unwrap().to_owned(),
-                r["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
     let test = TestApp::new().await;
@@ -75,7 +60,7 @@ async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
     let (status, rejected) = test.send_text("/api/v1/certificates", &token, "text/csv", &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{rejected}");
     assert_eq!(
-        named(&rejected),
+        crate::rejected_rows(&rejected),
         [(3, "number".into(), "invalid_request".into()), (5, "expires_on".into(), "invalid_request".into())]
     );
     let fits = [
@@ -88,7 +73,7 @@ async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
     .concat();
     let (status, rejected) = test.send_text("/api/v1/certificates", &token, "text/csv", &fits).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{rejected}");
-    let fields: Vec<(u64, String)> = named(&rejected).into_iter().map(|(r, f, _)| (r, f)).collect();
+    let fields: Vec<(u64, String)> = crate::rejected_rows(&rejected).into_iter().map(|(r, f, _)| (r, f)).collect();
     assert_eq!(fields, [(3, "number".into()), (4, "product_class".into()), (5, "number".into())], "{rejected}");
     assert_eq!(test.state.store.row_counts().await.unwrap(), before, "a rejected upload stores nothing");
     for other in [&test.enterprise, &test.hangzhou_regulator, &test.lab] {
@@ -132,7 +117,7 @@ async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
     let wrong = format!("{changes}200301080111,valid,restored,{today},\n");
     let (status, rejected) = test.send_text("/api/v1/certificates/status-changes", &token, "text/csv", &wrong).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(named(&rejected), [(3, "status".into(), "wrong_state".into())], "{rejected}");
+    assert_eq!(crate::rejected_rows(&rejected), [(3, "status".into(), "wrong_state".into())], "{rejected}");
     let (status, receipt) = test.send_text("/api/v1/certificates/status-changes", &token, "text/csv", &changes).await;
     assert_eq!(status, StatusCode::OK, "{receipt}");
     let (_, suspended) = test.get_json("/api/v1/certificates/2024010601000123").await;

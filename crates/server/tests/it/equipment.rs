@@ -12,21 +12,6 @@ use crate::{TestApp, LAB_USCC, OWN_USCC};
 const EQUIPMENT: &str =
     "code,user_uscc,registration_number,region_code,location,in_service_on,registered_on,next_inspection_due\n";
 
-fn named(rejected: &Value) -> Vec<(u64, String, String)> {
-    rejected["rejected"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{rejected}"))
-        .iter()
-        .map(|r| {
-            (
-                r["row"].as_u64().unwrap(),
-                r["field"].as_str().unwrap().to_owned(),
-                r["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 async fn queue(test: &TestApp, uri: &str, token: &str) -> (StatusCode, Value) {
     let (status, text) = test.send(Method::GET, uri, Some(token), None).await;
     (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}: {text}")))
@@ -56,7 +41,7 @@ async fn equipment_is_registered_inspected_and_queued_when_due() {
     let uri = "/api/v1/equipment";
     let (status, rejected) = test.send_text(uri, &test.hangzhou_regulator, "text/csv", &bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{rejected}");
-    let fields: Vec<(u64, String)> = named(&rejected).into_iter().map(|(r, f, _)| (r, f)).collect();
+    let fields: Vec<(u64, String)> = crate::rejected_rows(&rejected).into_iter().map(|(r, f, _)| (r, f)).collect();
     assert_eq!(
         fields,
         [(2, "code".to_owned()), (3, "code".to_owned()), (4, "next_inspection_due".to_owned())],
@@ -69,7 +54,7 @@ async fn equipment_is_registered_inspected_and_queued_when_due() {
         a = ago(2),
     );
     let (_, rejected) = test.send_text(uri, &test.hangzhou_regulator, "text/csv", &misfits).await;
-    let rows: Vec<(u64, String, String)> = named(&rejected);
+    let rows: Vec<(u64, String, String)> = crate::rejected_rows(&rejected);
     assert_eq!(
         rows,
         [(2, "region_code".to_owned(), "forbidden".to_owned()), (4, "code".to_owned(), "conflict".to_owned())],
@@ -96,7 +81,7 @@ async fn equipment_is_registered_inspected_and_queued_when_due() {
     let (status, receipt) = test.send_text(uri, &test.hangzhou_regulator, "text/csv", &good).await;
     assert_eq!((status, receipt["received"].as_u64()), (StatusCode::OK, Some(3)), "{receipt}");
     let (_, again) = test.send_text(uri, &test.hangzhou_regulator, "text/csv", &good).await;
-    assert_eq!(named(&again)[0].2, "conflict", "{again}");
+    assert_eq!(crate::rejected_rows(&again)[0].2, "conflict", "{again}");
 
     let (status, due) = queue(&test, "/api/v1/equipment/due", &test.hangzhou_regulator).await;
     assert_eq!(status, StatusCode::OK, "{due}");
@@ -119,7 +104,11 @@ async fn equipment_is_registered_inspected_and_queued_when_due() {
     let header = "equipment_code,inspected_on,report_number,verdict,next_due_on\n";
     let wrong = format!("{header}{overdue},{t},DT-1,maybe,\n{current},{t},DT-2,pass,\n", t = today);
     let (status, rejected) = test.send_text(inspections, &test.lab, "text/csv", &wrong).await;
-    assert_eq!((status, named(&rejected)[0].1.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "verdict"), "{rejected}");
+    assert_eq!(
+        (status, crate::rejected_rows(&rejected)[0].1.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "verdict"),
+        "{rejected}"
+    );
     let results = format!("{header}{overdue},{t},DT-1,合格,\n{due_soon},{t},QZ-3,不合格,\n", t = today);
     let (status, _) = test.send_text(inspections, &test.hangzhou_regulator, "text/csv", &results).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -159,7 +148,7 @@ async fn instruments_are_filed_verified_and_queued_and_labs_file_their_standards
     let before = test.state.store.row_counts().await.unwrap();
     let (status, rejected) = test.send_text(uri, &test.enterprise, "text/csv", &rows).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{rejected}");
-    let rows_named = named(&rejected);
+    let rows_named = crate::rejected_rows(&rejected);
     assert_eq!(rows_named.len(), 1, "{rejected}");
     assert_eq!((rows_named[0].0, rows_named[0].2.as_str()), (4, "forbidden"), "{rejected}");
     assert_eq!(test.state.store.row_counts().await.unwrap(), before, "nothing of a rejected filing is stored");
@@ -179,7 +168,7 @@ async fn instruments_are_filed_verified_and_queued_and_labs_file_their_standards
     assert_eq!(status, StatusCode::FORBIDDEN, "an owner does not verify its own instruments");
     let unknown = format!("{vheader}{OWN_USCC},JY-9,{today},ZJ-9,pass,\n");
     let (_, rejected) = test.send_text(verifications, &test.lab, "text/csv", &unknown).await;
-    assert_eq!(named(&rejected)[0].2, "not_found", "{rejected}");
+    assert_eq!(crate::rejected_rows(&rejected)[0].2, "not_found", "{rejected}");
     let (status, receipt) = test.send_text(verifications, &test.lab, "text/csv", &results).await;
     assert_eq!(status, StatusCode::OK, "{receipt}");
     let (_, due) = queue(&test, "/api/v1/instruments/due", &test.hangzhou_regulator).await;
@@ -202,7 +191,7 @@ async fn instruments_are_filed_verified_and_queued_and_labs_file_their_standards
     );
     let theirs = format!("{sheader}[2023]浙量标证字第002号,{OWN_USCC},装置,1 L,0.1%,2027-06-30,JJG 443-2015\n");
     let (_, rejected) = test.send_text(standards, &test.lab, "text/csv", &theirs).await;
-    assert_eq!(named(&rejected)[0].1, "holder_uscc", "{rejected}");
+    assert_eq!(crate::rejected_rows(&rejected)[0].1, "holder_uscc", "{rejected}");
     let (status, _) = test.send_text(standards, &test.enterprise, "text/csv", &mine).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, receipt) = test.send_text(standards, &test.lab, "text/csv", &mine).await;

@@ -158,6 +158,22 @@ impl TestApp {
     }
 }
 
+/// The rows of a rejected batch: row, field and code of each.
+pub fn rejected_rows(rejected: &Value) -> Vec<(u64, String, String)> {
+    rejected["rejected"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a rejected batch: {rejected}"))
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap(),
+                r["field"].as_str().unwrap().to_owned(),
+                r["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// Every `{code, message}` error any test provokes carries a code of the table, with the table's status.
 fn held_to_the_error_table(uri: &str, status: StatusCode, body: &[u8]) {
     if !(status.is_client_error() || status.is_server_error()) || uri.starts_with("/epcis/") {
