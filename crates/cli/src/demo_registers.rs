@@ -161,12 +161,11 @@ async fn licences(services: &Services, admin: &User, rng: &mut ChaCha8Rng, today
                 issued.to_string(),
                 expires.to_string(),
             ]);
-            let roll = rng.gen_range(0..40);
             let on = issued + Days::new(rng.gen_range(30..150));
-            let change = match roll {
-                0 => Some(("suspended", "责令停产整改：监督抽查不合格")),
-                1 => Some(("revoked", "吊销生产许可证：以不合格产品冒充合格产品")),
-                2 => Some(("cancelled", "企业申请注销")),
+            let change = match sequence % 23 {
+                5 => Some(("suspended", "责令停产整改：监督抽查不合格")),
+                11 => Some(("revoked", "吊销生产许可证：以不合格产品冒充合格产品")),
+                17 => Some(("cancelled", "企业申请注销")),
                 _ => None,
             };
             if let Some((status, reason)) = change {

@@ -77,17 +77,13 @@ pub fn read_rows<T: DeserializeOwned>(
                     format!("unknown column '{unknown}'"),
                 )]);
             }
+            // Cells deserialize straight into the row's fields (an empty cell is an absent field): no map per row.
+            let names = csv::StringRecord::from(header.clone());
             for record in reader.records() {
                 match record {
                     Ok(record) => {
                         let line = record.position().map_or(0, |p| p.line() as usize);
-                        let fields: Map<String, Value> = header
-                            .iter()
-                            .zip(record.iter())
-                            .filter(|(_, cell)| !cell.trim().is_empty())
-                            .map(|(name, cell)| (name.clone(), Value::String(cell.to_owned())))
-                            .collect();
-                        match serde_json::from_value::<T>(Value::Object(fields)) {
+                        match record.deserialize::<T>(Some(&names)) {
                             Ok(fields) => rows.push((line, fields)),
                             Err(e) => errors.push(rejected(line, "", ErrorCode::InvalidRequest, e)),
                         }

@@ -229,6 +229,46 @@ pub async fn equipment_of(state: &Services, uscc: &str) -> Result<Vec<EquipmentV
         .collect())
 }
 
+/// A change of an item's use status.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = EquipmentStatusInput)]
+pub struct UseStatusBody {
+    /// Required: in_use, stopped or scrapped (在用, 停用, 报废).
+    #[schema(max_length = 20)]
+    pub status: Option<String>,
+    /// Required: why (e.g. the user's report of stopping, the deregistration).
+    #[schema(max_length = 500)]
+    pub note: Option<String>,
+}
+
+/// The registering region's regulator records that equipment is stopped (停用), back in use, or scrapped (报废,
+/// final): stopped and scrapped equipment leaves the inspection queue.
+pub async fn change_equipment_status(
+    state: &Services,
+    user: &User,
+    code: &str,
+    body: UseStatusBody,
+) -> Result<EquipmentRecord, ApiError> {
+    let code = code.trim().to_ascii_uppercase();
+    let item = state
+        .store
+        .equipment_coded(std::slice::from_ref(&code))
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found(format!("no equipment {code} is registered")))?;
+    authorize_supervision(user, &item.region_code)?;
+    let status_text =
+        crate::input::optional_text(body.status).ok_or_else(|| ApiError::invalid("status is required"))?;
+    let to: rulekit::due::UseStatus =
+        rulekit::fields::term("status", &status_text).map_err(|e| ApiError::new(ErrorCode::InvalidKind, e.reason))?;
+    let note = crate::input::optional_text(body.note).ok_or_else(|| ApiError::invalid("note is required"))?;
+    let note = crate::batch::checked_note(&note)?.to_owned();
+    rulekit::due::change_use(item.status, to)?;
+    state.store.set_equipment_status(&code, item.status, to, &note, Some(user.id)).await?;
+    equipment(state, &code).await
+}
+
 /// The region a queue covers: the one asked for, which the account must cover, or the account's own.
 fn queue_region(user: &User, region: Option<String>) -> Result<String, ApiError> {
     if !matches!(user.role, Role::Admin | Role::Regulator) {

@@ -357,8 +357,7 @@ fn upload_issued(
                 "INSERT INTO certificate_changes (log_index, number, from_status, to_status, reason, on_date, note, \
                  holder_uscc, upload_id, recorded_at, recorded_by) VALUES (?1, ?2, NULL, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9)",
             )?;
-            // Table by table rather than certificate by certificate: each table's pages and indexes are touched
-            // in one run, which a batch of 50,000 makes measurably faster.
+            // Table by table, as the baseline writes them: each table's pages and indexes are touched in one run.
             let numbers: Vec<String> = certificates.iter().map(|c| c.number.to_string()).collect();
             for ((c, index), number) in certificates.iter().zip(&indexes).zip(&numbers) {
                 let issued_on = c.issued_on.to_string();

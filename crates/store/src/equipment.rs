@@ -273,6 +273,36 @@ impl Store {
             .collect()
     }
 
+    /// Sets an item's use status (stopped, back in use, scrapped), with its audit row.
+    pub async fn set_equipment_status(
+        &self,
+        code: &str,
+        from: rulekit::due::UseStatus,
+        to: rulekit::due::UseStatus,
+        note: &str,
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query("UPDATE special_equipment SET status = $2, updated_at = $3 WHERE code = $1 AND status = $4")
+                .bind(code)
+                .bind(to.as_str())
+                .bind(at.as_str())
+                .bind(from.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed != 1 {
+                return Err(StoreError::Conflict(format!("{code} changed while its status was set")));
+            }
+            write_audit!(&mut *tx, at, user_id, "equipment_status", code.to_owned(),
+                ("update", Some(from.as_str().to_owned()), Some(format!("{}: {note}", to.as_str()))));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     /// Files instruments in one transaction (keys not yet filed: the caller checks).
     pub async fn add_instruments(&self, items: &[Instrument], user_id: Option<i64>) -> Result<(), StoreError> {
         let at = now();

@@ -1,7 +1,7 @@
 //! Special equipment (特种设备) and legal metrology (计量) over HTTP: registration and filing, inspections and
 //! verifications by the inspection bodies, the public's reads, the regulators' due queues, measurement standards.
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use service::equipment::{BatchReceipt, EquipmentRecord, EquipmentView, InstrumentRecord, InstrumentView, QueueQuery};
 use service::error::ErrorBody;
 
-use super::{batch_answer, batch_format, query_rejection, RejectedRows};
+use super::{batch_answer, batch_format, json_rejection, query_rejection, RejectedRows};
 use crate::auth::AuthUser;
 use crate::{ApiError, AppState};
 
@@ -22,6 +22,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/equipment/inspections", axum::routing::post(record_inspections))
         .route("/api/v1/equipment/due", get(equipment_due))
         .route("/api/v1/equipment/{code}", get(one_equipment))
+        .route("/api/v1/equipment/{code}/status", axum::routing::post(change_equipment_status))
         .route("/api/v1/instruments", get(instruments_of).post(file_instruments))
         .route("/api/v1/instruments/verifications", axum::routing::post(record_verifications))
         .route("/api/v1/instruments/due", get(instruments_due))
@@ -36,6 +37,7 @@ pub(super) fn router() -> Router<AppState> {
     record_inspections,
     equipment_due,
     one_equipment,
+    change_equipment_status,
     instruments_of,
     file_instruments,
     record_verifications,
@@ -122,6 +124,25 @@ async fn one_equipment(
     Path(code): Path<String>,
 ) -> Result<Json<EquipmentRecord>, ApiError> {
     Ok(Json(service::equipment::equipment(&state, &code).await?))
+}
+
+/// Record that equipment is stopped, back in use or scrapped (the registering region's regulator)
+#[utoipa::path(post, path = "/api/v1/equipment/{code}/status", tag = "equipment", security(("bearer" = [])),
+    params(("code" = String, Path, description = "the 18-character equipment code")),
+    request_body = service::equipment::UseStatusBody,
+    responses((status = 200, description = "the equipment after the change", body = EquipmentRecord),
+              (status = 400, description = "invalid_request, invalid_kind", body = ErrorBody),
+              (status = 403, description = "forbidden: outside the region", body = ErrorBody),
+              (status = 404, description = "not_found", body = ErrorBody),
+              (status = 409, description = "wrong_state: scrapped is final", body = ErrorBody)))]
+async fn change_equipment_status(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path(code): Path<String>,
+    body: Result<Json<service::equipment::UseStatusBody>, JsonRejection>,
+) -> Result<Json<EquipmentRecord>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    Ok(Json(service::equipment::change_equipment_status(&state, &user, &code, body).await?))
 }
 
 /// An owner's instruments under compulsory verification

@@ -126,8 +126,24 @@ async fn equipment_is_registered_inspected_and_queued_when_due() {
     let (_, mine) = test.get_json(&format!("/api/v1/equipment?uscc={OWN_USCC}")).await;
     assert_eq!(mine.as_array().unwrap().len(), 3);
 
+    // The failed crane is stopped: it leaves the queue; scrapped is final.
+    let status_uri = format!("/api/v1/equipment/{due_soon}/status");
+    let stop = serde_json::json!({"status": "停用", "note": "使用单位报停"});
+    let (status, _) = test.write(Method::POST, &status_uri, Some(&test.enterprise), stop.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, stopped) = test.write(Method::POST, &status_uri, Some(&test.hangzhou_regulator), stop).await;
+    assert_eq!((status, stopped["view"]["standing"].as_str()), (StatusCode::OK, Some("out_of_use")), "{stopped}");
+    let (_, due) = queue(&test, "/api/v1/equipment/due", &test.hangzhou_regulator).await;
+    assert_eq!(due, serde_json::json!([]), "nothing left to act on");
+    let scrap = serde_json::json!({"status": "scrapped", "note": "报废注销"});
+    let (status, _) = test.write(Method::POST, &status_uri, Some(&test.hangzhou_regulator), scrap.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let back = serde_json::json!({"status": "in_use", "note": "恢复使用"});
+    let (status, refused) = test.write(Method::POST, &status_uri, Some(&test.hangzhou_regulator), back).await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::CONFLICT, Some("wrong_state")), "{refused}");
+
     let page = test.send(Method::GET, &format!("/equipment/{due_soon}"), None, None).await.1;
-    assert!(page.contains("检验不合格") && page.contains("QZ-3"), "the page shows the failure");
+    assert!(page.contains("报废") && page.contains("QZ-3"), "the page shows the scrapping and the failed inspection");
 }
 
 #[tokio::test]
