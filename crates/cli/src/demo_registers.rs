@@ -304,14 +304,14 @@ async fn equipment(services: &Services, admin: &User, rng: &mut ChaCha8Rng, toda
             let last = history.len();
             for (n, day) in history.into_iter().enumerate() {
                 let verdict = if fate == 1 && n + 1 == last { "fail" } else { "pass" };
+                // Inspected a few days before the due day; the report's next due day is the interval after it.
+                let on = day - Days::new(3);
                 inspections.push(vec![
                     code.clone(),
-                    (day - Days::new(3)).to_string(),
-                    format!("TJ{}-{:05}", day.year(), inspections.len() + 1),
+                    on.to_string(),
+                    format!("TJ{}-{:05}", on.year(), inspections.len() + 1),
                     verdict.to_owned(),
-                    day.checked_add_months(Months::new(months))
-                        .map(|d| (d - Days::new(3)).to_string())
-                        .unwrap_or_default(),
+                    String::new(),
                 ]);
             }
         }
@@ -321,10 +321,6 @@ async fn equipment(services: &Services, admin: &User, rng: &mut ChaCha8Rng, toda
         "equipment",
         service::equipment::register_equipment(services, admin, Format::Csv, &text).await.map_err(failed)?,
     )?;
-    for row in &mut inspections {
-        // The report's next due day is the interval after the inspection itself.
-        row[4] = String::new();
-    }
     let text = csv(service::equipment::INSPECTION_COLUMNS, &inspections);
     stored(
         "inspections",
