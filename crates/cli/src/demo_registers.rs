@@ -31,7 +31,8 @@ fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     String::from_utf8(writer.into_inner().expect("in memory")).expect("UTF-8")
 }
 
-async fn account(store: &Store, name: &str, role: Role, uscc: Option<String>) -> anyhow::Result<User> {
+/// A new account of `role` (with the organization's USCC for a lab or a body) and the user it signs in as.
+pub async fn account(store: &Store, name: &str, role: Role, uscc: Option<String>) -> anyhow::Result<User> {
     let (_, token) = store
         .add_user(&NewUser { name: name.into(), role, region_code: None, uscc, login: None, password: None })
         .await?;

@@ -80,6 +80,43 @@ fn outside(line: usize, region: &str) -> RejectedRow {
     rejected(line, "region_code", ErrorCode::Forbidden, format!("{region} is outside this account's region"))
 }
 
+/// Applies a batch's rows in order to the items they name, each row checked against its item as the rows before
+/// it left it: the checked rows with each item after them, or every row naming an unknown item or failing.
+fn in_order<K, T, F, R>(
+    rows: Vec<F>,
+    keys: &[K],
+    lines: Vec<usize>,
+    current: &mut HashMap<K, T>,
+    unknown: impl Fn(usize, &K) -> RejectedRow,
+    check: impl Fn(F, &T) -> Result<R, rulekit::fields::FieldError>,
+    apply: impl Fn(T, &R) -> T,
+) -> Result<Vec<(R, T)>, Vec<RejectedRow>>
+where
+    K: std::hash::Hash + Eq,
+    T: Clone,
+{
+    let mut errors = Vec::new();
+    let mut applied = Vec::with_capacity(rows.len());
+    for ((fields, key), line) in rows.into_iter().zip(keys).zip(lines) {
+        let Some(item) = current.get_mut(key) else {
+            errors.push(unknown(line, key));
+            continue;
+        };
+        match check(fields, item) {
+            Ok(row) => {
+                *item = apply(item.clone(), &row);
+                applied.push((row, item.clone()));
+            }
+            Err(e) => errors.push(rejected(line, e.field, field_code(e.field), e.reason)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(applied)
+    } else {
+        Err(errors)
+    }
+}
+
 /// The registering authority registers special equipment (使用登记): JSON `{"equipment": […]}` or CSV.
 pub async fn register_equipment(
     state: &Services,
@@ -143,24 +180,14 @@ pub async fn record_inspections(
         rows.iter().map(|f| f.equipment_code.clone().unwrap_or_default().trim().to_ascii_uppercase()).collect();
     let mut current: HashMap<String, Equipment> =
         state.store.equipment_coded(&codes).await?.into_iter().map(|e| (e.code.clone(), e)).collect();
-    let mut errors = Vec::new();
-    let mut recorded: Vec<(Inspection, Equipment)> = Vec::new();
-    for ((fields, code), line) in rows.into_iter().zip(&codes).zip(lines) {
-        let Some(equipment) = current.get_mut(code) else {
-            errors.push(rejected(line, "equipment_code", ErrorCode::NotFound, format!("{code} is not registered")));
-            continue;
-        };
-        match fields.check(equipment, &varieties, &inspector, day) {
-            Ok(inspection) => {
-                *equipment = equipment.clone().inspected(&inspection);
-                recorded.push((inspection, equipment.clone()));
-            }
-            Err(e) => errors.push(rejected(line, e.field, field_code(e.field), e.reason)),
-        }
-    }
-    if !errors.is_empty() {
-        return Ok(Err(Rejected { received: codes.len(), rows: errors }));
-    }
+    let unknown = |line, code: &String| {
+        rejected(line, "equipment_code", ErrorCode::NotFound, format!("{code} is not registered"))
+    };
+    let check = |fields: InspectionFields, equipment: &Equipment| fields.check(equipment, &varieties, &inspector, day);
+    let recorded = match in_order(rows, &codes, lines, &mut current, unknown, check, Equipment::inspected) {
+        Ok(recorded) => recorded,
+        Err(errors) => return Ok(Err(Rejected { received: codes.len(), rows: errors })),
+    };
     state.store.record_inspections(&recorded, Some(user.id)).await?;
     Ok(Ok(BatchReceipt { received: recorded.len() }))
 }
@@ -389,29 +416,14 @@ pub async fn record_verifications(
         .into_iter()
         .map(|i| ((i.owner_uscc.clone(), i.serial_number.clone()), i))
         .collect();
-    let mut errors = Vec::new();
-    let mut recorded: Vec<(Verification, Instrument)> = Vec::new();
-    for ((fields, key), line) in rows.into_iter().zip(&keys).zip(lines) {
-        let Some(instrument) = current.get_mut(key) else {
-            errors.push(rejected(
-                line,
-                "serial_number",
-                ErrorCode::NotFound,
-                format!("{} of {} is not filed", key.1, key.0),
-            ));
-            continue;
-        };
-        match fields.check(instrument, &kinds, &institute, day) {
-            Ok(verification) => {
-                *instrument = instrument.clone().verified(&verification);
-                recorded.push((verification, instrument.clone()));
-            }
-            Err(e) => errors.push(rejected(line, e.field, field_code(e.field), e.reason)),
-        }
-    }
-    if !errors.is_empty() {
-        return Ok(Err(Rejected { received: keys.len(), rows: errors }));
-    }
+    let unknown = |line, key: &(String, String)| {
+        rejected(line, "serial_number", ErrorCode::NotFound, format!("{} of {} is not filed", key.1, key.0))
+    };
+    let check = |fields: VerificationFields, instrument: &Instrument| fields.check(instrument, &kinds, &institute, day);
+    let recorded = match in_order(rows, &keys, lines, &mut current, unknown, check, Instrument::verified) {
+        Ok(recorded) => recorded,
+        Err(errors) => return Ok(Err(Rejected { received: keys.len(), rows: errors })),
+    };
     state.store.record_verifications(&recorded, Some(user.id)).await?;
     Ok(Ok(BatchReceipt { received: recorded.len() }))
 }

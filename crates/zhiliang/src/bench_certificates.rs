@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use service::batch::Format;
 use service::Services;
-use store::{NewUser, Role, Store};
+use store::{Role, Store};
 
 use crate::bench::load_on_thread;
 use crate::load;
@@ -67,34 +67,14 @@ async fn body_account(services: &Services) -> anyhow::Result<store::User> {
     let store = &services.store;
     let uscc = codes::Uscc::assemble("12100000", "40000133").expect("a valid body code").to_string();
     if store.certification_body(BODY).await?.is_none() {
-        let (_, admin) = store
-            .add_user(&NewUser {
-                name: "基准：管理员".into(),
-                role: Role::Admin,
-                region_code: None,
-                uscc: None,
-                login: None,
-                password: None,
-            })
-            .await?;
-        let admin = store.user_by_token(&admin).await?.ok_or_else(|| anyhow::anyhow!("the account is gone"))?;
+        let admin = cli::demo_registers::account(store, "基准：管理员", Role::Admin, None).await?;
         let fields = serde_json::from_value(serde_json::json!({"approval_number": BODY, "name": "基准认证机构",
             "uscc": uscc, "ccc_code": "01", "schemes": "ccc", "product_classes": "05;09"}))?;
         service::certification::register_body(services, &admin, fields)
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?;
     }
-    let (_, token) = store
-        .add_user(&NewUser {
-            name: "基准：认证机构".into(),
-            role: Role::Certifier,
-            region_code: None,
-            uscc: Some(uscc),
-            login: None,
-            password: None,
-        })
-        .await?;
-    store.user_by_token(&token).await?.ok_or_else(|| anyhow::anyhow!("the account is gone"))
+    cli::demo_registers::account(store, "基准：认证机构", Role::Certifier, Some(uscc)).await
 }
 
 /// Uploads the generated certificates `range` in batches; returns the time the uploads took.
