@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/campaigns/{id}/draw", post(workflow::draw))
         .route("/campaigns/{id}/samples", post(workflow::record_sample))
         .route("/campaigns/{id}/publish", post(workflow::publish))
+        .route("/campaigns/{id}/test-items", post(workflow::test_items))
+        .route("/campaigns/{id}/labs", post(workflow::assign_lab))
         .route("/samples/{id}/results", post(workflow::results))
         .route("/samples/{id}/notice", post(workflow::notice))
         .route("/samples/{id}/retest-request", post(workflow::retest_request))
@@ -363,6 +365,22 @@ pub async fn campaign(
             }
         }
         @if supervisor {
+            h2 { (lang.t("检验项目和承检机构", "Test items and labs")) }
+            form method="post" action=(format!("/campaigns/{id}/test-items")) {
+                (session.field()) (lang_field)
+                label { (lang.t("检验项目，每行一项：项目 | 标准及条款", "Test items, one a line: parameter | standard and clause"))
+                    textarea name="items" rows="4" cols="60" placeholder="可迁移元素 铅 | GB 6675.4-2014 4.2" {
+                        @for c in &coverage.items { (c.item.parameter) " | " (c.item.edition) @if !c.item.clause.is_empty() { " " (c.item.clause) } "\n" }
+                    } }
+                button type="submit" { (lang.t("保存检验项目", "Save the test items")) }
+            }
+            @if !coverage.items.is_empty() {
+                form.search method="post" action=(format!("/campaigns/{id}/labs")) {
+                    (session.field()) (lang_field)
+                    label { (lang.t("指派承检机构（统一社会信用代码）", "Assign a lab (its USCC)")) input type="text" name="lab_uscc" maxlength="18" required; }
+                    button type="submit" { (lang.t("指派", "Assign")) }
+                }
+            }
             h2 { (lang.t("抽取企业", "Draw")) }
             @if drawn.is_empty() {
                 form method="post" action=(format!("/campaigns/{id}/draw")) {

@@ -327,3 +327,59 @@ pub async fn follow_up(
     .await;
     finish(result, &campaign, lang)
 }
+
+#[derive(Debug, Deserialize)]
+pub struct TestItemsForm {
+    #[serde(flatten)]
+    common: Common,
+    /// One item a line: `parameter | standard edition and clause`.
+    items: String,
+}
+
+/// `POST /campaigns/{id}/test-items`: the campaign's test items, one a line.
+pub async fn test_items(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<TestItemsForm>,
+) -> Response {
+    let result = async {
+        let user = session.authorise(&form.common.csrf)?.clone();
+        let mut items = Vec::new();
+        for (n, line) in form.items.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+            let (parameter, standard) = line.split_once(['|', '｜']).ok_or_else(|| {
+                ApiError::invalid(format!("line {}: write the parameter, '|', then the standard and clause", n + 1))
+            })?;
+            items.push(labs::TestItemFields {
+                parameter: Some(parameter.trim().to_owned()),
+                standard: Some(standard.trim().to_owned()),
+            });
+        }
+        service::labs::set_test_items(&state, &user, &id, service::labs::TestItemsBody { items }).await.map(|_| ())
+    }
+    .await;
+    finish(result, &id, form.common.lang)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    #[serde(flatten)]
+    common: Common,
+    lab_uscc: Option<String>,
+}
+
+/// `POST /campaigns/{id}/labs`: assign a lab whose scope covers some of the test items.
+pub async fn assign_lab(
+    State(state): State<AppState>,
+    session: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let result = async {
+        let user = session.authorise(&form.common.csrf)?.clone();
+        let body = service::labs::AssignBody { lab_uscc: optional_text(form.lab_uscc) };
+        service::labs::assign_lab(&state, &user, &id, body).await.map(|_| ())
+    }
+    .await;
+    finish(result, &id, form.common.lang)
+}

@@ -269,6 +269,21 @@ pub struct UseStatusBody {
     pub note: Option<String>,
 }
 
+/// The status a change asks for, with its note, checked against the item's status now.
+fn use_change(
+    from: rulekit::due::UseStatus,
+    body: UseStatusBody,
+) -> Result<(rulekit::due::UseStatus, String), ApiError> {
+    let status_text =
+        crate::input::optional_text(body.status).ok_or_else(|| ApiError::invalid("status is required"))?;
+    let to: rulekit::due::UseStatus =
+        rulekit::fields::term("status", &status_text).map_err(|e| ApiError::new(ErrorCode::InvalidKind, e.reason))?;
+    let note = crate::input::optional_text(body.note).ok_or_else(|| ApiError::invalid("note is required"))?;
+    let note = crate::batch::checked_note(&note)?.to_owned();
+    rulekit::due::change_use(from, to)?;
+    Ok((to, note))
+}
+
 /// The registering region's regulator records that equipment is stopped (停用), back in use, or scrapped (报废,
 /// final): stopped and scrapped equipment leaves the inspection queue.
 pub async fn change_equipment_status(
@@ -285,15 +300,30 @@ pub async fn change_equipment_status(
         .pop()
         .ok_or_else(|| ApiError::not_found(format!("no equipment {code} is registered")))?;
     authorize_supervision(user, &item.region_code)?;
-    let status_text =
-        crate::input::optional_text(body.status).ok_or_else(|| ApiError::invalid("status is required"))?;
-    let to: rulekit::due::UseStatus =
-        rulekit::fields::term("status", &status_text).map_err(|e| ApiError::new(ErrorCode::InvalidKind, e.reason))?;
-    let note = crate::input::optional_text(body.note).ok_or_else(|| ApiError::invalid("note is required"))?;
-    let note = crate::batch::checked_note(&note)?.to_owned();
-    rulekit::due::change_use(item.status, to)?;
+    let (to, note) = use_change(item.status, body)?;
     state.store.set_equipment_status(&code, item.status, to, &note, Some(user.id)).await?;
     equipment(state, &code).await
+}
+
+/// The region's regulator records that an instrument is stopped, back in use, or scrapped (final); the owner
+/// reports it about its own instruments.
+pub async fn change_instrument_status(
+    state: &Services,
+    user: &User,
+    owner: &str,
+    serial: &str,
+    body: UseStatusBody,
+) -> Result<InstrumentRecord, ApiError> {
+    let current = instrument(state, owner, serial).await?;
+    let item = &current.view.instrument;
+    let own = user.role == Role::Enterprise && user.uscc.as_deref() == Some(item.owner_uscc.as_str());
+    if !own {
+        authorize_supervision(user, &item.region_code)?;
+    }
+    let (to, note) = use_change(item.status, body)?;
+    let key = (item.owner_uscc.as_str(), item.serial_number.as_str());
+    state.store.set_instrument_status(key, item.status, to, &note, Some(user.id)).await?;
+    instrument(state, owner, serial).await
 }
 
 /// The region a queue covers: the one asked for, which the account must cover, or the account's own.

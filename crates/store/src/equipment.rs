@@ -303,6 +303,40 @@ impl Store {
         })
     }
 
+    /// Sets an instrument's use status (stopped, back in use, scrapped), with its audit row.
+    pub async fn set_instrument_status(
+        &self,
+        key: (&str, &str),
+        from: rulekit::due::UseStatus,
+        to: rulekit::due::UseStatus,
+        note: &str,
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let (owner, serial) = key;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE instruments SET status = $3, updated_at = $4 WHERE owner_uscc = $1 AND serial_number = $2 AND status = $5",
+            )
+            .bind(owner)
+            .bind(serial)
+            .bind(to.as_str())
+            .bind(at.as_str())
+            .bind(from.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed != 1 {
+                return Err(StoreError::Conflict(format!("{serial} of {owner} changed while its status was set")));
+            }
+            write_audit!(&mut *tx, at, user_id, "instrument_status", format!("{owner}/{serial}"),
+                ("update", Some(from.as_str().to_owned()), Some(format!("{}: {note}", to.as_str()))));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     /// Files instruments in one transaction (keys not yet filed: the caller checks).
     pub async fn add_instruments(&self, items: &[Instrument], user_id: Option<i64>) -> Result<(), StoreError> {
         let at = now();

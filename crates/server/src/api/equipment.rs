@@ -27,6 +27,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/instruments/verifications", axum::routing::post(record_verifications))
         .route("/api/v1/instruments/due", get(instruments_due))
         .route("/api/v1/instruments/{owner}/{serial}", get(one_instrument))
+        .route("/api/v1/instruments/{owner}/{serial}/status", axum::routing::post(change_instrument_status))
         .route("/api/v1/measurement-standards", get(standards_of).post(file_standards))
 }
 
@@ -43,6 +44,7 @@ pub(super) fn router() -> Router<AppState> {
     record_verifications,
     instruments_due,
     one_instrument,
+    change_instrument_status,
     standards_of,
     file_standards
 ))]
@@ -212,6 +214,25 @@ async fn one_instrument(
     Path((owner, serial)): Path<(String, String)>,
 ) -> Result<Json<InstrumentRecord>, ApiError> {
     Ok(Json(service::equipment::instrument(&state, &owner, &serial).await?))
+}
+
+/// Record that an instrument is stopped, back in use or scrapped (its owner, or the region's regulator)
+#[utoipa::path(post, path = "/api/v1/instruments/{owner}/{serial}/status", tag = "metrology", security(("bearer" = [])),
+    params(("owner" = String, Path, description = "the owner's USCC"), ("serial" = String, Path, description = "the serial number")),
+    request_body = service::equipment::UseStatusBody,
+    responses((status = 200, description = "the instrument after the change", body = InstrumentRecord),
+              (status = 400, description = "invalid_request, invalid_kind", body = ErrorBody),
+              (status = 403, description = "forbidden", body = ErrorBody),
+              (status = 404, description = "not_found", body = ErrorBody),
+              (status = 409, description = "wrong_state: scrapped is final", body = ErrorBody)))]
+async fn change_instrument_status(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Path((owner, serial)): Path<(String, String)>,
+    body: Result<Json<service::equipment::UseStatusBody>, JsonRejection>,
+) -> Result<Json<InstrumentRecord>, ApiError> {
+    let Json(body) = body.map_err(json_rejection)?;
+    Ok(Json(service::equipment::change_instrument_status(&state, &user, &owner, &serial, body).await?))
 }
 
 /// A holder's measurement standards (计量标准) with the editions they serve

@@ -200,6 +200,16 @@ async fn instruments_are_filed_verified_and_queued_and_labs_file_their_standards
     assert_eq!(one["view"]["instrument"]["next_verification_due"], (today + Months::new(6)).to_string());
     assert_eq!(one["view"]["procedure"], "JJG 443-2015");
 
+    // The owner stops the failed dispenser: it leaves the queue; another enterprise may not touch it.
+    let status_uri = format!("/api/v1/instruments/{OWN_USCC}/JY-2/status");
+    let stop = serde_json::json!({"status": "stopped", "note": "检定不合格，停止使用"});
+    let (status, _) = test.write(Method::POST, &status_uri, Some(&test.lab), stop.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a lab does not set an owner's instrument status");
+    let (status, stopped) = test.write(Method::POST, &status_uri, Some(&test.enterprise), stop).await;
+    assert_eq!((status, stopped["view"]["standing"].as_str()), (StatusCode::OK, Some("out_of_use")), "{stopped}");
+    let (_, due) = queue(&test, "/api/v1/instruments/due", &test.hangzhou_regulator).await;
+    assert_eq!(due, serde_json::json!([]));
+
     let standards = "/api/v1/measurement-standards";
     let sheader = "certificate_number,holder_uscc,name,range,uncertainty,valid_until,serves\n";
     let mine = format!(

@@ -178,4 +178,24 @@ async fn a_campaign_assigns_only_labs_whose_scope_covers_its_test_items() {
         page.contains("无承检机构覆盖") && page.contains("GB 6675.3-2014"),
         "the campaign page names the uncovered item"
     );
+
+    // The same through the campaign page's forms, signed in as the regulator.
+    let plan = serde_json::json!({"id": "2026-HZ-TOYS2", "level": "city", "product_category": "0401", "year": 2026});
+    let (status, _) = test.write(Method::POST, "/api/v1/campaigns", Some(&test.hangzhou_regulator), plan).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let cookie = test.session_cookie("regulator", "k1").await;
+    let lines = "可迁移元素 铅 | GB 6675.4-2014 4.2\n小零件 | GB 6675.2-2014 4.1\n";
+    let form = format!("csrf=k1&items={}", webkit::layout::urlencode(lines));
+    let (status, location, body) = test.post_form("/campaigns/2026-HZ-TOYS2/test-items", &cookie, &form).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/campaigns/2026-HZ-TOYS2")), "{body}");
+    let form = format!("csrf=k1&lab_uscc={}", jiangsu_lab());
+    let (status, _, _) = test.post_form("/campaigns/2026-HZ-TOYS2/labs", &cookie, &form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a lab covering nothing is refused on the page too");
+    let form = format!("csrf=k1&lab_uscc={LAB_USCC}");
+    let (status, _, _) = test.post_form("/campaigns/2026-HZ-TOYS2/labs", &cookie, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, coverage) = test.get_json("/api/v1/campaigns/2026-HZ-TOYS2/labs").await;
+    assert_eq!(coverage["uncovered"], serde_json::json!([]), "{coverage}");
+    let stale = test.post_form("/campaigns/2026-HZ-TOYS2/labs", &cookie, "csrf=k2&lab_uscc=x").await.0;
+    assert_eq!(stale, StatusCode::FORBIDDEN, "a stale form token is refused");
 }
