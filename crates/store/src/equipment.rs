@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use equipment::{Equipment, Inspection};
 use metrology::{Instrument, MeasurementStandard, Verification};
+use rulekit::due::UseStatus;
 use sqlx::{FromRow, QueryBuilder};
 
 use crate::on_pool;
@@ -128,6 +129,16 @@ impl StandardRow {
             serves: self.serves.split(';').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
         })
     }
+}
+
+/// A change of use status: which table, how its row is found, the audit kind.
+struct UseChange<'a> {
+    table: &'static str,
+    key: &'static str,
+    kind: &'static str,
+    from: UseStatus,
+    to: UseStatus,
+    note: &'a str,
 }
 
 /// The `$n` marks of `count` parameters from `first`.
@@ -277,61 +288,59 @@ impl Store {
     pub async fn set_equipment_status(
         &self,
         code: &str,
-        from: rulekit::due::UseStatus,
-        to: rulekit::due::UseStatus,
+        from: UseStatus,
+        to: UseStatus,
         note: &str,
         user_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        let at = now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let changed = sqlx::query("UPDATE special_equipment SET status = $2, updated_at = $3 WHERE code = $1 AND status = $4")
-                .bind(code)
-                .bind(to.as_str())
-                .bind(at.as_str())
-                .bind(from.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed != 1 {
-                return Err(StoreError::Conflict(format!("{code} changed while its status was set")));
-            }
-            write_audit!(&mut *tx, at, user_id, "equipment_status", code.to_owned(),
-                ("update", Some(from.as_str().to_owned()), Some(format!("{}: {note}", to.as_str()))));
-            tx.commit().await?;
-            Ok(())
-        })
+        let change =
+            UseChange { table: "special_equipment", key: "code = $4", kind: "equipment_status", from, to, note };
+        self.set_use_status(&change, &[code], user_id).await
     }
 
     /// Sets an instrument's use status (stopped, back in use, scrapped), with its audit row.
     pub async fn set_instrument_status(
         &self,
-        key: (&str, &str),
-        from: rulekit::due::UseStatus,
-        to: rulekit::due::UseStatus,
+        (owner, serial): (&str, &str),
+        from: UseStatus,
+        to: UseStatus,
         note: &str,
         user_id: Option<i64>,
     ) -> Result<(), StoreError> {
+        let change = UseChange {
+            table: "instruments",
+            key: "owner_uscc = $4 AND serial_number = $5",
+            kind: "instrument_status",
+            from,
+            to,
+            note,
+        };
+        self.set_use_status(&change, &[owner, serial], user_id).await
+    }
+
+    /// Moves a row of `change.table` (found by `change.key`, its `$4`… parameters) from one use status to
+    /// another, only if it still has the first, with its audit row.
+    async fn set_use_status(
+        &self,
+        change: &UseChange<'_>,
+        key: &[&str],
+        user_id: Option<i64>,
+    ) -> Result<(), StoreError> {
         let at = now();
-        let (owner, serial) = key;
+        let sql =
+            format!("UPDATE {} SET status = $1, updated_at = $2 WHERE status = $3 AND {}", change.table, change.key);
+        let entity = key.join("/");
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let changed = sqlx::query(
-                "UPDATE instruments SET status = $3, updated_at = $4 WHERE owner_uscc = $1 AND serial_number = $2 AND status = $5",
-            )
-            .bind(owner)
-            .bind(serial)
-            .bind(to.as_str())
-            .bind(at.as_str())
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if changed != 1 {
-                return Err(StoreError::Conflict(format!("{serial} of {owner} changed while its status was set")));
+            let mut query = sqlx::query(&sql).bind(change.to.as_str()).bind(at.as_str()).bind(change.from.as_str());
+            for part in key {
+                query = query.bind(*part);
             }
-            write_audit!(&mut *tx, at, user_id, "instrument_status", format!("{owner}/{serial}"),
-                ("update", Some(from.as_str().to_owned()), Some(format!("{}: {note}", to.as_str()))));
+            if query.execute(&mut *tx).await?.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!("{entity} changed while its status was set")));
+            }
+            write_audit!(&mut *tx, at, user_id, change.kind, entity.clone(),
+                ("update", Some(change.from.as_str().to_owned()), Some(format!("{}: {}", change.to.as_str(), change.note))));
             tx.commit().await?;
             Ok(())
         })
