@@ -258,9 +258,21 @@ impl EquipmentFields {
                 format!("{in_service_on} is before its year of manufacture {}", code.year),
             ));
         }
+        // Equipment long in service is registered with the due day of its last report: after first service and at
+        // most one interval from today (the last inspection was no later than today).
         let next_inspection_due = match given(self.next_inspection_due) {
             Some(text) => {
-                within_interval("next_inspection_due", day("next_inspection_due", &text)?, in_service_on, variety)?
+                let due = day("next_inspection_due", &text)?;
+                if due <= in_service_on {
+                    return Err(fault(
+                        "next_inspection_due",
+                        format!("{due} is not after first service on {in_service_on}"),
+                    ));
+                }
+                if due > today {
+                    within_interval("next_inspection_due", due, today, variety)?;
+                }
+                due
             }
             None => after_interval(in_service_on, variety),
         };
@@ -452,10 +464,20 @@ mod tests {
         assert_eq!(lift.standing(date("2021-06-02")), DueStanding::Overdue);
         let late = EquipmentFields { registered_on: Some("2020-07-15".into()), ..self::lift() };
         assert!(late.check(&varieties, date("2026-12-01")).unwrap().registered_late());
-        let beyond = EquipmentFields { next_inspection_due: Some("2021-07-01".into()), ..self::lift() };
+        let beyond = EquipmentFields { next_inspection_due: Some("2028-01-01".into()), ..self::lift() };
         let error = beyond.check(&varieties, date("2026-12-01")).unwrap_err();
         assert_eq!(error.field, "next_inspection_due");
         assert!(error.reason.contains("12 months"), "{}", error.reason);
+        // Registered years after first use, with its last report's due day: accepted, overdue or not.
+        let existing = EquipmentFields { next_inspection_due: Some("2027-05-31".into()), ..self::lift() };
+        assert_eq!(existing.check(&varieties, date("2026-12-01")).unwrap().next_inspection_due, date("2027-05-31"));
+        let lapsed = EquipmentFields { next_inspection_due: Some("2025-05-31".into()), ..self::lift() };
+        assert_eq!(
+            lapsed.check(&varieties, date("2026-12-01")).unwrap().standing(date("2026-12-01")),
+            DueStanding::Overdue
+        );
+        let before = EquipmentFields { next_inspection_due: Some("2020-05-01".into()), ..self::lift() };
+        assert_eq!(before.check(&varieties, date("2026-12-01")).unwrap_err().field, "next_inspection_due");
         let future = EquipmentFields { registered_on: Some("2027-01-01".into()), ..self::lift() };
         assert_eq!(future.check(&varieties, date("2026-12-01")).unwrap_err().field, "registered_on");
     }
