@@ -76,9 +76,11 @@ pub struct Varieties(BTreeMap<String, Variety>);
 const VARIETIES: &str = include_str!("../data/varieties.csv");
 
 impl Varieties {
-    /// The shipped table (a broken table is a build fault, caught by the tests).
-    pub fn shipped() -> Varieties {
-        Varieties::read(VARIETIES).expect("the shipped varieties table reads")
+    /// The shipped table, read once (a broken table is a build fault, caught by the tests).
+    pub fn shipped() -> &'static Varieties {
+        static SHIPPED: std::sync::LazyLock<Varieties> =
+            std::sync::LazyLock::new(|| Varieties::read(VARIETIES).expect("the shipped varieties table reads"));
+        &SHIPPED
     }
 
     /// Reads a table in the shipped CSV form.
@@ -442,50 +444,50 @@ mod tests {
     #[test]
     fn equipment_codes_are_read_into_their_parts_and_wrong_ones_say_why() {
         let varieties = Varieties::shipped();
-        let code = EquipmentCode::parse("311033010202000123", &varieties, 2026).unwrap();
+        let code = EquipmentCode::parse("311033010202000123", varieties, 2026).unwrap();
         assert_eq!(
             (code.variety.as_str(), code.maker.as_str(), code.year, code.sequence.as_str()),
             ("3110", "33010", 2020, "00123")
         );
-        assert!(EquipmentCode::parse("31103301020200012", &varieties, 2026).unwrap_err().contains("18 characters"));
-        assert!(EquipmentCode::parse("991033010202000123", &varieties, 2026).unwrap_err().contains("not a variety"));
-        assert!(EquipmentCode::parse("3110330A0202000123", &varieties, 2026).unwrap_err().contains("maker"));
-        assert!(EquipmentCode::parse("311033010203000123", &varieties, 2026).unwrap_err().contains("2030"));
+        assert!(EquipmentCode::parse("31103301020200012", varieties, 2026).unwrap_err().contains("18 characters"));
+        assert!(EquipmentCode::parse("991033010202000123", varieties, 2026).unwrap_err().contains("not a variety"));
+        assert!(EquipmentCode::parse("3110330A0202000123", varieties, 2026).unwrap_err().contains("maker"));
+        assert!(EquipmentCode::parse("311033010203000123", varieties, 2026).unwrap_err().contains("2030"));
     }
 
     #[test]
     fn a_registration_is_due_one_interval_after_service_and_flags_a_late_registration() {
         let varieties = Varieties::shipped();
-        let lift = lift().check(&varieties, date("2026-12-01")).unwrap();
+        let lift = lift().check(varieties, date("2026-12-01")).unwrap();
         assert_eq!(lift.next_inspection_due, date("2021-06-01"));
         assert!(!lift.registered_late());
         assert_eq!(lift.standing(date("2021-05-01")), DueStanding::DueSoon);
         assert_eq!(lift.standing(date("2021-04-30")), DueStanding::Current);
         assert_eq!(lift.standing(date("2021-06-02")), DueStanding::Overdue);
         let late = EquipmentFields { registered_on: Some("2020-07-15".into()), ..self::lift() };
-        assert!(late.check(&varieties, date("2026-12-01")).unwrap().registered_late());
+        assert!(late.check(varieties, date("2026-12-01")).unwrap().registered_late());
         let beyond = EquipmentFields { next_inspection_due: Some("2028-01-01".into()), ..self::lift() };
-        let error = beyond.check(&varieties, date("2026-12-01")).unwrap_err();
+        let error = beyond.check(varieties, date("2026-12-01")).unwrap_err();
         assert_eq!(error.field, "next_inspection_due");
         assert!(error.reason.contains("12 months"), "{}", error.reason);
         // Registered years after first use, with its last report's due day: accepted, overdue or not.
         let existing = EquipmentFields { next_inspection_due: Some("2027-05-31".into()), ..self::lift() };
-        assert_eq!(existing.check(&varieties, date("2026-12-01")).unwrap().next_inspection_due, date("2027-05-31"));
+        assert_eq!(existing.check(varieties, date("2026-12-01")).unwrap().next_inspection_due, date("2027-05-31"));
         let lapsed = EquipmentFields { next_inspection_due: Some("2025-05-31".into()), ..self::lift() };
         assert_eq!(
-            lapsed.check(&varieties, date("2026-12-01")).unwrap().standing(date("2026-12-01")),
+            lapsed.check(varieties, date("2026-12-01")).unwrap().standing(date("2026-12-01")),
             DueStanding::Overdue
         );
         let before = EquipmentFields { next_inspection_due: Some("2020-05-01".into()), ..self::lift() };
-        assert_eq!(before.check(&varieties, date("2026-12-01")).unwrap_err().field, "next_inspection_due");
+        assert_eq!(before.check(varieties, date("2026-12-01")).unwrap_err().field, "next_inspection_due");
         let future = EquipmentFields { registered_on: Some("2027-01-01".into()), ..self::lift() };
-        assert_eq!(future.check(&varieties, date("2026-12-01")).unwrap_err().field, "registered_on");
+        assert_eq!(future.check(varieties, date("2026-12-01")).unwrap_err().field, "registered_on");
     }
 
     #[test]
     fn an_inspection_moves_the_due_day_and_a_failure_stops_use() {
         let varieties = Varieties::shipped();
-        let lift = lift().check(&varieties, date("2026-12-01")).unwrap();
+        let lift = lift().check(varieties, date("2026-12-01")).unwrap();
         let fields = |verdict: &str| InspectionFields {
             equipment_code: Some("311033010202000123".into()),
             inspected_on: Some("2021-05-20".into()),
@@ -493,15 +495,15 @@ mod tests {
             verdict: Some(verdict.into()),
             next_due_on: None,
         };
-        let passed = fields("合格").check(&lift, &varieties, "12330000470000000X", date("2026-12-01")).unwrap();
+        let passed = fields("合格").check(&lift, varieties, "12330000470000000X", date("2026-12-01")).unwrap();
         assert_eq!(passed.next_due_on, date("2022-05-20"));
         let after = lift.clone().inspected(&passed);
         assert_eq!(after.standing(date("2021-12-01")), DueStanding::Current);
-        let failed = fields("fail").check(&lift, &varieties, "12330000470000000X", date("2026-12-01")).unwrap();
+        let failed = fields("fail").check(&lift, varieties, "12330000470000000X", date("2026-12-01")).unwrap();
         let after = lift.clone().inspected(&failed);
         assert_eq!(after.standing(date("2021-05-21")), DueStanding::Failed);
-        assert_eq!(fields("ok").check(&lift, &varieties, "x", date("2026-12-01")).unwrap_err().field, "verdict");
+        assert_eq!(fields("ok").check(&lift, varieties, "x", date("2026-12-01")).unwrap_err().field, "verdict");
         let before = InspectionFields { inspected_on: Some("2019-01-01".into()), ..fields("pass") };
-        assert_eq!(before.check(&lift, &varieties, "x", date("2026-12-01")).unwrap_err().field, "inspected_on");
+        assert_eq!(before.check(&lift, varieties, "x", date("2026-12-01")).unwrap_err().field, "inspected_on");
     }
 }

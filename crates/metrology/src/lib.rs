@@ -82,9 +82,11 @@ struct KindRow {
 }
 
 impl Kinds {
-    /// The shipped table (a broken table is a build fault, caught by the tests).
-    pub fn shipped() -> Kinds {
-        Kinds::read(KINDS).expect("the shipped instrument kinds read")
+    /// The shipped table, read once (a broken table is a build fault, caught by the tests).
+    pub fn shipped() -> &'static Kinds {
+        static SHIPPED: std::sync::LazyLock<Kinds> =
+            std::sync::LazyLock::new(|| Kinds::read(KINDS).expect("the shipped instrument kinds read"));
+        &SHIPPED
     }
 
     /// Reads a table in the shipped CSV form.
@@ -440,23 +442,23 @@ mod tests {
     fn a_filing_reads_by_chinese_names_and_refuses_a_due_day_past_the_interval() {
         let kinds = Kinds::shipped();
         let today = date("2026-03-01");
-        let dispenser = self::dispenser().check(&kinds, today).unwrap();
+        let dispenser = self::dispenser().check(kinds, today).unwrap();
         assert_eq!((dispenser.kind.as_str(), dispenser.used_for), ("fuel_dispenser", Use::TradeSettlement));
         assert_eq!(dispenser.standing(date("2026-06-10")), DueStanding::DueSoon);
         assert_eq!(dispenser.standing(date("2026-07-11")), DueStanding::Overdue);
         let far = InstrumentFields { next_verification_due: Some("2027-03-02".into()), ..self::dispenser() };
-        let error = far.check(&kinds, today).unwrap_err();
+        let error = far.check(kinds, today).unwrap_err();
         assert_eq!(error.field, "next_verification_due");
         assert!(error.reason.contains("6 months"), "{}", error.reason);
         let unknown = InstrumentFields { kind: Some("ruler".into()), ..self::dispenser() };
-        assert_eq!(unknown.check(&kinds, today).unwrap_err().field, "kind");
+        assert_eq!(unknown.check(kinds, today).unwrap_err().field, "kind");
     }
 
     #[test]
     fn a_verification_moves_the_due_day_and_a_failure_stops_use() {
         let kinds = Kinds::shipped();
         let today = date("2026-08-01");
-        let dispenser = self::dispenser().check(&kinds, date("2026-03-01")).unwrap();
+        let dispenser = self::dispenser().check(kinds, date("2026-03-01")).unwrap();
         let fields = |verdict: &str, due: Option<&str>| VerificationFields {
             owner_uscc: Some(owner()),
             serial_number: Some("JY-2020-0042".into()),
@@ -465,12 +467,12 @@ mod tests {
             verdict: Some(verdict.into()),
             next_due_on: due.map(str::to_owned),
         };
-        let passed = fields("pass", None).check(&dispenser, &kinds, "institute", today).unwrap();
+        let passed = fields("pass", None).check(&dispenser, kinds, "institute", today).unwrap();
         assert_eq!(passed.next_due_on, date("2027-01-01"));
         assert_eq!(dispenser.clone().verified(&passed).standing(today), DueStanding::Current);
-        let failed = fields("检定不合格", None).check(&dispenser, &kinds, "institute", today).unwrap();
+        let failed = fields("检定不合格", None).check(&dispenser, kinds, "institute", today).unwrap();
         assert_eq!(dispenser.clone().verified(&failed).standing(today), DueStanding::Failed);
-        let error = fields("pass", Some("2027-06-01")).check(&dispenser, &kinds, "institute", today).unwrap_err();
+        let error = fields("pass", Some("2027-06-01")).check(&dispenser, kinds, "institute", today).unwrap_err();
         assert_eq!(error.field, "next_due_on");
     }
 

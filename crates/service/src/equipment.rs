@@ -131,7 +131,7 @@ pub async fn register_equipment(
     let day = today();
     let (items, lines) =
         match checked_rows(format, text, EQUIPMENT_COLUMNS, "equipment", MAX_BATCH_ROWS, |f: EquipmentFields| {
-            f.check(&varieties, day).map_err(|e| (e.field, field_code(e.field), e.reason))
+            f.check(varieties, day).map_err(|e| (e.field, field_code(e.field), e.reason))
         })? {
             Ok(checked) => checked,
             Err(rejected) => return Ok(Err(rejected)),
@@ -183,7 +183,7 @@ pub async fn record_inspections(
     let unknown = |line, code: &String| {
         rejected(line, "equipment_code", ErrorCode::NotFound, format!("{code} is not registered"))
     };
-    let check = |fields: InspectionFields, equipment: &Equipment| fields.check(equipment, &varieties, &inspector, day);
+    let check = |fields: InspectionFields, equipment: &Equipment| fields.check(equipment, varieties, &inspector, day);
     let recorded = match in_order(rows, &codes, lines, &mut current, unknown, check, Equipment::inspected) {
         Ok(recorded) => recorded,
         Err(errors) => return Ok(Err(Rejected { received: codes.len(), rows: errors })),
@@ -239,7 +239,7 @@ pub async fn equipment(state: &Services, code: &str) -> Result<EquipmentRecord, 
         .pop()
         .ok_or_else(|| ApiError::not_found(format!("no equipment {code} is registered")))?;
     let inspections = state.store.equipment_inspections(&code).await?;
-    Ok(EquipmentRecord { view: equipment_view(&Varieties::shipped(), item, today()), inspections })
+    Ok(EquipmentRecord { view: equipment_view(Varieties::shipped(), item, today()), inspections })
 }
 
 /// A user's equipment.
@@ -252,7 +252,7 @@ pub async fn equipment_of(state: &Services, uscc: &str) -> Result<Vec<EquipmentV
         .equipment_of(uscc.as_str(), 1_000)
         .await?
         .into_iter()
-        .map(|e| equipment_view(&varieties, e, day))
+        .map(|e| equipment_view(varieties, e, day))
         .collect())
 }
 
@@ -345,11 +345,6 @@ fn queue_region(user: &User, region: Option<String>) -> Result<String, ApiError>
     Ok(region)
 }
 
-/// The significant prefix of a region code: a province's 2 digits, a city's 4, a county's 6.
-fn prefix(region: &str) -> &str {
-    region.trim_end_matches("00").trim_end_matches("00")
-}
-
 /// What a queue asks.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -366,8 +361,8 @@ pub async fn equipment_queue(state: &Services, user: &User, query: QueueQuery) -
     let day = today();
     let by = day.checked_add_months(Months::new(equipment::NOTICE_MONTHS)).unwrap_or(day);
     let varieties = Varieties::shipped();
-    let due = state.store.equipment_due(prefix(&region), by, QUEUE_LIMIT).await?;
-    Ok(due.into_iter().map(|e| equipment_view(&varieties, e, day)).filter(|v| v.standing.needs_action()).collect())
+    let due = state.store.equipment_due(&crate::recalls::region_prefix(&region), by, QUEUE_LIMIT).await?;
+    Ok(due.into_iter().map(|e| equipment_view(varieties, e, day)).filter(|v| v.standing.needs_action()).collect())
 }
 
 /// An owner files its instruments under compulsory verification (备案), or the regulator files them:
@@ -385,7 +380,7 @@ pub async fn file_instruments(
     let day = today();
     let (items, lines) =
         match checked_rows(format, text, INSTRUMENT_COLUMNS, "instruments", MAX_BATCH_ROWS, |f: InstrumentFields| {
-            f.check(&kinds, day).map_err(|e| (e.field, field_code(e.field), e.reason))
+            f.check(kinds, day).map_err(|e| (e.field, field_code(e.field), e.reason))
         })? {
             Ok(checked) => checked,
             Err(rejected) => return Ok(Err(rejected)),
@@ -449,7 +444,7 @@ pub async fn record_verifications(
     let unknown = |line, key: &(String, String)| {
         rejected(line, "serial_number", ErrorCode::NotFound, format!("{} of {} is not filed", key.1, key.0))
     };
-    let check = |fields: VerificationFields, instrument: &Instrument| fields.check(instrument, &kinds, &institute, day);
+    let check = |fields: VerificationFields, instrument: &Instrument| fields.check(instrument, kinds, &institute, day);
     let recorded = match in_order(rows, &keys, lines, &mut current, unknown, check, Instrument::verified) {
         Ok(recorded) => recorded,
         Err(errors) => return Ok(Err(Rejected { received: keys.len(), rows: errors })),
@@ -500,7 +495,7 @@ pub async fn instruments_of(state: &Services, uscc: &str) -> Result<Vec<Instrume
         .instruments_of(uscc.as_str(), 1_000)
         .await?
         .into_iter()
-        .map(|i| instrument_view(&kinds, i, day))
+        .map(|i| instrument_view(kinds, i, day))
         .collect())
 }
 
@@ -519,7 +514,7 @@ pub async fn instrument(state: &Services, owner: &str, serial: &str) -> Result<I
         .pop()
         .ok_or_else(|| ApiError::not_found(format!("no instrument {serial} of {owner} is filed")))?;
     let verifications = state.store.instrument_verifications(&owner, &serial).await?;
-    Ok(InstrumentRecord { view: instrument_view(&Kinds::shipped(), item, today()), verifications })
+    Ok(InstrumentRecord { view: instrument_view(Kinds::shipped(), item, today()), verifications })
 }
 
 /// A regulator's queue of instruments whose verification is due within the notice month, overdue, or failed.
@@ -532,8 +527,8 @@ pub async fn instrument_queue(
     let day = today();
     let by = day.checked_add_months(Months::new(metrology::NOTICE_MONTHS)).unwrap_or(day);
     let kinds = Kinds::shipped();
-    let due = state.store.instruments_due(prefix(&region), by, QUEUE_LIMIT).await?;
-    Ok(due.into_iter().map(|i| instrument_view(&kinds, i, day)).filter(|v| v.standing.needs_action()).collect())
+    let due = state.store.instruments_due(&crate::recalls::region_prefix(&region), by, QUEUE_LIMIT).await?;
+    Ok(due.into_iter().map(|i| instrument_view(kinds, i, day)).filter(|v| v.standing.needs_action()).collect())
 }
 
 /// A lab or institute files its measurement standards (JSON `{"measurement_standards": […]}` or CSV); an
