@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use certification::{change, standing, Body, BodyFields, CertificateFields, ChangeFields, ChangeRequest, Status};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use store::certification::{certificate_json, CertificateChange, NewChange, StoredCertificate, Upload};
+use store::certification::{certificate_canonical, CertificateChange, NewChange, StoredCertificate, Upload};
 use store::{Role, Store, User};
 
 use crate::access::require_admin;
@@ -153,7 +153,7 @@ pub async fn upload(
     }
     let added = rows.iter().filter(|r| matches!(r, Upload::Issued(_))).count();
     let amended = rows.len() - added;
-    let upload_id = state.store.upload_certificates(&body_number, &rows, Some(user.id)).await?;
+    let upload_id = state.store.upload_certificates(&body_number, rows, Some(user.id)).await?;
     Ok(Ok(UploadReceipt { upload_id, received, added, amended, unchanged }))
 }
 
@@ -428,7 +428,7 @@ async fn statement(state: &Services, stored: &StoredCertificate) -> Result<Statu
     Ok(StatusStatement {
         log_index: stored.log_index,
         entry: entry.data,
-        certificate: store::public_log::canonical(&certificate_json(&stored.certificate)),
+        certificate: certificate_canonical(&stored.certificate),
         tree_size,
         audit_path: path.iter().map(hex::encode).collect(),
         checkpoint: checkpoint.note,

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{FromRow, QueryBuilder};
 
 use crate::on_pool;
-use crate::public_log::{append_in, canonical, NewEntry};
+use crate::public_log::{append_in, NewEntry};
 use crate::store::{now, write_audit, Store};
 use crate::{stored, stored_day, StoreError};
 
@@ -108,7 +108,7 @@ fn list(what: &str, text: &str) -> Result<Vec<String>, StoreError> {
 }
 
 fn json_list(items: &[String]) -> String {
-    serde_json::Value::from(items.to_vec()).to_string()
+    serde_json::to_string(items).expect("strings serialize")
 }
 
 impl CertificateRow {
@@ -251,26 +251,83 @@ pub fn certificate_json(certificate: &Certificate) -> serde_json::Value {
     })
 }
 
+/// `certificate_json`'s keys in sorted order, serialized straight from the fields: the same bytes as
+/// `canonical(&certificate_json(c))` without a map built per certificate (an upload hashes every one).
+#[derive(Serialize)]
+struct CanonicalCertificate<'a> {
+    body: &'a str,
+    expires_on: NaiveDate,
+    factory_uscc: Option<&'a str>,
+    gtins: &'a [String],
+    holder_uscc: &'a str,
+    issued_on: NaiveDate,
+    legacy_number: bool,
+    manufacturer_uscc: Option<&'a str>,
+    models: &'a [String],
+    number: &'a str,
+    product_class: Option<&'a str>,
+    product_name: &'a str,
+    scheme: &'a str,
+    standards: &'a [String],
+}
+
+/// A certificate's canonical JSON (sorted keys, no spaces): the bytes its hash covers.
+pub fn certificate_canonical(certificate: &Certificate) -> String {
+    let number = certificate.number.to_string();
+    let fields = CanonicalCertificate {
+        body: &certificate.body,
+        expires_on: certificate.expires_on,
+        factory_uscc: certificate.factory.as_deref(),
+        gtins: &certificate.gtins,
+        holder_uscc: &certificate.holder,
+        issued_on: certificate.issued_on,
+        legacy_number: certificate.number.is_legacy(),
+        manufacturer_uscc: certificate.manufacturer.as_deref(),
+        models: &certificate.models,
+        number: &number,
+        product_class: certificate.product_class.as_deref(),
+        product_name: &certificate.product_name,
+        scheme: certificate.scheme.as_str(),
+        standards: &certificate.standards,
+    };
+    serde_json::to_string(&fields).expect("strings, dates and flags serialize")
+}
+
 /// The SHA-256 of a certificate's canonical JSON, hex.
 pub fn certificate_hash(certificate: &Certificate) -> String {
-    hex::encode(Sha256::digest(canonical(&certificate_json(certificate)).as_bytes()))
+    hex::encode(Sha256::digest(certificate_canonical(certificate).as_bytes()))
+}
+
+/// A certificate entry's keys in sorted order (see `CanonicalCertificate`).
+#[derive(Serialize)]
+struct CanonicalEntry<'a> {
+    body: &'a str,
+    certificate_sha256: String,
+    event: &'a str,
+    expires_on: NaiveDate,
+    holder_uscc: &'a str,
+    number: &'a str,
+    on: NaiveDate,
+    reason: &'a str,
+    status: &'a str,
 }
 
 /// A certificate's public-log entry: its hash and where it stands after `event` (issued, amended or a status change).
 fn log_entry(certificate: &Certificate, event: &str, status: Status, reason: Reason, on: NaiveDate) -> NewEntry {
     let number = certificate.number.to_string();
-    let data = serde_json::json!({
-        "event": event,
-        "number": number,
-        "body": certificate.body,
-        "holder_uscc": certificate.holder,
-        "certificate_sha256": certificate_hash(certificate),
-        "status": status.as_str(),
-        "reason": reason.as_str(),
-        "on": on.to_string(),
-        "expires_on": certificate.expires_on.to_string(),
-    });
-    NewEntry { kind: LOG_KIND.into(), subject: number, data: canonical(&data) }
+    let data = CanonicalEntry {
+        body: &certificate.body,
+        certificate_sha256: certificate_hash(certificate),
+        event,
+        expires_on: certificate.expires_on,
+        holder_uscc: &certificate.holder,
+        number: &number,
+        on,
+        reason: reason.as_str(),
+        status: status.as_str(),
+    };
+    let data = serde_json::to_string(&data).expect("strings and dates serialize");
+    NewEntry { kind: LOG_KIND.into(), subject: number, data }
 }
 
 /// What an upload does to each certificate it carries.
@@ -327,90 +384,146 @@ macro_rules! insert_changes {
     }};
 }
 
+/// Certificates a pipelined upload prepares ahead of the writer at a time.
+const PREPARED_CHUNK: usize = 5_000;
+
+/// A new certificate's values as the writer binds them, prepared on another thread: its log entry and leaf hash,
+/// its lists as JSON, its dates as text.
+struct PreparedIssue<'a> {
+    certificate: &'a Certificate,
+    number: String,
+    entry: NewEntry,
+    leaf: translog::Hash,
+    models: String,
+    gtins: String,
+    standards: String,
+    issued_on: String,
+    expires_on: String,
+}
+
+impl<'a> PreparedIssue<'a> {
+    fn new(certificate: &'a Certificate) -> Self {
+        let entry = log_entry(certificate, "issued", Status::Valid, Reason::Issued, certificate.issued_on);
+        PreparedIssue {
+            certificate,
+            number: entry.subject.clone(),
+            leaf: translog::leaf_hash(entry.data.as_bytes()),
+            entry,
+            models: json_list(&certificate.models),
+            gtins: json_list(&certificate.gtins),
+            standards: json_list(&certificate.standards),
+            issued_on: certificate.issued_on.to_string(),
+            expires_on: certificate.expires_on.to_string(),
+        }
+    }
+}
+
 /// Stores new certificates through the direct SQLite writer: the upload row, the log entries, each certificate
 /// with its GTINs and its issue as the first status change, and the audit row, in one immediate transaction.
+/// A second thread prepares each chunk's values while the writer stores the one before, so the upload's
+/// hashing and formatting run beside its writes rather than before them.
 fn upload_issued(
     direct: &crate::store::DirectSqlite,
     body: &str,
     certificates: &[Certificate],
-    entries: &[NewEntry],
     at: &str,
     user_id: Option<i64>,
 ) -> Result<i64, StoreError> {
-    direct.with_writer(|connection| {
-        let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO certificate_uploads (body, kind, received, added, changed, uploaded_at, uploaded_by) \
-             VALUES (?1, 'certificates', ?2, ?2, 0, ?3, ?4)",
-            rusqlite::params![body, certificates.len() as i64, at, user_id],
-        )?;
-        let upload = tx.last_insert_rowid();
-        let indexes = crate::direct::append_log(&tx, entries, at)?;
-        {
-            let marks: Vec<String> = (1..=19).map(|i| format!("?{i}")).collect();
-            let mut insert = tx.prepare_cached(&format!(
-                "INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES ({})",
-                marks.join(", ")
-            ))?;
-            let mut gtin = tx.prepare_cached("INSERT OR IGNORE INTO certificate_gtins (number, gtin) VALUES (?1, ?2)")?;
-            let mut change = tx.prepare_cached(
-                "INSERT INTO certificate_changes (log_index, number, from_status, to_status, reason, on_date, note, \
-                 holder_uscc, upload_id, recorded_at, recorded_by) VALUES (?1, ?2, NULL, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9)",
-            )?;
-            // Table by table, as the baseline writes them: each table's pages and indexes are touched in one run.
-            let numbers: Vec<String> = certificates.iter().map(|c| c.number.to_string()).collect();
-            for ((c, index), number) in certificates.iter().zip(&indexes).zip(&numbers) {
-                let issued_on = c.issued_on.to_string();
-                insert.execute(rusqlite::params![
-                    number,
-                    c.scheme.as_str(),
-                    c.number.is_legacy(),
-                    c.body,
-                    c.holder,
-                    c.manufacturer,
-                    c.factory,
-                    c.product_class,
-                    c.product_name,
-                    json_list(&c.models),
-                    json_list(&c.gtins),
-                    json_list(&c.standards),
-                    issued_on,
-                    c.expires_on.to_string(),
-                    Status::Valid.as_str(),
-                    issued_on,
-                    Reason::Issued.as_str(),
-                    index,
-                    upload,
-                ])?;
-            }
-            for (c, number) in certificates.iter().zip(&numbers) {
-                for g in &c.gtins {
-                    gtin.execute(rusqlite::params![number, g])?;
+    std::thread::scope(|scope| {
+        let (prepared, chunks) = std::sync::mpsc::sync_channel::<Vec<PreparedIssue>>(2);
+        scope.spawn(move || {
+            for chunk in certificates.chunks(PREPARED_CHUNK) {
+                // A closed channel means the writer failed: nothing more to prepare.
+                if prepared.send(chunk.iter().map(PreparedIssue::new).collect()).is_err() {
+                    break;
                 }
             }
-            for ((c, index), number) in certificates.iter().zip(&indexes).zip(&numbers) {
-                change.execute(rusqlite::params![
-                    index,
-                    number,
-                    Status::Valid.as_str(),
-                    Reason::Issued.as_str(),
-                    c.issued_on.to_string(),
-                    c.holder,
-                    upload,
-                    at,
-                    user_id,
-                ])?;
+        });
+        direct.with_writer(|connection| {
+            let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT INTO certificate_uploads (body, kind, received, added, changed, uploaded_at, uploaded_by) \
+                 VALUES (?1, 'certificates', ?2, ?2, 0, ?3, ?4)",
+                rusqlite::params![body, certificates.len() as i64, at, user_id],
+            )?;
+            let upload = tx.last_insert_rowid();
+            for chunk in chunks {
+                write_issued(&tx, &chunk, upload, at, user_id)?;
             }
-        }
-        let summary = serde_json::json!({"body": body, "received": certificates.len(), "added": certificates.len()});
-        tx.execute(
-            "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
-             VALUES (?1, ?2, 'insert', 'certificate_upload', ?3, NULL, ?4)",
-            rusqlite::params![at, user_id, upload.to_string(), summary.to_string()],
-        )?;
-        tx.commit()?;
-        Ok(upload)
+            let summary =
+                serde_json::json!({"body": body, "received": certificates.len(), "added": certificates.len()});
+            tx.execute(
+                "INSERT INTO audit_log (at, user_id, action, entity_kind, entity_key, before_json, after_json) \
+                 VALUES (?1, ?2, 'insert', 'certificate_upload', ?3, NULL, ?4)",
+                rusqlite::params![at, user_id, upload.to_string(), summary.to_string()],
+            )?;
+            tx.commit()?;
+            Ok(upload)
+        })
     })
+}
+
+/// One prepared chunk of an upload: its log entries, then table by table (as the baseline writes them, so each
+/// table's pages and indexes are touched in one run) the certificates, their GTINs and their first changes.
+fn write_issued(
+    tx: &rusqlite::Transaction,
+    chunk: &[PreparedIssue],
+    upload: i64,
+    at: &str,
+    user_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let indexes = crate::direct::append_log(tx, chunk.iter().map(|p| (&p.entry, p.leaf)), at)?;
+    let marks: Vec<String> = (1..=19).map(|i| format!("?{i}")).collect();
+    let mut insert =
+        tx.prepare_cached(&format!("INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES ({})", marks.join(", ")))?;
+    let mut gtin = tx.prepare_cached("INSERT OR IGNORE INTO certificate_gtins (number, gtin) VALUES (?1, ?2)")?;
+    let mut change = tx.prepare_cached(
+        "INSERT INTO certificate_changes (log_index, number, from_status, to_status, reason, on_date, note, \
+         holder_uscc, upload_id, recorded_at, recorded_by) VALUES (?1, ?2, NULL, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9)",
+    )?;
+    for (p, index) in chunk.iter().zip(&indexes) {
+        let c = p.certificate;
+        insert.execute(rusqlite::params![
+            p.number,
+            c.scheme.as_str(),
+            c.number.is_legacy(),
+            c.body,
+            c.holder,
+            c.manufacturer,
+            c.factory,
+            c.product_class,
+            c.product_name,
+            p.models,
+            p.gtins,
+            p.standards,
+            p.issued_on,
+            p.expires_on,
+            Status::Valid.as_str(),
+            p.issued_on,
+            Reason::Issued.as_str(),
+            index,
+            upload,
+        ])?;
+    }
+    for p in chunk {
+        for g in &p.certificate.gtins {
+            gtin.execute(rusqlite::params![p.number, g])?;
+        }
+    }
+    for (p, index) in chunk.iter().zip(&indexes) {
+        change.execute(rusqlite::params![
+            index,
+            p.number,
+            Status::Valid.as_str(),
+            Reason::Issued.as_str(),
+            p.issued_on,
+            p.certificate.holder,
+            upload,
+            at,
+            user_id,
+        ])?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -537,7 +650,7 @@ impl Store {
         let (with_body_sql, history_sql) = (WITH_BODY.as_str(), HISTORY.as_str());
         let body_sql = "SELECT name FROM certification_bodies WHERE approval_number = $1";
         if let Some(reader) = &self.direct {
-            let read = reader.read(|connection| {
+            let read = reader.read_snapshot(|connection| {
                 use rusqlite::OptionalExtension;
                 let Some((row, body_name)) = connection
                     .prepare_cached(with_body_sql)?
@@ -668,11 +781,25 @@ impl Store {
     pub async fn upload_certificates(
         &self,
         body: &str,
-        rows: &[Upload],
+        rows: Vec<Upload>,
         user_id: Option<i64>,
     ) -> Result<i64, StoreError> {
         let at = now();
         let added = rows.iter().filter(|r| matches!(r, Upload::Issued(_))).count();
+        let issued_only = rows.iter().all(|row| matches!(row, Upload::Issued(_)));
+        if let (Some(direct), true) = (self.direct.clone(), issued_only) {
+            // New certificates only, the common upload: one direct transaction of prepared single-row inserts.
+            let certificates: Vec<Certificate> = rows
+                .into_iter()
+                .filter_map(|row| match row {
+                    Upload::Issued(c) => Some(c),
+                    Upload::Amended(..) => None,
+                })
+                .collect();
+            let body = body.to_owned();
+            let write = move || upload_issued(&direct, &body, &certificates, &at, user_id);
+            return tokio::task::spawn_blocking(write).await.expect("certificate writer panicked");
+        }
         let entries: Vec<NewEntry> = rows
             .iter()
             .map(|row| match row {
@@ -680,20 +807,6 @@ impl Store {
                 Upload::Amended(c, old) => log_entry(c, "amended", old.status, old.reason, old.status_on),
             })
             .collect();
-        let issued_only = rows.iter().all(|row| matches!(row, Upload::Issued(_)));
-        if let (Some(direct), true) = (self.direct.clone(), issued_only) {
-            // New certificates only, the common upload: one direct transaction of prepared single-row inserts.
-            let certificates: Vec<Certificate> = rows
-                .iter()
-                .filter_map(|row| match row {
-                    Upload::Issued(c) => Some(c.clone()),
-                    Upload::Amended(..) => None,
-                })
-                .collect();
-            let body = body.to_owned();
-            let write = move || upload_issued(&direct, &body, &certificates, &entries, &at, user_id);
-            return tokio::task::spawn_blocking(write).await.expect("certificate writer panicked");
-        }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let upload = insert_upload!(tx, body, "certificates", rows.len(), added, rows.len() - added, &at, user_id);
@@ -712,13 +825,13 @@ impl Store {
                     sqlx::query("INSERT INTO certificate_history (number, replaced_in, data) VALUES ($1, $2, $3)")
                         .bind(&number)
                         .bind(upload)
-                        .bind(canonical(&certificate_json(&old.certificate)))
+                        .bind(certificate_canonical(&old.certificate))
                         .execute(&mut *tx)
                         .await?;
                     sqlx::query("DELETE FROM certificate_gtins WHERE number = $1").bind(&number).execute(&mut *tx).await?;
                 }
             }
-            for ((c, _, _, _, index), row) in written.iter().zip(rows) {
+            for ((c, _, _, _, index), row) in written.iter().zip(&rows) {
                 if !matches!(row, Upload::Amended(..)) {
                     continue;
                 }
@@ -744,7 +857,7 @@ impl Store {
                 .await?;
             }
             let issued_rows: Vec<_> =
-                written.iter().zip(rows).filter(|(_, row)| matches!(row, Upload::Issued(_))).map(|(w, _)| w).collect();
+                written.iter().zip(&rows).filter(|(_, row)| matches!(row, Upload::Issued(_))).map(|(w, _)| w).collect();
             for chunk in issued_rows.chunks(ROWS_PER_STATEMENT) {
                 let mut builder = QueryBuilder::new(format!("INSERT INTO certificates ({CERTIFICATE_COLUMNS}) "));
                 builder.push_values(chunk, |mut b, (c, status, status_on, reason, index)| {
@@ -788,7 +901,7 @@ impl Store {
             }
             let issues: Vec<NewChange> = written
                 .iter()
-                .zip(rows)
+                .zip(&rows)
                 .filter(|(_, row)| matches!(row, Upload::Issued(_)))
                 .map(|((c, ..), _)| NewChange {
                     number: c.number.to_string(),
@@ -801,7 +914,7 @@ impl Store {
                 .collect();
             let issued: Vec<(i64, &NewChange, &str)> = written
                 .iter()
-                .zip(rows)
+                .zip(&rows)
                 .filter(|(_, row)| matches!(row, Upload::Issued(_)))
                 .zip(&issues)
                 .map(|(((c, .., index), _), change)| (*index, change, c.holder.as_str()))
@@ -865,5 +978,61 @@ impl Store {
             tx.commit().await?;
             Ok(indexes)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::public_log::canonical;
+
+    fn certificate(number: CertificateNumber, scheme: Scheme) -> Certificate {
+        Certificate {
+            number,
+            scheme,
+            body: "CNCA-R-2002-001".into(),
+            holder: "91330100MA2B3C4D5E".into(),
+            manufacturer: None,
+            factory: Some("91330100MA2B3C4D5E".into()),
+            product_class: Some("0501".into()),
+            product_name: "电热水壶 \"快煮\" 型\\ 1.7L\n".into(),
+            models: vec!["M1".into(), "M1-A/\u{7f}".into()],
+            gtins: vec!["06901234567892".into()],
+            standards: vec!["GB 4706.1-2005".into(), "GB 4706.19-2008".into()],
+            issued_on: NaiveDate::from_ymd_opt(2024, 3, 1).expect("a day"),
+            expires_on: NaiveDate::from_ymd_opt(2029, 2, 28).expect("a day"),
+        }
+    }
+
+    /// The fields written straight are the bytes the sorted map gives: entries hashed either way verify.
+    #[test]
+    fn canonical_certificate_and_entry_match_the_sorted_map() {
+        let ccc = certificate(CertificateNumber::ccc("2024010501000001").expect("a CCC number"), Scheme::Ccc);
+        let legacy = Certificate {
+            manufacturer: Some("91330100MA2B3C4D5E".into()),
+            factory: None,
+            product_class: None,
+            models: Vec::new(),
+            ..certificate(CertificateNumber::CccLegacy("200101050100".into()), Scheme::Ccc)
+        };
+        let voluntary =
+            certificate(CertificateNumber::voluntary("CQC24-001/SV").expect("a voluntary number"), Scheme::Service);
+        for c in [ccc, legacy, voluntary] {
+            assert_eq!(certificate_canonical(&c), canonical(&certificate_json(&c)));
+            let entry = log_entry(&c, "issued", Status::Valid, Reason::Issued, c.issued_on);
+            let expected = serde_json::json!({
+                "event": "issued",
+                "number": c.number.to_string(),
+                "body": c.body,
+                "holder_uscc": c.holder,
+                "certificate_sha256": hex::encode(Sha256::digest(canonical(&certificate_json(&c)).as_bytes())),
+                "status": "valid",
+                "reason": "issued",
+                "on": c.issued_on.to_string(),
+                "expires_on": c.expires_on.to_string(),
+            });
+            assert_eq!(entry.data, canonical(&expected));
+            assert_eq!(json_list(&c.models), serde_json::Value::from(c.models.clone()).to_string());
+        }
     }
 }

@@ -196,7 +196,7 @@ impl Store {
             let entry = self.log_entries(index, index + 1).await?.pop();
             return Ok((entry, self.log_nodes(nodes).await?));
         };
-        let (entry, hashes) = reader.read(|connection| {
+        let (entry, hashes) = reader.read_snapshot(|connection| {
             use rusqlite::OptionalExtension;
             let entry = connection
                 .prepare_cached(

@@ -222,3 +222,35 @@ async fn a_body_uploads_and_suspends_and_the_public_verifies_offline() {
         service::certification::StatusStatement { certificate: parsed.certificate.replace("A-1", "A-9"), ..parsed };
     assert!(service::certification::check_statement(&swapped, key).is_err());
 }
+
+/// An upload larger than the writer's prepared chunks stores every certificate once, and the statements of the
+/// first, a chunk's edge and the last check offline against one signed tree.
+#[tokio::test]
+async fn a_large_upload_is_stored_whole_and_each_statement_checks() {
+    let test = TestApp::new().await;
+    test.organization(OWN_USCC, "杭州乐高玩具有限公司", "330106").await;
+    let token = certifier(&test).await;
+    let count = 12_001;
+    let number = |i: usize| format!("2024010601{:06}", i + 1);
+    let mut text = HEADER.to_owned();
+    for i in 0..count {
+        text.push_str(&row(&number(i), "K23-06-01", "", "2024-03-01", "2029-02-28"));
+    }
+    let (status, receipt) = test.send_text("/api/v1/certificates", &token, "text/csv", &text).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert_eq!(receipt["added"], count);
+    let (_, key) = test.get_json("/api/v1/log/public-key").await;
+    let key = key["verifier_key"].as_str().unwrap().to_owned();
+    let mut log_indexes = Vec::new();
+    for i in [0, 4_999, 5_000, 10_000, count - 1] {
+        let (status, answer) = test.get_json(&format!("/api/v1/certificates/{}?statement=true", number(i))).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let parsed: service::certification::StatusStatement =
+            serde_json::from_value(answer["statement"].clone()).unwrap();
+        let checked = service::certification::check_statement(&parsed, &key).unwrap();
+        assert_eq!((checked.number, checked.status.as_str()), (number(i), "valid"));
+        log_indexes.push(parsed.log_index);
+    }
+    assert!(log_indexes.windows(2).all(|w| w[1] > w[0]), "entries in upload order: {log_indexes:?}");
+    assert_eq!(log_indexes[4] - log_indexes[0], count as i64 - 1, "one entry each, none skipped");
+}
