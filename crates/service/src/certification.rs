@@ -419,6 +419,9 @@ pub async fn verify(state: &Services, number: &str, with_statement: bool) -> Res
 async fn statement(state: &Services, stored: &StoredCertificate) -> Result<StatusStatement, ApiError> {
     let checkpoint = crate::log::current_checkpoint(state).await?;
     let tree_size = checkpoint.tree_size as u64;
+    if !state.log.subtrees.read().unwrap_or_else(|poisoned| poisoned.into_inner()).covers(tree_size) {
+        crate::log::fill_subtrees(state, tree_size).await?;
+    }
     let plan = translog::inclusion_plan(stored.log_index as u64, tree_size).map_err(ApiError::invalid)?;
     let (entry, nodes) = crate::log::cached_nodes(state, stored.log_index, &plan.nodes()).await?;
     let entry = entry.ok_or_else(|| ApiError::integrity(format!("log entry {} is missing", stored.log_index)))?;

@@ -113,9 +113,11 @@ pub struct LogSigning {
     /// The last stored checkpoint whose note's signature and root this server checked: read again byte for
     /// byte (note, root and size), it needs no second check.
     pub checked: std::sync::Mutex<Option<store::public_log::StoredCheckpoint>>,
-    /// Hashes of complete subtrees high in the tree, which every inclusion proof shares: a complete subtree's
-    /// hash never changes, so once read it is kept (see [`log::cached_nodes`]).
-    pub upper_nodes: std::sync::RwLock<std::collections::HashMap<translog::NodeId, translog::Hash>>,
+    /// Every complete subtree's hash at the levels a memory budget allows: a complete subtree's hash never
+    /// changes, so an inclusion proof reads only the levels below from the store (see [`log::fill_subtrees`]).
+    pub subtrees: std::sync::RwLock<translog::SubtreeCache>,
+    /// Held while the subtree cache is being filled: one fill at a time.
+    pub filling: tokio::sync::Mutex<()>,
 }
 
 impl LogSigning {
@@ -125,7 +127,8 @@ impl LogSigning {
             signer: Default::default(),
             signing: Default::default(),
             checked: Default::default(),
-            upper_nodes: Default::default(),
+            subtrees: std::sync::RwLock::new(translog::SubtreeCache::new(log::CACHED_HASHES)),
+            filling: Default::default(),
         }
     }
 }

@@ -232,14 +232,41 @@ pub async fn add_cosignature(services: &Services, body: CosignatureBody) -> Resu
     Ok(Cosigned { tree_size: checkpoint.tree_size, witness: name, time })
 }
 
-/// The audit path of entry `index` in the tree of `tree_size` entries (RFC 6962 §2.1.1), from the stored nodes.
-/// The lowest level of the subtrees kept in memory: one node in 1,024 leaves.
-const CACHED_LEVEL: u8 = 10;
-/// Subtree hashes kept at most (32 MB of hashes).
-const CACHED_NODES: usize = 1 << 20;
+/// Subtree hashes held in memory at most: 64 MB, every subtree of 16 leaves and up for a log of 16 million
+/// entries.
+pub const CACHED_HASHES: usize = 1 << 21;
 
-/// The hashes of `nodes` with the log entry at `index`: the high subtrees from memory, the rest read together
-/// from the store, the high ones read kept.
+/// Subtree hashes read from the store at a time while filling the cache.
+const FILL_PAGE: u64 = 32_768;
+
+/// Reads into the subtree cache every complete subtree of a tree of `size` leaves at the levels it holds. A fill
+/// already running is not waited for: proofs meanwhile read what is not held from the store.
+pub async fn fill_subtrees(state: &Services, size: u64) -> Result<(), ApiError> {
+    let Ok(_filling) = state.log.filling.try_lock() else { return Ok(()) };
+    let ranges = state.log.subtrees.write().unwrap_or_else(|poisoned| poisoned.into_inner()).missing(size);
+    for range in ranges {
+        let mut from = range.from;
+        while from < range.to {
+            let to = (from + FILL_PAGE).min(range.to);
+            let hashes = state.store.log_level_range(range.level, from, to).await?;
+            let whole = hashes.len() as u64 == to - from;
+            state.log.subtrees.write().unwrap_or_else(|poisoned| poisoned.into_inner()).extend(
+                range.level,
+                from,
+                hashes,
+            );
+            if !whole {
+                // A gap in the store: the proofs that need it say so.
+                break;
+            }
+            from = to;
+        }
+    }
+    Ok(())
+}
+
+/// The hashes of `nodes` with the log entry at `index`: the subtrees the cache holds from memory, the rest read
+/// together from the store in one snapshot.
 pub async fn cached_nodes(
     state: &Services,
     index: i64,
@@ -248,27 +275,22 @@ pub async fn cached_nodes(
     let mut found = HashMap::with_capacity(nodes.len());
     let mut missing = Vec::with_capacity(nodes.len());
     {
-        let cache = state.log.upper_nodes.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let cache = state.log.subtrees.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         for node in nodes {
-            match cache.get(node) {
+            match cache.get(*node) {
                 Some(hash) => {
-                    found.insert(*node, *hash);
+                    found.insert(*node, hash);
                 }
                 None => missing.push(*node),
             }
         }
     }
     let (entry, read) = state.store.log_entry_and_nodes(index, &missing).await?;
-    let mut cache = state.log.upper_nodes.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-    for (node, hash) in read {
-        if node.level >= CACHED_LEVEL && cache.len() < CACHED_NODES {
-            cache.insert(node, hash);
-        }
-        found.insert(node, hash);
-    }
+    found.extend(read);
     Ok((entry, found))
 }
 
+/// The audit path of entry `index` in the tree of `tree_size` entries (RFC 6962 §2.1.1), from the stored nodes.
 pub async fn inclusion_path(store: &store::Store, index: u64, tree_size: u64) -> Result<Vec<Hash>, ApiError> {
     let plan = translog::inclusion_plan(index, tree_size).map_err(ApiError::invalid)?;
     let nodes = store.log_nodes(&plan.nodes()).await?;

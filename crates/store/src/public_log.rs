@@ -247,6 +247,23 @@ impl Store {
         Ok(found)
     }
 
+    /// The stored hashes of level `level`'s subtrees with indexes `[from, to)`, in index order.
+    pub async fn log_level_range(&self, level: u8, from: u64, to: u64) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let sql = "SELECT idx, hash FROM log_nodes WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx";
+        let rows: Vec<(i64, String)> = match &self.direct {
+            Some(reader) => reader.read(|connection| {
+                let mut statement = connection.prepare_cached(sql)?;
+                let rows =
+                    statement.query_map((i64::from(level), from as i64, to as i64), |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect()
+            })?,
+            None => on_pool!(self, pool => {
+                sqlx::query_as(sql).bind(i64::from(level)).bind(from as i64).bind(to as i64).fetch_all(pool).await?
+            }),
+        };
+        rows.into_iter().map(|(index, hash)| Ok((index as u64, decode(&hash)?))).collect()
+    }
+
     /// Entries `[start, end)`, in order.
     pub async fn log_entries(&self, start: i64, end: i64) -> Result<Vec<LogEntry>, StoreError> {
         on_pool!(self, pool => {

@@ -7,9 +7,11 @@
 //! Proofs and roots are first *planned* as the nodes they need, the caller fetches those hashes in one read, and
 //! the plan is then folded into hashes. Appends go through a [`Frontier`], the right edge of the tree.
 
+mod cache;
 mod checkpoint;
 mod tree;
 
+pub use cache::{LevelRange, SubtreeCache};
 pub use checkpoint::{
     check_cosignature, cosign, key_id, open, verifier_key, Checkpoint, CheckpointError, LogSigner, NoteVerifier, Opened,
 };

@@ -20,6 +20,8 @@ use crate::load;
 const BODY: &str = "CNCA-R-2002-001";
 /// Product classes under CCC in the shipped catalogue, which the body is designated for.
 const CLASSES: [&str; 2] = ["0501", "0901"];
+/// Distinct random numbers the load asks for, in turn.
+const REQUESTED: usize = 1_000_000;
 /// Certificates per upload batch: the service's limit.
 const BATCH: usize = service::certification::MAX_UPLOAD_ROWS;
 
@@ -147,7 +149,8 @@ pub async fn run(dir: &Path, count: usize, uploaded: usize, seconds: u64, connec
         upload(&services, &account, stored..count).await?;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(14);
-    let numbers: Vec<String> = (0..20_000).map(|_| number(rng.gen_range(0..count))).collect();
+    // Enough numbers that no cache holds the ones asked for: each request is for a certificate seldom read.
+    let numbers: Vec<String> = (0..REQUESTED).map(|_| number(rng.gen_range(0..count))).collect();
     let plain: Vec<String> = numbers.iter().map(|n| format!("/api/v1/certificates/{n}")).collect();
     let with_statement: Vec<String> = plain.iter().map(|p| format!("{p}?statement=true")).collect();
     let state = crate::bench::bench_state(&store);
@@ -157,7 +160,11 @@ pub async fn run(dir: &Path, count: usize, uploaded: usize, seconds: u64, connec
     let body = serde_json::to_vec(&sample)?;
     // The log signs its first checkpoint over the generated entries once, before the load: a running server
     // signs as entries arrive, so a statement reads a checkpoint already signed.
-    service::log::current_checkpoint(&state.services).await.map_err(|e| anyhow::anyhow!(e.message))?;
+    let checkpoint = service::log::current_checkpoint(&state.services).await.map_err(|e| anyhow::anyhow!(e.message))?;
+    // As `serve` does at start: the log's subtree hashes read into memory before the load.
+    service::log::fill_subtrees(&state.services, checkpoint.tree_size as u64)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
     let constant = get(move || {
         let body = body.clone();
         async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }

@@ -521,6 +521,17 @@ async fn serve(store: Store, config: &server::config::Config) -> anyhow::Result<
             }
         }
     });
+    // The log's subtree hashes are read into memory beside serving: proofs meanwhile read them from the store.
+    let filling = state.clone();
+    tokio::spawn(async move {
+        let filled = match filling.store.log_size().await {
+            Ok(size) => service::log::fill_subtrees(&filling.services, size).await.map_err(|e| e.message),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(error) = filled {
+            tracing::error!(%error, "could not read the log's subtrees into memory");
+        }
+    });
     let app = server::app(state);
     axum::serve(listener, app.into_make_service_with_connect_info())
         .with_graceful_shutdown(async {
