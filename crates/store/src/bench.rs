@@ -339,8 +339,8 @@ pub fn raw_single_commits(
     Ok(count as f64 / started.elapsed().as_secs_f64())
 }
 
-/// The rows of `tables` in the SQLite file at `path`, each table's rows in rowid order: what a baseline inserts
-/// again.
+/// The rows of `tables` in the SQLite file at `path`, each table's rows in storage order (rowid, or the key of a
+/// table clustered on it): what a baseline inserts again.
 pub type TableRows = Vec<(String, Vec<Vec<rusqlite::types::Value>>)>;
 
 /// Reads every row the store wrote into `tables`.
@@ -348,7 +348,7 @@ pub fn table_rows(path: &Path, tables: &[&str]) -> Result<TableRows, StoreError>
     let connection = rusqlite::Connection::open(path)?;
     let mut all = Vec::new();
     for table in tables {
-        let mut statement = connection.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+        let mut statement = connection.prepare(&format!("SELECT * FROM {table}"))?;
         let columns = statement.column_count();
         let rows = statement
             .query_map([], |row| (0..columns).map(|i| row.get::<_, rusqlite::types::Value>(i)).collect())?

@@ -30,6 +30,7 @@ const SQLITE: &[Migration] = &[
     (18, "labs", include_str!("../migrations/sqlite/0018_labs.sql")),
     (19, "equipment_metrology", include_str!("../migrations/sqlite/0019_equipment_metrology.sql")),
     (20, "campaign_labs", include_str!("../migrations/sqlite/0020_campaign_labs.sql")),
+    (21, "certificates_clustered", include_str!("../migrations/sqlite/0021_certificates_clustered.sql")),
 ];
 const POSTGRES: &[Migration] = &[
     (1, "master_data", include_str!("../migrations/postgres/0001_master_data.sql")),
@@ -52,6 +53,7 @@ const POSTGRES: &[Migration] = &[
     (18, "labs", include_str!("../migrations/postgres/0018_labs.sql")),
     (19, "equipment_metrology", include_str!("../migrations/postgres/0019_equipment_metrology.sql")),
     (20, "campaign_labs", include_str!("../migrations/postgres/0020_campaign_labs.sql")),
+    (21, "certificates_clustered", include_str!("../migrations/postgres/0021_certificates_clustered.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -60,6 +62,9 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 fn checksum(sql: &str) -> String {
     hex::encode(Sha256::digest(sql.as_bytes()))
 }
+
+/// The first line of a SQLite migration that rebuilds a table others refer to.
+const FOREIGN_KEYS_OFF: &str = "-- zhiliang: foreign keys off";
 
 /// The PostgreSQL advisory lock ("zhiliang" in ASCII) that servers starting on one database take in turn.
 const MIGRATION_LOCK: i64 = 0x7a68_696c_6961_6e67;
@@ -92,18 +97,41 @@ pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
                     None => {}
                 }
                 tracing::info!(version, name, "applying migration");
-                let mut tx = connection.begin().await?;
-                sqlx::raw_sql(sql).execute(&mut *tx).await?;
-                sqlx::query(
-                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(version)
-                .bind(name)
-                .bind(checksum(sql))
-                .bind(crate::store::now())
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
+                // A SQLite table rebuild runs with the foreign keys off (they cannot change inside a
+                // transaction) and checks them all before its commit; they are on again whatever happened.
+                let rebuild = !postgres && sql.starts_with(FOREIGN_KEYS_OFF);
+                if rebuild {
+                    sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *connection).await?;
+                }
+                let applied: Result<(), StoreError> = async {
+                    let mut tx = connection.begin().await?;
+                    sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                    if rebuild {
+                        let broken = sqlx::raw_sql("PRAGMA foreign_key_check").fetch_all(&mut *tx).await?;
+                        if !broken.is_empty() {
+                            return Err(StoreError::Integrity(format!(
+                                "migration {version} would leave {} rows with a broken reference",
+                                broken.len()
+                            )));
+                        }
+                    }
+                    sqlx::query(
+                        "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(version)
+                    .bind(name)
+                    .bind(checksum(sql))
+                    .bind(crate::store::now())
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+                .await;
+                if rebuild {
+                    sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *connection).await?;
+                }
+                applied?;
             }
             Ok(())
         }
