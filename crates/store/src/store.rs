@@ -87,7 +87,18 @@ impl Store {
         let store = Store { backend, direct, filings: Default::default() };
         crate::migrate::run(&store).await?;
         store.load_reference_data().await?;
+        store.settle_wal().await?;
         Ok(store)
+    }
+
+    /// On SQLite, copies every page the write-ahead log holds into the file and empties the log. Opened, before
+    /// anyone reads: a large write (a table rebuilt by a migration, a bulk load) otherwise leaves frames that a
+    /// checkpoint passing readers could not finish, and each page read then searches the log's index for them.
+    pub async fn settle_wal(&self) -> Result<(), StoreError> {
+        if let Backend::Sqlite(pool) = &self.backend {
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
+        }
+        Ok(())
     }
 
     /// The pool.

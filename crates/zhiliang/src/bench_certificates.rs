@@ -147,6 +147,7 @@ pub async fn run(dir: &Path, count: usize, uploaded: usize, seconds: u64, connec
         eprintln!("generating {count} certificates (kept in {})", path.display());
         let account = body_account(&services).await?;
         upload(&services, &account, stored..count).await?;
+        store.settle_wal().await?;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(14);
     // Enough numbers that no cache holds the ones asked for: each request is for a certificate seldom read.
