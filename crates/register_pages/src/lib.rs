@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup};
 use rulekit::due::DueStanding;
@@ -17,15 +17,19 @@ use webkit::layout::{error_page, named, page, urlencode, with_lang};
 use webkit::session::PageUser;
 use webkit::{ApiError, AppState};
 
+mod forms;
+
 /// The routes of these pages.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/licences", get(licences))
         .route("/licences/{number}", get(licence))
-        .route("/equipment", get(equipment_search))
+        .route("/equipment", get(equipment_search).post(forms::register_equipment))
         .route("/equipment/{code}", get(equipment))
-        .route("/instruments", get(instrument_search))
+        .route("/equipment/{code}/inspections", post(forms::record_inspection))
+        .route("/instruments", get(instrument_search).post(forms::file_instrument))
         .route("/instruments/{owner}/{serial}", get(instrument))
+        .route("/instruments/{owner}/{serial}/verifications", post(forms::record_verification))
         .route("/labs", get(lab_search))
         .route("/labs/{uscc}", get(lab))
 }
@@ -58,6 +62,29 @@ async fn when<T>(
 /// The signed-in regulator (or administrator) a page shows a due queue to.
 fn regulator(session: &PageUser) -> Option<&store::User> {
     session.user.as_ref().filter(|u| matches!(u.role, store::Role::Admin | store::Role::Regulator))
+}
+
+/// A signed-in account of one of `roles`.
+fn signed_in_as<'a>(session: &'a PageUser, roles: &[store::Role]) -> Option<&'a store::User> {
+    session.user.as_ref().filter(|u| roles.contains(&u.role))
+}
+
+/// A register form under its heading, for the accounts that may use it.
+fn form_section(
+    lang: Lang,
+    session: &PageUser,
+    roles: &[store::Role],
+    (title, action): ((&str, &str), &str),
+    fields: &[forms::Field],
+    fixed: &[(&str, &str)],
+) -> Markup {
+    match signed_in_as(session, roles) {
+        Some(_) => html! {
+            h2 { (lang.pick(title.0, title.1)) }
+            (forms::row_form(lang, session, action, fields, fixed, &forms::Filled::default(), title))
+        },
+        None => html! {},
+    }
 }
 
 fn hidden_lang(lang: Lang) -> Markup {
@@ -237,6 +264,7 @@ pub async fn equipment_search(
             (queue_heading(lang, queue.len(), "待检验和超期设备", "Inspections due and overdue"))
             @if queue.is_empty() { p { (lang.t("没有待办项目。", "Nothing needs action.")) } } @else { (equipment_table(lang, queue)) }
         }
+        (form_section(lang, &session, &[store::Role::Admin, store::Role::Regulator], (forms::REGISTER, "/equipment"), forms::EQUIPMENT, &[]))
         p.muted { "API: " code { "/api/v1/equipment/{code}" } " · " code { "/api/v1/equipment?uscc=…" } " · " code { "/api/v1/equipment/due" } }
     };
     page(lang, title, body).into_response()
@@ -245,6 +273,7 @@ pub async fn equipment_search(
 /// `GET /equipment/{code}`: an item with its inspections.
 pub async fn equipment(
     State(state): State<AppState>,
+    session: PageUser,
     Path(code): Path<String>,
     Query(params): Query<LangParam>,
 ) -> Response {
@@ -283,6 +312,8 @@ pub async fn equipment(
                 } } }
             }
         }
+        (form_section(lang, &session, &[store::Role::Lab], (forms::INSPECT, &format!("/equipment/{}/inspections", e.code)),
+            forms::INSPECTION, &[("equipment_code", &e.code)]))
         p.muted { "API: " code { "/api/v1/equipment/" (e.code) } }
     };
     page(lang, &title, body).into_response()
@@ -344,6 +375,8 @@ pub async fn instrument_search(
             (queue_heading(lang, queue.len(), "待检定和超期器具", "Verifications due and overdue"))
             @if queue.is_empty() { p { (lang.t("没有待办项目。", "Nothing needs action.")) } } @else { (instrument_table(lang, queue)) }
         }
+        (form_section(lang, &session, &[store::Role::Admin, store::Role::Regulator, store::Role::Enterprise],
+            (forms::FILE, "/instruments"), forms::INSTRUMENT, &[]))
         p.muted { "API: " code { "/api/v1/instruments?uscc=…" } " · " code { "/api/v1/instruments/due" } " · " code { "/api/v1/measurement-standards?uscc=…" } }
     };
     page(lang, title, body).into_response()
@@ -352,6 +385,7 @@ pub async fn instrument_search(
 /// `GET /instruments/{owner}/{serial}`: an instrument with its verifications.
 pub async fn instrument(
     State(state): State<AppState>,
+    session: PageUser,
     Path((owner, serial)): Path<(String, String)>,
     Query(params): Query<LangParam>,
 ) -> Response {
@@ -385,6 +419,9 @@ pub async fn instrument(
                 } } }
             }
         }
+        (form_section(lang, &session, &[store::Role::Lab],
+            (forms::VERIFY, &format!("/instruments/{}/{}/verifications", i.owner_uscc, urlencode(&i.serial_number))),
+            forms::VERIFICATION, &[("owner_uscc", &i.owner_uscc), ("serial_number", &i.serial_number)]))
     };
     page(lang, &title, body).into_response()
 }

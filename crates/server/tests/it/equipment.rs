@@ -225,3 +225,70 @@ async fn instruments_are_filed_verified_and_queued_and_labs_file_their_standards
     let (_, held) = test.get_json(&format!("{standards}?uscc={LAB_USCC}")).await;
     assert_eq!(held[0]["serves"][0], "JJG 443-2015", "{held}");
 }
+
+/// The register forms: a regulator registers equipment on its page (a refused row comes back with what was typed
+/// and the reason beside the field), an inspection body records an inspection, an owner files an instrument and
+/// a metrology institute records its verification; the public sees none of the forms.
+#[tokio::test]
+async fn the_register_pages_take_one_row_each_through_the_import() {
+    let test = TestApp::new().await;
+    let today = service::today();
+    let ago = (today - Months::new(2)).to_string();
+    let year = (today - Months::new(24)).format("%Y").to_string();
+    let code = format!("311033010{year}00007");
+    let (_, public) = test.send(Method::GET, "/equipment", None, None).await;
+    assert!(!public.contains("登记特种设备"), "no form for the public");
+    let regulator = test.session_cookie("regulator", "r1").await;
+    let (_, page) = test.get_with_cookie("/equipment", &regulator).await;
+    assert!(page.contains("登记特种设备") && page.contains("name=\"in_service_on\""), "{page}");
+
+    let row = |code: &str, region: &str| {
+        format!(
+            "csrf=r1&code={code}&user_uscc={OWN_USCC}&registration_number=R-7&region_code={region}\
+             &location=%E6%96%87%E4%B8%89%E8%B7%AF7%E5%8F%B7&in_service_on={ago}&registered_on={ago}&next_inspection_due="
+        )
+    };
+    let (status, _, refused) = test.post_form("/equipment", &regulator, &row("991033010202000001", "330106")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.contains("value=\"991033010202000001\"") && refused.contains("文三路7号"), "typed values kept");
+    assert!(refused.contains("class=\"error\""), "{refused}");
+    let (status, _, outside) = test.post_form("/equipment", &regulator, &row(&code, "110101")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "another region: {outside}");
+    let (status, _, _) = test.post_form("/equipment", &regulator, &row(&code, "330106").replace("r1", "stale")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a stale token stores nothing");
+    let (status, location, _) = test.post_form("/equipment", &regulator, &row(&code, "330106")).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/equipment/{code}").as_str())));
+
+    let lab = test.session_cookie("lab", "l1").await;
+    let (_, page) = test.get_with_cookie(&format!("/equipment/{code}"), &lab).await;
+    assert!(page.contains("录入定期检验结果"), "{page}");
+    let inspection = format!("csrf=l1&inspected_on={today}&report_number=TJ-7&verdict=fail&next_due_on=");
+    let uri = format!("/equipment/{code}/inspections");
+    let (status, _, _) = test.post_form(&uri, &regulator, &inspection.replace("l1", "r1")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "inspections are the inspection body's");
+    let (status, _, _) = test.post_form(&uri, &lab, &inspection).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, stored) = test.get_json(&format!("/api/v1/equipment/{code}")).await;
+    assert_eq!(stored["inspections"][0]["report_number"], "TJ-7", "{stored}");
+    assert_eq!(stored["view"]["standing"], "failed", "a failed inspection shows on the item: {stored}");
+
+    let owner = test.session_cookie("enterprise", "e1").await;
+    let filing = format!(
+        "csrf=e1&owner_uscc={OWN_USCC}&serial_number=JY%2F7&kind=fuel_dispenser&use=trade_settlement\
+         &region_code=330106&location=1%E5%8F%B7%E6%9E%AA&registered_on={today}&next_verification_due={}",
+        today + Months::new(3)
+    );
+    let (status, location, _) = test.post_form("/instruments", &owner, &filing).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(format!("/instruments/{OWN_USCC}/JY%2F7").as_str()))
+    );
+    let (_, page) = test.get_with_cookie(&format!("/instruments/{OWN_USCC}/JY%2F7"), &lab).await;
+    assert!(page.contains("录入检定结果"), "{page}");
+    let verification = format!("csrf=l1&verified_on={today}&certificate_number=ZJ-7&verdict=pass&next_due_on=");
+    let (status, _, _) =
+        test.post_form(&format!("/instruments/{OWN_USCC}/JY%2F7/verifications"), &lab, &verification).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = test.send(Method::GET, &format!("/instruments/{OWN_USCC}/JY%2F7"), None, None).await;
+    assert!(page.contains("ZJ-7") && !page.contains("录入检定结果"), "{page}");
+}
