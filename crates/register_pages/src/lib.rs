@@ -512,6 +512,13 @@ pub async fn lab(State(state): State<AppState>, Path(uscc): Path<String>, Query(
         Err(error) => return error_page(lang, &error),
     };
     let flagged = |edition: &str| view.citations.iter().find(|c| c.number == edition && c.flagged);
+    // The measurement standards a scope row's edition rests on (计量标准), linked to their row below.
+    let serving =
+        |edition: &str| standards.iter().filter(|s| s.serves.iter().any(|e| e == edition)).collect::<Vec<_>>();
+    let anchor = |s: &metrology::MeasurementStandard| {
+        format!("ms-{}", s.certificate_number.split_whitespace().collect::<Vec<_>>().join("_"))
+    };
+    let today = service::today();
     let title = view.lab.name.clone();
     let body = html! {
         h1 { (title) }
@@ -523,13 +530,18 @@ pub async fn lab(State(state): State<AppState>, Path(uscc): Path<String>, Query(
         }
         h2 { (lang.t("能力范围", "Scope")) " (" (view.scope.len()) ")" }
         table {
-            thead { tr { th { (lang.t("产品", "Product")) } th { (lang.t("项目/参数", "Parameter")) } th { (lang.t("标准及条款", "Standard and clause")) } th { (lang.t("限制范围", "Limitation")) } th { (lang.t("状态", "State")) } } }
+            thead { tr { th { (lang.t("产品", "Product")) } th { (lang.t("项目/参数", "Parameter")) } th { (lang.t("标准及条款", "Standard and clause")) } th { (lang.t("限制范围", "Limitation")) } th { (lang.t("计量标准", "Measurement standards")) } th { (lang.t("状态", "State")) } } }
             tbody { @for r in &view.scope { tr {
                 td { (category_name(&catalogue, lang, &r.product_code)) }
                 td { (r.parameter) }
                 td { a href=(with_lang(&format!("/standards/{}", urlencode(&r.edition)), lang)) { (r.edition) } @if !r.clause.is_empty() { " " (r.clause) }
                     @if let Some(c) = flagged(&r.edition) { " " span.flagged { (lang.pick(c.standing.name_zh(), c.standing.name_en())) @if let Some(current) = &c.current { " → " (current) } } } }
                 td { (r.limitation.as_deref().unwrap_or("")) }
+                td { @for m in serving(&r.edition) {
+                    a href={ "#" (anchor(m)) } { (m.certificate_number) }
+                    @if m.valid_until < today { " " span.flagged { (lang.t("已过期", "expired")) } }
+                    " "
+                } }
                 td { @if r.suspended { span.flagged { (lang.t("暂停", "suspended")) } } @else { (lang.t("有效", "active")) } }
             } } }
         }
@@ -538,8 +550,8 @@ pub async fn lab(State(state): State<AppState>, Path(uscc): Path<String>, Query(
         @else {
             table {
                 thead { tr { th { (lang.t("证书号", "Certificate")) } th { (lang.t("名称", "Name")) } th { (lang.t("测量范围", "Range")) } th { (lang.t("不确定度或准确度", "Uncertainty")) } th { (lang.t("有效期至", "Valid until")) } th { (lang.t("支撑的标准和规程", "Serves")) } } }
-                tbody { @for s in &standards { tr {
-                    td { (s.certificate_number) } td { (s.name) } td { (s.range) } td { (s.uncertainty) } td { (s.valid_until) }
+                tbody { @for s in &standards { tr id=(anchor(s)) {
+                    td { (s.certificate_number) @if s.valid_until < today { " " span.flagged { (lang.t("已过期", "expired")) } } } td { (s.name) } td { (s.range) } td { (s.uncertainty) } td { (s.valid_until) }
                     td { @for e in &s.serves { a href=(with_lang(&format!("/standards/{}", urlencode(e)), lang)) { (e) } " " } }
                 } } }
             }

@@ -98,6 +98,23 @@ async fn an_sme_finds_a_lab_for_a_product_and_a_standard_edition() {
     assert_eq!(flagged, ["GB 4806.7-2016"]);
     let (status, _) = test.send(Method::GET, "/api/v1/labs/91330106MA27XL1Q3A", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The lab page links each scope row to the measurement standards filed for its edition; an expired one is marked.
+    let standards = format!(
+        "certificate_number,holder_uscc,name,range,uncertainty,valid_until,serves
+         MS-LEAD,{LAB_USCC},电感耦合等离子体质谱仪校准装置,(0.1~100) mg/kg,2%,2030-06-30,GB 6675.4-2014
+         MS-OLD,{LAB_USCC},旧装置,1 mg/kg,5%,2020-06-30,GB 6675.4-2014
+"
+    );
+    let (status, receipt) = test.send_text("/api/v1/measurement-standards", &test.lab, "text/csv", &standards).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let (_, page) = test.send(Method::GET, &format!("/labs/{LAB_USCC}"), None, None).await;
+    let lead_row = page.split("<tr>").find(|row| row.contains("可迁移元素 铅")).expect("the lead row");
+    assert!(lead_row.contains("href=\"#ms-MS-LEAD\"") && lead_row.contains("href=\"#ms-MS-OLD\""), "{lead_row}");
+    assert!(lead_row.contains("已过期"), "{lead_row}");
+    let parts_row = page.split("<tr>").find(|row| row.contains("小零件")).expect("the small-parts row");
+    assert!(!parts_row.contains("#ms-"), "{parts_row}");
+    assert!(page.contains("id=\"ms-MS-LEAD\""));
 }
 
 /// A campaign lists its test items; a lab is assigned only when its scope covers some of them for the
