@@ -13,6 +13,8 @@ mod status;
 pub use body::{Body, BodyFields};
 pub use certificate::{Certificate, CertificateFields, MAX_LIST_ITEMS};
 pub use number::{CccNumber, CertificateNumber, NumberError};
+pub use rulekit::fields::FieldError;
+pub(crate) use rulekit::fields::{day, fault, given, present, term, text};
 pub use status::{change, standing, status_on, ChangeFields, ChangeRequest, StatusChange};
 
 rulekit::text_enum! {
@@ -69,50 +71,6 @@ rulekit::text_enum! {
         Suspended = "suspended" ("暂停", "suspended"),
         Revoked = "revoked" ("撤销批准", "approval revoked"),
     }
-}
-
-/// A field that does not read, or a record that does not fit: which field and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-pub(crate) fn fault(field: &'static str, reason: impl ToString) -> FieldError {
-    FieldError { field, reason: reason.to_string() }
-}
-
-pub(crate) fn given(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-pub(crate) fn present(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
-    given(value).ok_or_else(|| fault(field, format!("{field} is required")))
-}
-
-pub(crate) fn day(field: &'static str, text: &str) -> Result<chrono::NaiveDate, FieldError> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| fault(field, format!("'{text}' is not a date YYYY-MM-DD")))
-}
-
-/// A value of a vocabulary by its text or its Chinese name.
-pub(crate) fn term<T: rulekit::Vocabulary>(field: &'static str, text: &str) -> Result<T, FieldError> {
-    T::values().iter().copied().find(|v| v.text() == text || v.name_zh() == text).ok_or_else(|| {
-        let expected: Vec<&str> = T::values().iter().map(|v| v.text()).collect();
-        fault(field, format!("'{text}' is not a {}: {}", T::WHAT, expected.join(", ")))
-    })
-}
-
-/// A text of at most `max` characters without control characters.
-pub(crate) fn text(field: &'static str, value: String, max: usize) -> Result<String, FieldError> {
-    if value.chars().count() > max {
-        return Err(fault(field, format!("at most {max} characters")));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(fault(field, "no control characters"));
-    }
-    Ok(value)
 }
 
 /// A list cell as files write it: items separated by `;` (or `；`, `,`, `、`), each trimmed, empties dropped.

@@ -3,35 +3,10 @@
 //! is rows of product (a catalogue code), parameter, standard edition and clause, method and limitation, each
 //! possibly suspended. No IO: the store keeps labs and scopes; this room reads and checks their rows.
 
+pub use rulekit::fields::FieldError;
+use rulekit::fields::{fault, given, present, text};
 use serde::{Deserialize, Serialize};
 use standards::StandardNumber;
-
-/// A field that does not read: which and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-fn fault(field: &'static str, reason: impl ToString) -> FieldError {
-    FieldError { field, reason: reason.to_string() }
-}
-
-fn given(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn present(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
-    given(value).ok_or_else(|| fault(field, format!("{field} is required")))
-}
-
-fn text(field: &'static str, value: String, max: usize) -> Result<String, FieldError> {
-    if value.chars().count() > max || value.chars().any(char::is_control) {
-        return Err(fault(field, format!("at most {max} characters, without control characters")));
-    }
-    Ok(value)
-}
 
 /// A lab as the register holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

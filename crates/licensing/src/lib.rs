@@ -8,6 +8,8 @@
 use std::fmt;
 
 use chrono::NaiveDate;
+pub use rulekit::fields::FieldError;
+use rulekit::fields::{day, fault, given, present};
 use rulekit::Refusal;
 use serde::{Deserialize, Serialize};
 
@@ -266,30 +268,6 @@ mod tests {
         );
         assert_eq!(coverage(&licences, &["K23-01-03"], day(2023, 1, 1)).0, Coverage::Missing);
     }
-}
-
-/// A field that does not read: which and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-fn fault(field: &'static str, reason: impl ToString) -> FieldError {
-    FieldError { field, reason: reason.to_string() }
-}
-
-fn given(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn present(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
-    given(value).ok_or_else(|| fault(field, format!("{field} is required")))
-}
-
-fn day(field: &'static str, text: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| fault(field, format!("'{text}' is not a date YYYY-MM-DD")))
 }
 
 fn list(value: Option<String>) -> Vec<String> {

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use crate::{Entry, Level, Listing, Regime};
+pub use rulekit::fields::FieldError;
+use rulekit::fields::{fault, given, present};
 
 /// The longest code: `K23-06-01` and the older `0401` are far shorter.
 pub const MAX_CODE_CHARS: usize = 20;
@@ -49,26 +51,6 @@ pub struct EntryFields {
     /// `listed` (the default) or `retired`.
     #[schema(max_length = 10)]
     pub listing: Option<String>,
-}
-
-/// A field of an entry that does not read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-fn fault(field: &'static str, reason: impl ToString) -> FieldError {
-    FieldError { field, reason: reason.to_string() }
-}
-
-fn given(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn present(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
-    given(value).ok_or_else(|| fault(field, format!("{field} is required")))
 }
 
 fn checked_code(field: &'static str, text: String) -> Result<String, FieldError> {

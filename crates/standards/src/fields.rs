@@ -1,9 +1,10 @@
 //! An edition as a file or a request carries it, field by field, and its check: each refusal names the field.
 
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::{Edition, StandardNumber, Status};
+pub use rulekit::fields::FieldError;
+use rulekit::fields::{day, fault, given, present};
 
 /// The longest title kept: the longest national titles run to about 120 characters.
 pub const MAX_TITLE_CHARS: usize = 300;
@@ -34,30 +35,6 @@ pub struct EditionFields {
     /// The edition that replaces it: required for a superseded edition.
     #[schema(max_length = 40)]
     pub replaced_by: Option<String>,
-}
-
-/// A field of an edition that does not read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-fn fault(field: &'static str, reason: impl ToString) -> FieldError {
-    FieldError { field, reason: reason.to_string() }
-}
-
-fn present(field: &'static str, value: Option<String>) -> Result<String, FieldError> {
-    given(value).ok_or_else(|| fault(field, format!("{field} is required")))
-}
-
-fn given(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn day(field: &'static str, text: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| fault(field, format!("'{text}' is not a date YYYY-MM-DD")))
 }
 
 fn standard_number(field: &'static str, text: &str) -> Result<StandardNumber, FieldError> {
